@@ -110,10 +110,15 @@ export interface Environ {
  * A TSGI application (§2): called once per request, it calls `startResponse` and returns the
  * body, or a promise of it.
  *
+ * It MAY carry `ready`, a promise that settles when the application can serve (§2.3): servers
+ * await it before they accept traffic for it, and treat a rejection as a failure to load.
+ *
  * @example
  * const app: Application = (environ, startResponse) => {
  *   startResponse('200 OK', [['Content-Type', 'text/plain; charset=utf-8']]);
  *   return [new TextEncoder().encode('Hello, world!')];
  * };
  */
-export type Application = (environ: Environ, startResponse: StartResponse) => ClosableBody | Promise<ClosableBody>;
+export type Application = ((environ: Environ, startResponse: StartResponse) => ClosableBody | Promise<ClosableBody>) & {
+  ready?: Promise<void>;
+};
