@@ -1,0 +1,196 @@
+/**
+ * Loading a module or an attribute by its dotted name (`markup.settings`,
+ * `tsgi.middleware.security.SecurityMiddleware`), as Django's `import_module` / `import_string`.
+ *
+ * Loading is synchronous on purpose: settings, middleware and URLconfs are named by strings and
+ * read from synchronous code paths. Node >= 22.12 can `require()` an ES module, and with type
+ * stripping a `.ts` one, so `module.createRequire` gives us a synchronous `import`. The only
+ * modules it cannot load are those with top-level `await`; the error says so.
+ */
+import { createRequire } from 'node:module';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's own `src/` folder: `tsgi.x.y` names resolve inside it. */
+const PACKAGE_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
+const SEGMENT = /^[A-Za-z_$][\w$-]*$/;
+
+const requireModule = createRequire(import.meta.url);
+let projectRoot: string | undefined;
+const resolved = new Map<string, string>();
+
+/** A module or an attribute named by a dotted path cannot be found or loaded. */
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+/** No file exists for the dotted module name; `triedPaths` lists where it was looked for. */
+export class ModuleNotFoundError extends ImportError {
+  override name = 'ModuleNotFoundError';
+  readonly moduleName: string;
+  readonly triedPaths: readonly string[];
+  constructor(message: string, moduleName: string, triedPaths: readonly string[]) {
+    super(message);
+    this.moduleName = moduleName;
+    this.triedPaths = triedPaths;
+  }
+}
+
+/** The folder that dotted module names are resolved against; `process.cwd()` unless set. */
+export function getProjectRoot(): string {
+  return projectRoot ?? process.cwd();
+}
+
+/**
+ * Sets the folder that dotted module names are resolved against (`markup.settings` →
+ * `<dir>/markup/settings.ts`). Pass `undefined` to go back to `process.cwd()`.
+ *
+ * @example
+ * setProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
+ */
+export function setProjectRoot(dir: string | undefined): void {
+  projectRoot = dir === undefined ? undefined : path.resolve(dir);
+  resolved.clear();
+}
+
+/** The files a dotted module name may live in, in the order they are tried. */
+export function moduleCandidates(dotted: string): string[] {
+  const parts = dotted.split('.');
+  let base: string;
+  if (parts[0] === 'tsgi' && parts.length > 1) {
+    base = path.join(PACKAGE_SRC, ...parts.slice(1));
+  } else {
+    base = path.join(getProjectRoot(), ...parts);
+  }
+  return [...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => path.join(base, 'index' + ext))];
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function checkDottedName(dotted: unknown, what: string): asserts dotted is string {
+  if (typeof dotted !== 'string' || !dotted.split('.').every((part) => SEGMENT.test(part))) {
+    throw new ImportError(
+      `${JSON.stringify(dotted)} is not a valid dotted ${what} name: write names separated by dots, ` +
+        `as 'markup.settings' for markup/settings.ts under the project root.`,
+    );
+  }
+}
+
+/**
+ * The file a dotted module name resolves to.
+ * @throws ModuleNotFoundError naming every path tried.
+ */
+export function resolveModule(dotted: string): string {
+  checkDottedName(dotted, 'module');
+  const key = getProjectRoot() + '\0' + dotted;
+  const cached = resolved.get(key);
+  if (cached !== undefined) return cached;
+  const candidates = moduleCandidates(dotted);
+  const file = candidates.find(isFile);
+  if (file === undefined) {
+    const where = dotted.startsWith('tsgi.') ? `the tsgi package (${PACKAGE_SRC})` : `the project root ${getProjectRoot()}`;
+    throw new ModuleNotFoundError(
+      `No module named '${dotted}': none of these files exists under ${where}: ` +
+        `${candidates.map((c) => path.relative(dotted.startsWith('tsgi.') ? PACKAGE_SRC : getProjectRoot(), c)).join(', ')}. ` +
+        `Check the spelling, or set the project root (setProjectRoot(), or run from the project's folder).`,
+      dotted,
+      candidates,
+    );
+  }
+  resolved.set(key, file);
+  return file;
+}
+
+/**
+ * Loads a module by its dotted name, synchronously, and returns its exports. Modules are cached
+ * by Node: loading twice returns the same object.
+ *
+ * @throws ModuleNotFoundError when no file matches; ImportError when the module throws while
+ *   loading (the original error is the `cause`) or uses top-level await.
+ * @example
+ * const conf = importModule('markup.settings');
+ * conf.DEBUG; // true
+ */
+export function importModule(dotted: string): Record<string, unknown> {
+  const file = resolveModule(dotted);
+  try {
+    return requireModule(file) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_REQUIRE_ASYNC_MODULE') {
+      throw new ImportError(
+        `The module '${dotted}' (${file}) uses top-level await, so it cannot be loaded synchronously. ` +
+          `Move the await into a function, for example an app's ready() hook.`,
+        { cause: error },
+      );
+    }
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new ImportError(`The module '${dotted}' (${file}) raised an error while loading: ${detail}`, { cause: error });
+  }
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The closest of `names` to `wanted`, when it is close enough to be a likely typo. */
+export function closestName(wanted: string, names: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const d = name.toLowerCase() === wanted.toLowerCase() ? 0 : distance(wanted, name);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(wanted.length / 3)) ? best : undefined;
+}
+
+/**
+ * Loads the attribute named by the last part of a dotted path from the module named by the rest.
+ *
+ * @throws ImportError when the path has no dot or the module lacks the attribute ("did you mean").
+ * @example
+ * const SecurityMiddleware = importString('tsgi.middleware.security.SecurityMiddleware');
+ */
+export function importString(dotted: string): unknown {
+  checkDottedName(dotted, 'attribute');
+  const dot = dotted.lastIndexOf('.');
+  if (dot === -1) {
+    throw new ImportError(
+      `'${dotted}' doesn't look like a module path: name the module and the attribute, as 'markup.views.home'.`,
+    );
+  }
+  const moduleName = dotted.slice(0, dot);
+  const attribute = dotted.slice(dot + 1);
+  const module = importModule(moduleName);
+  if (!Object.prototype.hasOwnProperty.call(module, attribute) || module[attribute] === undefined) {
+    const names = Object.keys(module).filter((n) => n !== 'default' && n !== '__esModule' && n !== 'module.exports');
+    const hint = closestName(attribute, names);
+    const available = names.length > 0 ? `It exports: ${names.join(', ')}.` : 'It exports nothing.';
+    throw new ImportError(
+      `Module '${moduleName}' does not define a '${attribute}' attribute. ` +
+        (hint !== undefined ? `Did you mean '${moduleName}.${hint}'? ` : '') +
+        available,
+    );
+  }
+  return module[attribute];
+}
