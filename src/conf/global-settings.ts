@@ -1,0 +1,232 @@
+/**
+ * The default settings, as Django's `django/conf/global_settings.py`: a project's settings module
+ * overrides any of them. Each setting is declared once, here: its type and meaning in `Settings`,
+ * its default in `globalSettings`.
+ */
+
+/** A `LOGGING` handler: where records go (see src/utils/log.ts). */
+export interface LoggingHandlerConfig {
+  /** `'stream'` (stderr unless `stream: 'stdout'`) or `'file'` (needs `filename`). */
+  class: 'stream' | 'file' | 'null';
+  level?: string;
+  stream?: 'stderr' | 'stdout';
+  filename?: string;
+  /** A format with `{levelname}`, `{name}`, `{message}`, `{asctime}` placeholders. */
+  format?: string;
+}
+
+/** A `LOGGING` logger entry. */
+export interface LoggerConfig {
+  level?: string;
+  handlers?: string[];
+  /** Whether records also go to the parent logger's handlers (default true). */
+  propagate?: boolean;
+}
+
+/** The `LOGGING` setting: a simplified `logging.config.dictConfig` shape. */
+export interface LoggingConfig {
+  /** When false (default true), the built-in configuration is kept and this one is added. */
+  disableExistingLoggers?: boolean;
+  handlers?: Record<string, LoggingHandlerConfig>;
+  loggers?: Record<string, LoggerConfig>;
+  root?: LoggerConfig;
+}
+
+/** One entry of `TEMPLATES`: the backend and its options (read by the template engine). */
+export interface TemplateEngineConfig {
+  BACKEND: string;
+  NAME?: string;
+  DIRS?: string[];
+  APP_DIRS?: boolean;
+  OPTIONS?: Record<string, unknown>;
+}
+
+/**
+ * Every known setting with its type. A project may define settings of its own: any UPPER_CASE
+ * export of the settings module is a setting, readable as `settings.MY_SETTING` (typed unknown).
+ */
+export interface Settings {
+  /** Shows detailed error pages; never true in production. */
+  DEBUG: boolean;
+  /** Lets exceptions through the handler instead of turning them into 500 pages (tests). */
+  DEBUG_PROPAGATE_EXCEPTIONS: boolean;
+  /** Host names this site serves (`'.example.com'` matches subdomains, `'*'` anything). */
+  ALLOWED_HOSTS: string[];
+  /** Addresses that see debug information. */
+  INTERNAL_IPS: string[];
+  /** A secret for signing; must not be empty when read. */
+  SECRET_KEY: string;
+  /** Older secret keys still accepted when checking signatures. */
+  SECRET_KEY_FALLBACKS: string[];
+  /** The charset of responses without an explicit one. */
+  DEFAULT_CHARSET: string;
+  /** The dotted name of the root URLconf module, or the module object itself. */
+  ROOT_URLCONF: string | Record<string, unknown> | null;
+  /** The dotted path of the application object served by `runserver`. */
+  WSGI_APPLICATION: string | null;
+  /** Middleware, outermost first: dotted paths or the factories/classes themselves. */
+  MIDDLEWARE: Array<string | ((...args: never[]) => unknown)>;
+  /** App modules or AppConfig classes, as dotted names. */
+  INSTALLED_APPS: Array<string | (new (...args: never[]) => unknown)>;
+  /** Template engines. */
+  TEMPLATES: TemplateEngineConfig[];
+  /** Logging configuration (src/utils/log.ts). */
+  LOGGING: LoggingConfig;
+  /** Redirects `/path` to `/path/` when only the latter resolves (CommonMiddleware). */
+  APPEND_SLASH: boolean;
+  /** Redirects `example.com` to `www.example.com` (CommonMiddleware). */
+  PREPEND_WWW: boolean;
+  /** Regular expressions (source strings or RegExps) of User-Agents refused with 403. */
+  DISALLOWED_USER_AGENTS: Array<string | RegExp>;
+  /** Regular expressions of paths whose 404s are not reported. */
+  IGNORABLE_404_URLS: Array<string | RegExp>;
+  /** Overrides the script prefix taken from `SCRIPT_NAME`. */
+  FORCE_SCRIPT_NAME: string | null;
+  /** Trust `X-Forwarded-Host` in `getHost()`. */
+  USE_X_FORWARDED_HOST: boolean;
+  /** Trust `X-Forwarded-Port` in `getPort()`. */
+  USE_X_FORWARDED_PORT: boolean;
+  /** `[headerEnvironKey, value]` that marks a request as secure behind a proxy, e.g. `['HTTP_X_FORWARDED_PROTO', 'https']`. */
+  SECURE_PROXY_SSL_HEADER: [string, string] | null;
+  /** Bytes of a request body held in memory before `RequestDataTooBig`; null for no limit. */
+  DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
+  /** Form fields per request before `TooManyFieldsSent`; null for no limit. */
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: number | null;
+  /** Files per request before `TooManyFilesSent`; null for no limit. */
+  DATA_UPLOAD_MAX_NUMBER_FILES: number | null;
+  /** Bytes of an upload (or raw body) kept in memory before it is spooled to a temporary file. */
+  FILE_UPLOAD_MAX_MEMORY_SIZE: number;
+  /** Where spooled uploads go; the system's temporary folder when null. */
+  FILE_UPLOAD_TEMP_DIR: string | null;
+  /** Mode of files saved from uploads. */
+  FILE_UPLOAD_PERMISSIONS: number | null;
+  /** Mode of folders created for uploads. */
+  FILE_UPLOAD_DIRECTORY_PERMISSIONS: number | null;
+  /** URL prefix of static files, e.g. `'/static/'`. */
+  STATIC_URL: string | null;
+  /** Where `collectstatic` gathers static files. */
+  STATIC_ROOT: string | null;
+  /** Extra folders of static files. */
+  STATICFILES_DIRS: Array<string | [string, string]>;
+  /** URL prefix of user-uploaded media. */
+  MEDIA_URL: string;
+  /** Folder of user-uploaded media. */
+  MEDIA_ROOT: string;
+  /** Sends `X-Content-Type-Options: nosniff` (SecurityMiddleware). */
+  SECURE_CONTENT_TYPE_NOSNIFF: boolean;
+  /** `Cross-Origin-Opener-Policy` value, or null for none. */
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: string | null;
+  /** `Referrer-Policy` value(s), or null for none. */
+  SECURE_REFERRER_POLICY: string | string[] | null;
+  /** `Strict-Transport-Security` max-age on secure responses; 0 sends none. */
+  SECURE_HSTS_SECONDS: number;
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean;
+  SECURE_HSTS_PRELOAD: boolean;
+  /** Redirects plain HTTP requests to HTTPS. */
+  SECURE_SSL_REDIRECT: boolean;
+  /** Host to redirect to for HTTPS; the request's host when null. */
+  SECURE_SSL_HOST: string | null;
+  /** Path regular expressions exempt from the SSL redirect. */
+  SECURE_REDIRECT_EXEMPT: Array<string | RegExp>;
+  /** `X-Frame-Options` value (XFrameOptionsMiddleware). */
+  X_FRAME_OPTIONS: string;
+  CSRF_COOKIE_NAME: string;
+  /** Seconds; null for a session cookie. */
+  CSRF_COOKIE_AGE: number | null;
+  CSRF_COOKIE_DOMAIN: string | null;
+  CSRF_COOKIE_PATH: string;
+  CSRF_COOKIE_SECURE: boolean;
+  CSRF_COOKIE_HTTPONLY: boolean;
+  CSRF_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false | null;
+  /** The environ key of the CSRF header, `HTTP_X_CSRFTOKEN` for `X-CSRFToken`. */
+  CSRF_HEADER_NAME: string;
+  /** Origins (`https://*.example.com`) trusted for unsafe requests. */
+  CSRF_TRUSTED_ORIGINS: string[];
+  /** The view answering CSRF failures, as a dotted path. */
+  CSRF_FAILURE_VIEW: string;
+  CSRF_USE_SESSIONS: boolean;
+  LANGUAGE_CODE: string;
+  TIME_ZONE: string;
+  USE_I18N: boolean;
+  USE_TZ: boolean;
+  /** The settings module these settings came from (set by the loader). */
+  SETTINGS_MODULE?: string;
+  [setting: string]: unknown;
+}
+
+/** Settings whose value must be a list (checked when settings load, as Django does). */
+export const LIST_SETTINGS: readonly string[] = [
+  'ALLOWED_HOSTS',
+  'INTERNAL_IPS',
+  'SECRET_KEY_FALLBACKS',
+  'MIDDLEWARE',
+  'INSTALLED_APPS',
+  'TEMPLATES',
+  'DISALLOWED_USER_AGENTS',
+  'IGNORABLE_404_URLS',
+  'STATICFILES_DIRS',
+  'SECURE_REDIRECT_EXEMPT',
+  'CSRF_TRUSTED_ORIGINS',
+];
+
+/** The defaults, Django's where Django has one. Frozen: copy before changing. */
+export const globalSettings: Readonly<Settings> = Object.freeze({
+  DEBUG: false,
+  DEBUG_PROPAGATE_EXCEPTIONS: false,
+  ALLOWED_HOSTS: [],
+  INTERNAL_IPS: [],
+  SECRET_KEY: '',
+  SECRET_KEY_FALLBACKS: [],
+  DEFAULT_CHARSET: 'utf-8',
+  ROOT_URLCONF: null,
+  WSGI_APPLICATION: null,
+  MIDDLEWARE: [],
+  INSTALLED_APPS: [],
+  TEMPLATES: [],
+  LOGGING: {},
+  APPEND_SLASH: true,
+  PREPEND_WWW: false,
+  DISALLOWED_USER_AGENTS: [],
+  IGNORABLE_404_URLS: [],
+  FORCE_SCRIPT_NAME: null,
+  USE_X_FORWARDED_HOST: false,
+  USE_X_FORWARDED_PORT: false,
+  SECURE_PROXY_SSL_HEADER: null,
+  DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440, // 2.5 MiB
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: 1000,
+  DATA_UPLOAD_MAX_NUMBER_FILES: 100,
+  FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
+  FILE_UPLOAD_TEMP_DIR: null,
+  FILE_UPLOAD_PERMISSIONS: 0o644,
+  FILE_UPLOAD_DIRECTORY_PERMISSIONS: null,
+  STATIC_URL: null,
+  STATIC_ROOT: null,
+  STATICFILES_DIRS: [],
+  MEDIA_URL: '',
+  MEDIA_ROOT: '',
+  SECURE_CONTENT_TYPE_NOSNIFF: true,
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
+  SECURE_REFERRER_POLICY: 'same-origin',
+  SECURE_HSTS_SECONDS: 0,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+  SECURE_HSTS_PRELOAD: false,
+  SECURE_SSL_REDIRECT: false,
+  SECURE_SSL_HOST: null,
+  SECURE_REDIRECT_EXEMPT: [],
+  X_FRAME_OPTIONS: 'DENY',
+  CSRF_COOKIE_NAME: 'csrftoken',
+  CSRF_COOKIE_AGE: 60 * 60 * 24 * 7 * 52,
+  CSRF_COOKIE_DOMAIN: null,
+  CSRF_COOKIE_PATH: '/',
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: 'Lax',
+  CSRF_HEADER_NAME: 'HTTP_X_CSRFTOKEN',
+  CSRF_TRUSTED_ORIGINS: [],
+  CSRF_FAILURE_VIEW: 'tsgi.views.csrf.csrfFailure',
+  CSRF_USE_SESSIONS: false,
+  LANGUAGE_CODE: 'en-us',
+  TIME_ZONE: 'America/Chicago',
+  USE_I18N: true,
+  USE_TZ: true,
+});
