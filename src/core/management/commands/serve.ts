@@ -1,0 +1,23 @@
+/**
+ * `manage.ts serve [flags]`: the production server on this project's application, with the flags
+ * of `tsgi serve`. The module is the project's `wsgi` next to its settings unless given.
+ */
+import { CommandError, defineCommand } from '../base.ts';
+
+export default defineCommand({
+  help: "Runs the production server (tsgi serve) on this project's wsgi.ts. Every flag of `tsgi serve` is accepted after `--`, e.g. `manage.ts serve -- --bind 0.0.0.0:8000 --workers 4`.",
+  requiresSystemChecks: true,
+  positionals: [{ name: 'flags', help: 'Flags for tsgi serve (put them after --).', variadic: true }],
+  async handle({ args }) {
+    const flags = (args.flags as string[] | undefined) ?? [];
+    const settingsModule = process.env.TSGI_SETTINGS_MODULE ?? '';
+    const project = settingsModule.split('.').slice(0, -1).join('.');
+    const hasTarget = flags.length > 0 && !flags[0].startsWith('-');
+    if (!hasTarget && !project) throw new CommandError('Cannot tell which application to serve: TSGI_SETTINGS_MODULE is not a dotted name like "markup.settings". Pass the module, e.g. `manage.ts serve -- markup.wsgi:application`.');
+    const argv = hasTarget ? flags : [`${project}.wsgi:application`, ...flags];
+    // The framework never imports the server statically (docs/architecture.md).
+    const cli = (await import('../../../server/' + 'cli.ts')) as { main?: (argv: string[]) => Promise<number> };
+    if (typeof cli.main !== 'function') throw new CommandError('The production server has no main(argv) entry in src/server/cli.ts; this tsgi build is incomplete.');
+    return cli.main(argv);
+  },
+});

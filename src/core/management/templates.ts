@@ -1,0 +1,100 @@
+/**
+ * `startproject` and `startapp`: render a template folder into a new project or app, as Django's
+ * `TemplateCommand`. Files ending in `-tpl` have `{{ name }}` placeholders filled and the suffix
+ * dropped; a folder named `project_name`/`app_name` takes the new name.
+ */
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import path from 'node:path';
+import { CommandError } from './base.ts';
+
+const TEMPLATES_DIR = path.join(import.meta.dirname, 'templates');
+const SECRET_KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)';
+const RESERVED = new Set(['tsgi', 'test', 'node_modules', 'static', 'templates', 'media']);
+
+/** A fresh development secret key, marked insecure so `check --deploy` flags it (security.W009). */
+export function getRandomSecretKey(): string {
+  let key = '';
+  for (let i = 0; i < 50; i++) key += SECRET_KEY_CHARS[randomInt(SECRET_KEY_CHARS.length)];
+  return `tsgi-insecure-${key}`;
+}
+
+/** Refuses names that cannot be a module folder or would shadow something, with the reason. */
+export function validateName(name: string | undefined, kind: 'project' | 'app'): asserts name is string {
+  const article = kind === 'app' ? 'an' : 'a';
+  if (!name) throw new CommandError(`You must provide ${article} ${kind} name.`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new CommandError(`'${name}' is not a valid ${kind} name. Please make sure the name is a valid identifier: letters, digits and underscores, not starting with a digit.`);
+  }
+  if (isBuiltin(name) || RESERVED.has(name)) {
+    throw new CommandError(`'${name}' conflicts with the name of an existing module and cannot be used as ${article} ${kind} name. Please try another name.`);
+  }
+}
+
+/** The dependency a new project declares on tsgi: this checkout when run from source, else the version. */
+export function tsgiDependency(): string {
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  return root.split(path.sep).includes('node_modules') ? `^${pkg.version}` : `file:${root}`;
+}
+
+const camelCase = (name: string) => name.split('_').filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+
+/**
+ * Renders the `project` or `app` template for `name` into `target` (default: a new folder
+ * `./name`). Returns the files written, relative to the top folder.
+ */
+export function renderTemplate(kind: 'project' | 'app', name: string | undefined, target?: string, extra: Record<string, string> = {}): { top: string; files: string[] } {
+  validateName(name, kind);
+  let top: string;
+  if (target === undefined) {
+    top = path.resolve(name);
+    if (existsSync(top)) throw new CommandError(`'${top}' already exists. Choose another ${kind} name, or give an existing empty folder as the destination.`);
+    mkdirSync(top);
+  } else {
+    top = path.resolve(target);
+    if (!existsSync(top) || !statSync(top).isDirectory()) {
+      throw new CommandError(`Destination directory '${top}' does not exist, please create it first.`);
+    }
+  }
+  const context: Record<string, string> = {
+    [`${kind}_name`]: name,
+    [`camel_case_${kind}_name`]: camelCase(name),
+    secret_key: kind === 'project' ? getRandomSecretKey() : '',
+    tsgi_dependency: tsgiDependency(),
+    ...extra,
+  };
+  const source = path.join(TEMPLATES_DIR, kind);
+  const plan: Array<{ from: string; to: string; render: boolean }> = [];
+  const walk = (dir: string, rel: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const outName = entry.name.replace(/^project_name$|^app_name$/, name).replace(/^gitignore-tpl$/, '.gitignore-tpl');
+      const from = path.join(dir, entry.name);
+      const to = path.join(rel, outName);
+      if (entry.isDirectory()) walk(from, to);
+      else if (entry.name !== '.gitkeep') plan.push({ from, to: to.replace(/-tpl$/, ''), render: entry.name.endsWith('-tpl') });
+      else plan.push({ from, to: path.dirname(to), render: false });
+    }
+  };
+  walk(source, '');
+  // Refuse before writing anything, so a failed run leaves no half project behind.
+  const clashes = plan.filter((p) => p.from.endsWith('.gitkeep') === false && existsSync(path.join(top, p.to)));
+  if (clashes.length) {
+    throw new CommandError(`${path.join(top, clashes[0].to)} already exists. Overlaying ${kind === 'app' ? 'an app' : 'a project'} into an existing directory won't replace conflicting files; remove them or choose another destination.`);
+  }
+  const files: string[] = [];
+  for (const item of plan) {
+    const out = path.join(top, item.to);
+    if (item.from.endsWith('.gitkeep')) {
+      mkdirSync(out, { recursive: true });
+      continue;
+    }
+    mkdirSync(path.dirname(out), { recursive: true });
+    const content = readFileSync(item.from, 'utf8');
+    writeFileSync(out, item.render ? content.replace(/\{\{ (\w+) \}\}/g, (m, key: string) => context[key] ?? m) : content);
+    if (item.to === 'manage.ts') chmodSync(out, 0o755);
+    files.push(item.to);
+  }
+  return { top, files };
+}
