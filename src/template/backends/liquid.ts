@@ -1,0 +1,355 @@
+/**
+ * The default template backend, on LiquidJS (https://liquidjs.com): maintained, async rendering,
+ * `{% block %}` inheritance, includes, filters, and output escaping that we switch on for every
+ * value. docs/templates.md says why this engine, and what differs from Django's language.
+ *
+ * Django names are added so a Django template needs few changes: `{% extends %}` (Liquid's
+ * `layout`), `{% load %}` (accepted, does nothing), `{% static %}`, `{% csrf_token %}`, `{% url %}`,
+ * and the filters `safe`, `length`, `upper`, `lower`, `title`, `linebreaksbr`, `yesno`.
+ */
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { Liquid, type Context as LiquidContext, type Emitter, type TagToken, type Template as LiquidTemplate, type FS } from 'liquidjs';
+import type { BaseEngine, Context, EngineParams, RequestLike, Template } from './base.ts';
+import { TemplateDoesNotExist, TemplateSyntaxError, type TriedOrigin } from '../exceptions.ts';
+import { SafeString, escapeHtml, markSafe } from '../safestring.ts';
+import { resolveContextProcessors, type ContextProcessor } from '../context-processors.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Options read from TEMPLATES[].OPTIONS for this backend. */
+export interface LiquidOptions {
+  /** Context processors: dotted names or functions `(request) => object`. */
+  contextProcessors?: Array<string | ContextProcessor>;
+  /** Keep parsed templates (default: on unless DEBUG, so edits show up while developing). */
+  cache?: boolean;
+  /** Throw on undefined variables instead of printing nothing (default false, as Django). */
+  strictVariables?: boolean;
+  /** Extra filters: name → function. */
+  filters?: Record<string, (value: unknown, ...args: unknown[]) => unknown>;
+  /** Values every template sees. */
+  globals?: Record<string, unknown>;
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where a name resolves: the first directory holding it, with the list of misses before it. */
+function locate(dirs: readonly string[], name: string): { file: string | undefined; tried: TriedOrigin[] } {
+  const tried: TriedOrigin[] = [];
+  for (const dir of dirs) {
+    const candidate = path.resolve(dir, name);
+    if (!isInside(dir, candidate)) {
+      tried.push({ path: candidate, reason: 'Outside the template directory' });
+      continue;
+    }
+    if (isFile(candidate)) {
+      // A symlink inside DIRS that points elsewhere is refused, as Django's safe_join refuses `..`.
+      try {
+        if (!isInside(realpathSync(dir), realpathSync(candidate))) {
+          tried.push({ path: candidate, reason: 'Outside the template directory' });
+          continue;
+        }
+      } catch {
+        /* raced with a delete: treat as missing below */
+      }
+      return { file: candidate, tried };
+    }
+    tried.push({ path: candidate, reason: 'Source does not exist' });
+  }
+  return { file: undefined, tried };
+}
+
+interface LiquidErrorLike extends Error {
+  token?: { file?: string; getPosition(): [number, number] };
+  originalError?: Error;
+}
+
+function positionOf(error: LiquidErrorLike): { file: string; line: number; column: number } | undefined {
+  const token = error.token;
+  if (!token || typeof token.getPosition !== 'function') return undefined;
+  const [line, column] = token.getPosition();
+  return { file: token.file ?? '<string>', line, column };
+}
+
+function reasonOf(error: LiquidErrorLike): string {
+  const base = error.originalError?.message ?? error.message;
+  return base.replace(/, file:.*?, line:\d+, col:\d+$/s, '').replace(/, line:\d+, col:\d+$/, '').replace(/\.$/, '');
+}
+
+/** The lines around `line` of `file`, marked as Liquid prints them; for the DEBUG page. */
+function excerpt(file: string, line: number, sourceText?: string): string {
+  let text = sourceText;
+  if (text === undefined) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+  const lines = text.split('\n');
+  const from = Math.max(1, line - 2);
+  const to = Math.min(lines.length, line + 2);
+  const out: string[] = [];
+  for (let n = from; n <= to; n++) out.push(`${n === line ? '>>' : '  '} ${String(n).padStart(3)}| ${lines[n - 1]}`);
+  return out.join('\n');
+}
+
+const MISSING_PARTIAL = /^ENOENT: Failed to lookup "(.*)" in "/s;
+
+/**
+ * The LiquidJS backend. Name it in TEMPLATES as `'tsgi.template.backends.liquid.LiquidTemplates'`.
+ *
+ * @example
+ * TEMPLATES = [{
+ *   BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+ *   DIRS: [path.join(BASE_DIR, 'templates')],
+ *   APP_DIRS: true,
+ *   OPTIONS: { contextProcessors: ['tsgi.template.context-processors.request'] },
+ * }];
+ */
+export class LiquidTemplates implements BaseEngine {
+  readonly name: string;
+  readonly templateDirs: readonly string[];
+  readonly liquid: Liquid;
+  readonly #options: LiquidOptions;
+  #processors: ContextProcessor[] | undefined;
+  readonly #cache: Map<string, LiquidTemplateWrapper> | undefined;
+
+  constructor(params: EngineParams) {
+    this.name = params.name;
+    this.templateDirs = params.dirs.map((d) => path.resolve(d));
+    this.#options = params.options as LiquidOptions;
+    const cache = this.#options.cache ?? true;
+    this.#cache = cache ? new Map() : undefined;
+    const dirs = this.templateDirs;
+    const fs: FS = {
+      exists: async (file) => isFile(file),
+      existsSync: (file) => isFile(file),
+      readFile: async (file) => readFileSync(file, 'utf8'),
+      readFileSync: (file) => readFileSync(file, 'utf8'),
+      resolve: (dir, file) => path.resolve(dir, file),
+      // Includes and layouts stay inside the template directories, symlinks resolved.
+      contains: async (root, file) => containsReal(root, file),
+      containsSync: (root, file) => containsReal(root, file),
+      dirname: (file) => path.dirname(file),
+      sep: path.sep,
+    };
+    this.liquid = new Liquid({
+      root: dirs.length > 0 ? [...dirs] : [],
+      fs,
+      cache,
+      outputEscape: escapeHtml,
+      strictFilters: true,
+      strictVariables: this.#options.strictVariables ?? false,
+      ownPropertyOnly: true,
+      globals: this.#options.globals ?? {},
+    });
+    registerDjangoNames(this.liquid);
+    for (const [filterName, fn] of Object.entries(this.#options.filters ?? {})) this.liquid.registerFilter(filterName, fn);
+  }
+
+  /** The context processors, resolved on first use (their modules may import this one). */
+  get contextProcessors(): ContextProcessor[] {
+    this.#processors ??= resolveContextProcessors(this.#options.contextProcessors ?? []);
+    return this.#processors;
+  }
+
+  getTemplate(name: string): Template {
+    const cached = this.#cache?.get(name);
+    if (cached) return cached;
+    const { file, tried } = locate(this.templateDirs, name);
+    if (file === undefined) throw new TemplateDoesNotExist(name, tried);
+    let parsed: LiquidTemplate[];
+    try {
+      parsed = this.liquid.parseFileSync(file);
+    } catch (error) {
+      throw this.translate(error, name);
+    }
+    const template = new LiquidTemplateWrapper(this, name, file, parsed);
+    this.#cache?.set(name, template);
+    return template;
+  }
+
+  fromString(source: string): Template {
+    let parsed: LiquidTemplate[];
+    try {
+      parsed = this.liquid.parse(source);
+    } catch (error) {
+      throw this.translate(error, '<string>', source);
+    }
+    return new LiquidTemplateWrapper(this, '<string>', undefined, parsed);
+  }
+
+  /** Forgets parsed templates, so edited files are read again. */
+  clearCache(): void {
+    this.#cache?.clear();
+    const lc = this.liquid.options.cache as { clear?: () => void } | undefined;
+    lc?.clear?.();
+  }
+
+  /** Turns a LiquidJS error into ours: missing includes and layouts, syntax errors with their line. */
+  translate(error: unknown, templateName: string, sourceText?: string): unknown {
+    if (!(error instanceof Error)) return error;
+    const err = error as LiquidErrorLike;
+    const pos = positionOf(err);
+    const reason = reasonOf(err);
+    const missing = MISSING_PARTIAL.exec(reason);
+    if (missing) {
+      const wanted = missing[1] as string;
+      const { tried } = locate(this.templateDirs, wanted);
+      return new TemplateDoesNotExist(wanted, tried, pos ? { file: pos.file, line: pos.line } : undefined);
+    }
+    if (err.name === 'ParseError' || err.name === 'TokenizationError') {
+      if (err.originalError instanceof TemplateDoesNotExist || err.originalError instanceof TemplateSyntaxError) return err.originalError;
+      const file = pos?.file ?? templateName;
+      return new TemplateSyntaxError({
+        templateName,
+        file,
+        line: pos?.line ?? 0,
+        column: pos?.column ?? 0,
+        reason,
+        source: pos ? excerpt(file, pos.line, file === '<string>' ? sourceText : undefined) : '',
+      });
+    }
+    if (err.name === 'RenderError' || err.name === 'UndefinedVariableError') {
+      const original = err.originalError;
+      if (original instanceof TemplateDoesNotExist || original instanceof TemplateSyntaxError) return original;
+      const cause = original ?? err;
+      if (pos) Object.assign(cause, { template: { name: templateName, file: pos.file, line: pos.line, column: pos.column } });
+      return cause;
+    }
+    return error;
+  }
+}
+
+function containsReal(root: string, file: string): boolean {
+  if (!existsSync(file)) return isInside(path.resolve(root), path.resolve(file));
+  try {
+    return isInside(realpathSync(root), realpathSync(file));
+  } catch {
+    return false;
+  }
+}
+
+class LiquidTemplateWrapper implements Template {
+  readonly name: string;
+  readonly origin: string | undefined;
+  readonly #engine: LiquidTemplates;
+  readonly #parsed: LiquidTemplate[];
+
+  constructor(engine: LiquidTemplates, name: string, origin: string | undefined, parsed: LiquidTemplate[]) {
+    this.#engine = engine;
+    this.name = name;
+    this.origin = origin;
+    this.#parsed = parsed;
+  }
+
+  async render(context: Context = {}, request?: RequestLike): Promise<string> {
+    let scope: Context = context;
+    if (request !== undefined) {
+      scope = {};
+      for (const processor of this.#engine.contextProcessors) Object.assign(scope, await processor(request));
+      Object.assign(scope, context);
+    }
+    try {
+      return (await this.#engine.liquid.render(this.#parsed, scope)) as string;
+    } catch (error) {
+      throw this.#engine.translate(error, this.name);
+    }
+  }
+}
+
+/** Tags and filters under Django's names. */
+function registerDjangoNames(liquid: Liquid): void {
+  const tags = liquid.tags as Record<string, unknown>;
+  liquid.registerTag('extends', tags['layout'] as never);
+  liquid.registerTag('load', { parse() {}, render() {} });
+  liquid.registerTag('csrf_token', {
+    render(ctx: LiquidContext) {
+      const token = ctx.getSync(['csrfToken']);
+      if (token === undefined || token === null || token === '' || token === 'NOTPROVIDED') return '';
+      return `<input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(token)}">`;
+    },
+  });
+  liquid.registerTag('static', {
+    parse(token: TagToken) {
+      this['tsgiArgs'] = new ValueArgs(token, liquid);
+    },
+    async render(ctx: LiquidContext, emitter: Emitter) {
+      const [name] = await (this['tsgiArgs'] as ValueArgs).evaluate(ctx);
+      const { staticUrl } = require('../../staticfiles/storage.ts') as { staticUrl(p: string): string };
+      emitter.write(escapeHtml(staticUrl(String(name))));
+    },
+  });
+  liquid.registerTag('url', {
+    parse(token: TagToken) {
+      this['tsgiArgs'] = new ValueArgs(token, liquid);
+    },
+    async render(ctx: LiquidContext, emitter: Emitter) {
+      const args = this['tsgiArgs'] as ValueArgs;
+      const [name, ...rest] = await args.evaluate(ctx);
+      const kwargs = await args.evaluateKeywords(ctx);
+      const { reverse } = require('../../urls/index.ts') as {
+        reverse(view: string, opts?: { args?: unknown[]; kwargs?: Record<string, unknown> }): string;
+      };
+      const opts = Object.keys(kwargs).length > 0 ? { kwargs } : rest.length > 0 ? { args: rest } : {};
+      emitter.write(escapeHtml(reverse(String(name), opts)));
+    },
+  });
+
+  liquid.registerFilter('safe', { raw: true, handler: (v: unknown) => (v instanceof SafeString ? v : markSafe(v === null || v === undefined ? '' : String(v))) });
+  liquid.registerFilter('length', (v: unknown) => (v === null || v === undefined ? 0 : ((v as { length?: number }).length ?? (v instanceof Map || v instanceof Set ? v.size : 0))));
+  liquid.registerFilter('upper', (v: unknown) => String(v ?? '').toUpperCase());
+  liquid.registerFilter('lower', (v: unknown) => String(v ?? '').toLowerCase());
+  liquid.registerFilter('title', (v: unknown) => String(v ?? '').toLowerCase().replace(/(^|[^\p{L}'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()));
+  liquid.registerFilter('linebreaksbr', { raw: true, handler: (v: unknown) => markSafe(escapeHtml(v).replace(/\r?\n/g, '<br>')) });
+  liquid.registerFilter('yesno', (v: unknown, choices: unknown = 'yes,no,maybe') => {
+    const [yes, no, maybe] = String(choices).split(',');
+    if (v === null || v === undefined) return maybe ?? no;
+    return v ? yes : no;
+  });
+}
+
+/** The arguments of `{% static 'a' %}` / `{% url 'name' a b key=value %}`: Liquid values, evaluated at render time. */
+class ValueArgs {
+  readonly #positional: string[] = [];
+  readonly #keywords: Array<[string, string]> = [];
+  readonly #liquid: Liquid;
+
+  constructor(token: TagToken, liquid: Liquid) {
+    this.#liquid = liquid;
+    // Split on spaces outside quotes.
+    const parts = token.args.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
+    for (const part of parts) {
+      const eq = /^([A-Za-z_]\w*)=(.+)$/s.exec(part);
+      if (eq) this.#keywords.push([eq[1] as string, eq[2] as string]);
+      else this.#positional.push(part);
+    }
+    if (this.#positional.length === 0) throw new Error(`tag {% ${token.name} %} needs an argument, as {% ${token.name} "name" %}`);
+  }
+
+  async evaluate(ctx: LiquidContext): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (const expr of this.#positional) out.push(await this.#liquid.evalValue(expr, ctx));
+    return out;
+  }
+
+  async evaluateKeywords(ctx: LiquidContext): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [key, expr] of this.#keywords) out[key] = await this.#liquid.evalValue(expr, ctx);
+    return out;
+  }
+}
+

@@ -1,0 +1,70 @@
+/**
+ * Context processors, as Django's `django.template.context_processors`: functions of the request
+ * whose results every template rendered with a request sees. List them in
+ * `TEMPLATES[].OPTIONS.contextProcessors` by dotted name (`'tsgi.template.context-processors.request'`).
+ */
+import { createRequire } from 'node:module';
+import { settings } from '../conf/index.ts';
+import { importString } from '../utils/module-loading.ts';
+import { ImproperlyConfigured } from '../core/exceptions.ts';
+
+const require = createRequire(import.meta.url);
+
+/** A context processor: the request in, values for the template out. */
+export type ContextProcessor = (request: object) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** `{ request }`: the current request. */
+export function request(req: object): Record<string, unknown> {
+  return { request: req };
+}
+
+/**
+ * `{ debug: true }` when DEBUG is on and the client's address is in INTERNAL_IPS, as Django;
+ * nothing otherwise, so templates can't leak debug output to the public.
+ */
+export function debug(req: object): Record<string, unknown> {
+  const meta = (req as { META?: Record<string, unknown> }).META;
+  const internal = (settings as unknown as { INTERNAL_IPS?: readonly string[] }).INTERNAL_IPS ?? [];
+  if (settings.DEBUG && typeof meta?.['REMOTE_ADDR'] === 'string' && internal.includes(meta['REMOTE_ADDR'])) return { debug: true };
+  return {};
+}
+
+/**
+ * `{ csrfToken }`, read lazily from the CSRF middleware's helper, for `{% csrf_token %}`.
+ * `'NOTPROVIDED'` when the CSRF machinery is not installed, as Django.
+ */
+export function csrf(req: object): Record<string, unknown> {
+  let token: unknown = 'NOTPROVIDED';
+  try {
+    const mod = require('../middleware/csrf.ts') as { getToken?: (r: object) => string };
+    if (typeof mod.getToken === 'function') token = mod.getToken(req);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  }
+  return { csrfToken: token, csrf_token: token };
+}
+
+/** `{ STATIC_URL }`. */
+export function static_(_req: object): Record<string, unknown> {
+  return { STATIC_URL: settings.STATIC_URL };
+}
+export { static_ as static };
+
+/** `{ MEDIA_URL }`. */
+export function media(_req: object): Record<string, unknown> {
+  return { MEDIA_URL: settings.MEDIA_URL };
+}
+
+/** Resolves TEMPLATES[].OPTIONS.contextProcessors entries to functions, with a clear error for a bad one. */
+export function resolveContextProcessors(entries: ReadonlyArray<string | ContextProcessor>): ContextProcessor[] {
+  return entries.map((entry) => {
+    const fn = typeof entry === 'string' ? importString(entry) : entry;
+    if (typeof fn !== 'function') {
+      throw new ImproperlyConfigured(
+        `The context processor ${JSON.stringify(String(entry))} is not a function. ` +
+          `List functions of the request (or their dotted names) in TEMPLATES[].OPTIONS.contextProcessors.`,
+      );
+    }
+    return fn as ContextProcessor;
+  });
+}
