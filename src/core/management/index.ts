@@ -167,7 +167,7 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
     if (!command) {
       const match = closestMatch(name, await allCommandNames(settingsReady));
       const hint = match ? `\nDid you mean ${match}?` : '';
-      const note = settingsError ? `\nNote that the settings could not be loaded, so the commands of installed apps are not known: ${(settingsError as Error).message}` : '';
+      const note = settingsError && process.env.TSGI_SETTINGS_MODULE ? `\nNote that the settings could not be loaded, so the commands of installed apps are not known: ${(settingsError as Error).message}` : '';
       io.stderr.write(`Unknown command: '${name}'${hint}\nType '${prog} help' for usage.${note}\n`);
       return 1;
     }
@@ -196,6 +196,7 @@ function reportError(error: unknown, io: CommandIO, traceback: boolean): number 
   const err = error instanceof Error ? error : new Error(String(error));
   if (traceback) io.stderr.write(`${err.stack ?? err.message}\n`);
   else if (err instanceof SystemCheckError) io.stderr.write(`${err.message}\n`);
-  else io.stderr.write(`${io.style.ERROR(`${err.name}: ${err.message}`)}\n${traceback ? '' : '(Run again with --traceback for the stack.)\n'}`);
+  else if (err instanceof CommandError) io.stderr.write(`${io.style.ERROR(`CommandError: ${err.message}`)}\n`);
+  else io.stderr.write(`${io.style.ERROR(`${err.name}: ${err.message}`)}\n(Run again with --traceback for the stack.)\n`);
   return err instanceof CommandError ? err.returncode : 1;
 }

@@ -1,0 +1,56 @@
+/**
+ * Settings of the markup project, made by `tsgi startproject` and grown with the pages app.
+ *
+ * Every setting and its default: tsgi's docs/settings.md. Before deploying, run
+ * `node manage.ts check --deploy` and read the deployment checklist in tsgi's docs/deploy.md.
+ */
+import path from 'node:path';
+
+/** The project's root folder: build paths inside it with path.join(BASE_DIR, ...). */
+export const BASE_DIR = path.dirname(import.meta.dirname);
+
+// SECURITY WARNING: keep the secret key used in production secret! Set TSGI_SECRET_KEY there;
+// the value below is a fresh random key for development only.
+export const SECRET_KEY = process.env.TSGI_SECRET_KEY ?? 'tsgi-insecure-markup-example-key-for-development-only-change-me-in-prod';
+
+// SECURITY WARNING: don't run with debug turned on in production! TSGI_DEBUG=false turns it off.
+export const DEBUG = (process.env.TSGI_DEBUG ?? 'true').toLowerCase() === 'true';
+
+// The host names this site answers to (comma-separated in TSGI_ALLOWED_HOSTS). Required when DEBUG is off.
+export const ALLOWED_HOSTS: string[] = (process.env.TSGI_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+
+/** Application definition. */
+export const INSTALLED_APPS: string[] = [
+  'tsgi.staticfiles',
+  'pages',
+];
+
+export const MIDDLEWARE: string[] = [
+  'tsgi.middleware.security.SecurityMiddleware',
+  'tsgi.staticfiles.middleware.StaticFilesMiddleware',
+  'tsgi.middleware.common.CommonMiddleware',
+  'tsgi.middleware.csrf.CsrfViewMiddleware',
+  'tsgi.middleware.clickjacking.XFrameOptionsMiddleware',
+];
+
+export const ROOT_URLCONF = 'markup.urls';
+
+export const TEMPLATES = [
+  {
+    BACKEND: 'tsgi.template.backends.default',
+    DIRS: [path.join(BASE_DIR, 'templates')],
+    APP_DIRS: true,
+    OPTIONS: {
+      contextProcessors: ['tsgi.template.contextProcessors.debug', 'tsgi.template.contextProcessors.request', 'tsgi.template.contextProcessors.csrf', 'tsgi.template.contextProcessors.static'],
+    },
+  },
+];
+
+/** Static files (CSS, JavaScript, images). */
+export const STATIC_URL = 'static/';
+export const STATIC_ROOT = path.join(BASE_DIR, 'staticfiles');
+export const STATICFILES_DIRS = [path.join(BASE_DIR, 'static')];
+
+/** User uploads. */
+export const MEDIA_URL = 'media/';
+export const MEDIA_ROOT = path.join(BASE_DIR, 'media');

@@ -1,0 +1,35 @@
+/** The site's own documentation pages: Markdown files in `content/`, rendered once and cached. */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { renderMarkdown, titleOf } from './markdown.ts';
+
+const CONTENT_DIR = path.join(import.meta.dirname, 'content');
+
+/** The pages, in reading order; a slug not listed here is a 404, never a file path. */
+export const PAGES = ['getting-started', 'the-gateway', 'deployment'] as const;
+
+export interface Page {
+  slug: string;
+  title: string;
+  html: string;
+}
+
+const cache = new Map<string, { mtimeMs: number; page: Page }>();
+
+/** The page for a slug, or undefined when there is none. */
+export function getPage(slug: string): Page | undefined {
+  if (!(PAGES as readonly string[]).includes(slug)) return undefined;
+  const file = path.join(CONTENT_DIR, `${slug}.md`);
+  const { mtimeMs } = statSync(file);
+  const hit = cache.get(slug);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.page;
+  const source = readFileSync(file, 'utf8');
+  const page = { slug, title: titleOf(source, slug), html: renderMarkdown(source) };
+  cache.set(slug, { mtimeMs, page });
+  return page;
+}
+
+/** Every page, for the home page's list. */
+export function allPages(): Page[] {
+  return PAGES.map((slug) => getPage(slug)!);
+}

@@ -1,0 +1,17 @@
+/**
+ * Markdown to HTML with markdown-it: CommonMark, well kept, and raw HTML off (`html: false`), so
+ * text a visitor submits cannot inject markup or scripts into the page.
+ */
+import MarkdownIt from 'markdown-it';
+
+const md = new MarkdownIt({ html: false, linkify: true, typographer: true });
+
+/** Renders Markdown to safe HTML. */
+export function renderMarkdown(source: string): string {
+  return md.render(source);
+}
+
+/** The text of the first `# heading`, or the fallback. */
+export function titleOf(source: string, fallback: string): string {
+  return /^#\s+(.+)$/m.exec(source)?.[1].trim() ?? fallback;
+}

@@ -1,0 +1,100 @@
+/** The command line itself: help, suggestions, argument errors, exit codes. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { tsgi, REPO_ROOT } from './helpers.ts';
+import { closestMatch, editDistance } from '../../src/core/management/suggest.ts';
+import { CommandError, defineCommand, parseCommandLine } from '../../src/core/management/base.ts';
+
+describe('the command line', () => {
+  test('help lists the commands by group', async () => {
+    const result = await tsgi(['help']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Type '\S+ help <subcommand>' for help on a specific subcommand\.\n\nAvailable subcommands:\n\n/);
+    assert.match(result.stdout, /\[staticfiles\]\n    collectstatic\n    runserver\n/);
+    for (const name of ['check', 'diffsettings', 'serve', 'shell', 'showurls', 'startapp', 'startproject']) assert.match(result.stdout, new RegExp(`\\n    ${name}\\n`));
+  });
+
+  test('help of a command shows its arguments and options', async () => {
+    const result = await tsgi(['help', 'check']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /usage: \S+ check \[options\] \[app_label \.\.\.\]/);
+    assert.match(result.stdout, /--deploy\s+Check deployment settings\./);
+    assert.match(result.stdout, /--fail-level FAIL_LEVEL\s+Message level that will cause the command to exit with a non-zero status\. \(one of: CRITICAL, ERROR, WARNING, INFO, DEBUG\)/);
+  });
+
+  test('an unknown command suggests the closest one and exits 1', async () => {
+    const result = await tsgi(['runservr']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^Unknown command: 'runservr'\nDid you mean runserver\?\nType '\S+ help' for usage\.\n$/);
+  });
+
+  test('an unknown command with nothing close gives no suggestion', async () => {
+    const result = await tsgi(['zzzzzz']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^Unknown command: 'zzzzzz'\nType '\S+ help' for usage\.\n$/);
+  });
+
+  test('--version prints the package version', async () => {
+    const result = await tsgi(['--version']);
+    assert.equal(result.stdout.trim(), JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  test('a command that needs settings says how to set them', async () => {
+    const result = await tsgi(['check']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^ImproperlyConfigured: .*TSGI_SETTINGS_MODULE/);
+    assert.match(result.stderr, /\(Run again with --traceback for the stack\.\)\n$/);
+    const traced = await tsgi(['check', '--traceback']);
+    assert.match(traced.stderr, /^ImproperlyConfigured: .*\n\s+at /);
+  });
+});
+
+describe('parseCommandLine', () => {
+  const command = defineCommand({
+    help: 'A test command.',
+    positionals: [{ name: 'target', help: 'The target.' }, { name: 'rest', help: 'The rest.', variadic: true }],
+    options: {
+      count: { type: 'number', default: 1, help: 'How many.' },
+      mode: { type: 'string', choices: ['a', 'b'], help: 'The mode.' },
+      'dry-run': { type: 'boolean', default: false, help: 'Do nothing.' },
+      tag: { type: 'strings', help: 'Tags.' },
+    },
+    handle() {},
+  });
+
+  test('types, camelCase names, defaults, repeats and positionals', () => {
+    const parsed = parseCommandLine('t', command, ['x', 'y', 'z', '--count', '3', '--dry-run', '--tag', 'p', '--tag', 'q', '-v', '2']);
+    assert.equal(parsed.options.count, 3);
+    assert.equal(parsed.options.dryRun, true);
+    assert.deepEqual(parsed.options.tag, ['p', 'q']);
+    assert.equal(parsed.options.mode, undefined);
+    assert.deepEqual(parsed.args, { target: 'x', rest: ['y', 'z'] });
+    assert.equal(parsed.globals.verbosity, 2);
+  });
+
+  const cases: Array<[string[], string]> = [
+    [['x', '--count', 'many'], "The option --count expects a number, not 'many'."],
+    [['x', '--mode', 'c'], "The option --mode must be one of a, b; 'c' is not."],
+    [[], "The command 't' needs the argument target (The target). Run 'manage.ts help t' for usage."],
+    [['x', '--nope'], "Unknown option '--nope'. Run 'manage.ts help t' for the options."],
+  ];
+  for (const [argv, message] of cases) {
+    test(`refuses ${JSON.stringify(argv)}`, () => {
+      assert.throws(() => parseCommandLine('t', command, argv), (error: unknown) => error instanceof CommandError && error.message === message);
+    });
+  }
+});
+
+describe('closestMatch', () => {
+  test('edit distance', () => {
+    assert.equal(editDistance('kitten', 'sitting'), 3);
+    assert.equal(editDistance('', 'abc'), 3);
+  });
+  test('finds typos, not strangers', () => {
+    assert.equal(closestMatch('runservr', ['runserver', 'check']), 'runserver');
+    assert.equal(closestMatch('chek', ['runserver', 'check']), 'check');
+    assert.equal(closestMatch('deploy', ['runserver', 'check']), undefined);
+  });
+});

@@ -1,0 +1,60 @@
+/** Helpers for the management tests: real processes in temporary projects. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(REPO_ROOT, 'bin', 'tsgi.ts');
+const MANAGEMENT = path.join(REPO_ROOT, 'src', 'core', 'management', 'index.ts');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a process to completion (killed after `timeoutMs`, as a guard only). */
+export function run(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', TSGI_SETTINGS_MODULE: undefined, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `tsgi ARGS` as a user runs it. */
+export function tsgi(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  if (existsSync(BIN)) return run([BIN, ...args], options);
+  const launcher = `import { executeFromCommandLine } from ${JSON.stringify(MANAGEMENT)}; process.exitCode = await executeFromCommandLine(['node', 'tsgi', ...process.argv.slice(1)]);`;
+  return run(['--input-type=module', '-e', launcher, '--', ...args], options);
+}
+
+/** `node manage.ts ARGS` in a project folder. */
+export function manage(project: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return run(['manage.ts', ...args], { cwd: project, env });
+}
+
+/** A temporary folder, removed by the returned function. */
+export function tempDir(prefix = 'tsgi-test-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Installs this checkout into a project as npm does for a `file:` dependency: a symlink. */
+export function linkTsgi(project: string): void {
+  mkdirSync(path.join(project, 'node_modules'), { recursive: true });
+  symlinkSync(REPO_ROOT, path.join(project, 'node_modules', 'tsgi'), 'dir');
+}
