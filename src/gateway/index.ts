@@ -3,3 +3,4 @@
  * reference server on node:http, the Fetch adapters and an in-process test client.
  */
 export type * from './types.ts';
+export * from './fetch.ts';
