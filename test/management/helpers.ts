@@ -14,10 +14,15 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a process to completion (killed after `timeoutMs`, as a guard only). */
+/** Runs node with `args` to completion (killed after `timeoutMs`, as a guard only). */
 export function run(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return runCommand(process.execPath, args, options);
+}
+
+/** Runs any program to completion (killed after `timeoutMs`, as a guard only). */
+export function runCommand(program: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', TSGI_SETTINGS_MODULE: undefined, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

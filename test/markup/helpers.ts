@@ -1,0 +1,63 @@
+/** Starting the markup example for its tests: real processes on free loopback ports. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const MARKUP = path.join(REPO_ROOT, 'examples', 'markup');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Running {
+  base: string;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns a server and waits until `base` answers (bounded: a guard against a hang, not a timing test). */
+export async function start(program: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; port: number }): Promise<Running> {
+  let output = '';
+  const child: ChildProcess = spawn(program, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout!.on('data', (d: Buffer) => (output += d));
+  child.stderr!.on('data', (d: Buffer) => (output += d));
+  const base = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) assert.fail(`The server exited with ${child.exitCode} before answering:\n${output}`);
+    try {
+      await fetch(`${base}/hello/`, { signal: AbortSignal.timeout(2000) });
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        process.kill(-child.pid!, 'SIGKILL');
+        assert.fail(`The server did not answer on ${base}:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    base,
+    output: () => output,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        const kill = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
+        child.once('exit', (code) => {
+          clearTimeout(kill);
+          resolve(code);
+        });
+        // npm start runs the server under a shell: signal the whole group, as a terminal's Ctrl-C does.
+        process.kill(-child.pid!, signal);
+      }),
+  };
+}
