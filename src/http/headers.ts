@@ -1,0 +1,151 @@
+/**
+ * Case-insensitive header maps: `ResponseHeaders` (validated as they are set, so a response can
+ * never be split, RFC 9112 §2.2) and `HttpHeaders` (a request's headers, read from the environ as
+ * Django's `request.headers`).
+ */
+import { BadHeaderError } from './exceptions.ts';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\0-\x08\x0a-\x1f\x7f]/;
+// eslint-disable-next-line no-control-regex
+const NON_LATIN1 = /[^\x00-\xff]/;
+
+/** A header value as given: strings, numbers and the like are converted with `String()`. */
+export type HeaderValue = string | number | bigint | boolean;
+
+/** Checks a header name and converts a value to what can go on the wire; throws BadHeaderError. */
+export function checkHeader(name: string, value: HeaderValue): string {
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    if (typeof name === 'string' && /[\r\n]/.test(name)) {
+      throw new BadHeaderError(`Header names can't contain newlines (got ${JSON.stringify(name)}).`);
+    }
+    throw new BadHeaderError(
+      `${JSON.stringify(name)} is not a valid header name: use letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 §5.1).`,
+    );
+  }
+  let text = String(value);
+  if (text.includes('\n') || text.includes('\r')) {
+    throw new BadHeaderError(`Header values can't contain newlines (got ${JSON.stringify(text)} for header '${name}').`);
+  }
+  if (CONTROL.test(text)) {
+    throw new BadHeaderError(
+      `Header values can't contain control characters (got ${JSON.stringify(text)} for header '${name}').`,
+    );
+  }
+  // As Django: text beyond Latin-1 is MIME-encoded (RFC 2047) rather than sent as raw bytes.
+  if (NON_LATIN1.test(text)) text = `=?utf-8?b?${Buffer.from(text, 'utf8').toString('base64')}?=`;
+  return text;
+}
+
+/**
+ * A response's headers: names compare case-insensitively and keep the case they were first set
+ * with; values are checked when set.
+ *
+ * @example
+ * response.headers.set('Cache-Control', 'no-cache');
+ * response.headers.get('cache-control'); // 'no-cache'
+ */
+export class ResponseHeaders implements Iterable<[string, string]> {
+  #map = new Map<string, [string, string]>();
+
+  constructor(init?: Iterable<readonly [string, HeaderValue]> | Record<string, HeaderValue>) {
+    if (init === undefined || init === null) return;
+    const pairs = Symbol.iterator in init ? (init as Iterable<readonly [string, HeaderValue]>) : Object.entries(init);
+    for (const [name, value] of pairs) this.set(name, value);
+  }
+
+  get(name: string): string | undefined {
+    return this.#map.get(name.toLowerCase())?.[1];
+  }
+
+  /** Sets (replaces) a header. @throws BadHeaderError for CR/LF or an invalid name. */
+  set(name: string, value: HeaderValue): void {
+    const text = checkHeader(name, value);
+    const key = name.toLowerCase();
+    const existing = this.#map.get(key);
+    this.#map.set(key, [existing?.[0] ?? name, text]);
+  }
+
+  /** Sets a header only if it is not set yet (Django's `setdefault`). */
+  setDefault(name: string, value: HeaderValue): void {
+    if (!this.has(name)) this.set(name, value);
+  }
+
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase());
+  }
+
+  delete(name: string): boolean {
+    return this.#map.delete(name.toLowerCase());
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  keys(): string[] {
+    return [...this.#map.values()].map(([name]) => name);
+  }
+
+  /** `[name, value]` pairs in the order headers were first set. */
+  entries(): Array<[string, string]> {
+    return [...this.#map.values()].map(([name, value]) => [name, value]);
+  }
+
+  [Symbol.iterator](): Iterator<[string, string]> {
+    return this.entries()[Symbol.iterator]();
+  }
+}
+
+/**
+ * A request's headers, built from the environ's `HTTP_*` keys plus `CONTENT_TYPE` and
+ * `CONTENT_LENGTH`, as Django's `HttpHeaders`. Lookups are case-insensitive and accept `-` or
+ * `_`; iteration yields names as `Content-Type`, `X-Forwarded-For`.
+ */
+export class HttpHeaders implements Iterable<[string, string]> {
+  #map = new Map<string, [string, string]>();
+
+  constructor(environ: Record<string, unknown> = {}) {
+    for (const [key, value] of Object.entries(environ)) {
+      if (typeof value !== 'string') continue;
+      let name: string | undefined;
+      if (key.startsWith('HTTP_')) name = key.slice(5);
+      else if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') name = key;
+      if (name === undefined) continue;
+      const pretty = name
+        .split('_')
+        .map((part) => part.charAt(0) + part.slice(1).toLowerCase())
+        .join('-');
+      this.#map.set(pretty.toLowerCase(), [pretty, value]);
+    }
+  }
+
+  static #key(name: string): string {
+    return name.replace(/_/g, '-').toLowerCase();
+  }
+
+  get(name: string): string | undefined {
+    return this.#map.get(HttpHeaders.#key(name))?.[1];
+  }
+
+  has(name: string): boolean {
+    return this.#map.has(HttpHeaders.#key(name));
+  }
+
+  keys(): string[] {
+    return [...this.#map.values()].map(([name]) => name);
+  }
+
+  entries(): Array<[string, string]> {
+    return [...this.#map.values()].map(([name, value]) => [name, value]);
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  [Symbol.iterator](): Iterator<[string, string]> {
+    return this.entries()[Symbol.iterator]();
+  }
+}

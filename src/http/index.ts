@@ -1,0 +1,11 @@
+/**
+ * `tsgi/http`: requests, responses, cookies and the HTTP exceptions, as Django's `django.http`.
+ */
+export * from './response.ts';
+export { FileResponse, guessMediaType, filenameParameter } from './file-response.ts';
+export type { FileResponseOptions, FileLike } from './file-response.ts';
+export { ResponseHeaders, HttpHeaders, checkHeader } from './headers.ts';
+export type { HeaderValue } from './headers.ts';
+export { ResponseCookie, makeCookie, parseCookie, httpDate } from './cookie.ts';
+export type { CookieOptions, SameSite } from './cookie.ts';
+export * from './exceptions.ts';
