@@ -38,6 +38,10 @@ export interface StaticFilesOptions {
   autorefresh?: boolean;
   /** Decides which URL paths are content-hashed; default: a 12-hex-digit hash before the extension. */
   isImmutable?: (urlPath: string) => boolean;
+  /** More files (the finders' sources in DEBUG), indexed after the roots, which win. */
+  files?: () => Iterable<{ readonly path: string; readonly source: string }>;
+  /** In autorefresh mode, where to look when the roots miss (the finders); gets safe paths only. */
+  find?: (urlPath: string) => string | undefined;
 }
 
 const HASHED = /\.[0-9a-f]{12}\.[^/.]+$/;
@@ -93,6 +97,8 @@ export class StaticFileIndex {
   readonly #roots: Root[];
   readonly #autorefresh: boolean;
   readonly #isImmutable: (urlPath: string) => boolean;
+  readonly #files: StaticFilesOptions['files'];
+  readonly #find: StaticFilesOptions['find'];
   #index = new Map<string, StaticEntry>();
 
   constructor(options: StaticFilesOptions) {
@@ -110,6 +116,8 @@ export class StaticFileIndex {
     }
     this.#autorefresh = options.autorefresh ?? false;
     this.#isImmutable = options.isImmutable ?? ((p) => HASHED.test(p));
+    this.#files = options.files;
+    this.#find = options.find;
     if (!this.#autorefresh) this.refresh();
   }
 
@@ -121,6 +129,13 @@ export class StaticFileIndex {
   /** Re-reads the roots (after collectstatic, say). */
   refresh(): void {
     const index = new Map<string, StaticEntry>();
+    if (this.#files) {
+      for (const file of this.#files()) {
+        if (index.has(file.path)) continue; // the first finder wins, as collectstatic
+        const entry = this.#entryFor(file.path, file.source);
+        if (entry) index.set(file.path, entry);
+      }
+    }
     // Later roots must not shadow earlier ones: walk in reverse, overwrite.
     for (const root of [...this.#roots].reverse()) {
       for (const rel of walk(root.real, root.real, 0)) {
@@ -153,7 +168,8 @@ export class StaticFileIndex {
       const entry = this.#entryFor(urlPath, real);
       if (entry) return entry;
     }
-    return undefined;
+    const found = this.#find?.(urlPath);
+    return found === undefined ? undefined : this.#entryFor(urlPath, found);
   }
 
   #entryFor(urlPath: string, file: string): StaticEntry | undefined {
