@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * The `tsgi` command: a table of subcommands, each loaded only when used.
+ * A subcommand module exports `main(argv): Promise<number>` (the exit code).
+ */
+const COMMANDS: Record<string, { help: string; load: () => Promise<{ main(argv: readonly string[]): Promise<number> }> }> = {
+  serve: { help: 'Run an application with the production server.', load: () => import('../src/server/cli.ts') },
+};
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`tsgi ${pkg.version}\n`);
+    return 0;
+  }
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) return (await COMMANDS[rest[0]]!.load()).main(['--help']);
+    const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+    const list = Object.entries(COMMANDS).map(([c, { help }]) => `  ${c.padEnd(width)}  ${help}`).join('\n');
+    process.stdout.write(`Usage: tsgi COMMAND [ARGS]\n\nCommands:\n${list}\n\ntsgi help COMMAND shows a command's options; tsgi --version its version.\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. See tsgi help.\n`);
+    return 2;
+  }
+  return (await command.load()).main(rest);
+}
+
+process.exitCode = await run(process.argv.slice(2));

@@ -1,0 +1,440 @@
+/**
+ * The master process ("arbiter", as gunicorn calls it). It owns the listening sockets for the
+ * whole life of the server and hands each accepted connection to a ready worker (fd passing
+ * over the IPC channel, as node:cluster's round-robin does). Owning the sockets is what makes a
+ * reload lossless: a connection that arrives while workers are replaced waits in the master,
+ * never on a socket that is being closed (SO_REUSEPORT would reset those), and port 0 resolves
+ * once. Signals only queue work; one loop handles it.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
+import { APP_LOAD_ERROR, WORKER_BOOT_ERROR } from './loader.ts';
+import type { Logger } from './logger.ts';
+import type { FromWorker, TimeoutReport, ToWorker } from './ipc.ts';
+import type { ServerConfig } from './settings.ts';
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+type State = 'booting' | 'ready' | 'draining';
+
+interface WorkerRecord {
+  child: ChildProcess;
+  pid: number;
+  state: State;
+  generation: number;
+  active: number;
+  lastBeat: number;
+  startedAt: number;
+  killTimer?: NodeJS.Timeout;
+  timedOut?: boolean;
+  retiring?: boolean;
+}
+
+/** A listening socket of the master. */
+interface Listener {
+  bind: string;
+  server: net.Server;
+  unixPath?: string;
+}
+
+/** Parses a validated --bind value into listen() options. */
+export function listenOptions(bind: string, backlog: number): net.ListenOptions {
+  if (bind.startsWith('unix:')) return { path: bind.slice(5), backlog };
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(bind);
+  if (m) return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]), backlog };
+  return { host: '0.0.0.0', port: Number(bind), backlog };
+}
+
+/** The URL a listener serves, for the banner: `http://127.0.0.1:8000`, `unix:/tmp/s`. */
+function describeListener(l: Listener, tls: boolean): string {
+  if (l.unixPath) return `unix:${l.unixPath}`;
+  const a = l.server.address() as net.AddressInfo;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `${tls ? 'https' : 'http'}://${host}:${a.port}`;
+}
+
+/** The master: start with `run()`, which resolves with the exit code. */
+export class Arbiter {
+  readonly config: ServerConfig;
+  readonly app: string;
+  readonly log: Logger;
+  private readonly workers = new Map<number, WorkerRecord>();
+  private listeners: Listener[] = [];
+  private target: number;
+  private generation = 0;
+  private readonly queue: Array<{ socket: net.Socket; bind: number }> = [];
+  private rr = 0;
+  private stopping: 'graceful' | 'fast' | null = null;
+  private exitCode = 0;
+  private resolveRun!: (code: number) => void;
+  private backoffMs = 0;
+  private halted = false;
+  private everReady = false;
+  private readonly signalQueue: NodeJS.Signals[] = [];
+  private reloading = false;
+  private readonly onExit: Array<() => void> = [];
+  readonly version: string;
+
+  constructor(app: string, config: ServerConfig, log: Logger, version: string) {
+    this.app = app;
+    this.config = config;
+    this.log = log;
+    this.target = config.workers;
+    this.version = version;
+  }
+
+  /** Binds, forks, supervises; resolves with the process exit code. */
+  async run(): Promise<number> {
+    const done = new Promise<number>((resolve) => { this.resolveRun = resolve; });
+    this.log.info(`Starting tsgi ${this.version}`);
+    try {
+      await this.bindAll();
+    } catch (err) {
+      this.log.error((err as Error).message);
+      this.closeListeners();
+      return 1;
+    }
+    if (this.config.pid) {
+      writeFileSync(this.config.pid, `${process.pid}\n`);
+      const pidFile = this.config.pid;
+      this.onExit.push(() => { try { if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile); } catch { /* gone */ } });
+    }
+    const tls = this.config.certfile !== null;
+    for (const l of this.listeners) this.log.info(`Listening at: ${describeListener(l, tls)} (${process.pid})`);
+    this.log.info(`Using worker processes: ${this.target}`);
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as NodeJS.Signals[]) {
+      process.on(sig, () => { this.signalQueue.push(sig); setImmediate(() => this.handleSignals()); });
+    }
+    this.generation++;
+    for (let i = 0; i < this.target; i++) this.spawn();
+    const tick = setInterval(() => this.supervise(), 500);
+    const code = await done;
+    clearInterval(tick);
+    return code;
+  }
+
+  private async bindAll(): Promise<void> {
+    for (const [index, bind] of this.config.bind.entries()) {
+      const opts = listenOptions(bind, this.config.backlog);
+      if (opts.path && existsSync(opts.path)) {
+        // A socket file left by a crashed server; anything else is not ours to delete.
+        if (statSync(opts.path).isSocket()) rmSync(opts.path);
+        else throw new Error(`Cannot bind unix:${opts.path}: a file that is not a socket is in the way; remove it or choose another path.`);
+      }
+      const server = net.createServer({ pauseOnConnect: true });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (err: NodeJS.ErrnoException) => {
+          const hint = err.code === 'EADDRINUSE' ? ' Another process is listening there; stop it or choose another --bind.' : err.code === 'EACCES' ? ' Ports below 1024 need privileges; choose another --bind.' : '';
+          reject(new Error(`Cannot bind ${bind}: ${err.code ?? err.message}.${hint}`));
+        });
+        server.listen(opts, () => resolve());
+      });
+      server.on('connection', (socket) => this.dispatch(socket, index));
+      server.on('error', (err) => this.log.error(`The listening socket ${bind} failed: ${err.message}`));
+      const l: Listener = { bind, server };
+      if (opts.path) {
+        l.unixPath = opts.path;
+        this.onExit.push(() => { try { rmSync(opts.path!); } catch { /* gone */ } });
+      }
+      this.listeners.push(l);
+    }
+  }
+
+  private closeListeners(): void {
+    for (const l of this.listeners) l.server.close();
+    this.listeners = [];
+  }
+
+  /** Hands a connection to the ready worker with the fewest open connections, or queues it. */
+  private dispatch(socket: net.Socket, bind: number): void {
+    let best: WorkerRecord | undefined;
+    const ready = [...this.workers.values()].filter((w) => w.state === 'ready');
+    const n = ready.length;
+    for (let i = 0; i < n; i++) {
+      const w = ready[(this.rr + i) % n]!;
+      if (!best || w.active < best.active) best = w;
+    }
+    this.rr++;
+    if (!best) {
+      this.queue.push({ socket, bind });
+      socket.once('error', () => {});
+      return;
+    }
+    best.active++;
+    const msg: ToWorker = { t: 'conn', bind };
+    const target = best;
+    target.child.send(msg, socket, (err) => {
+      if (err) {
+        target.active--;
+        if (!socket.destroyed) this.queue.push({ socket, bind });
+      }
+    });
+  }
+
+  private flushQueue(): void {
+    while (this.queue.length > 0 && [...this.workers.values()].some((w) => w.state === 'ready')) {
+      const { socket, bind } = this.queue.shift()!;
+      if (!socket.destroyed) this.dispatch(socket, bind);
+    }
+  }
+
+  private spawn(): WorkerRecord {
+    const jitter = this.config.maxRequestsJitter > 0 ? Math.floor(Math.random() * (this.config.maxRequestsJitter + 1)) : 0;
+    const child = fork(WORKER_SCRIPT, [], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'],
+      env: {
+        ...process.env,
+        TSGI_WORKER: JSON.stringify({
+          app: this.app,
+          config: this.config,
+          maxRequests: this.config.maxRequests > 0 ? this.config.maxRequests + jitter : 0,
+          multiprocess: this.target > 1,
+        }),
+      },
+      serialization: 'json',
+    });
+    const w: WorkerRecord = { child, pid: child.pid!, state: 'booting', generation: this.generation, active: 0, lastBeat: Date.now(), startedAt: Date.now() };
+    this.workers.set(w.pid, w);
+    this.log.info(`Booting worker with pid: ${w.pid}`);
+    child.on('message', (msg: FromWorker) => this.onMessage(w, msg));
+    child.on('exit', (code, signal) => this.onWorkerExit(w, code, signal));
+    child.on('error', (err) => this.log.error(`Worker ${w.pid}: ${err.message}`));
+    const reports = child.stdio[4] as Readable | null;
+    if (reports) {
+      let buf = '';
+      reports.setEncoding('utf8');
+      reports.on('data', (chunk: string) => {
+        buf += chunk;
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          try { this.onTimeout(w, JSON.parse(line) as TimeoutReport); } catch { /* partial garbage */ }
+        }
+      });
+    }
+    return w;
+  }
+
+  private onMessage(w: WorkerRecord, msg: FromWorker): void {
+    switch (msg.t) {
+      case 'beat':
+        w.lastBeat = Date.now();
+        break;
+      case 'closed':
+        if (w.active > 0) w.active--;
+        break;
+      case 'ready':
+        w.lastBeat = Date.now();
+        if (w.state !== 'booting') break;
+        w.state = 'ready';
+        this.everReady = true;
+        this.log.debug(`Worker ${w.pid} is ready.`);
+        this.rebalance();
+        break;
+      case 'retire':
+        if (w.state === 'ready' && !this.stopping && !w.retiring) {
+          // Replace first, then drain: the worker count never dips.
+          w.retiring = true;
+          this.spawn();
+        }
+        break;
+    }
+  }
+
+  /**
+   * After a worker became ready or the target changed: a finished reload drains the old
+   * generation; beyond the target, retiring and then the oldest workers drain.
+   */
+  private rebalance(): void {
+    this.flushQueue();
+    const all = [...this.workers.values()];
+    if (all.some((w) => w.state === 'booting')) return;
+    if (this.reloading) {
+      this.reloading = false;
+      for (const w of all) if (w.state === 'ready' && w.generation < this.generation) this.drain(w, 'reload');
+      this.log.info(`Reload complete: the workers of the new code are ready.`);
+    }
+    const ready = all.filter((w) => w.state === 'ready')
+      .sort((a, b) => Number(b.retiring ?? false) - Number(a.retiring ?? false) || a.startedAt - b.startedAt);
+    while (ready.length > this.target) {
+      const w = ready.shift()!;
+      this.drain(w, w.retiring ? 'max-requests reached' : 'fewer workers wanted');
+    }
+  }
+
+  private drain(w: WorkerRecord, why: string): void {
+    if (w.killTimer) return;
+    w.state = 'draining';
+    this.log.info(`Stopping worker ${w.pid} gracefully (${why}).`);
+    const msg: ToWorker = { t: 'stop' };
+    if (w.child.connected) w.child.send(msg);
+    else w.child.kill('SIGTERM');
+    w.killTimer = setTimeout(() => {
+      this.log.warning(`Worker ${w.pid} did not stop within --graceful-timeout ${this.config.gracefulTimeout}s; killing it.`);
+      w.child.kill('SIGKILL');
+    }, this.config.gracefulTimeout * 1000 + 1000);
+  }
+
+  private onTimeout(w: WorkerRecord, report: TimeoutReport): void {
+    if (w.timedOut) return;
+    w.timedOut = true;
+    const inflight = report.inflight.length ? report.inflight.map((r) => JSON.stringify(r)).join(', ') : 'no request';
+    this.log.critical(`WORKER TIMEOUT (pid:${w.pid}): the event loop has been blocked for ${(report.blockedMs / 1000).toFixed(1)}s (--timeout ${this.config.timeout}) while serving ${inflight}. JavaScript stack:\n${report.stack}`);
+    w.child.kill('SIGKILL');
+  }
+
+  private onWorkerExit(w: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
+    this.workers.delete(w.pid);
+    if (w.killTimer) clearTimeout(w.killTimer);
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    const expected = w.state === 'draining' || this.stopping !== null;
+    if (!expected) this.log.error(`Worker ${w.pid} exited unexpectedly (${how}).`);
+    else this.log.info(`Worker ${w.pid} exited (${how}).`);
+    if (w.state === 'booting' && (code === APP_LOAD_ERROR || code === WORKER_BOOT_ERROR) && !this.stopping) {
+      if (this.reloading) {
+        // New code that cannot boot: keep serving the old code.
+        this.reloading = false;
+        for (const other of this.workers.values()) if (other.state === 'booting' && other.generation === this.generation) other.child.kill('SIGKILL');
+        this.generation--;
+        this.log.error('Reload failed: the new workers could not load the application; the old workers keep serving.');
+        return;
+      }
+      if (!this.everReady || ![...this.workers.values()].some((x) => x.state === 'ready')) {
+        this.log.error(code === APP_LOAD_ERROR ? 'App failed to load; shutting down.' : 'Worker failed to boot; shutting down.');
+        this.halt(code);
+        return;
+      }
+    }
+    if (this.stopping) {
+      if (this.workers.size === 0) this.finish();
+      return;
+    }
+    if (!expected) {
+      // Back off when workers die right after they start (a crash loop), reset when they live.
+      this.backoffMs = Date.now() - w.startedAt < 5000 ? Math.min(Math.max(this.backoffMs * 2, 100), 10000) : 0;
+    }
+    this.manageWorkers();
+  }
+
+  private respawnTimer: NodeJS.Timeout | undefined;
+
+  /** Tops the worker count up to the target (after a death, TTIN), with back-off. */
+  private manageWorkers(): void {
+    if (this.stopping || this.halted) return;
+    const live = [...this.workers.values()].filter((w) => w.state !== 'draining' && !w.retiring).length;
+    if (live >= this.target) return;
+    if (this.backoffMs > 0) {
+      if (this.respawnTimer) return;
+      this.log.info(`Respawning in ${this.backoffMs} ms.`);
+      this.respawnTimer = setTimeout(() => { this.respawnTimer = undefined; this.topUp(); }, this.backoffMs);
+      return;
+    }
+    this.topUp();
+  }
+
+  private topUp(): void {
+    if (this.stopping || this.halted) return;
+    let live = [...this.workers.values()].filter((w) => w.state !== 'draining' && !w.retiring).length;
+    while (live++ < this.target) this.spawn();
+  }
+
+  /** Periodic: kill workers whose heartbeat stopped (if their watchdog could not report). */
+  private supervise(): void {
+    if (this.config.timeout <= 0) return;
+    const limit = this.config.timeout * 1000 + 5000;
+    for (const w of this.workers.values()) {
+      if (w.state === 'booting' || w.timedOut) continue;
+      if (Date.now() - w.lastBeat > limit) {
+        w.timedOut = true;
+        this.log.critical(`WORKER TIMEOUT (pid:${w.pid}): no heartbeat for ${((Date.now() - w.lastBeat) / 1000).toFixed(1)}s and no report from its watchdog; killing it.`);
+        w.child.kill('SIGKILL');
+      }
+    }
+  }
+
+  private handleSignals(): void {
+    while (this.signalQueue.length > 0) {
+      const sig = this.signalQueue.shift()!;
+      switch (sig) {
+        case 'SIGTERM':
+          this.stop('graceful');
+          break;
+        case 'SIGINT':
+        case 'SIGQUIT':
+          this.stop('fast');
+          break;
+        case 'SIGHUP':
+          this.reload();
+          break;
+        case 'SIGTTIN':
+          this.target++;
+          this.log.info(`TTIN: ${this.target} worker(s).`);
+          this.manageWorkers();
+          break;
+        case 'SIGTTOU':
+          if (this.target > 1) {
+            this.target--;
+            this.log.info(`TTOU: ${this.target} worker(s).`);
+            this.rebalance();
+          }
+          break;
+        case 'SIGUSR1':
+          this.log.file.reopen();
+          for (const w of this.workers.values()) if (w.child.connected) w.child.send({ t: 'reopen' } satisfies ToWorker);
+          break;
+      }
+    }
+  }
+
+  /** HUP: a new generation of workers loads the code afresh; the old drain once all are ready. */
+  private reload(): void {
+    if (this.stopping) return;
+    if (this.reloading) {
+      this.log.warning('HUP ignored: a reload is already in progress.');
+      return;
+    }
+    this.log.info('Reloading: starting new workers.');
+    this.reloading = true;
+    this.generation++;
+    for (let i = 0; i < this.target; i++) this.spawn();
+  }
+
+  private stop(mode: 'graceful' | 'fast'): void {
+    if (this.stopping === 'fast' || this.stopping === mode) return;
+    this.stopping = mode;
+    this.log.info(mode === 'graceful' ? 'Shutting down gracefully (TERM).' : 'Shutting down now.');
+    this.closeListeners();
+    for (const { socket } of this.queue.splice(0)) socket.destroy();
+    if (this.workers.size === 0) return this.finish();
+    for (const w of this.workers.values()) {
+      if (mode === 'fast') w.child.kill('SIGQUIT');
+      else if (w.state === 'booting') w.child.kill('SIGKILL');
+      else this.drain(w, 'shutdown');
+    }
+    if (mode === 'fast') setTimeout(() => { for (const w of this.workers.values()) w.child.kill('SIGKILL'); }, 2000).unref();
+  }
+
+  private halt(code: number): void {
+    this.halted = true;
+    this.exitCode = code;
+    this.stop('fast');
+  }
+
+  private finish(): void {
+    this.closeListeners();
+    for (const f of this.onExit) f();
+    this.log.info('Shutdown complete.');
+    this.resolveRun(this.exitCode);
+  }
+
+  /** The pids of the workers (for tests and the banner). */
+  workerPids(): number[] {
+    return [...this.workers.keys()];
+  }
+}
+
+export const workerScript = path.basename(WORKER_SCRIPT);

@@ -1,0 +1,244 @@
+/**
+ * A worker process: loads the application fresh, serves the connections the master hands over
+ * (node:http or node:https around the gateway's listener, with the strict checks of strict.ts),
+ * sends a heartbeat, and drains gracefully when told to stop. Started by the master with
+ * child_process.fork(); its settings arrive in $TSGI_WORKER.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { Worker as Thread } from 'node:worker_threads';
+import { createListener, handleClientError } from '../gateway/server.ts';
+import type { Environ } from '../gateway/types.ts';
+import { compileAccessFormat, jsonAccessLine, type AccessFormatter, type AccessRecord } from './access-log.ts';
+import { AppLoadError, APP_LOAD_ERROR, loadApplication, WORKER_BOOT_ERROR } from './loader.ts';
+import { LogFile, Logger, type LogLevel } from './logger.ts';
+import { applyProxyHeaders, parseAllowIps } from './proxy.ts';
+import type { ServerConfig } from './settings.ts';
+import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
+import { INFLIGHT_KEY, type FromWorker, type ToWorker } from './ipc.ts';
+
+interface WorkerSetup {
+  app: string;
+  config: ServerConfig;
+  /** This worker's --max-requests with its jitter; 0 for none. */
+  maxRequests: number;
+  multiprocess: boolean;
+}
+
+const setup = JSON.parse(process.env.TSGI_WORKER!) as WorkerSetup;
+delete process.env.TSGI_WORKER;
+const { config } = setup;
+const log = new Logger(new LogFile(config.errorLogfile, 2), config.logLevel as LogLevel);
+const send = (msg: FromWorker): void => {
+  if (process.connected) process.send!(msg);
+};
+
+// The requests in flight, read by the watchdog thread (through the inspector) when the loop is blocked.
+const inflight = new Set<IncomingMessage>();
+(globalThis as Record<symbol, unknown>)[INFLIGHT_KEY] = inflight;
+
+let app;
+try {
+  ({ app } = await loadApplication(setup.app, process.cwd()));
+} catch (err) {
+  log.error(err instanceof AppLoadError ? err.message : `The application ${setup.app} failed to load:\n${(err as Error)?.stack ?? String(err)}`);
+  process.exit(err instanceof AppLoadError ? APP_LOAD_ERROR : WORKER_BOOT_ERROR);
+}
+
+const trusted = parseAllowIps(config.forwardedAllowIps);
+const listener = createListener(app, {
+  multiprocess: setup.multiprocess,
+  errors: { write: (text: string) => log.error(text.trimEnd()), flush() {} },
+  adjustEnviron(environ: Environ, req: IncomingMessage) {
+    if (trusted.trusts(req.socket.remoteAddress)) applyProxyHeaders(environ);
+    (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote = environ.REMOTE_ADDR;
+  },
+});
+
+const accessFile = config.accessLogfile ? new LogFile(config.accessLogfile, 1) : null;
+const accessFormat: AccessFormatter | null = accessFile ? (config.accessLogJson ? jsonAccessLine : compileAccessFormat(config.accessLogFormat)) : null;
+
+const limits = {
+  limitRequestLine: config.limitRequestLine,
+  limitRequestFields: config.limitRequestFields,
+  limitRequestFieldSize: config.limitRequestFieldSize,
+  headerMap: config.headerMap,
+};
+const serverOptions: http.ServerOptions = {
+  // Large enough for our own limits to be the ones that apply (node counts target + names + values).
+  maxHeaderSize: config.limitRequestLine + config.limitRequestFields * config.limitRequestFieldSize + 1024,
+  requireHostHeader: true,
+  headersTimeout: config.headerTimeout * 1000,
+  requestTimeout: 0,
+  keepAliveTimeout: config.keepAlive * 1000,
+  connectionsCheckingInterval: Math.min(1000, config.headerTimeout * 500),
+  joinDuplicateHeaders: false,
+};
+const server: http.Server = config.certfile
+  ? https.createServer({ ...serverOptions, cert: readFileSync(config.certfile), key: readFileSync(config.keyfile!) })
+  : http.createServer(serverOptions);
+server.maxHeadersCount = config.limitRequestFields + 1;
+server.keepAliveTimeout = config.keepAlive * 1000;
+
+let served = 0;
+let draining = false;
+const connections = new Set<Socket>();
+
+function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+  log.debug(`Refused ${JSON.stringify(`${req.method} ${req.url} HTTP/${req.httpVersion}`)} from ${req.socket.remoteAddress}: ${refusal.status} ${refusal.reason}`);
+  res.shouldKeepAlive = false;
+  res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(refusal.reason) + 1 });
+  res.end(refusal.reason + '\n');
+  // Whatever the client sends after a refused head is not read.
+  res.on('finish', () => req.socket.destroySoon());
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+  const refusal = checkRequest(req, limits);
+  if (refusal) return refuse(req, res, refusal);
+  if (req.headers['transfer-encoding'] !== undefined) {
+    req.once('end', () => {
+      const bad = checkTrailers(req);
+      if (!bad) return;
+      log.debug(`Refused the trailers of ${req.method} ${req.url}: ${bad.reason}`);
+      // The application's answer is dropped: the request was invalid.
+      if (!res.headersSent) req.socket.end(refusalBytes(bad));
+      req.socket.destroySoon();
+    });
+  }
+  if (draining || config.keepAlive === 0) res.shouldKeepAlive = false;
+  inflight.add(req);
+  const startMs = accessFormat ? performance.now() : 0;
+  const start = accessFormat ? new Date() : null;
+  let bytes = 0;
+  if (accessFormat) {
+    const write = res.write;
+    const end = res.end;
+    const count = (chunk: unknown) => {
+      if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+    };
+    res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+      count(chunk);
+      return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as ServerResponse['write'];
+    res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+      if (typeof chunk !== 'function') count(chunk);
+      return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+    } as ServerResponse['end'];
+  }
+  res.once('close', () => {
+    inflight.delete(req);
+    served++;
+    if (accessFormat && start) {
+      const record: AccessRecord = {
+        req, res, bytes, startMs, start, endMs: performance.now(),
+        remoteAddr: (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote ?? req.socket.remoteAddress ?? '-',
+      };
+      if (req.method === 'HEAD') record.bytes = 0;
+      accessFile!.write(accessFormat(record) + '\n');
+    }
+    if (setup.maxRequests > 0 && served === setup.maxRequests) {
+      log.info(`Autorestarting worker after current request (${served} requests served, --max-requests).`);
+      send({ t: 'retire' });
+    }
+  });
+  if (expectContinue) listener.checkContinue(req, res);
+  else listener(req, res);
+}
+
+server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, false));
+server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true));
+server.on('clientError', (error: Error & { code?: string }, socket) => {
+  if (error.code !== 'ECONNRESET') log.debug(`Bad request from ${(socket as Socket).remoteAddress}: ${error.code ?? error.message}`);
+  handleClientError(error, socket);
+});
+// CONNECT is for proxies; an application server refuses it (node would otherwise drop the socket).
+server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+  socket.end(refusalBytes({ status: 501, reason: 'CONNECT is not supported by this server.' }));
+});
+server.on('tlsClientError', (error: Error, socket: Socket) => {
+  log.debug(`TLS handshake failed with ${socket.remoteAddress}: ${error.message}`);
+});
+
+process.on('message', (msg: ToWorker, handle?: Socket) => {
+  if (msg.t === 'conn' && handle) {
+    if (draining) {
+      handle.destroy();
+      return;
+    }
+    connections.add(handle);
+    handle.once('close', () => {
+      connections.delete(handle);
+      send({ t: 'closed' });
+      if (draining && connections.size === 0) finish();
+    });
+    server.emit('connection', handle);
+  } else if (msg.t === 'stop') {
+    drain();
+  } else if (msg.t === 'reopen') {
+    log.file.reopen();
+    accessFile?.reopen();
+  }
+});
+
+let finishing = false;
+function finish(): void {
+  if (finishing) return;
+  finishing = true;
+  log.info(`Worker exiting (pid: ${process.pid})`);
+  // End the watchdog's inspector session first, or node waits for "the debugger to disconnect".
+  if (watchdog) void watchdog.terminate().finally(() => process.exit(0));
+  else process.exit(0);
+}
+
+/** Stop taking connections, finish the requests in flight, close idle keep-alive connections. */
+function drain(): void {
+  if (draining) return;
+  draining = true;
+  for (const req of inflight) {
+    const res = (req.socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+    if (res && !res.headersSent) res.shouldKeepAlive = false;
+  }
+  // Idle keep-alive connections are not cut now (a request may be on its way): the next answer on
+  // each says `Connection: close`, and node's keep-alive timeout closes the ones that stay idle.
+  if (connections.size === 0) return finish();
+  setTimeout(() => {
+    log.warning(`Graceful timeout: ${connections.size} connection(s) still open after ${config.gracefulTimeout}s; exiting.`);
+    finishing = false;
+    finish();
+  }, config.gracefulTimeout * 1000).unref();
+}
+
+process.on('SIGTERM', drain);
+process.on('SIGQUIT', () => process.exit(0));
+// Ctrl+C reaches the whole process group: the master decides.
+process.on('SIGINT', () => {});
+process.on('disconnect', () => {
+  // The master is gone: nobody will hand us connections or stop us.
+  drain();
+});
+
+// Heartbeat: a counter the watchdog thread reads, and a message to the master.
+const beat = new Int32Array(new SharedArrayBuffer(4));
+let watchdog: Thread | undefined;
+if (config.timeout > 0) {
+  const thread = new Thread(new URL('./watchdog.ts', import.meta.url), {
+    workerData: { beat, timeoutMs: config.timeout * 1000 },
+    stdout: false,
+    stderr: false,
+  });
+  thread.unref();
+  thread.on('error', (err) => log.warning(`The watchdog thread failed: ${err.message}`));
+  watchdog = thread;
+}
+const interval = config.timeout > 0 ? Math.min(1000, config.timeout * 250) : 1000;
+setInterval(() => {
+  Atomics.add(beat, 0, 1);
+  send({ t: 'beat', inflight: inflight.size });
+}, interval).unref();
+
+await listener.ready;
+send({ t: 'ready' });

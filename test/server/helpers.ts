@@ -1,0 +1,196 @@
+/**
+ * Helpers for the server tests: start a real `tsgi serve` process on a free loopback port,
+ * follow its error log, send requests, and clean everything up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const fixtures = path.join(repoRoot, 'test/server/fixtures');
+export const bin = path.join(repoRoot, 'bin/tsgi.ts');
+
+/** A running `tsgi serve`. */
+export interface Served {
+  child: ChildProcess;
+  port: number;
+  host: string;
+  url: string;
+  /** Everything written to stderr (the error log) so far. */
+  stderr(): string;
+  stdout(): string;
+  /** Resolves with the first match of `re` in stderr (from `from` on), or rejects after `ms`. */
+  waitFor(re: RegExp, ms?: number, from?: number): Promise<RegExpExecArray>;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  /** TERM, then KILL after `ms`; resolves when gone. */
+  stop(ms?: number): Promise<number | string>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => { for (const c of running) c.kill('SIGKILL'); });
+
+/** Runs `tsgi ARGS` to completion; for commands that exit by themselves. */
+export function runTsgi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? fixtures, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsgi ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 20000} ms:\n${stderr}`)); }, opts.timeoutMs ?? 20000);
+    child.on('exit', (code) => { clearTimeout(timer); running.delete(child); resolve({ code, stdout, stderr }); });
+  });
+}
+
+/**
+ * Starts `tsgi serve ARGS` (add `--bind 127.0.0.1:0` yourself or let `bind` default) and waits
+ * until it listens.
+ */
+export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; scheme?: string } = {}): Promise<Served> {
+  const withBind = args.some((a) => a === '-b' || a.startsWith('--bind')) ? args : [...args, '--bind', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [bin, 'serve', ...withBind], {
+    cwd: opts.cwd ?? fixtures,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let err = '';
+  let out = '';
+  const waiters = new Set<() => void>();
+  child.stderr!.on('data', (d: Buffer) => { err += d; for (const w of waiters) w(); });
+  child.stdout!.on('data', (d: Buffer) => { out += d; });
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => { running.delete(child); for (const w of waiters) w(); resolve(code ?? signal ?? -1); }));
+  const waitFor = (re: RegExp, ms = 20000, from = 0): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
+    const check = () => {
+      const m = re.exec(err.slice(from));
+      if (m) { done(); resolve(m); return true; }
+      if (child.exitCode !== null || child.signalCode !== null) { done(); reject(new Error(`tsgi serve exited before ${re} appeared:\n${err}`)); return true; }
+      return false;
+    };
+    const timer = setTimeout(() => { done(); reject(new Error(`${re} did not appear within ${ms} ms:\n${err}`)); }, ms);
+    const done = () => { clearTimeout(timer); waiters.delete(onData); };
+    const onData = () => { check(); };
+    if (!check()) waiters.add(onData);
+  });
+  const m = await waitFor(/Listening at: (https?):\/\/(\[[^\]]+\]|[^:]+):(\d+)|Listening at: unix:/);
+  const host = m[2] ? m[2].replace(/^\[|\]$/g, '') : '127.0.0.1';
+  const port = m[3] ? Number(m[3]) : 0;
+  const scheme = m[1] ?? 'http';
+  return {
+    child, port, host,
+    url: `${scheme}://${m[2] ?? '127.0.0.1'}:${port}`,
+    stderr: () => err,
+    stdout: () => out,
+    waitFor,
+    exited,
+    async stop(ms = 10000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), ms);
+        const r = await exited;
+        clearTimeout(t);
+        return r;
+      }
+      return exited;
+    },
+  };
+}
+
+/** A response as the tests see it. */
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One HTTP request (a fresh connection unless `agent` is given). */
+export function request(url: string, opts: http.RequestOptions & { body?: string | Buffer } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { agent: false, ...opts }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(30000, () => req.destroy(new Error(`no answer from ${url} within 30 s`)));
+    req.end(opts.body);
+  });
+}
+
+/** Sends raw bytes on a new connection; resolves with everything received until the server closes (or `ms`). */
+export function rawExchange(port: number, bytes: string | Buffer, ms = 5000, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, host);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => { socket.destroy(); resolve(Buffer.concat(chunks).toString('latin1')); }, ms);
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); });
+    socket.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'ECONNRESET') return; clearTimeout(timer); reject(e); });
+  });
+}
+
+/** The pids of the workers the server has started (from its "Booting worker" lines). */
+export function bootedPids(stderr: string): number[] {
+  return [...stderr.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => Number(m[1]));
+}
+
+/** Whether a process exists. */
+export function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/**
+ * Keeps `concurrency` clients sending GETs (keep-alive) until `stop()`; counts answers and
+ * failures. Bounded by `maxRequests`.
+ */
+export function loadLoop(url: string, concurrency = 4, maxRequests = 20000) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let running = true;
+  let ok = 0;
+  const failures: string[] = [];
+  const bodies = new Map<string, number>();
+  const one = (): Promise<void> => new Promise((resolve) => {
+    const req = http.get(url, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => {
+        if (res.statusCode === 200) { ok++; bodies.set(body, (bodies.get(body) ?? 0) + 1); }
+        else failures.push(`status ${res.statusCode}: ${body.slice(0, 200)}`);
+        resolve();
+      });
+      res.on('error', (e) => { failures.push(`response error ${e.message}`); resolve(); });
+    });
+    req.on('error', (e) => { failures.push(`request error ${(e as NodeJS.ErrnoException).code ?? e.message}`); resolve(); });
+    req.setTimeout(30000, () => req.destroy(new Error('timeout')));
+  });
+  const workers = Array.from({ length: concurrency }, async () => {
+    while (running && ok + failures.length < maxRequests) await one();
+  });
+  return {
+    get ok() { return ok; },
+    failures,
+    bodies,
+    async stop() { running = false; await Promise.all(workers); agent.destroy(); },
+  };
+}
+
+/** Waits `ms`. */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns truthy or `ms` pass. */
+export async function until<T>(fn: () => T | Promise<T>, ms = 20000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v) return v;
+    await sleep(50);
+  }
+  throw new Error(`${what} not met within ${ms} ms`);
+}

@@ -1,0 +1,144 @@
+/**
+ * The process model of `tsgi serve`, with real processes, real signals and real traffic:
+ * TERM, worker death, a blocked event loop, HUP and TTIN/TTOU under load, max-requests.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { alive, bootedPids, loadLoop, request, serve, sleep, until, type Served } from './helpers.ts';
+
+const started: Served[] = [];
+after(async () => { await Promise.all(started.map((s) => s.stop(3000))); });
+
+async function start(args: string[], opts: Parameters<typeof serve>[1] = {}): Promise<Served> {
+  const s = await serve(args, opts);
+  started.push(s);
+  return s;
+}
+
+describe('tsgi serve: process model', () => {
+  test('TERM with a slow request in flight: the request completes, then the server exits 0', async () => {
+    const s = await start(['apps.echo', '--workers', '1']);
+    const slow = request(`${s.url}/slow?ms=1500`);
+    await s.waitFor(/Booting worker/);
+    await sleep(400); // the connection is accepted and handed over by now
+    s.child.kill('SIGTERM');
+    const reply = await slow;
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.connection, 'close');
+    assert.equal(await s.exited, 0);
+    assert.match(s.stderr(), /Shutting down gracefully \(TERM\)/);
+    assert.match(s.stderr(), /Shutdown complete/);
+  });
+
+  test('SIGKILL of one worker under load: it is replaced, the other worker keeps answering', async () => {
+    const s = await start(['apps.echo', '--workers', '2']);
+    await until(async () => { const r = await request(`${s.url}/`); return r.status === 200; });
+    await until(() => bootedPids(s.stderr()).length === 2);
+    const [victim, survivor] = bootedPids(s.stderr()) as [number, number];
+    const load = loadLoop(`${s.url}/`, 4, 4000);
+    await until(() => load.ok > 50, 20000, 'traffic');
+    process.kill(victim, 'SIGKILL');
+    await s.waitFor(new RegExp(`Worker ${victim} exited unexpectedly \\(signal SIGKILL\\)`));
+    await until(() => bootedPids(s.stderr()).length === 3, 20000, 'a replacement worker');
+    const okBefore = load.ok;
+    await until(() => load.ok > okBefore + 50, 20000, 'traffic after the kill');
+    await load.stop();
+    // Only connections that were on the killed worker may fail (at most one per client).
+    assert.ok(load.failures.length <= 4, `failures: ${load.failures.join('; ')}`);
+    for (const f of load.failures) assert.doesNotMatch(f, /^status/);
+    assert.ok(alive(survivor));
+    const replacement = bootedPids(s.stderr())[2]!;
+    const pids = new Set<number>();
+    for (let i = 0; i < 20 && pids.size < 2; i++) pids.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
+    assert.deepEqual([...pids].sort(), [survivor, replacement].sort());
+  });
+
+  test('a blocked event loop is reported (stack and request line) and the worker replaced', async () => {
+    const s = await start(['apps.echo', '--workers', '1', '--timeout', '2']);
+    const blocked = request(`${s.url}/block?why=test`).then(() => 'answered', (e: Error) => e.message);
+    const m = await s.waitFor(/WORKER TIMEOUT \(pid:(\d+)\): the event loop has been blocked for [\d.]+s \(--timeout 2\) while serving "GET \/block\?why=test HTTP\/1\.1"\. JavaScript stack:\n(.*)\n(.*)\n/, 30000);
+    assert.match(m[2]!, /at (Exchange\.)?application \(.*test\/server\/fixtures\/apps\/echo\.ts:\d+:\d+\)/);
+    assert.notEqual(await blocked, 'answered');
+    await s.waitFor(new RegExp(`Worker ${m[1]} exited unexpectedly \\(signal SIGKILL\\)`));
+    const reply = await request(`${s.url}/`);
+    assert.equal(reply.status, 200);
+    assert.notEqual((JSON.parse(reply.body) as { pid: number }).pid, Number(m[1]));
+  });
+
+  test('HUP under continuous load: no request fails and the new code is served', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-hup-'));
+    try {
+      const write = (tag: string) => writeFileSync(path.join(dir, 'hupapp.ts'), `export const application = (environ: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', [['Content-Type', 'text/plain']]);\n  return [new TextEncoder().encode('${tag}')];\n};\n`);
+      write('v1');
+      const s = await start(['hupapp', '--workers', '2'], { cwd: dir });
+      assert.equal((await request(`${s.url}/`)).body, 'v1');
+      const load = loadLoop(`${s.url}/`, 4, 20000);
+      await until(() => load.ok > 50, 20000, 'traffic');
+      for (const tag of ['v2', 'v3']) {
+        write(tag);
+        const from = s.stderr().length;
+        s.child.kill('SIGHUP');
+        await s.waitFor(/Reload complete/, 30000, from);
+        await until(() => (load.bodies.get(tag) ?? 0) > 20, 20000, `${tag} served`);
+      }
+      await until(() => /Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)/.test(s.stderr()), 20000, 'the old workers exit');
+      await load.stop();
+      assert.deepEqual(load.failures, []);
+      assert.ok(load.ok > 100);
+      assert.equal((await request(`${s.url}/`)).body, 'v3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('TTIN and TTOU under continuous load: one worker more, one less, no request fails', async () => {
+    const s = await start(['apps.echo', '--workers', '2']);
+    const load = loadLoop(`${s.url}/`, 4, 20000);
+    await until(() => load.ok > 50, 20000, 'traffic');
+    s.child.kill('SIGTTIN');
+    await s.waitFor(/TTIN: 3 worker\(s\)/);
+    await until(() => bootedPids(s.stderr()).length === 3, 20000, 'a third worker');
+    const third = bootedPids(s.stderr())[2]!;
+    // New connections go to the worker with the fewest: the new one answers fresh clients.
+    await until(async () => (JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid === third, 20000, 'the third worker answering');
+    s.child.kill('SIGTTOU');
+    await s.waitFor(/TTOU: 2 worker\(s\)/);
+    const m = await s.waitFor(/Stopping worker (\d+) gracefully \(fewer workers wanted\)/);
+    await s.waitFor(new RegExp(`Worker ${m[1]} exited \\(code 0\\)`));
+    const okBefore = load.ok;
+    await until(() => load.ok > okBefore + 50, 20000, 'traffic after TTOU');
+    await load.stop();
+    assert.deepEqual(load.failures, []);
+  });
+
+  test('--max-requests recycles a worker without failing a request', async () => {
+    const s = await start(['apps.echo', '--workers', '1', '--max-requests', '5', '--max-requests-jitter', '2']);
+    const pids = new Set<number>();
+    for (let i = 0; i < 400 && pids.size < 3; i++) {
+      const reply = await request(`${s.url}/`);
+      assert.equal(reply.status, 200);
+      pids.add((JSON.parse(reply.body) as { pid: number }).pid);
+      await sleep(20);
+    }
+    assert.ok(pids.size >= 3, `pids: ${[...pids].join(', ')}`);
+    assert.match(s.stderr(), /Autorestarting worker after current request/);
+  });
+
+  test('INT stops at once; the pid file is written and removed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-pid-'));
+    try {
+      const pidFile = path.join(dir, 'tsgi.pid');
+      const s = await start(['apps.echo', '--pid', pidFile]);
+      const { readFileSync, existsSync } = await import('node:fs');
+      assert.equal(readFileSync(pidFile, 'utf8').trim(), String(s.child.pid));
+      s.child.kill('SIGINT');
+      assert.equal(await s.exited, 0);
+      assert.equal(existsSync(pidFile), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
