@@ -1,0 +1,329 @@
+/**
+ * The dispatcher's entry points, as Django's `django.urls.base`: `resolve()`, `reverse()`, the
+ * resolver cache, the script prefix and the per-request URLconf.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { settings } from '../conf/index.ts';
+import { settingChanged } from '../conf/signals.ts';
+import { ImproperlyConfigured } from '../core/exceptions.ts';
+import { NoReverseMatch } from './exceptions.ts';
+import { RegexPattern } from './patterns.ts';
+import { escapeRegExp, fillVariant } from './regex-helper.ts';
+import { URLResolver, joinPossibility } from './resolvers.ts';
+import type { NamespacePrefix, ResolverMatch, ReversePossibility, Urlconf } from './resolvers.ts';
+
+const resolvers = new Map<unknown, URLResolver>();
+let scriptPrefix = '/';
+const urlconfStore = new AsyncLocalStorage<{ urlconf: Urlconf | undefined }>();
+
+/**
+ * The resolver of a URLconf (by default `settings.ROOT_URLCONF`), built once and cached until
+ * `clearUrlCaches()`.
+ *
+ * @example
+ * getResolver('markup.urls').resolve('/articles/2003/');
+ */
+export function getResolver(urlconf?: Urlconf | null): URLResolver {
+  const conf = urlconf ?? (settings.ROOT_URLCONF as Urlconf | null);
+  if (conf === null || conf === undefined || conf === '') {
+    throw new ImproperlyConfigured(
+      'The ROOT_URLCONF setting is not set. Set it to the dotted name of your URLconf module, such as ROOT_URLCONF = \'mysite.urls\'.',
+    );
+  }
+  let resolver = resolvers.get(conf);
+  if (resolver === undefined) {
+    resolver = new URLResolver(new RegexPattern('^/'), conf);
+    resolvers.set(conf, resolver);
+  }
+  return resolver;
+}
+
+/**
+ * Forgets every cached resolver (and the URLconf modules' compiled dispatch trees with them).
+ * Called automatically when `ROOT_URLCONF` is overridden.
+ */
+export function clearUrlCaches(): void {
+  resolvers.clear();
+}
+
+settingChanged.connect(
+  ({ setting }) => {
+    if (setting === 'ROOT_URLCONF') {
+      clearUrlCaches();
+      setUrlconf(undefined);
+    }
+  },
+  { dispatchUid: 'tsgi.urls.clearUrlCaches' },
+);
+
+/**
+ * Resolves a path (`/articles/2003/`) against the current URLconf. Throws `Resolver404`.
+ *
+ * @example
+ * const match = resolve('/articles/2003/');
+ * match.func; match.kwargs; // { year: 2003 }
+ */
+export function resolve(path: string, urlconf?: Urlconf | null): ResolverMatch {
+  return getResolver(urlconf ?? getUrlconf()).resolve(path);
+}
+
+/** The prefix `reverse()` puts in front of every URL (the application's mount point, `SCRIPT_NAME`). */
+export function getScriptPrefix(): string {
+  return scriptPrefix;
+}
+
+/**
+ * Sets the script prefix (a trailing `/` is added when missing). The request handler sets it from
+ * `SCRIPT_NAME`. It is process-wide: one application is mounted at one place.
+ */
+export function setScriptPrefix(prefix: string): void {
+  scriptPrefix = prefix.endsWith('/') ? prefix : prefix + '/';
+}
+
+/** The URLconf of the current request (`request.urlconf`) if one was set, else `fallback`. */
+export function getUrlconf<T = undefined>(fallback?: T): Urlconf | T {
+  const store = urlconfStore.getStore();
+  return store?.urlconf ?? (fallback as T);
+}
+
+/**
+ * Sets the URLconf for the rest of the current asynchronous context (the request being handled);
+ * `undefined` goes back to `ROOT_URLCONF`. Concurrent requests each keep their own, provided it is
+ * called inside the request's own async context (after the handler's first `await`); before
+ * that, it would also change the caller's. `runWithUrlconf()` has no such caveat.
+ *
+ * @example
+ * await null; // in the request's own async function
+ * setUrlconf(request.urlconf);
+ */
+export function setUrlconf(urlconf: Urlconf | undefined | null): void {
+  urlconfStore.enterWith({ urlconf: urlconf ?? undefined });
+}
+
+/** Runs `fn` with `urlconf` as the current URLconf. */
+export function runWithUrlconf<R>(urlconf: Urlconf | undefined, fn: () => R): R {
+  return urlconfStore.run({ urlconf }, fn);
+}
+
+/** A query string for `reverse()`: an object (arrays repeat the key) or `URLSearchParams`. */
+export type ReverseQuery =
+  | URLSearchParams
+  | { urlencode(): string }
+  | Record<string, string | number | boolean | readonly (string | number | boolean)[]>;
+
+/** Options of `reverse()`. */
+export interface ReverseOptions {
+  urlconf?: Urlconf;
+  args?: readonly unknown[];
+  kwargs?: Record<string, unknown>;
+  /** The current application instance (`request.resolverMatch.namespace`), for namespaced names. */
+  currentApp?: string;
+  /** Appended as `?query`, form-encoded. */
+  query?: ReverseQuery;
+  /** Appended as `#fragment`. */
+  fragment?: string;
+}
+
+/**
+ * The URL of a named pattern (or of a view function), percent-encoded, with the script prefix.
+ * Throws `NoReverseMatch`.
+ *
+ * @example
+ * reverse('news:archive', { kwargs: { year: 2024 } });           // '/news/2024/'
+ * reverse('article', { args: ['x'], query: { page: 2 } });       // '/articles/x/?page=2'
+ */
+export function reverse(viewName: string | ((...args: never[]) => unknown), options: ReverseOptions = {}): string {
+  let resolver = getResolver(options.urlconf ?? getUrlconf());
+  const args = options.args ?? [];
+  const kwargs = options.kwargs ?? {};
+  const prefix = getScriptPrefix();
+  let view: unknown = viewName;
+  let nsPrefix: NamespacePrefix | undefined;
+  let nsKey = '';
+  if (typeof viewName === 'string') {
+    const path = viewName.split(':');
+    view = path.pop();
+    let currentPath = options.currentApp ? options.currentApp.split(':').reverse() : undefined;
+    const resolvedPath: string[] = [];
+    for (let ns of path) {
+      const currentNs = currentPath?.length ? currentPath.pop() : undefined;
+      const appList = resolver.appDict.get(ns);
+      if (appList !== undefined) {
+        if (currentNs && appList.includes(currentNs)) ns = currentNs;
+        else if (!appList.includes(ns)) ns = appList[0]; // no default instance: the last deployed
+      }
+      if (ns !== currentNs) currentPath = undefined;
+      const entry = resolver.namespaceDict.get(ns);
+      if (entry === undefined) {
+        throw new NoReverseMatch(
+          resolvedPath.length
+            ? `'${ns}' is not a registered namespace inside '${resolvedPath.join(':')}'. Check the name, or include() the URLconf with namespace '${ns}' there.`
+            : `'${ns}' is not a registered namespace. Check the name, or include() a URLconf with namespace '${ns}' (or appName '${ns}').`,
+        );
+      }
+      resolvedPath.push(ns);
+      nsPrefix = nsPrefix ? joinNsPrefix(nsPrefix, entry.prefix) : entry.prefix;
+      resolver = entry.resolver;
+    }
+    nsKey = resolvedPath.join(':');
+  }
+  let possibilities: readonly ReversePossibility[] = resolver.reverseDict.get(view) ?? [];
+  if (nsPrefix !== undefined && possibilities.length) {
+    let byName = resolver.nsCache.get(nsKey);
+    if (byName === undefined) resolver.nsCache.set(nsKey, (byName = new Map()));
+    let joined = byName.get(view);
+    if (joined === undefined) {
+      const p = nsPrefix;
+      joined = possibilities.map((x) => joinPossibility(p, x));
+      byName.set(view, joined);
+    }
+    possibilities = joined;
+  }
+  let url = reverseWithPrefix(viewName, possibilities, prefix, args, kwargs);
+  if (options.query !== undefined) {
+    const qs = urlencode(options.query);
+    if (qs) url += '?' + qs;
+  }
+  if (options.fragment !== undefined && options.fragment !== null) url += '#' + options.fragment;
+  return url;
+}
+
+function joinNsPrefix(a: NamespacePrefix, b: NamespacePrefix): NamespacePrefix {
+  const variants = [];
+  for (const x of a.variants) {
+    for (const y of b.variants) {
+      variants.push({
+        segments: [...x.segments.slice(0, -1), x.segments[x.segments.length - 1] + y.segments[0], ...y.segments.slice(1)],
+        params: [...x.params, ...y.params],
+      });
+    }
+  }
+  return {
+    variants,
+    source: a.source + b.source,
+    display: a.display + b.display,
+    converters: new Map([...a.converters, ...b.converters]),
+  };
+}
+
+const verifiers = new WeakMap<ReversePossibility, { prefix: string; regex: RegExp }>();
+
+function verifier(p: ReversePossibility, prefix: string): RegExp {
+  const cached = verifiers.get(p);
+  if (cached !== undefined && cached.prefix === prefix) return cached.regex;
+  const regex = new RegExp('^' + escapeRegExp(prefix) + p.source);
+  verifiers.set(p, { prefix, regex });
+  return regex;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
+    return `{${Object.entries(value).map(([k, v]) => `'${k}': ${formatValue(v)}`).join(', ')}}`;
+  }
+  return String(value);
+}
+
+function reverseWithPrefix(
+  lookup: unknown,
+  possibilities: readonly ReversePossibility[],
+  prefix: string,
+  args: readonly unknown[],
+  kwargs: Record<string, unknown>,
+): string {
+  const kwargKeys = Object.keys(kwargs);
+  if (args.length && kwargKeys.length) {
+    throw new TypeError(
+      `reverse() was given both args ${formatValue(args)} and kwargs ${formatValue(kwargs)}. Pass one or the other: a pattern captures either positional or named arguments.`,
+    );
+  }
+  for (const p of possibilities) {
+    variants: for (const variant of p.variants) {
+      const params = variant.params;
+      let subs: Record<string, unknown>;
+      if (args.length) {
+        if (args.length !== params.length) continue;
+        subs = {};
+        for (let i = 0; i < params.length; i++) subs[params[i]] = args[i];
+      } else {
+        // The kwargs must be exactly the parameters, give or take the pattern's extra kwargs,
+        // and an extra kwarg that is not a parameter must be given its own value or none.
+        for (const k of kwargKeys) if (!params.includes(k) && !(k in p.defaults)) continue variants;
+        for (const k of params) if (!(k in kwargs) && !(k in p.defaults)) continue variants;
+        for (const k in p.defaults) {
+          if (params.includes(k)) continue;
+          if (k in kwargs && kwargs[k] !== p.defaults[k]) continue variants;
+        }
+        subs = kwargs;
+      }
+      const text: Record<string, string> = {};
+      for (const k of params) {
+        const converter = p.converters.get(k);
+        const value = k in subs ? subs[k] : p.defaults[k];
+        try {
+          text[k] = converter ? converter.toUrl(value) : String(value);
+        } catch {
+          continue variants;
+        }
+      }
+      const candidate = prefix + fillVariant(variant, text);
+      if (verifier(p, prefix).test(candidate)) {
+        const url = quote(candidate);
+        // Never produce a scheme-relative URL ('//evil.example/').
+        return url.startsWith('//') ? '/%2F' + url.slice(2) : url;
+      }
+    }
+  }
+  const name = typeof lookup === 'function' ? lookup.name || '<anonymous view>' : String(lookup);
+  const shortName = name.split(':').pop();
+  if (possibilities.length) {
+    const argMsg = args.length
+      ? `arguments ${formatValue(args)}`
+      : kwargKeys.length
+        ? `keyword arguments ${formatValue(kwargs)}`
+        : 'no arguments';
+    const tried = possibilities.map((p) => `'${p.display}'`).join(', ');
+    throw new NoReverseMatch(
+      `Reverse for '${name}' with ${argMsg} not found. ${possibilities.length} pattern(s) tried: [${tried}]. ` +
+        `Pass the arguments the pattern captures, with values its converters accept.`,
+    );
+  }
+  throw new NoReverseMatch(
+    `Reverse for '${name}' not found. '${name}' is not a valid view function or pattern name. ` +
+      `Check the spelling, the namespace, and that a pattern has name='${shortName}'.`,
+  );
+}
+
+const KEEP = /%(24|26|2B|2C|3B|3D|2F|3A|40)/g;
+
+/**
+ * Percent-encodes a URL path as Django's `quote(url, safe=RFC3986_SUBDELIMS + '/~:@')`: the
+ * sub-delimiters and `/~:@` stay, everything else outside `A-Za-z0-9-._` becomes UTF-8 `%XX`.
+ */
+export function quote(text: string): string {
+  return encodeURIComponent(text.toWellFormed()).replace(KEEP, (m) => decodeURIComponent(m));
+}
+
+function quotePlus(text: string): string {
+  return encodeURIComponent(text.toWellFormed())
+    .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%20/g, '+');
+}
+
+/** Form-encodes a query as Django's `urlencode(query, doseq=True)`. */
+export function urlencode(query: ReverseQuery): string {
+  if (query instanceof URLSearchParams) {
+    return [...query].map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join('&');
+  }
+  if (typeof (query as { urlencode?: unknown }).urlencode === 'function') {
+    return (query as { urlencode(): string }).urlencode();
+  }
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (Array.isArray(v)) for (const item of v) parts.push(`${quotePlus(k)}=${quotePlus(String(item))}`);
+    else parts.push(`${quotePlus(k)}=${quotePlus(String(v))}`);
+  }
+  return parts.join('&');
+}

@@ -1,0 +1,519 @@
+/**
+ * URL resolution, as Django's `django.urls.resolvers`: `URLPattern` (a pattern and its view),
+ * `URLResolver` (a pattern and an included URLconf), `ResolverMatch` (what `resolve()` gives).
+ *
+ * Django tries the patterns of a URLconf one by one. Here each resolver compiles its patterns
+ * once into a tree keyed by the literal path segments every match must start with
+ * (dispatch-tree.ts), so resolving touches only the patterns that can match, still in
+ * declaration order: the first pattern that matches wins, exactly as in Django.
+ */
+import { ImproperlyConfigured } from '../core/exceptions.ts';
+import { importModule } from '../utils/module-loading.ts';
+import type { Converter } from './converters.ts';
+import { DispatchTree } from './dispatch-tree.ts';
+import { Resolver404 } from './exceptions.ts';
+import type { PatternMatch, UrlPatternShape } from './patterns.ts';
+import { joinVariants } from './regex-helper.ts';
+import type { ReverseVariant } from './regex-helper.ts';
+
+/**
+ * A view: called with the request, then either the positional arguments a regex captured
+ * (`view(request, ...args)`) or one object of named arguments (`view(request, kwargs)`).
+ */
+export type ViewFunction = (...args: never[]) => unknown;
+
+/** An entry of `urlpatterns`. */
+export type UrlEntry = URLPattern | URLResolver;
+
+/** A URLconf module: `urlpatterns`, optionally `appName` and the error handlers. */
+export interface UrlconfModule {
+  readonly urlpatterns: readonly UrlEntry[];
+  readonly appName?: string;
+  readonly handler400?: unknown;
+  readonly handler403?: unknown;
+  readonly handler404?: unknown;
+  readonly handler500?: unknown;
+}
+
+/** What names a URLconf: a dotted module name, the module itself, or its list of patterns. */
+export type Urlconf = string | UrlconfModule | readonly UrlEntry[];
+
+/** The result of `resolve()`: the view and its arguments, and where they came from. */
+export class ResolverMatch {
+  readonly func: ViewFunction;
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly urlName: string | undefined;
+  readonly route: string;
+  readonly appNames: readonly string[];
+  readonly appName: string;
+  readonly namespaces: readonly string[];
+  readonly namespace: string;
+  readonly viewName: string;
+  /** The arguments the pattern captured, before extra kwargs were merged in. */
+  readonly capturedKwargs: Readonly<Record<string, unknown>>;
+  /** The extra kwargs of `path(..., { kwargs })` and of the enclosing includes. */
+  readonly extraKwargs: Readonly<Record<string, unknown>>;
+  #tried: (() => UrlEntry[][]) | UrlEntry[][];
+
+  constructor(init: {
+    func: ViewFunction;
+    args: readonly unknown[];
+    kwargs: Record<string, unknown>;
+    urlName?: string | undefined;
+    route?: string;
+    appNames?: readonly (string | undefined)[];
+    namespaces?: readonly (string | undefined)[];
+    capturedKwargs?: Record<string, unknown>;
+    extraKwargs?: Record<string, unknown>;
+    tried?: (() => UrlEntry[][]) | UrlEntry[][];
+  }) {
+    this.func = init.func;
+    this.args = init.args;
+    this.kwargs = init.kwargs;
+    this.urlName = init.urlName;
+    this.route = init.route ?? '';
+    this.appNames = (init.appNames ?? []).filter((x): x is string => !!x);
+    this.appName = this.appNames.join(':');
+    this.namespaces = (init.namespaces ?? []).filter((x): x is string => !!x);
+    this.namespace = this.namespaces.join(':');
+    this.capturedKwargs = init.capturedKwargs ?? {};
+    this.extraKwargs = init.extraKwargs ?? {};
+    this.#tried = init.tried ?? [];
+    this.viewName = [...this.namespaces, this.urlName || funcPath(this.func)].join(':');
+  }
+
+  /**
+   * The patterns tried before (and including) the one that matched, each as the chain from the
+   * root URLconf down to it. Computed on first read.
+   */
+  get tried(): UrlEntry[][] {
+    if (typeof this.#tried === 'function') this.#tried = this.#tried();
+    return this.#tried;
+  }
+
+  /** Calls the view with the tsgi convention: positional args if any, else the kwargs object. */
+  callView(request: unknown): unknown {
+    const func = this.func as unknown as (...a: unknown[]) => unknown;
+    return this.args.length ? func(request, ...this.args) : func(request, this.kwargs);
+  }
+
+  toString(): string {
+    return (
+      `ResolverMatch(func=${funcPath(this.func)}, args=${JSON.stringify(this.args)}, ` +
+      `kwargs=${JSON.stringify(this.kwargs)}, urlName=${JSON.stringify(this.urlName ?? null)}, ` +
+      `appNames=${JSON.stringify(this.appNames)}, namespaces=${JSON.stringify(this.namespaces)}, ` +
+      `route=${JSON.stringify(this.route)})`
+    );
+  }
+}
+
+/** The name `viewName` falls back to: the view class's name for `asView()`, else the function's. */
+export function funcPath(func: unknown): string {
+  const f = func as { viewClass?: { name?: string }; name?: string };
+  return f.viewClass?.name || f.name || '<anonymous view>';
+}
+
+/** An internal match on its way up from the pattern that matched to the root resolver. */
+interface Hit {
+  func: ViewFunction;
+  args: readonly unknown[];
+  kwargs: Record<string, unknown>;
+  urlName: string | undefined;
+  route: string;
+  appNames: (string | undefined)[];
+  namespaces: (string | undefined)[];
+  captured: Record<string, unknown>;
+  extra: Record<string, unknown>;
+}
+
+const EMPTY_OBJECT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** A pattern and its view: one `path()` or `rePath()` endpoint. */
+export class URLPattern {
+  readonly pattern: UrlPatternShape;
+  readonly callback: ViewFunction;
+  readonly defaultArgs: Readonly<Record<string, unknown>>;
+  readonly name: string | undefined;
+
+  constructor(pattern: UrlPatternShape, callback: ViewFunction, defaultArgs?: Record<string, unknown>, name?: string) {
+    this.pattern = pattern;
+    this.callback = callback;
+    this.defaultArgs = defaultArgs ?? EMPTY_OBJECT;
+    this.name = name;
+  }
+
+  /** @internal Resolves `path` against this pattern, or `null`. */
+  matchPath(path: string): Hit | null {
+    const m = this.pattern.match(path);
+    if (m === null) return null;
+    const extra = this.defaultArgs;
+    return {
+      func: this.callback,
+      args: m.args,
+      kwargs: isEmpty(extra) ? m.kwargs : { ...m.kwargs, ...extra },
+      urlName: this.name,
+      route: String(this.pattern),
+      appNames: [],
+      namespaces: [],
+      captured: m.kwargs,
+      extra,
+    };
+  }
+
+  /** Resolves `path` (already stripped of the including prefixes) against this pattern alone. */
+  resolve(path: string): ResolverMatch | null {
+    const hit = this.matchPath(path);
+    return hit && toMatch(hit, []);
+  }
+
+  /** A string identifying the view, for messages. */
+  get lookupStr(): string {
+    return funcPath(this.callback);
+  }
+
+  toString(): string {
+    return `<URLPattern ${this.pattern.describe()}>`;
+  }
+}
+
+function toMatch(hit: Hit, tried: (() => UrlEntry[][]) | UrlEntry[][]): ResolverMatch {
+  return new ResolverMatch({
+    func: hit.func,
+    args: hit.args,
+    kwargs: hit.kwargs,
+    urlName: hit.urlName,
+    route: hit.route,
+    appNames: hit.appNames,
+    namespaces: hit.namespaces,
+    capturedKwargs: hit.captured,
+    extraKwargs: hit.extra,
+    tried,
+  });
+}
+
+/** How `reverse()` may write one named pattern: its variants, the regex to check, defaults. */
+export interface ReversePossibility {
+  readonly variants: readonly ReverseVariant[];
+  /** JavaScript regex source, without `^`, a candidate URL must match. */
+  readonly source: string;
+  /** The pattern as written, for messages (`articles/<int:year>/`). */
+  readonly display: string;
+  readonly defaults: Readonly<Record<string, unknown>>;
+  readonly converters: ReadonlyMap<string, Converter>;
+}
+
+/** The prefix a namespace adds in front of its patterns. */
+export interface NamespacePrefix {
+  readonly variants: readonly ReverseVariant[];
+  readonly source: string;
+  readonly display: string;
+  readonly converters: ReadonlyMap<string, Converter>;
+}
+
+function prefixOf(pattern: UrlPatternShape): NamespacePrefix {
+  return {
+    variants: pattern.variants,
+    source: pattern.reverseSource,
+    display: String(pattern).replace(/^\^/, ''),
+    converters: pattern.converters,
+  };
+}
+
+function mergeMaps<K, V>(...maps: ReadonlyMap<K, V>[]): Map<K, V> {
+  const out = new Map<K, V>();
+  for (const m of maps) for (const [k, v] of m) out.set(k, v);
+  return out;
+}
+
+/** Joins a prefix in front of a possibility (Django's `normalize(p_pattern + pat)`). */
+export function joinPossibility(
+  prefix: NamespacePrefix,
+  p: ReversePossibility,
+  extraDefaults: Readonly<Record<string, unknown>> = EMPTY_OBJECT,
+  outerConverters?: ReadonlyMap<string, Converter>,
+): ReversePossibility {
+  const variants: ReverseVariant[] = [];
+  for (const a of prefix.variants) for (const b of p.variants) variants.push(joinVariants(a, b));
+  return {
+    variants,
+    source: prefix.source + p.source,
+    display: prefix.display + p.display,
+    defaults: isEmpty(extraDefaults) ? p.defaults : { ...p.defaults, ...extraDefaults },
+    converters: mergeMaps(outerConverters ?? new Map(), prefix.converters, p.converters),
+  };
+}
+
+function joinPrefix(a: NamespacePrefix, b: NamespacePrefix): NamespacePrefix {
+  const variants: ReverseVariant[] = [];
+  for (const x of a.variants) for (const y of b.variants) variants.push(joinVariants(x, y));
+  return {
+    variants,
+    source: a.source + b.source,
+    display: a.display + b.display,
+    converters: mergeMaps(a.converters, b.converters),
+  };
+}
+
+interface ReverseIndex {
+  lookups: Map<unknown, ReversePossibility[]>;
+  namespaces: Map<string, { prefix: NamespacePrefix; resolver: URLResolver }>;
+  apps: Map<string, string[]>;
+}
+
+function urlconfLabel(urlconf: unknown): string {
+  if (typeof urlconf === 'string') return urlconf;
+  if (Array.isArray(urlconf)) return '<list of patterns>';
+  return '<URLconf module>';
+}
+
+/** A pattern and the URLconf it includes: one `path('blog/', include(...))`, or the root. */
+export class URLResolver {
+  readonly pattern: UrlPatternShape;
+  readonly urlconfName: Urlconf;
+  readonly defaultKwargs: Readonly<Record<string, unknown>>;
+  readonly appName: string | undefined;
+  readonly namespace: string | undefined;
+  #module: unknown;
+  #patterns: readonly UrlEntry[] | undefined;
+  #tree: DispatchTree<UrlEntry> | undefined;
+  #index: ReverseIndex | undefined;
+  #populating = false;
+  /** Possibilities under a namespace path, joined with its prefix: built once per (path, name). */
+  readonly nsCache = new Map<string, Map<unknown, ReversePossibility[]>>();
+
+  constructor(
+    pattern: UrlPatternShape,
+    urlconfName: Urlconf,
+    defaultKwargs?: Record<string, unknown>,
+    appName?: string,
+    namespace?: string,
+  ) {
+    this.pattern = pattern;
+    this.urlconfName = urlconfName;
+    this.defaultKwargs = defaultKwargs ?? EMPTY_OBJECT;
+    this.appName = appName;
+    this.namespace = namespace;
+  }
+
+  /** The URLconf module (imported by name on first use) or the list itself. */
+  get urlconfModule(): unknown {
+    if (this.#module === undefined) {
+      this.#module = typeof this.urlconfName === 'string' ? importModule(this.urlconfName) : this.urlconfName;
+    }
+    return this.#module;
+  }
+
+  /** The URLconf's `urlpatterns`. */
+  get urlPatterns(): readonly UrlEntry[] {
+    if (this.#patterns === undefined) {
+      const mod = this.urlconfModule as { urlpatterns?: unknown };
+      const patterns = Array.isArray(mod) ? mod : mod?.urlpatterns;
+      if (!Array.isArray(patterns)) {
+        throw new ImproperlyConfigured(
+          `The included URLconf '${urlconfLabel(this.urlconfName)}' does not appear to have any patterns in it. ` +
+            `Export 'urlpatterns' as an array of path() and rePath() entries; if it does, the problem is probably a circular import.`,
+        );
+      }
+      this.#patterns = patterns as UrlEntry[];
+    }
+    return this.#patterns;
+  }
+
+  #getTree(): DispatchTree<UrlEntry> {
+    if (this.#tree === undefined) {
+      const patterns = this.urlPatterns;
+      for (const entry of patterns) {
+        if (!(entry instanceof URLPattern) && !(entry instanceof URLResolver)) {
+          throw new ImproperlyConfigured(
+            `Your URL pattern ${describeValue(entry)} in '${urlconfLabel(this.urlconfName)}' is invalid. ` +
+              `Ensure that urlpatterns is a list of path() and/or rePath() instances.`,
+          );
+        }
+      }
+      this.#tree = new DispatchTree(patterns, (e) => ({
+        prefix: e.pattern.literalPrefix,
+        exact: e instanceof URLPattern && e.pattern.isEndpoint && e.pattern.staticText !== undefined,
+      }));
+    }
+    return this.#tree;
+  }
+
+  /**
+   * Resolves `path`: the first pattern, in declaration order, that matches it.
+   * Throws `Resolver404` when none does.
+   */
+  resolve(path: string): ResolverMatch {
+    const hit = this.matchPath(path);
+    if (hit === null) {
+      const m = this.pattern.match(path);
+      if (m === null) {
+        throw new Resolver404(`The path '${path}' does not match the URLconf's root pattern '${this.pattern}'.`, path);
+      }
+      throw new Resolver404(
+        `The current path, '${m.rest}', didn't match any of the URL patterns.`,
+        m.rest,
+        () => this.resolveLinear(path).tried ?? [],
+      );
+    }
+    return toMatch(hit, () => this.resolveLinear(path).tried ?? []);
+  }
+
+  /** @internal The fast resolution: `null` when nothing matches. */
+  matchPath(path: string): Hit | null {
+    const m = this.pattern.match(path);
+    if (m === null) return null;
+    const rest = m.rest;
+    const tree = this.#getTree();
+    const entries = this.urlPatterns;
+    for (const i of tree.candidates(rest)) {
+      const sub = entries[i].matchPath(rest);
+      if (sub !== null) return this.#lift(m, entries[i], sub);
+    }
+    return null;
+  }
+
+  /** Merges this level's captures into a hit from below, as Django's `URLResolver.resolve`. */
+  #lift(m: PatternMatch, entry: UrlEntry, sub: Hit): Hit {
+    const defaults = this.defaultKwargs;
+    let kwargs = sub.kwargs;
+    if (!isEmpty(m.kwargs) || !isEmpty(defaults)) kwargs = { ...m.kwargs, ...defaults, ...sub.kwargs };
+    const args = isEmpty(kwargs) && m.args.length ? [...m.args, ...sub.args] : sub.args;
+    const current = entry instanceof URLPattern ? '' : String(entry.pattern);
+    sub.kwargs = kwargs;
+    sub.args = args;
+    sub.route = current ? current + sub.route.replace(/^\^/, '') : sub.route;
+    sub.appNames.unshift(this.appName);
+    sub.namespaces.unshift(this.namespace);
+    if (!isEmpty(defaults)) sub.extra = { ...defaults, ...sub.extra };
+    return sub;
+  }
+
+  /**
+   * Django's own algorithm, one pattern after the other, recording every pattern tried. Used
+   * for `Resolver404.tried` / `ResolverMatch.tried`, and by the tests as the reference the
+   * dispatch tree must agree with.
+   */
+  resolveLinear(path: string): { hit: Hit | null; tried: UrlEntry[][] | undefined } {
+    const m = this.pattern.match(path);
+    if (m === null) return { hit: null, tried: undefined };
+    const tried: UrlEntry[][] = [];
+    for (const entry of this.urlPatterns) {
+      if (entry instanceof URLPattern) {
+        const sub = entry.matchPath(m.rest);
+        tried.push([entry]);
+        if (sub !== null) return { hit: this.#lift(m, entry, sub), tried };
+      } else {
+        const sub = entry.resolveLinear(m.rest);
+        if (sub.tried === undefined) tried.push([entry]);
+        else for (const t of sub.tried) tried.push([entry, ...t]);
+        if (sub.hit !== null) return { hit: this.#lift(m, entry, sub.hit), tried };
+      }
+    }
+    return { hit: null, tried };
+  }
+
+  #populate(): ReverseIndex {
+    if (this.#index) return this.#index;
+    if (this.#populating) {
+      throw new ImproperlyConfigured(
+        `The URLconf '${urlconfLabel(this.urlconfName)}' includes itself. Remove the include() that leads back to it.`,
+      );
+    }
+    this.#populating = true;
+    try {
+      const lookups = new Map<unknown, ReversePossibility[]>();
+      const namespaces = new Map<string, { prefix: NamespacePrefix; resolver: URLResolver }>();
+      const apps = new Map<string, string[]>();
+      const add = (key: unknown, p: ReversePossibility) => {
+        const list = lookups.get(key);
+        if (list) list.push(p);
+        else lookups.set(key, [p]);
+      };
+      this.#getTree();
+      const patterns = this.urlPatterns;
+      // Django walks the patterns last to first: reverse() prefers the LAST pattern with a name,
+      // and the default instance of an app is the last one deployed (documented behaviour).
+      for (let i = patterns.length - 1; i >= 0; i--) {
+        const entry = patterns[i];
+        if (entry instanceof URLPattern) {
+          const p: ReversePossibility = {
+            variants: entry.pattern.variants,
+            source: entry.pattern.reverseSource,
+            display: String(entry.pattern).replace(/^\^/, ''),
+            defaults: entry.defaultArgs,
+            converters: entry.pattern.converters,
+          };
+          add(entry.callback, p);
+          if (entry.name !== undefined) add(entry.name, p);
+        } else {
+          const sub = entry.#populate();
+          const prefix = prefixOf(entry.pattern);
+          if (entry.appName) {
+            const list = apps.get(entry.appName);
+            if (list) list.push(entry.namespace as string);
+            else apps.set(entry.appName, [entry.namespace as string]);
+            namespaces.set(entry.namespace as string, { prefix, resolver: entry });
+          } else {
+            for (const [name, list] of sub.lookups) {
+              for (const p of list) add(name, joinPossibility(prefix, p, entry.defaultKwargs, this.pattern.converters));
+            }
+            for (const [ns, { prefix: subPrefix, resolver }] of sub.namespaces) {
+              namespaces.set(ns, { prefix: joinPrefix(prefix, subPrefix), resolver });
+            }
+            for (const [app, list] of sub.apps) {
+              const existing = apps.get(app);
+              if (existing) existing.push(...list);
+              else apps.set(app, [...list]);
+            }
+          }
+        }
+      }
+      this.#index = { lookups, namespaces, apps };
+      return this.#index;
+    } finally {
+      this.#populating = false;
+    }
+  }
+
+  /** Names and views to the ways of writing them, last-declared first. */
+  get reverseDict(): ReadonlyMap<unknown, readonly ReversePossibility[]> {
+    return this.#populate().lookups;
+  }
+
+  /** Instance namespaces to their prefix and resolver. */
+  get namespaceDict(): ReadonlyMap<string, { prefix: NamespacePrefix; resolver: URLResolver }> {
+    return this.#populate().namespaces;
+  }
+
+  /** Application namespaces to their instance namespaces, last-deployed first. */
+  get appDict(): ReadonlyMap<string, readonly string[]> {
+    return this.#populate().apps;
+  }
+
+  /** The error handler view `handler404` etc. the URLconf module defines, if any. */
+  resolveErrorHandler(status: 400 | 403 | 404 | 500): unknown {
+    const mod = this.urlconfModule as Record<string, unknown> | null;
+    if (mod === null || typeof mod !== 'object' || Array.isArray(mod)) return undefined;
+    return mod[`handler${status}`];
+  }
+
+  toString(): string {
+    return `<URLResolver ${urlconfLabel(this.urlconfName)} (${this.appName ?? 'None'}:${this.namespace ?? 'None'}) ${this.pattern.describe()}>`;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

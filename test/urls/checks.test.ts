@@ -1,0 +1,90 @@
+// URL system checks: Django's ids and our messages, asserted exactly.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { settings, overrideSettings } from '../../src/conf/index.ts';
+import { checkUrlConfig, include, path, rePath } from '../../src/urls/index.ts';
+import { runChecks } from '../../src/core/checks/registry.ts';
+
+const view = () => 'x';
+settings.configure({ ROOT_URLCONF: { urlpatterns: [path('fine/', view)] } });
+
+function messages(urlpatterns: unknown[]) {
+  return checkUrlConfig({ urlpatterns } as never).map((m) => [m.id, m.levelName, m.msg]);
+}
+
+describe('checkUrlConfig()', () => {
+  test('a clean URLconf has no findings', () => {
+    assert.deepEqual(messages([path('a/', view, { name: 'a' }), path('b/', include([path('c/', view)]))]), []);
+  });
+
+  test('urls.W002: a route beginning with a slash', () => {
+    assert.deepEqual(messages([path('/a', view, { name: 'a' })]), [[
+      'urls.W002', 'WARNING',
+      "Your URL pattern '/a' [name='a'] has a route beginning with a '/'. Remove this slash as it is unnecessary. If this pattern is targeted in an include(), ensure the include() pattern has a trailing '/'.",
+    ]]);
+    assert.deepEqual(messages([rePath('^/a$', view)])[0]?.[0], 'urls.W002');
+    // Not when APPEND_SLASH is off.
+    const restore = overrideSettings({ APPEND_SLASH: false });
+    try {
+      assert.deepEqual(messages([path('/a', view)]), []);
+    } finally {
+      restore();
+    }
+  });
+
+  test('urls.W003: a colon in a name', () => {
+    assert.deepEqual(messages([path('a/', view, { name: 'x:y' })]), [[
+      'urls.W003', 'WARNING',
+      "Your URL pattern 'a/' [name='x:y'] has a name including a ':'. Remove the colon, to avoid ambiguous namespace references.",
+    ]]);
+  });
+
+  test('urls.W001: an include whose regex ends with $', () => {
+    assert.deepEqual(messages([rePath('^inc/$', include([path('x/', view)]))]), [[
+      'urls.W001', 'WARNING',
+      "Your URL pattern '^inc/$' uses include with a route ending with a '$'. Remove the dollar from the route to avoid problems including URLs.",
+    ]]);
+  });
+
+  test('urls.W010: unmatched angle brackets', () => {
+    assert.deepEqual(messages([path('a/<int:x/', view), path('b/x>/', view)]), [
+      ['urls.W010', 'WARNING', "Your URL pattern 'a/<int:x/' has an unmatched '<' bracket. Write parameters as <converter:name>, with both brackets."],
+      ['urls.W010', 'WARNING', "Your URL pattern 'b/x>/' has an unmatched '>' bracket. Write parameters as <converter:name>, with both brackets."],
+    ]);
+  });
+
+  test('urls.W005: a namespace used twice', () => {
+    const app = [path('', view)];
+    assert.deepEqual(messages([path('a/', include([app, 'app'])), path('b/', include([app, 'app']))]), [[
+      'urls.W005', 'WARNING',
+      "URL namespace 'app' isn't unique. You may not be able to reverse all URLs in this namespace. Give each include() of the same URLconf its own namespace.",
+    ]]);
+    assert.deepEqual(messages([path('a/', include([app, 'app'])), path('b/', include([app, 'app'], { namespace: 'b' }))]), []);
+  });
+
+  test('urls.E004: an entry that is not a pattern', () => {
+    assert.deepEqual(messages(['a/']), [[
+      'urls.E004', 'ERROR',
+      "Your URL pattern 'a/' is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.",
+    ]]);
+  });
+
+  test('urls.E006: STATIC_URL without a trailing slash', () => {
+    const restore = overrideSettings({ STATIC_URL: '/static' });
+    try {
+      assert.deepEqual(messages([]), [['urls.E006', 'ERROR', "The STATIC_URL setting must end with a slash. Change it to '/static/'."]]);
+    } finally {
+      restore();
+    }
+  });
+
+  test('the check is registered under the urls tag and reads ROOT_URLCONF', async () => {
+    const restore = overrideSettings({ ROOT_URLCONF: { urlpatterns: [path('/bad', view)] } });
+    try {
+      const found = await runChecks({ tags: ['urls'] });
+      assert.deepEqual(found.map((m) => m.id), ['urls.W002']);
+    } finally {
+      restore();
+    }
+  });
+});
