@@ -8,6 +8,7 @@ import { setProjectRoot } from '../../src/utils/module-loading.ts';
 import { getTemplate, renderToString, selectTemplate, engines } from '../../src/template/engines.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError } from '../../src/template/exceptions.ts';
 import { markSafe } from '../../src/template/safestring.ts';
+import { path as path_ } from '../../src/urls/index.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 const templates = path.join(project, 'templates');
@@ -44,6 +45,15 @@ describe('the Liquid backend', () => {
     assert.equal(await renderToString('app1/hello.html', { word: 'hi' }), '<p>app1 says hi</p>\n');
     const engine = [...engines().values()][0]!;
     assert.deepEqual(engine.templateDirs, [templates, path.join(project, 'app1', 'templates')]);
+  });
+
+  test('the url tag reverses with positional or keyword arguments', async () => {
+    const view = () => undefined;
+    const urlconf = { urlpatterns: [path_('posts/<int:year>/<slug:slug>/', view as never, { name: 'post' })] };
+    using _r = overrideSettings({ ROOT_URLCONF: urlconf });
+    const engine = [...engines().values()][0]!;
+    const t = engine.fromString('{% url "post" 2024 slug %}|{% url "post" year=y slug="a-b" %}');
+    assert.equal(await t.render({ slug: 'hello', y: 1999 }), '/posts/2024/hello/|/posts/1999/a-b/');
   });
 
   test('fromString templates and Django filter names', async () => {
