@@ -4,3 +4,10 @@
  */
 export type * from './types.ts';
 export * from './fetch.ts';
+export { createListener, createServer, serve, handleClientError } from './server.ts';
+export type { ListenerOptions, ServerOptions, ServeOptions, ServerHandle, TsgiListener } from './server.ts';
+export { buildEnviron, decodePathInfo, headerKey, splitHost, stderrErrorStream } from './environ.ts';
+export type { EnvironOptions as NodeEnvironOptions } from './environ.ts';
+export { RequestInput, IncompleteBodyError } from './input.ts';
+export { fileWrapper, FileWrapperBody, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
+export { Exchange, ClientDisconnectedError, bodyProblem, parseStatus } from './exchange.ts';

@@ -1,0 +1,448 @@
+/**
+ * One request through an application on node:http (spec §4, §5): `startResponse` and `write`,
+ * sending the body with backpressure, Content-Length enforcement, `close()` exactly once, and the
+ * error answers (500 before the headers, a cut connection after them).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Application, Body, ClosableBody, Environ, ErrorStream, HeaderList, StartResponse, Write } from './types.ts';
+
+/** Raised by `write()` when the client has gone away; the server does not log it as an application error. */
+export class ClientDisconnectedError extends Error {
+  readonly code = 'ERR_TSGI_CLIENT_DISCONNECTED';
+  constructor() {
+    super('The client closed the connection before the response was complete.');
+  }
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): the server's business, never the application's (spec §4.2). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+const HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length));
+
+const RESOLVED = Promise.resolve();
+const INTERNAL_ERROR = Buffer.from('Internal Server Error\n');
+
+/** Describes a value for an error message: `null`, `a string ("abc")`, `an object of class Foo`. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)})`;
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name && name !== 'Object' ? `an object of class ${name}` : 'a plain object';
+  }
+  return `${typeof value === 'number' ? 'the number' : 'a ' + typeof value} ${String(value)}`;
+}
+
+/** Null when `value` is a body (§5), else a sentence saying what is wrong and how to fix it. */
+export function bodyProblem(value: unknown): string | null {
+  if (value instanceof Uint8Array) {
+    return 'The application returned a bare Uint8Array, which is not a body: wrap it in an array (return [bytes]) (spec §5).';
+  }
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+  ) {
+    return null;
+  }
+  return `The application returned ${describe(value)}, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode('text')] (spec §5).`;
+}
+
+function chunkProblem(chunk: unknown): TypeError {
+  return new TypeError(`The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`);
+}
+
+/** Parses `"200 OK"`; throws a sentence naming the bad status. */
+export function parseStatus(status: unknown): [code: number, reason: string] {
+  if (typeof status === 'string' && status.length >= 4 && status.charCodeAt(3) === 32) {
+    const code = Number(status.slice(0, 3));
+    if (Number.isInteger(code) && code >= 200 && code <= 999 && status.charCodeAt(0) !== 48) return [code, status.slice(4)];
+    if (code >= 100 && code < 200) {
+      throw new Error(`startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`);
+    }
+  }
+  throw new Error(`startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`);
+}
+
+/** Options of an exchange, resolved once per listener. */
+export interface ExchangeOptions {
+  errors: ErrorStream;
+}
+
+/**
+ * The state of one request/response. Created by the listener; `run()` calls the application.
+ */
+export class Exchange {
+  readonly #app: Application;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #environ: Environ;
+  readonly #errors: ErrorStream;
+  readonly #controller: AbortController | undefined;
+  /** True when the request carried `Expect: 100-continue` and 100 is sent on first read. */
+  readonly #expectContinue: boolean;
+  readonly #inputStarted: () => boolean;
+
+  #code = 0;
+  #reason = '';
+  #headers: HeaderList | undefined;
+  /** Content-Length the application declared, or -1. */
+  #declared = -1;
+  #sent = 0;
+  #headersSent = false;
+  #noBody = false;
+  #ended = false;
+  #clientGone = false;
+  #body: ClosableBody | undefined;
+  #closed = false;
+  #drainWaiter: (() => void) | undefined;
+
+  readonly startResponse: StartResponse;
+  readonly write: Write;
+
+  constructor(
+    app: Application,
+    req: IncomingMessage,
+    res: ServerResponse,
+    environ: Environ,
+    errors: ErrorStream,
+    controller: AbortController | undefined,
+    expectContinue: boolean,
+    inputStarted: () => boolean,
+  ) {
+    this.#app = app;
+    this.#req = req;
+    this.#res = res;
+    this.#environ = environ;
+    this.#errors = errors;
+    this.#controller = controller;
+    this.#expectContinue = expectContinue;
+    this.#inputStarted = inputStarted;
+    this.startResponse = (status, headers, excInfo) => this.#startResponse(status, headers, excInfo);
+    this.write = (chunk) => this.#write(chunk);
+    res.once('close', () => this.#onClose());
+  }
+
+  /** Calls the application and sends what it answers. Never throws. */
+  run(): void {
+    let result: ClosableBody | Promise<ClosableBody>;
+    try {
+      result = this.#app(this.#environ, this.startResponse);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (body) => this.#consume(body),
+        (error: unknown) => this.#fail(error),
+      );
+    } else {
+      this.#consume(result);
+    }
+  }
+
+  #onClose(): void {
+    if (this.#res.writableFinished) return;
+    this.#clientGone = true;
+    this.#controller?.abort(new ClientDisconnectedError());
+    const waiter = this.#drainWaiter;
+    this.#drainWaiter = undefined;
+    if (waiter) waiter();
+  }
+
+  #startResponse(status: string, headers: HeaderList, excInfo?: unknown): Write {
+    if (excInfo !== undefined && excInfo !== null) {
+      // PEP 3333: too late to change the status once headers are out; re-raise the app's error.
+      if (this.#headersSent) throw excInfo;
+    } else if (this.#headers !== undefined) {
+      throw new Error('startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).');
+    }
+    const [code, reason] = parseStatus(status);
+    if (!Array.isArray(headers)) {
+      throw new TypeError(`startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`);
+    }
+    let declared = -1;
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+        throw new TypeError(`startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`);
+      }
+      const name = pair[0];
+      if (HOP_LENGTHS.has(name.length) || name.length === 14) {
+        const lower = name.toLowerCase();
+        if (HOP_BY_HOP.has(lower)) {
+          throw new Error(`startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`);
+        }
+        if (lower === 'content-length') {
+          const value = pair[1].trim();
+          if (!/^\d{1,15}$/.test(value) || declared >= 0) {
+            throw new Error(
+              declared >= 0
+                ? 'startResponse() got two Content-Length headers: send one (spec §4.2).'
+                : `startResponse() got the Content-Length ${JSON.stringify(pair[1])}: it must be a non-negative integer (spec §4.2).`,
+            );
+          }
+          declared = Number(value);
+        }
+      }
+    }
+    this.#code = code;
+    this.#reason = reason;
+    this.#headers = headers;
+    this.#declared = declared;
+    this.#noBody = this.#environ.REQUEST_METHOD === 'HEAD' || code === 204 || code === 304;
+    return this.write;
+  }
+
+  #sendHeaders(contentLength: number): void {
+    const headers = this.#headers!;
+    const flat: string[] = new Array(headers.length * 2);
+    for (let i = 0; i < headers.length; i++) {
+      flat[2 * i] = headers[i]![0];
+      flat[2 * i + 1] = headers[i]![1];
+    }
+    // RFC 9110 §8.6: no Content-Length in a 204; a HEAD gets the length a GET would.
+    if (contentLength >= 0 && this.#declared < 0 && this.#code !== 204 && this.#code !== 304) {
+      flat.push('Content-Length', String(contentLength));
+      this.#declared = contentLength;
+    }
+    const res = this.#res;
+    // The client waits for 100 before sending the body; if the app never read it, the body may or
+    // may not follow, so the connection cannot be reused safely (RFC 9110 §10.1.1).
+    if (this.#expectContinue && !this.#inputStarted()) res.shouldKeepAlive = false;
+    res.writeHead(this.#code, this.#reason, flat);
+    this.#headersSent = true;
+  }
+
+  /** Sends one non-empty chunk; false when the transport wants the sender to wait for 'drain'. */
+  #send(chunk: Uint8Array): boolean {
+    if (!this.#headersSent) this.#sendHeaders(-1);
+    if (this.#noBody) return true;
+    if (this.#declared >= 0) {
+      const room = this.#declared - this.#sent;
+      if (chunk.length > room) {
+        if (room > 0) {
+          this.#res.write(chunk.subarray(0, room));
+          this.#sent += room;
+        }
+        throw new Error(
+          `The application sent more than its Content-Length of ${this.#declared} bytes; the server sent only ${this.#declared} bytes (spec §5.2).`,
+        );
+      }
+    }
+    this.#sent += chunk.length;
+    return this.#res.write(chunk);
+  }
+
+  #drained(): Promise<void> {
+    if (this.#clientGone) return RESOLVED;
+    return new Promise((resolve) => {
+      this.#drainWaiter = resolve;
+      this.#res.once('drain', () => {
+        const waiter = this.#drainWaiter;
+        this.#drainWaiter = undefined;
+        if (waiter) waiter();
+      });
+    });
+  }
+
+  #write(chunk: Uint8Array): Promise<void> {
+    if (this.#clientGone) return Promise.reject(new ClientDisconnectedError());
+    if (this.#ended) return Promise.reject(new Error('write() was called after the response was complete: write only while the application runs (spec §4.4).'));
+    if (this.#headers === undefined) return Promise.reject(new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).'));
+    if (!(chunk instanceof Uint8Array)) return Promise.reject(chunkProblem(chunk));
+    if (chunk.length === 0) return RESOLVED;
+    try {
+      if (this.#send(chunk)) return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#drained().then(() => {
+      if (this.#clientGone) throw new ClientDisconnectedError();
+    });
+  }
+
+  #consume(body: ClosableBody): void {
+    const problem = bodyProblem(body);
+    if (problem !== null) {
+      this.#fail(new TypeError(problem));
+      return;
+    }
+    this.#body = body;
+    if (Array.isArray(body) && this.#headers !== undefined && !this.#headersSent && !this.#clientGone) {
+      if (this.#sendArray(body as Uint8Array[])) return;
+    }
+    this.#pump(body).catch((error: unknown) => this.#log(`tsgi: internal error while sending a response: ${stack(error)}`));
+  }
+
+  /** Fast path (§5.2, as PEP 3333 suggests): an array's length is known, so send a Content-Length. */
+  #sendArray(body: Uint8Array[]): boolean {
+    let total = 0;
+    for (let i = 0; i < body.length; i++) {
+      const chunk = body[i];
+      if (!(chunk instanceof Uint8Array)) return false;
+      total += chunk.length;
+    }
+    if (this.#declared >= 0 && this.#declared !== total) return false;
+    try {
+      this.#sendHeaders(total);
+    } catch (error) {
+      this.#fail(error);
+      return true;
+    }
+    this.#ended = true;
+    const res = this.#res;
+    if (this.#noBody || total === 0) res.end();
+    else if (body.length === 1) res.end(body[0]);
+    else {
+      for (const chunk of body) if (chunk.length > 0) res.write(chunk);
+      res.end();
+    }
+    this.#sent = total;
+    this.#closeBody();
+    return true;
+  }
+
+  async #pump(body: Body): Promise<void> {
+    const isAsync = typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
+    let iterator: Iterator<Uint8Array> | AsyncIterator<Uint8Array>;
+    let done = false;
+    let failure: unknown;
+    let failed = false;
+    try {
+      iterator = isAsync ? (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]() : (body as Iterable<Uint8Array>)[Symbol.iterator]();
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    try {
+      while (!this.#clientGone) {
+        const step = isAsync ? await iterator.next() : (iterator.next() as IteratorResult<Uint8Array>);
+        if (step.done) {
+          done = true;
+          break;
+        }
+        const chunk: unknown = step.value;
+        if (!(chunk instanceof Uint8Array)) throw chunkProblem(chunk);
+        if (chunk.length === 0) continue;
+        if (this.#headers === undefined) {
+          throw new Error('The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).');
+        }
+        if (!this.#send(chunk)) await this.#drained();
+        // No body goes out for HEAD, 204, 304: stop producing one (§5.4).
+        if (this.#noBody) break;
+      }
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    if (!done && typeof iterator.return === 'function') {
+      try {
+        await iterator.return();
+      } catch (error) {
+        this.#log(`tsgi: the body's return() threw: ${stack(error)}`);
+      }
+    }
+    if (failed) this.#fail(failure);
+    else this.#end();
+  }
+
+  /** Finishes a response whose body ended normally. */
+  #end(): void {
+    if (this.#clientGone) {
+      this.#closeBody();
+      return;
+    }
+    if (this.#headers === undefined) {
+      this.#fail(new Error('The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).'));
+      return;
+    }
+    if (!this.#headersSent) {
+      try {
+        this.#sendHeaders(0);
+      } catch (error) {
+        this.#fail(error);
+        return;
+      }
+    }
+    this.#ended = true;
+    if (!this.#noBody && this.#declared >= 0 && this.#sent < this.#declared) {
+      // Fewer bytes than announced: the client must not take the response as complete (§5.2).
+      this.#log(
+        `tsgi: ${this.#environ.REQUEST_METHOD} ${this.#environ.RAW_URI}: the application sent ${this.#sent} bytes but its Content-Length is ${this.#declared}; the connection was closed (spec §5.2).\n`,
+      );
+      this.#cut();
+    } else {
+      this.#res.end();
+    }
+    this.#closeBody();
+  }
+
+  /** Closes the connection once what was written has been flushed: the client sees a truncated response. */
+  #cut(): void {
+    const socket = this.#res.socket;
+    if (socket && !socket.destroyed) socket.destroySoon();
+    else this.#res.destroy();
+  }
+
+  /** The application failed: 500 before the headers, a cut connection after (§6). */
+  #fail(error: unknown): void {
+    const res = this.#res;
+    if (this.#clientGone || error instanceof ClientDisconnectedError) {
+      this.#ended = true;
+      if (!res.destroyed) res.destroy();
+      this.#closeBody();
+      return;
+    }
+    this.#log(`tsgi: error while handling ${this.#environ.REQUEST_METHOD} ${this.#environ.RAW_URI}:\n${stack(error)}\n`);
+    this.#ended = true;
+    if (!this.#headersSent && !res.headersSent) {
+      this.#headersSent = true;
+      res.writeHead(500, 'Internal Server Error', [
+        'Content-Type',
+        'text/plain; charset=utf-8',
+        'Content-Length',
+        String(INTERNAL_ERROR.length),
+      ]);
+      res.end(this.#environ.REQUEST_METHOD === 'HEAD' ? undefined : INTERNAL_ERROR);
+    } else if (!this.#noBody && this.#declared >= 0 && this.#sent === this.#declared) {
+      res.end();
+    } else {
+      this.#cut();
+    }
+    this.#closeBody();
+  }
+
+  #closeBody(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const body = this.#body;
+    if (body === undefined || typeof body.close !== 'function') return;
+    try {
+      const result = body.close();
+      if (result instanceof Promise) result.catch((error: unknown) => this.#log(`tsgi: the body's close() failed: ${stack(error)}\n`));
+    } catch (error) {
+      this.#log(`tsgi: the body's close() failed: ${stack(error)}\n`);
+    }
+  }
+
+  #log(text: string): void {
+    try {
+      this.#errors.write(text);
+      this.#errors.flush();
+    } catch {
+      // An error stream that fails must not take the server down.
+    }
+  }
+
+  /** The request, for servers that extend the exchange (logging). */
+  get request(): IncomingMessage {
+    return this.#req;
+  }
+}
+
+/** An error's stack, or a description of a thrown non-error. */
+export function stack(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return `A non-Error was thrown: ${describe(error)}`;
+}

@@ -1,0 +1,231 @@
+/**
+ * The reference server (spec §7): `createListener(app)` turns a TSGI application into a
+ * node:http request listener, `serve(app)` runs it on a port. The production server builds on
+ * the same listener.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { buildEnviron, stderrErrorStream, type EnvironOptions } from './environ.ts';
+import { Exchange, stack } from './exchange.ts';
+import { RequestInput } from './input.ts';
+import type { Application } from './types.ts';
+
+/** Options of {@link createListener}: how the environ is filled (see {@link EnvironOptions}). */
+export interface ListenerOptions extends EnvironOptions {
+  /**
+   * Create `tsgi.signal` (an AbortSignal that fires when the client goes away, §3.5); default
+   * true. Turning it off saves an AbortController per request.
+   */
+  signal?: boolean;
+}
+
+/** A node:http request listener, plus the handler of node's 'checkContinue' event. */
+export interface TsgiListener {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * For `server.on('checkContinue', listener.checkContinue)`: the request is handled as usual
+   * and `100 Continue` goes out only when the application first reads `wsgi.input`
+   * (RFC 9110 §10.1.1). Without it node answers 100 at once.
+   */
+  checkContinue(req: IncomingMessage, res: ServerResponse): void;
+  /** Settles when the application is ready (`app.ready`, §2.3). */
+  readonly ready: Promise<void>;
+}
+
+const LOAD_FAILED = Buffer.from('Service Unavailable: the application failed to load.\n');
+
+/**
+ * Turns a TSGI application into a node:http request listener. Requests that arrive before
+ * `app.ready` settles wait for it; if it rejects they get a 503 and the error goes to `wsgi.errors`.
+ *
+ * @example
+ * const listener = createListener(app, { scriptName: '/api' });
+ * const server = http.createServer(listener).on('checkContinue', listener.checkContinue);
+ * server.listen(8000);
+ */
+export function createListener(app: Application, options: ListenerOptions = {}): TsgiListener {
+  if (typeof app !== 'function') {
+    throw new TypeError(`createListener() takes a TSGI application (a function (environ, startResponse) => body), not ${app === null ? 'null' : typeof app}.`);
+  }
+  const errors = options.errors ?? stderrErrorStream;
+  const withSignal = options.signal ?? true;
+  let isReady = app.ready === undefined;
+  let loadError: unknown;
+  const ready: Promise<void> = isReady
+    ? Promise.resolve()
+    : Promise.resolve(app.ready).then(
+        () => {
+          isReady = true;
+        },
+        (error: unknown) => {
+          loadError = error;
+          errors.write(`tsgi: the application failed to load (its ready promise rejected):\n${stack(error)}\n`);
+          throw error;
+        },
+      );
+  // Keep an unobserved rejection from crashing the process; handle() reports it per request.
+  ready.catch(() => {});
+
+  const handle = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
+    if (!isReady) {
+      ready.then(
+        () => handle(req, res, expectContinue),
+        () => failLoad(res, loadError),
+      );
+      return;
+    }
+    try {
+      const input = new RequestInput(req, expectContinue ? () => res.writeContinue() : undefined);
+      const controller = withSignal ? new AbortController() : undefined;
+      const environ = buildEnviron(req, input, options, controller?.signal);
+      new Exchange(app, req, res, environ, errors, controller, expectContinue, () => input.started).run();
+    } catch (error) {
+      // Only a bug of ours (or of an adjustEnviron hook) gets here: answer, never crash.
+      errors.write(`tsgi: internal error before the application ran:\n${stack(error)}\n`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '22' });
+        res.end('Internal Server Error\n');
+      } else res.destroy();
+    }
+  };
+  const failLoad = (res: ServerResponse, _error: unknown): void => {
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(LOAD_FAILED.length) });
+    res.end(LOAD_FAILED);
+  };
+
+  const listener = ((req: IncomingMessage, res: ServerResponse) => handle(req, res, false)) as TsgiListener;
+  (listener as { checkContinue: TsgiListener['checkContinue'] }).checkContinue = (req, res) => handle(req, res, true);
+  (listener as { ready: Promise<void> }).ready = ready;
+  return listener;
+}
+
+/**
+ * node:http's 'clientError' handler: a request node cannot parse gets a short, complete answer
+ * (RFC 9112 §2.2: 400; RFC 6585 §5: 431 for headers too large) and the connection is closed.
+ *
+ * @example
+ * server.on('clientError', handleClientError);
+ */
+export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  let status = '400 Bad Request';
+  let text = 'Bad Request: the request could not be parsed.\n';
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = '431 Request Header Fields Too Large';
+    text = 'Request Header Fields Too Large: the request headers exceed the server limit.\n';
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = '408 Request Timeout';
+    text = 'Request Timeout: the request did not arrive in time.\n';
+  }
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
+/** Options of {@link createServer} and {@link serve}. */
+export interface ServerOptions extends ListenerOptions {
+  /** node:http's limit on the request head, bytes (beyond it: 431); default node's 16 KiB. */
+  maxHeaderSize?: number;
+  /** How long an idle keep-alive connection stays open, ms; default 5000. */
+  keepAliveTimeout?: number;
+  /** How long a request may take to arrive, ms (408 after it); default node's 300 000. */
+  requestTimeout?: number;
+}
+
+/**
+ * A node:http server wired for TSGI: the listener, 'checkContinue' and 'clientError'.
+ *
+ * @example
+ * const server = createServer(app);
+ * server.listen(8000, '127.0.0.1');
+ */
+export function createServer(app: Application, options: ServerOptions = {}): http.Server {
+  const listener = createListener(app, options);
+  const serverOptions: http.ServerOptions = {};
+  if (options.maxHeaderSize !== undefined) serverOptions.maxHeaderSize = options.maxHeaderSize;
+  if (options.requestTimeout !== undefined) serverOptions.requestTimeout = options.requestTimeout;
+  if (options.keepAliveTimeout !== undefined) serverOptions.keepAliveTimeout = options.keepAliveTimeout;
+  const server = http.createServer(serverOptions, listener);
+  server.on('checkContinue', listener.checkContinue);
+  server.on('clientError', handleClientError);
+  return server;
+}
+
+/** Options of {@link serve}. */
+export interface ServeOptions extends ServerOptions {
+  /** Default `'127.0.0.1'`. */
+  host?: string;
+  /** Default 8000; 0 picks a free port (read it from the handle). */
+  port?: number;
+  /** On close, how long in-flight requests may take before their connections are cut, ms; default 10 000. */
+  shutdownTimeout?: number;
+}
+
+/** A running server. */
+export interface ServerHandle {
+  readonly server: http.Server;
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port` (IPv6 hosts in brackets). */
+  readonly url: string;
+  /**
+   * Stops accepting, closes idle connections, lets in-flight requests finish (up to
+   * `shutdownTimeout`), then resolves. Safe to call more than once.
+   */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Serves a TSGI application with the reference server. Waits for `app.ready` (rejects if it
+ * rejects) and for the port to be bound.
+ *
+ * @example
+ * const handle = await serve(app, { port: 8000 });
+ * console.log(`Serving on ${handle.url}`);
+ * await handle.close();
+ */
+export async function serve(app: Application, options: ServeOptions = {}): Promise<ServerHandle> {
+  const { host = '127.0.0.1', port = 8000, shutdownTimeout = 10_000 } = options;
+  if (app !== null && typeof app === 'function' && app.ready !== undefined) await app.ready;
+  const server = createServer(app, options);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // A server error after start (EMFILE, ...) is logged, never an uncaught exception.
+  server.on('error', (error) => (options.errors ?? stderrErrorStream).write(`tsgi: server error: ${stack(error)}\n`));
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => server.closeAllConnections(), shutdownTimeout);
+      // Keep-alive connections become idle as their last response ends: close them as they do.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      server.close(() => {
+        clearTimeout(timer);
+        clearInterval(sweep);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  return {
+    server,
+    host: address.address,
+    port: address.port,
+    url: `http://${urlHost}:${address.port}`,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

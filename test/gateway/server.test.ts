@@ -1,0 +1,230 @@
+/**
+ * The reference server: the conformance suite over serve(), then what is particular to
+ * serve() and createListener() (options, app.ready, close()).
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import { ClientDisconnectedError } from '../../src/gateway/exchange.ts';
+import { createListener, serve } from '../../src/gateway/server.ts';
+import type { Application, ErrorStream } from '../../src/gateway/types.ts';
+import { runConformance } from './conformance.ts';
+import { request } from './conformance-client.ts';
+
+function captureErrors(): ErrorStream & { text(): string } {
+  const parts: string[] = [];
+  return { write: (t) => void parts.push(t), flush() {}, text: () => parts.join('') };
+}
+
+runConformance('serve()', async (app) => {
+  const errors = captureErrors();
+  const handle = await serve(app, { port: 0, errors });
+  return { port: handle.port, errorOutput: errors.text, close: handle.close };
+});
+
+const encoder = new TextEncoder();
+const hello: Application = (_environ, startResponse) => {
+  startResponse('200 OK', [['Content-Type', 'text/plain']]);
+  return [encoder.encode('hi')];
+};
+/** An app answering with chosen environ keys as JSON. */
+const environApp: Application = (environ, startResponse) => {
+  startResponse('200 OK', [['Content-Type', 'application/json']]);
+  const keys = ['SCRIPT_NAME', 'PATH_INFO', 'wsgi.url_scheme', 'wsgi.multiprocess', 'REMOTE_ADDR', 'SERVER_NAME', 'SERVER_PORT', 'x.custom'];
+  const out = Object.fromEntries(keys.map((k) => [k, environ[k]]));
+  out['has.signal'] = 'tsgi.signal' in environ;
+  return [encoder.encode(JSON.stringify(out))];
+};
+
+describe('serve()', () => {
+  test('resolves a handle with the bound port and URL; close() stops it', async () => {
+    const handle = await serve(hello, { port: 0 });
+    assert.equal(handle.host, '127.0.0.1');
+    assert.ok(handle.port > 0);
+    assert.equal(handle.url, `http://127.0.0.1:${handle.port}`);
+    const response = await fetch(handle.url + '/');
+    assert.equal(await response.text(), 'hi');
+    await handle.close();
+    await handle.close();
+    await assert.rejects(fetch(handle.url + '/'));
+  });
+
+  test('waits for app.ready before listening', async () => {
+    let resolveReady!: () => void;
+    const app: Application = Object.assign(((environ, startResponse) => hello(environ, startResponse)) as Application, {
+      ready: new Promise<void>((r) => (resolveReady = r)),
+    });
+    let listening = false;
+    const serving = serve(app, { port: 0 }).then((h) => {
+      listening = true;
+      return h;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(listening, false);
+    resolveReady();
+    const handle = await serving;
+    assert.equal(await (await fetch(handle.url)).text(), 'hi');
+    await handle.close();
+  });
+
+  test('rejects when app.ready rejects', async () => {
+    const app = Object.assign(((e, s) => hello(e, s)) as Application, { ready: Promise.reject(new Error('no database')) });
+    await assert.rejects(serve(app, { port: 0 }), /no database/);
+  });
+
+  test('rejects with the listen error when the port is taken', async () => {
+    const first = await serve(hello, { port: 0 });
+    await assert.rejects(serve(hello, { port: first.port }), /EADDRINUSE/);
+    await first.close();
+  });
+
+  test('environ options: scriptName, urlScheme, multiprocess, adjustEnviron, signal', async () => {
+    const handle = await serve(environApp, {
+      port: 0,
+      scriptName: '/app',
+      urlScheme: 'https',
+      multiprocess: true,
+      signal: false,
+      adjustEnviron(environ) {
+        environ['x.custom'] = 'adjusted';
+        if (environ.HTTP_X_FORWARDED_FOR) environ.REMOTE_ADDR = environ.HTTP_X_FORWARDED_FOR;
+      },
+    });
+    const response = await request(handle.port, 'GET', '/app/page', { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    assert.deepEqual(JSON.parse(response.body.toString()), {
+      SCRIPT_NAME: '/app',
+      PATH_INFO: '/page',
+      'wsgi.url_scheme': 'https',
+      'wsgi.multiprocess': true,
+      REMOTE_ADDR: '203.0.113.7',
+      SERVER_NAME: '127.0.0.1',
+      SERVER_PORT: String(handle.port),
+      'x.custom': 'adjusted',
+      'has.signal': false,
+    });
+    // A path outside the mount point is left whole.
+    const outside = await request(handle.port, 'GET', '/application');
+    assert.equal(JSON.parse(outside.body.toString()).PATH_INFO, '/application');
+    await handle.close();
+  });
+
+  test('SERVER_NAME and SERVER_PORT come from the socket without a Host header (HTTP/1.0)', async () => {
+    const handle = await serve(environApp, { port: 0 });
+    const { exchangeRaw, parseResponses } = await import('./conformance-client.ts');
+    const [response] = parseResponses(await exchangeRaw(handle.port, 'GET /x HTTP/1.0\r\n\r\n'));
+    const environ = JSON.parse(response!.body.toString());
+    assert.equal(environ.SERVER_NAME, '127.0.0.1');
+    assert.equal(environ.SERVER_PORT, String(handle.port));
+    await handle.close();
+  });
+
+  test('close() lets an in-flight request finish', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const app: Application = async (_environ, startResponse) => {
+      await gate;
+      startResponse('200 OK', []);
+      return [encoder.encode('finished')];
+    };
+    const handle = await serve(app, { port: 0 });
+    const inFlight = request(handle.port, 'GET', '/');
+    await new Promise((r) => setTimeout(r, 30));
+    const closing = handle.close();
+    release();
+    assert.equal((await inFlight).body.toString(), 'finished');
+    await closing;
+  });
+
+  test('a truncated request body makes wsgi.input reads fail with a clear error', async () => {
+    let seen: unknown;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const app: Application = async (environ, startResponse) => {
+      try {
+        await environ['wsgi.input'].read();
+      } catch (error) {
+        seen = error;
+        done();
+      }
+      startResponse('200 OK', []);
+      return [];
+    };
+    const handle = await serve(app, { port: 0 });
+    const { connect } = await import('./conformance-client.ts');
+    const socket = await connect(handle.port);
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789');
+    await new Promise((r) => setTimeout(r, 30));
+    socket.destroy();
+    await finished;
+    assert.equal(
+      (seen as Error).message,
+      'The client closed the connection before the request body was complete (received 10 of 100 bytes).',
+    );
+    await handle.close();
+  });
+
+  test('write() after the client went away rejects with ClientDisconnectedError', async () => {
+    let seen: unknown;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const app: Application = async (environ, startResponse) => {
+      const write = startResponse('200 OK', []);
+      await write(encoder.encode('first'));
+      await new Promise((r) => environ['tsgi.signal']!.addEventListener('abort', r));
+      try {
+        await write(encoder.encode('second'));
+      } catch (error) {
+        seen = error;
+      }
+      done();
+      return [];
+    };
+    const handle = await serve(app, { port: 0 });
+    const { connect, readUntil } = await import('./conformance-client.ts');
+    const socket = await connect(handle.port);
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await readUntil(socket, (b) => b.includes('first'));
+    socket.destroy();
+    await finished;
+    assert.ok(seen instanceof ClientDisconnectedError);
+    assert.equal((seen as Error).message, 'The client closed the connection before the response was complete.');
+    await handle.close();
+  });
+});
+
+describe('createListener()', () => {
+  test('works as a plain node:http listener, with checkContinue wired by hand', async () => {
+    const listener = createListener(hello);
+    const server = http.createServer(listener).on('checkContinue', listener.checkContinue);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    assert.equal((await request(port, 'GET', '/')).body.toString(), 'hi');
+    await new Promise((r) => server.close(r));
+  });
+
+  test('requests wait for app.ready; a rejected ready answers 503 and is logged', async () => {
+    let rejectReady!: (e: Error) => void;
+    const app = Object.assign(((e, s) => hello(e, s)) as Application, { ready: new Promise<void>((_, r) => (rejectReady = r)) });
+    const errors = captureErrors();
+    const listener = createListener(app, { errors });
+    const server = http.createServer(listener);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const pending = request(port, 'GET', '/');
+    await new Promise((r) => setTimeout(r, 20));
+    rejectReady(new Error('settings are broken'));
+    const response = await pending;
+    assert.equal(response.status, 503);
+    assert.equal(response.body.toString(), 'Service Unavailable: the application failed to load.\n');
+    assert.match(errors.text(), /the application failed to load \(its ready promise rejected\):\nError: settings are broken/);
+    await new Promise((r) => server.close(r));
+  });
+
+  test('refuses something that is not an application', () => {
+    assert.throws(
+      () => createListener({} as Application),
+      { message: 'createListener() takes a TSGI application (a function (environ, startResponse) => body), not object.' },
+    );
+  });
+});
