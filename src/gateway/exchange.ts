@@ -64,6 +64,41 @@ export function parseStatus(status: unknown): [code: number, reason: string] {
   throw new Error(`startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`);
 }
 
+/**
+ * Checks the headers given to startResponse (§4.2): `[name, value]` string pairs, no hop-by-hop
+ * header, at most one Content-Length, a non-negative integer. Returns that length, or -1.
+ */
+export function checkHeaders(headers: HeaderList): number {
+  if (!Array.isArray(headers)) {
+    throw new TypeError(`startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`);
+  }
+  let declared = -1;
+  for (const pair of headers) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+      throw new TypeError(`startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`);
+    }
+    const name = pair[0];
+    if (HOP_LENGTHS.has(name.length) || name.length === 14) {
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower)) {
+        throw new Error(`startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`);
+      }
+      if (lower === 'content-length') {
+        const value = pair[1].trim();
+        if (!/^\d{1,15}$/.test(value) || declared >= 0) {
+          throw new Error(
+            declared >= 0
+              ? 'startResponse() got two Content-Length headers: send one (spec §4.2).'
+              : `startResponse() got the Content-Length ${JSON.stringify(pair[1])}: it must be a non-negative integer (spec §4.2).`,
+          );
+        }
+        declared = Number(value);
+      }
+    }
+  }
+  return declared;
+}
+
 /** Options of an exchange, resolved once per listener. */
 export interface ExchangeOptions {
   errors: ErrorStream;
@@ -159,33 +194,7 @@ export class Exchange {
       throw new Error('startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).');
     }
     const [code, reason] = parseStatus(status);
-    if (!Array.isArray(headers)) {
-      throw new TypeError(`startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`);
-    }
-    let declared = -1;
-    for (const pair of headers) {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-        throw new TypeError(`startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`);
-      }
-      const name = pair[0];
-      if (HOP_LENGTHS.has(name.length) || name.length === 14) {
-        const lower = name.toLowerCase();
-        if (HOP_BY_HOP.has(lower)) {
-          throw new Error(`startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`);
-        }
-        if (lower === 'content-length') {
-          const value = pair[1].trim();
-          if (!/^\d{1,15}$/.test(value) || declared >= 0) {
-            throw new Error(
-              declared >= 0
-                ? 'startResponse() got two Content-Length headers: send one (spec §4.2).'
-                : `startResponse() got the Content-Length ${JSON.stringify(pair[1])}: it must be a non-negative integer (spec §4.2).`,
-            );
-          }
-          declared = Number(value);
-        }
-      }
-    }
+    const declared = checkHeaders(headers);
     this.#code = code;
     this.#reason = reason;
     this.#headers = headers;

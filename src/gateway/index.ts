@@ -10,4 +10,6 @@ export { buildEnviron, decodePathInfo, headerKey, splitHost, stderrErrorStream }
 export type { EnvironOptions as NodeEnvironOptions } from './environ.ts';
 export { RequestInput, IncompleteBodyError } from './input.ts';
 export { fileWrapper, FileWrapperBody, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
-export { Exchange, ClientDisconnectedError, bodyProblem, parseStatus } from './exchange.ts';
+export { Exchange, ClientDisconnectedError, bodyProblem, checkHeaders, parseStatus } from './exchange.ts';
+export { callApplication, buildTestEnviron, BytesInput, MemoryErrorStream } from './testing.ts';
+export type { TestRequest, TestResponse, CallOptions } from './testing.ts';
