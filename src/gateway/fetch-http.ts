@@ -97,15 +97,15 @@ export function isNullBodyStatus(code: number): boolean {
   return code === 204 || code === 205 || code === 304 || (code >= 100 && code < 200);
 }
 
-/** A short, safe description of a value for error messages. */
+/** Describes a value for an error message, as the reference server does: `a string ("abc")`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)})`;
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
-    return name && name !== 'Object' ? `an instance of ${name}` : 'a plain object';
+    return name && name !== 'Object' ? `an object of class ${name}` : 'a plain object';
   }
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value === 'number' ? 'the number' : `a ${typeof value}`} ${String(value)}`;
 }

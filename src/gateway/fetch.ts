@@ -72,7 +72,7 @@ export function toFetchHandler(app: Application, options: ToFetchHandlerOptions 
   };
 }
 
-const BAD_STATUS = /^([1-5]\d\d) ([^\r\n]*)$/;
+const STATUS_LINE = /^([1-9]\d\d) ([^\r\n]*)$/;
 
 /** One request through the application: its environ, its response state, its output stream. */
 class Exchange {
@@ -139,6 +139,7 @@ class Exchange {
       const body: unknown = await app(environ, this.#startResponse);
       this.#body = body as ClosableBody;
       this.#iterator = iteratorOf(body);
+      this.#announceLength(body);
       while (!this.#cancelled && !(this.#headersSent && this.#noBody)) {
         const step = await this.#iterator.next();
         if (step.done) {
@@ -147,18 +148,18 @@ class Exchange {
         }
         const chunk: unknown = step.value;
         if (!(chunk instanceof Uint8Array)) {
-          throw new TypeError(`The application's body yielded ${describe(chunk)}; every chunk must be a Uint8Array (§5).`);
+          throw new TypeError(`The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`);
         }
         if (this.#code === 0) {
-          throw new Error('The application\'s body yielded a chunk before startResponse() was called; call startResponse(status, headers) first (§4).');
+          throw new Error('The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).');
         }
         if (chunk.byteLength > 0) await this.#send(chunk);
       }
       if (this.#code === 0) {
-        throw new Error('The application returned its body without calling startResponse(); call startResponse(status, headers) before returning (§4).');
+        throw new Error('The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).');
       }
       if (!this.#cancelled && !this.#noBody && this.#declared !== undefined && this.#sent < this.#declared) {
-        throw new Error(`The application sent ${this.#sent} bytes but its Content-Length declared ${this.#declared} (§5.4); the response was cut short.`);
+        throw new Error(`The application sent ${this.#sent} bytes but its Content-Length is ${this.#declared}; the response was cut short (spec §5.2).`);
       }
       this.#complete = true;
       this.#sendHeaders();
@@ -171,42 +172,57 @@ class Exchange {
     }
   }
 
+  /**
+   * An array body's length is known before anything is sent: announce it (PEP 3333 suggests
+   * this; Bun and Deno then send Content-Length rather than chunks).
+   */
+  #announceLength(body: unknown): void {
+    if (this.#headersSent || this.#code === 0 || this.#declared !== undefined || !Array.isArray(body)) return;
+    if (isNullBodyStatus(this.#code) || !body.every((chunk) => chunk instanceof Uint8Array)) return;
+    this.#declared = (body as Uint8Array[]).reduce((total, chunk) => total + chunk.byteLength, 0);
+    this.#headers!.set('content-length', String(this.#declared));
+  }
+
   #startResponse: StartResponse = (status: string, headers: HeaderList, excInfo?: unknown): Write => {
     if (excInfo !== undefined && excInfo !== null) {
       // §4.3: once headers are out, the error can only propagate.
       if (this.#headersSent) throw excInfo;
     } else if (this.#code !== 0) {
-      throw new Error('startResponse() was called a second time without excInfo; only an error handler may replace the status, by passing the error as excInfo (§4.3).');
+      throw new Error('startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).');
     }
-    if (typeof status !== 'string' || !BAD_STATUS.test(status)) {
-      throw new TypeError(`The status must be a three-digit code, a space and a reason phrase, such as "200 OK"; it was ${describe(status)} (§4.1).`);
+    if (typeof status !== 'string' || !STATUS_LINE.test(status)) {
+      throw new Error(`startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`);
     }
-    const [, code, text] = BAD_STATUS.exec(status)!;
+    const [, code, text] = STATUS_LINE.exec(status)!;
+    if (Number(code) > 599) {
+      throw new Error(`startResponse() got the status ${JSON.stringify(status)}: a Fetch Response only carries statuses 200 to 599 (docs/fetch.md).`);
+    }
     if (Number(code) < 200) {
-      throw new Error(`The status "${status}" is informational (1xx); a Fetch Response cannot carry one, see docs/fetch.md.`);
+      throw new Error(`startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`);
     }
     if (!Array.isArray(headers)) {
-      throw new TypeError(`The headers must be an array of [name, value] pairs; they were ${describe(headers)} (§4.2).`);
+      throw new TypeError(`startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`);
     }
     const built = new Headers();
     const hop = new Set(HOP_BY_HOP);
     let declared: number | undefined;
     for (const pair of headers) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-        throw new TypeError(`Each header must be a [name, value] pair of strings; one was ${describe(pair)} (§4.2).`);
+        throw new TypeError(`startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`);
       }
       const [name, value] = pair;
       if (hop.has(name.toLowerCase())) {
-        throw new Error(`The header "${name}" is hop-by-hop; an application must not set it, the server manages the connection (§4.2).`);
+        throw new Error(`startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`);
       }
       try {
         built.append(name, value);
       } catch {
-        throw new TypeError(`The header ${JSON.stringify(name)}: ${JSON.stringify(value)} is not a valid HTTP field (RFC 9110 §5); remove control characters from the name and value (§4.2).`);
+        throw new TypeError(`startResponse() got the header ${JSON.stringify(name)}: ${JSON.stringify(value)}, which is not a valid HTTP field (RFC 9110 §5.5): remove control characters from the name and value (spec §4.2).`);
       }
       if (name.toLowerCase() === 'content-length') {
-        if (!/^\d+$/.test(value.trim())) {
-          throw new TypeError(`The Content-Length header must be a non-negative integer; it was ${JSON.stringify(value)} (§4.2).`);
+        if (declared !== undefined) throw new Error('startResponse() got two Content-Length headers: send one (spec §4.2).');
+        if (!/^\d{1,15}$/.test(value.trim())) {
+          throw new TypeError(`startResponse() got the Content-Length ${JSON.stringify(value)}: it must be a non-negative integer (spec §4.2).`);
         }
         declared = Number(value.trim());
       }
@@ -220,10 +236,10 @@ class Exchange {
 
   #write: Write = async (chunk: Uint8Array): Promise<void> => {
     if (!(chunk instanceof Uint8Array)) {
-      throw new TypeError(`write() takes a Uint8Array; it was given ${describe(chunk)} (§4.4).`);
+      throw new TypeError(`write() takes a Uint8Array, not ${describe(chunk)} (encode text with TextEncoder) (spec §4.4).`);
     }
-    if (this.#code === 0) throw new Error('write() was called before startResponse(); call startResponse(status, headers) first (§4.4).');
-    if (this.#finished) throw new Error('write() was called after the response was complete (§4.4).');
+    if (this.#code === 0) throw new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).');
+    if (this.#finished) throw new Error('write() was called after the response was complete: write only while the application runs (spec §4.4).');
     if (chunk.byteLength > 0) await this.#send(chunk);
   };
 
@@ -231,7 +247,12 @@ class Exchange {
     this.#sendHeaders();
     if (this.#noBody || this.#cancelled) return;
     if (this.#declared !== undefined && this.#sent + chunk.byteLength > this.#declared) {
-      throw new Error(`The application sent more than the ${this.#declared} bytes its Content-Length declared (§5.4).`);
+      const room = this.#declared - this.#sent;
+      if (room > 0) {
+        this.#sent += room;
+        await this.#outlet.push(chunk.subarray(0, room));
+      }
+      throw new Error(`The application sent more than its Content-Length of ${this.#declared} bytes; only ${this.#declared} bytes were sent (spec §5.2).`);
     }
     this.#sent += chunk.byteLength;
     await this.#outlet.push(chunk);
@@ -308,13 +329,17 @@ class Exchange {
 }
 
 function iteratorOf(body: unknown): Iterator<Uint8Array> | AsyncIterator<Uint8Array> {
+  if (body instanceof Uint8Array) {
+    // Iterable, but over numbers: the commonest slip, named as such.
+    throw new TypeError('The application returned a bare Uint8Array, which is not a body: wrap it in an array (return [bytes]) (spec §5).');
+  }
   if (body !== null && typeof body === 'object') {
     const asyncIterator = (body as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator];
     if (typeof asyncIterator === 'function') return asyncIterator.call(body);
     const iterator = (body as Partial<Iterable<Uint8Array>>)[Symbol.iterator];
     if (typeof iterator === 'function') return iterator.call(body);
   }
-  throw new TypeError(`The application returned ${describe(body)}, which is not a body; return an iterable or async iterable of Uint8Array, e.g. [bytes] (§5).`);
+  throw new TypeError(`The application returned ${describe(body)}, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode('text')] (spec §5).`);
 }
 
 /**

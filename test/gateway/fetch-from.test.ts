@@ -366,7 +366,7 @@ describe('fromFetchHandler: handlers and their mistakes', () => {
     const app = fromFetchHandler((() => 'text') as never);
     await assert.rejects(call(app), {
       name: 'TypeError',
-      message: 'The Fetch application returned the string "text"; it must return a Response or a promise of one.',
+      message: 'The Fetch application returned a string ("text"); it must return a Response or a promise of one.',
     });
   });
 
@@ -374,7 +374,7 @@ describe('fromFetchHandler: handlers and their mistakes', () => {
     const app = fromFetchHandler(() => new Response(new ReadableStream({ start: (c) => c.enqueue('not bytes') })));
     await assert.rejects(call(app), {
       name: 'TypeError',
-      message: "The Fetch application's response body produced the string \"not bytes\"; a Response body stream must produce Uint8Array chunks.",
+      message: "The Fetch application's response body produced a string (\"not bytes\"); a Response body stream must produce Uint8Array chunks.",
     });
   });
 

@@ -223,6 +223,24 @@ describe('toFetchHandler: the response', () => {
     assert.equal(await response.text(), 'made');
   });
 
+  test('an array body gets its Content-Length, also on HEAD; a generator body gets none', async () => {
+    const app: Application = (environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      if (environ.PATH_INFO === '/generator') return (function* () { yield bytes('abc'); })();
+      return [bytes('ab'), bytes(''), bytes('cde')];
+    };
+    const handler = toFetchHandler(app);
+    const array = await handler(new Request('http://x.test/'));
+    assert.equal(array.headers.get('content-length'), '5');
+    assert.equal(await array.text(), 'abcde');
+    const head = await handler(new Request('http://x.test/', { method: 'HEAD' }));
+    assert.equal(head.headers.get('content-length'), '5');
+    assert.equal(head.body, null);
+    const generator = await handler(new Request('http://x.test/generator'));
+    assert.equal(generator.headers.get('content-length'), null);
+    assert.equal(await generator.text(), 'abc');
+  });
+
   test('sync iterables, generators and async generators are all bodies', async () => {
     const bodies: Array<() => Iterable<Uint8Array> | AsyncIterable<Uint8Array>> = [
       () => [bytes('a'), bytes(''), bytes('bc')],
@@ -499,17 +517,24 @@ describe('toFetchHandler: the response', () => {
   });
 
   const violations: Array<[string, Application, string]> = [
-    ['returns something that is not a body', (_e, sr) => (sr('200 OK', []), 42 as never), 'The application returned number 42, which is not a body; return an iterable or async iterable of Uint8Array, e.g. [bytes] (§5).'],
-    ['returns a string', (_e, sr) => (sr('200 OK', []), 'text' as never), 'The application returned the string "text", which is not a body; return an iterable or async iterable of Uint8Array, e.g. [bytes] (§5).'],
-    ['yields a chunk that is not bytes', (_e, sr) => (sr('200 OK', []), ['text'] as never), 'The application\'s body yielded the string "text"; every chunk must be a Uint8Array (§5).'],
-    ['never calls startResponse', () => [], 'The application returned its body without calling startResponse(); call startResponse(status, headers) before returning (§4).'],
-    ['yields before startResponse', () => [bytes('x')], 'The application\'s body yielded a chunk before startResponse() was called; call startResponse(status, headers) first (§4).'],
-    ['calls startResponse twice', (_e, sr) => (sr('200 OK', []), sr('200 OK', []), []), 'startResponse() was called a second time without excInfo; only an error handler may replace the status, by passing the error as excInfo (§4.3).'],
-    ['gives a bad status', (_e, sr) => (sr('200', []), []), 'The status must be a three-digit code, a space and a reason phrase, such as "200 OK"; it was the string "200" (§4.1).'],
-    ['gives a 1xx status', (_e, sr) => (sr('103 Early Hints', []), []), 'The status "103 Early Hints" is informational (1xx); a Fetch Response cannot carry one, see docs/fetch.md.'],
-    ['sets a hop-by-hop header', (_e, sr) => (sr('200 OK', [['Connection', 'close']]), []), 'The header "Connection" is hop-by-hop; an application must not set it, the server manages the connection (§4.2).'],
-    ['sets a header with a newline', (_e, sr) => (sr('200 OK', [['X-Bad', 'a\r\nb']]), []), 'The header "X-Bad": "a\\r\\nb" is not a valid HTTP field (RFC 9110 §5); remove control characters from the name and value (§4.2).'],
-    ['sends fewer bytes than its Content-Length', (_e, sr) => (sr('200 OK', [['Content-Length', '10']]), []), 'The application sent 0 bytes but its Content-Length declared 10 (§5.4); the response was cut short.'],
+    ['returns something that is not a body', (_e, sr) => (sr('200 OK', []), 42 as never), 'The application returned the number 42, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode(\'text\')] (spec §5).'],
+    ['returns a string', (_e, sr) => (sr('200 OK', []), 'text' as never), 'The application returned a string ("text"), which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode(\'text\')] (spec §5).'],
+    ['returns bare bytes', (_e, sr) => (sr('200 OK', []), bytes('x') as never), 'The application returned a bare Uint8Array, which is not a body: wrap it in an array (return [bytes]) (spec §5).'],
+    ['yields a chunk that is not bytes', (_e, sr) => (sr('200 OK', []), ['text'] as never), 'The application\'s body produced a string ("text"); every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).'],
+    ['never calls startResponse', () => [], 'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).'],
+    ['yields before startResponse', () => [bytes('x')], 'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).'],
+    ['calls startResponse twice', (_e, sr) => (sr('200 OK', []), sr('200 OK', []), []), 'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).'],
+    ['gives a bad status', (_e, sr) => (sr('200', []), []), 'startResponse() got the status "200": a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).'],
+    ['gives a 1xx status', (_e, sr) => (sr('103 Early Hints', []), []), 'startResponse() got the status "103 Early Hints": a 1xx status is informational and cannot be the final response (spec §4.1).'],
+    ['gives a status Fetch cannot carry', (_e, sr) => (sr('600 Custom', []), []), 'startResponse() got the status "600 Custom": a Fetch Response only carries statuses 200 to 599 (docs/fetch.md).'],
+    ['gives headers that are not a list', (_e, sr) => (sr('200 OK', {} as never), []), 'startResponse() takes the headers as an array of [name, value] pairs, not a plain object (spec §4.2).'],
+    ['gives a header that is not a pair', (_e, sr) => (sr('200 OK', [['X-One'] as never]), []), 'startResponse() got the header an object of class Array: each header is a [name, value] pair of strings (spec §4.2).'],
+    ['sets a hop-by-hop header', (_e, sr) => (sr('200 OK', [['Connection', 'close']]), []), 'startResponse() got the hop-by-hop header "Connection": connection management belongs to the server; remove it (spec §4.2).'],
+    ['sets a header with a newline', (_e, sr) => (sr('200 OK', [['X-Bad', 'a\r\nb']]), []), 'startResponse() got the header "X-Bad": "a\\r\\nb", which is not a valid HTTP field (RFC 9110 §5.5): remove control characters from the name and value (spec §4.2).'],
+    ['sets a bad Content-Length', (_e, sr) => (sr('200 OK', [['Content-Length', '-1']]), []), 'startResponse() got the Content-Length "-1": it must be a non-negative integer (spec §4.2).'],
+    ['sets two Content-Length headers', (_e, sr) => (sr('200 OK', [['Content-Length', '1'], ['Content-Length', '1']]), []), 'startResponse() got two Content-Length headers: send one (spec §4.2).'],
+    ['sends fewer bytes than its Content-Length', (_e, sr) => (sr('200 OK', [['Content-Length', '10']]), (function* () {})()), 'The application sent 0 bytes but its Content-Length is 10; the response was cut short (spec §5.2).'],
+    ['writes something that is not bytes', async (_e, sr) => (await sr('200 OK', [])('text' as never), []), 'write() takes a Uint8Array, not a string ("text") (encode text with TextEncoder) (spec §4.4).'],
   ];
   for (const [what, app, message] of violations) {
     test(`an application that ${what}: 500, and wsgi.errors says so`, async () => {
@@ -524,12 +549,16 @@ describe('toFetchHandler: the response', () => {
     const errors = collector();
     const app: Application = (_environ, startResponse) => {
       startResponse('200 OK', [['Content-Length', '3']]);
-      return [bytes('abc'), bytes('def')];
+      return (function* () {
+        yield bytes('ab');
+        yield bytes('cdef');
+      })();
     };
     const response = await toFetchHandler(app, { errors })(new Request('http://x.test/'));
     const reader = response.body!.getReader();
-    assert.equal(new TextDecoder().decode((await reader.read()).value), 'abc');
-    await assert.rejects(reader.read(), /more than the 3 bytes its Content-Length declared/);
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'ab');
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'c');
+    await assert.rejects(reader.read(), /^Error: The application sent more than its Content-Length of 3 bytes; only 3 bytes were sent \(spec §5\.2\)\.$/);
   });
 
   test('toFetchHandler refuses what is not an application', () => {
