@@ -297,12 +297,14 @@ function reverseWithPrefix(
 }
 
 const KEEP = /%(24|26|2B|2C|3B|3D|2F|3A|40)/g;
+const ALL_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 
 /**
  * Percent-encodes a URL path as Django's `quote(url, safe=RFC3986_SUBDELIMS + '/~:@')`: the
  * sub-delimiters and `/~:@` stay, everything else outside `A-Za-z0-9-._` becomes UTF-8 `%XX`.
  */
 export function quote(text: string): string {
+  if (ALL_SAFE.test(text)) return text;
   return encodeURIComponent(text.toWellFormed()).replace(KEEP, (m) => decodeURIComponent(m));
 }
 

@@ -79,6 +79,15 @@ export class DispatchTree<T> {
 /** Merges ascending lists of distinct indices into one ascending list. */
 function mergeSorted(lists: number[][]): number[] {
   const out: number[] = [];
+  if (lists.length === 2) {
+    const [a, b] = lists;
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) out.push(a[i] < b[j] ? a[i++] : b[j++]);
+    while (i < a.length) out.push(a[i++]);
+    while (j < b.length) out.push(b[j++]);
+    return out;
+  }
   const cursors = new Array<number>(lists.length).fill(0);
   for (;;) {
     let best = -1;

@@ -178,6 +178,7 @@ export class RegexPattern implements UrlPatternShape {
   readonly reverseSource: string;
   readonly regex: RegExp;
   readonly #js: string;
+  readonly #literal: string | undefined;
   #variants: readonly ReverseVariant[] | undefined;
   readonly #hasNamedGroups: boolean;
 
@@ -199,6 +200,9 @@ export class RegexPattern implements UrlPatternShape {
       );
     }
     this.#js = js;
+    // '^blog/' and the root '^/': a literal prefix, matched with startsWith() instead of a regex.
+    const literal = /^\^(?:[^\\^$.|?*+()[\]{}]|\\[^A-Za-z0-9])*$/.test(js) ? literalPrefix(js) : undefined;
+    this.#literal = this.isEndpoint ? undefined : literal;
     this.#hasNamedGroups = /(^|[^\\])\(\?<(?![=!])/.test(js);
     this.literalPrefix = literalPrefix(js);
     this.reverseSource = stripGroupNames(js.startsWith('^') ? js.slice(1) : js);
@@ -210,6 +214,10 @@ export class RegexPattern implements UrlPatternShape {
   }
 
   match(path: string): PatternMatch | null {
+    const literal = this.#literal;
+    if (literal !== undefined) {
+      return path.startsWith(literal) ? { rest: path.slice(literal.length), args: [], kwargs: {} } : null;
+    }
     const m = this.regex.exec(path);
     if (m === null) return null;
     if (this.#hasNamedGroups) {
