@@ -1,4 +1,5 @@
 /** Exceptions of the HTTP layer, as Django's `django.http`. */
+import { BadRequest } from '../core/exceptions.ts';
 
 /** Raised by a view (or `resolve()`) to answer 404 Not Found. */
 export class Http404 extends Error {
@@ -18,4 +19,9 @@ export class UnreadablePostError extends Error {
 /** The raw body was asked for after the request's data stream had been consumed. */
 export class RawPostDataException extends Error {
   override name = 'RawPostDataException';
+}
+
+/** A `multipart/form-data` body is malformed: a 400 answer, as Django's `MultiPartParserError`. */
+export class MultiPartParserError extends BadRequest {
+  override name = 'MultiPartParserError';
 }

@@ -9,3 +9,8 @@ export type { HeaderValue } from './headers.ts';
 export { ResponseCookie, makeCookie, parseCookie, httpDate } from './cookie.ts';
 export type { CookieOptions, SameSite } from './cookie.ts';
 export * from './exceptions.ts';
+export { HttpRequest, splitDomainPort, validateHost, parseHeaderParameters, escapeUriPath } from './request.ts';
+export { QueryDict, ImmutableQueryDictError, parseQsl, unquotePlus, quote } from './querydict.ts';
+export type { QueryDictOptions } from './querydict.ts';
+export { MultiValueDict } from '../utils/datastructures.ts';
+export { UploadedFile, InMemoryUploadedFile, TemporaryUploadedFile } from '../core/files/uploadedfile.ts';

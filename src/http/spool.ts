@@ -1,0 +1,117 @@
+/**
+ * A spool for bytes that arrive in chunks: kept in memory up to a threshold, then moved to a
+ * temporary file (Python's `SpooledTemporaryFile`). Used for the raw request body and for
+ * uploaded files, so a large upload never sits in memory.
+ */
+import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ImproperlyConfigured } from '../core/exceptions.ts';
+
+/** Options of a Spool. */
+export interface SpoolOptions {
+  /** Bytes kept in memory before spooling to disk. */
+  threshold: number;
+  /** Folder for the temporary file (`FILE_UPLOAD_TEMP_DIR`); the system's when null. */
+  tempDir?: string | null;
+  /** Instead of going to disk past the threshold, drop the content (only `size` stays known). */
+  dropBeyondThreshold?: boolean;
+}
+
+/** Bytes in memory or in a temporary file. */
+export class Spool {
+  readonly #options: SpoolOptions;
+  #chunks: Uint8Array[] = [];
+  #handle: FileHandle | undefined;
+  /** The temporary file, once the content went to disk. */
+  path: string | undefined;
+  /** Bytes written so far. */
+  size = 0;
+  /** True when the content passed the threshold and was dropped. */
+  dropped = false;
+
+  constructor(options: SpoolOptions) {
+    this.#options = options;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.size += chunk.byteLength;
+    if (this.dropped) return;
+    if (this.#handle === undefined && this.size > this.#options.threshold) {
+      if (this.#options.dropBeyondThreshold) {
+        this.dropped = true;
+        this.#chunks = [];
+        return;
+      }
+      await this.#toDisk();
+    }
+    if (this.#handle !== undefined) await this.#handle.write(chunk);
+    else this.#chunks.push(chunk);
+  }
+
+  async #toDisk(): Promise<void> {
+    const dir = this.#options.tempDir ?? tmpdir();
+    const file = path.join(dir, `tsgi-upload-${randomUUID()}`);
+    try {
+      this.#handle = await open(file, 'wx', 0o600);
+    } catch (error) {
+      throw new ImproperlyConfigured(
+        `Cannot create a temporary file for the request body in '${dir}' (${(error as NodeJS.ErrnoException).code}): ` +
+          'set FILE_UPLOAD_TEMP_DIR to a folder the server can write to.',
+        { cause: error },
+      );
+    }
+    this.path = file;
+    const pending = this.#chunks;
+    this.#chunks = [];
+    for (const chunk of pending) await this.#handle.write(chunk);
+  }
+
+  /** Closes the temporary file after the last write (its content stays until `discard`). */
+  async finish(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close();
+  }
+
+  /** Whether the content is in memory (neither on disk nor dropped). */
+  get inMemory(): boolean {
+    return this.path === undefined && !this.dropped;
+  }
+
+  /** All the content, read synchronously. */
+  bytes(): Uint8Array {
+    if (this.dropped) throw new Error('The spooled content was dropped past its threshold.');
+    if (this.path !== undefined) return readFileSync(this.path);
+    return this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+  }
+
+  /** Up to `length` bytes from `position`, synchronously; empty at the end. */
+  readAt(position: number, length: number): Uint8Array {
+    if (this.path !== undefined) {
+      const fd = openSync(this.path, 'r');
+      try {
+        const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
+        const n = readSync(fd, buffer, 0, buffer.byteLength, position);
+        return buffer.subarray(0, n);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return Buffer.from(this.bytes()).subarray(position, position + length);
+  }
+
+  /** Frees memory and deletes the temporary file. */
+  discard(): void {
+    this.#chunks = [];
+    if (this.#handle !== undefined) {
+      const handle = this.#handle;
+      this.#handle = undefined;
+      void handle.close().catch(() => {});
+    }
+    if (this.path !== undefined) rmSync(this.path, { force: true });
+  }
+}
