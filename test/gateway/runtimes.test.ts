@@ -218,6 +218,24 @@ const runtimes: Runtime[] = [
   },
 ];
 
+test('the Fetch adapters and all they import use web standards only (no node: module)', async () => {
+  const seen = new Set<string>();
+  const queue = [path.join(repoRoot, 'src/gateway/fetch.ts')];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    // Code only: the JSDoc examples import hono and tsgi/gateway on purpose.
+    const source = (await readFile(file, 'utf8')).replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const [, specifier] of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)) {
+      assert.ok(specifier!.startsWith('./'), `${path.relative(repoRoot, file)} imports ${specifier}: the Fetch adapters must run where only web APIs exist.`);
+      queue.push(path.resolve(path.dirname(file), specifier!));
+    }
+    assert.doesNotMatch(source, /\b(process|Buffer|require)\s*[.(]/, `${path.relative(repoRoot, file)} uses a Node global.`);
+  }
+  assert.deepEqual([...seen].map((file) => path.basename(file)).sort(), ['fetch-environ.ts', 'fetch-from.ts', 'fetch-http.ts', 'fetch.ts', 'types.ts']);
+});
+
 for (const runtime of runtimes) {
   const absent = existsSync(runtime.binary) ? false : `${runtime.name} is not installed at ${runtime.binary}; run npm install to get it.`;
   describe(`toFetchHandler under ${runtime.name}`, { skip: absent, timeout: 120_000 }, () => {
