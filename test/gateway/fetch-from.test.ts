@@ -126,6 +126,16 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
       }
     }),
   );
+  const waiting = { entered: gate(), aborted: gate() };
+  hono.get('/wait', (c) => {
+    waiting.entered.open();
+    return new Promise<Response>((resolve) => {
+      c.req.raw.signal.addEventListener('abort', () => {
+        waiting.aborted.open();
+        resolve(c.text('the client left'));
+      });
+    });
+  });
   hono.get('/teapot', (c) => c.text('short and stout', 418));
   hono.get('/empty', (c) => c.body(null, 204));
   hono.get('/throws', () => {
@@ -267,6 +277,15 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
     await Promise.race([streamState.aborted.promise, timeout]);
   });
 
+  test('a client that leaves before the answer aborts the Request signal the Fetch handler holds', async () => {
+    const req = http.get({ host: '127.0.0.1', port: handle.port, path: '/wait', agent: false });
+    req.on('error', () => {});
+    await waiting.entered.promise;
+    req.destroy();
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('request.signal did not abort within 10 s of the hang-up.')), 10_000).unref());
+    await Promise.race([waiting.aborted.promise, timeout]);
+  });
+
   test('HEAD gets the headers of GET and no body', async () => {
     const text = await raw(handle.port, 'HEAD / HTTP/1.1\r\nHost: x.test\r\nConnection: close\r\n\r\n');
     assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
@@ -290,6 +309,22 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
     assert.equal(failed.statusMessage, 'Internal Server Error');
     assert.equal(failed.body, 'Hono caught: Hono handler failed');
     assert.equal((await ask(handle.port, 'GET', '/')).status, 200);
+  });
+
+  test('a Fetch handler that throws gets a 500 from the server, its stack on wsgi.errors', async () => {
+    const failing = await serve(
+      fromFetchHandler(() => {
+        throw new Error('the bare Fetch handler failed');
+      }),
+      { host: '127.0.0.1', port: 0, errors },
+    );
+    try {
+      const answer = await ask(failing.port, 'GET', '/anything');
+      assert.equal(answer.status, 500);
+      assert.match(logged, /Error: the bare Fetch handler failed\n\s+at /);
+    } finally {
+      await failing.close();
+    }
   });
 
   test('a Host that cannot form a URL gets a 400 that says why', async () => {
@@ -368,6 +403,13 @@ describe('fromFetchHandler: handlers and their mistakes', () => {
       name: 'TypeError',
       message: 'The Fetch application returned a string ("text"); it must return a Response or a promise of one.',
     });
+  });
+
+  test('a handler that throws: the error reaches the server as the application\'s own', async () => {
+    const app = fromFetchHandler(async () => {
+      throw new RangeError('the Fetch handler failed');
+    });
+    await assert.rejects(call(app), { name: 'RangeError', message: 'the Fetch handler failed' });
   });
 
   test('a response stream that produces strings is an error, not garbage on the wire', async () => {
