@@ -44,6 +44,8 @@ export interface BenchResult {
   wrk: WrkResult;
   /** RSS of the server (and its children) after the measured run, KiB. */
   rssKiB: number;
+  /** Server CPU time (user + system, all its processes) per request in the measured run, µs. */
+  cpuUsPerRequest: number;
 }
 
 /** Options of a whole run. */
@@ -104,7 +106,9 @@ export async function benchServer(benchCase: BenchCase, options: RunOptions = {}
     const url = server.url(benchCase.path ?? '/');
     const wrkOptions: WrkOptions = { connections, ...benchCase.wrk };
     await runWrk(url, { ...wrkOptions, duration: warmup });
+    const cpuBefore = server.cpuMs();
     const measured = await runWrk(url, { ...wrkOptions, duration });
+    const cpuUsPerRequest = measured.requests > 0 ? ((server.cpuMs() - cpuBefore) * 1000) / measured.requests : 0;
     if (measured.non2xx > 0) throw new Error(`${benchCase.name}: ${measured.non2xx} responses were not 2xx/3xx during the run.`);
     return {
       name: benchCase.name,
@@ -112,6 +116,7 @@ export async function benchServer(benchCase: BenchCase, options: RunOptions = {}
       command: `taskset ${wrkArgs(url, { ...wrkOptions, duration }).join(' ')}`,
       wrk: measured,
       rssKiB: server.rssKiB(),
+      cpuUsPerRequest,
     };
   } finally {
     await server.stop();
@@ -155,7 +160,9 @@ export async function compareWithBaseline(cases: BenchCase[], options: RunOption
     for (const benchCase of all) {
       const result = await benchServer(benchCase, options);
       measured.get(benchCase.name)!.push(result);
-      if (verbose) process.stderr.write(`round ${round}/${rounds} ${benchCase.name}: ${result.wrk.rps.toFixed(0)} req/s, p99 ${result.wrk.p99Ms} ms\n`);
+      if (verbose) {
+        process.stderr.write(`round ${round}/${rounds} ${benchCase.name}: ${result.wrk.rps.toFixed(0)} req/s, p99 ${result.wrk.p99Ms} ms, ${result.cpuUsPerRequest.toFixed(1)} CPU µs/req\n`);
+      }
     }
   }
   const pick = options.pick ?? (process.env.PICK === 'median' ? 'median' : 'best');
@@ -170,14 +177,14 @@ export async function compareWithBaseline(cases: BenchCase[], options: RunOption
 
 /** The header of the table `markdownRow` fills. */
 export function markdownHeader(): string {
-  return '| server | req/s | × node:http | p50 ms | p99 ms | RSS MiB |\n|---|---:|---:|---:|---:|---:|';
+  return '| server | req/s | × node:http | p50 ms | p99 ms | CPU µs/req | RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|';
 }
 
 /** One table row: req/s, the ratio to the baseline, latencies, RSS. */
 export function markdownRow(result: BenchResult, baseline: BenchResult): string {
   const ratio = result.wrk.rps / baseline.wrk.rps;
   const ms = (v: number | null) => (v === null ? '–' : v.toFixed(2));
-  return `| ${result.name} | ${result.wrk.rps.toFixed(0)} | ${ratio.toFixed(2)} | ${ms(result.wrk.p50Ms)} | ${ms(result.wrk.p99Ms)} | ${(result.rssKiB / 1024).toFixed(1)} |`;
+  return `| ${result.name} | ${result.wrk.rps.toFixed(0)} | ${ratio.toFixed(2)} | ${ms(result.wrk.p50Ms)} | ${ms(result.wrk.p99Ms)} | ${result.cpuUsPerRequest.toFixed(1)} | ${(result.rssKiB / 1024).toFixed(1)} |`;
 }
 
 /** The whole table, baseline first. */

@@ -35,6 +35,8 @@ export interface RunningServer {
   url(path?: string): string;
   /** Resident memory in KiB of the process and all its descendants (workers), from /proc. */
   rssKiB(): number;
+  /** CPU time used so far in ms by the process and its descendants, from /proc. */
+  cpuMs(): number;
   /** SIGTERM, then SIGKILL after `graceMs` (default 5000); resolves when the process has exited. */
   stop(graceMs?: number): Promise<void>;
   /** What the server printed (stdout and stderr), for error messages. */
@@ -101,6 +103,32 @@ export function childPids(pid: number): number[] {
   return pids;
 }
 
+/**
+ * CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat; 0 when it has gone.
+ * Unlike req/s, CPU per request barely moves when other work shares the machine.
+ */
+export function readCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time in ms of a process and all its descendants. */
+export function readTreeCpuMs(pid: number): number {
+  let total = readCpuMs(pid);
+  for (const child of childPids(pid)) total += readTreeCpuMs(child);
+  return total;
+}
+
+// USER_HZ: 100 on every Linux architecture node runs on.
+const CLOCK_TICKS = 100;
+
 /** RSS in KiB of a process and all its descendants (a master and its workers). */
 export function readTreeRssKiB(pid: number): number {
   let total = readRssKiB(pid);
@@ -153,6 +181,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     host,
     url: (path = '/') => `http://${host}:${port}${path}`,
     rssKiB: () => readTreeRssKiB(pid),
+    cpuMs: () => readTreeCpuMs(pid),
     stop,
     output: () => output,
   };
