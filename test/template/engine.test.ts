@@ -29,6 +29,18 @@ describe('the Liquid backend', () => {
     );
   });
 
+  test('promises in the context are awaited, at any depth, and the same template renders both ways', async () => {
+    const sync = await renderToString('page.html', { title: 'A', rows: [1] });
+    const deferred = await renderToString('page.html', { title: Promise.resolve('A'), rows: Promise.resolve([1]) });
+    const nested = await renderToString('page.html', { title: 'A', rows: [{ toString: () => '1' }].map(() => Promise.resolve(1)) });
+    const again = await renderToString('page.html', { title: 'A', rows: [1] });
+    assert.equal(deferred, sync);
+    assert.equal(nested, sync);
+    assert.equal(again, sync);
+    const getter = await renderToString('page.html', { title: 'A', get rows() { return Promise.resolve([1]); } });
+    assert.equal(getter, sync);
+  });
+
   test('every value is escaped unless marked safe', async () => {
     const out = await renderToString('page.html', { title: '<script>"x"&\'y\'</script>', rows: ['<b>', markSafe('<i>ok</i>')] });
     assert.match(out, /<title>&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;\/script&gt; \| Site<\/title>/);
@@ -60,6 +72,7 @@ describe('the Liquid backend', () => {
     const engine = [...engines().values()][0]!;
     const t = engine.fromString('{{ a | length }} {{ b | upper }} {{ b | title }} {{ ok | yesno: "on,off" }} {{ text | linebreaksbr }}');
     assert.equal(await t.render({ a: [1, 2], b: 'hello world', ok: false, text: 'a<\nb' }), '2 HELLO WORLD Hello World off a&lt;<br>b');
+    assert.equal(await engine.fromString('{{ h | raw }}{{ h | safe }}{{ h | escape }}{{ h }}').render({ h: '<i>' }), '<i><i>&lt;i&gt;&lt;i&gt;');
   });
 
   test('a missing template lists every path tried', () => {
