@@ -116,7 +116,8 @@ export class Exchange {
   readonly #controller: AbortController | undefined;
   /** True when the request carried `Expect: 100-continue` and 100 is sent on first read. */
   readonly #expectContinue: boolean;
-  readonly #inputStarted: () => boolean;
+  readonly #input: { readonly started: boolean };
+  #watching = false;
 
   #code = 0;
   #reason = '';
@@ -143,7 +144,7 @@ export class Exchange {
     errors: ErrorStream,
     controller: AbortController | undefined,
     expectContinue: boolean,
-    inputStarted: () => boolean,
+    input: { readonly started: boolean },
   ) {
     this.#app = app;
     this.#req = req;
@@ -152,10 +153,21 @@ export class Exchange {
     this.#errors = errors;
     this.#controller = controller;
     this.#expectContinue = expectContinue;
-    this.#inputStarted = inputStarted;
+    this.#input = input;
     this.startResponse = (status, headers, excInfo) => this.#startResponse(status, headers, excInfo);
     this.write = (chunk) => this.#write(chunk);
-    res.once('close', () => this.#onClose());
+  }
+
+  /**
+   * Starts watching for the client going away. Not done for a response finished synchronously
+   * (the common array body): no listener to add and remove on the hot path.
+   */
+  #watch(): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    const res = this.#res;
+    if (res.destroyed && !res.writableFinished) this.#onClose();
+    else res.once('close', () => this.#onClose());
   }
 
   /** Calls the application and sends what it answers. Never throws. */
@@ -168,6 +180,7 @@ export class Exchange {
       return;
     }
     if (result instanceof Promise) {
+      this.#watch();
       result.then(
         (body) => this.#consume(body),
         (error: unknown) => this.#fail(error),
@@ -218,7 +231,7 @@ export class Exchange {
     const res = this.#res;
     // The client waits for 100 before sending the body; if the app never read it, the body may or
     // may not follow, so the connection cannot be reused safely (RFC 9110 §10.1.1).
-    if (this.#expectContinue && !this.#inputStarted()) res.shouldKeepAlive = false;
+    if (this.#expectContinue && !this.#input.started) res.shouldKeepAlive = false;
     res.writeHead(this.#code, this.#reason, flat);
     this.#headersSent = true;
   }
@@ -244,6 +257,7 @@ export class Exchange {
   }
 
   #drained(): Promise<void> {
+    this.#watch();
     if (this.#clientGone) return RESOLVED;
     return new Promise((resolve) => {
       this.#drainWaiter = resolve;
@@ -281,6 +295,7 @@ export class Exchange {
     if (Array.isArray(body) && this.#headers !== undefined && !this.#headersSent && !this.#clientGone) {
       if (this.#sendArray(body as Uint8Array[])) return;
     }
+    this.#watch();
     this.#pump(body).catch((error: unknown) => this.#log(`tsgi: internal error while sending a response: ${stack(error)}`));
   }
 

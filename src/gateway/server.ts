@@ -79,7 +79,7 @@ export function createListener(app: Application, options: ListenerOptions = {}):
       const input = new RequestInput(req, expectContinue ? () => res.writeContinue() : undefined);
       const controller = withSignal ? new AbortController() : undefined;
       const environ = buildEnviron(req, input, options, controller?.signal);
-      new Exchange(app, req, res, environ, errors, controller, expectContinue, () => input.started).run();
+      new Exchange(app, req, res, environ, errors, controller, expectContinue, input).run();
     } catch (error) {
       // Only a bug of ours (or of an adjustEnviron hook) gets here: answer, never crash.
       errors.write(`tsgi: internal error before the application ran:\n${stack(error)}\n`);
