@@ -4,11 +4,9 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { settings } from '../conf/index.ts';
-import { getProjectRoot } from '../utils/module-loading.ts';
-
-const require = createRequire(import.meta.url);
+import { apps } from '../apps/registry.ts';
+import { appPath } from '../apps/config.ts';
 
 function isDir(dir: string): boolean {
   try {
@@ -18,24 +16,11 @@ function isDir(dir: string): boolean {
   }
 }
 
-/** The folder of each installed app: from the apps registry when it is ready, else from INSTALLED_APPS. */
+/** The folder of each installed app: from the apps registry once populated, else from INSTALLED_APPS. */
 export function appPaths(): string[] {
-  try {
-    const registry = (require('../apps/index.ts') as { apps?: { ready?: boolean; getAppConfigs?: () => Iterable<{ path: string }> } }).apps;
-    if (registry?.ready && typeof registry.getAppConfigs === 'function') return [...registry.getAppConfigs()].map((c) => c.path);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  }
-  // Registry not populated: a dotted app name maps to its folder under the project root (or the package).
-  const out: string[] = [];
-  for (const entry of settings.INSTALLED_APPS) {
-    if (typeof entry !== 'string') continue;
-    const parts = entry.split('.');
-    const base = parts[0] === 'tsgi' ? path.resolve(import.meta.dirname, '..', ...parts.slice(1)) : path.join(getProjectRoot(), ...parts);
-    out.push(base);
-  }
-  return out;
+  if (apps.appsReady) return apps.getAppConfigs().map((c) => c.path);
+  // Not populated (a script, a test): a dotted app name maps to its folder as the registry would.
+  return settings.INSTALLED_APPS.filter((entry): entry is string => typeof entry === 'string').map((name) => appPath(name));
 }
 
 /** The existing `<app>/<name>/` folders, in app order. */

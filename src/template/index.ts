@@ -16,7 +16,6 @@ export { TemplateResponse, ContentNotRenderedError } from './response.ts';
 export type { TemplateResponseOptions, PostRenderCallback } from './response.ts';
 export { render } from './shortcuts.ts';
 export { TemplateView } from './views.ts';
-export type { TemplateViewFunction } from './views.ts';
 export { renderErrorTemplate } from './error-pages.ts';
 export type { ContextProcessor } from './context-processors.ts';
 export * as contextProcessors from './context-processors.ts';

@@ -3,15 +3,11 @@
  * URL's keyword arguments in the context.
  */
 import { ImproperlyConfigured } from '../core/exceptions.ts';
-import { HttpResponse, HttpResponseNotAllowed } from '../http/response.ts';
+import type { HttpRequest } from '../http/request.ts';
+import type { HttpResponse } from '../http/response.ts';
+import { View } from '../views/generic/base.ts';
 import type { Context, RequestLike } from './backends/base.ts';
 import { TemplateResponse } from './response.ts';
-
-/** What a URL pattern calls: `view(request, kwargs)` or `view(request, ...args)`. */
-export type TemplateViewFunction = ((request: RequestLike, ...args: unknown[]) => Promise<HttpResponse>) & {
-  viewClass: typeof TemplateView;
-  viewInitkwargs: Record<string, unknown>;
-};
 
 /**
  * Renders `templateName`. Subclass and override `getContextData()` to add values.
@@ -21,58 +17,19 @@ export type TemplateViewFunction = ((request: RequestLike, ...args: unknown[]) =
  *
  * class HomeView extends TemplateView {
  *   override templateName = 'home.html';
- *   override async getContextData(kwargs) { return { ...(await super.getContextData(kwargs)), posts: await latest() }; }
+ *   override async getContextData(kwargs: Record<string, unknown>) {
+ *     return { ...(await super.getContextData(kwargs)), posts: await latest() };
+ *   }
  * }
  */
-export class TemplateView {
-  static httpMethodNames = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
+export class TemplateView extends View {
   templateName: string | readonly string[] | undefined = undefined;
+  /** Alias of the template engine (TEMPLATES[].NAME). */
   templateEngine: string | undefined = undefined;
   contentType: string | undefined = undefined;
   extraContext: Context | undefined = undefined;
-  request!: RequestLike;
-  args: unknown[] = [];
-  kwargs: Record<string, unknown> = {};
 
-  /**
-   * The view function for a URL pattern; `initkwargs` set attributes of each instance
-   * (`templateName`, `extraContext`, ...).
-   */
-  static asView<T extends typeof TemplateView>(this: T, initkwargs: Partial<InstanceType<T>> & Record<string, unknown> = {}): TemplateViewFunction {
-    for (const key of Object.keys(initkwargs)) {
-      if (TemplateView.httpMethodNames.includes(key)) {
-        throw new TypeError(`The method name ${key} is not accepted as a keyword argument to ${this.name}.asView().`);
-      }
-      if (!(key in new this())) {
-        throw new TypeError(`${this.name}.asView() received an invalid keyword ${JSON.stringify(key)}. asView only accepts arguments that are already attributes of the class.`);
-      }
-    }
-    const view = async (request: RequestLike, ...rest: unknown[]): Promise<HttpResponse> => {
-      const self = new this();
-      Object.assign(self, initkwargs);
-      self.request = request;
-      const only = rest.length === 1 ? rest[0] : undefined;
-      if (only !== null && typeof only === 'object' && !Array.isArray(only)) self.kwargs = only as Record<string, unknown>;
-      else self.args = rest;
-      return self.dispatch(request);
-    };
-    return Object.assign(view, { viewClass: this as typeof TemplateView, viewInitkwargs: initkwargs as Record<string, unknown> });
-  }
-
-  /** Calls the handler for the request method (`get`, `head` falls back to `get`), 405 otherwise. */
-  async dispatch(request: RequestLike): Promise<HttpResponse> {
-    const method = String((request as { method?: string | null }).method ?? 'GET').toLowerCase();
-    if (method === 'get' || method === 'head') return this.get(request);
-    if (method === 'options') {
-      const response = new HttpResponse('');
-      response.headers.set('Allow', 'GET, HEAD, OPTIONS');
-      response.headers.set('Content-Length', '0');
-      return response;
-    }
-    return new HttpResponseNotAllowed(['GET', 'HEAD', 'OPTIONS']);
-  }
-
-  async get(request: RequestLike): Promise<HttpResponse> {
+  async get(request: HttpRequest, ..._rest: unknown[]): Promise<HttpResponse> {
     const context = await this.getContextData(this.kwargs);
     return this.renderToResponse(context, request);
   }
@@ -89,6 +46,7 @@ export class TemplateView {
     return typeof this.templateName === 'string' ? [this.templateName] : [...this.templateName];
   }
 
+  /** A TemplateResponse of the template with `context`, rendered by the handler. */
   renderToResponse(context: Context, request: RequestLike = this.request): TemplateResponse {
     return new TemplateResponse(request, this.getTemplateNames(), context, {
       ...(this.contentType !== undefined ? { contentType: this.contentType } : {}),

@@ -8,6 +8,7 @@ import { setProjectRoot } from '../../src/utils/module-loading.ts';
 import { render, TemplateResponse, ContentNotRenderedError, TemplateView, renderErrorTemplate, getEngine, TemplateSyntaxError } from '../../src/template/index.ts';
 import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import { HttpResponse } from '../../src/http/response.ts';
+import { HttpRequest } from '../../src/http/request.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);
@@ -32,7 +33,15 @@ settings.configure({
   }],
 });
 
-const request = { method: 'GET', path: '/x', META: { REMOTE_ADDR: '127.0.0.1' } };
+function makeRequest(method = 'GET', remoteAddr = '127.0.0.1'): HttpRequest {
+  const request = new HttpRequest();
+  request.method = method;
+  request.path = '/x';
+  request.pathInfo = '/x';
+  request.META = { REMOTE_ADDR: remoteAddr };
+  return request;
+}
+const request = makeRequest();
 
 describe('render()', () => {
   test('returns an HttpResponse with the page, status and content type', async () => {
@@ -50,7 +59,7 @@ describe('render()', () => {
     {
       using _r = overrideSettings({ DEBUG: true });
       assert.equal(await t.render({}, request), '/x|/static/|/media/|true|NOTPROVIDED');
-      assert.equal(await t.render({}, { ...request, META: { REMOTE_ADDR: '10.0.0.1' } }), '/x|/static/|/media/||NOTPROVIDED');
+      assert.equal(await t.render({}, makeRequest('GET', '10.0.0.1')), '/x|/static/|/media/||NOTPROVIDED');
     }
     // The view's context wins over the processors; without a request no processor runs.
     assert.equal(await t.render({ STATIC_URL: 'mine' }, request), '/x|mine|/media/||NOTPROVIDED');
@@ -128,10 +137,10 @@ describe('TemplateView', () => {
 
   test('other methods get 405; OPTIONS lists what is allowed', async () => {
     const view = TemplateView.asView({ templateName: 'app1/hello.html' });
-    const post = await view({ ...request, method: 'POST' }, {});
+    const post = await view(makeRequest('POST'), {});
     assert.equal(post.statusCode, 405);
     assert.equal(post.headers.get('Allow'), 'GET, HEAD, OPTIONS');
-    const options = await view({ ...request, method: 'OPTIONS' }, {});
+    const options = await view(makeRequest('OPTIONS'), {});
     assert.equal(options.statusCode, 200);
     assert.equal(options.headers.get('Allow'), 'GET, HEAD, OPTIONS');
   });
@@ -139,7 +148,7 @@ describe('TemplateView', () => {
   test('mistakes are named', async () => {
     await assert.rejects(TemplateView.asView()(request, {}), (e: unknown) => e instanceof ImproperlyConfigured &&
       e.message === "TemplateView requires either a definition of 'templateName' or an implementation of 'getTemplateNames()'.");
-    assert.throws(() => TemplateView.asView({ tempalteName: 'x' }), /TemplateView\.asView\(\) received an invalid keyword "tempalteName"/);
+    assert.throws(() => TemplateView.asView({ tempalteName: 'x' }), /TemplateView\.asView\(\) received an invalid keyword 'tempalteName'/);
     assert.throws(() => TemplateView.asView({ get: 'x' } as never), /The method name get is not accepted/);
   });
 });
