@@ -9,7 +9,8 @@ export interface LoggingHandlerConfig {
   /** `'stream'` (stderr unless `stream: 'stdout'`) or `'file'` (needs `filename`). */
   class: 'stream' | 'file' | 'null';
   level?: string;
-  stream?: 'stderr' | 'stdout';
+  /** Where a stream handler writes: stderr (default), stdout, or any object with write(text). */
+  stream?: 'stderr' | 'stdout' | { write(text: string): unknown };
   filename?: string;
   /** A format with `{levelname}`, `{name}`, `{message}`, `{asctime}` placeholders. */
   format?: string;
