@@ -6,13 +6,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { settings } from '../conf/index.ts';
 import { settingChanged } from '../conf/signals.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
-import { NoReverseMatch } from './exceptions.ts';
+import { NoReverseMatch, Resolver404 } from './exceptions.ts';
 import { RegexPattern } from './patterns.ts';
 import { escapeRegExp, fillVariant } from './regex-helper.ts';
 import { URLResolver, joinPossibility } from './resolvers.ts';
 import type { NamespacePrefix, ResolverMatch, ReversePossibility, Urlconf } from './resolvers.ts';
 
-const resolvers = new Map<unknown, URLResolver>();
+// Module names by string; module objects and pattern lists by identity, weakly, so that a URLconf
+// built on the fly (tests, per-request urlconf) does not stay in memory for ever.
+const resolversByName = new Map<string, URLResolver>();
+let resolversByObject = new WeakMap<object, URLResolver>();
 let scriptPrefix = '/';
 const urlconfStore = new AsyncLocalStorage<{ urlconf: Urlconf | undefined }>();
 
@@ -30,10 +33,11 @@ export function getResolver(urlconf?: Urlconf | null): URLResolver {
       'The ROOT_URLCONF setting is not set. Set it to the dotted name of your URLconf module, such as ROOT_URLCONF = \'mysite.urls\'.',
     );
   }
-  let resolver = resolvers.get(conf);
+  let resolver = typeof conf === 'string' ? resolversByName.get(conf) : resolversByObject.get(conf);
   if (resolver === undefined) {
     resolver = new URLResolver(new RegexPattern('^/'), conf);
-    resolvers.set(conf, resolver);
+    if (typeof conf === 'string') resolversByName.set(conf, resolver);
+    else resolversByObject.set(conf, resolver);
   }
   return resolver;
 }
@@ -43,7 +47,8 @@ export function getResolver(urlconf?: Urlconf | null): URLResolver {
  * Called automatically when `ROOT_URLCONF` is overridden.
  */
 export function clearUrlCaches(): void {
-  resolvers.clear();
+  resolversByName.clear();
+  resolversByObject = new WeakMap();
 }
 
 settingChanged.connect(
@@ -65,6 +70,22 @@ settingChanged.connect(
  */
 export function resolve(path: string, urlconf?: Urlconf | null): ResolverMatch {
   return getResolver(urlconf ?? getUrlconf()).resolve(path);
+}
+
+/**
+ * The match for `path` if it resolves, else `false`, as Django's `is_valid_path` (CommonMiddleware
+ * uses it to decide whether `/path/` exists before redirecting `/path` there).
+ *
+ * @example
+ * if (!isValidPath(request.pathInfo) && isValidPath(request.pathInfo + '/')) ...
+ */
+export function isValidPath(path: string, urlconf?: Urlconf | null): ResolverMatch | false {
+  try {
+    return resolve(path, urlconf);
+  } catch (error) {
+    if (error instanceof Resolver404) return false;
+    throw error;
+  }
 }
 
 /** The prefix `reverse()` puts in front of every URL (the application's mount point, `SCRIPT_NAME`). */
@@ -186,6 +207,41 @@ export function reverse(viewName: string | ((...args: never[]) => unknown), opti
   }
   if (options.fragment !== undefined && options.fragment !== null) url += '#' + options.fragment;
   return url;
+}
+
+/**
+ * A URL reversed when first used as a string, as Django's `reverse_lazy`: for values computed at
+ * import time, before the URLconf can be loaded (a class field such as `successUrl`).
+ *
+ * @example
+ * const HOME = reverseLazy('home');        // at import time: nothing is resolved yet
+ * RedirectView.asView({ url: HOME });       // reversed on the first request
+ * String(HOME);                              // '/'
+ */
+export function reverseLazy(viewName: string | ((...args: never[]) => unknown), options: ReverseOptions = {}): LazyUrl {
+  return new LazyUrl(() => reverse(viewName, options));
+}
+
+/** The value of `reverseLazy()`: reversed on the first `toString()`, then remembered. */
+export class LazyUrl {
+  #compute: (() => string) | undefined;
+  #value: string | undefined;
+  constructor(compute: () => string) {
+    this.#compute = compute;
+  }
+  toString(): string {
+    if (this.#compute !== undefined) {
+      this.#value = this.#compute();
+      this.#compute = undefined;
+    }
+    return this.#value as string;
+  }
+  [Symbol.toPrimitive](): string {
+    return this.toString();
+  }
+  toJSON(): string {
+    return this.toString();
+  }
 }
 
 function joinNsPrefix(a: NamespacePrefix, b: NamespacePrefix): NamespacePrefix {

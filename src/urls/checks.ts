@@ -124,8 +124,9 @@ function allNamespaces(resolver: URLResolver, parents: readonly string[]): strin
 /**
  * The URL checks for a URLconf (by default `ROOT_URLCONF`): invalid entries (urls.E004), a
  * leading '/' (urls.W002), an include ending in '$' (urls.W001), a ':' in a name (urls.W003),
- * non-unique namespaces (urls.W005), unmatched '<'/'>' (urls.W010), and `STATIC_URL` /
- * `MEDIA_URL` without a trailing slash (urls.E006).
+ * non-unique namespaces (urls.W005), unmatched '<'/'>' (urls.W010), error handlers that do not
+ * load (urls.E008) or take too many arguments (urls.E007), and `STATIC_URL` / `MEDIA_URL`
+ * without a trailing slash (urls.E006).
  *
  * @example
  * for (const m of checkUrlConfig()) console.log(String(m));
@@ -142,6 +143,11 @@ export function checkUrlConfig(urlconf?: Urlconf): CheckMessage[] {
   if (!conf) return out;
   const resolver = getResolver(conf);
   out.push(...checkResolver(resolver));
+  try {
+    out.push(...checkErrorHandlers(resolver));
+  } catch (error) {
+    out.push(Error_((error as Error).message, { id: 'urls.E004' }));
+  }
   const counts = new Map<string, number>();
   for (const ns of allNamespaces(resolver, [])) counts.set(ns, (counts.get(ns) ?? 0) + 1);
   for (const [ns, count] of counts) {
@@ -151,6 +157,33 @@ export function checkUrlConfig(urlconf?: Urlconf): CheckMessage[] {
           `URL namespace '${ns}' isn't unique. You may not be able to reverse all URLs in this namespace. ` +
             `Give each include() of the same URLconf its own namespace.`,
           { id: 'urls.W005' },
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * urls.E008 / urls.E007: the URLconf's `handler400/403/404/500` must load and accept the
+ * arguments the handler passes: `(request, exception)`, or `(request)` for 500.
+ */
+function checkErrorHandlers(resolver: URLResolver): CheckMessage[] {
+  const out: CheckMessage[] = [];
+  for (const [status, count] of [[400, 2], [403, 2], [404, 2], [500, 1]] as const) {
+    let handler: ((...args: never[]) => unknown) | undefined;
+    try {
+      handler = resolver.resolveErrorHandler(status);
+    } catch (error) {
+      out.push(Error_((error as Error).message, { id: 'urls.E008' }));
+      continue;
+    }
+    if (handler !== undefined && handler.length > count) {
+      out.push(
+        Error_(
+          `The custom handler${status} view '${handler.name || '(anonymous)'}' does not take the correct number of arguments ` +
+            `(${count === 2 ? 'request, exception' : 'request'}). It declares ${handler.length}; accept at most ${count}.`,
+          { id: 'urls.E007' },
         ),
       );
     }

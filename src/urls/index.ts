@@ -13,7 +13,7 @@ export { path, rePath, include, Included } from './conf.ts';
 export type { PathOptions, IncludeTarget } from './conf.ts';
 export {
   resolve, reverse, getResolver, clearUrlCaches, getScriptPrefix, setScriptPrefix,
-  getUrlconf, setUrlconf, runWithUrlconf,
+  getUrlconf, setUrlconf, runWithUrlconf, isValidPath, reverseLazy, LazyUrl,
 } from './base.ts';
 export type { ReverseOptions, ReverseQuery } from './base.ts';
 export { registerConverter, getConverter, IntConverter, StringConverter, SlugConverter, PathConverter, UUIDConverter } from './converters.ts';
@@ -22,4 +22,4 @@ export { Resolver404, NoReverseMatch } from './exceptions.ts';
 export { ResolverMatch, URLPattern, URLResolver } from './resolvers.ts';
 export type { ViewFunction, UrlEntry, UrlconfModule, Urlconf } from './resolvers.ts';
 export { RoutePattern, RegexPattern } from './patterns.ts';
-export { checkUrlConfig } from './checks.ts';
+export { checkUrlConfig, registerUrlChecks } from './checks.ts';

@@ -7,8 +7,8 @@
  * (dispatch-tree.ts), so resolving touches only the patterns that can match, still in
  * declaration order: the first pattern that matches wins, exactly as in Django.
  */
-import { ImproperlyConfigured } from '../core/exceptions.ts';
-import { importModule } from '../utils/module-loading.ts';
+import { ImproperlyConfigured, ViewDoesNotExist } from '../core/exceptions.ts';
+import { importModule, importString } from '../utils/module-loading.ts';
 import type { Converter } from './converters.ts';
 import { DispatchTree } from './dispatch-tree.ts';
 import { Resolver404 } from './exceptions.ts';
@@ -90,6 +90,13 @@ export class ResolverMatch {
   get tried(): UrlEntry[][] {
     if (typeof this.#tried === 'function') this.#tried = this.#tried();
     return this.#tried;
+  }
+
+  /** `const [func, args, kwargs] = match`, as Django's ResolverMatch unpacks. */
+  *[Symbol.iterator](): Iterator<unknown> {
+    yield this.func;
+    yield this.args;
+    yield this.kwargs;
   }
 
   /** Calls the view with the tsgi convention: positional args if any, else the kwargs object. */
@@ -496,11 +503,36 @@ export class URLResolver {
     return this.#populate().apps;
   }
 
-  /** The error handler view `handler404` etc. the URLconf module defines, if any. */
-  resolveErrorHandler(status: 400 | 403 | 404 | 500): unknown {
+  /**
+   * The error view the URLconf module names as `handler400`/`handler403`/`handler404`/`handler500`
+   * (a function, or a dotted name loaded with `importString`), or `undefined` when it names none,
+   * so the caller uses the default view. Throws `ViewDoesNotExist` when the name cannot be loaded
+   * or is not a function.
+   */
+  resolveErrorHandler(status: 400 | 403 | 404 | 500): ((...args: never[]) => unknown) | undefined {
     const mod = this.urlconfModule as Record<string, unknown> | null;
     if (mod === null || typeof mod !== 'object' || Array.isArray(mod)) return undefined;
-    return mod[`handler${status}`];
+    const handler = mod[`handler${status}`];
+    if (handler === undefined || handler === null) return undefined;
+    let view: unknown = handler;
+    if (typeof handler === 'string') {
+      try {
+        view = importString(handler);
+      } catch (error) {
+        throw new ViewDoesNotExist(
+          `The custom handler${status} view '${handler}' could not be imported: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    if (typeof view !== 'function') {
+      const name = typeof handler === 'string' ? `'${handler}'` : `handler${status}`;
+      throw new ViewDoesNotExist(
+        `The custom handler${status} view ${name} is not a function (got ${view === null ? 'null' : typeof view}). ` +
+          `Set handler${status} to a view function or its dotted name.`,
+      );
+    }
+    return view as (...args: never[]) => unknown;
   }
 
   toString(): string {

@@ -88,3 +88,31 @@ describe('checkUrlConfig()', () => {
     }
   });
 });
+
+describe('error handler checks', () => {
+  test('urls.E008 and urls.E007 for handlers that do not load or take too many arguments', async () => {
+    const path_ = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const { setProjectRoot } = await import('../../src/utils/module-loading.ts');
+    setProjectRoot(path_.join(path_.dirname(fileURLToPath(import.meta.url)), 'fixtures'));
+    try {
+      const found = checkUrlConfig('urlsfix.handlers_urls').map((m) => [m.id, m.msg]);
+      assert.equal(found.length, 3);
+      assert.deepEqual(found[0], [
+        'urls.E007',
+        "The custom handler400 view 'handler400' does not take the correct number of arguments (request, exception). It declares 3; accept at most 2.",
+      ]);
+      assert.deepEqual(found[1], [
+        'urls.E008',
+        'The custom handler403 view handler403 is not a function (got number). Set handler403 to a view function or its dotted name.',
+      ]);
+      assert.equal(found[2][0], 'urls.E008');
+      assert.ok(
+        (found[2][1] as string).startsWith("The custom handler500 view 'urlsfix.views.missingView' could not be imported: "),
+        found[2][1] as string,
+      );
+    } finally {
+      setProjectRoot(undefined);
+    }
+  });
+});

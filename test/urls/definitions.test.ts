@@ -129,6 +129,10 @@ describe('include()', () => {
       assert.equal(reverse('blog:detail', { urlconf: conf, args: ['x'], currentApp: 'weblog' }), '/weblog/x/');
       const handler = getResolver(conf).resolveErrorHandler(404) as () => string;
       assert.equal(handler(), 'custom-404');
+      assert.equal(getResolver(conf).resolveErrorHandler(500), undefined);
+      // A dotted name is loaded with importString.
+      const byName = getResolver('urlsfix.handlers_urls').resolveErrorHandler(404) as () => string;
+      assert.equal(byName(), 'custom-404');
     } finally {
       setProjectRoot(undefined);
     }

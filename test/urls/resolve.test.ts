@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  path, rePath, include, resolve, registerConverter, Resolver404, ResolverMatch, getResolver,
+  path, rePath, include, resolve, registerConverter, Resolver404, ResolverMatch, getResolver, isValidPath,
 } from '../../src/urls/index.ts';
 import type { UrlEntry , URLResolver} from '../../src/urls/index.ts';
 import { Http404 } from '../../src/http/exceptions.ts';
@@ -217,6 +217,28 @@ describe('resolve()', () => {
     const inc = resolve('/inc/7/', urlconf);
     assert.deepEqual(inc.capturedKwargs, { pk: 7 });
     assert.deepEqual(inc.extraKwargs, { fromInclude: 1, pk: 'extra-wins' });
+  });
+
+  test('isValidPath() gives the match or false', () => {
+    assert.equal((isValidPath('/about', urlconf) as ResolverMatch).urlName, 'about');
+    assert.equal(isValidPath('/about/x/y', urlconf), false);
+  });
+
+  test('a ResolverMatch unpacks as [func, args, kwargs]', () => {
+    const [func, args, kwargs] = resolve('/articles/2004/', urlconf);
+    assert.equal(func, year);
+    assert.deepEqual(args, []);
+    assert.deepEqual(kwargs, { year: 2004 });
+  });
+
+  test('the same URLconf object gives the same cached resolver', () => {
+    assert.equal(getResolver(urlconf), getResolver(urlconf));
+    assert.notEqual(getResolver({ urlpatterns }), getResolver(urlconf));
+  });
+
+  test('non-ASCII literal text matches the decoded path', () => {
+    const conf = [path('café/<str:x>/', empty, { name: 'cafe' })];
+    assert.deepEqual(resolve('/café/crème/', conf).kwargs, { x: 'crème' });
   });
 
   test('viewName falls back to the function name when the pattern has no name', () => {

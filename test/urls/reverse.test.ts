@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  path, rePath, include, resolve, reverse, registerConverter, NoReverseMatch, setScriptPrefix, getScriptPrefix,
+  path, rePath, include, resolve, reverse, reverseLazy, registerConverter, NoReverseMatch, setScriptPrefix, getScriptPrefix,
 } from '../../src/urls/index.ts';
 import type { ReverseOptions, UrlEntry } from '../../src/urls/index.ts';
 
@@ -56,6 +56,7 @@ const urlpatterns: UrlEntry[] = [
   path('second/', include([app, 'app'], { namespace: 'second' })),
   path('third/', include([app, 'other-app'], { namespace: 'third' })),
   path('deep/', include(withNested)),
+  path('café/<str:x>/', view, { name: 'cafe' }),
   path('fn/', other),
   path('unnamed/', unnamed),
 ];
@@ -119,6 +120,19 @@ describe('reverse()', () => {
       assert.equal(r(c.name, c.options), c.url);
     });
   }
+
+  test('non-ASCII literal text is percent-encoded as UTF-8', () => {
+    assert.equal(r('cafe', { args: ['crème'] }), '/caf%C3%A9/cr%C3%A8me/');
+  });
+
+  test('reverseLazy() reverses on first use and remembers', () => {
+    const lazy = reverseLazy('year', { urlconf, args: [5] });
+    assert.equal(String(lazy), '/articles/5/');
+    assert.equal(`${lazy}`, '/articles/5/');
+    assert.equal(JSON.stringify({ u: lazy }), '{"u":"/articles/5/"}');
+    const broken = reverseLazy('nope', { urlconf });
+    assert.throws(() => String(broken), NoReverseMatch);
+  });
 
   test('reverses a view function', () => {
     assert.equal(reverse(other, { urlconf }), '/fn/');
@@ -213,6 +227,7 @@ describe('round trip: resolve(reverse(...)) gives back the view and the argument
     'first:detail': [{ pk: 3 }],
     'second:detail': [{ pk: 4 }],
     'third:index': [{}],
+    cafe: [{ x: 'crème brûlée' }],
     'outer:nested:leaf': [{ n: 1, s: 'x' }],
   };
 

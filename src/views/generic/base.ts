@@ -8,6 +8,7 @@ import {
 } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import { reverse } from '../../urls/base.ts';
+import type { LazyUrl } from '../../urls/base.ts';
 
 /** What a handler (`get`, `post`, ...) or a view may return. */
 export type ViewResult = HttpResponseBase | Promise<HttpResponseBase>;
@@ -153,7 +154,8 @@ export class View {
 export class RedirectView extends View {
   /** 301/308-style permanent redirect instead of 302. */
   permanent = false;
-  url: string | null = null;
+  /** The target; `%(name)s` takes the URL's kwarg `name`. May be a `reverseLazy()` value. */
+  url: string | LazyUrl | null = null;
   patternName: string | null = null;
   /** Keep the request's query string. */
   queryString = false;
@@ -163,7 +165,7 @@ export class RedirectView extends View {
     const { args, kwargs } = splitViewArguments(rest);
     let url: string;
     if (this.url) {
-      url = interpolate(this.url, kwargs);
+      url = interpolate(String(this.url), kwargs);
     } else if (this.patternName) {
       url = reverse(this.patternName, args.length ? { args } : { kwargs });
     } else {
