@@ -181,10 +181,12 @@ export class Exchange {
     }
     if (result instanceof Promise) {
       this.#watch();
-      result.then(
-        (body) => this.#consume(body),
-        (error: unknown) => this.#fail(error),
-      );
+      result
+        .then(
+          (body) => this.#consume(body),
+          (error: unknown) => this.#fail(error),
+        )
+        .catch((error: unknown) => this.#internalError(error));
     } else {
       this.#consume(result);
     }
@@ -296,7 +298,7 @@ export class Exchange {
       if (this.#sendArray(body as Uint8Array[])) return;
     }
     this.#watch();
-    this.#pump(body).catch((error: unknown) => this.#log(`tsgi: internal error while sending a response: ${stack(error)}`));
+    this.#pump(body).catch((error: unknown) => this.#internalError(error));
   }
 
   /** Fast path (§5.2, as PEP 3333 suggests): an array's length is known, so send a Content-Length. */
@@ -448,6 +450,17 @@ export class Exchange {
     } catch (error) {
       this.#log(`tsgi: the body's close() failed: ${stack(error)}\n`);
     }
+  }
+
+  /** A bug of ours while answering: log it, cut the connection, never crash the process. */
+  #internalError(error: unknown): void {
+    this.#log(`tsgi: internal error while sending a response: ${stack(error)}\n`);
+    try {
+      if (!this.#res.destroyed) this.#res.destroy();
+    } catch {
+      // Already gone.
+    }
+    this.#closeBody();
   }
 
   #log(text: string): void {

@@ -76,7 +76,8 @@ export function createListener(app: Application, options: ListenerOptions = {}):
       return;
     }
     try {
-      const input = new RequestInput(req, expectContinue ? () => res.writeContinue() : undefined);
+      // 100 Continue only while no final response has started (RFC 9110 §15.2.1).
+      const input = new RequestInput(req, expectContinue ? () => res.headersSent || res.writeContinue() : undefined);
       const controller = withSignal ? new AbortController() : undefined;
       const environ = buildEnviron(req, input, options, controller?.signal);
       new Exchange(app, req, res, environ, errors, controller, expectContinue, input).run();
