@@ -14,8 +14,13 @@ const NON_LATIN1 = /[^\x00-\xff]/;
 /** A header value as given: strings, numbers and the like are converted with `String()`. */
 export type HeaderValue = string | number | bigint | boolean;
 
+const PLAIN_VALUE = /^[\t\x20-\x7e]*$/;
+/** Names already checked: the same few names are set on every response. */
+const knownNames = new Set<string>();
+
 /** Checks a header name and converts a value to what can go on the wire; throws BadHeaderError. */
 export function checkHeader(name: string, value: HeaderValue): string {
+  if (typeof value === 'string' && knownNames.has(name) && PLAIN_VALUE.test(value)) return value;
   if (typeof name !== 'string' || !TOKEN.test(name)) {
     if (typeof name === 'string' && /[\r\n]/.test(name)) {
       throw new BadHeaderError(`Header names can't contain newlines (got ${JSON.stringify(name)}).`);
@@ -24,6 +29,7 @@ export function checkHeader(name: string, value: HeaderValue): string {
       `${JSON.stringify(name)} is not a valid header name: use letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 §5.1).`,
     );
   }
+  if (knownNames.size < 1000) knownNames.add(name);
   let text = String(value);
   if (text.includes('\n') || text.includes('\r')) {
     throw new BadHeaderError(`Header values can't contain newlines (got ${JSON.stringify(text)} for header '${name}').`);
