@@ -191,7 +191,11 @@ function checkErrorHandlers(resolver: URLResolver): CheckMessage[] {
   return out;
 }
 
-/** Registers `checkUrlConfig` with the system check registry under the `urls` tag. */
+/**
+ * Registers `checkUrlConfig` with the system check registry under the `urls` tag (once). The
+ * management `check` command registers the URL checks itself; call this only when running the
+ * registry by other means.
+ */
 export function registerUrlChecks(): void {
   register(urlsCheck, [Tags.urls]);
 }
@@ -199,5 +203,3 @@ export function registerUrlChecks(): void {
 function urlsCheck(): CheckMessage[] {
   return checkUrlConfig();
 }
-
-registerUrlChecks();

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { settings, overrideSettings } from '../../src/conf/index.ts';
-import { checkUrlConfig, include, path, rePath } from '../../src/urls/index.ts';
+import { checkUrlConfig, include, path, rePath, registerUrlChecks } from '../../src/urls/index.ts';
 import { runChecks } from '../../src/core/checks/registry.ts';
 
 const view = () => 'x';
@@ -78,7 +78,9 @@ describe('checkUrlConfig()', () => {
     }
   });
 
-  test('the check is registered under the urls tag and reads ROOT_URLCONF', async () => {
+  test('registerUrlChecks() registers the check once under the urls tag; it reads ROOT_URLCONF', async () => {
+    registerUrlChecks();
+    registerUrlChecks();
     const restore = overrideSettings({ ROOT_URLCONF: { urlpatterns: [path('/bad', view)] } });
     try {
       const found = await runChecks({ tags: ['urls'] });
