@@ -154,7 +154,8 @@ export interface ReverseOptions {
  * reverse('article', { args: ['x'], query: { page: 2 } });       // '/articles/x/?page=2'
  */
 export function reverse(viewName: string | ((...args: never[]) => unknown), options: ReverseOptions = {}): string {
-  let resolver = getResolver(options.urlconf ?? getUrlconf());
+  const root = getResolver(options.urlconf ?? getUrlconf());
+  let resolver = root;
   const args = options.args ?? [];
   const kwargs = options.kwargs ?? {};
   const prefix = getScriptPrefix();
@@ -190,8 +191,9 @@ export function reverse(viewName: string | ((...args: never[]) => unknown), opti
   }
   let possibilities: readonly ReversePossibility[] = resolver.reverseDict.get(view) ?? [];
   if (nsPrefix !== undefined && possibilities.length) {
-    let byName = resolver.nsCache.get(nsKey);
-    if (byName === undefined) resolver.nsCache.set(nsKey, (byName = new Map()));
+    // Cached on the root: an included module's resolvers may sit under several roots.
+    let byName = root.nsCache.get(nsKey);
+    if (byName === undefined) root.nsCache.set(nsKey, (byName = new Map()));
     let joined = byName.get(view);
     if (joined === undefined) {
       const p = nsPrefix;

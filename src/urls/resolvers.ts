@@ -291,7 +291,7 @@ export class URLResolver {
   #tree: DispatchTree<UrlEntry> | undefined;
   #index: ReverseIndex | undefined;
   #populating = false;
-  /** Possibilities under a namespace path, joined with its prefix: built once per (path, name). */
+  /** On a root resolver: possibilities under a namespace path, joined with its prefix, per name. */
   readonly nsCache = new Map<string, Map<unknown, ReversePossibility[]>>();
 
   constructor(

@@ -134,6 +134,15 @@ describe('reverse()', () => {
     assert.throws(() => String(broken), NoReverseMatch);
   });
 
+  test('a module included under two roots reverses with each root\'s prefix', () => {
+    const sub = [path('x/', view, { name: 'x' })];
+    const appModule = { appName: 'app', urlpatterns: [path('in/', include([sub, 's']))] };
+    const rootA = [path('a/', include(appModule))];
+    const rootB = [path('b/', include(appModule))];
+    assert.equal(reverse('app:s:x', { urlconf: rootA }), '/a/in/x/');
+    assert.equal(reverse('app:s:x', { urlconf: rootB }), '/b/in/x/');
+  });
+
   test('reverses a view function', () => {
     assert.equal(reverse(other, { urlconf }), '/fn/');
     assert.equal(reverse(unnamed, { urlconf }), '/unnamed/');
