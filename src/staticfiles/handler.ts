@@ -32,7 +32,8 @@ export function staticFilesHandler(app: Application, options: StaticServingOptio
     startResponse(`${plan.status} ${REASONS[plan.status] ?? ''}`, plan.headers);
     if (plan.file === undefined) return EMPTY;
     const wrapper = environ['wsgi.file_wrapper'] ?? fileWrapper;
-    return wrapper(plan.file);
+    // One read for files up to 1 MiB: half the syscalls and writes of 64 KiB blocks for a 100 KB file.
+    return wrapper(plan.file, Math.min(Math.max(plan.file.length ?? 0, 65536), 1 << 20));
   };
   // Build the index while the application boots, not on the first request.
   const boot = async (): Promise<void> => {

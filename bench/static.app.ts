@@ -1,0 +1,46 @@
+/**
+ * The applications measured by bench/static.bench.ts, chosen by $BENCH_APP:
+ *   static    a 100 KB file through staticFilesHandler (gateway level) in front of an app
+ *   template  a page with inheritance and a loop of 100 rows, rendered per request
+ *   hello     "Hello, world!" (the template page's reference)
+ * $BENCH_DIR holds `staticfiles/` and `templates/` (written by the bench).
+ */
+import path from 'node:path';
+import { settings } from '../src/conf/index.ts';
+import type { Application } from '../src/gateway/types.ts';
+import { staticFilesHandler } from '../src/staticfiles/handler.ts';
+import { getTemplate } from '../src/template/engines.ts';
+
+const dir = process.env.BENCH_DIR ?? '.';
+settings.configure({
+  DEBUG: false,
+  STATIC_URL: '/static/',
+  STATIC_ROOT: path.join(dir, 'staticfiles'),
+  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(dir, 'templates')] }],
+});
+
+const HELLO = new TextEncoder().encode('Hello, world!');
+const NOT_FOUND = new TextEncoder().encode('Not Found');
+const rows = Array.from({ length: 100 }, (_, i) => ({ id: i, name: `Row <${i}>`, price: (i * 1.25).toFixed(2) }));
+
+const hello: Application = (_environ, startResponse) => {
+  startResponse('200 OK', [['Content-Type', 'text/plain; charset=utf-8']]);
+  return [HELLO];
+};
+
+const template: Application = async (_environ, startResponse) => {
+  const html = await getTemplate('page.html').render({ title: 'Rows', rows });
+  const body = Buffer.from(html);
+  startResponse('200 OK', [['Content-Type', 'text/html; charset=utf-8'], ['Content-Length', String(body.length)]]);
+  return [body];
+};
+
+const staticApp = staticFilesHandler((_environ, startResponse) => {
+  startResponse('404 Not Found', [['Content-Type', 'text/plain']]);
+  return [NOT_FOUND];
+});
+
+const apps: Record<string, Application> = { hello, template, static: staticApp };
+const chosen = apps[process.env.BENCH_APP ?? 'hello'];
+if (!chosen) throw new Error(`BENCH_APP must be one of ${Object.keys(apps).join(', ')}, not ${process.env.BENCH_APP}.`);
+export const application: Application = chosen;
