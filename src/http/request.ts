@@ -145,9 +145,11 @@ export class HttpRequest {
         tempDir,
       });
       // The raw multipart body is kept only while small; the parsed fields and files are what count.
-      this.#spool = new Spool({ threshold: maxBody ?? fileMemoryLimit, dropBeyondThreshold: true });
+      this.#spool = new Spool({ threshold: Infinity, limit: maxBody ?? fileMemoryLimit });
     } else {
-      this.#spool = new Spool({ threshold: fileMemoryLimit, tempDir });
+      // Past DATA_UPLOAD_MAX_MEMORY_SIZE nothing may read the body, so it is not kept: unlike
+      // Django, tsgi reads every body before the view, and must not let any URL fill the disk.
+      this.#spool = new Spool({ threshold: fileMemoryLimit, tempDir, limit: maxBody });
     }
     try {
       for await (const chunk of environ['wsgi.input']) {
@@ -288,6 +290,7 @@ export class HttpRequest {
     const limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
     if (limit !== null && spool.size > limit) throw tooBig(limit);
     if (spool.dropped) {
+      if (this.contentType !== 'multipart/form-data') throw tooBig(limit ?? spool.size);
       throw new RawPostDataException(
         `The raw body of this multipart request (${spool.size} bytes) was not kept in memory: use request.POST and request.FILES.`,
       );
@@ -324,6 +327,14 @@ export class HttpRequest {
    */
   read(size?: number): Uint8Array {
     if (this.#bodyError !== undefined) throw this.#bodyError;
+    if (this.#body === undefined && this.#spool?.dropped) {
+      if (this.contentType === 'multipart/form-data') {
+        throw new RawPostDataException(
+          `The raw body of this multipart request (${this.#spool.size} bytes) was not kept in memory: use request.POST and request.FILES.`,
+        );
+      }
+      throw tooBig(settings.DATA_UPLOAD_MAX_MEMORY_SIZE ?? this.#spool.size);
+    }
     this.#readStarted = true;
     const total = this.#body?.byteLength ?? this.#spool?.size ?? 0;
     const length = Math.max(0, Math.min(size ?? total, total - this.#readPosition));

@@ -17,8 +17,8 @@ export interface SpoolOptions {
   threshold: number;
   /** Folder for the temporary file (`FILE_UPLOAD_TEMP_DIR`); the system's when null. */
   tempDir?: string | null;
-  /** Instead of going to disk past the threshold, drop the content (only `size` stays known). */
-  dropBeyondThreshold?: boolean;
+  /** Past this many bytes the content is dropped (only `size` stays known); null for no limit. */
+  limit?: number | null;
 }
 
 /** Bytes in memory or in a temporary file. */
@@ -40,14 +40,14 @@ export class Spool {
   async write(chunk: Uint8Array): Promise<void> {
     this.size += chunk.byteLength;
     if (this.dropped) return;
-    if (this.#handle === undefined && this.size > this.#options.threshold) {
-      if (this.#options.dropBeyondThreshold) {
-        this.dropped = true;
-        this.#chunks = [];
-        return;
-      }
-      await this.#toDisk();
+    const limit = this.#options.limit ?? null;
+    if (limit !== null && this.size > limit) {
+      // Nothing will read content past the limit: free the memory and the disk now.
+      this.discard();
+      this.dropped = true;
+      return;
     }
+    if (this.#handle === undefined && this.size > this.#options.threshold) await this.#toDisk();
     if (this.#handle !== undefined) await this.#handle.write(chunk);
     else this.#chunks.push(chunk);
   }
@@ -113,5 +113,6 @@ export class Spool {
       void handle.close().catch(() => {});
     }
     if (this.path !== undefined) rmSync(this.path, { force: true });
+    this.path = undefined;
   }
 }

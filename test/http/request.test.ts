@@ -183,6 +183,28 @@ describe('bodies', () => {
     assert.deepEqual(readdirSync(uploadDir), [], 'close() removes the spooled body');
   });
 
+  test('a body past DATA_UPLOAD_MAX_MEMORY_SIZE is not kept, in memory or on disk', async () => {
+    using _s = overrideSettings({ FILE_UPLOAD_MAX_MEMORY_SIZE: 100, DATA_UPLOAD_MAX_MEMORY_SIZE: 1000 });
+    const result = await ask(
+      (r) => {
+        const onDisk = readdirSync(uploadDir).length;
+        try {
+          r.read(10);
+          return 'read worked';
+        } catch (e) {
+          return { onDisk, error: `${(e as Error).name}: ${(e as Error).message}` };
+        }
+      },
+      '/',
+      { method: 'PUT', body: 'z'.repeat(5000) },
+    );
+    assert.deepEqual(result, {
+      onDisk: 0,
+      error:
+        'RequestDataTooBig: Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE (1000 bytes). Send less data, or raise the setting if such requests are legitimate.',
+    });
+  });
+
   test('body first, then read() reads the same bytes', async () => {
     assert.deepEqual(await ask((r) => [r.body.byteLength, Buffer.from(r.read(3)).toString(), Buffer.from(r.read()).toString()], '/', { method: 'POST', body: 'abcdef' }), [
       6,
@@ -284,6 +306,26 @@ describe('multipart', () => {
     ]);
     const second = await ask((r) => [r.body.byteLength > 0, r.POST.get('a')], '/', { method: 'POST', body: form([['a', '1']]) });
     assert.deepEqual(second, [true, '1']);
+  });
+
+  test('the raw body of a large multipart request is not kept', async () => {
+    using _s = overrideSettings({ DATA_UPLOAD_MAX_MEMORY_SIZE: null, FILE_UPLOAD_MAX_MEMORY_SIZE: 50 });
+    const errors = await ask(
+      (r) =>
+        [() => r.body, () => r.read()].map((f) => {
+          try {
+            f();
+            return 'no error';
+          } catch (e) {
+            return `${(e as Error).name}: ${(e as Error).message.replace(/\d+ bytes/, 'N bytes')}`;
+          }
+        }).concat([String(r.FILES.get('f')?.size)]),
+      '/',
+      { method: 'POST', body: form([['f', new Blob(['q'.repeat(500)]), 'q.txt']]) },
+    );
+    const message = 'RawPostDataException: The raw body of this multipart request (N bytes) was not kept in memory: use request.POST and request.FILES.';
+    assert.deepEqual(errors, [message, message, '500']);
+    (await lastRequest).close();
   });
 
   test('too many files, too many fields, too much field data', async () => {
