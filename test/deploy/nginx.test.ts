@@ -96,7 +96,12 @@ function raw(port: number, target: string): Promise<string> {
 /** The application behind nginx: reports what it was told about the client, and what it saw. */
 const APP_SOURCE = `
 import * as httpModule from ${JSON.stringify(path.join(repoRoot, 'src/http/index.ts'))};
+import { settings } from ${JSON.stringify(path.join(repoRoot, 'src/conf/index.ts'))};
 const HttpRequest = httpModule.HttpRequest;
+settings.configure({
+  ALLOWED_HOSTS: ['*'],
+  SECURE_PROXY_SSL_HEADER: process.env.APP_SSL_HEADER ? ['HTTP_X_FORWARDED_PROTO', 'https'] : null,
+});
 const seen = [];
 export const application = async (environ, startResponse) => {
   seen.push({ path: environ.PATH_INFO, port: environ.REMOTE_PORT });
@@ -142,8 +147,8 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
   let trusted: Site;
   let untrusted: Site;
 
-  function start(cmd: string, args: string[], cwd: string): ChildProcess {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  function start(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): ChildProcess {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     children.push(child);
     logs.set(child, '');
     const append = (c: Buffer) => logs.set(child, (logs.get(child)! + c.toString()).slice(-4000));
@@ -152,9 +157,9 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     return child;
   }
 
-  async function site(name: string, bind: { port: number } | { socket: string }, allowIps: string[]): Promise<Site> {
+  async function site(name: string, bind: { port: number } | { socket: string }, allowIps: string[], env: Record<string, string> = {}): Promise<Site> {
     const bindArg = 'port' in bind ? `127.0.0.1:${bind.port}` : `unix:${bind.socket}`;
-    const tsgi = start(nodeBin, [path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'app:application', '--bind', bindArg, '--workers', '1', '--forwarded-allow-ips', allowIps.join(',')], project);
+    const tsgi = start(nodeBin, [path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'app:application', '--bind', bindArg, '--workers', '1', '--forwarded-allow-ips', allowIps.join(',')], project, env);
     await waitFor('port' in bind ? { port: bind.port, host: '127.0.0.1' } : { path: bind.socket }, tsgi, `tsgi serve (${name})`, () => logs.get(tsgi)!);
     const prefix = path.join(tmp, `nginx-${name}`);
     mkdirSync(prefix);
@@ -209,7 +214,7 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     const cert = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${tmp}/key.pem`, '-out', `${tmp}/cert.pem`, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
     assert.equal(cert.status, 0, 'openssl could not make a test certificate');
     trusted = await site('trusted', { port: await freePort() }, ['127.0.0.1']);
-    untrusted = await site('untrusted', { socket: path.join(tmp, 'tsgi.sock') }, ['127.0.0.1']);
+    untrusted = await site('untrusted', { socket: path.join(tmp, 'tsgi.sock') }, ['127.0.0.1'], { APP_SSL_HEADER: '1' });
   });
 
   after(async () => {
@@ -283,23 +288,42 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
   test('trusted proxy: the application sees the real client address and scheme, whatever the client claims', async () => {
     const plain = JSON.parse((await get(`http://127.0.0.1:${trusted.httpPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6', 'X-Forwarded-Proto': 'https' })).body.toString());
     assert.equal(plain.REMOTE_ADDR, '127.0.0.1');
-    assert.equal(plain.xff, '127.0.0.1', 'nginx replaces the client\'s X-Forwarded-For');
+    assert.equal(plain.xff, '127.0.0.1', "nginx replaces the client's X-Forwarded-For");
     assert.equal(plain.scheme, 'http');
-    if ('isSecure' in plain) assert.equal(plain.isSecure, false);
+    assert.equal(plain.isSecure, false);
     const secure = JSON.parse((await get(`https://127.0.0.1:${trusted.httpsPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6' })).body.toString());
     assert.equal(secure.REMOTE_ADDR, '127.0.0.1');
     assert.equal(secure.scheme, 'https');
-    if ('isSecure' in secure) assert.equal(secure.isSecure, true);
+    assert.equal(secure.isSecure, true);
   });
 
-  test('untrusted proxy (a unix socket, no address to trust): proxy headers change nothing', async () => {
+  test('a direct client of tsgi serve from an untrusted address cannot claim another address or https', async () => {
+    // Only the trusted site listens on TCP; its --forwarded-allow-ips is 127.0.0.1, and the test
+    // connects from 127.0.0.1, so run one more server that trusts nobody.
+    const port = await freePort();
+    const tsgi = start(nodeBin, [path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'app:application', '--bind', `127.0.0.1:${port}`, '--workers', '1', '--forwarded-allow-ips', '10.9.9.9'], project);
+    await waitFor({ port, host: '127.0.0.1' }, tsgi, 'tsgi serve (trusts nobody)', () => logs.get(tsgi)!);
+    const answer = JSON.parse((await get(`http://127.0.0.1:${port}/whoami`, { 'X-Forwarded-For': '6.6.6.6', 'X-Forwarded-Proto': 'https', Forwarded: 'for=7.7.7.7;proto=https' })).body.toString());
+    assert.equal(answer.REMOTE_ADDR, '127.0.0.1');
+    assert.equal(answer.scheme, 'http');
+    assert.equal(answer.isSecure, false);
+  });
+
+  test('untrusted proxy (a unix socket, no address to trust): proxy headers change nothing at the server', async () => {
     const secure = JSON.parse((await get(`https://127.0.0.1:${untrusted.httpsPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6' })).body.toString());
     assert.notEqual(secure.REMOTE_ADDR, '6.6.6.6');
     assert.notEqual(secure.REMOTE_ADDR, '127.0.0.1');
-    assert.equal(secure.scheme, 'http', 'X-Forwarded-Proto from an untrusted peer is ignored');
-    if ('isSecure' in secure) assert.equal(secure.isSecure, false);
+    assert.equal(secure.scheme, 'http', 'X-Forwarded-Proto from an untrusted peer is ignored by the server');
     const page = await get(`http://127.0.0.1:${untrusted.httpPort}/static/css/site.css`);
     assert.equal(page.body.toString(), css);
+  });
+
+  test('SECURE_PROXY_SSL_HEADER: isSecure() follows what nginx saw, not what the client claims', async () => {
+    // This site's settings trust X-Forwarded-Proto; nginx always overwrites it with $scheme.
+    const secure = JSON.parse((await get(`https://127.0.0.1:${untrusted.httpsPort}/whoami`)).body.toString());
+    assert.equal(secure.isSecure, true);
+    const spoofed = JSON.parse((await get(`http://127.0.0.1:${untrusted.httpPort}/whoami`, { 'X-Forwarded-Proto': 'https' })).body.toString());
+    assert.equal(spoofed.isSecure, false);
   });
 });
 
