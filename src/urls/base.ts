@@ -9,7 +9,7 @@ import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { NoReverseMatch, Resolver404 } from './exceptions.ts';
 import { RegexPattern } from './patterns.ts';
 import { escapeRegExp, fillVariant } from './regex-helper.ts';
-import { URLResolver, joinPossibility } from './resolvers.ts';
+import { URLResolver, joinPossibility, joinPrefix } from './resolvers.ts';
 import type { NamespacePrefix, ResolverMatch, ReversePossibility, Urlconf } from './resolvers.ts';
 
 // Module names by string; module objects and pattern lists by identity, weakly, so that a URLconf
@@ -126,11 +126,15 @@ export function runWithUrlconf<R>(urlconf: Urlconf | undefined, fn: () => R): R 
   return urlconfStore.run({ urlconf }, fn);
 }
 
-/** A query string for `reverse()`: an object (arrays repeat the key) or `URLSearchParams`. */
+/**
+ * A query string for `reverse()`: an object (arrays repeat the key), a list of `[key, value]`
+ * pairs, `URLSearchParams`, or a `QueryDict` (anything with `urlencode()`).
+ */
 export type ReverseQuery =
   | URLSearchParams
   | { urlencode(): string }
-  | Record<string, string | number | boolean | readonly (string | number | boolean)[]>;
+  | readonly (readonly [string, unknown])[]
+  | Record<string, unknown>;
 
 /** Options of `reverse()`. */
 export interface ReverseOptions {
@@ -184,7 +188,7 @@ export function reverse(viewName: string | ((...args: never[]) => unknown), opti
         );
       }
       resolvedPath.push(ns);
-      nsPrefix = nsPrefix ? joinNsPrefix(nsPrefix, entry.prefix) : entry.prefix;
+      nsPrefix = nsPrefix ? joinPrefix(nsPrefix, entry.prefix) : entry.prefix;
       resolver = entry.resolver;
     }
     nsKey = resolvedPath.join(':');
@@ -203,11 +207,17 @@ export function reverse(viewName: string | ((...args: never[]) => unknown), opti
     possibilities = joined;
   }
   let url = reverseWithPrefix(viewName, possibilities, prefix, args, kwargs);
-  if (options.query !== undefined) {
+  if (options.query !== undefined && options.query !== null) {
     const qs = urlencode(options.query);
     if (qs) url += '?' + qs;
   }
-  if (options.fragment !== undefined && options.fragment !== null) url += '#' + options.fragment;
+  if (options.fragment !== undefined && options.fragment !== null) {
+    if (typeof options.fragment !== 'string') {
+      throw new TypeError(`reverse() fragment must be a string, got ${describeType(options.fragment)}. Pass fragment: 'section-id'.`);
+    }
+    // Not encoded, as Django's reverse(fragment=...).
+    url += '#' + options.fragment;
+  }
   return url;
 }
 
@@ -246,24 +256,6 @@ export class LazyUrl {
   }
 }
 
-function joinNsPrefix(a: NamespacePrefix, b: NamespacePrefix): NamespacePrefix {
-  const variants = [];
-  for (const x of a.variants) {
-    for (const y of b.variants) {
-      variants.push({
-        segments: [...x.segments.slice(0, -1), x.segments[x.segments.length - 1] + y.segments[0], ...y.segments.slice(1)],
-        params: [...x.params, ...y.params],
-      });
-    }
-  }
-  return {
-    variants,
-    source: a.source + b.source,
-    display: a.display + b.display,
-    converters: new Map([...a.converters, ...b.converters]),
-  };
-}
-
 const verifiers = new WeakMap<ReversePossibility, { prefix: string; regex: RegExp }>();
 
 function verifier(p: ReversePossibility, prefix: string): RegExp {
@@ -299,7 +291,7 @@ function reverseWithPrefix(
   }
   for (const p of possibilities) {
     variants: for (const variant of p.variants) {
-      const params = variant.params;
+      const params = variant.names ?? variant.params;
       let subs: Record<string, unknown>;
       if (args.length) {
         if (args.length !== params.length) continue;
@@ -372,18 +364,47 @@ function quotePlus(text: string): string {
     .replace(/%20/g, '+');
 }
 
-/** Form-encodes a query as Django's `urlencode(query, doseq=True)`. */
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : `${typeof value} ${String(value)}`;
+}
+
+function isPairList(value: readonly unknown[]): value is readonly (readonly [string, unknown])[] {
+  return value.every((pair) => Array.isArray(pair) && pair.length === 2);
+}
+
+function pushPair(parts: string[], key: string, value: unknown): void {
+  if (Array.isArray(value)) for (const item of value) parts.push(`${quotePlus(key)}=${quotePlus(String(item))}`);
+  else parts.push(`${quotePlus(key)}=${quotePlus(String(value))}`);
+}
+
+/**
+ * Form-encodes a query as Django's `urlencode(query, doseq=True)`: spaces as `+`, arrays repeat
+ * the key. Throws `TypeError` for anything that is not a query.
+ */
 export function urlencode(query: ReverseQuery): string {
   if (query instanceof URLSearchParams) {
     return [...query].map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join('&');
   }
-  if (typeof (query as { urlencode?: unknown }).urlencode === 'function') {
+  if (query !== null && typeof query === 'object' && typeof (query as { urlencode?: unknown }).urlencode === 'function') {
     return (query as { urlencode(): string }).urlencode();
   }
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(query)) {
-    if (Array.isArray(v)) for (const item of v) parts.push(`${quotePlus(k)}=${quotePlus(String(item))}`);
-    else parts.push(`${quotePlus(k)}=${quotePlus(String(v))}`);
+  if (Array.isArray(query)) {
+    if (!isPairList(query)) {
+      throw new TypeError(
+        `reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got ${JSON.stringify(query)}.`,
+      );
+    }
+    for (const [k, v] of query) pushPair(parts, String(k), v);
+    return parts.join('&');
   }
+  if (query === null || typeof query !== 'object') {
+    throw new TypeError(
+      `reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got ${describeType(query)}.`,
+    );
+  }
+  for (const [k, v] of Object.entries(query)) pushPair(parts, k, v);
   return parts.join('&');
 }

@@ -10,13 +10,30 @@
  */
 export interface ReverseVariant {
   readonly segments: readonly string[];
+  /** The parameter written at each position (a back-reference repeats one). */
   readonly params: readonly string[];
+  /** The distinct parameters the caller must give, in order; `params` when absent. */
+  readonly names?: readonly string[];
 }
 
-/** Joins two variants end to end (a prefix's and the pattern's under it). */
+const UNNAMED = /^_(\d+)$/;
+
+/**
+ * Joins two variants end to end (a prefix's and the pattern's under it). Unnamed groups are
+ * renumbered so that they continue the first variant's `_0`, `_1`, ... as in one regex.
+ */
 export function joinVariants(a: ReverseVariant, b: ReverseVariant): ReverseVariant {
   const segments = [...a.segments.slice(0, -1), a.segments[a.segments.length - 1] + b.segments[0], ...b.segments.slice(1)];
-  return { segments, params: [...a.params, ...b.params] };
+  const aNames = a.names ?? a.params;
+  let offset = 0;
+  for (const p of aNames) if (UNNAMED.test(p)) offset++;
+  const rename = (p: string) => {
+    const m = UNNAMED.exec(p);
+    return m && offset ? `_${Number(m[1]) + offset}` : p;
+  };
+  const params = [...a.params, ...b.params.map(rename)];
+  if (a.names === undefined && b.names === undefined) return { segments, params };
+  return { segments, params, names: [...aNames, ...(b.names ?? b.params).map(rename)] };
 }
 
 /** Fills a variant's parameters with already-converted text. */
@@ -156,8 +173,10 @@ export function normalize(source: string): ReverseVariant[] {
         const e = source[pos + 1];
         pos += 2;
         if (e === 'k' && source[pos] === '<') {
-          pos = source.indexOf('>', pos) + 1;
-          element = [EMPTY];
+          // A back-reference writes the named group's value again, without a new parameter.
+          const end = source.indexOf('>', pos);
+          element = [{ segments: ['', ''], params: [source.slice(pos + 1, end)], names: [] }];
+          pos = end + 1;
         } else {
           const mapped = e in ESCAPE_MAPPINGS ? ESCAPE_MAPPINGS[e] : e;
           element = [{ segments: [mapped ?? ''], params: [] }];
@@ -231,8 +250,12 @@ export function pythonRegexToJs(source: string): string {
   return out;
 }
 
-/** Replaces named groups by non-capturing ones, so that sources can be concatenated. */
+/**
+ * Replaces named groups by non-capturing ones, so that sources can be concatenated without
+ * duplicate group names; kept when a back-reference (`\k<name>`) needs them.
+ */
 export function stripGroupNames(source: string): string {
+  if (source.includes('\\k<')) return source;
   return source.replace(/(^|[^\\])\(\?<(?![=!])[^>]*>/g, '$1(?:');
 }
 

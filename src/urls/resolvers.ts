@@ -256,7 +256,8 @@ export function joinPossibility(
   };
 }
 
-function joinPrefix(a: NamespacePrefix, b: NamespacePrefix): NamespacePrefix {
+/** Joins two namespace prefixes (a namespace inside a namespace). */
+export function joinPrefix(a: NamespacePrefix, b: NamespacePrefix): NamespacePrefix {
   const variants: ReverseVariant[] = [];
   for (const x of a.variants) for (const y of b.variants) variants.push(joinVariants(x, y));
   return {
