@@ -7,6 +7,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
+import { CommandError } from '../core/management/base.ts';
 import { copyFileAtomic } from '../core/files/storage.ts';
 import { getFinders, DEFAULT_IGNORE_PATTERNS, type BaseFinder } from './finders.ts';
 import { staticfilesStorage, ManifestStaticFilesStorage, type StaticFilesStorage } from './storage.ts';
@@ -24,8 +25,10 @@ export interface CollectstaticOptions {
   dryRun?: boolean;
   /** Ask before overwriting (`--noinput` sets false). Default false for the function; manage.ts passes true. */
   interactive?: boolean;
-  /** Answers the confirmation question; default: a prompt on stdin. */
+  /** Answers the confirmation question; default: `prompt`, else a prompt on stdin. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Reads the user's answer (manage.ts passes its own); "yes" confirms. */
+  prompt?: (question: string) => Promise<string>;
   /** 0 silent, 1 summary (default), 2 every file. */
   verbosity?: number;
   /** Extra shell-style patterns to skip (`--ignore`). */
@@ -52,8 +55,8 @@ export interface CollectstaticResult {
   summary: string;
 }
 
-/** The user answered "no" to the confirmation question. */
-export class CommandCancelled extends Error {
+/** The user did not answer "yes" to the confirmation question (a CommandError: manage.ts prints it and exits 1). */
+export class CommandCancelled extends CommandError {
   override name = 'CommandCancelled';
 }
 
@@ -94,7 +97,9 @@ export async function collectstatic(options: CollectstaticOptions = {}): Promise
     const question =
       `\nYou have requested to collect static files at the destination location as specified in your settings:\n\n    ${root}\n\n` +
       `${what}\nAre you sure you want to do this?\n\nType 'yes' to continue, or 'no' to cancel: `;
-    const ok = await (options.confirm ?? promptOnStdin)(question);
+    const prompt = options.prompt;
+    const confirm = options.confirm ?? (prompt ? async (q: string) => (await prompt(q)).trim().toLowerCase() === 'yes' : promptOnStdin);
+    const ok = await confirm(question);
     if (!ok) throw new CommandCancelled('Collecting static files cancelled.');
   }
 

@@ -127,6 +127,11 @@ describe('collectstatic with the manifest storage', () => {
       (e: unknown) => e instanceof CommandCancelled && e.message === 'Collecting static files cancelled.',
     );
     assert.match(asked, /This will overwrite existing files!/);
+    // manage.ts passes its prompt: only "yes" goes on.
+    await assert.rejects(collectstatic({ interactive: true, clear: true, prompt: async () => 'y' }), CommandCancelled);
+    assert.ok(existsSync(path.join(root, 'staticfiles.json')), 'nothing was cleared');
+    const yes = await collectstatic({ interactive: true, prompt: async () => 'yes\n' });
+    assert.equal(yes.copied.length + yes.unmodified.length, 4);
   });
 
   test('a progress bar is drawn on a terminal; duplicates and dangling CSS references are reported', async () => {
