@@ -12,6 +12,14 @@
  *   one after the other and their failures are never lost.
  */
 
+import { getLogger } from '../utils/log.ts';
+
+/** Logs a receiver's failure caught by sendRobust, as Django does under `django.dispatch`. */
+function logFailure(receiver: { name: string }, error: Error): Error {
+  getLogger('tsgi.dispatch').error(`Error calling ${receiver.name || 'an anonymous receiver'} in Signal.sendRobust() (${error.message})`, { error });
+  return error;
+}
+
 /** What a receiver is called with: the payload, the sender and the signal. */
 export type SignalEvent<T extends object> = T & { sender: unknown; signal: Signal<T> };
 
@@ -120,7 +128,7 @@ export class Signal<T extends object = Record<string, unknown>> {
       try {
         return [receiver, receiver(event)];
       } catch (error) {
-        return [receiver, error instanceof Error ? error : new Error(String(error), { cause: error })];
+        return [receiver, logFailure(receiver, error instanceof Error ? error : new Error(String(error), { cause: error }))];
       }
     });
   }
@@ -136,7 +144,7 @@ export class Signal<T extends object = Record<string, unknown>> {
       try {
         results.push([receiver, await receiver(event)]);
       } catch (error) {
-        results.push([receiver, error instanceof Error ? error : new Error(String(error), { cause: error })]);
+        results.push([receiver, logFailure(receiver, error instanceof Error ? error : new Error(String(error), { cause: error }))]);
       }
     }
     return results;

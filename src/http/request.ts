@@ -10,6 +10,7 @@ import type { Environ } from '../gateway/types.ts';
 import { settings } from '../conf/index.ts';
 import { BadRequest, DisallowedHost, ImproperlyConfigured } from '../core/exceptions.ts';
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
+import type { ResolverMatch, Urlconf } from '../urls/resolvers.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
 import { parseCookie } from './cookie.ts';
 import { RawPostDataException, UnreadablePostError } from './exceptions.ts';
@@ -79,15 +80,14 @@ export class HttpRequest {
   /** The path below the script prefix: `/blog/1/`. */
   pathInfo = '';
   scriptName = '';
-  /** The environ (empty for a request built by hand). */
-  META: Partial<Environ> = {};
   /** Set by the handler when the URL resolved. */
-  resolverMatch: unknown = null;
+  resolverMatch: ResolverMatch | null = null;
   /** A URLconf for this request only (set by middleware), instead of ROOT_URLCONF. */
-  urlconf: unknown = undefined;
+  urlconf: Urlconf | null | undefined = undefined;
   /** The media type of the body, lower-cased (`multipart/form-data`). */
   contentType: string | null = null;
   contentParams: Record<string, string> | null = null;
+  #meta: Partial<Environ> = {};
   #encoding: string | null = null;
   #headers: HttpHeaders | undefined;
   #get: QueryDict | undefined;
@@ -164,6 +164,18 @@ export class HttpRequest {
           : new UnreadablePostError(`The request body could not be read: ${(error as Error).message}`, { cause: error });
     }
     if (parser !== undefined) this.#multipart = await parser.end();
+  }
+
+  /** The environ (empty for a request built by hand). Setting it resets headers, GET and COOKIES. */
+  get META(): Partial<Environ> {
+    return this.#meta;
+  }
+
+  set META(value: Partial<Environ>) {
+    this.#meta = value;
+    this.#headers = undefined;
+    this.#cookies = undefined;
+    if (this.#stream) this.#get = undefined;
   }
 
   /** The charset of the body and query (from Content-Type), or null for DEFAULT_CHARSET. Setting it re-parses GET/POST. */
@@ -481,6 +493,40 @@ export class HttpRequest {
     if (this.#multipart !== undefined) {
       for (const [, files] of this.#multipart.files.lists()) for (const file of files) file.close();
     }
+  }
+
+  /**
+   * Whether the client accepts this media type (Django's `accepts()`), per the Accept header;
+   * no header means anything is accepted.
+   * @example request.accepts('application/json')
+   */
+  accepts(mediaType: string): boolean {
+    const wanted = mediaType.toLowerCase();
+    const [wantedMain, wantedSub] = wanted.split('/');
+    return this.acceptedTypes().some(({ type }) => {
+      const [main, sub] = type.split('/');
+      return type === '*/*' || type === wanted || (main === wantedMain && sub === '*' && wantedSub !== undefined);
+    });
+  }
+
+  /** The media types of the Accept header, most preferred first (q=0 types left out). */
+  acceptedTypes(): Array<{ type: string; q: number; params: Record<string, string> }> {
+    const header = this.headers.get('Accept') ?? '*/*';
+    const types = header
+      .split(',')
+      .map((part) => {
+        const [type, params] = parseHeaderParameters(part);
+        const q = params.q === undefined ? 1 : Number(params.q);
+        delete params.q;
+        return { type, q: Number.isFinite(q) ? q : 0, params };
+      })
+      .filter((t) => t.type !== '' && t.q > 0);
+    return types.sort((a, b) => b.q - a.q);
+  }
+
+  /** `<HttpRequest: GET '/path/?q=1'>`, for logs. */
+  toString(): string {
+    return `<HttpRequest: ${this.method ?? ''} ${JSON.stringify(this.getFullPath())}>`;
   }
 
   /** Whether POST/FILES could not be parsed (they read as empty after the first error). */

@@ -453,6 +453,20 @@ describe('host, scheme and URIs', () => {
   });
 });
 
+test('accepts() and acceptedTypes() read the Accept header by preference', () => {
+  const r = new HttpRequest();
+  assert.equal(r.accepts('text/html'), true, 'no Accept header accepts anything');
+  r.META = { HTTP_ACCEPT: 'text/html;q=0.5, application/json, image/*;q=0.8, text/plain;q=0' };
+  assert.deepEqual(r.acceptedTypes().map((t) => [t.type, t.q]), [['application/json', 1], ['image/*', 0.8], ['text/html', 0.5]]);
+  assert.equal(r.accepts('application/json'), true);
+  assert.equal(r.accepts('image/png'), true);
+  assert.equal(r.accepts('text/plain'), false);
+  assert.equal(r.accepts('application/xml'), false);
+  r.method = 'GET';
+  r.path = '/a b';
+  assert.equal(String(r), '<HttpRequest: GET "/a%20b">');
+});
+
 test('an empty HttpRequest is constructible and settable, as Django', () => {
   const r = new HttpRequest();
   assert.equal(r.method, null);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Signal, receiver } from '../../src/dispatch/signal.ts';
+import { configureLogging } from '../../src/utils/log.ts';
 import type { SignalEvent } from '../../src/dispatch/signal.ts';
 
 type Payload = { n: number };
@@ -75,7 +76,10 @@ test('send stops at a throwing receiver; sendRobust collects the error and goes 
   signal.connect(() => ++after);
   assert.throws(() => signal.send(null), { message: 'receiver failed' });
   assert.equal(after, 0);
+  const logged: string[] = [];
+  configureLogging({ handlers: { m: { class: 'stream', stream: { write: (t: string) => logged.push(t) }, format: '{name} {message}' } }, loggers: { 'tsgi.dispatch': { handlers: ['m'] } } });
   const results = signal.sendRobust(null);
+  assert.equal(logged[0]!.split('\n')[0], 'tsgi.dispatch Error calling boom in Signal.sendRobust() (receiver failed)');
   assert.equal((results[0]![1] as Error).message, 'receiver failed');
   assert.equal(results[1]![1], 1);
 });
