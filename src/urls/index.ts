@@ -20,6 +20,6 @@ export { registerConverter, getConverter, IntConverter, StringConverter, SlugCon
 export type { Converter } from './converters.ts';
 export { Resolver404, NoReverseMatch } from './exceptions.ts';
 export { ResolverMatch, URLPattern, URLResolver } from './resolvers.ts';
-export type { ViewFunction, UrlEntry, UrlconfModule, Urlconf } from './resolvers.ts';
+export type { ViewFunction, ResolvedView, UrlEntry, UrlconfModule, Urlconf } from './resolvers.ts';
 export { RoutePattern, RegexPattern } from './patterns.ts';
 export { checkUrlConfig, registerUrlChecks } from './checks.ts';

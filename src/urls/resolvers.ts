@@ -22,6 +22,13 @@ import type { ReverseVariant } from './regex-helper.ts';
  */
 export type ViewFunction = (...args: never[]) => unknown;
 
+/**
+ * A resolved view as the request handler calls it. The URLconf accepts any view function
+ * (`ViewFunction`); the dispatcher's contract is to call it with the request and what its
+ * pattern captured, so `ResolverMatch.func` is typed for that call.
+ */
+export type ResolvedView = (request: unknown, ...args: unknown[]) => unknown;
+
 /** An entry of `urlpatterns`. */
 export type UrlEntry = URLPattern | URLResolver;
 
@@ -40,7 +47,7 @@ export type Urlconf = string | UrlconfModule | readonly UrlEntry[];
 
 /** The result of `resolve()`: the view and its arguments, and where they came from. */
 export class ResolverMatch {
-  readonly func: ViewFunction;
+  readonly func: ResolvedView;
   readonly args: readonly unknown[];
   readonly kwargs: Readonly<Record<string, unknown>>;
   readonly urlName: string | undefined;
@@ -68,7 +75,7 @@ export class ResolverMatch {
     extraKwargs?: Record<string, unknown>;
     tried?: (() => UrlEntry[][]) | UrlEntry[][];
   }) {
-    this.func = init.func;
+    this.func = init.func as unknown as ResolvedView;
     this.args = init.args;
     this.kwargs = init.kwargs;
     this.urlName = init.urlName;
@@ -101,8 +108,7 @@ export class ResolverMatch {
 
   /** Calls the view with the tsgi convention: positional args if any, else the kwargs object. */
   callView(request: unknown): unknown {
-    const func = this.func as unknown as (...a: unknown[]) => unknown;
-    return this.args.length ? func(request, ...this.args) : func(request, this.kwargs);
+    return this.args.length ? this.func(request, ...this.args) : this.func(request, this.kwargs);
   }
 
   toString(): string {
