@@ -1,0 +1,78 @@
+/**
+ * System checks of the static files settings, as Django's `staticfiles.E001`–`W004`, plus the
+ * templates settings (`templates.E…`): run by `manage.ts check` (tag `staticfiles`, `templates`).
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { settings } from '../conf/index.ts';
+import { Error_, Warning, type CheckMessage } from '../core/checks/messages.ts';
+import { register, Tags } from '../core/checks/registry.ts';
+import { engines } from '../template/engines.ts';
+
+function isDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Problems with STATICFILES_DIRS, STATIC_ROOT and STATIC_URL. */
+export function checkStaticfiles(): CheckMessage[] {
+  const out: CheckMessage[] = [];
+  const dirs = settings.STATICFILES_DIRS as unknown;
+  if (!Array.isArray(dirs)) {
+    return [Error_('The STATICFILES_DIRS setting is not a list.', { hint: 'Perhaps you forgot a comma or brackets.', id: 'staticfiles.E001' })];
+  }
+  const root = settings.STATIC_ROOT ? path.resolve(settings.STATIC_ROOT) : undefined;
+  for (const entry of dirs as Array<string | [string, string]>) {
+    const [prefix, dir] = typeof entry === 'string' ? ['', entry] : entry;
+    if (prefix.endsWith('/')) {
+      out.push(Error_(`The prefix ${JSON.stringify(prefix)} in the STATICFILES_DIRS setting must not end with a slash.`, { id: 'staticfiles.E003' }));
+    }
+    if (root !== undefined && path.resolve(dir) === root) {
+      out.push(Error_('The STATICFILES_DIRS setting should not contain the STATIC_ROOT setting.', { hint: 'Keep source files apart from the folder collectstatic fills.', id: 'staticfiles.E002' }));
+    }
+    if (!isDir(dir)) {
+      out.push(Warning(`The directory '${dir}' in the STATICFILES_DIRS setting does not exist.`, { hint: 'Create it, or remove it from STATICFILES_DIRS.', id: 'staticfiles.W004' }));
+    }
+  }
+  const url = settings.STATIC_URL;
+  if (url && !url.endsWith('/') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    out.push(Error_(`The STATIC_URL setting ${JSON.stringify(url)} must end with a slash.`, { hint: `Write ${JSON.stringify(url + '/')}.`, id: 'staticfiles.E005' }));
+  }
+  const media = settings.MEDIA_URL;
+  if (url && media && url === media) {
+    out.push(Error_('The MEDIA_URL and STATIC_URL settings must have different values.', { hint: 'Uploads and static files need URLs of their own, as "/media/" and "/static/".', id: 'staticfiles.E006' }));
+  }
+  if (settings.MEDIA_ROOT && root !== undefined && path.resolve(settings.MEDIA_ROOT) === root) {
+    out.push(Error_('The MEDIA_ROOT and STATIC_ROOT settings must have different values.', { hint: 'collectstatic --clear would delete the uploads.', id: 'staticfiles.E007' }));
+  }
+  return out;
+}
+
+/** Problems with TEMPLATES: a backend or context processor that can't load, missing DIRS. */
+export function checkTemplates(): CheckMessage[] {
+  const out: CheckMessage[] = [];
+  try {
+    for (const engine of engines().values()) {
+      const processors = (engine as { contextProcessors?: unknown }).contextProcessors;
+      void processors; // resolving them is the check: a bad dotted name throws here
+    }
+  } catch (error) {
+    out.push(Error_(`The TEMPLATES setting can't be used: ${(error as Error).message}`, { id: 'templates.E001' }));
+    return out;
+  }
+  for (const entry of settings.TEMPLATES ?? []) {
+    for (const dir of entry.DIRS ?? []) {
+      if (!isDir(dir)) out.push(Warning(`The template directory '${dir}' in TEMPLATES DIRS does not exist.`, { hint: 'Create it, or remove it from DIRS.', id: 'templates.W002' }));
+    }
+  }
+  return out;
+}
+
+/** Registers both with the system check registry (the `check` command calls this). */
+export function registerStaticfilesChecks(): void {
+  register(checkStaticfiles, [Tags.staticfiles]);
+  register(checkTemplates, [Tags.templates]);
+}

@@ -1,0 +1,57 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import os from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { settings, overrideSettings } from '../../src/conf/index.ts';
+import { checkStaticfiles, checkTemplates, registerStaticfilesChecks } from '../../src/staticfiles/checks.ts';
+import { runChecks } from '../../src/core/checks/registry.ts';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tsgi-checks-'));
+settings.configure({ STATIC_URL: '/static/', STATIC_ROOT: path.join(tmp, 'root'), STATICFILES_DIRS: [tmp], MEDIA_URL: '/media/' });
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const ids = (messages: Array<{ id?: string | undefined }>) => messages.map((m) => m.id);
+
+describe('staticfiles and templates checks', () => {
+  test('a sound configuration passes', () => {
+    assert.deepEqual(checkStaticfiles(), []);
+    assert.deepEqual(checkTemplates(), []);
+  });
+
+  test('each mistake is named, with its id', () => {
+    {
+      using _r = overrideSettings({ STATICFILES_DIRS: 'static' as never });
+      assert.deepEqual(ids(checkStaticfiles()), ['staticfiles.E001']);
+    }
+    {
+      using _r = overrideSettings({ STATICFILES_DIRS: [path.join(tmp, 'root'), ['css/', tmp], path.join(tmp, 'missing')] });
+      const messages = checkStaticfiles();
+      assert.deepEqual(ids(messages), ['staticfiles.E002', 'staticfiles.W004', 'staticfiles.E003', 'staticfiles.W004']);
+      assert.equal(String(messages[3]), `?: (staticfiles.W004) The directory '${path.join(tmp, 'missing')}' in the STATICFILES_DIRS setting does not exist.\n\tHINT: Create it, or remove it from STATICFILES_DIRS.`);
+    }
+    {
+      using _r = overrideSettings({ STATIC_URL: '/static', MEDIA_URL: '/static', MEDIA_ROOT: path.join(tmp, 'root') });
+      assert.deepEqual(ids(checkStaticfiles()), ['staticfiles.E005', 'staticfiles.E006', 'staticfiles.E007']);
+    }
+  });
+
+  test('templates: a backend that does not load, a missing DIRS folder', () => {
+    {
+      using _r = overrideSettings({ TEMPLATES: [{ BACKEND: 'tsgi.template.backends.nope.Engine' }] });
+      const [message] = checkTemplates();
+      assert.equal(message!.id, 'templates.E001');
+      assert.match(message!.msg, /^The TEMPLATES setting can't be used: No module named 'tsgi\.template\.backends\.nope'/);
+    }
+    {
+      using _r = overrideSettings({ TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(tmp, 'tpl')] }] });
+      assert.deepEqual(ids(checkTemplates()), ['templates.W002']);
+    }
+  });
+
+  test('registered under the staticfiles and templates tags', async () => {
+    registerStaticfilesChecks();
+    using _r = overrideSettings({ STATIC_URL: '/static' });
+    assert.deepEqual(ids(await runChecks({ tags: ['staticfiles'] })), ['staticfiles.E005']);
+  });
+});
