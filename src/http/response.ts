@@ -377,7 +377,8 @@ export class JsonResponse extends HttpResponse {
     options: ResponseOptions & { safe?: boolean; replacer?: (this: unknown, key: string, value: unknown) => unknown; space?: number | string } = {},
   ) {
     const { safe = true, replacer, space, ...rest } = options;
-    const isPlainObject = typeof data === 'object' && data !== null && !Array.isArray(data);
+    const proto = typeof data === 'object' && data !== null ? Object.getPrototypeOf(data) : undefined;
+    const isPlainObject = proto === Object.prototype || proto === null;
     if (safe && !isPlainObject) {
       throw new TypeError('In order to allow non-object values to be serialized set the safe option to false.');
     }

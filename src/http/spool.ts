@@ -86,7 +86,8 @@ export class Spool {
   bytes(): Uint8Array {
     if (this.dropped) throw new Error('The spooled content was dropped past its threshold.');
     if (this.path !== undefined) return readFileSync(this.path);
-    return this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0] ?? new Uint8Array(0);
   }
 
   /** Up to `length` bytes from `position`, synchronously; empty at the end. */
@@ -101,7 +102,7 @@ export class Spool {
         closeSync(fd);
       }
     }
-    return Buffer.from(this.bytes()).subarray(position, position + length);
+    return this.bytes().subarray(position, position + length);
   }
 
   /** Frees memory and deletes the temporary file. */

@@ -365,11 +365,12 @@ describe('JsonResponse', () => {
     assert.equal(r.get('Content-Type'), 'application/json');
     assert.equal(r.text, '{"a":[1,"é"]}');
     assert.equal(new JsonResponse([1, 2], { safe: false }).text, '[1,2]');
+    assert.equal(new JsonResponse(Object.assign(Object.create(null), { a: 1 })).text, '{"a":1}');
     assert.equal(new JsonResponse({ a: 1 }, { space: 2 }).text, '{\n  "a": 1\n}');
   });
 
   test('safe mode refuses non-objects; unserializable data is refused', () => {
-    for (const data of [[1], 'x', null, 3]) {
+    for (const data of [[1], 'x', null, 3, new Map([['a', 1]]), new Date(0)]) {
       assert.throws(() => new JsonResponse(data), {
         name: 'TypeError',
         message: 'In order to allow non-object values to be serialized set the safe option to false.',
