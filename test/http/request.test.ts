@@ -267,6 +267,8 @@ describe('multipart', () => {
           small: [small.name, small.size, small.contentType, small.text(), small instanceof TemporaryUploadedFile],
           large: [large.name, large.size, large instanceof TemporaryUploadedFile, large.read().byteLength, [...large.chunks(300)].length],
           onDisk: large instanceof TemporaryUploadedFile && existsSync(large.temporaryFilePath()),
+          intl: [r.FILES.get('intl')!.name, r.FILES.get('intl')!.size, r.FILES.get('intl')!.contentType],
+          empty: r.FILES.has('empty'),
         };
       },
       '/upload',
@@ -279,6 +281,7 @@ describe('multipart', () => {
           ['small', new Blob(['hello'], { type: 'text/plain' }), '../../etc/hello.txt'],
           ['large', new Blob([big], { type: 'application/octet-stream' }), 'C:\\docs\\big.bin'],
           ['empty', new Blob([]), ''],
+          ['intl', new Blob(['ü'], { type: 'text/plain; charset=utf-8' }), 'résumé ✓.txt'],
         ]),
       },
     );
@@ -288,6 +291,8 @@ describe('multipart', () => {
       small: ['hello.txt', 5, 'text/plain', 'hello', false],
       large: ['big.bin', 1000, true, 1000, 4],
       onDisk: true,
+      intl: ['résumé ✓.txt', 2, 'text/plain'],
+      empty: false,
     });
     const request = await lastRequest;
     const large = request.FILES.get('large') as TemporaryUploadedFile;
