@@ -112,6 +112,21 @@ describe('the Liquid backend', () => {
     });
   });
 
+  test("Django's 'not' is a syntax error that gives the fix, not a silent false", async () => {
+    const engine = [...engines().values()][0]!;
+    assert.throws(() => engine.fromString('<p>\n  {% if user and not user.active %}x{% endif %}'), (error: unknown) => {
+      assert.ok(error instanceof TemplateSyntaxError);
+      assert.equal(
+        error.message,
+        "Invalid template syntax in <string>, line 2, column 3: {% if user and not user.active %} uses 'not', which Liquid does not have: " +
+          'write {% unless x %} instead of {% if not x %}, nesting tags for compound conditions.',
+      );
+      return true;
+    });
+    // 'not' inside a string, or as part of a name, is fine.
+    assert.equal(await engine.fromString('{% if a == "not x" %}1{% endif %}{% if nothing %}2{% endif %}{% unless x %}3{% endunless %}').render({ a: 'not x' }), '13');
+  });
+
   test('an unknown filter is a syntax error', async () => {
     const engine = [...engines().values()][0]!;
     assert.throws(() => engine.fromString('a\n{{ x | nosuch }}'), (error: unknown) => {

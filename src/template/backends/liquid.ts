@@ -164,6 +164,32 @@ function excerpt(file: string, line: number, sourceText?: string): string {
   return out.join('\n');
 }
 
+const CONDITION_TAG = /\{%-?\s*(if|elsif|unless)\b((?:[^%'"]|'[^']*'|"[^"]*"|%(?!\}))*)-?%\}/g;
+
+/**
+ * Liquid has no `not`: `{% if not x %}` would read `not` as a variable and be silently false.
+ * Django templates use it all the time, so it is a syntax error with the fix, not a surprise.
+ */
+function checkedSource(source: string, file: string): string {
+  if (!source.includes('not')) return source;
+  for (const match of source.matchAll(CONDITION_TAG)) {
+    const args = (match[2] ?? '').replace(/'[^']*'|"[^"]*"/g, '""');
+    if (!/(^|[\s(])not\s/.test(args)) continue;
+    const before = source.slice(0, match.index);
+    const line = before.split('\n').length;
+    const column = match.index - before.lastIndexOf('\n');
+    throw new TemplateSyntaxError({
+      templateName: file,
+      file,
+      line,
+      column,
+      reason: `${match[0]} uses 'not', which Liquid does not have: write {% unless x %} instead of {% if not x %}, nesting tags for compound conditions`,
+      source: excerpt(file, line, source),
+    });
+  }
+  return source;
+}
+
 const MISSING_PARTIAL = /^ENOENT: Failed to lookup "(.*)" in "/s;
 
 /**
@@ -209,8 +235,8 @@ export class LiquidTemplates implements BaseEngine {
     const fs: FS = {
       exists: async (file) => remember('e\0' + file, () => isFile(file)),
       existsSync: (file) => remember('e\0' + file, () => isFile(file)),
-      readFile: async (file) => readFileSync(file, 'utf8'),
-      readFileSync: (file) => readFileSync(file, 'utf8'),
+      readFile: async (file) => checkedSource(readFileSync(file, 'utf8'), file),
+      readFileSync: (file) => checkedSource(readFileSync(file, 'utf8'), file),
       resolve: (dir, file) => path.resolve(dir, file),
       // Includes and layouts stay inside the template directories, symlinks resolved.
       contains: async (root, file) => remember(`c\0${root}\0${file}`, () => containsReal(root, file)),
@@ -257,6 +283,7 @@ export class LiquidTemplates implements BaseEngine {
   fromString(source: string): Template {
     let parsed: LiquidTemplate[];
     try {
+      checkedSource(source, '<string>');
       parsed = this.liquid.parse(source);
     } catch (error) {
       throw this.translate(error, '<string>', source);
