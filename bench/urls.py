@@ -1,5 +1,5 @@
 """Django 3.2 side of bench/urls.ts: builds the same 1,000-pattern URLconf from the JSON spec
-and prints resolve()/reverse() ns/op for each probe (median of 7 rounds), as JSON."""
+and prints resolve()/reverse() ns/op for each probe (best of 9 interleaved rounds), as JSON."""
 import json
 import sys
 import time
@@ -34,26 +34,42 @@ def build(spec):
 urlpatterns = build(data['spec'])
 
 
-def timed(fn, iterations):
-    for _ in range(iterations):
+ROUNDS = 9
+ITERATIONS = 2000
+
+
+def one_round(fn):
+    start = time.perf_counter_ns()
+    for _ in range(ITERATIONS):
         fn()
-    rounds = []
-    for _ in range(7):
-        start = time.perf_counter_ns()
-        for _ in range(iterations):
+    return (time.perf_counter_ns() - start) / ITERATIONS
+
+
+def time_all(fns):
+    """Best round of each function, rounds interleaved, as bench/urls.ts does."""
+    for fn in fns:
+        for _ in range(ITERATIONS):
             fn()
-        rounds.append((time.perf_counter_ns() - start) / iterations)
-    return sorted(rounds)[3]
+    best = [float('inf')] * len(fns)
+    for _ in range(ROUNDS):
+        for k, fn in enumerate(fns):
+            best[k] = min(best[k], one_round(fn))
+    return best
 
 
-results = []
+def resolver_of(p):
+    return lambda: resolve(p)
+
+
+def reverser_of(name, kwargs):
+    return lambda: reverse(name, kwargs=kwargs)
+
+
 for probe in data['probes']:
     match = resolve(probe['path'])
     assert match.view_name == probe['name'], (match.view_name, probe['name'])
     assert reverse(probe['name'], kwargs=probe['kwargs']) == probe['path']
-    p, name, kwargs = probe['path'], probe['name'], probe['kwargs']
-    results.append({
-        'resolveNs': timed(lambda: resolve(p), 2000),
-        'reverseNs': timed(lambda: reverse(name, kwargs=kwargs), 2000),
-    })
-print(json.dumps(results))
+
+resolve_ns = time_all([resolver_of(p['path']) for p in data['probes']])
+reverse_ns = time_all([reverser_of(p['name'], p['kwargs']) for p in data['probes']])
+print(json.dumps([{'resolveNs': a, 'reverseNs': b} for a, b in zip(resolve_ns, reverse_ns)]))

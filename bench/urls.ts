@@ -70,16 +70,26 @@ function build(spec: Spec[]): UrlEntry[] {
   );
 }
 
-/** ns/op of `fn`, the median of 7 rounds of `iterations` calls each. */
-function time(fn: () => unknown, iterations = 200_000): number {
-  for (let i = 0; i < iterations; i++) fn(); // warm up
-  const rounds: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    rounds.push(Number(process.hrtime.bigint() - start) / iterations);
-  }
-  return rounds.sort((a, b) => a - b)[3];
+const ROUNDS = 9;
+const ITERATIONS = 100_000;
+
+/** ns/op of one round of `ITERATIONS` calls. */
+function round(fn: () => unknown): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ITERATIONS; i++) fn();
+  return Number(process.hrtime.bigint() - start) / ITERATIONS;
+}
+
+/**
+ * The best round of each function (as Python's timeit advises: the minimum is the cost without
+ * the machine's noise). Every function is warmed up first, and the rounds are interleaved, so
+ * that JIT tiers and a busy machine weigh on all probes alike.
+ */
+function timeAll(fns: Array<() => unknown>): number[] {
+  for (const fn of fns) for (let i = 0; i < ITERATIONS; i++) fn();
+  const best = fns.map(() => Infinity);
+  for (let r = 0; r < ROUNDS; r++) fns.forEach((fn, k) => (best[k] = Math.min(best[k], round(fn))));
+  return best;
 }
 
 interface Probe {
@@ -125,12 +135,9 @@ for (const p of probes) {
   if (reverse(p.name, { urlconf, kwargs: p.kwargs }) !== p.path) throw new Error(`reverse(${p.name}) != ${p.path}.`);
 }
 
-const results = probes.map((p) => ({
-  label: p.label,
-  path: p.path,
-  resolveNs: time(() => resolve(p.path, urlconf)),
-  reverseNs: time(() => reverse(p.name, { urlconf, kwargs: p.kwargs })),
-}));
+const resolveNs = timeAll(probes.map((p) => () => resolve(p.path, urlconf)));
+const reverseNs = timeAll(probes.map((p) => () => reverse(p.name, { urlconf, kwargs: p.kwargs })));
+const results = probes.map((p, i) => ({ label: p.label, path: p.path, resolveNs: resolveNs[i], reverseNs: reverseNs[i] }));
 
 function runDjango(): Array<{ resolveNs: number; reverseNs: number }> | string {
   const python = '/usr/bin/python3';
@@ -152,7 +159,7 @@ function runDjango(): Array<{ resolveNs: number; reverseNs: number }> | string {
 const django = runDjango();
 const fmt = (n: number) => n.toFixed(0).padStart(8);
 const hasDjango = typeof django !== 'string';
-console.log(`URL dispatcher, ${total} patterns, node ${process.version}; ns/op, median of 7 rounds`);
+console.log(`URL dispatcher, ${total} patterns, node ${process.version}; ns/op, best of ${ROUNDS} interleaved rounds`);
 console.log(
   `${'probe'.padEnd(26)} ${'path'.padEnd(27)} ${'resolve'.padStart(8)} ${'reverse'.padStart(8)}` +
     (hasDjango ? ` ${'dj res'.padStart(8)} ${'dj rev'.padStart(8)}` : ''),
