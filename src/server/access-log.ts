@@ -52,6 +52,23 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
+/**
+ * A response header as sent. Headers given to writeHead() as an array (as the gateway does) are
+ * not kept in getHeader()'s map, so the sent head is read instead.
+ */
+function responseHeader(res: ServerResponse, name: string): string | undefined {
+  const v = res.getHeader(name);
+  if (v !== undefined) return Array.isArray(v) ? v.join(', ') : String(v);
+  const head = (res as ServerResponse & { _header?: string | null })._header;
+  if (!head) return undefined;
+  const found: string[] = [];
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).toLowerCase() === name) found.push(line.slice(colon + 1).trim());
+  }
+  return found.length ? found.join(', ') : undefined;
+}
+
 function user(req: IncomingMessage): string {
   const auth = header(req, 'authorization');
   if (!auth || !/^basic /i.test(auth)) return '-';
@@ -112,7 +129,7 @@ export function compileAccessFormat(format: string): AccessFormatter {
       const key = braced[1]!.toLowerCase();
       const kind = braced[2];
       if (kind === 'i') parts.push((r) => header(r.req, key) ?? '-');
-      else if (kind === 'o') parts.push((r) => { const v = r.res.getHeader(key); return v === undefined ? '-' : Array.isArray(v) ? v.join(', ') : String(v); });
+      else if (kind === 'o') parts.push((r) => responseHeader(r.res, key) ?? '-');
       else { const envName = braced[1]!; parts.push(() => process.env[envName] ?? '-'); }
       continue;
     }

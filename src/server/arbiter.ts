@@ -91,6 +91,9 @@ export class Arbiter {
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => { this.resolveRun = resolve; });
     this.log.info(`Starting tsgi ${this.version}`);
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as NodeJS.Signals[]) {
+      process.on(sig, () => { this.signalQueue.push(sig); setImmediate(() => this.handleSignals()); });
+    }
     try {
       await this.bindAll();
     } catch (err) {
@@ -98,6 +101,8 @@ export class Arbiter {
       this.closeListeners();
       return 1;
     }
+    // A signal that came while binding has already stopped the server.
+    if (this.stopping) return done;
     if (this.config.pid) {
       writeFileSync(this.config.pid, `${process.pid}\n`);
       const pidFile = this.config.pid;
@@ -106,9 +111,6 @@ export class Arbiter {
     const tls = this.config.certfile !== null;
     for (const l of this.listeners) this.log.info(`Listening at: ${describeListener(l, tls)} (${process.pid})`);
     this.log.info(`Using worker processes: ${this.target}`);
-    for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as NodeJS.Signals[]) {
-      process.on(sig, () => { this.signalQueue.push(sig); setImmediate(() => this.handleSignals()); });
-    }
     this.generation++;
     for (let i = 0; i < this.target; i++) this.spawn();
     const tick = setInterval(() => this.supervise(), 500);
@@ -270,7 +272,7 @@ export class Arbiter {
     if (w.killTimer) return;
     w.state = 'draining';
     this.log.info(`Stopping worker ${w.pid} gracefully (${why}).`);
-    const msg: ToWorker = { t: 'stop' };
+    const msg: ToWorker = { t: 'stop', idle: this.stopping !== null };
     if (w.child.connected) w.child.send(msg);
     else w.child.kill('SIGTERM');
     w.killTimer = setTimeout(() => {

@@ -40,7 +40,8 @@ function convert(spec: SettingSpec, raw: string, from: string): SettingValue {
       throw new ConfigError(`${from} must be true or false, got "${raw}".`);
     }
     case 'list':
-      return [raw];
+      // --env values may contain commas; addresses never do.
+      return spec.name === 'env' ? [raw] : raw.split(',').map((v) => v.trim()).filter(Boolean);
     default:
       return raw;
   }
@@ -131,9 +132,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ParsedArgs['values'] {
     if (spec.name === 'printConfig' || spec.name === 'checkConfig') continue;
     const raw = env[spec.env];
     if (raw === undefined) continue;
-    values[spec.name] = spec.type === 'list'
-      ? raw.split(',').map((s) => s.trim()).filter(Boolean)
-      : convert(spec, raw, `$${spec.env}`);
+    values[spec.name] = convert(spec, raw, `$${spec.env}`);
   }
   return values;
 }

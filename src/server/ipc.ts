@@ -4,7 +4,7 @@
  */
 
 /** Master → worker. `conn` comes with a socket handle. */
-export type ToWorker = { t: 'conn'; bind: number } | { t: 'stop' } | { t: 'reopen' };
+export type ToWorker = { t: 'conn'; bind: number } | { t: 'stop'; idle: boolean } | { t: 'reopen' };
 
 /** Worker → master. */
 export type FromWorker =

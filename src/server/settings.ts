@@ -44,6 +44,7 @@ export interface ServerConfig {
   limitRequestLine: number;
   limitRequestFields: number;
   limitRequestFieldSize: number;
+  limitRequestBody: number;
   headerMap: string;
   accessLogfile: string | null;
   accessLogFormat: string;
@@ -149,6 +150,11 @@ export const SETTINGS: readonly SettingSpec[] = [
     name: 'limitRequestFieldSize', section: 'Security', flag: '--limit-request-field-size', env: 'TSGI_LIMIT_REQUEST_FIELD_SIZE', type: 'int', default: 8190, meta: 'BYTES',
     validate: nonNegative('--limit-request-field-size') as (v: never) => string | null,
     help: 'The maximum size of one header line, CRLF included; a longer one is answered 431. 0 means the default, 8190.',
+  },
+  {
+    name: 'limitRequestBody', section: 'Security', flag: '--limit-request-body', env: 'TSGI_LIMIT_REQUEST_BODY', type: 'int', default: 0, meta: 'BYTES',
+    validate: nonNegative('--limit-request-body') as (v: never) => string | null,
+    help: 'The maximum size of a request body in bytes: a larger Content-Length is answered 413 before the application runs, and a chunked body that grows past it is cut. 0 means no limit (leave it to the application, e.g. DATA_UPLOAD_MAX_MEMORY_SIZE).',
   },
   {
     name: 'headerMap', section: 'Security', flag: '--header-map', env: 'TSGI_HEADER_MAP', type: 'string', default: 'drop', meta: 'drop|refuse|dangerous',

@@ -12,6 +12,8 @@ export interface StrictLimits {
   limitRequestLine: number;
   limitRequestFields: number;
   limitRequestFieldSize: number;
+  /** 0: no limit. */
+  limitRequestBody: number;
   /** `refuse`: a header name with `_` is an error; `drop`: the gateway leaves it out of the environ. */
   headerMap: string;
 }
@@ -66,6 +68,9 @@ export function checkRequest(req: IncomingMessage, limits: StrictLimits): Refusa
     if (limits.headerMap === 'refuse' && name.includes('_')) {
       return { status: 400, reason: `The header field name ${name} contains "_", which this server refuses.` };
     }
+  }
+  if (limits.limitRequestBody > 0 && (seen & 4) && Number(req.headers['content-length']) > limits.limitRequestBody) {
+    return { status: 413, reason: `The request body is larger than ${limits.limitRequestBody} bytes.` };
   }
   return null;
 }

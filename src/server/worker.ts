@@ -64,6 +64,7 @@ const limits = {
   limitRequestLine: config.limitRequestLine,
   limitRequestFields: config.limitRequestFields,
   limitRequestFieldSize: config.limitRequestFieldSize,
+  limitRequestBody: config.limitRequestBody,
   headerMap: config.headerMap,
 };
 const serverOptions: http.ServerOptions = {
@@ -80,6 +81,9 @@ const server: http.Server = config.certfile
   ? https.createServer({ ...serverOptions, cert: readFileSync(config.certfile), key: readFileSync(config.keyfile!) })
   : http.createServer(serverOptions);
 server.maxHeadersCount = config.limitRequestFields + 1;
+// The server never listens itself (the master hands connections over), but node starts the timer
+// that enforces headersTimeout (slowloris) and requestTimeout on 'listening'.
+server.emit('listening');
 server.keepAliveTimeout = config.keepAlive * 1000;
 
 let served = 0;
@@ -95,20 +99,8 @@ function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): vo
   res.on('finish', () => req.socket.destroySoon());
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
-  const refusal = checkRequest(req, limits);
-  if (refusal) return refuse(req, res, refusal);
-  if (req.headers['transfer-encoding'] !== undefined) {
-    req.once('end', () => {
-      const bad = checkTrailers(req);
-      if (!bad) return;
-      log.debug(`Refused the trailers of ${req.method} ${req.url}: ${bad.reason}`);
-      // The application's answer is dropped: the request was invalid.
-      if (!res.headersSent) req.socket.end(refusalBytes(bad));
-      req.socket.destroySoon();
-    });
-  }
-  if (draining || config.keepAlive === 0) res.shouldKeepAlive = false;
+/** Counts the request, and logs it when its response is done. */
+function track(req: IncomingMessage, res: ServerResponse): void {
   inflight.add(req);
   const startMs = accessFormat ? performance.now() : 0;
   const start = accessFormat ? new Date() : null;
@@ -145,6 +137,38 @@ function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boole
       send({ t: 'retire' });
     }
   });
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+  track(req, res);
+  const refusal = checkRequest(req, limits);
+  if (refusal) return refuse(req, res, refusal);
+  if (config.limitRequestBody > 0 && req.headers['transfer-encoding'] !== undefined) {
+    // A chunked body has no length up front: count it as it arrives (after the gateway's reads).
+    let received = 0;
+    const push = req.push;
+    req.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
+      if (chunk instanceof Uint8Array) received += chunk.byteLength;
+      if (received > config.limitRequestBody) {
+        log.debug(`Cut the chunked body of ${req.method} ${req.url}: over ${config.limitRequestBody} bytes.`);
+        if (!res.headersSent) req.socket.end(refusalBytes({ status: 413, reason: `The request body is larger than ${config.limitRequestBody} bytes.` }));
+        req.socket.destroySoon();
+        return false;
+      }
+      return push.call(this, chunk, encoding);
+    };
+  }
+  if (req.headers['transfer-encoding'] !== undefined) {
+    req.once('end', () => {
+      const bad = checkTrailers(req);
+      if (!bad) return;
+      log.debug(`Refused the trailers of ${req.method} ${req.url}: ${bad.reason}`);
+      // The application's answer is dropped: the request was invalid.
+      if (!res.headersSent) req.socket.end(refusalBytes(bad));
+      req.socket.destroySoon();
+    });
+  }
+  if (draining || config.keepAlive === 0) res.shouldKeepAlive = false;
   if (expectContinue) listener.checkContinue(req, res);
   else listener(req, res);
 }
@@ -177,7 +201,7 @@ process.on('message', (msg: ToWorker, handle?: Socket) => {
     });
     server.emit('connection', handle);
   } else if (msg.t === 'stop') {
-    drain();
+    drain(msg.idle);
   } else if (msg.t === 'reopen') {
     log.file.reopen();
     accessFile?.reopen();
@@ -195,15 +219,17 @@ function finish(): void {
 }
 
 /** Stop taking connections, finish the requests in flight, close idle keep-alive connections. */
-function drain(): void {
+function drain(closeIdle = true): void {
   if (draining) return;
   draining = true;
   for (const req of inflight) {
     const res = (req.socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
     if (res && !res.headersSent) res.shouldKeepAlive = false;
   }
-  // Idle keep-alive connections are not cut now (a request may be on its way): the next answer on
-  // each says `Connection: close`, and node's keep-alive timeout closes the ones that stay idle.
+  // On a reload, idle keep-alive connections are not cut (a request may be on its way): the next
+  // answer on each says `Connection: close`, and the keep-alive timeout closes those that stay
+  // idle. On shutdown nobody will serve them: they are closed now.
+  if (closeIdle) server.closeIdleConnections();
   if (connections.size === 0) return finish();
   setTimeout(() => {
     log.warning(`Graceful timeout: ${connections.size} connection(s) still open after ${config.gracefulTimeout}s; exiting.`);
@@ -212,13 +238,13 @@ function drain(): void {
   }, config.gracefulTimeout * 1000).unref();
 }
 
-process.on('SIGTERM', drain);
+process.on('SIGTERM', () => drain(true));
 process.on('SIGQUIT', () => process.exit(0));
 // Ctrl+C reaches the whole process group: the master decides.
 process.on('SIGINT', () => {});
 process.on('disconnect', () => {
   // The master is gone: nobody will hand us connections or stop us.
-  drain();
+  drain(true);
 });
 
 // Heartbeat: a counter the watchdog thread reads, and a message to the master.

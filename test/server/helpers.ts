@@ -50,7 +50,7 @@ export function runTsgi(args: string[], opts: { cwd?: string; env?: NodeJS.Proce
  * Starts `tsgi serve ARGS` (add `--bind 127.0.0.1:0` yourself or let `bind` default) and waits
  * until it listens.
  */
-export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; scheme?: string } = {}): Promise<Served> {
+export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; errorLogFile?: string } = {}): Promise<Served> {
   const withBind = args.some((a) => a === '-b' || a.startsWith('--bind')) ? args : [...args, '--bind', '127.0.0.1:0'];
   const child = spawn(process.execPath, [bin, 'serve', ...withBind], {
     cwd: opts.cwd ?? fixtures,
@@ -76,7 +76,15 @@ export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.P
     const onData = () => { check(); };
     if (!check()) waiters.add(onData);
   });
-  const m = await waitFor(/Listening at: (https?):\/\/(\[[^\]]+\]|[^:]+):(\d+)|Listening at: unix:/);
+  let m: RegExpExecArray;
+  try {
+    m = opts.errorLogFile
+      ? await waitForFile(opts.errorLogFile, /Listening at: (https?):\/\/(\[[^\]]+\]|[^:]+):(\d+)|Listening at: unix:/)
+      : await waitFor(/Listening at: (https?):\/\/(\[[^\]]+\]|[^:]+):(\d+)|Listening at: unix:/);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   const host = m[2] ? m[2].replace(/^\[|\]$/g, '') : '127.0.0.1';
   const port = m[3] ? Number(m[3]) : 0;
   const scheme = m[1] ?? 'http';
@@ -98,6 +106,20 @@ export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.P
       return exited;
     },
   };
+}
+
+/** Polls a log file until `re` matches its content. */
+async function waitForFile(file: string, re: RegExp, ms = 20000): Promise<RegExpExecArray> {
+  const { readFileSync } = await import('node:fs');
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    let text = '';
+    try { text = readFileSync(file, 'utf8'); } catch { /* not yet */ }
+    const m = re.exec(text);
+    if (m) return m;
+    await sleep(50);
+  }
+  throw new Error(`${re} did not appear in ${file} within ${ms} ms`);
 }
 
 /** A response as the tests see it. */
@@ -185,11 +207,11 @@ export function loadLoop(url: string, concurrency = 4, maxRequests = 20000) {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns truthy or `ms` pass. */
-export async function until<T>(fn: () => T | Promise<T>, ms = 20000, what = 'condition'): Promise<T> {
+export async function until<T>(fn: () => T | Promise<T>, ms = 20000, what = 'condition'): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     await sleep(50);
   }
   throw new Error(`${what} not met within ${ms} ms`);

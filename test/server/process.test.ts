@@ -52,7 +52,10 @@ describe('tsgi serve: process model', () => {
     assert.ok(alive(survivor));
     const replacement = bootedPids(s.stderr())[2]!;
     const pids = new Set<number>();
-    for (let i = 0; i < 20 && pids.size < 2; i++) pids.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
+    await until(async () => {
+      pids.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
+      return pids.size === 2;
+    }, 20000, 'both workers answering');
     assert.deepEqual([...pids].sort(), [survivor, replacement].sort());
   });
 
