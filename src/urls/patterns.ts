@@ -164,8 +164,11 @@ export class RoutePattern implements UrlPatternShape {
 }
 
 /**
- * A `rePath()` regular expression. Python's syntax (`(?P<name>...)`, `\Z`) is accepted and
- * translated; JavaScript's (`(?<name>...)`) works as is.
+ * A `rePath()` regular expression. Python's syntax (`(?P<name>...)`, `(?P=name)`, `\Z`, `\A`) is
+ * accepted and translated; JavaScript's (`(?<name>...)`) works as is. The regex runs with
+ * JavaScript's semantics and no flags: `\d` and `\w` are ASCII (Python's are Unicode), `$` is
+ * the end of the path (Python's also matches before a final newline), and inline flags such as
+ * `(?i)` are not supported.
  */
 export class RegexPattern implements UrlPatternShape {
   /** The regex as the user wrote it. */
