@@ -234,25 +234,23 @@ export function reverseLazy(viewName: string | ((...args: never[]) => unknown), 
   return new LazyUrl(() => reverse(viewName, options));
 }
 
-/** The value of `reverseLazy()`: reversed on the first `toString()`, then remembered. */
+/**
+ * The value of `reverseLazy()`: reversed each time it is turned into a string, as Django's lazy
+ * strings are, so that it follows the current URLconf, script prefix and settings overrides.
+ */
 export class LazyUrl {
-  #compute: (() => string) | undefined;
-  #value: string | undefined;
+  readonly #compute: () => string;
   constructor(compute: () => string) {
     this.#compute = compute;
   }
   toString(): string {
-    if (this.#compute !== undefined) {
-      this.#value = this.#compute();
-      this.#compute = undefined;
-    }
-    return this.#value as string;
+    return this.#compute();
   }
   [Symbol.toPrimitive](): string {
-    return this.toString();
+    return this.#compute();
   }
   toJSON(): string {
-    return this.toString();
+    return this.#compute();
   }
 }
 

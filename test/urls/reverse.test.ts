@@ -125,9 +125,15 @@ describe('reverse()', () => {
     assert.equal(r('cafe', { args: ['crème'] }), '/caf%C3%A9/cr%C3%A8me/');
   });
 
-  test('reverseLazy() reverses on first use and remembers', () => {
+  test('reverseLazy() reverses each time it is used as a string', () => {
     const lazy = reverseLazy('year', { urlconf, args: [5] });
     assert.equal(String(lazy), '/articles/5/');
+    setScriptPrefix('/mounted/');
+    try {
+      assert.equal(String(lazy), '/mounted/articles/5/');
+    } finally {
+      setScriptPrefix('/');
+    }
     assert.equal(`${lazy}`, '/articles/5/');
     assert.equal(JSON.stringify({ u: lazy }), '{"u":"/articles/5/"}');
     const broken = reverseLazy('nope', { urlconf });
