@@ -296,6 +296,7 @@ export class URLResolver {
   #module: unknown;
   #patterns: readonly UrlEntry[] | undefined;
   #tree: DispatchTree<UrlEntry> | undefined;
+  #treeSize = -1;
   #index: ReverseIndex | undefined;
   #populating = false;
   /** On a root resolver: possibilities under a namespace path, joined with its prefix, per name. */
@@ -340,8 +341,11 @@ export class URLResolver {
   }
 
   #getTree(): DispatchTree<UrlEntry> {
-    if (this.#tree === undefined) {
+    // Rebuilt if urlpatterns grew after the first resolve (`urlpatterns.push(...)` at startup).
+    if (this.#tree === undefined || this.#treeSize !== this.urlPatterns.length) {
       const patterns = this.urlPatterns;
+      this.#treeSize = patterns.length;
+      this.#index = undefined;
       for (const entry of patterns) {
         if (!(entry instanceof URLPattern) && !(entry instanceof URLResolver)) {
           throw new ImproperlyConfigured(
@@ -433,6 +437,7 @@ export class URLResolver {
   }
 
   #populate(): ReverseIndex {
+    this.#getTree();
     if (this.#index) return this.#index;
     if (this.#populating) {
       throw new ImproperlyConfigured(

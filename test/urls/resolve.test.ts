@@ -236,6 +236,13 @@ describe('resolve()', () => {
     assert.notEqual(getResolver({ urlpatterns }), getResolver(urlconf));
   });
 
+  test('patterns appended after the first resolve are found', () => {
+    const conf = [path('a/', empty, { name: 'a' })];
+    assert.equal(resolve('/a/', conf).urlName, 'a');
+    conf.push(path('b/', empty, { name: 'b' }));
+    assert.equal(resolve('/b/', conf).urlName, 'b');
+  });
+
   test('non-ASCII literal text matches the decoded path', () => {
     const conf = [path('café/<str:x>/', empty, { name: 'cafe' })];
     assert.deepEqual(resolve('/café/crème/', conf).kwargs, { x: 'crème' });
