@@ -9,6 +9,22 @@ import {
   View, RedirectView, requireHttpMethods, requireGET, requirePOST, requireSafe, noAppendSlash,
 } from '../../src/views/index.ts';
 import type { FunctionView } from '../../src/views/index.ts';
+import { getLogger } from '../../src/utils/log.ts';
+import type { LogRecord } from '../../src/utils/log.ts';
+
+/** Collects what the tsgi.request logger records while `fn` runs. */
+async function logged(fn: () => unknown): Promise<Array<[string, string, unknown]>> {
+  const records: LogRecord[] = [];
+  const handler = { level: 0, handle: (r: LogRecord) => records.push(r) };
+  const logger = getLogger('tsgi.request');
+  logger.addHandler(handler);
+  try {
+    await fn();
+  } finally {
+    logger.removeHandler(handler);
+  }
+  return records.map((r) => [r.levelname, r.message, r.extra.statusCode]);
+}
 
 function request(method: string, pathInfo = '/', query = ''): HttpRequest {
   const r = new HttpRequest();
@@ -151,6 +167,14 @@ describe('RedirectView', () => {
       name: 'TypeError',
       message: "RedirectView url '/x/%(slug)s/' refers to %(slug)s, but the URL pattern captured no 'slug'. Capture it in the pattern or remove it from the url.",
     });
+  });
+});
+
+describe('logging, as Django logs to django.request', () => {
+  test('405 from a class-based view and from a decorator, 410 from RedirectView', async () => {
+    assert.deepEqual(await logged(() => ArticleView.asView()(request('PUT', '/a/'))), [['WARNING', 'Method Not Allowed (PUT): /a/', 405]]);
+    assert.deepEqual(await logged(() => requirePOST(() => new HttpResponse())(request('GET', '/v/'))), [['WARNING', 'Method Not Allowed (GET): /v/', 405]]);
+    assert.deepEqual(await logged(() => RedirectView.asView()(request('GET', '/gone/'), {})), [['WARNING', 'Gone: /gone/', 410]]);
   });
 });
 

@@ -4,6 +4,9 @@
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseNotAllowed } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
+import { getLogger } from '../../utils/log.ts';
+
+const requestLogger = getLogger('tsgi.request');
 
 /** A function view, as URL patterns call it. */
 export type FunctionView<A extends unknown[] = never[]> = (
@@ -35,7 +38,10 @@ export function requireHttpMethods(methods: readonly string[]) {
     view: (request: HttpRequest, ...rest: A) => R,
   ): (request: HttpRequest, ...rest: A) => R | HttpResponseNotAllowed {
     const inner = (request: HttpRequest, ...rest: A): R | HttpResponseNotAllowed => {
-      if (!allowed.includes(request.method ?? '')) return new HttpResponseNotAllowed(allowed);
+      if (!allowed.includes(request.method ?? '')) {
+        requestLogger.warning(`Method Not Allowed (${request.method}): ${request.path}`, { statusCode: 405, request });
+        return new HttpResponseNotAllowed(allowed);
+      }
       return view(request, ...rest);
     };
     return wrapsView(inner, view as (...a: never[]) => unknown);

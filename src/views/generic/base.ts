@@ -8,6 +8,7 @@ import {
 } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import { reverse } from '../../urls/base.ts';
+import { getLogger } from '../../utils/log.ts';
 import type { LazyUrl } from '../../urls/base.ts';
 
 /** What a handler (`get`, `post`, ...) or a view may return. */
@@ -40,6 +41,9 @@ function isPlainObject(value: unknown): boolean {
 }
 
 type Handler = (request: HttpRequest, ...rest: unknown[]) => ViewResult;
+
+/** Django's `django.request` logger: 4xx answers a view chose are logged as warnings. */
+const requestLogger = getLogger('tsgi.request');
 
 /**
  * The base class-based view. Define `get()`, `post()`, ... as methods; `asView()` gives the
@@ -122,7 +126,8 @@ export class View {
   }
 
   /** 405 Method Not Allowed, listing the methods this view has handlers for. */
-  httpMethodNotAllowed(_request: HttpRequest, ..._rest: unknown[]): ViewResult {
+  httpMethodNotAllowed(request: HttpRequest, ..._rest: unknown[]): ViewResult {
+    requestLogger.warning(`Method Not Allowed (${request.method}): ${request.path}`, { statusCode: 405, request });
     return new HttpResponseNotAllowed(this.allowedMethods());
   }
 
@@ -176,9 +181,12 @@ export class RedirectView extends View {
     return url;
   }
 
-  get(_request: HttpRequest, ...rest: unknown[]): ViewResult {
+  get(request: HttpRequest, ...rest: unknown[]): ViewResult {
     const url = this.getRedirectUrl(...rest);
-    if (!url) return new HttpResponseGone();
+    if (!url) {
+      requestLogger.warning(`Gone: ${request.path}`, { statusCode: 410, request });
+      return new HttpResponseGone();
+    }
     return this.permanent ? new HttpResponsePermanentRedirect(url) : new HttpResponseRedirect(url);
   }
 
