@@ -84,6 +84,11 @@ function makePath(kind: 'path' | 'rePath', route: string, view: unknown, options
     throw new TypeError(`${kind}('${route}', ...) options must be an object such as { name: 'detail' }, got ${typeof options}.`);
   }
   const { name, kwargs } = options;
+  if (name !== undefined && (typeof name !== 'string' || name === '')) {
+    throw new TypeError(
+      `${kind}('${route}', ...) name must be a non-empty string such as 'article-detail', got ${name === '' ? 'an empty string' : typeof name}.`,
+    );
+  }
   if (kwargs !== undefined && (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs))) {
     throw new TypeError(`${kind}('${route}', ...) kwargs must be a plain object of extra arguments, got ${Array.isArray(kwargs) ? 'an array' : typeof kwargs}.`);
   }

@@ -51,6 +51,10 @@ describe('path() and rePath() definitions', () => {
       "path('a/', ...) was given an instance of Cbv. Pass Cbv.asView(), not new Cbv()."],
     ['kwargs not an object', () => path('a/', view, { kwargs: [] as never }), TypeError,
       "path('a/', ...) kwargs must be a plain object of extra arguments, got an array."],
+    ['name not a string', () => path('a/', view, { name: 5 as never }), TypeError,
+      "path('a/', ...) name must be a non-empty string such as 'article-detail', got number."],
+    ['empty name', () => rePath('^a/$', view, { name: '' }), TypeError,
+      "rePath('^a/$', ...) name must be a non-empty string such as 'article-detail', got an empty string."],
     ['route not a string', () => path(5 as never, view), TypeError,
       "A URL route must be a string, got number. Write it as path('articles/<int:year>/', view)."],
   ];
