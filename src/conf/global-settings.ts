@@ -146,6 +146,8 @@ export interface Settings {
   /** The view answering CSRF failures, as a dotted path. */
   CSRF_FAILURE_VIEW: string;
   CSRF_USE_SESSIONS: boolean;
+  /** The Signer class for signed cookies (dotted path or class). */
+  SIGNING_BACKEND: string | (new (...args: never[]) => unknown);
   LANGUAGE_CODE: string;
   TIME_ZONE: string;
   USE_I18N: boolean;
@@ -226,6 +228,7 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   CSRF_TRUSTED_ORIGINS: [],
   CSRF_FAILURE_VIEW: 'tsgi.views.csrf.csrfFailure',
   CSRF_USE_SESSIONS: false,
+  SIGNING_BACKEND: 'tsgi.utils.signing.TimestampSigner',
   LANGUAGE_CODE: 'en-us',
   TIME_ZONE: 'America/Chicago',
   USE_I18N: true,

@@ -20,6 +20,7 @@ import type { MultipartResult } from './multipartparser.ts';
 import { QueryDict, quote } from './querydict.ts';
 import { iriToUri } from './response.ts';
 import { Spool } from './spool.ts';
+import { BadSignature, getCookieSigner, TimestampSigner } from '../utils/signing.ts';
 
 const EMPTY = new Uint8Array(0);
 const HOST = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
@@ -389,6 +390,27 @@ export class HttpRequest {
 
   set COOKIES(value: Record<string, string>) {
     this.#cookies = value;
+  }
+
+  /**
+   * The value of a cookie set with `response.setSignedCookie()`, verified (and, with `maxAge`,
+   * not older than that many seconds). Without `fallback`, a missing or bad cookie throws.
+   * @throws BadSignature when missing or invalid, SignatureExpired when too old.
+   */
+  getSignedCookie(name: string, options: { fallback?: string | null; salt?: string; maxAge?: number } = {}): string | null {
+    const hasFallback = 'fallback' in options;
+    const raw = this.COOKIES[name];
+    if (raw === undefined) {
+      if (hasFallback) return options.fallback ?? null;
+      throw new BadSignature(`The request has no cookie named '${name}'.`);
+    }
+    try {
+      const signer = getCookieSigner(name + (options.salt ?? ''));
+      return signer instanceof TimestampSigner ? signer.unsign(raw, options.maxAge) : signer.unsign(raw);
+    } catch (error) {
+      if (hasFallback && error instanceof BadSignature) return options.fallback ?? null;
+      throw error;
+    }
   }
 
   /** `'http'` or `'https'`, honouring SECURE_PROXY_SSL_HEADER. */

@@ -13,6 +13,7 @@ import type { HeaderValue } from './headers.ts';
 import { makeCookie } from './cookie.ts';
 import type { CookieOptions, ResponseCookie } from './cookie.ts';
 import { decode, encode } from './charset.ts';
+import { getCookieSigner } from '../utils/signing.ts';
 
 /** Options common to every response. */
 export interface ResponseOptions {
@@ -128,6 +129,15 @@ export abstract class HttpResponseBase {
    */
   setCookie(name: string, value = '', options: CookieOptions = {}): void {
     this.cookies.set(name, makeCookie(name, value, options));
+  }
+
+  /**
+   * Sets a cookie whose value is signed with SECRET_KEY (and timestamped), read back with
+   * `request.getSignedCookie(name, { salt, maxAge })`.
+   */
+  setSignedCookie(name: string, value: string, options: CookieOptions & { salt?: string } = {}): void {
+    const { salt = '', ...cookieOptions } = options;
+    this.setCookie(name, getCookieSigner(name + salt).sign(value), cookieOptions);
   }
 
   /**
