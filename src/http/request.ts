@@ -263,8 +263,9 @@ export class HttpRequest {
         this.#markPostParseError();
         throw this.#bodyError ?? result!.error;
       }
-      this.#post = result!.post;
-      this.#files = result!.files;
+      // No result: the request had no body at all.
+      this.#post = result?.post ?? new QueryDict(null, { encoding: this.#charset() });
+      this.#files = result?.files ?? new MultiValueDict();
       if (this.#body === undefined) this.#readStarted = true;
       return;
     }

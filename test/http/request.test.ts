@@ -110,6 +110,13 @@ describe('bodies', () => {
     assert.deepEqual(result, { post: [['name', ['Zoë']], ['tag', ['a', 'b c']]], body: 'name=Zo%C3%AB&tag=a&tag=b+c', files: 0 });
   });
 
+  test('a multipart POST without a body has empty POST and FILES', async () => {
+    assert.deepEqual(
+      await ask((r) => [r.POST.size, r.FILES.size], '/', { method: 'POST', body: '', headers: { 'content-type': 'multipart/form-data; boundary=x' } }),
+      [0, 0],
+    );
+  });
+
   test('POST is empty for other methods and content types', async () => {
     assert.deepEqual(await ask((r) => r.POST.size, '/', { method: 'PUT', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 0);
     assert.deepEqual(await ask((r) => r.POST.size, '/', { method: 'POST', body: 'a=1', headers: { 'content-type': 'text/plain' } }), 0);
