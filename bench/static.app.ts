@@ -3,6 +3,11 @@
  *   static    a 100 KB file through staticFilesHandler (gateway level) in front of an app
  *   template  a page with inheritance and a loop of 100 rows, rendered per request
  *   hello     "Hello, world!" (the template page's reference)
+ *   middleware       the 100 KB file through StaticFilesMiddleware (HttpRequest, FileResponse)
+ *   view-template    the template page from a view (URLconf, TemplateResponse)
+ *   view-hello       "Hello, world!" from a view (the template view's reference)
+ * The view-* and middleware apps build an HttpRequest, run the middleware or resolve the URL and
+ * call the view, and send the response as the framework's handler does.
  * $BENCH_DIR holds `staticfiles/` and `templates/` (written by the bench).
  */
 import path from 'node:path';
@@ -10,18 +15,32 @@ import { settings } from '../src/conf/index.ts';
 import type { Application } from '../src/gateway/types.ts';
 import { staticFilesHandler } from '../src/staticfiles/handler.ts';
 import { getTemplate } from '../src/template/engines.ts';
+import { fileWrapper } from '../src/gateway/file-wrapper.ts';
+import type { FileSource } from '../src/gateway/types.ts';
+import { HttpRequest } from '../src/http/request.ts';
+import { HttpResponse, HttpResponseNotFound, type HttpResponseBase } from '../src/http/response.ts';
+import { path as route, resolve, Resolver404 } from '../src/urls/index.ts';
+import { StaticFilesMiddleware } from '../src/staticfiles/middleware.ts';
+import { TemplateResponse } from '../src/template/response.ts';
 
 const dir = process.env.BENCH_DIR ?? '.';
+const HELLO = new TextEncoder().encode('Hello, world!');
+const NOT_FOUND = new TextEncoder().encode('Not Found');
+const rows = Array.from({ length: 100 }, (_, i) => ({ id: i, name: `Row <${i}>`, price: (i * 1.25).toFixed(2) }));
 settings.configure({
   DEBUG: false,
   STATIC_URL: '/static/',
   STATIC_ROOT: path.join(dir, 'staticfiles'),
   TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(dir, 'templates')] }],
+  ALLOWED_HOSTS: ['*'],
+  ROOT_URLCONF: {
+    urlpatterns: [
+      route('', () => new HttpResponse('Hello, world!', { contentType: 'text/plain; charset=utf-8' })),
+      route('page/', (request: HttpRequest) => new TemplateResponse(request, 'page.html', { title: 'Rows', rows })),
+    ],
+  },
 });
 
-const HELLO = new TextEncoder().encode('Hello, world!');
-const NOT_FOUND = new TextEncoder().encode('Not Found');
-const rows = Array.from({ length: 100 }, (_, i) => ({ id: i, name: `Row <${i}>`, price: (i * 1.25).toFixed(2) }));
 
 const hello: Application = (_environ, startResponse) => {
   startResponse('200 OK', [['Content-Type', 'text/plain; charset=utf-8']]);
@@ -40,7 +59,39 @@ const staticApp = staticFilesHandler((_environ, startResponse) => {
   return [NOT_FOUND];
 });
 
-const apps: Record<string, Application> = { hello, template, static: staticApp };
+async function urlconf(request: HttpRequest): Promise<HttpResponseBase> {
+  try {
+    return (await resolve(request.pathInfo).callView(request)) as HttpResponseBase;
+  } catch (error) {
+    if (error instanceof Resolver404) return new HttpResponseNotFound('Not Found');
+    throw error;
+  }
+}
+
+/** A request through `getResponse`, sent as the handler sends a response. */
+function framework(getResponse: (request: HttpRequest) => Promise<HttpResponseBase>): Application {
+  return async (environ, startResponse) => {
+    const request = await HttpRequest.fromEnviron(environ);
+    let response = await getResponse(request);
+    if (response instanceof TemplateResponse) response = await response.render();
+    startResponse(response.statusLine, response.headerList());
+    const file = (response as { fileSource?: FileSource }).fileSource;
+    if (file) return (environ['wsgi.file_wrapper'] ?? fileWrapper)(file);
+    return response as HttpResponse;
+  };
+}
+
+const apps: Record<string, () => Application> = {
+  hello: () => hello,
+  template: () => template,
+  static: () => staticApp,
+  middleware: () => {
+    const middleware = new StaticFilesMiddleware(urlconf);
+    return framework((request) => middleware.call(request));
+  },
+  'view-template': () => framework(urlconf),
+  'view-hello': () => framework(urlconf),
+};
 const chosen = apps[process.env.BENCH_APP ?? 'hello'];
 if (!chosen) throw new Error(`BENCH_APP must be one of ${Object.keys(apps).join(', ')}, not ${process.env.BENCH_APP}.`);
-export const application: Application = chosen;
+export const application: Application = chosen();

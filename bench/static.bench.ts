@@ -1,7 +1,8 @@
 /**
  * Static files and templates (docs/performance.md, "## Templates and static files"):
- *   - a 100 KB static file through the static files handler on tsgi serve vs nginx, same run;
- *   - a template page (inheritance, a loop of 100 rows) vs the hello view, same server.
+ *   - a 100 KB static file through StaticFilesMiddleware and through staticFilesHandler on tsgi
+ *     serve, and from nginx, in the same run;
+ *   - a template page (inheritance, a loop of 100 rows) from a view vs the hello view.
  * All against bare node:http in the same run (bench/lib).
  *
  *   bash bench/run.sh static
@@ -34,19 +35,21 @@ const env = { BENCH_DIR: dir };
 
 try {
   const comparison = await compareWithBaseline([
-    { name: 'tsgi serve: hello', command: serveCommand, env: { ...env, BENCH_APP: 'hello' }, path: '/', expect: { status: 200, body: 'Hello, world!' } },
-    { name: 'tsgi serve: template page (extends, 100 rows)', command: serveCommand, env: { ...env, BENCH_APP: 'template' }, path: '/', expect: { status: 200 } },
-    { name: 'tsgi serve: 100 KB static file (staticFilesHandler)', command: serveCommand, env: { ...env, BENCH_APP: 'static' }, path: staticPath, expect: { status: 200 } },
-    { name: 'nginx: 100 KB static file', command: [nodeBin, path.join(repoRoot, 'bench/static.nginx.ts')], env, path: staticPath, expect: { status: 200 } },
+    { name: 'view: hello', command: serveCommand, env: { ...env, BENCH_APP: 'view-hello' }, path: '/', expect: { status: 200, body: 'Hello, world!' } },
+    { name: 'view: template page (extends, 100 rows)', command: serveCommand, env: { ...env, BENCH_APP: 'view-template' }, path: '/page/', expect: { status: 200 } },
+    { name: '100 KB static: StaticFilesMiddleware', command: serveCommand, env: { ...env, BENCH_APP: 'middleware' }, path: staticPath, expect: { status: 200 } },
+    { name: '100 KB static: staticFilesHandler', command: serveCommand, env: { ...env, BENCH_APP: 'static' }, path: staticPath, expect: { status: 200 } },
+    { name: '100 KB static: nginx', command: [nodeBin, path.join(repoRoot, 'bench/static.nginx.ts')], env, path: staticPath, expect: { status: 200 } },
   ]);
   console.log(environmentLines().join('\n'));
   console.log(`rounds (req/s): ${JSON.stringify(comparison.rounds)}; reported: ${comparison.pick} round`);
   console.log(`wrk command: ${comparison.baseline.command.replace(/:\d+\//, ':PORT/')}`);
   console.log('');
   console.log(markdownTable(comparison));
-  const [hello, page, tsgiStatic, nginxStatic] = comparison.results;
-  console.log(`\ntemplate page / hello = ${(ratio(page!, comparison.baseline) / ratio(hello!, comparison.baseline)).toFixed(2)}`);
-  console.log(`static via tsgi / static via nginx = ${(ratio(tsgiStatic!, comparison.baseline) / ratio(nginxStatic!, comparison.baseline)).toFixed(2)}`);
+  const [hello, page, middleware, handler, nginx] = comparison.results;
+  const rel = (a: typeof hello, b: typeof hello) => (ratio(a!, comparison.baseline) / ratio(b!, comparison.baseline)).toFixed(2);
+  console.log(`\ntemplate page / hello view = ${rel(page, hello)}`);
+  console.log(`static: middleware / nginx = ${rel(middleware, nginx)}; handler / nginx = ${rel(handler, nginx)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
