@@ -300,7 +300,8 @@ export class HttpRequest {
       );
     }
     if (this.#bodyError !== undefined) throw this.#bodyError;
-    const spool = this.#spool!;
+    const spool = this.#spool;
+    if (spool === undefined) return (this.#body = EMPTY);
     const limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
     if (limit !== null && spool.size > limit) throw tooBig(limit);
     if (spool.dropped) {

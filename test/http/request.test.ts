@@ -488,6 +488,8 @@ test('an empty HttpRequest is constructible and settable, as Django', () => {
   assert.equal(r.FILES.size, 0);
   assert.deepEqual(r.COOKIES, {});
   assert.equal(r.headers.size, 0);
+  assert.equal(r.body.byteLength, 0);
+  assert.equal(r.read().byteLength, 0);
   r.method = 'POST';
   r.GET.set('a', '1');
   r.body = '{"x":1}';
