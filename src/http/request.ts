@@ -21,6 +21,7 @@ import { QueryDict, quote } from './querydict.ts';
 import { iriToUri } from './response.ts';
 import { Spool } from './spool.ts';
 import { BadSignature, getCookieSigner, TimestampSigner } from '../utils/signing.ts';
+import { isSameDomain } from '../utils/http.ts';
 
 const EMPTY = new Uint8Array(0);
 const HOST = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
@@ -35,12 +36,7 @@ export function splitDomainPort(host: string): [domain: string, port: string] {
 
 /** Whether `host` matches one of `allowedHosts` (`'*'`, exact, or `'.example.com'` for subdomains). */
 export function validateHost(host: string, allowedHosts: readonly string[]): boolean {
-  return allowedHosts.some((pattern) => {
-    if (pattern === '*') return true;
-    const p = pattern.toLowerCase();
-    if (p === '') return false;
-    return (p.startsWith('.') && (host.endsWith(p) || host === p.slice(1))) || p === host;
-  });
+  return allowedHosts.some((pattern) => pattern === '*' || isSameDomain(host, pattern));
 }
 
 /** Parses `type/subtype; a=b` into the lower-cased type and its parameters. */

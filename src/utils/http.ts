@@ -71,6 +71,24 @@ export function quoteEtag(tag: string): string {
   return ETAG.test(tag) ? tag : `"${tag}"`;
 }
 
+/**
+ * Whether `host` (lower-case, without port) matches `pattern`: exactly, or as a subdomain when
+ * the pattern starts with a dot (`.example.com` matches `example.com` and `a.example.com`).
+ */
+export function isSameDomain(host: string, pattern: string): boolean {
+  if (pattern === '') return false;
+  const p = pattern.toLowerCase();
+  return (p.startsWith('.') && (host.endsWith(p) || host === p.slice(1))) || p === host;
+}
+
+/**
+ * Escapes a leading `//` as `/%2F`, so a path built from user input is never read as a
+ * scheme-relative URL to another host (Django's `escape_leading_slashes`).
+ */
+export function escapeLeadingSlashes(url: string): string {
+  return url.startsWith('//') ? '/%2F' + url.slice(2) : url;
+}
+
 /** The parts of a URL as Python's `urlparse` splits them (scheme lower-cased). */
 function splitUrl(url: string): { scheme: string; netloc: string } {
   let rest = url;

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { settings } from '../../src/conf/index.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 import { HttpResponse, StreamingHttpResponse } from '../../src/http/response.ts';
-import { parseHttpDate, parseHttpDateSafe, parseEtags, quoteEtag, urlHasAllowedHostAndScheme, httpDate } from '../../src/utils/http.ts';
+import {
+  escapeLeadingSlashes,
+  httpDate,
+  isSameDomain,
+  parseEtags,
+  parseHttpDate,
+  parseHttpDateSafe,
+  quoteEtag,
+  urlHasAllowedHostAndScheme,
+} from '../../src/utils/http.ts';
 import {
   addNeverCacheHeaders,
   getConditionalResponse,
@@ -45,6 +54,16 @@ describe('HTTP dates and ETags', () => {
     assert.equal(quoteEtag('abc'), '"abc"');
     assert.equal(quoteEtag('W/"abc"'), 'W/"abc"');
   });
+});
+
+test('isSameDomain and escapeLeadingSlashes', () => {
+  assert.equal(isSameDomain('example.com', '.example.com'), true);
+  assert.equal(isSameDomain('a.b.example.com', '.EXAMPLE.com'), true);
+  assert.equal(isSameDomain('badexample.com', '.example.com'), false);
+  assert.equal(isSameDomain('example.com', 'example.com'), true);
+  assert.equal(isSameDomain('example.com', ''), false);
+  assert.equal(escapeLeadingSlashes('//evil.com/x'), '/%2Fevil.com/x');
+  assert.equal(escapeLeadingSlashes('/ok/'), '/ok/');
 });
 
 describe('urlHasAllowedHostAndScheme', () => {
