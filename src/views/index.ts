@@ -1,12 +1,16 @@
 /**
  * Views (`tsgi/views`), as Django's `django.views`: class-based `View` and `RedirectView`, and
- * the decorators of `django.views.decorators.http` / `.common`.
+ * the decorators of `django.views.decorators.http`, `.cache`, `.vary` and `.common`.
  *
  * @example
  * import { View, requirePOST } from 'tsgi/views';
  */
 export { View, RedirectView, splitViewArguments } from './generic/base.ts';
 export type { ClassViewFunction, ViewResult } from './generic/base.ts';
-export { requireHttpMethods, requireGET, requirePOST, requireSafe, wrapsView } from './decorators/http.ts';
-export type { FunctionView } from './decorators/http.ts';
+export {
+  requireHttpMethods, requireGET, requirePOST, requireSafe, wrapsView, condition, etag, lastModified,
+} from './decorators/http.ts';
+export type { FunctionView, ConditionFunction, ConditionOptions } from './decorators/http.ts';
+export { cacheControl, neverCache } from './decorators/cache.ts';
+export { varyOnHeaders, varyOnCookie } from './decorators/vary.ts';
 export { noAppendSlash } from './decorators/common.ts';

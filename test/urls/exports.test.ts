@@ -11,7 +11,10 @@ const surfaces: Record<string, string[]> = {
     'Resolver404', 'NoReverseMatch', 'ResolverMatch', 'URLPattern', 'URLResolver', 'RoutePattern', 'RegexPattern',
     'checkUrlConfig', 'registerUrlChecks',
   ],
-  'tsgi/views': ['View', 'RedirectView', 'splitViewArguments', 'requireHttpMethods', 'requireGET', 'requirePOST', 'requireSafe', 'wrapsView', 'noAppendSlash'],
+  'tsgi/views': [
+    'View', 'RedirectView', 'splitViewArguments', 'requireHttpMethods', 'requireGET', 'requirePOST', 'requireSafe', 'wrapsView',
+    'noAppendSlash', 'condition', 'etag', 'lastModified', 'cacheControl', 'neverCache', 'varyOnHeaders', 'varyOnCookie',
+  ],
   'tsgi/shortcuts': ['redirect', 'resolveUrl'],
 };
 

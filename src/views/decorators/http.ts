@@ -1,9 +1,13 @@
 /**
- * View decorators restricting the request method, as Django's `django.views.decorators.http`.
+ * View decorators of Django's `django.views.decorators.http`: restricting the request method
+ * (`requireHttpMethods`, ...) and answering conditional requests (`condition`, `etag`,
+ * `lastModified`).
  */
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseNotAllowed } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
+import { getConditionalResponse } from '../../utils/cache.ts';
+import { httpDate, quoteEtag } from '../../utils/http.ts';
 import { getLogger } from '../../utils/log.ts';
 
 const requestLogger = getLogger('tsgi.request');
@@ -54,3 +58,56 @@ export const requireGET = requireHttpMethods(['GET']);
 export const requirePOST = requireHttpMethods(['POST']);
 /** Only the safe methods GET and HEAD. @example export const page = requireSafe((request) => ...); */
 export const requireSafe = requireHttpMethods(['GET', 'HEAD']);
+
+/** Computes a resource's ETag or last modification from the request and the URL's arguments. */
+export type ConditionFunction<A extends unknown[], T> = (request: HttpRequest, ...rest: A) => T | Promise<T>;
+
+/** Options of `condition()`. */
+export interface ConditionOptions<A extends unknown[]> {
+  /** The ETag, quoted or not; `null`/`undefined` for none. */
+  etag?: ConditionFunction<A, string | null | undefined>;
+  /** The last modification, as a `Date` or milliseconds since the epoch; `null`/`undefined` for none. */
+  lastModified?: ConditionFunction<A, Date | number | null | undefined>;
+}
+
+/**
+ * Answers conditional requests (RFC 9110 §13.2.2) before running the view, from an ETag and/or
+ * a last-modified time computed from the request, as Django's `condition`: 304 Not Modified,
+ * 412 Precondition Failed, or the view's response with `ETag`/`Last-Modified` added (GET/HEAD).
+ *
+ * @example
+ * export const entry = condition({ lastModified: (request, { pk }) => latestChange(pk) })(entryView);
+ */
+export function condition<A extends unknown[]>(options: ConditionOptions<A>) {
+  const { etag: etagFunc, lastModified: lastModifiedFunc } = options;
+  return function decorator<R extends HttpResponseBase | Promise<HttpResponseBase>>(
+    view: (request: HttpRequest, ...rest: A) => R,
+  ): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
+    const inner = async (request: HttpRequest, ...rest: A): Promise<HttpResponseBase> => {
+      const rawEtag = etagFunc ? await etagFunc(request, ...rest) : undefined;
+      const etag = rawEtag === null || rawEtag === undefined ? undefined : quoteEtag(rawEtag);
+      const modified = lastModifiedFunc ? await lastModifiedFunc(request, ...rest) : undefined;
+      // Whole seconds: HTTP dates have no finer resolution.
+      const lastModified =
+        modified === null || modified === undefined ? undefined : Math.floor((modified instanceof Date ? modified.getTime() : modified) / 1000);
+      const early = getConditionalResponse(request, { etag, lastModified });
+      const response = early ?? (await view(request, ...rest));
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        if (lastModified !== undefined && !response.has('Last-Modified')) response.set('Last-Modified', httpDate(lastModified * 1000));
+        if (etag !== undefined && !response.has('ETag')) response.set('ETag', etag);
+      }
+      return response;
+    };
+    return wrapsView(inner, view as (...a: never[]) => unknown);
+  };
+}
+
+/** `condition({ etag })`. @example export const page = etag((request) => pageVersion())(pageView); */
+export function etag<A extends unknown[]>(etagFunc: ConditionFunction<A, string | null | undefined>) {
+  return condition<A>({ etag: etagFunc });
+}
+
+/** `condition({ lastModified })`. @example export const feed = lastModified(() => latestPost())(feedView); */
+export function lastModified<A extends unknown[]>(lastModifiedFunc: ConditionFunction<A, Date | number | null | undefined>) {
+  return condition<A>({ lastModified: lastModifiedFunc });
+}
