@@ -95,90 +95,120 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * `wsgi.input` over a `Request` body (§3.3). The body is read lazily, on the first read, and never
- * beyond `limit` bytes (the declared Content-Length) when one is given.
+ * beyond `limit` bytes (the declared Content-Length) when one is given. Chunks are kept as they
+ * come and joined once, when taken, so reading a large body stays linear.
  */
 export class RequestInputStream implements InputStream {
+  readonly #body: ReadableStream<Uint8Array> | null;
+  readonly #limit: number | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  #body: ReadableStream<Uint8Array> | null;
-  #buffer: Uint8Array = EMPTY;
-  #remaining: number;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #received = 0;
   #done: boolean;
 
   constructor(body: ReadableStream<Uint8Array> | null, limit?: number) {
     this.#body = body;
-    this.#remaining = limit ?? Infinity;
-    this.#done = body === null || this.#remaining === 0;
+    this.#limit = limit;
+    this.#done = body === null || limit === 0;
   }
 
-  /** Fills the buffer with at least one more chunk; false at end of input. */
-  async #fill(): Promise<boolean> {
+  /** Buffers one more chunk; false at the end of the input. */
+  async #more(): Promise<boolean> {
     if (this.#done) return false;
     this.#reader ??= this.#body!.getReader();
     while (true) {
       const { done, value } = await this.#reader.read();
       if (done) {
         this.#done = true;
+        if (this.#limit !== undefined && this.#received < this.#limit) {
+          // A body cut short is an error, not a short body: the application must not take it as whole.
+          throw new Error(`The request body ended after ${this.#received} of the ${this.#limit} bytes its Content-Length announced.`);
+        }
         return false;
       }
       if (value.byteLength === 0) continue;
-      const chunk = value.byteLength > this.#remaining ? value.subarray(0, this.#remaining) : value;
-      this.#remaining -= chunk.byteLength;
-      if (this.#remaining === 0) {
+      let chunk = value;
+      if (this.#limit !== undefined && this.#received + chunk.byteLength >= this.#limit) {
+        chunk = chunk.subarray(0, this.#limit - this.#received);
         this.#done = true;
         void this.#reader.cancel().catch(() => {});
       }
-      this.#buffer = this.#buffer.byteLength === 0 ? chunk : concat(this.#buffer, chunk);
+      this.#received += chunk.byteLength;
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.byteLength;
       return true;
     }
   }
 
+  /** The first `size` buffered bytes, removed from the buffer. */
   #take(size: number): Uint8Array {
-    const out = this.#buffer.subarray(0, size);
-    this.#buffer = this.#buffer.subarray(size);
+    if (size === 0) return EMPTY;
+    const first = this.#chunks[0]!;
+    let out: Uint8Array;
+    if (first.byteLength >= size) {
+      out = first.subarray(0, size);
+      if (first.byteLength === size) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(size);
+    } else {
+      out = new Uint8Array(size);
+      let filled = 0;
+      while (filled < size) {
+        const chunk = this.#chunks[0]!;
+        const part = Math.min(chunk.byteLength, size - filled);
+        out.set(chunk.subarray(0, part), filled);
+        filled += part;
+        if (part === chunk.byteLength) this.#chunks.shift();
+        else this.#chunks[0] = chunk.subarray(part);
+      }
+    }
+    this.#buffered -= size;
     return out;
   }
 
+  /** Up to `size` bytes: fewer only at the end of the input (§3.3). All that remain without `size`. */
   async read(size?: number): Promise<Uint8Array> {
+    if (size === -1) size = undefined;
     if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
-      throw new TypeError(`wsgi.input.read(size) takes a non-negative integer; it was given ${String(size)}.`);
-    }
-    if (size === undefined) {
-      while (await this.#fill());
-      return this.#take(this.#buffer.byteLength);
+      throw new TypeError(`read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`);
     }
     if (size === 0) return EMPTY;
-    if (this.#buffer.byteLength === 0) await this.#fill();
-    return this.#take(Math.min(size, this.#buffer.byteLength));
+    while (size === undefined || this.#buffered < size) {
+      if (!(await this.#more())) break;
+    }
+    return this.#take(size === undefined ? this.#buffered : Math.min(size, this.#buffered));
   }
 
+  /** One line, up to and including `\n`, at most `limit` bytes; an empty array at the end. */
   async readline(limit?: number): Promise<Uint8Array> {
+    if (limit === -1) limit = undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new TypeError(`wsgi.input.readline(limit) takes a non-negative integer; it was given ${String(limit)}.`);
+      throw new TypeError(`readline(limit) takes a non-negative integer (or nothing), not ${String(limit)}.`);
     }
     const max = limit ?? Infinity;
-    let scanned = 0;
+    let scanned = 0; // bytes already searched for '\n', so each byte is searched once
     while (true) {
-      const newline = this.#buffer.indexOf(0x0a, scanned);
-      if (newline !== -1 && newline < max) return this.#take(newline + 1);
-      if (this.#buffer.byteLength >= max) return this.#take(max);
-      scanned = this.#buffer.byteLength;
-      if (!(await this.#fill())) return this.#take(this.#buffer.byteLength);
+      let offset = 0;
+      for (const chunk of this.#chunks) {
+        if (offset + chunk.byteLength > scanned) {
+          const at = chunk.indexOf(0x0a, Math.max(0, scanned - offset));
+          if (at !== -1) return this.#take(Math.min(offset + at + 1, max));
+        }
+        offset += chunk.byteLength;
+      }
+      scanned = offset;
+      if (this.#buffered >= max) return this.#take(max);
+      if (!(await this.#more())) return this.#take(this.#buffered);
     }
   }
 
+  /** The body chunk by chunk as it arrives (§3.3). */
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     while (true) {
-      if (this.#buffer.byteLength === 0 && !(await this.#fill())) return;
-      yield this.#take(this.#buffer.byteLength);
+      if (this.#buffered === 0 && !(await this.#more())) return;
+      yield this.#take(this.#buffered);
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
 }
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443' };

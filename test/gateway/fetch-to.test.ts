@@ -178,6 +178,39 @@ describe('toFetchHandler: wsgi.input', () => {
     assert.deepEqual(await response.json(), { first: 'first\n', two: 'se', limited: 'con', rest: 'd\nthird', after: 0 });
   });
 
+  test('read(size) waits for size bytes across chunks; a large body in small chunks arrives whole', async () => {
+    const streamOf = (parts: Uint8Array[]): ReadableStream<Uint8Array> => {
+      let i = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (i === parts.length) controller.close();
+          else controller.enqueue(parts[i++]!);
+        },
+      });
+    };
+    const app: Application = async (environ, startResponse) => {
+      const input = environ['wsgi.input'];
+      const five = await input.read(5);
+      const all = await input.read();
+      startResponse('200 OK', []);
+      return [bytes(`${new TextDecoder().decode(five)}|${all.byteLength}|${all[all.byteLength - 1]}`)];
+    };
+    const parts = [bytes('ab'), bytes('cd'), bytes('ef'), ...Array.from({ length: 2048 }, (_, i) => new Uint8Array(1024).fill(i % 251))];
+    const request = new Request('http://x.test/', { method: 'POST', body: streamOf(parts), duplex: 'half' } as RequestInit);
+    assert.equal(await (await toFetchHandler(app)(request)).text(), `abcde|${1 + 2048 * 1024}|${2047 % 251}`);
+  });
+
+  test('a body shorter than its Content-Length is an error, not a short body', async () => {
+    let message = '';
+    const app: Application = async (environ, startResponse) => {
+      await environ['wsgi.input'].read().catch((error: Error) => (message = error.message));
+      startResponse('200 OK', []);
+      return [];
+    };
+    await toFetchHandler(app)(new Request('http://x.test/', { method: 'POST', body: 'abc', headers: { 'Content-Length': '10' } }));
+    assert.equal(message, 'The request body ended after 3 of the 10 bytes its Content-Length announced.');
+  });
+
   test('reads stop at the declared Content-Length', async () => {
     const app: Application = async (environ, startResponse) => {
       const all = await environ['wsgi.input'].read();
@@ -192,12 +225,12 @@ describe('toFetchHandler: wsgi.input', () => {
     const app: Application = async (environ, startResponse) => {
       const empty = await environ['wsgi.input'].read();
       let message = '';
-      await environ['wsgi.input'].read(-1).catch((error: Error) => (message = error.message));
+      await environ['wsgi.input'].read(-2).catch((error: Error) => (message = error.message));
       startResponse('200 OK', []);
       return [bytes(`${empty.byteLength}|${message}`)];
     };
     const text = await (await toFetchHandler(app)(new Request('http://x.test/'))).text();
-    assert.equal(text, '0|wsgi.input.read(size) takes a non-negative integer; it was given -1.');
+    assert.equal(text, '0|read(size) takes a non-negative integer (or nothing for the whole body), not -2.');
   });
 });
 
