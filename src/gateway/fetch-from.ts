@@ -80,14 +80,22 @@ function requestHeaders(environ: Environ): Headers {
   return headers;
 }
 
-/** `wsgi.input` as a ReadableStream, read only as the Fetch application consumes it. */
+/**
+ * `wsgi.input` as a ReadableStream, read only as the Fetch application consumes it. Iteration
+ * (not `read(size)`, which waits for `size` bytes) hands each chunk on as it arrives.
+ */
 function inputStream(input: InputStream): ReadableStream<Uint8Array> {
+  let iterator: AsyncIterator<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const chunk = await input.read(65536);
-        if (chunk.byteLength === 0) controller.close();
-        else controller.enqueue(chunk);
+        iterator ??= input[Symbol.asyncIterator]();
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      async cancel() {
+        await iterator?.return?.();
       },
     },
     { highWaterMark: 0 },

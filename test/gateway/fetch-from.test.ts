@@ -96,6 +96,13 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
     for (const byte of body) sum = (sum + byte) % 65521;
     return c.json({ length: body.byteLength, sum, type: c.req.header('content-type') ?? null });
   });
+  hono.post('/first-chunk', async (c) => {
+    // Answers from the first chunk, while the client is still sending: the body streams in.
+    const reader = c.req.raw.body!.getReader();
+    const { value } = await reader.read();
+    void reader.cancel();
+    return c.text(`got ${new TextDecoder().decode(value)}`);
+  });
   hono.get('/cookies', (c) => {
     setCookie(c, 'session', 'abc123', { path: '/', httpOnly: true });
     setCookie(c, 'theme', 'dark', { path: '/', maxAge: 3600, sameSite: 'Lax' });
@@ -209,6 +216,25 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
     const answer = await ask(handle.port, 'PUT', '/upload', { headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, body: parts });
     assert.equal(answer.status, 200);
     assert.deepEqual(JSON.parse(answer.body), { length: 64 * 16_384, sum, type: 'application/octet-stream' });
+  });
+
+  test('the request body reaches the Fetch handler chunk by chunk, before the client has finished', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: handle.port, method: 'POST', path: '/first-chunk', agent: false, headers: { 'Transfer-Encoding': 'chunked' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve(body));
+        },
+      );
+      const timer = setTimeout(() => req.destroy(new Error('No answer within 10 s: the body was not streamed to the Fetch handler.')), 10_000);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', reject);
+      req.write('hello, still sending\n'); // and not ending the request until the answer came
+      req.on('response', () => req.end());
+    });
+    assert.equal(answer, 'got hello, still sending\n');
   });
 
   test('two Set-Cookie fields stay two fields on the wire', async () => {
