@@ -228,7 +228,7 @@ export function environFromRequest(
 ): Environ {
   const url = new URL(request.url);
   const path = decodePath(url.pathname);
-  const scriptName = options.scriptName ?? '';
+  const scriptName = (options.scriptName ?? '').replace(/\/+$/, ''); // '/app/' mounts at '/app'
   // As gunicorn does with SCRIPT_NAME: strip the mount point only where the path is under it.
   const mounted = scriptName !== '' && (path === scriptName || path.startsWith(scriptName + '/'));
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;

@@ -120,6 +120,9 @@ describe('toFetchHandler: the environ', () => {
     assert.equal(exact.PATH_INFO, '');
     const beside = await environOf(new Request('http://x.test/application'), { scriptName: '/app' });
     assert.equal(beside.PATH_INFO, '/application');
+    const slashed = await environOf(new Request('http://x.test/app/x'), { scriptName: '/app/' });
+    assert.equal(slashed.SCRIPT_NAME, '/app');
+    assert.equal(slashed.PATH_INFO, '/x');
   });
 
   test('remoteAddress and environ options get the request and the runtime arguments', async () => {
