@@ -6,14 +6,26 @@
 
 /** A `LOGGING` handler: where records go (see src/utils/log.ts). */
 export interface LoggingHandlerConfig {
-  /** `'stream'` (stderr unless `stream: 'stdout'`) or `'file'` (needs `filename`). */
-  class: 'stream' | 'file' | 'null';
+  /**
+   * `'stream'` (stderr unless `stream: 'stdout'`), `'file'` (needs `filename`) or `'null'`.
+   * Python's names are accepted too: `logging.StreamHandler`, `logging.FileHandler`,
+   * `logging.NullHandler`.
+   */
+  class: 'stream' | 'file' | 'null' | 'logging.StreamHandler' | 'logging.FileHandler' | 'logging.NullHandler';
   level?: string;
-  /** Where a stream handler writes: stderr (default), stdout, or any object with write(text). */
-  stream?: 'stderr' | 'stdout' | { write(text: string): unknown };
+  /** Where a stream handler writes: stderr (default), stdout (or `ext://sys.stdout`), or any object with write(text). */
+  stream?: 'stderr' | 'stdout' | 'ext://sys.stderr' | 'ext://sys.stdout' | { write(text: string): unknown };
   filename?: string;
   /** A format with `{levelname}`, `{name}`, `{message}`, `{asctime}` placeholders. */
   format?: string;
+  /** The name of an entry of `formatters`, as in dictConfig. */
+  formatter?: string;
+}
+
+/** A `LOGGING` formatter: `{name}`-style, or Python's `%(name)s` style. */
+export interface LoggingFormatterConfig {
+  format: string;
+  style?: '{' | '%';
 }
 
 /** A `LOGGING` logger entry. */
@@ -24,10 +36,16 @@ export interface LoggerConfig {
   propagate?: boolean;
 }
 
-/** The `LOGGING` setting: a simplified `logging.config.dictConfig` shape. */
+/**
+ * The `LOGGING` setting: a simplified `logging.config.dictConfig` shape. Django's spellings
+ * (`version: 1`, `disable_existing_loggers`) are accepted so settings port as they are.
+ */
 export interface LoggingConfig {
+  version?: 1;
   /** When false (default true), the built-in configuration is kept and this one is added. */
   disableExistingLoggers?: boolean;
+  disable_existing_loggers?: boolean;
+  formatters?: Record<string, LoggingFormatterConfig>;
   handlers?: Record<string, LoggingHandlerConfig>;
   loggers?: Record<string, LoggerConfig>;
   root?: LoggerConfig;

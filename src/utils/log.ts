@@ -10,7 +10,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
-import type { LoggingConfig, LoggingHandlerConfig } from '../conf/global-settings.ts';
+import type { LoggingConfig, LoggingFormatterConfig, LoggingHandlerConfig } from '../conf/global-settings.ts';
 
 export const LEVELS = { NOTSET: 0, DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 export type LevelName = keyof typeof LEVELS;
@@ -237,29 +237,60 @@ export function getLogger(name = 'root'): Logger {
 
 let configured: Handler[] = [];
 
-function buildHandler(name: string, config: LoggingHandlerConfig | TextSink): Handler {
+const CLASS_ALIASES: Record<string, string> = {
+  'logging.StreamHandler': 'stream',
+  'logging.FileHandler': 'file',
+  'logging.NullHandler': 'null',
+};
+const STREAM_ALIASES: Record<string, string> = { 'ext://sys.stderr': 'stderr', 'ext://sys.stdout': 'stdout' };
+
+/** A format string in `{name}` style; Python's `%(name)s` style is translated. */
+function formatOf(config: LoggingFormatterConfig, name: string): string {
+  if (typeof config?.format !== 'string') {
+    throw new ImproperlyConfigured(`The LOGGING formatter '${name}' needs a format string, such as '{levelname} {message}'.`);
+  }
+  if (config.style === '{') return config.format;
+  if (config.style !== undefined && config.style !== '%') {
+    throw new ImproperlyConfigured(`The LOGGING formatter '${name}' has style ${JSON.stringify(config.style)}: use '{' or '%'.`);
+  }
+  return config.format.replace(/%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdfr]/g, '{$1}').replace(/%%/g, '%');
+}
+
+function buildHandler(name: string, config: LoggingHandlerConfig, formatters: Map<string, string>): Handler {
   if (typeof config !== 'object' || config === null) {
     throw new ImproperlyConfigured(`The LOGGING handler '${name}' must be an object such as { class: 'stream' }.`);
   }
-  const c = config as LoggingHandlerConfig & { stream?: unknown };
+  const c = config as LoggingHandlerConfig & { stream?: unknown; filters?: unknown };
+  if (c.filters !== undefined) {
+    throw new ImproperlyConfigured(`The LOGGING handler '${name}' has filters, which tsgi does not support: set levels instead.`);
+  }
   const level = c.level === undefined ? 0 : parseLevel(c.level, `the handler '${name}'`);
-  switch (c.class) {
+  let format = c.format;
+  if (c.formatter !== undefined) {
+    format = formatters.get(c.formatter);
+    if (format === undefined) {
+      throw new ImproperlyConfigured(`The LOGGING handler '${name}' uses the formatter '${c.formatter}', which LOGGING.formatters does not define.`);
+    }
+  }
+  const kind = CLASS_ALIASES[c.class] ?? c.class;
+  switch (kind) {
     case 'stream': {
-      const stream = c.stream ?? 'stderr';
+      const given = c.stream ?? 'stderr';
+      const stream = typeof given === 'string' ? (STREAM_ALIASES[given] ?? given) : given;
       const sink =
         stream === 'stderr' ? process.stderr : stream === 'stdout' ? process.stdout : typeof (stream as TextSink).write === 'function' ? (stream as TextSink) : undefined;
       if (sink === undefined) {
         throw new ImproperlyConfigured(
-          `The LOGGING handler '${name}' has stream ${JSON.stringify(stream)}: use 'stderr', 'stdout' or an object with a write(text) method.`,
+          `The LOGGING handler '${name}' has stream ${JSON.stringify(given)}: use 'stderr', 'stdout' or an object with a write(text) method.`,
         );
       }
-      return new StreamHandler(sink, level, c.format);
+      return new StreamHandler(sink, level, format);
     }
     case 'file':
       if (typeof c.filename !== 'string' || c.filename === '') {
         throw new ImproperlyConfigured(`The LOGGING handler '${name}' has class 'file' but no filename: add filename: '/path/to/file.log'.`);
       }
-      return new FileHandler(c.filename, level, c.format);
+      return new FileHandler(c.filename, level, format);
     case 'null':
       return new NullHandler();
     default:
@@ -287,8 +318,15 @@ export function configureLogging(config: LoggingConfig = {}, options: { debug?: 
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new ImproperlyConfigured(`The LOGGING setting must be an object (a dictConfig), got ${JSON.stringify(config)}.`);
   }
+  if (config.version !== undefined && config.version !== 1) {
+    throw new ImproperlyConfigured(`The LOGGING version must be 1 (as dictConfig), got ${JSON.stringify(config.version)}.`);
+  }
+  const formatters = new Map<string, string>();
+  for (const [name, f] of Object.entries(config.formatters ?? {})) formatters.set(name, formatOf(f, name));
   const handlers = new Map<string, Handler>();
-  for (const [name, handlerConfig] of Object.entries(config.handlers ?? {})) handlers.set(name, buildHandler(name, handlerConfig));
+  for (const [name, handlerConfig] of Object.entries(config.handlers ?? {})) {
+    handlers.set(name, buildHandler(name, handlerConfig, formatters));
+  }
   const loggerConfigs = Object.entries(config.loggers ?? {});
   const refs: Array<[string, string[] | undefined]> = [...loggerConfigs.map(([n, c]) => [n, c.handlers] as [string, string[] | undefined]), ['root', config.root?.handlers]];
   for (const [loggerName, names] of refs) {
@@ -309,7 +347,8 @@ export function configureLogging(config: LoggingConfig = {}, options: { debug?: 
     logger.propagate = true;
     logger.disabled = false;
   }
-  if (config.disableExistingLoggers === false || Object.keys(config).length === 0) {
+  const disable = config.disableExistingLoggers ?? config.disable_existing_loggers ?? true;
+  if (disable === false || Object.keys(config).length === 0) {
     const console = new StreamHandler(process.stderr, options.debug ? LEVELS.INFO : LEVELS.ERROR);
     const tsgi = getLogger('tsgi');
     tsgi.level = LEVELS.INFO;

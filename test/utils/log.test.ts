@@ -82,6 +82,30 @@ test('the default configuration: tsgi errors to stderr (INFO with DEBUG), tsgi.s
   assert.equal(getLogger('tsgi').handlers.length, 1, 'defaults kept when disableExistingLoggers is false');
 });
 
+test("Django's spellings port as they are: version, disable_existing_loggers, logging.* classes, %-style formatters", () => {
+  const out = sink();
+  configureLogging({
+    version: 1,
+    disable_existing_loggers: false,
+    formatters: { verbose: { format: '%(levelname)s %(name)s: %(message)s 100%%' }, brace: { format: '<{message}>', style: '{' } },
+    handlers: {
+      stderr: { class: 'logging.StreamHandler', stream: out, formatter: 'verbose' },
+      b: { class: 'logging.StreamHandler', stream: out, formatter: 'brace' },
+      quiet: { class: 'logging.NullHandler' },
+    },
+    loggers: {
+      'tsgi.request': { handlers: ['stderr', 'b'], level: 'ERROR', propagate: false },
+      'tsgi.security': { handlers: ['quiet'], level: 'ERROR', propagate: false },
+    },
+  });
+  getLogger('tsgi.request').error('Internal Server Error: /boom/');
+  getLogger('tsgi.request').warning('Not Found: /nope/');
+  assert.deepEqual(out.lines, ['ERROR tsgi.request: Internal Server Error: /boom/ 100%\n', '<Internal Server Error: /boom/>\n']);
+  assert.equal(getLogger('tsgi').handlers.length, 1, 'disable_existing_loggers: false keeps the defaults');
+  configureLogging({ handlers: { o: { class: 'stream', stream: 'ext://sys.stdout' } }, loggers: { a: { handlers: ['o'] } } });
+  assert.equal((getLogger('a').handlers[0] as StreamHandler).sink, process.stdout);
+});
+
 test('a failing handler does not break the caller', () => {
   const broken = { write: () => { throw new Error('disk full'); } };
   configureLogging({ handlers: { b: { class: 'stream', stream: broken } }, loggers: { x: { handlers: ['b'] } } });
@@ -110,6 +134,11 @@ const bad: Array<[string, unknown, string]> = [
   ['a bad handler level', { handlers: { h: { class: 'null', level: 'x' } } }, 'The level "x" of the handler \'h\' in LOGGING is not a level: use DEBUG, INFO, WARNING, ERROR or CRITICAL.'],
   ['an unopenable file', { handlers: { h: { class: 'file', filename: '/nonexistent-dir/x.log' } } }, "The log file '/nonexistent-dir/x.log' cannot be opened (ENOENT): create its folder or fix the filename in LOGGING."],
   ['not an object', ['x'], 'The LOGGING setting must be an object (a dictConfig), got ["x"].'],
+  ['another version', { version: 2 }, 'The LOGGING version must be 1 (as dictConfig), got 2.'],
+  ['an undefined formatter', { handlers: { h: { class: 'null', formatter: 'fancy' } } }, "The LOGGING handler 'h' uses the formatter 'fancy', which LOGGING.formatters does not define."],
+  ['a formatter without format', { formatters: { f: {} } }, "The LOGGING formatter 'f' needs a format string, such as '{levelname} {message}'."],
+  ['a formatter with another style', { formatters: { f: { format: 'x', style: '$' } } }, 'The LOGGING formatter \'f\' has style "$": use \'{\' or \'%\'.'],
+  ['handler filters', { handlers: { h: { class: 'null', filters: ['require_debug_false'] } } }, "The LOGGING handler 'h' has filters, which tsgi does not support: set levels instead."],
 ];
 for (const [what, config, message] of bad) {
   test(`${what} is an ImproperlyConfigured`, () => {
