@@ -55,6 +55,10 @@ describe('path() and rePath() definitions', () => {
       "path('a/', ...) name must be a non-empty string such as 'article-detail', got number."],
     ['empty name', () => rePath('^a/$', view, { name: '' }), TypeError,
       "rePath('^a/$', ...) name must be a non-empty string such as 'article-detail', got an empty string."],
+    ['regex not a string', () => rePath(/^a$/ as never, view), TypeError,
+      "A URL regex must be a string, got object. Write it as rePath('^articles/(?P<year>[0-9]{4})/$', view)."],
+    ['options not an object', () => path('a/', view, 'detail' as never), TypeError,
+      "path('a/', ...) options must be an object such as { name: 'detail' }, got string."],
     ['route not a string', () => path(5 as never, view), TypeError,
       "A URL route must be a string, got number. Write it as path('articles/<int:year>/', view)."],
   ];
@@ -150,6 +154,15 @@ describe('include()', () => {
     } finally {
       setProjectRoot(undefined);
     }
+  });
+
+  test('a URLconf that includes itself is reported when reversing', () => {
+    const loop: ReturnType<typeof path>[] = [path('x/', view, { name: 'x' })];
+    loop.push(path('again/', include(loop)));
+    throwsExactly(() => reverse('x', { urlconf: loop }), ImproperlyConfigured,
+      "The URLconf '<list of patterns>' includes itself. Remove the include() that leads back to it.");
+    // Resolving still terminates: each level consumes part of the path.
+    assert.equal(resolve('/again/again/x/', loop).urlName, 'x');
   });
 
   test('an invalid entry in urlpatterns is reported when resolving', () => {
