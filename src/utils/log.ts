@@ -364,6 +364,8 @@ export function configureLogging(config: LoggingConfig = {}, options: { debug?: 
     if (c.handlers !== undefined) logger.handlers = c.handlers.map((h) => handlers.get(h)!);
     if (c.propagate !== undefined) logger.propagate = c.propagate;
   };
-  for (const [name, c] of loggerConfigs) apply(getLogger(name), c, `the logger '${name}'`);
+  // Django's logger names (`django.request`) configure their tsgi counterparts, so settings port.
+  const ported = (name: string) => (name === 'django' || name.startsWith('django.') ? 'tsgi' + name.slice(6) : name);
+  for (const [name, c] of loggerConfigs) apply(getLogger(ported(name)), c, `the logger '${name}'`);
   if (config.root !== undefined) apply(root, config.root, 'the root logger');
 }

@@ -102,6 +102,8 @@ test("Django's spellings port as they are: version, disable_existing_loggers, lo
   getLogger('tsgi.request').warning('Not Found: /nope/');
   assert.deepEqual(out.lines, ['ERROR tsgi.request: Internal Server Error: /boom/ 100%\n', '<Internal Server Error: /boom/>\n']);
   assert.equal(getLogger('tsgi').handlers.length, 1, 'disable_existing_loggers: false keeps the defaults');
+  configureLogging({ handlers: { n: { class: 'null' } }, loggers: { 'django.security': { handlers: ['n'], level: 'CRITICAL' } } });
+  assert.equal(getLogger('tsgi.security').level, LEVELS.CRITICAL, 'django.* names configure tsgi.* loggers');
   configureLogging({ handlers: { o: { class: 'stream', stream: 'ext://sys.stdout' } }, loggers: { a: { handlers: ['o'] } } });
   assert.equal((getLogger('a').handlers[0] as StreamHandler).sink, process.stdout);
 });
