@@ -46,6 +46,7 @@ export class LazySettings {
   #base: Record<string, unknown> = {};
   #explicit = new Set<string>();
   #overrides: Array<Record<string, unknown>> = [];
+  #loading = false;
 
   /** Whether settings have been loaded or configured. */
   get configured(): boolean {
@@ -62,7 +63,14 @@ export class LazySettings {
           'or call settings.configure() before reading settings.',
       );
     }
+    if (this.#loading) {
+      throw new ImproperlyConfigured(
+        `Requested setting ${name} while the settings module '${moduleName}' is still loading: a settings module ` +
+          'cannot read settings; compute the value from its own variables instead.',
+      );
+    }
     let module: Record<string, unknown>;
+    this.#loading = true;
     try {
       module = importModule(moduleName);
     } catch (error) {
@@ -75,6 +83,8 @@ export class LazySettings {
           `${(error as Error).message}${fix}`,
         { cause: error },
       );
+    } finally {
+      this.#loading = false;
     }
     const user: Record<string, unknown> = {};
     for (const key of Object.keys(module)) {

@@ -128,6 +128,19 @@ describe('loading from TSGI_SETTINGS_MODULE', () => {
     });
   });
 
+  test('a settings module that reads settings while loading gets an explanation', () => {
+    process.env.TSGI_SETTINGS_MODULE = 'proj.reentrant';
+    assert.throws(() => settings.DEBUG, (e: unknown) => {
+      assert.ok(e instanceof ImproperlyConfigured);
+      assert.match(
+        e.message,
+        /Requested setting DEBUG while the settings module 'proj\.reentrant' is still loading: a settings module cannot read settings; compute the value from its own variables instead\./,
+      );
+      return true;
+    });
+    assert.equal(settings.configured, false);
+  });
+
   test('an empty SECRET_KEY is an error only when read', () => {
     const s = fresh('proj.nosecret');
     assert.equal(s.DEBUG, false);
