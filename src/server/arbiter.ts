@@ -234,7 +234,7 @@ export class Arbiter {
         if (w.state !== 'booting') break;
         w.state = 'ready';
         this.everReady = true;
-        this.log.debug(`Worker ${w.pid} is ready.`);
+        this.log.info(`Worker ${w.pid} is ready.`);
         this.rebalance();
         break;
       case 'retire':

@@ -82,3 +82,18 @@ export function applyProxyHeaders(environ: Environ): void {
   const proto = environ.HTTP_X_FORWARDED_PROTO?.split(',')[0]!.trim().toLowerCase();
   if (proto === 'http' || proto === 'https') environ['wsgi.url_scheme'] = proto;
 }
+
+/**
+ * gunicorn's InvalidSchemeHeaders: from a trusted proxy, X-Forwarded-Proto, X-Forwarded-Ssl and
+ * X-Forwarded-Protocol must agree on the scheme; a request where they contradict is refused.
+ */
+export function schemeConflict(headers: Record<string, string | string[] | undefined>): string | null {
+  const votes = new Set<string>();
+  const proto = headers['x-forwarded-proto'];
+  if (typeof proto === 'string') votes.add(proto.split(',')[0]!.trim().toLowerCase() === 'https' ? 'https' : 'http');
+  const ssl = headers['x-forwarded-ssl'];
+  if (typeof ssl === 'string') votes.add(ssl.trim().toLowerCase() === 'on' ? 'https' : 'http');
+  const protocol = headers['x-forwarded-protocol'];
+  if (typeof protocol === 'string') votes.add(protocol.trim().toLowerCase() === 'ssl' ? 'https' : 'http');
+  return votes.size > 1 ? 'X-Forwarded-Proto, X-Forwarded-Ssl and X-Forwarded-Protocol disagree on the scheme.' : null;
+}

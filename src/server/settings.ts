@@ -157,9 +157,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     help: 'The maximum size of a request body in bytes: a larger Content-Length is answered 413 before the application runs, and a chunked body that grows past it is cut. 0 means no limit (leave it to the application, e.g. DATA_UPLOAD_MAX_MEMORY_SIZE).',
   },
   {
-    name: 'headerMap', section: 'Security', flag: '--header-map', env: 'TSGI_HEADER_MAP', type: 'string', default: 'drop', meta: 'drop|refuse|dangerous',
-    validate: ((v: string) => (['drop', 'refuse', 'dangerous'].includes(v) ? null : `--header-map must be drop, refuse or dangerous, got "${v}".`)) as (v: never) => string | null,
-    help: 'What to do with header names containing "_", which would pose as "-" in the environ (HTTP_X_Y): drop them, refuse the request (400), or pass them (dangerous).',
+    name: 'headerMap', section: 'Security', flag: '--header-map', env: 'TSGI_HEADER_MAP', type: 'string', default: 'drop', meta: 'drop|refuse',
+    validate: ((v: string) => (['drop', 'refuse'].includes(v) ? null : `--header-map must be drop or refuse, got "${v}".`)) as (v: never) => string | null,
+    help: 'What to do with header names containing "_", which would pose as "-" in the environ (X_Y and X-Y both become HTTP_X_Y): leave them out of the environ, or refuse the request (400).',
   },
   {
     name: 'forwardedAllowIps', section: 'Security', flag: '--forwarded-allow-ips', env: 'FORWARDED_ALLOW_IPS', type: 'list', default: ['127.0.0.1', '::1'], meta: 'IPS',

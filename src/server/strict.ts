@@ -25,8 +25,9 @@ export interface Refusal {
 }
 
 const SINGLE = new Set(['host', 'content-type', 'content-length']);
-// RFC 9110 §6.5.1: fields needed to frame, route or authenticate a message cannot be trailers.
-const FORBIDDEN_TRAILERS = new Set(['host', 'content-length', 'transfer-encoding', 'trailer', 'authorization', 'te', 'content-type', 'content-encoding', 'content-range', 'cookie', 'set-cookie']);
+// RFC 9110 §6.5.1: fields needed to frame, route or authenticate a message cannot be trailers
+// (gunicorn's list; node itself already fails on Content-Length and Transfer-Encoding there).
+const FORBIDDEN_TRAILERS = new Set(['host', 'content-length', 'transfer-encoding', 'trailer', 'authorization', 'te']);
 
 /** Checks the head of a request; null when it may go to the application. */
 export function checkRequest(req: IncomingMessage, limits: StrictLimits): Refusal | null {

@@ -14,7 +14,7 @@ import type { Environ } from '../gateway/types.ts';
 import { compileAccessFormat, jsonAccessLine, type AccessFormatter, type AccessRecord } from './access-log.ts';
 import { AppLoadError, APP_LOAD_ERROR, loadApplication, WORKER_BOOT_ERROR } from './loader.ts';
 import { LogFile, Logger, type LogLevel } from './logger.ts';
-import { applyProxyHeaders, parseAllowIps } from './proxy.ts';
+import { applyProxyHeaders, parseAllowIps, schemeConflict } from './proxy.ts';
 import type { ServerConfig } from './settings.ts';
 import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
 import { INFLIGHT_KEY, type FromWorker, type ToWorker } from './ipc.ts';
@@ -52,10 +52,29 @@ const listener = createListener(app, {
   multiprocess: setup.multiprocess,
   errors: { write: (text: string) => log.error(text.trimEnd()), flush() {} },
   adjustEnviron(environ: Environ, req: IncomingMessage) {
+    if (req.url!.includes('#')) stripFragment(environ, req.url!);
     if (trusted.trusts(req.socket.remoteAddress)) applyProxyHeaders(environ);
     (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote = environ.REMOTE_ADDR;
   },
 });
+
+/**
+ * A fragment is never part of a request-target (RFC 9112 §3.2), but some clients send one; as
+ * gunicorn does, it is left out of PATH_INFO and QUERY_STRING (RAW_URI keeps it).
+ * TODO: belongs in the gateway's buildEnviron; here until it does it.
+ */
+function stripFragment(environ: Environ, url: string): void {
+  const hash = url.indexOf('#');
+  const question = url.indexOf('?');
+  if (question >= 0 && question < hash) {
+    const q = environ.QUERY_STRING.indexOf('#');
+    if (q >= 0) environ.QUERY_STRING = environ.QUERY_STRING.slice(0, q);
+  } else if (!url.slice(0, hash).includes('%23')) {
+    const p = environ.PATH_INFO.indexOf('#');
+    if (p >= 0) environ.PATH_INFO = environ.PATH_INFO.slice(0, p);
+    environ.QUERY_STRING = '';
+  }
+}
 
 const accessFile = config.accessLogfile ? new LogFile(config.accessLogfile, 1) : null;
 const accessFormat: AccessFormatter | null = accessFile ? (config.accessLogJson ? jsonAccessLine : compileAccessFormat(config.accessLogFormat)) : null;
@@ -143,6 +162,10 @@ function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boole
   track(req, res);
   const refusal = checkRequest(req, limits);
   if (refusal) return refuse(req, res, refusal);
+  if (trusted.trusts(req.socket.remoteAddress)) {
+    const conflict = schemeConflict(req.headers);
+    if (conflict) return refuse(req, res, { status: 400, reason: conflict });
+  }
   if (config.limitRequestBody > 0 && req.headers['transfer-encoding'] !== undefined) {
     // A chunked body has no length up front: count it as it arrives (after the gateway's reads).
     let received = 0;
@@ -175,13 +198,26 @@ function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boole
 
 server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, false));
 server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true));
-server.on('clientError', (error: Error & { code?: string }, socket) => {
-  if (error.code !== 'ECONNRESET') log.debug(`Bad request from ${(socket as Socket).remoteAddress}: ${error.code ?? error.message}`);
+server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (error.code === 'HPE_CLOSED_CONNECTION' && pending && !pending.writableEnded) {
+    // Bytes after a request that closes the connection (HTTP/1.0, Connection: close) are to be
+    // ignored (RFC 9112 §9.6): the pending answer goes out, then the connection closes.
+    socket.pause();
+    return;
+  }
+  if (error.code !== 'ECONNRESET') log.debug(`Bad request from ${socket.remoteAddress}: ${error.code ?? error.message}`);
   handleClientError(error, socket);
 });
-// CONNECT is for proxies; an application server refuses it (node would otherwise drop the socket).
-server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-  socket.end(refusalBytes({ status: 501, reason: 'CONNECT is not supported by this server.' }));
+// CONNECT (authority-form target) goes to the application like any request; node hands it over
+// on its own event, without a response object.
+server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+  if (head.length > 0) socket.unshift(head);
+  const res = new http.ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket);
+  res.once('finish', () => socket.destroySoon());
+  handle(req, res, false);
 });
 server.on('tlsClientError', (error: Error, socket: Socket) => {
   log.debug(`TLS handshake failed with ${socket.remoteAddress}: ${error.message}`);

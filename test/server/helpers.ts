@@ -50,7 +50,7 @@ export function runTsgi(args: string[], opts: { cwd?: string; env?: NodeJS.Proce
  * Starts `tsgi serve ARGS` (add `--bind 127.0.0.1:0` yourself or let `bind` default) and waits
  * until it listens.
  */
-export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; errorLogFile?: string } = {}): Promise<Served> {
+export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; errorLogFile?: string; ready?: boolean } = {}): Promise<Served> {
   const withBind = args.some((a) => a === '-b' || a.startsWith('--bind')) ? args : [...args, '--bind', '127.0.0.1:0'];
   const child = spawn(process.execPath, [bin, 'serve', ...withBind], {
     cwd: opts.cwd ?? fixtures,
@@ -81,6 +81,9 @@ export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.P
     m = opts.errorLogFile
       ? await waitForFile(opts.errorLogFile, /Listening at: (https?):\/\/(\[[^\]]+\]|[^:]+):(\d+)|Listening at: unix:/)
       : await waitFor(/Listening at: (https?):\/\/(\[[^\]]+\]|[^:]+):(\d+)|Listening at: unix:/);
+    // Until a worker is ready the master holds connections back; wait so that clients with short
+    // timeouts (the corpus runner) see a server that answers.
+    if (opts.ready !== false && !opts.errorLogFile) await waitFor(/Worker \d+ is ready\./);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

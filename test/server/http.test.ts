@@ -46,7 +46,6 @@ describe('tsgi serve: limits and malformed requests', () => {
     ['Host as a trailer', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nHost: evil\r\n\r\n', '400'],
     ['a Content-Length over --limit-request-body', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n', '413'],
     ['a chunked body over --limit-request-body', `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${'400\r\n' + 'x'.repeat(1024) + '\r\n'}0\r\n\r\n`, '413'],
-    ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', '501'],
     ['a bad method (llhttp)', 'G@T / HTTP/1.1\r\nHost: a\r\n\r\n', '400'],
     ['a request smuggling attempt (CL and TE)', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', '400'],
   ];
@@ -64,6 +63,20 @@ describe('tsgi serve: limits and malformed requests', () => {
       other.destroy();
     });
   }
+
+  test('CONNECT reaches the application (authority-form target), then the connection closes', async () => {
+    const raw = await rawExchange(s.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    assert.equal(statusOf(raw), '200');
+    assert.match(raw, /"method":"CONNECT"/);
+    assert.match(raw, /"uri":"example\.com:443"/);
+  });
+
+  test('bytes after a request that closes the connection do not replace its answer (RFC 9112 §9.6)', async () => {
+    const raw = await rawExchange(s.port, 'GET /first HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGARBAGE / HTTP/1.1\r\n\r\n');
+    assert.equal(statusOf(raw), '200');
+    assert.match(raw, /"path":"\/first"/);
+    assert.equal(raw.match(/HTTP\/1\.1 /g)?.length, 1);
+  });
 
   test('the limits can be raised: a 4200-byte request line with --limit-request-line 8190', async () => {
     const big = await start(['apps.echo', '--limit-request-line', '8190', '--limit-request-fields', '3', '--limit-request-field-size', '50']);
