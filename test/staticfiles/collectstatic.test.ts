@@ -150,6 +150,22 @@ describe('collectstatic with the manifest storage', () => {
 });
 
 describe('without the manifest', () => {
+  test('collectstatic only copies, honours ignore patterns, and writes no manifest', async () => {
+    const plainRoot = path.join(tmp, 'plain-root');
+    using _r = overrideSettings({ STATIC_ROOT: plainRoot });
+    writeFileSync(path.join(project, 'static', '.hidden'), 'x');
+    writeFileSync(path.join(project, 'static', 'notes.txt~'), 'x');
+    const result = await collectstatic({ ignorePatterns: ['img'] });
+    assert.deepEqual(result.copied.sort(), ['app1/app.js', 'css/base.css', 'css/site.css']);
+    assert.deepEqual(result.postProcessed, []);
+    assert.ok(!existsSync(path.join(plainRoot, 'staticfiles.json')));
+    assert.ok(!existsSync(path.join(plainRoot, '.hidden')));
+    assert.ok(!existsSync(path.join(plainRoot, 'notes.txt~')));
+    assert.ok(!existsSync(path.join(plainRoot, 'img')));
+    const noDefaults = await collectstatic({ useDefaultIgnorePatterns: false });
+    assert.ok(noDefaults.copied.includes('.hidden') && noDefaults.copied.includes('notes.txt~'));
+  });
+
   test('static() is STATIC_URL + the path, encoded', () => {
     assert.equal(staticUrl('css/site.css'), '/static/css/site.css');
     assert.equal(staticUrl('a b/é.png'), '/static/a%20b/%C3%A9.png');
