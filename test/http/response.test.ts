@@ -19,6 +19,7 @@ import {
   HttpResponseGone,
   HttpResponseServerError,
   BadHeaderError,
+  HttpHeaders,
   iriToUri,
 } from '../../src/http/index.ts';
 import { DisallowedRedirect } from '../../src/core/exceptions.ts';
@@ -159,6 +160,16 @@ describe('headers', () => {
     r.set('X-Name', '€');
     assert.equal(r.get('x-name'), '=?utf-8?b?4oKs?=');
   });
+});
+
+test('request HttpHeaders: from HTTP_* and CONTENT_*, case- and _-insensitive, Django names', () => {
+  const h = new HttpHeaders({ HTTP_X_FORWARDED_FOR: '1.2.3.4', CONTENT_TYPE: 'text/plain', CONTENT_LENGTH: '3', HTTP_HOST: 'h', SERVER_NAME: 'x', 'wsgi.input': {} });
+  assert.deepEqual(h.keys(), ['X-Forwarded-For', 'Content-Type', 'Content-Length', 'Host']);
+  assert.equal(h.get('x-forwarded-for'), '1.2.3.4');
+  assert.equal(h.get('X_FORWARDED_FOR'), '1.2.3.4');
+  assert.equal(h.has('content-length'), true);
+  assert.equal(h.has('Server-Name'), false);
+  assert.deepEqual(Object.fromEntries(h), { 'X-Forwarded-For': '1.2.3.4', 'Content-Type': 'text/plain', 'Content-Length': '3', Host: 'h' });
 });
 
 describe('cookies', () => {
