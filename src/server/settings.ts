@@ -208,12 +208,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     help: 'Set an environment variable in the workers; repeat for several.',
   },
   {
-    name: 'reload', section: 'Debugging', flag: '--reload', env: 'TSGI_RELOAD', type: 'bool', default: false,
-    help: 'Development only: reload the workers when a source file under the working directory changes.',
-  },
-  {
     name: 'preload', section: 'Server mechanics', flag: '--preload', env: 'TSGI_PRELOAD', type: 'bool', default: false,
     help: 'Load the application in the master before starting workers, so that a broken application stops the server at once. The workers still load it themselves (a Node process cannot fork its memory).',
+  },
+  {
+    name: 'reload', section: 'Debugging', flag: '--reload', env: 'TSGI_RELOAD', type: 'bool', default: false,
+    help: 'Development only: reload the workers when a source file under the working directory changes.',
   },
   {
     name: 'printConfig', section: 'Debugging', flag: '--print-config', env: 'TSGI_PRINT_CONFIG', type: 'bool', default: false,
