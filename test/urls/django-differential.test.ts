@@ -149,6 +149,7 @@ describe('tsgi and Django 3.2 resolve and reverse alike', { skip: hasDjango ? fa
         ours = {
           func: m.func.name, args: [...m.args], kwargs: { ...m.kwargs }, route: m.route,
           namespaces: [...m.namespaces], appNames: [...m.appNames], urlName: m.urlName ?? null,
+          tried: m.tried.map((chain) => chain.map((entry) => String(entry.pattern))),
         };
         matched++;
       } catch (error) {
