@@ -76,7 +76,7 @@ function framework(getResponse: (request: HttpRequest) => Promise<HttpResponseBa
     if (response instanceof TemplateResponse) response = await response.render();
     startResponse(response.statusLine, response.headerList());
     const file = (response as { fileSource?: FileSource }).fileSource;
-    if (file) return (environ['wsgi.file_wrapper'] ?? fileWrapper)(file);
+    if (file) return (environ['wsgi.file_wrapper'] ?? fileWrapper)(file, (response as { blockSize?: number }).blockSize);
     return response as HttpResponse;
   };
 }

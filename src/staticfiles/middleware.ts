@@ -29,12 +29,12 @@ type GetResponse = (request: never) => Promise<HttpResponseBase> | HttpResponseB
 /** A FileResponse for a byte range of a file (the whole file when no Range was asked for). */
 export class StaticFileResponse extends FileResponse {
   constructor(plan: StaticPlan & { file: FileSource }) {
-    super(plan.file.path as string, { status: plan.status, contentType: 'application/octet-stream' });
-    // FileResponse describes the whole file; narrow it to the planned part.
-    (this as { fileSource: FileSource }).fileSource = plan.file;
-    this.headers.delete('Content-Disposition');
+    // Built from a (lazy) stream, not the path: the index already knows the size and type, so no
+    // stat in the request path; the handler sends `fileSource` through wsgi.file_wrapper.
+    // Files up to 1 MiB go in one read (blockSize is what the handler gives wsgi.file_wrapper).
+    super(readRange(plan.file), { status: plan.status, blockSize: Math.min(Math.max(plan.file.length ?? 0, 65536), 1 << 20) });
+    (this as { fileSource: FileSource | undefined }).fileSource = plan.file;
     for (const [name, value] of plan.headers) this.headers.set(name, value);
-    if ((plan.file.offset ?? 0) !== 0 || plan.status === 206) this.streamingContent = readRange(plan.file);
   }
 }
 

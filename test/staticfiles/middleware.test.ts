@@ -51,7 +51,7 @@ const app: Application = async (environ, startResponse) => {
   startResponse(response.statusLine, response.headerList());
   if (request.method === 'HEAD') return [];
   const file = (response as { fileSource?: FileSource }).fileSource;
-  if (file) return (environ['wsgi.file_wrapper'] ?? fileWrapper)(file);
+  if (file) return (environ['wsgi.file_wrapper'] ?? fileWrapper)(file, (response as { blockSize?: number }).blockSize);
   return response as HttpResponse;
 };
 
