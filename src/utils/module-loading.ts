@@ -85,6 +85,19 @@ function checkDottedName(dotted: unknown, what: string): asserts dotted is strin
 }
 
 /**
+ * An installed package (node_modules, as Python's site-packages): `blog_app.apps` →
+ * `blog_app/apps` resolved from the project root through the package's exports.
+ */
+function resolvePackage(dotted: string): string | undefined {
+  try {
+    const resolved = createRequire(path.join(getProjectRoot(), 'package.json')).resolve(dotted.split('.').join('/'));
+    return path.isAbsolute(resolved) ? resolved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The file a dotted module name resolves to.
  * @throws ModuleNotFoundError naming every path tried.
  */
@@ -94,12 +107,14 @@ export function resolveModule(dotted: string): string {
   const cached = resolved.get(key);
   if (cached !== undefined) return cached;
   const candidates = moduleCandidates(dotted);
-  const file = candidates.find(isFile);
+  const file = candidates.find(isFile) ?? (dotted.startsWith('tsgi.') ? undefined : resolvePackage(dotted));
   if (file === undefined) {
-    const where = dotted.startsWith('tsgi.') ? `the tsgi package (${PACKAGE_SRC})` : `the project root ${getProjectRoot()}`;
+    const tsgi = dotted.startsWith('tsgi.');
+    const where = tsgi ? `the tsgi package (${PACKAGE_SRC})` : `the project root ${getProjectRoot()}`;
+    const orPackage = tsgi ? '' : ` and no installed package exports '${dotted.split('.').join('/')}'`;
     throw new ModuleNotFoundError(
       `No module named '${dotted}': none of these files exists under ${where}: ` +
-        `${candidates.map((c) => path.relative(dotted.startsWith('tsgi.') ? PACKAGE_SRC : getProjectRoot(), c)).join(', ')}. ` +
+        `${candidates.map((c) => path.relative(tsgi ? PACKAGE_SRC : getProjectRoot(), c)).join(', ')}${orPackage}. ` +
         `Check the spelling, or set the project root (setProjectRoot(), or run from the project's folder).`,
       dotted,
       candidates,

@@ -99,7 +99,7 @@ describe('loading from TSGI_SETTINGS_MODULE', () => {
         "The settings module 'proj.nothere' (from TSGI_SETTINGS_MODULE) could not be loaded: No module named " +
         `'proj.nothere': none of these files exists under the project root ${root}: proj/nothere.ts, ` +
         'proj/nothere.mts, proj/nothere.js, proj/nothere.mjs, proj/nothere.cjs, proj/nothere/index.ts, ' +
-        'proj/nothere/index.mts, proj/nothere/index.js, proj/nothere/index.mjs, proj/nothere/index.cjs. ' +
+        "proj/nothere/index.mts, proj/nothere/index.js, proj/nothere/index.mjs, proj/nothere/index.cjs and no installed package exports 'proj/nothere'. " +
         "Check the spelling, or set the project root (setProjectRoot(), or run from the project's folder). " +
         'Check TSGI_SETTINGS_MODULE and the project root.',
     });

@@ -50,6 +50,12 @@ describe('importModule', () => {
     assert.equal(importModule('pkg.mod').greet, viaImport.greet);
   });
 
+  test('installed packages resolve as in site-packages: chokidar → node_modules/chokidar', () => {
+    setProjectRoot(path.resolve(here, '../..'));
+    assert.equal(typeof importModule('chokidar').watch, 'function');
+    assert.equal(typeof importString('chokidar.watch'), 'function');
+  });
+
   test('tsgi.* names resolve inside the package', () => {
     const mod = importModule('tsgi.utils.module-loading');
     assert.equal(mod.importModule, importModule);
@@ -67,7 +73,7 @@ describe('importModule', () => {
           error.message,
           `No module named 'pkg.missing': none of these files exists under the project root ${root}: ` +
             'pkg/missing.ts, pkg/missing.mts, pkg/missing.js, pkg/missing.mjs, pkg/missing.cjs, ' +
-            'pkg/missing/index.ts, pkg/missing/index.mts, pkg/missing/index.js, pkg/missing/index.mjs, pkg/missing/index.cjs. ' +
+            "pkg/missing/index.ts, pkg/missing/index.mts, pkg/missing/index.js, pkg/missing/index.mjs, pkg/missing/index.cjs and no installed package exports 'pkg/missing'. " +
             "Check the spelling, or set the project root (setProjectRoot(), or run from the project's folder).",
         );
         return true;
