@@ -154,8 +154,10 @@ export class Exchange {
     this.#controller = controller;
     this.#expectContinue = expectContinue;
     this.#input = input;
-    this.startResponse = (status, headers, excInfo) => this.#startResponse(status, headers, excInfo);
-    this.write = (chunk) => this.#write(chunk);
+    // Bound methods, not arrow closures: measured, per-request arrow closures made V8 grow the
+    // young generation to its maximum and cost a third of the throughput; bound functions do not.
+    this.startResponse = this.#startResponse.bind(this);
+    this.write = this.#write.bind(this);
   }
 
   /**
@@ -167,7 +169,7 @@ export class Exchange {
     this.#watching = true;
     const res = this.#res;
     if (res.destroyed && !res.writableFinished) this.#onClose();
-    else res.once('close', () => this.#onClose());
+    else res.once('close', this.#onClose.bind(this));
   }
 
   /** Calls the application and sends what it answers. Never throws. */
