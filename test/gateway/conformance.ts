@@ -12,8 +12,9 @@
  * });
  * ```
  *
- * `start(app)` gets the suite's application (conformance-apps.ts, well-behaved parts wrapped in
- * the gateway validator). A server in another process ignores it and loads
+ * `start(app)` gets the suite's application (conformance-apps.ts); with
+ * `{ wrap: await loadValidator() }` its well-behaved parts are wrapped in the gateway validator,
+ * which then checks the server's side of every exchange too. A server in another process ignores it and loads
  * `test/gateway/conformance-apps.ts:application` (the same application) instead. `errorOutput`
  * returns what the server wrote to `wsgi.errors` (or its stderr); without it, the checks of the
  * error log are skipped.
@@ -39,6 +40,22 @@ export type StartConformanceServer = (app: Application) => Promise<ConformanceSe
 export interface ConformanceOptions {
   /** Wraps the well-behaved apps (default: none); pass the gateway validator to check both sides. */
   wrap?: (app: Application) => Application;
+}
+
+/**
+ * The gateway's `validator` (src/gateway/validator.ts) when that module exists, else undefined:
+ * pass it as `wrap` so that the validator checks both sides of every exchange.
+ */
+export async function loadValidator(): Promise<((app: Application) => Application) | undefined> {
+  const specifier = '../../src/gateway/validator.ts';
+  try {
+    const module = (await import(specifier)) as { validator?: (app: Application) => Application };
+    return module.validator;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('src/gateway/validator.ts');
+    if (missing) return undefined;
+    throw error;
+  }
 }
 
 let idCounter = 0;

@@ -9,19 +9,26 @@ import { describe, test } from 'node:test';
 import { ClientDisconnectedError } from '../../src/gateway/exchange.ts';
 import { createListener, serve } from '../../src/gateway/server.ts';
 import type { Application, ErrorStream } from '../../src/gateway/types.ts';
-import { runConformance } from './conformance.ts';
+import { loadValidator, runConformance } from './conformance.ts';
 import { request } from './conformance-client.ts';
+
+// The gateway validator (src/gateway/validator.ts) checks both sides of every exchange when present.
+const validator = await loadValidator();
 
 function captureErrors(): ErrorStream & { text(): string } {
   const parts: string[] = [];
   return { write: (t) => void parts.push(t), flush() {}, text: () => parts.join('') };
 }
 
-runConformance('serve()', async (app) => {
-  const errors = captureErrors();
-  const handle = await serve(app, { port: 0, errors });
-  return { port: handle.port, errorOutput: errors.text, close: handle.close };
-});
+runConformance(
+  validator ? 'serve(), apps wrapped in validator()' : 'serve()',
+  async (app) => {
+    const errors = captureErrors();
+    const handle = await serve(app, { port: 0, errors });
+    return { port: handle.port, errorOutput: errors.text, close: handle.close };
+  },
+  { wrap: validator },
+);
 
 const encoder = new TextEncoder();
 const hello: Application = (_environ, startResponse) => {
