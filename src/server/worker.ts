@@ -5,7 +5,6 @@
  * child_process.fork(); its settings arrive in $TSGI_WORKER.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Worker as Thread } from 'node:worker_threads';
@@ -18,6 +17,7 @@ import { applyProxyHeaders, parseAllowIps, schemeConflict } from './proxy.ts';
 import type { ServerConfig } from './settings.ts';
 import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
 import { INFLIGHT_KEY, type FromWorker, type ToWorker } from './ipc.ts';
+import { WATCHDOG_SOURCE } from './watchdog.ts';
 
 interface WorkerSetup {
   app: string;
@@ -96,8 +96,9 @@ const serverOptions: http.ServerOptions = {
   connectionsCheckingInterval: Math.min(1000, config.headerTimeout * 500),
   joinDuplicateHeaders: false,
 };
+// node:https (and TLS) is loaded only when used: it costs memory in every worker.
 const server: http.Server = config.certfile
-  ? https.createServer({ ...serverOptions, cert: readFileSync(config.certfile), key: readFileSync(config.keyfile!) })
+  ? (await import('node:https')).createServer({ ...serverOptions, cert: readFileSync(config.certfile), key: readFileSync(config.keyfile!) })
   : http.createServer(serverOptions);
 server.maxHeadersCount = config.limitRequestFields + 1;
 // The server never listens itself (the master hands connections over), but node starts the timer
@@ -287,7 +288,8 @@ process.on('disconnect', () => {
 const beat = new Int32Array(new SharedArrayBuffer(4));
 let watchdog: Thread | undefined;
 if (config.timeout > 0) {
-  const thread = new Thread(new URL('./watchdog.ts', import.meta.url), {
+  const thread = new Thread(WATCHDOG_SOURCE, {
+    eval: true,
     workerData: { beat, timeoutMs: config.timeout * 1000 },
     stdout: false,
     stderr: false,
