@@ -289,5 +289,24 @@ export function conformanceApplication(wrap: (app: Application) => Application =
 /** The source of this file: what `/file` serves. */
 export const fileServed = (): Buffer => readFileSync(SELF);
 
-/** The application `tsgi serve test/gateway/conformance-apps.ts:application` loads (unwrapped). */
-export const application: Application = conformanceApplication();
+/**
+ * The gateway's `validator` (src/gateway/validator.ts) when that module exists, else undefined:
+ * pass it as `wrap` so that the validator checks both sides of every exchange.
+ */
+export async function loadValidator(): Promise<((app: Application) => Application) | undefined> {
+  const specifier = '../../src/gateway/validator.ts';
+  try {
+    const module = (await import(specifier)) as { validator?: (app: Application) => Application };
+    return module.validator;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('src/gateway/validator.ts');
+    if (missing) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The application `tsgi serve test/gateway/conformance-apps.ts:application` loads: the same as
+ * runConformance's, its well-behaved parts wrapped in the validator when it exists.
+ */
+export const application: Application = conformanceApplication(await loadValidator());

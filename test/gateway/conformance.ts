@@ -22,8 +22,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Application } from '../../src/gateway/types.ts';
-import { conformanceApplication, fileServed } from './conformance-apps.ts';
+import { conformanceApplication, fileServed, loadValidator } from './conformance-apps.ts';
 import { connect, exchangeRaw, parseResponses, readUntil, readUntilClose, request } from './conformance-client.ts';
+
+export { loadValidator };
 
 /** A running server under test. */
 export interface ConformanceServer {
@@ -40,22 +42,6 @@ export type StartConformanceServer = (app: Application) => Promise<ConformanceSe
 export interface ConformanceOptions {
   /** Wraps the well-behaved apps (default: none); pass the gateway validator to check both sides. */
   wrap?: (app: Application) => Application;
-}
-
-/**
- * The gateway's `validator` (src/gateway/validator.ts) when that module exists, else undefined:
- * pass it as `wrap` so that the validator checks both sides of every exchange.
- */
-export async function loadValidator(): Promise<((app: Application) => Application) | undefined> {
-  const specifier = '../../src/gateway/validator.ts';
-  try {
-    const module = (await import(specifier)) as { validator?: (app: Application) => Application };
-    return module.validator;
-  } catch (error) {
-    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('src/gateway/validator.ts');
-    if (missing) return undefined;
-    throw error;
-  }
 }
 
 let idCounter = 0;
