@@ -6,6 +6,7 @@
  * What happens inside the server (close() called, bytes produced, signal aborted) is recorded
  * per request id (`?id=...`) and read back over HTTP: `GET /_events?id=...` → JSON list.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Application, Environ, StartResponse } from '../../src/gateway/types.ts';
 
@@ -146,6 +147,16 @@ const good: Record<string, (environ: Environ, startResponse: StartResponse) => R
       for (let line = await input.readline(); line.length > 0; line = await input.readline()) parts.push(line);
     } else if (how === 'sized') {
       for (let chunk = await input.read(7); chunk.length > 0; chunk = await input.read(7)) parts.push(chunk);
+    } else if (how === 'hash') {
+      // A large body: read in odd-sized pieces, answer only its length and digest.
+      const hash = createHash('sha256');
+      let length = 0;
+      for (let chunk = await input.read(65_537); chunk.length > 0; chunk = await input.read(65_537)) {
+        hash.update(chunk);
+        length += chunk.length;
+      }
+      startResponse('200 OK', [['Content-Type', 'application/json']]);
+      return closable(environ, [text(JSON.stringify({ length, sha256: hash.digest('hex') }))]);
     } else parts.push(await input.read());
     const body = Buffer.concat(parts);
     startResponse('200 OK', [['Content-Type', 'application/json']]);

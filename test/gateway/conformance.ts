@@ -20,6 +20,7 @@
  * error log are skipped.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Application } from '../../src/gateway/types.ts';
 import { conformanceApplication, fileServed, loadValidator } from './conformance-apps.ts';
@@ -265,6 +266,27 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       assert.equal(json.length, 100);
       assert.equal(json.contentLength, '100');
     });
+
+    for (const chunked of [false, true]) {
+      test(`a large request body (${chunked ? 'chunked' : 'Content-Length'}) arrives whole`, async () => {
+        const size = 8 * 1024 * 1024 + 3;
+        const body = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) body[i] = (i * 7) & 255;
+        const socket = await connect(port);
+        const head = `POST /echo?how=hash HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${size}`}\r\n\r\n`;
+        const done = readUntilClose(socket, 30_000);
+        socket.write(head);
+        for (let at = 0; at < size; at += 1024 * 1024) {
+          const piece = body.subarray(at, Math.min(size, at + 1024 * 1024));
+          const bytes = chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece;
+          if (!socket.write(bytes)) await new Promise((r) => socket.once('drain', r));
+        }
+        if (chunked) socket.write('0\r\n\r\n');
+        const [response] = parseResponses(await done);
+        assert.equal(response!.status, 200);
+        assert.deepEqual(JSON.parse(response!.body.toString()), { length: size, sha256: createHash('sha256').update(body).digest('hex') });
+      });
+    }
 
     test('pipelined requests are answered in order', async () => {
       const data = await exchangeRaw(
