@@ -1,5 +1,5 @@
 """Django 3.2 side of bench/urls.ts: builds the same 1,000-pattern URLconf from the JSON spec
-and prints resolve()/reverse() ns/op for each probe (best of 9 interleaved rounds), as JSON."""
+and prints resolve()/reverse() ns/op for each probe (best of 15 interleaved rounds), as JSON."""
 import json
 import sys
 import time
@@ -34,7 +34,7 @@ def build(spec):
 urlpatterns = build(data['spec'])
 
 
-ROUNDS = 9
+ROUNDS = 15
 ITERATIONS = 2000
 
 

@@ -37,6 +37,13 @@ export interface UrlPatternShape {
   toString(): string;
 }
 
+/**
+ * The kwargs of a match that captured none, shared to save an allocation per resolver level.
+ * Frozen; `URLPattern` hands views a fresh object instead.
+ */
+export const NO_KWARGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 const PARAMETER = /<(?:([^>:]+):)?([^>]+)>/g;
 const WHITESPACE = /\s/;
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
@@ -136,8 +143,8 @@ export class RoutePattern implements UrlPatternShape {
     const text = this.staticText;
     if (text !== undefined) {
       // No converters: a string comparison is enough (Django does the same since 4.1).
-      if (this.isEndpoint) return path === text ? { rest: '', args: [], kwargs: {} } : null;
-      return path.startsWith(text) ? { rest: path.slice(text.length), args: [], kwargs: {} } : null;
+      if (this.isEndpoint) return path === text ? { rest: '', args: NO_ARGS, kwargs: NO_KWARGS } : null;
+      return path.startsWith(text) ? { rest: path.slice(text.length), args: NO_ARGS, kwargs: NO_KWARGS } : null;
     }
     const m = this.regex.exec(path);
     if (m === null) return null;
@@ -151,7 +158,7 @@ export class RoutePattern implements UrlPatternShape {
         return null;
       }
     }
-    return { rest: path.slice(m[0].length), args: [], kwargs };
+    return { rest: path.slice(m[0].length), args: NO_ARGS, kwargs };
   }
 
   describe(): string {
@@ -219,7 +226,7 @@ export class RegexPattern implements UrlPatternShape {
   match(path: string): PatternMatch | null {
     const literal = this.#literal;
     if (literal !== undefined) {
-      return path.startsWith(literal) ? { rest: path.slice(literal.length), args: [], kwargs: {} } : null;
+      return path.startsWith(literal) ? { rest: path.slice(literal.length), args: NO_ARGS, kwargs: NO_KWARGS } : null;
     }
     const m = this.regex.exec(path);
     if (m === null) return null;

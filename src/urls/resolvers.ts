@@ -12,6 +12,7 @@ import { importModule, importString } from '../utils/module-loading.ts';
 import type { Converter } from './converters.ts';
 import { DispatchTree } from './dispatch-tree.ts';
 import { Resolver404 } from './exceptions.ts';
+import { NO_KWARGS } from './patterns.ts';
 import type { PatternMatch, UrlPatternShape } from './patterns.ts';
 import { joinVariants } from './regex-helper.ts';
 import type { ReverseVariant } from './regex-helper.ts';
@@ -53,15 +54,13 @@ export class ResolverMatch {
   readonly urlName: string | undefined;
   readonly route: string;
   readonly appNames: readonly string[];
-  readonly appName: string;
   readonly namespaces: readonly string[];
-  readonly namespace: string;
-  readonly viewName: string;
   /** The arguments the pattern captured, before extra kwargs were merged in. */
   readonly capturedKwargs: Readonly<Record<string, unknown>>;
   /** The extra kwargs of `path(..., { kwargs })` and of the enclosing includes. */
   readonly extraKwargs: Readonly<Record<string, unknown>>;
   #tried: (() => UrlEntry[][]) | UrlEntry[][];
+  #viewName: string | undefined;
 
   constructor(init: {
     func: ViewFunction;
@@ -71,6 +70,8 @@ export class ResolverMatch {
     route?: string;
     appNames?: readonly (string | undefined)[];
     namespaces?: readonly (string | undefined)[];
+    /** `appNames` and `namespaces` are given leaf first (as the resolvers collect them). */
+    leafFirst?: boolean;
     capturedKwargs?: Record<string, unknown>;
     extraKwargs?: Record<string, unknown>;
     tried?: (() => UrlEntry[][]) | UrlEntry[][];
@@ -80,14 +81,26 @@ export class ResolverMatch {
     this.kwargs = init.kwargs;
     this.urlName = init.urlName;
     this.route = init.route ?? '';
-    this.appNames = (init.appNames ?? []).filter((x): x is string => !!x);
-    this.appName = this.appNames.join(':');
-    this.namespaces = (init.namespaces ?? []).filter((x): x is string => !!x);
-    this.namespace = this.namespaces.join(':');
+    this.appNames = compact(init.appNames, init.leafFirst);
+    this.namespaces = compact(init.namespaces, init.leafFirst);
     this.capturedKwargs = init.capturedKwargs ?? {};
     this.extraKwargs = init.extraKwargs ?? {};
     this.#tried = init.tried ?? [];
-    this.viewName = [...this.namespaces, this.urlName || funcPath(this.func)].join(':');
+  }
+
+  /** The application namespaces joined with `:`. */
+  get appName(): string {
+    return this.appNames.join(':');
+  }
+
+  /** The instance namespaces joined with `:`. */
+  get namespace(): string {
+    return this.namespaces.join(':');
+  }
+
+  /** `namespace:urlName`, or the view's name when the pattern has none: what `reverse()` takes. */
+  get viewName(): string {
+    return (this.#viewName ??= [...this.namespaces, this.urlName || funcPath(this.func)].join(':'));
   }
 
   /**
@@ -121,6 +134,18 @@ export class ResolverMatch {
   }
 }
 
+/** Drops the empty names of resolvers without a namespace (Django does the same). */
+function compact(names: readonly (string | undefined)[] | undefined, leafFirst = false): string[] {
+  const out: string[] = [];
+  if (names === undefined) return out;
+  if (leafFirst) {
+    for (let i = names.length - 1; i >= 0; i--) if (names[i]) out.push(names[i] as string);
+  } else {
+    for (const n of names) if (n) out.push(n);
+  }
+  return out;
+}
+
 /** The name `viewName` falls back to: the view class's name for `asView()`, else the function's. */
 export function funcPath(func: unknown): string {
   const f = func as { viewClass?: { name?: string }; name?: string };
@@ -143,6 +168,7 @@ interface Hit {
 const EMPTY_OBJECT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 function isEmpty(o: Record<string, unknown>): boolean {
+  if (o === NO_KWARGS || o === EMPTY_OBJECT) return true;
   for (const _ in o) return false;
   return true;
 }
@@ -150,14 +176,17 @@ function isEmpty(o: Record<string, unknown>): boolean {
 /** A pattern and its view: one `path()` or `rePath()` endpoint. */
 export class URLPattern {
   readonly pattern: UrlPatternShape;
+  /** The pattern as written, for `ResolverMatch.route`. */
+  readonly routeText: string;
   readonly callback: ViewFunction;
   readonly defaultArgs: Readonly<Record<string, unknown>>;
   readonly name: string | undefined;
 
   constructor(pattern: UrlPatternShape, callback: ViewFunction, defaultArgs?: Record<string, unknown>, name?: string) {
     this.pattern = pattern;
+    this.routeText = String(pattern);
     this.callback = callback;
-    this.defaultArgs = defaultArgs ?? EMPTY_OBJECT;
+    this.defaultArgs = defaultArgs && !isEmpty(defaultArgs) ? defaultArgs : EMPTY_OBJECT;
     this.name = name;
   }
 
@@ -168,10 +197,11 @@ export class URLPattern {
     const extra = this.defaultArgs;
     return {
       func: this.callback,
-      args: m.args,
-      kwargs: isEmpty(extra) ? m.kwargs : { ...m.kwargs, ...extra },
+      args: m.args.length ? m.args : [],
+      // Views get their own kwargs object, never the shared empty one.
+      kwargs: extra === EMPTY_OBJECT ? (m.kwargs === NO_KWARGS ? {} : m.kwargs) : { ...m.kwargs, ...extra },
       urlName: this.name,
-      route: String(this.pattern),
+      route: this.routeText,
       appNames: [],
       namespaces: [],
       captured: m.kwargs,
@@ -204,6 +234,7 @@ function toMatch(hit: Hit, tried: (() => UrlEntry[][]) | UrlEntry[][]): Resolver
     route: hit.route,
     appNames: hit.appNames,
     namespaces: hit.namespaces,
+    leafFirst: true,
     capturedKwargs: hit.captured,
     extraKwargs: hit.extra,
     tried,
@@ -289,6 +320,8 @@ function urlconfLabel(urlconf: unknown): string {
 /** A pattern and the URLconf it includes: one `path('blog/', include(...))`, or the root. */
 export class URLResolver {
   readonly pattern: UrlPatternShape;
+  /** The pattern as written, for `ResolverMatch.route`. */
+  readonly routeText: string;
   readonly urlconfName: Urlconf;
   readonly defaultKwargs: Readonly<Record<string, unknown>>;
   readonly appName: string | undefined;
@@ -310,8 +343,9 @@ export class URLResolver {
     namespace?: string,
   ) {
     this.pattern = pattern;
+    this.routeText = String(pattern);
     this.urlconfName = urlconfName;
-    this.defaultKwargs = defaultKwargs ?? EMPTY_OBJECT;
+    this.defaultKwargs = defaultKwargs && !isEmpty(defaultKwargs) ? defaultKwargs : EMPTY_OBJECT;
     this.appName = appName;
     this.namespace = namespace;
   }
@@ -399,16 +433,19 @@ export class URLResolver {
   /** Merges this level's captures into a hit from below, as Django's `URLResolver.resolve`. */
   #lift(m: PatternMatch, entry: UrlEntry, sub: Hit): Hit {
     const defaults = this.defaultKwargs;
+    const hasDefaults = defaults !== EMPTY_OBJECT;
     let kwargs = sub.kwargs;
-    if (!isEmpty(m.kwargs) || !isEmpty(defaults)) kwargs = { ...m.kwargs, ...defaults, ...sub.kwargs };
-    const args = isEmpty(kwargs) && m.args.length ? [...m.args, ...sub.args] : sub.args;
-    const current = entry instanceof URLPattern ? '' : String(entry.pattern);
+    if (hasDefaults || !isEmpty(m.kwargs)) kwargs = { ...m.kwargs, ...defaults, ...sub.kwargs };
+    if (m.args.length && isEmpty(kwargs)) sub.args = [...m.args, ...sub.args];
     sub.kwargs = kwargs;
-    sub.args = args;
-    sub.route = current ? current + sub.route.replace(/^\^/, '') : sub.route;
-    sub.appNames.unshift(this.appName);
-    sub.namespaces.unshift(this.namespace);
-    if (!isEmpty(defaults)) sub.extra = { ...defaults, ...sub.extra };
+    if (entry instanceof URLResolver) {
+      const inner = sub.route;
+      sub.route = entry.routeText + (inner.charCodeAt(0) === 94 /* ^ */ ? inner.slice(1) : inner);
+    }
+    // Collected leaf first; ResolverMatch reads them in reverse (root first).
+    sub.appNames.push(this.appName);
+    sub.namespaces.push(this.namespace);
+    if (hasDefaults) sub.extra = { ...defaults, ...sub.extra };
     return sub;
   }
 
