@@ -201,6 +201,9 @@ export class Exchange {
     const waiter = this.#drainWaiter;
     this.#drainWaiter = undefined;
     if (waiter) waiter();
+    // Close the body now: an async body may be waiting for something that never comes, and
+    // close() is how it learns to stop (§5.3). Later calls are no-ops.
+    if (this.#body !== undefined) this.#closeBody();
   }
 
   #startResponse(status: string, headers: HeaderList, excInfo?: unknown): Write {

@@ -200,6 +200,33 @@ describe('serve()', () => {
   });
 });
 
+test('serve(): a client that leaves while an async body waits gets close() called at once', async () => {
+  let closed = 0;
+  let release!: (r: IteratorResult<Uint8Array>) => void;
+  const app: Application = async (_environ, startResponse) => {
+    const write = startResponse('200 OK', []);
+    await write(encoder.encode('start'));
+    return {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>((r) => (release = r)) }),
+      close() {
+        closed++;
+        release({ done: true, value: undefined });
+      },
+    };
+  };
+  const handle = await serve(app, { port: 0 });
+  const { connect, readUntil } = await import('./conformance-client.ts');
+  const socket = await connect(handle.port);
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await readUntil(socket, (b) => b.includes('start'));
+  socket.destroy();
+  const deadline = Date.now() + 10_000;
+  while (closed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(closed, 1);
+  await handle.close();
+});
+
 describe('createListener()', () => {
   test('works as a plain node:http listener, with checkContinue wired by hand', async () => {
     const listener = createListener(hello);
