@@ -57,6 +57,21 @@ describe('serve()', () => {
     await assert.rejects(fetch(handle.url + '/'));
   });
 
+  test('an IPv6 host gets a bracketed URL', async (t) => {
+    let handle;
+    try {
+      handle = await serve(hello, { host: '::1', port: 0 });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return t.skip('this machine has no IPv6 loopback');
+      throw error;
+    }
+    assert.equal(handle.host, '::1');
+    assert.equal(handle.url, `http://[::1]:${handle.port}`);
+    assert.equal(await (await fetch(handle.url + '/')).text(), 'hi');
+    await handle.close();
+  });
+
   test('waits for app.ready before listening', async () => {
     let resolveReady!: () => void;
     const app: Application = Object.assign(((environ, startResponse) => hello(environ, startResponse)) as Application, {
