@@ -141,6 +141,18 @@ describe('serve()', () => {
     await handle.close();
   });
 
+  test('maxHeaderSize: a head over the limit gets 431 with a reason', async () => {
+    const handle = await serve(hello, { port: 0, maxHeaderSize: 1024 });
+    const { exchangeRaw, parseResponses } = await import('./conformance-client.ts');
+    const small = parseResponses(await exchangeRaw(handle.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    assert.equal(small[0]!.status, 200);
+    const [big] = parseResponses(await exchangeRaw(handle.port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(2048)}\r\n\r\n`));
+    assert.equal(big!.statusLine, 'HTTP/1.1 431 Request Header Fields Too Large');
+    assert.equal(big!.header('connection'), 'close');
+    assert.equal(big!.body.toString(), 'Request Header Fields Too Large: the request headers exceed the server limit.\n');
+    await handle.close();
+  });
+
   test('close() lets an in-flight request finish', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
