@@ -397,6 +397,15 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       assert.equal(environ['has.file_wrapper'], true);
     });
 
+    test('the environ of an absolute-form request-target (RFC 9112 §3.2.2)', async () => {
+      const target = 'http://example.com:8080/environ/abs?q=1';
+      const [response] = parseResponses(await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: example.com:8080\r\nConnection: close\r\n\r\n`));
+      const environ = JSON.parse(response!.body.toString());
+      assert.equal(environ.PATH_INFO, '/environ/abs');
+      assert.equal(environ.QUERY_STRING, 'q=1');
+      assert.equal(environ.RAW_URI, target);
+    });
+
     test('wsgi.file_wrapper streams a file, whole or a byte range, and is closed', async () => {
       const file = fileServed();
       const id = newId();
