@@ -7,7 +7,7 @@
  * once. Signals only queue work; one loop handles it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, watch, writeFileSync, readFileSync, type FSWatcher } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,8 +114,10 @@ export class Arbiter {
     this.generation++;
     for (let i = 0; i < this.target; i++) this.spawn();
     const tick = setInterval(() => this.supervise(), 500);
+    const watcher = this.config.reload ? this.watchSources() : null;
     const code = await done;
     clearInterval(tick);
+    watcher?.close();
     return code;
   }
 
@@ -259,6 +261,10 @@ export class Arbiter {
       this.reloading = false;
       for (const w of all) if (w.state === 'ready' && w.generation < this.generation) this.drain(w, 'reload');
       this.log.info(`Reload complete: the workers of the new code are ready.`);
+      if (this.reloadAgain) {
+        this.reloadAgain = false;
+        setImmediate(() => this.reload());
+      }
     }
     const ready = all.filter((w) => w.state === 'ready')
       .sort((a, b) => Number(b.retiring ?? false) - Number(a.retiring ?? false) || a.startedAt - b.startedAt);
@@ -391,6 +397,28 @@ export class Arbiter {
       }
     }
   }
+
+  /**
+   * --reload (development): a change to a source file under the working directory reloads the
+   * workers as HUP does. node:fs's recursive watch (inotify on Linux) keeps src/server free of
+   * dependencies.
+   */
+  private watchSources(): FSWatcher {
+    let timer: NodeJS.Timeout | undefined;
+    const watcher = watch(process.cwd(), { recursive: true }, (_event, file) => {
+      if (!file || !/\.(ts|mts|cts|js|mjs|cjs|json)$/.test(file) || /(^|[\\/])(node_modules|\.git)([\\/]|$)/.test(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.log.info(`${file} changed; reloading.`);
+        if (this.reloading) this.reloadAgain = true;
+        else this.reload();
+      }, 150);
+    });
+    this.log.info(`Watching ${process.cwd()} for changes (--reload; development only).`);
+    return watcher;
+  }
+
+  private reloadAgain = false;
 
   /** HUP: a new generation of workers loads the code afresh; the old drain once all are ready. */
   private reload(): void {

@@ -48,12 +48,22 @@ try {
 }
 
 const trusted = parseAllowIps(config.forwardedAllowIps);
+// Whether the peer is a trusted proxy, decided once per connection (keep-alive reuses it).
+const trustCache = new WeakMap<object, boolean>();
+function isTrusted(socket: Socket): boolean {
+  let trust = trustCache.get(socket);
+  if (trust === undefined) {
+    trust = trusted.trusts(socket.remoteAddress);
+    trustCache.set(socket, trust);
+  }
+  return trust;
+}
 const listener = createListener(app, {
   multiprocess: setup.multiprocess,
   errors: { write: (text: string) => log.error(text.trimEnd()), flush() {} },
   adjustEnviron(environ: Environ, req: IncomingMessage) {
     if (req.url!.includes('#')) stripFragment(environ, req.url!);
-    if (trusted.trusts(req.socket.remoteAddress)) applyProxyHeaders(environ);
+    if (isTrusted(req.socket)) applyProxyHeaders(environ);
     (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote = environ.REMOTE_ADDR;
   },
 });
@@ -163,7 +173,7 @@ function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boole
   track(req, res);
   const refusal = checkRequest(req, limits);
   if (refusal) return refuse(req, res, refusal);
-  if (trusted.trusts(req.socket.remoteAddress)) {
+  if (isTrusted(req.socket)) {
     const conflict = schemeConflict(req.headers);
     if (conflict) return refuse(req, res, { status: 400, reason: conflict });
   }

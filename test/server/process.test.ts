@@ -145,3 +145,41 @@ describe('tsgi serve: process model', () => {
     }
   });
 });
+
+describe('tsgi serve --reload (development)', () => {
+  test('a changed source file is served without a signal', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-reload-'));
+    try {
+      const write = (tag: string) => writeFileSync(path.join(dir, 'devapp.ts'), `export const application = (_e: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', []);\n  return [new TextEncoder().encode('${tag}')];\n};\n`);
+      write('first');
+      const s = await start(['devapp', '--reload'], { cwd: dir });
+      await s.waitFor(/Watching .* for changes/);
+      assert.equal((await request(`${s.url}/`)).body, 'first');
+      write('second');
+      await s.waitFor(/devapp\.ts changed; reloading\./);
+      await until(async () => (await request(`${s.url}/`)).body === 'second', 20000, 'the new code');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tsgi serve: a reload to code that cannot load', () => {
+  test('the old workers keep serving and the server stays up', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-badhup-'));
+    try {
+      const file = path.join(dir, 'okapp.ts');
+      writeFileSync(file, `export const application = (_e: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', []);\n  return [new TextEncoder().encode('good')];\n};\n`);
+      const s = await start(['okapp', '--workers', '2'], { cwd: dir });
+      writeFileSync(file, `throw new Error('broken deploy');\n`);
+      const from = s.stderr().length;
+      s.child.kill('SIGHUP');
+      await s.waitFor(/Reload failed: the new workers could not load the application; the old workers keep serving\./, 20000, from);
+      assert.match(s.stderr().slice(from), /Error: broken deploy/);
+      for (let i = 0; i < 5; i++) assert.equal((await request(`${s.url}/`)).body, 'good');
+      assert.equal(s.child.exitCode, null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
