@@ -1,0 +1,257 @@
+/**
+ * The protocol-agnostic request handler, as Django's `django.core.handlers.base.BaseHandler`:
+ * loads `MIDDLEWARE` once into a chain (each layer wrapped so its exceptions become responses
+ * there), resolves the URL, runs `processView`, calls the view, checks what it returned, runs
+ * `processTemplateResponse` and renders template responses.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { settings } from '../../conf/index.ts';
+import type { HttpRequest } from '../../http/request.ts';
+import type { HttpResponseBase } from '../../http/response.ts';
+import { getResolver, setUrlconf } from '../../urls/base.ts';
+import { funcPath } from '../../urls/resolvers.ts';
+import { getLogger } from '../../utils/log.ts';
+import { getProjectRoot, importString } from '../../utils/module-loading.ts';
+import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.ts';
+import { convertExceptionToResponse, describeValue, isResponse } from './exception.ts';
+import type { GetResponse } from './exception.ts';
+
+export type { GetResponse } from './exception.ts';
+
+/** A view as the handler calls it: `view(request, ...args)` or `view(request, kwargs)`. */
+export type View = (request: HttpRequest, ...args: never[]) => unknown;
+
+/** Called before the view with the view and its arguments; a response short-circuits the view. */
+export type ProcessView = (
+  request: HttpRequest,
+  view: View,
+  viewArgs: readonly unknown[],
+  viewKwargs: Readonly<Record<string, unknown>>,
+) => HttpResponseBase | null | undefined | void | Promise<HttpResponseBase | null | undefined | void>;
+
+/** Called when the view throws; a response replaces the error, nothing lets the next one try. */
+export type ProcessException = (
+  request: HttpRequest,
+  error: unknown,
+) => HttpResponseBase | null | undefined | void | Promise<HttpResponseBase | null | undefined | void>;
+
+/** Called with a response that has `render()` (a TemplateResponse) before it is rendered. */
+export type ProcessTemplateResponse = (request: HttpRequest, response: HttpResponseBase) => HttpResponseBase | Promise<HttpResponseBase>;
+
+/** What a middleware factory returns: the layer, optionally with the three hooks. */
+export interface MiddlewareHandler {
+  (request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase>;
+  processView?: ProcessView;
+  processException?: ProcessException;
+  processTemplateResponse?: ProcessTemplateResponse;
+}
+
+/** A middleware class instance: `call(request)` and optionally the hooks. */
+export interface MiddlewareInstance {
+  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase>;
+  processView?: ProcessView;
+  processException?: ProcessException;
+  processTemplateResponse?: ProcessTemplateResponse;
+}
+
+/** A middleware factory (`(getResponse) => handler`). */
+export type MiddlewareFactory = (getResponse: GetResponse) => MiddlewareHandler | undefined | null | void;
+
+/** A middleware class (`new Cls(getResponse)`). */
+export type MiddlewareClass = new (getResponse: GetResponse) => MiddlewareInstance;
+
+/** An entry of `MIDDLEWARE`: a dotted name, a factory or a class. */
+export type MiddlewareEntry = string | MiddlewareFactory | MiddlewareClass;
+
+const logger = getLogger('tsgi.request');
+
+function isClass(value: unknown): value is MiddlewareClass {
+  return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
+}
+
+function entryName(entry: unknown): string {
+  if (typeof entry === 'string') return entry;
+  return (entry as { name?: string }).name || '(anonymous middleware)';
+}
+
+/**
+ * The dotted name of a view (`markup.views.home`), found among the loaded project modules, for
+ * error messages; the function's own name when it cannot be found.
+ */
+export function viewDisplayName(view: unknown): string {
+  const base = funcPath(view);
+  try {
+    const cache = createRequire(import.meta.url).cache;
+    const root = getProjectRoot();
+    for (const [file, mod] of Object.entries(cache)) {
+      const exports = mod?.exports as Record<string, unknown> | undefined;
+      if (exports === null || typeof exports !== 'object') continue;
+      for (const [name, value] of Object.entries(exports)) {
+        if (value !== view) continue;
+        const relative = path.relative(root, file);
+        if (relative.startsWith('..') || path.isAbsolute(relative)) return base;
+        const dotted = relative.replace(/\.(ts|mts|js|mjs)$/, '').replace(/[/\\]index$/, '').split(path.sep).join('.');
+        return `${dotted}.${name}`;
+      }
+    }
+  } catch {
+    // The name is only for a message: fall back to the function's own name.
+  }
+  return base;
+}
+
+/**
+ * The handler core, shared by the gateway adapter and the test client.
+ *
+ * @example
+ * const handler = new BaseHandler();
+ * handler.loadMiddleware();
+ * const response = await handler.getResponse(request);
+ */
+export class BaseHandler {
+  #chain: ((request: HttpRequest) => Promise<HttpResponseBase>) | undefined;
+  #viewMiddleware: ProcessView[] = [];
+  #templateResponseMiddleware: Array<[hook: ProcessTemplateResponse, name: string]> = [];
+  #exceptionMiddleware: ProcessException[] = [];
+
+  /** Whether `loadMiddleware()` has run. */
+  get loaded(): boolean {
+    return this.#chain !== undefined;
+  }
+
+  /**
+   * Builds the middleware chain from `MIDDLEWARE` (innermost last), once. A factory that returns
+   * nothing is an error; one that throws `MiddlewareNotUsed` is left out.
+   */
+  loadMiddleware(entries: readonly unknown[] = settings.MIDDLEWARE as readonly unknown[]): void {
+    if (!Array.isArray(entries)) {
+      throw new ImproperlyConfigured(`The MIDDLEWARE setting must be a list, got ${describeValue(entries)}.`);
+    }
+    const viewMw: ProcessView[] = [];
+    const templateMw: Array<[ProcessTemplateResponse, string]> = [];
+    const exceptionMw: ProcessException[] = [];
+    let handler = convertExceptionToResponse((request) => this.#getResponseInner(request));
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i];
+      const name = entryName(entry);
+      const factory = typeof entry === 'string' ? importString(entry) : entry;
+      if (typeof factory !== 'function') {
+        throw new ImproperlyConfigured(
+          `The middleware ${name} is not a function or a class (got ${describeValue(factory)}). A MIDDLEWARE entry must name a factory (getResponse) => handler or a class.`,
+        );
+      }
+      let layer: MiddlewareHandler;
+      try {
+        if (isClass(factory)) {
+          const instance = new factory(handler);
+          if (typeof instance.call !== 'function') {
+            throw new ImproperlyConfigured(`The middleware class ${name} has no call(request) method. Add one that returns the response.`);
+          }
+          layer = Object.assign((request: HttpRequest) => instance.call(request), {
+            processView: instance.processView?.bind(instance),
+            processException: instance.processException?.bind(instance),
+            processTemplateResponse: instance.processTemplateResponse?.bind(instance),
+          });
+        } else {
+          const made = (factory as MiddlewareFactory)(handler);
+          if (made === undefined || made === null) {
+            throw new ImproperlyConfigured(`Middleware factory ${name} returned ${made === null ? 'null' : 'undefined'}. It must return the handler (request) => response.`);
+          }
+          if (typeof made !== 'function') {
+            throw new ImproperlyConfigured(`Middleware factory ${name} returned ${describeValue(made)}. It must return the handler (request) => response.`);
+          }
+          layer = made;
+        }
+      } catch (error) {
+        if (error instanceof MiddlewareNotUsed) {
+          if (settings.DEBUG) logger.debug(error.message ? `MiddlewareNotUsed('${name}'): ${error.message}` : `MiddlewareNotUsed: '${name}'`);
+          continue;
+        }
+        throw error;
+      }
+      if (layer.processView) viewMw.unshift(layer.processView);
+      if (layer.processTemplateResponse) templateMw.push([layer.processTemplateResponse, name]);
+      if (layer.processException) exceptionMw.push(layer.processException);
+      handler = convertExceptionToResponse(layer);
+    }
+    this.#viewMiddleware = viewMw;
+    this.#templateResponseMiddleware = templateMw;
+    this.#exceptionMiddleware = exceptionMw;
+    this.#chain = handler;
+  }
+
+  /** Runs a request through the chain. The response is never an exception. */
+  getResponse(request: HttpRequest): Promise<HttpResponseBase> {
+    if (this.#chain === undefined) this.loadMiddleware();
+    return this.#chain!(request);
+  }
+
+  async #getResponseInner(request: HttpRequest): Promise<HttpResponseBase> {
+    let resolver;
+    if (request.urlconf !== undefined && request.urlconf !== null) {
+      setUrlconf(request.urlconf);
+      resolver = getResolver(request.urlconf);
+    } else {
+      resolver = getResolver();
+    }
+    const match = resolver.resolve(request.pathInfo);
+    request.resolverMatch = match;
+    const view = match.func as View;
+    let response: unknown;
+    for (const processView of this.#viewMiddleware) {
+      response = await processView(request, view, match.args, match.kwargs);
+      if (response !== undefined && response !== null) break;
+    }
+    if (response === undefined || response === null) {
+      try {
+        response = await match.callView(request);
+      } catch (error) {
+        response = await this.#processExceptionByMiddleware(error, request);
+        if (response === undefined) throw error;
+      }
+    }
+    checkResponse(response, view);
+    const templated = response as HttpResponseBase & { render?: () => unknown; isRendered?: boolean };
+    if (typeof templated.render === 'function') {
+      let current: HttpResponseBase = templated;
+      for (const [hook, name] of this.#templateResponseMiddleware) {
+        current = await hook(request, current);
+        checkResponse(current, hook, `${name}.processTemplateResponse`);
+      }
+      try {
+        const renderable = current as HttpResponseBase & { render?: () => unknown };
+        if (typeof renderable.render === 'function') {
+          const rendered = await renderable.render();
+          if (isResponse(rendered)) current = rendered;
+        }
+      } catch (error) {
+        const replacement = await this.#processExceptionByMiddleware(error, request);
+        if (replacement === undefined) throw error;
+        current = replacement;
+      }
+      return current;
+    }
+    return response as HttpResponseBase;
+  }
+
+  async #processExceptionByMiddleware(error: unknown, request: HttpRequest): Promise<HttpResponseBase | undefined> {
+    for (const hook of this.#exceptionMiddleware) {
+      const response = await hook(request, error);
+      if (response !== undefined && response !== null) return response;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Throws when a view (or a `processTemplateResponse` hook) returned something that is not a
+ * response, naming it: "The view markup.views.home didn't return an HttpResponse object. It
+ * returned undefined instead."
+ */
+export function checkResponse(response: unknown, callback: unknown, name?: string): asserts response is HttpResponseBase {
+  if (isResponse(response)) return;
+  const what = name !== undefined ? `${name}` : `The view ${viewDisplayName(callback)}`;
+  const returned = response === undefined ? 'undefined' : response === null ? 'null' : describeValue(response);
+  throw new TypeError(`${what} didn't return an HttpResponse object. It returned ${returned} instead.`);
+}

@@ -1,0 +1,139 @@
+/**
+ * Exceptions to responses, as Django's `django.core.handlers.exception`: each known error class
+ * maps to one status, answered by the URLconf's `handler<status>` view or the default one (the
+ * DEBUG pages when `DEBUG` is on). Every middleware layer is wrapped with
+ * {@link convertExceptionToResponse}, so an exception never reaches the layer outside it.
+ */
+import { settings } from '../../conf/index.ts';
+import type { HttpRequest } from '../../http/request.ts';
+import type { HttpResponseBase } from '../../http/response.ts';
+import { Http404, MultiPartParserError } from '../../http/exceptions.ts';
+import { getResolver } from '../../urls/base.ts';
+import { getLogger } from '../../utils/log.ts';
+import { badRequest, pageNotFound, permissionDenied, serverError } from '../../views/defaults.ts';
+import { technical404Response, technical500Response } from '../../views/debug.ts';
+import { BadRequest, PermissionDenied, SuspiciousOperation } from '../exceptions.ts';
+import { gotRequestException } from '../signals.ts';
+
+/** What a middleware layer is: a request in, a response (or its promise) out. */
+export type GetResponse = (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase>;
+
+const logged = new WeakSet<object>();
+const requestLogger = getLogger('tsgi.request');
+
+/**
+ * Logs a 4xx/5xx response to `tsgi.request` once (warning for 4xx, error for 5xx), as Django's
+ * `log_response`: `Not Found: /path`, `Internal Server Error: /boom/`.
+ */
+export function logResponse(message: string, response: HttpResponseBase, request: HttpRequest | undefined, error?: unknown): void {
+  if (logged.has(response) || response.statusCode < 400) return;
+  logged.add(response);
+  const extra: Record<string, unknown> = { status_code: response.statusCode, request };
+  if (error !== undefined) extra.error = error;
+  if (response.statusCode >= 500) requestLogger.error(message, extra);
+  else requestLogger.warning(message, extra);
+}
+
+/** Marks a response as logged (a handler that logged it itself). */
+export function markLogged(response: HttpResponseBase): void {
+  logged.add(response);
+}
+
+/**
+ * Wraps a layer so that whatever it throws becomes a response right there.
+ *
+ * @example
+ * const handler = convertExceptionToResponse(getResponse);
+ */
+export function convertExceptionToResponse(getResponse: GetResponse): (request: HttpRequest) => Promise<HttpResponseBase> {
+  return async (request) => {
+    try {
+      return await getResponse(request);
+    } catch (error) {
+      return responseForException(request, error);
+    }
+  };
+}
+
+/** The response for an exception raised while handling `request`. */
+export async function responseForException(request: HttpRequest, error: unknown): Promise<HttpResponseBase> {
+  let response: HttpResponseBase;
+  if (error instanceof Http404) {
+    response = settings.DEBUG ? technical404Response(request, error) : await getExceptionResponse(request, 404, error);
+    logResponse(`Not Found: ${request.path}`, response, request);
+  } else if (error instanceof PermissionDenied) {
+    response = await getExceptionResponse(request, 403, error);
+    logResponse(`Forbidden (Permission denied): ${request.path}`, response, request, error);
+  } else if (error instanceof MultiPartParserError) {
+    response = await getExceptionResponse(request, 400, error);
+    logResponse(`Bad request (Unable to parse request body): ${request.path}`, response, request, error);
+  } else if (error instanceof BadRequest) {
+    response = settings.DEBUG ? technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
+    logResponse(`Bad request: ${request.path}`, response, request, error);
+  } else if (error instanceof SuspiciousOperation) {
+    // Security events have their own logger per class, so they can be routed (or silenced) apart.
+    getLogger(`tsgi.security.${error.name}`).error(error.message, { request, status_code: 400 });
+    response = settings.DEBUG ? technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
+    markLogged(response);
+  } else {
+    gotRequestException.send(null, { request, error });
+    response = await handleUncaughtException(request, error);
+    logResponse(`Internal Server Error: ${request.path}`, response, request, error);
+  }
+  return response;
+}
+
+/** The URLconf's `handler<status>` view, or the default, called with the request and the error. */
+async function getExceptionResponse(request: HttpRequest, status: 400 | 403 | 404 | 500, error: unknown): Promise<HttpResponseBase> {
+  try {
+    let view: ((...args: never[]) => unknown) | undefined;
+    try {
+      view = getResolver(request.urlconf ?? undefined).resolveErrorHandler(status);
+    } catch (lookupError) {
+      // No usable URLconf (ROOT_URLCONF unset): the default view still answers.
+      if (status === 500) throw lookupError;
+      view = undefined;
+    }
+    const call = (view ?? DEFAULTS[status]) as (request: HttpRequest, error?: unknown) => unknown;
+    const response = await (status === 500 ? call(request) : call(request, error));
+    if (!isResponse(response)) {
+      throw new TypeError(`The custom handler${status} view didn't return an HttpResponse object. It returned ${describeValue(response)} instead.`);
+    }
+    return response;
+  } catch (handlerError) {
+    if (status === 500) throw handlerError;
+    gotRequestException.send(null, { request, error: handlerError });
+    return handleUncaughtException(request, handlerError);
+  }
+}
+
+const DEFAULTS = { 400: badRequest, 403: permissionDenied, 404: pageNotFound, 500: serverError } as const;
+
+/**
+ * The 500 answer: the technical page in DEBUG, else `handler500` (or the default). With
+ * `DEBUG_PROPAGATE_EXCEPTIONS` the error is re-thrown to the server instead.
+ */
+export async function handleUncaughtException(request: HttpRequest, error: unknown): Promise<HttpResponseBase> {
+  if (settings.DEBUG_PROPAGATE_EXCEPTIONS) throw error;
+  if (settings.DEBUG) return technical500Response(request, error);
+  try {
+    return await getExceptionResponse(request, 500, error);
+  } catch (handlerError) {
+    // handler500 itself failed: the plain page, and both errors in the log.
+    requestLogger.error(`The handler500 view failed while answering ${request.path}: ${(handlerError as Error).message}`, { error: handlerError, request });
+    return serverError();
+  }
+}
+
+/** Whether `value` looks like a response of ours (duck-typed, so subclasses from any copy pass). */
+export function isResponse(value: unknown): value is HttpResponseBase {
+  return typeof value === 'object' && value !== null && typeof (value as HttpResponseBase).statusCode === 'number' && typeof (value as HttpResponseBase).headerList === 'function';
+}
+
+/** `undefined`, `null`, `a string`, `an object (Array)`: how an error message names a bad value. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return `a ${typeof value} (${JSON.stringify(value)})`;
+}

@@ -1,0 +1,71 @@
+/**
+ * `SecurityMiddleware`, as Django's `django.middleware.security`: the HTTPS redirect, HSTS on
+ * secure responses, and the `X-Content-Type-Options`, `Referrer-Policy` and
+ * `Cross-Origin-Opener-Policy` headers. Settings are read once, when the chain is built.
+ */
+import { settings } from '../conf/index.ts';
+import type { GetResponse } from '../core/handlers/exception.ts';
+import type { HttpRequest } from '../http/request.ts';
+import { HttpResponsePermanentRedirect } from '../http/response.ts';
+import type { HttpResponseBase } from '../http/response.ts';
+
+/**
+ * Add it first in `MIDDLEWARE`: `'tsgi.middleware.security.SecurityMiddleware'`.
+ *
+ * @example
+ * MIDDLEWARE: ['tsgi.middleware.security.SecurityMiddleware', ...]
+ */
+export class SecurityMiddleware {
+  readonly getResponse: GetResponse;
+  readonly stsSeconds: number;
+  readonly stsIncludeSubdomains: boolean;
+  readonly stsPreload: boolean;
+  readonly contentTypeNosniff: boolean;
+  readonly redirect: boolean;
+  readonly redirectHost: string | null;
+  readonly redirectExempt: RegExp[];
+  readonly referrerPolicy: string | null;
+  readonly crossOriginOpenerPolicy: string | null;
+
+  constructor(getResponse: GetResponse) {
+    this.getResponse = getResponse;
+    this.stsSeconds = Number(settings.SECURE_HSTS_SECONDS) || 0;
+    this.stsIncludeSubdomains = Boolean(settings.SECURE_HSTS_INCLUDE_SUBDOMAINS);
+    this.stsPreload = Boolean(settings.SECURE_HSTS_PRELOAD);
+    this.contentTypeNosniff = Boolean(settings.SECURE_CONTENT_TYPE_NOSNIFF);
+    this.redirect = Boolean(settings.SECURE_SSL_REDIRECT);
+    this.redirectHost = settings.SECURE_SSL_HOST ?? null;
+    this.redirectExempt = (settings.SECURE_REDIRECT_EXEMPT ?? []).map((p) => (p instanceof RegExp ? p : new RegExp(p)));
+    const policy = settings.SECURE_REFERRER_POLICY;
+    this.referrerPolicy = policy === null || policy === undefined || policy === '' ? null : (typeof policy === 'string' ? policy.split(',') : policy).map((v) => v.trim()).join(',');
+    this.crossOriginOpenerPolicy = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY || null;
+  }
+
+  async call(request: HttpRequest): Promise<HttpResponseBase> {
+    const early = this.processRequest(request);
+    if (early !== undefined) return this.processResponse(request, early);
+    return this.processResponse(request, await this.getResponse(request));
+  }
+
+  /** Redirects plain-HTTP requests to HTTPS when `SECURE_SSL_REDIRECT` is on (unless exempt). */
+  processRequest(request: HttpRequest): HttpResponseBase | undefined {
+    if (!this.redirect || request.isSecure()) return undefined;
+    const path = request.path.replace(/^\/+/, '');
+    if (this.redirectExempt.some((pattern) => pattern.test(path))) return undefined;
+    const host = this.redirectHost || request.getHost();
+    return new HttpResponsePermanentRedirect(`https://${host}${request.getFullPath()}`);
+  }
+
+  processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
+    if (this.stsSeconds && request.isSecure() && !response.has('Strict-Transport-Security')) {
+      let value = `max-age=${this.stsSeconds}`;
+      if (this.stsIncludeSubdomains) value += '; includeSubDomains';
+      if (this.stsPreload) value += '; preload';
+      response.set('Strict-Transport-Security', value);
+    }
+    if (this.contentTypeNosniff) response.setDefault('X-Content-Type-Options', 'nosniff');
+    if (this.referrerPolicy !== null) response.setDefault('Referrer-Policy', this.referrerPolicy);
+    if (this.crossOriginOpenerPolicy !== null) response.setDefault('Cross-Origin-Opener-Policy', this.crossOriginOpenerPolicy);
+    return response;
+  }
+}

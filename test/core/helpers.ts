@@ -1,0 +1,51 @@
+// Shared by the framework-core tests: the gateway validator (when it exists), log capture, and a
+// call through the gateway in-process.
+import type { Application } from '../../src/gateway/types.ts';
+import { callApplication } from '../../src/gateway/testing.ts';
+import type { TestRequest, TestResponse } from '../../src/gateway/testing.ts';
+import { getLogger } from '../../src/utils/log.ts';
+import type { LogRecord } from '../../src/utils/log.ts';
+
+let validatorLoaded: Promise<((app: Application) => Application) | undefined> | undefined;
+
+/**
+ * The gateway's `validator` (src/gateway/validator.ts) when that module exists, else undefined.
+ * Every application under test is wrapped in it, so both sides of each exchange are checked.
+ */
+export function loadValidator(): Promise<((app: Application) => Application) | undefined> {
+  validatorLoaded ??= (async () => {
+    const specifier = '../../src/gateway/validator.ts';
+    try {
+      const module = (await import(specifier)) as { validator?: (app: Application) => Application };
+      return module.validator;
+    } catch (error) {
+      const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('validator.ts');
+      if (missing) return undefined;
+      throw error;
+    }
+  })();
+  return validatorLoaded;
+}
+
+/** `app` wrapped in the validator when it exists; its `ready` is kept. */
+export async function validated(app: Application): Promise<Application> {
+  const validator = await loadValidator();
+  if (validator === undefined) return app;
+  const wrapped = validator(app);
+  if (wrapped.ready === undefined && app.ready !== undefined) wrapped.ready = app.ready;
+  return wrapped;
+}
+
+/** One request through the (validated) application, in-process; errors become the 500 a server sends. */
+export async function call(app: Application, request: TestRequest): Promise<TestResponse> {
+  return callApplication(app, request, { raiseErrors: false });
+}
+
+/** Collects the records of a logger (and its children) while a test runs. */
+export function captureLogs(name: string): { records: LogRecord[]; stop(): void } {
+  const records: LogRecord[] = [];
+  const logger = getLogger(name);
+  const handler = { level: 0, handle: (record: LogRecord) => void records.push(record) };
+  logger.addHandler(handler);
+  return { records, stop: () => logger.removeHandler(handler) };
+}
