@@ -3,24 +3,20 @@
  *   static    a 100 KB file through staticFilesHandler (gateway level) in front of an app
  *   template  a page with inheritance and a loop of 100 rows, rendered per request
  *   hello     "Hello, world!" (the template page's reference)
- *   middleware       the 100 KB file through StaticFilesMiddleware (HttpRequest, FileResponse)
- *   view-template    the template page from a view (URLconf, TemplateResponse)
- *   view-hello       "Hello, world!" from a view (the template view's reference)
- * The view-* and middleware apps build an HttpRequest, run the middleware or resolve the URL and
- * call the view, and send the response as the framework's handler does.
+ *   middleware       the 100 KB file through StaticFilesMiddleware in getWsgiApplication()
+ *   view-template    the template page from a view (URLconf, TemplateResponse) in getWsgiApplication()
+ *   view-hello       "Hello, world!" from a view in getWsgiApplication() (the template view's reference)
  * $BENCH_DIR holds `staticfiles/` and `templates/` (written by the bench).
  */
 import path from 'node:path';
-import { settings } from '../src/conf/index.ts';
 import type { Application } from '../src/gateway/types.ts';
 import { staticFilesHandler } from '../src/staticfiles/handler.ts';
 import { getTemplate } from '../src/template/engines.ts';
-import { fileWrapper } from '../src/gateway/file-wrapper.ts';
-import type { FileSource } from '../src/gateway/types.ts';
-import { HttpRequest } from '../src/http/request.ts';
-import { HttpResponse, HttpResponseNotFound, type HttpResponseBase } from '../src/http/response.ts';
-import { path as route, resolve, Resolver404 } from '../src/urls/index.ts';
-import { StaticFilesMiddleware } from '../src/staticfiles/middleware.ts';
+import { settings } from '../src/conf/index.ts';
+import { getWsgiApplication } from '../src/core/wsgi.ts';
+import type { HttpRequest } from '../src/http/request.ts';
+import { HttpResponse } from '../src/http/response.ts';
+import { path as route } from '../src/urls/index.ts';
 import { TemplateResponse } from '../src/template/response.ts';
 
 const dir = process.env.BENCH_DIR ?? '.';
@@ -33,6 +29,7 @@ settings.configure({
   STATIC_ROOT: path.join(dir, 'staticfiles'),
   TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(dir, 'templates')] }],
   ALLOWED_HOSTS: ['*'],
+  MIDDLEWARE: process.env.BENCH_APP === 'middleware' ? ['tsgi.staticfiles.middleware.StaticFilesMiddleware'] : [],
   ROOT_URLCONF: {
     urlpatterns: [
       route('', () => new HttpResponse('Hello, world!', { contentType: 'text/plain; charset=utf-8' })),
@@ -59,38 +56,13 @@ const staticApp = staticFilesHandler((_environ, startResponse) => {
   return [NOT_FOUND];
 });
 
-async function urlconf(request: HttpRequest): Promise<HttpResponseBase> {
-  try {
-    return (await resolve(request.pathInfo).callView(request)) as HttpResponseBase;
-  } catch (error) {
-    if (error instanceof Resolver404) return new HttpResponseNotFound('Not Found');
-    throw error;
-  }
-}
-
-/** A request through `getResponse`, sent as the handler sends a response. */
-function framework(getResponse: (request: HttpRequest) => Promise<HttpResponseBase>): Application {
-  return async (environ, startResponse) => {
-    const request = await HttpRequest.fromEnviron(environ);
-    let response = await getResponse(request);
-    if (response instanceof TemplateResponse) response = await response.render();
-    startResponse(response.statusLine, response.headerList());
-    const file = (response as { fileSource?: FileSource }).fileSource;
-    if (file) return (environ['wsgi.file_wrapper'] ?? fileWrapper)(file, (response as { blockSize?: number }).blockSize);
-    return response as HttpResponse;
-  };
-}
-
 const apps: Record<string, () => Application> = {
   hello: () => hello,
   template: () => template,
   static: () => staticApp,
-  middleware: () => {
-    const middleware = new StaticFilesMiddleware(urlconf);
-    return framework((request) => middleware.call(request));
-  },
-  'view-template': () => framework(urlconf),
-  'view-hello': () => framework(urlconf),
+  middleware: () => getWsgiApplication(),
+  'view-template': () => getWsgiApplication(),
+  'view-hello': () => getWsgiApplication(),
 };
 const chosen = apps[process.env.BENCH_APP ?? 'hello'];
 if (!chosen) throw new Error(`BENCH_APP must be one of ${Object.keys(apps).join(', ')}, not ${process.env.BENCH_APP}.`);

@@ -1,19 +1,17 @@
 /**
- * StaticFilesMiddleware over real sockets: the same cases as the gateway handler
- * (helpers/cases.ts). The middleware runs on HttpRequest.fromEnviron in front of the URLconf; its
- * response goes out as the framework's handler sends one (status line, headerList(), the file
- * through wsgi.file_wrapper when the response has a fileSource, no body for HEAD).
+ * StaticFilesMiddleware inside the framework, over real sockets: the same cases as the gateway
+ * handler (helpers/cases.ts), through getWsgiApplication() on the reference server (the handler
+ * sends the FileResponse through wsgi.file_wrapper).
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { settings } from '../../src/conf/index.ts';
 import { serve, type ServerHandle } from '../../src/gateway/server.ts';
-import type { Application, FileSource } from '../../src/gateway/types.ts';
-import { fileWrapper } from '../../src/gateway/file-wrapper.ts';
-import { HttpRequest } from '../../src/http/request.ts';
-import { HttpResponse, HttpResponseNotFound, type HttpResponseBase } from '../../src/http/response.ts';
-import { path as route, resolve, Resolver404 } from '../../src/urls/index.ts';
+import { getWsgiApplication } from '../../src/core/wsgi.ts';
+import { HttpResponse } from '../../src/http/response.ts';
+import { path as route } from '../../src/urls/index.ts';
+import { HttpRequest as HttpRequestClass, type HttpRequest } from '../../src/http/request.ts';
 import { StaticFilesMiddleware, StaticFileResponse } from '../../src/staticfiles/middleware.ts';
 import { makeStaticTree } from './helpers/static-tree.ts';
 import { rawRequest } from './helpers/raw-http.ts';
@@ -31,34 +29,12 @@ settings.configure({
   STATIC_URL: '/static/',
   STATIC_ROOT: tree.root,
   ROOT_URLCONF: { urlpatterns: [route('other', other)] },
+  MIDDLEWARE: ['tsgi.staticfiles.middleware.StaticFilesMiddleware'],
 });
-
-async function urlconf(request: HttpRequest): Promise<HttpResponseBase> {
-  try {
-    return (await resolve(request.pathInfo).callView(request)) as HttpResponseBase;
-  } catch (error) {
-    if (error instanceof Resolver404) return new HttpResponseNotFound('not found');
-    throw error;
-  }
-}
-
-const fileResponses: StaticFileResponse[] = [];
-let middleware: StaticFilesMiddleware;
-const app: Application = async (environ, startResponse) => {
-  const request = await HttpRequest.fromEnviron(environ);
-  const response = await middleware.call(request);
-  if (response instanceof StaticFileResponse) fileResponses.push(response);
-  startResponse(response.statusLine, response.headerList());
-  if (request.method === 'HEAD') return [];
-  const file = (response as { fileSource?: FileSource }).fileSource;
-  if (file) return (environ['wsgi.file_wrapper'] ?? fileWrapper)(file, (response as { blockSize?: number }).blockSize);
-  return response as HttpResponse;
-};
 
 let server: ServerHandle;
 before(async () => {
-  middleware = new StaticFilesMiddleware(urlconf);
-  server = await serve(app, { port: 0 });
+  server = await serve(getWsgiApplication(), { port: 0 });
 });
 after(async () => {
   await server.close();
@@ -68,21 +44,34 @@ after(async () => {
 describe('StaticFilesMiddleware (framework level)', () => {
   staticServingCases(() => server.port, tree, () => seen);
 
-  test('other paths go on to the URLconf; the file body is a FileResponse for wsgi.file_wrapper', async () => {
+  test('other paths go on to the URLconf', async () => {
     seen.length = 0;
-    fileResponses.length = 0;
-    await rawRequest(server.port, 'GET', '/static/css/site.css', { Range: 'bytes=2-5' });
-    assert.equal(fileResponses.length, 1);
-    assert.deepEqual(fileResponses[0]!.fileSource, { path: `${tree.root}/css/site.css`, offset: 2, length: 4 });
-    assert.equal(fileResponses[0]!.headers.get('Content-Disposition'), undefined);
-    assert.equal(Buffer.from(await fileResponses[0]!.getValue()).toString(), tree.files['css/site.css']!.subarray(2, 6).toString());
+    await rawRequest(server.port, 'GET', '/static/css/site.css');
     const res = await rawRequest(server.port, 'GET', '/other');
     assert.equal(res.status, 200);
     assert.equal(res.body.toString(), 'other page');
     assert.deepEqual(seen, ['/other']);
   });
+});
 
-  test('the index is built when the middleware is created, not per request', () => {
+describe('StaticFilesMiddleware responses', () => {
+  function request(p: string, headers: Record<string, string> = {}): HttpRequest {
+    const r = new HttpRequestClass();
+    r.method = 'GET';
+    r.path = r.pathInfo = p;
+    r.META = Object.fromEntries(Object.entries(headers).map(([k, v]) => [`HTTP_${k.toUpperCase().replace(/-/g, '_')}`, v]));
+    return r;
+  }
+
+  test('the index is built when the middleware is created, and a file is a FileResponse narrowed to the range', async () => {
+    const middleware = new StaticFilesMiddleware(async () => new HttpResponse('next'));
     assert.ok(middleware.serving.files.size >= 8);
+    const response = await middleware.call(request('/static/css/site.css', { Range: 'bytes=2-5' }));
+    assert.ok(response instanceof StaticFileResponse);
+    assert.deepEqual(response.fileSource, { path: `${tree.root}/css/site.css`, offset: 2, length: 4 });
+    assert.equal(response.blockSize, 65536);
+    assert.equal(response.headers.get('Content-Disposition'), undefined);
+    assert.equal(Buffer.from(await response.getValue()).toString(), tree.files['css/site.css']!.subarray(2, 6).toString());
+    assert.equal(((await middleware.call(request('/elsewhere'))) as HttpResponse).text, 'next');
   });
 });

@@ -1,19 +1,19 @@
 /**
- * Pages from templates over a real socket: render(), TemplateView and a TemplateResponse changed
- * after the view returned, served by the reference server. The response goes out as the
- * framework's handler sends one: a TemplateResponse is rendered after the view returns.
+ * Pages from templates through the framework over a real socket: render(), TemplateView, a
+ * TemplateResponse changed by a middleware's processTemplateResponse before the handler renders
+ * it, the project's 404.html, and a syntax error on the DEBUG 500 page.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { settings } from '../../src/conf/index.ts';
+import { settings, overrideSettings } from '../../src/conf/index.ts';
 import { setProjectRoot } from '../../src/utils/module-loading.ts';
 import { serve, type ServerHandle } from '../../src/gateway/server.ts';
-import type { Application } from '../../src/gateway/types.ts';
-import { HttpRequest } from '../../src/http/request.ts';
-import { HttpResponseNotFound, type HttpResponse, type HttpResponseBase } from '../../src/http/response.ts';
-import { path as route, resolve, Resolver404 } from '../../src/urls/index.ts';
-import { render, TemplateResponse, TemplateView, renderErrorTemplate } from '../../src/template/index.ts';
+import { getWsgiApplication } from '../../src/core/wsgi.ts';
+import type { HttpRequest } from '../../src/http/request.ts';
+import { HttpResponse, type HttpResponseBase } from '../../src/http/response.ts';
+import { path as route } from '../../src/urls/index.ts';
+import { render, TemplateResponse, TemplateView } from '../../src/template/index.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);
@@ -25,46 +25,44 @@ class RowsView extends TemplateView {
   }
 }
 
+/** A middleware that changes the context of template responses before they are rendered. */
+class ShoutMiddleware {
+  readonly getResponse: (request: HttpRequest) => Promise<HttpResponseBase>;
+  constructor(getResponse: (request: HttpRequest) => Promise<HttpResponseBase>) {
+    this.getResponse = getResponse;
+  }
+  call(request: HttpRequest): Promise<HttpResponseBase> {
+    return this.getResponse(request);
+  }
+  processTemplateResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
+    if (request.GET.has('shout') && response instanceof TemplateResponse) {
+      response.contextData.word = String(response.contextData.word).toUpperCase();
+    }
+    return response;
+  }
+}
+
 settings.configure({
+  DEBUG: false,
   ALLOWED_HOSTS: ['127.0.0.1'],
   INSTALLED_APPS: ['app1'],
   STATIC_URL: '/static/',
-  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(project, 'templates')], APP_DIRS: true, OPTIONS: { contextProcessors: ['tsgi.template.context-processors.request'] } }],
+  MIDDLEWARE: ['tsgi.middleware.csrf.CsrfViewMiddleware', ShoutMiddleware as never],
+  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(project, 'templates')], APP_DIRS: true, OPTIONS: { contextProcessors: ['tsgi.template.context-processors.request', 'tsgi.template.context-processors.csrf'] } }],
   ROOT_URLCONF: {
     urlpatterns: [
       route('hello/<str:word>/', (request: HttpRequest, { word }: { word: string }) => render(request, 'app1/hello.html', { word })),
       route('rows/<int:n>/', RowsView.asView()),
       route('late/', (request: HttpRequest) => new TemplateResponse(request, 'app1/hello.html', { word: 'from the view' })),
       route('broken/', (request: HttpRequest) => render(request, 'broken.html')),
+      route('form/', (request: HttpRequest) => (request.method === 'POST' ? new HttpResponse('posted') : render(request, 'form.html', { html: '' }))),
     ],
   },
 });
 
-const app: Application = async (environ, startResponse) => {
-  const request = await HttpRequest.fromEnviron(environ);
-  let response: HttpResponseBase;
-  try {
-    response = (await resolve(request.pathInfo).callView(request)) as HttpResponseBase;
-  } catch (error) {
-    if (!(error instanceof Resolver404)) {
-      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      startResponse('500 Internal Server Error', [['Content-Type', 'text/plain; charset=utf-8']]);
-      return [Buffer.from(text)];
-    }
-    response = new HttpResponseNotFound((await renderErrorTemplate(404, request)) ?? 'Not Found');
-  }
-  if (response instanceof TemplateResponse) {
-    // What a processTemplateResponse middleware may do: change the context before rendering.
-    if (request.GET.has('shout')) response.contextData.word = String(response.contextData.word).toUpperCase();
-    response = await response.render();
-  }
-  startResponse((response as HttpResponse).statusLine, response.headerList());
-  return response as HttpResponse;
-};
-
 let server: ServerHandle;
 before(async () => {
-  server = await serve(app, { port: 0 });
+  server = await serve(getWsgiApplication(), { port: 0 });
 });
 after(() => server.close());
 
@@ -73,7 +71,7 @@ async function get(p: string): Promise<{ status: number; type: string | null; te
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 }
 
-describe('template pages over a socket', () => {
+describe('template pages through the framework', () => {
   test('render() escapes what the URL captured', async () => {
     const page = await get('/hello/%3Cscript%3E/');
     assert.equal(page.status, 200);
@@ -88,9 +86,10 @@ describe('template pages over a socket', () => {
     assert.match(page.text, /<ul><li>0<\/li><li>1<\/li><li>2<\/li><\/ul>/);
   });
 
-  test('a TemplateResponse can still be changed after the view returned', async () => {
+  test('processTemplateResponse changes a TemplateResponse before the handler renders it', async () => {
     assert.equal((await get('/late/')).text, '<p>app1 says from the view</p>\n');
     assert.equal((await get('/late/?shout=1')).text, '<p>app1 says FROM THE VIEW</p>\n');
+    assert.equal((await get('/rows/1/?shout=1')).status, 200);
   });
 
   test("the project's 404.html is the not-found page", async () => {
@@ -99,9 +98,31 @@ describe('template pages over a socket', () => {
     assert.equal(page.text, '<p>project override</p>\n');
   });
 
-  test('a syntax error names the file and line', async () => {
+  test('{% csrf_token %} gives the token the CSRF middleware accepts back', async () => {
+    const form = await fetch(`${server.url}/form/`);
+    const html = await form.text();
+    const token = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(html)?.[1];
+    assert.ok(token, html);
+    const cookie = form.headers.getSetCookie().find((c) => c.startsWith('csrftoken='))?.split(';')[0];
+    assert.ok(cookie, 'the form page sets the CSRF cookie');
+    const post = (body: string, withCookie: boolean) => fetch(`${server.url}/form/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(withCookie ? { Cookie: cookie! } : {}) },
+      body,
+    });
+    const accepted = await post(`csrfmiddlewaretoken=${token}`, true);
+    assert.equal(accepted.status, 200);
+    assert.equal(await accepted.text(), 'posted');
+    assert.equal((await post('csrfmiddlewaretoken=forged', true)).status, 403);
+    assert.equal((await post(`csrfmiddlewaretoken=${token}`, false)).status, 403);
+  });
+
+  test('a template syntax error is a 500, and the DEBUG page names the file and line', async () => {
+    assert.equal((await get('/broken/')).status, 500);
+    using _debug = overrideSettings({ DEBUG: true });
     const page = await get('/broken/');
     assert.equal(page.status, 500);
-    assert.equal(page.text, `TemplateSyntaxError: Invalid template syntax in ${project}/templates/broken.html, line 2, column 4: tag {% if user %} not closed.`);
+    assert.ok(page.text.includes('TemplateSyntaxError'), page.text.slice(0, 300));
+    assert.ok(page.text.includes(`${project}/templates/broken.html, line 2, column 4: tag {% if user %} not closed.`), page.text.slice(0, 2000));
   });
 });

@@ -54,16 +54,19 @@ describe('render()', () => {
 
   test('context processors add request, STATIC_URL, MEDIA_URL, debug (for INTERNAL_IPS when DEBUG)', async () => {
     const engine = getEngine();
-    const t = engine.fromString('{{ request.path }}|{{ STATIC_URL }}|{{ MEDIA_URL }}|{{ debug }}|{{ csrfToken }}');
-    assert.equal(await t.render({}, request), '/x|/static/|/media/||NOTPROVIDED');
+    const t = engine.fromString('{{ request.path }}|{{ STATIC_URL }}|{{ MEDIA_URL }}|{{ debug }}|{{ csrfToken | size }}');
+    assert.equal(await t.render({}, request), '/x|/static/|/media/||64');
     {
       using _r = overrideSettings({ DEBUG: true });
-      assert.equal(await t.render({}, request), '/x|/static/|/media/|true|NOTPROVIDED');
-      assert.equal(await t.render({}, makeRequest('GET', '10.0.0.1')), '/x|/static/|/media/||NOTPROVIDED');
+      assert.equal(await t.render({}, request), '/x|/static/|/media/|true|64');
+      assert.equal(await t.render({}, makeRequest('GET', '10.0.0.1')), '/x|/static/|/media/||64');
     }
     // The view's context wins over the processors; without a request no processor runs.
-    assert.equal(await t.render({ STATIC_URL: 'mine' }, request), '/x|mine|/media/||NOTPROVIDED');
-    assert.equal(await t.render({}), '||||');
+    assert.equal(await t.render({ STATIC_URL: 'mine' }, request), '/x|mine|/media/||64');
+    assert.equal(await t.render({}), '||||0');
+    // The token is the CSRF middleware's (masked, 64 characters), the same one {% csrf_token %} prints.
+    const form = await engine.fromString('{% csrf_token %}').render({}, request);
+    assert.match(form, /^<input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}">$/);
   });
 
   test('a bad context processor is a clear configuration error', async () => {
