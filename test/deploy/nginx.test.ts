@@ -93,31 +93,35 @@ function raw(port: number, target: string): Promise<string> {
   });
 }
 
-/** The application behind nginx: reports what it was told about the client, and what it saw. */
+/** The application behind nginx, a tsgi project: reports what it was told about the client, and what it saw. */
 const APP_SOURCE = `
-import * as httpModule from ${JSON.stringify(path.join(repoRoot, 'src/http/index.ts'))};
 import { settings } from ${JSON.stringify(path.join(repoRoot, 'src/conf/index.ts'))};
-const HttpRequest = httpModule.HttpRequest;
+import { getWsgiApplication } from ${JSON.stringify(path.join(repoRoot, 'src/core/wsgi.ts'))};
+import { JsonResponse } from ${JSON.stringify(path.join(repoRoot, 'src/http/index.ts'))};
+import { path, rePath } from ${JSON.stringify(path.join(repoRoot, 'src/urls/index.ts'))};
+const seen = [];
+const record = (request) => seen.push({ path: request.pathInfo, port: request.META.REMOTE_PORT });
+const whoami = (request) => {
+  record(request);
+  return new JsonResponse({
+    REMOTE_ADDR: request.META.REMOTE_ADDR ?? null,
+    scheme: request.META['wsgi.url_scheme'],
+    isSecure: request.isSecure(),
+    xff: request.headers.get('X-Forwarded-For') ?? null,
+    host: request.getHost(),
+  });
+};
 settings.configure({
   ALLOWED_HOSTS: ['*'],
   SECURE_PROXY_SSL_HEADER: process.env.APP_SSL_HEADER ? ['HTTP_X_FORWARDED_PROTO', 'https'] : null,
+  ROOT_URLCONF: {
+    urlpatterns: [
+      path('__seen', () => new JsonResponse(seen.splice(0), { safe: false })),
+      rePath('^.*$', whoami),
+    ],
+  },
 });
-const seen = [];
-export const application = async (environ, startResponse) => {
-  seen.push({ path: environ.PATH_INFO, port: environ.REMOTE_PORT });
-  let body;
-  if (environ.PATH_INFO === '/__seen') body = JSON.stringify(seen.splice(0));
-  else {
-    const info = { REMOTE_ADDR: environ.REMOTE_ADDR ?? null, scheme: environ['wsgi.url_scheme'], xff: environ.HTTP_X_FORWARDED_FOR ?? null, host: environ.HTTP_HOST };
-    if (typeof HttpRequest?.fromEnviron === 'function') {
-      const request = await HttpRequest.fromEnviron(environ);
-      info.isSecure = request.isSecure();
-    }
-    body = JSON.stringify(info);
-  }
-  startResponse('200 OK', [['Content-Type', 'application/json']]);
-  return [Buffer.from(body)];
-};
+export const application = getWsgiApplication();
 `;
 
 function docConfig(): string {
