@@ -24,7 +24,7 @@ export function request(req: object): Record<string, unknown> {
  */
 export function debug(req: object): Record<string, unknown> {
   const meta = (req as { META?: Record<string, unknown> }).META;
-  const internal = (settings as unknown as { INTERNAL_IPS?: readonly string[] }).INTERNAL_IPS ?? [];
+  const internal = settings.INTERNAL_IPS ?? [];
   if (settings.DEBUG && typeof meta?.['REMOTE_ADDR'] === 'string' && internal.includes(meta['REMOTE_ADDR'])) return { debug: true };
   return {};
 }

@@ -5,7 +5,8 @@
  *
  * Django names are added so a Django template needs few changes: `{% extends %}` (Liquid's
  * `layout`), `{% load %}` (accepted, does nothing), `{% static %}`, `{% csrf_token %}`, `{% url %}`,
- * and the filters `safe`, `length`, `upper`, `lower`, `title`, `linebreaksbr`, `yesno`.
+ * and the filters `safe`, `escape` (marks safe, so never escaped twice), `force_escape`, `length`,
+ * `upper`, `lower`, `title`, `linebreaksbr`, `yesno`.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
