@@ -117,6 +117,19 @@ describe('tsgi serve: process model', () => {
     assert.deepEqual(load.failures, []);
   });
 
+  test('a worker that crashes while serving is replaced each time, with back-off, and the server stays up', async () => {
+    const s = await start(['apps.echo', '--workers', '1']);
+    for (let i = 1; i <= 3; i++) {
+      await request(`${s.url}/crash`).catch(() => undefined);
+      await s.waitFor(/Worker \d+ exited unexpectedly \(code 70\)/, 20000, s.stderr().lastIndexOf('is ready.'));
+      await until(async () => (await request(`${s.url}/`).catch(() => ({ status: 0 }))).status === 200, 30000, `answers after crash ${i}`);
+    }
+    assert.equal(bootedPids(s.stderr()).length, 4);
+    // A crash soon after start delays the respawn (doubling while it repeats).
+    assert.match(s.stderr(), /Respawning in \d+ ms\./);
+    assert.equal(s.child.exitCode, null);
+  });
+
   test('--max-requests recycles a worker without failing a request', async () => {
     const s = await start(['apps.echo', '--workers', '1', '--max-requests', '5', '--max-requests-jitter', '2']);
     const pids = new Set<number>();
