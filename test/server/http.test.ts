@@ -181,8 +181,10 @@ describe('tsgi serve: sockets and TLS', () => {
     assert.deepEqual(JSON.parse(post.body), { got: 'ping' });
   });
 
-  test('wsgi.multiprocess is true with several workers', async () => {
-    const s = await start(['apps.echo', '--workers', '2']);
-    assert.equal((JSON.parse((await request(`${s.url}/`)).body) as { multiprocess: boolean }).multiprocess, true);
+  test('wsgi.multiprocess is true with several workers; --env reaches the workers', async () => {
+    const s = await start(['apps.echo', '--workers', '2', '--env', 'APP_VERSION_TAG=release-7,b']);
+    const body = JSON.parse((await request(`${s.url}/`)).body) as { multiprocess: boolean; version_tag: string };
+    assert.equal(body.multiprocess, true);
+    assert.equal(body.version_tag, 'release-7,b');
   });
 });
