@@ -17,8 +17,17 @@ export class SuspiciousFileOperation extends SuspiciousOperation {
   override name = 'SuspiciousFileOperation';
 }
 
-/** What `save()` accepts: bytes, text, a stream of bytes, or a file on disk (`{ path }`, as an upload spooled to disk). */
-export type FileContent = Uint8Array | string | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | { readonly path: string };
+/** An upload from `request.FILES` (InMemoryUploadedFile or TemporaryUploadedFile). */
+export interface UploadedFileLike {
+  chunks(chunkSize?: number): Iterable<Uint8Array>;
+  temporaryFilePath?(): string;
+}
+
+/**
+ * What `save()` accepts: bytes, text, a stream of bytes, a file on disk (`{ path }`), or an
+ * upload from `request.FILES` (a spooled one is copied from its temporary file).
+ */
+export type FileContent = Uint8Array | string | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | { readonly path: string } | UploadedFileLike;
 
 export interface FileSystemStorageOptions {
   /** Folder (default MEDIA_ROOT). */
@@ -208,7 +217,13 @@ export class FileSystemStorage {
 
 async function writeContent(fd: number, content: FileContent): Promise<void> {
   const out = createWriteStream('', { fd, autoClose: false });
-  if (typeof content === 'string' || content instanceof Uint8Array) {
+  const upload = content as Partial<UploadedFileLike>;
+  if (typeof upload.temporaryFilePath === 'function') {
+    const { createReadStream } = await import('node:fs');
+    await pipeline(createReadStream(upload.temporaryFilePath()), out);
+  } else if (typeof upload.chunks === 'function') {
+    await pipeline(Readable.from(upload.chunks()), out);
+  } else if (typeof content === 'string' || content instanceof Uint8Array) {
     await pipeline(Readable.from([typeof content === 'string' ? Buffer.from(content) : content]), out);
   } else if (typeof (content as { path?: unknown }).path === 'string' && !(Symbol.asyncIterator in content) && !(Symbol.iterator in content)) {
     const { createReadStream } = await import('node:fs');
