@@ -37,6 +37,31 @@ export async function* compressSequence(chunks: AsyncIterable<Uint8Array>): Asyn
 }
 
 /**
+ * The response's current content as an iterable that no longer depends on the response: the
+ * response's iterator reads its source when first stepped, so it is stepped now, before the
+ * source is replaced by the compressed sequence.
+ */
+function detachContent(response: StreamingHttpResponse): AsyncIterable<Uint8Array> {
+  const iterator = response[Symbol.asyncIterator]();
+  const first = iterator.next();
+  first.catch(() => {}); // Awaited when iterated; not an unhandled rejection if never iterated.
+  let started = false;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        if (started) return iterator.next();
+        started = true;
+        return first;
+      },
+      return: async (value?: unknown) => {
+        await iterator.return?.(value);
+        return { done: true as const, value: undefined };
+      },
+    }),
+  };
+}
+
+/**
  * @example
  * MIDDLEWARE: ['tsgi.middleware.gzip.GZipMiddleware', ...] // early: it sees the final response
  */
@@ -59,7 +84,7 @@ export class GZipMiddleware {
     if (!ACCEPTS_GZIP.test(String(request.META.HTTP_ACCEPT_ENCODING ?? ''))) return response;
     if (response.streaming) {
       const streaming = response as StreamingHttpResponse;
-      streaming.streamingContent = compressSequence(streaming.streamingContent);
+      streaming.streamingContent = compressSequence(detachContent(streaming));
       response.delete('Content-Length');
     } else {
       const plain = response as HttpResponse;
