@@ -4,12 +4,19 @@
  * marked exempt with {@link xframeOptionsExempt}.
  */
 import { settings } from '../conf/index.ts';
+import { settingChanged } from '../conf/signals.ts';
 import type { GetResponse } from '../core/handlers/exception.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
 import { wrapsView } from '../views/decorators/http.ts';
 
 const exempt = new WeakSet<HttpResponseBase>();
+
+// X_FRAME_OPTIONS, read once per settings change (the settings proxy costs on every request).
+let xFrameOptions: string | undefined;
+settingChanged.connect(({ setting }) => {
+  if (setting === 'X_FRAME_OPTIONS') xFrameOptions = undefined;
+});
 
 /**
  * @example
@@ -22,8 +29,8 @@ export class XFrameOptionsMiddleware {
     this.getResponse = getResponse;
   }
 
-  async call(request: HttpRequest): Promise<HttpResponseBase> {
-    return this.processResponse(request, await this.getResponse(request));
+  call(request: HttpRequest): Promise<HttpResponseBase> {
+    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
   }
 
   processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
@@ -34,7 +41,7 @@ export class XFrameOptionsMiddleware {
 
   /** The header value; override in a subclass to vary it per request. */
   getXframeOptionsValue(_request: HttpRequest, _response: HttpResponseBase): string {
-    return String(settings.X_FRAME_OPTIONS ?? 'DENY').toUpperCase();
+    return (xFrameOptions ??= String(settings.X_FRAME_OPTIONS ?? 'DENY').toUpperCase());
   }
 }
 

@@ -4,6 +4,7 @@
  * `Content-Length` on responses held in memory.
  */
 import { settings } from '../conf/index.ts';
+import { settingChanged } from '../conf/signals.ts';
 import { PermissionDenied } from '../core/exceptions.ts';
 import type { GetResponse } from '../core/handlers/exception.ts';
 import type { HttpRequest } from '../http/request.ts';
@@ -11,6 +12,21 @@ import { HttpResponsePermanentRedirect } from '../http/response.ts';
 import type { HttpResponse, HttpResponseBase } from '../http/response.ts';
 import { isValidPath } from '../urls/base.ts';
 import { escapeLeadingSlashes } from '../utils/http.ts';
+
+// The settings this middleware reads, once per settings change (the settings proxy costs on
+// every request).
+interface CommonSettings { appendSlash: boolean; prependWww: boolean; disallowedUserAgents: RegExp[] }
+let cached: CommonSettings | undefined;
+settingChanged.connect(({ setting }) => {
+  if (setting === 'APPEND_SLASH' || setting === 'PREPEND_WWW' || setting === 'DISALLOWED_USER_AGENTS') cached = undefined;
+});
+function conf(): CommonSettings {
+  return (cached ??= {
+    appendSlash: Boolean(settings.APPEND_SLASH),
+    prependWww: Boolean(settings.PREPEND_WWW),
+    disallowedUserAgents: (settings.DISALLOWED_USER_AGENTS ?? []).map((p) => (p instanceof RegExp ? p : new RegExp(p))),
+  });
+}
 
 /**
  * The redirect would lose the request body: a POST/PUT/PATCH to a URL without its trailing
@@ -33,31 +49,28 @@ export class CommonMiddleware {
     this.getResponse = getResponse;
   }
 
-  async call(request: HttpRequest): Promise<HttpResponseBase> {
+  call(request: HttpRequest): Promise<HttpResponseBase> {
     const early = this.processRequest(request);
-    if (early !== undefined) return early;
-    return this.processResponse(request, await this.getResponse(request));
+    if (early !== undefined) return Promise.resolve(early);
+    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
   }
 
   processRequest(request: HttpRequest): HttpResponseBase | undefined {
+    const { disallowedUserAgents, prependWww } = conf();
     const userAgent = request.META.HTTP_USER_AGENT;
-    const disallowed = settings.DISALLOWED_USER_AGENTS;
-    if (userAgent !== undefined && disallowed.length > 0) {
-      for (const pattern of disallowed) {
-        if ((pattern instanceof RegExp ? pattern : new RegExp(pattern)).test(userAgent)) throw new PermissionDenied('Forbidden user agent');
+    if (userAgent !== undefined && disallowedUserAgents.length > 0) {
+      for (const pattern of disallowedUserAgents) {
+        if (pattern.test(userAgent)) throw new PermissionDenied('Forbidden user agent');
       }
     }
     // Validates the Host header (DisallowedHost → 400) before anything else uses it.
     const host = request.getHost();
-    const mustPrepend = settings.PREPEND_WWW && host !== '' && !host.startsWith('www.');
-    let redirectUrl = mustPrepend ? `${request.scheme}://www.${host}` : '';
-    const fullPath = request.getFullPath();
-    const path = this.shouldRedirectWithSlash(request) ? this.getFullPathWithSlash(request) : fullPath;
-    if (redirectUrl !== '' || path !== fullPath) {
-      redirectUrl += path;
-      return new this.responseRedirectClass(redirectUrl);
-    }
-    return undefined;
+    const mustPrepend = prependWww && host !== '' && !host.startsWith('www.');
+    const slash = this.shouldRedirectWithSlash(request);
+    if (!mustPrepend && !slash) return undefined;
+    const redirectUrl = mustPrepend ? `${request.scheme}://www.${host}` : '';
+    const path = slash ? this.getFullPathWithSlash(request) : request.getFullPath();
+    return new this.responseRedirectClass(redirectUrl + path);
   }
 
   /**
@@ -65,7 +78,7 @@ export class CommonMiddleware {
    * resolve, and the slashed one does (to a view without `shouldAppendSlash === false`).
    */
   shouldRedirectWithSlash(request: HttpRequest): boolean {
-    if (!settings.APPEND_SLASH || request.pathInfo.endsWith('/')) return false;
+    if (!conf().appendSlash || request.pathInfo.endsWith('/')) return false;
     const urlconf = request.urlconf ?? undefined;
     if (isValidPath(request.pathInfo, urlconf)) return false;
     const match = isValidPath(`${request.pathInfo}/`, urlconf);

@@ -6,6 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { settings } from '../conf/index.ts';
+import { settingChanged } from '../conf/signals.ts';
 import { DisallowedHost } from '../core/exceptions.ts';
 import type { GetResponse } from '../core/handlers/exception.ts';
 import { markLogged } from '../core/handlers/exception.ts';
@@ -55,9 +56,21 @@ class RejectRequest extends Error {
   }
 }
 
-// Per-request state kept off the request object (Django stores it in META and on the request).
-const processingDone = new WeakSet<HttpRequest>();
-const dontEnforce = new WeakSet<HttpRequest>();
+// Per-request flags (Django's request.csrf_processing_done / _dont_enforce_csrf_checks), under
+// symbols: cheaper than WeakSets on the hot path, invisible to the request's own fields.
+const PROCESSING_DONE = Symbol('tsgi.csrfProcessingDone');
+const DONT_ENFORCE = Symbol('tsgi.dontEnforceCsrfChecks');
+type Flagged = HttpRequest & { [PROCESSING_DONE]?: boolean; [DONT_ENFORCE]?: boolean };
+
+// The CSRF cookie settings, read once per settings change (the settings proxy costs on every request).
+interface CookieSettings { name: string; header: string }
+let cookieSettings: CookieSettings | undefined;
+settingChanged.connect(({ setting }) => {
+  if (setting.startsWith('CSRF_')) cookieSettings = undefined;
+});
+function conf(): CookieSettings {
+  return (cookieSettings ??= { name: settings.CSRF_COOKIE_NAME, header: settings.CSRF_HEADER_NAME });
+}
 
 function randomString(length: number): string {
   let out = '';
@@ -126,7 +139,7 @@ export function rotateToken(request: HttpRequest): void {
 
 /** Marks a request as exempt from the checks (the test client does, unless `enforceCsrfChecks`). */
 export function dontEnforceCsrfChecks(request: HttpRequest): void {
-  dontEnforce.add(request);
+  (request as Flagged)[DONT_ENFORCE] = true;
 }
 
 /**
@@ -198,13 +211,13 @@ export class CsrfViewMiddleware {
     this.trustedOriginsHosts = trusted.map((o) => parseUrl(o)!.netloc.replace(/^\*+/, ''));
   }
 
-  async call(request: HttpRequest): Promise<HttpResponseBase> {
+  call(request: HttpRequest): Promise<HttpResponseBase> {
     this.processRequest(request);
-    return this.processResponse(request, await this.getResponse(request));
+    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
   }
 
   #getSecret(request: HttpRequest): string | undefined {
-    const cookie = request.COOKIES[settings.CSRF_COOKIE_NAME];
+    const cookie = request.COOKIES[conf().name];
     if (cookie === undefined) return undefined;
     checkTokenFormat(cookie);
     // A masked token in the cookie (older clients) still carries the secret.
@@ -223,12 +236,13 @@ export class CsrfViewMiddleware {
     if (secret !== undefined) request.META.CSRF_COOKIE = secret;
   }
 
-  readonly processView = async (request: HttpRequest, view: unknown): Promise<HttpResponseBase | undefined> => {
-    if (processingDone.has(request)) return undefined;
+  readonly processView = (request: HttpRequest, view: unknown): HttpResponseBase | Promise<HttpResponseBase> | undefined => {
+    const flagged = request as Flagged;
+    if (flagged[PROCESSING_DONE]) return undefined;
     if ((view as { csrfExempt?: boolean }).csrfExempt) return undefined;
     const method = request.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'TRACE' || dontEnforce.has(request)) {
-      processingDone.add(request);
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'TRACE' || flagged[DONT_ENFORCE]) {
+      flagged[PROCESSING_DONE] = true;
       return undefined;
     }
     try {
@@ -243,7 +257,7 @@ export class CsrfViewMiddleware {
       if (!(error instanceof RejectRequest)) throw error;
       return this.#reject(request, error.reason);
     }
-    processingDone.add(request);
+    flagged[PROCESSING_DONE] = true;
     return undefined;
   };
 
@@ -302,7 +316,7 @@ export class CsrfViewMiddleware {
     }
     let source = 'POST';
     if (token === '') {
-      const headerName = settings.CSRF_HEADER_NAME;
+      const headerName = conf().header;
       const header = request.META[headerName];
       if (typeof header !== 'string') throw new RejectRequest(REASON_CSRF_TOKEN_MISSING);
       token = header;

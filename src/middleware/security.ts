@@ -41,10 +41,10 @@ export class SecurityMiddleware {
     this.crossOriginOpenerPolicy = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY || null;
   }
 
-  async call(request: HttpRequest): Promise<HttpResponseBase> {
+  call(request: HttpRequest): Promise<HttpResponseBase> {
     const early = this.processRequest(request);
-    if (early !== undefined) return this.processResponse(request, early);
-    return this.processResponse(request, await this.getResponse(request));
+    if (early !== undefined) return Promise.resolve(this.processResponse(request, early));
+    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
   }
 
   /** Redirects plain-HTTP requests to HTTPS when `SECURE_SSL_REDIRECT` is on (unless exempt). */

@@ -46,12 +46,16 @@ export function markLogged(response: HttpResponseBase): void {
  * const handler = convertExceptionToResponse(getResponse);
  */
 export function convertExceptionToResponse(getResponse: GetResponse): (request: HttpRequest) => Promise<HttpResponseBase> {
-  return async (request) => {
+  // Not an async function: on the hot path one promise (the layer's own) is enough.
+  return (request) => {
+    let result: HttpResponseBase | Promise<HttpResponseBase>;
     try {
-      return await getResponse(request);
+      result = getResponse(request);
     } catch (error) {
       return responseForException(request, error);
     }
+    if (result instanceof Promise) return result.catch((error: unknown) => responseForException(request, error));
+    return Promise.resolve(result);
   };
 }
 

@@ -7,9 +7,9 @@
 import { settings } from '../../conf/index.ts';
 import type { ClosableBody, Environ, StartResponse } from '../../gateway/types.ts';
 import { HttpRequest } from '../../http/request.ts';
-import type { HttpResponseBase } from '../../http/response.ts';
+import type { HttpResponse, HttpResponseBase } from '../../http/response.ts';
 import { setScriptPrefix } from '../../urls/base.ts';
-import { requestFinished, requestStarted } from '../signals.ts';
+import { requestFinished, requestStarted, settingChanged } from '../signals.ts';
 import { BaseHandler } from './base.ts';
 import { handleUncaughtException, logResponse } from './exception.ts';
 
@@ -18,10 +18,17 @@ import { handleUncaughtException, logResponse } from './exception.ts';
  * `SCRIPT_NAME` (PEP 3333 / spec §3.1), so `reverse()` builds URLs under it.
  */
 export function getScriptName(environ: Environ): string {
-  const forced = settings.FORCE_SCRIPT_NAME;
+  forcedScriptName ??= [settings.FORCE_SCRIPT_NAME];
+  const forced = forcedScriptName[0];
   if (typeof forced === 'string') return forced;
   return typeof environ.SCRIPT_NAME === 'string' ? environ.SCRIPT_NAME : '';
 }
+
+// FORCE_SCRIPT_NAME, read once per settings change (the settings proxy costs on every request).
+let forcedScriptName: [unknown] | undefined;
+settingChanged.connect(({ setting }) => {
+  if (setting === 'FORCE_SCRIPT_NAME') forcedScriptName = undefined;
+});
 
 /** A file response as the gateway's `wsgi.file_wrapper` can send it (sendfile on servers that have it). */
 interface FileLikeResponse {
@@ -37,7 +44,7 @@ export class WSGIHandler extends BaseHandler {
   /** The gateway callable: `(environ, startResponse) => body`. */
   readonly call = async (environ: Environ, startResponse: StartResponse): Promise<ClosableBody> => {
     setScriptPrefix(getScriptName(environ));
-    requestStarted.send(WSGIHandler, { environ });
+    if (requestStarted.hasListeners()) requestStarted.send(WSGIHandler, { environ });
     let request: HttpRequest | undefined;
     let response: HttpResponseBase;
     try {
@@ -50,8 +57,10 @@ export class WSGIHandler extends BaseHandler {
       logResponse(`Internal Server Error: ${request.path}`, response, request, error);
     }
     const built = request;
-    response.addResourceCloser(() => built.close());
-    response.addResourceCloser(() => requestFinished.send(WSGIHandler, {}));
+    response.addResourceCloser(() => {
+      built.close();
+      if (requestFinished.hasListeners()) requestFinished.send(WSGIHandler, {});
+    });
     startResponse(response.statusLine, response.headerList());
     const file = (response as FileLikeResponse).fileSource;
     const wrapper = environ['wsgi.file_wrapper'];
@@ -69,6 +78,13 @@ export class WSGIHandler extends BaseHandler {
           }
         },
       } as ClosableBody;
+    }
+    if (!response.streaming) {
+      // An array body has a known length: the server sends it in one write with Content-Length
+      // (spec §5.2). The response's close() still runs, as the array's own close().
+      const body: Uint8Array[] & { close?: () => Promise<void> } = [(response as HttpResponse).content];
+      body.close = () => response.close();
+      return body;
     }
     return response as unknown as ClosableBody;
   };
