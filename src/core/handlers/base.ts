@@ -187,7 +187,11 @@ export class BaseHandler {
     return this.#chain!(request);
   }
 
-  async #getResponseInner(request: HttpRequest): Promise<HttpResponseBase> {
+  /**
+   * Resolves and calls the view. Synchronous as long as the view middleware and the view are
+   * (the common case): a promise is awaited only when one is returned.
+   */
+  #getResponseInner(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
     let resolver;
     if (request.urlconf !== undefined && request.urlconf !== null) {
       setUrlconf(request.urlconf);
@@ -198,41 +202,81 @@ export class BaseHandler {
     const match = resolver.resolve(request.pathInfo);
     request.resolverMatch = match;
     const view = match.func as View;
-    let response: unknown;
-    for (const processView of this.#viewMiddleware) {
-      response = await processView(request, view, match.args, match.kwargs);
-      if (response !== undefined && response !== null) break;
+    const hooks = this.#viewMiddleware;
+    for (let i = 0; i < hooks.length; i++) {
+      const answer = hooks[i]!(request, view, match.args, match.kwargs);
+      if (answer instanceof Promise) return this.#continueAfterViewMiddleware(request, match, view, i, answer);
+      if (answer !== undefined && answer !== null) return this.#finish(request, answer, view);
+    }
+    let result: unknown;
+    try {
+      result = match.callView(request);
+    } catch (error) {
+      return this.#recover(request, error, view);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (response: unknown) => this.#finish(request, response, view),
+        (error: unknown) => this.#recover(request, error, view),
+      );
+    }
+    return this.#finish(request, result, view);
+  }
+
+  async #continueAfterViewMiddleware(
+    request: HttpRequest,
+    match: { args: readonly unknown[]; kwargs: Readonly<Record<string, unknown>>; callView(request: unknown): unknown },
+    view: View,
+    index: number,
+    pending: Promise<unknown>,
+  ): Promise<HttpResponseBase> {
+    let response: unknown = await pending;
+    const hooks = this.#viewMiddleware;
+    for (let i = index + 1; (response === undefined || response === null) && i < hooks.length; i++) {
+      response = await hooks[i]!(request, view, match.args, match.kwargs);
     }
     if (response === undefined || response === null) {
       try {
         response = await match.callView(request);
       } catch (error) {
-        response = await this.#processExceptionByMiddleware(error, request);
-        if (response === undefined) throw error;
+        return this.#recover(request, error, view);
       }
     }
+    return this.#finish(request, response, view);
+  }
+
+  async #recover(request: HttpRequest, error: unknown, view: View): Promise<HttpResponseBase> {
+    const response = await this.#processExceptionByMiddleware(error, request);
+    if (response === undefined) throw error;
+    return this.#finish(request, response, view);
+  }
+
+  /** Checks the view's answer and renders a template response. */
+  #finish(request: HttpRequest, response: unknown, view: View): HttpResponseBase | Promise<HttpResponseBase> {
     checkResponse(response, view);
     const templated = response as HttpResponseBase & { render?: () => unknown; isRendered?: boolean };
-    if (typeof templated.render === 'function') {
-      let current: HttpResponseBase = templated;
-      for (const [hook, name] of this.#templateResponseMiddleware) {
-        current = await hook(request, current);
-        checkResponse(current, hook, `${name}.processTemplateResponse`);
-      }
-      try {
-        const renderable = current as HttpResponseBase & { render?: () => unknown };
-        if (typeof renderable.render === 'function') {
-          const rendered = await renderable.render();
-          if (isResponse(rendered)) current = rendered;
-        }
-      } catch (error) {
-        const replacement = await this.#processExceptionByMiddleware(error, request);
-        if (replacement === undefined) throw error;
-        current = replacement;
-      }
-      return current;
+    if (typeof templated.render === 'function') return this.#render(request, templated);
+    return response;
+  }
+
+  async #render(request: HttpRequest, templated: HttpResponseBase): Promise<HttpResponseBase> {
+    let current: HttpResponseBase = templated;
+    for (const [hook, name] of this.#templateResponseMiddleware) {
+      current = await hook(request, current);
+      checkResponse(current, hook, `${name}.processTemplateResponse`);
     }
-    return response as HttpResponseBase;
+    try {
+      const renderable = current as HttpResponseBase & { render?: () => unknown };
+      if (typeof renderable.render === 'function') {
+        const rendered = await renderable.render();
+        if (isResponse(rendered)) current = rendered;
+      }
+    } catch (error) {
+      const replacement = await this.#processExceptionByMiddleware(error, request);
+      if (replacement === undefined) throw error;
+      current = replacement;
+    }
+    return current;
   }
 
   async #processExceptionByMiddleware(error: unknown, request: HttpRequest): Promise<HttpResponseBase | undefined> {

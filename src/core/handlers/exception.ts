@@ -11,7 +11,7 @@ import { Http404, MultiPartParserError } from '../../http/exceptions.ts';
 import { getResolver } from '../../urls/base.ts';
 import { getLogger } from '../../utils/log.ts';
 import { badRequest, pageNotFound, permissionDenied, serverError } from '../../views/defaults.ts';
-import { technical404Response, technical500Response } from '../../views/debug.ts';
+import type * as DebugViews from '../../views/debug.ts';
 import { BadRequest, PermissionDenied, SuspiciousOperation } from '../exceptions.ts';
 import { gotRequestException } from '../signals.ts';
 
@@ -19,6 +19,11 @@ import { gotRequestException } from '../signals.ts';
 export type GetResponse = (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase>;
 
 const logged = new WeakSet<object>();
+
+/** The DEBUG pages, loaded on first use: a production process never compiles them. */
+function debugViews(): Promise<typeof DebugViews> {
+  return import('../../views/debug.ts');
+}
 const requestLogger = getLogger('tsgi.request');
 
 /**
@@ -63,7 +68,7 @@ export function convertExceptionToResponse(getResponse: GetResponse): (request: 
 export async function responseForException(request: HttpRequest, error: unknown): Promise<HttpResponseBase> {
   let response: HttpResponseBase;
   if (error instanceof Http404) {
-    response = settings.DEBUG ? technical404Response(request, error) : await getExceptionResponse(request, 404, error);
+    response = settings.DEBUG ? (await debugViews()).technical404Response(request, error) : await getExceptionResponse(request, 404, error);
     logResponse(`Not Found: ${request.path}`, response, request);
   } else if (error instanceof PermissionDenied) {
     response = await getExceptionResponse(request, 403, error);
@@ -72,12 +77,12 @@ export async function responseForException(request: HttpRequest, error: unknown)
     response = await getExceptionResponse(request, 400, error);
     logResponse(`Bad request (Unable to parse request body): ${request.path}`, response, request, error);
   } else if (error instanceof BadRequest) {
-    response = settings.DEBUG ? technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
+    response = settings.DEBUG ? (await debugViews()).technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
     logResponse(`Bad request: ${request.path}`, response, request, error);
   } else if (error instanceof SuspiciousOperation) {
     // Security events have their own logger per class, so they can be routed (or silenced) apart.
     getLogger(`tsgi.security.${error.name}`).error(error.message, { request, status_code: 400 });
-    response = settings.DEBUG ? technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
+    response = settings.DEBUG ? (await debugViews()).technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
     markLogged(response);
   } else {
     gotRequestException.send(null, { request, error });
@@ -119,7 +124,7 @@ const DEFAULTS = { 400: badRequest, 403: permissionDenied, 404: pageNotFound, 50
  */
 export async function handleUncaughtException(request: HttpRequest, error: unknown): Promise<HttpResponseBase> {
   if (settings.DEBUG_PROPAGATE_EXCEPTIONS) throw error;
-  if (settings.DEBUG) return technical500Response(request, error);
+  if (settings.DEBUG) return (await debugViews()).technical500Response(request, error);
   try {
     return await getExceptionResponse(request, 500, error);
   } catch (handlerError) {
