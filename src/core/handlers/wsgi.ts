@@ -66,18 +66,18 @@ export class WSGIHandler extends BaseHandler {
     const wrapper = environ['wsgi.file_wrapper'];
     if (file !== undefined && wrapper !== undefined) {
       const body = wrapper(file, (response as FileLikeResponse).blockSize);
-      return {
-        file: body.file,
-        blockSize: body.blockSize,
-        [Symbol.asyncIterator]: () => body[Symbol.asyncIterator](),
-        close: async () => {
-          try {
-            await body.close();
-          } finally {
-            await response.close();
-          }
-        },
-      } as ClosableBody;
+      // The server's own FileBody is returned (so it can recognise it and use sendfile); its
+      // close() also closes the response, which ends the request.
+      const closeFile = body.close.bind(body);
+      const closing = async () => {
+        try {
+          await closeFile();
+        } finally {
+          await response.close();
+        }
+      };
+      Object.defineProperty(body, 'close', { value: closing, configurable: true, writable: true });
+      return body;
     }
     if (!response.streaming) {
       // An array body has a known length: the server sends it in one write with Content-Length
