@@ -55,6 +55,8 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Another TSGI application to drive (default: the framework's, built from settings). */
   application?: Application;
+  /** Wraps the application before use, e.g. in the gateway's validator so every exchange is checked. */
+  wrap?: (application: Application) => Application;
 }
 
 export const BOUNDARY = 'BoUnDaRyStRiNg';
@@ -196,12 +198,15 @@ export class Client {
   readonly cookies = new Map<string, string>();
   #application: Application | undefined;
   #handler: ClientHandler | undefined;
+  #wrap: ((application: Application) => Application) | undefined;
+  #wrapped: Application | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.enforceCsrfChecks = options.enforceCsrfChecks ?? false;
     this.raiseRequestException = options.raiseRequestException ?? true;
     this.defaultHeaders = { ...(options.headers ?? {}) };
     this.#application = options.application;
+    this.#wrap = options.wrap;
   }
 
   get(path: string, data?: Record<string, unknown> | null, options: RequestOptions = {}): Promise<ClientResponse> {
@@ -239,10 +244,15 @@ export class Client {
   }
 
   async #application_(): Promise<Application> {
-    if (this.#application !== undefined) return this.#application;
-    await setup();
-    this.#handler ??= new ClientHandler(this.enforceCsrfChecks);
-    return this.#handler.call;
+    if (this.#wrapped !== undefined) return this.#wrapped;
+    let app = this.#application;
+    if (app === undefined) {
+      await setup();
+      this.#handler ??= new ClientHandler(this.enforceCsrfChecks);
+      app = this.#handler.call;
+    }
+    this.#wrapped = this.#wrap ? this.#wrap(app) : app;
+    return this.#wrapped;
   }
 
   async #send(method: string, path: string, data: RequestData, options: RequestOptions, chain: Array<[string, number]> = []): Promise<ClientResponse> {

@@ -5,8 +5,10 @@ import { settings, overrideSettings } from '../../src/conf/index.ts';
 import { HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse } from '../../src/http/response.ts';
 import type { HttpRequest } from '../../src/http/request.ts';
 import { path } from '../../src/urls/index.ts';
-import { Client, RequestFactory, overrideSettings as reexported } from '../../src/test/index.ts';
+import { Client as BaseClient, RequestFactory, overrideSettings as reexported } from '../../src/test/index.ts';
 import { requestFinished, requestStarted } from '../../src/core/signals.ts';
+import type { Application } from '../../src/gateway/types.ts';
+import { loadValidator } from '../core/helpers.ts';
 
 function describeRequest(request: HttpRequest) {
   const files = Object.fromEntries(
@@ -50,7 +52,16 @@ const urlconf = {
   ],
 };
 
-before(() => {
+// Every client of this file checks its exchanges with the gateway validator when it exists.
+let wrap: ((app: Application) => Application) | undefined;
+class Client extends BaseClient {
+  constructor(options: ConstructorParameters<typeof BaseClient>[0] = {}) {
+    super({ wrap, ...options });
+  }
+}
+
+before(async () => {
+  wrap = await loadValidator();
   settings.configure({ ROOT_URLCONF: urlconf, ALLOWED_HOSTS: [], SECRET_KEY: 'client-test', MIDDLEWARE: ['tsgi.middleware.csrf.CsrfViewMiddleware'] });
 });
 
@@ -178,6 +189,27 @@ describe('Client', () => {
     } finally {
       restore();
     }
+  });
+});
+
+describe('Client wrap', () => {
+  test('wrap() is applied once to the application, and sees every exchange', async () => {
+    const seen: string[] = [];
+    let wrapped = 0;
+    const client = new BaseClient({
+      wrap: (app) => {
+        wrapped++;
+        const spy: Application = (environ, startResponse) => {
+          seen.push(environ.PATH_INFO);
+          return app(environ, startResponse);
+        };
+        return spy;
+      },
+    });
+    await client.get('/text/');
+    await client.get('/articles/2024/');
+    assert.equal(wrapped, 1);
+    assert.deepEqual(seen, ['/text/', '/articles/2024/']);
   });
 });
 
