@@ -11,5 +11,7 @@ export type { EnvironOptions as NodeEnvironOptions } from './environ.ts';
 export { RequestInput, IncompleteBodyError } from './input.ts';
 export { fileWrapper, FileWrapperBody, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
 export { Exchange, ClientDisconnectedError, bodyProblem, checkHeaders, parseStatus } from './exchange.ts';
+export { validator, ValidationError, RULES } from './validator.ts';
+export type { Rule, Side, ValidatorOptions } from './validator.ts';
 export { callApplication, buildTestEnviron, BytesInput, MemoryErrorStream } from './testing.ts';
 export type { TestRequest, TestResponse, CallOptions } from './testing.ts';
