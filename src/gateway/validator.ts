@@ -56,7 +56,7 @@ function named(value: string): string {
 export function validator(app: Application, options: ValidatorOptions = {}): Application {
   const setup = new Reporter(options);
   if (typeof app !== 'function') {
-    throw setup.violation('app-type', `validator() got ${describe(app)}; a TSGI application is a function (environ, startResponse) => body`);
+    throw setup.violation('app-type', `The validator was given ${describe(app)} instead of an application; a TSGI application is a function (environ, startResponse) => body`);
   }
   let ready: 'pending' | 'ok' | 'failed' = 'ok';
   if (app.ready !== undefined) {
@@ -287,17 +287,20 @@ class Checked {
               : (body as ClosableBody).close !== undefined && typeof (body as ClosableBody).close !== 'function'
                 ? `a body whose close is ${describe((body as ClosableBody).close)}; close, when present, is a method`
                 : null;
-    if (problem !== null) this.#fail('body-type', `The application returned ${problem}`);
     const inner = body as ClosableBody;
     try {
+      if (problem !== null) this.#fail('body-type', `The application returned ${problem}`);
       const wrapper = Array.isArray(inner) ? this.#wrapArray(inner as unknown[], inner) : this.#wrapIterable(inner);
       unclosed.register(wrapper, { report: this.#report, what: this.#what }, wrapper);
       return wrapper;
     } catch (error) {
       // Rejected before the server ever saw it: the application's resources are released here.
-      void Promise.resolve()
-        .then(() => inner.close?.())
-        .catch(() => {});
+      const close = (inner as { close?: unknown } | null)?.close;
+      if (typeof close === 'function') {
+        void Promise.resolve()
+          .then(() => close.call(inner))
+          .catch(() => {});
+      }
       throw error;
     }
   }
