@@ -5,7 +5,15 @@
  */
 const COMMANDS: Record<string, { help: string; load: () => Promise<{ main(argv: readonly string[]): Promise<number> }> }> = {
   serve: { help: 'Run an application with the production server.', load: () => import('../src/server/cli.ts') },
+  startproject: { help: 'Create a project: manage.ts, settings, urls, wsgi.ts, package.json.', load: () => management('startproject') },
+  startapp: { help: 'Create an app in the current directory: apps.ts, views.ts, urls.ts, templates, a test.', load: () => management('startapp') },
 };
+
+/** A framework management command run outside a project, as `django-admin` does. */
+async function management(command: string): Promise<{ main(argv: readonly string[]): Promise<number> }> {
+  const { executeFromCommandLine } = await import('../src/core/management/index.ts');
+  return { main: (argv) => executeFromCommandLine(['node', 'tsgi', command, ...argv], { prog: 'tsgi' }) };
+}
 
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -3,21 +3,21 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tsgi, REPO_ROOT } from './helpers.ts';
+import { admin, REPO_ROOT } from './helpers.ts';
 import { closestMatch, editDistance } from '../../src/core/management/suggest.ts';
 import { CommandError, defineCommand, parseCommandLine } from '../../src/core/management/base.ts';
 
 describe('the command line', () => {
   test('help lists the commands by group', async () => {
-    const result = await tsgi(['help']);
+    const result = await admin(['help']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Type '\S+ help <subcommand>' for help on a specific subcommand\.\n\nAvailable subcommands:\n\n/);
-    assert.match(result.stdout, /\[staticfiles\]\n    collectstatic\n    runserver\n/);
+    assert.match(result.stdout, /\[staticfiles\]\n {4}collectstatic\n {4}runserver\n/);
     for (const name of ['check', 'diffsettings', 'serve', 'shell', 'showurls', 'startapp', 'startproject']) assert.match(result.stdout, new RegExp(`\\n    ${name}\\n`));
   });
 
   test('help of a command shows its arguments and options', async () => {
-    const result = await tsgi(['help', 'check']);
+    const result = await admin(['help', 'check']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /usage: \S+ check \[options\] \[app_label \.\.\.\]/);
     assert.match(result.stdout, /--deploy\s+Check deployment settings\./);
@@ -25,28 +25,28 @@ describe('the command line', () => {
   });
 
   test('an unknown command suggests the closest one and exits 1', async () => {
-    const result = await tsgi(['runservr']);
+    const result = await admin(['runservr']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^Unknown command: 'runservr'\nDid you mean runserver\?\nType '\S+ help' for usage\.\n$/);
   });
 
   test('an unknown command with nothing close gives no suggestion', async () => {
-    const result = await tsgi(['zzzzzz']);
+    const result = await admin(['zzzzzz']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^Unknown command: 'zzzzzz'\nType '\S+ help' for usage\.\n$/);
   });
 
   test('--version prints the package version', async () => {
-    const result = await tsgi(['--version']);
+    const result = await admin(['--version']);
     assert.equal(result.stdout.trim(), JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
   });
 
   test('a command that needs settings says how to set them', async () => {
-    const result = await tsgi(['check']);
+    const result = await admin(['check']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^ImproperlyConfigured: .*TSGI_SETTINGS_MODULE/);
     assert.match(result.stderr, /\(Run again with --traceback for the stack\.\)\n$/);
-    const traced = await tsgi(['check', '--traceback']);
+    const traced = await admin(['check', '--traceback']);
     assert.match(traced.stderr, /^ImproperlyConfigured: .*\n\s+at /);
   });
 });

@@ -1,6 +1,6 @@
 /** Helpers for the management tests: real processes in temporary projects. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -40,10 +40,14 @@ export function runCommand(program: string, args: readonly string[], options: { 
   });
 }
 
-/** `tsgi ARGS` as a user runs it. */
+/** `tsgi ARGS` as a user runs it (the package's bin). */
 export function tsgi(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  if (existsSync(BIN)) return run([BIN, ...args], options);
-  const launcher = `import { executeFromCommandLine } from ${JSON.stringify(MANAGEMENT)}; process.exitCode = await executeFromCommandLine(['node', 'tsgi', ...process.argv.slice(1)]);`;
+  return run([BIN, ...args], options);
+}
+
+/** The management command line outside a project (no settings), as `django-admin` is. */
+export function admin(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const launcher = `import { executeFromCommandLine } from ${JSON.stringify(MANAGEMENT)}; process.exitCode = await executeFromCommandLine(['node', 'tsgi-admin', ...process.argv.slice(1)]);`;
   return run(['--input-type=module', '-e', launcher, '--', ...args], options);
 }
 

@@ -89,7 +89,7 @@ describe('tsgi startproject', () => {
     for (const file of ['apps.ts', 'views.ts', 'urls.ts', 'views.test.ts']) assert.ok(existsSync(path.join(app, file)), file);
     assert.ok(statSync(path.join(app, 'templates', 'blog')).isDirectory());
     assert.ok(statSync(path.join(app, 'static', 'blog')).isDirectory());
-    assert.match(readFileSync(path.join(app, 'apps.ts'), 'utf8'), /export default class BlogConfig extends AppConfig \{\n  override name = 'blog';/);
+    assert.match(readFileSync(path.join(app, 'apps.ts'), 'utf8'), /export default class BlogConfig extends AppConfig \{\n {2}override name = 'blog';/);
     const again = await tsgi(['startapp', 'blog'], { cwd: path.join(tmp.dir, 'other') });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /^CommandError: '.*blog' already exists\./);
