@@ -142,6 +142,13 @@ export function checkUrlConfig(urlconf?: Urlconf): CheckMessage[] {
   const conf = urlconf ?? (readSetting('ROOT_URLCONF') as Urlconf | null);
   if (!conf) return out;
   const resolver = getResolver(conf);
+  try {
+    void resolver.urlPatterns;
+  } catch (error) {
+    // One message: the handler and namespace checks would only repeat the same load error.
+    out.push(Error_((error as Error).message, { id: 'urls.E004' }));
+    return out;
+  }
   out.push(...checkResolver(resolver));
   try {
     out.push(...checkErrorHandlers(resolver));

@@ -147,9 +147,19 @@ export function importModule(dotted: string): Record<string, unknown> {
         { cause: error },
       );
     }
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const detail = error instanceof Error ? `${error.name}: ${error.message}${syntaxErrorLocation(error)}` : String(error);
     throw new ImportError(`The module '${dotted}' (${file}) raised an error while loading: ${detail}`, { cause: error });
   }
+}
+
+/**
+ * Where a syntax error is, as " (at file:///app/views.ts:4)": Node names the file and line only in
+ * the stack's first line, and the module that failed may be one the loaded module imports.
+ */
+function syntaxErrorLocation(error: Error): string {
+  if (!(error instanceof SyntaxError)) return '';
+  const first = error.stack?.split('\n', 1)[0] ?? '';
+  return /^(file:\/\/|\/|[A-Za-z]:\\).*:\d+$/.test(first) ? ` (at ${first})` : '';
 }
 
 /** Levenshtein distance, for "did you mean" hints. */
