@@ -127,6 +127,14 @@ export interface Settings {
   STATIC_ROOT: string | null;
   /** Extra folders of static files. */
   STATICFILES_DIRS: Array<string | [string, string]>;
+  /** How static files are found for collectstatic and DEBUG serving: finder classes or their dotted names. */
+  STATICFILES_FINDERS: Array<string | (new () => unknown)>;
+  /** Serve static files from the finders as well as STATIC_ROOT; null means "when DEBUG". */
+  STATICFILES_USE_FINDERS: boolean | null;
+  /** `Cache-Control` max-age (seconds) of static files whose names are not hashed; null means 0 in DEBUG, else 60. */
+  STATICFILES_MAX_AGE: number | null;
+  /** Storage backends by alias, as Django's: `staticfiles` (e.g. ManifestStaticFilesStorage) and `default` (uploads). */
+  STORAGES: Record<string, { BACKEND: string | (new (options: Record<string, unknown>) => unknown); OPTIONS?: Record<string, unknown> }>;
   /** URL prefix of user-uploaded media. */
   MEDIA_URL: string;
   /** Folder of user-uploaded media. */
@@ -186,6 +194,7 @@ export const LIST_SETTINGS: readonly string[] = [
   'DISALLOWED_USER_AGENTS',
   'IGNORABLE_404_URLS',
   'STATICFILES_DIRS',
+  'STATICFILES_FINDERS',
   'SECURE_REDIRECT_EXEMPT',
   'CSRF_TRUSTED_ORIGINS',
 ];
@@ -223,6 +232,13 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   STATIC_URL: null,
   STATIC_ROOT: null,
   STATICFILES_DIRS: [],
+  STATICFILES_FINDERS: ['tsgi.staticfiles.finders.FileSystemFinder', 'tsgi.staticfiles.finders.AppDirectoriesFinder'],
+  STATICFILES_USE_FINDERS: null,
+  STATICFILES_MAX_AGE: null,
+  STORAGES: {
+    default: { BACKEND: 'tsgi.core.files.storage.FileSystemStorage' },
+    staticfiles: { BACKEND: 'tsgi.staticfiles.storage.StaticFilesStorage' },
+  },
   MEDIA_URL: '',
   MEDIA_ROOT: '',
   SECURE_CONTENT_TYPE_NOSNIFF: true,

@@ -13,6 +13,7 @@ import { settings } from '../conf/index.ts';
 import { settingChanged } from '../conf/signals.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { FileSystemStorage } from '../core/files/storage.ts';
+import { addScriptPrefix } from '../urls/base.ts';
 import { importString } from '../utils/module-loading.ts';
 
 /** Thrown by `url()` of a strict manifest storage for a name collectstatic never saw. */
@@ -54,7 +55,7 @@ export class StaticFilesStorage extends FileSystemStorage {
 
   override get baseUrl(): string {
     const base = this.#base ?? staticUrlSetting();
-    return base.endsWith('/') ? base : base + '/';
+    return addScriptPrefix(base.endsWith('/') ? base : base + '/');
   }
 
   /** Names of immutable (content-hashed) files, when the storage knows them. */

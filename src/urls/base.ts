@@ -94,6 +94,18 @@ export function getScriptPrefix(): string {
 }
 
 /**
+ * A relative `STATIC_URL` / `MEDIA_URL` ('static/') under the script prefix ('/static/'), as
+ * Django's settings do since 3.1; absolute paths and `http(s)://` URLs are left alone.
+ *
+ * @example
+ * addScriptPrefix('static/'); // '/static/' (or '/mount/static/' under SCRIPT_NAME=/mount)
+ */
+export function addScriptPrefix(url: string): string {
+  if (url === '' || url.startsWith('/') || /^https?:\/\//i.test(url)) return url;
+  return scriptPrefix + url;
+}
+
+/**
  * Sets the script prefix (a trailing `/` is added when missing). The request handler sets it from
  * `SCRIPT_NAME`. It is process-wide: one application is mounted at one place.
  */

@@ -12,7 +12,7 @@
 export { path, rePath, include, Included } from './conf.ts';
 export type { PathOptions, IncludeTarget } from './conf.ts';
 export {
-  resolve, reverse, getResolver, clearUrlCaches, getScriptPrefix, setScriptPrefix,
+  resolve, reverse, getResolver, clearUrlCaches, getScriptPrefix, setScriptPrefix, addScriptPrefix,
   getUrlconf, setUrlconf, runWithUrlconf, isValidPath, reverseLazy, LazyUrl,
 } from './base.ts';
 export type { ReverseOptions, ReverseQuery } from './base.ts';

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { settings } from '../../conf/index.ts';
 import { SuspiciousOperation } from '../exceptions.ts';
+import { addScriptPrefix } from '../../urls/base.ts';
 
 /** A file name tried to leave its storage (`..`, an absolute path, a NUL byte). */
 export class SuspiciousFileOperation extends SuspiciousOperation {
@@ -64,7 +65,7 @@ export class FileSystemStorage {
   get baseUrl(): string {
     let base = this.#options.baseUrl ?? settings.MEDIA_URL;
     if (base && !base.endsWith('/')) base += '/';
-    return base;
+    return addScriptPrefix(base);
   }
 
   /** The absolute path of `name`, refusing anything outside `location`. */
