@@ -21,7 +21,8 @@ export function freePort(): Promise<number> {
 export interface Running {
   base: string;
   output(): string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Signals the process group and resolves, with all the output, once the whole group is gone. */
+  stop(signal?: NodeJS.Signals): Promise<string>;
 }
 
 /** Spawns a server and waits until `base` answers (bounded: a guard against a hang, not a timing test). */
@@ -48,16 +49,34 @@ export async function start(program: string, args: readonly string[], options: {
   return {
     base,
     output: () => output,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        const kill = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
-        child.once('exit', (code) => {
-          clearTimeout(kill);
-          resolve(code);
-        });
-        // npm start runs the server under a shell: signal the whole group, as a terminal's Ctrl-C does.
-        process.kill(-child.pid!, signal);
-      }),
+    stop: async (signal = 'SIGTERM') => {
+      // npm start runs the server under a shell: signal the whole group, as a terminal's Ctrl-C
+      // does, then wait until every process of the group is gone (npm itself may die of the
+      // signal at once while the server still drains).
+      const group = -child.pid!;
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+      if (!signalGroup(group, signal)) return output;
+      const deadline = Date.now() + 30_000;
+      while (signalGroup(group, 0)) {
+        if (Date.now() > deadline) {
+          signalGroup(group, 'SIGKILL');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await exited;
+      return output;
+    },
   };
+}
+
+/** Sends `signal` to a process group; false when the group no longer exists. */
+function signalGroup(group: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(group, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
 }

@@ -36,6 +36,9 @@ describe('npm start', () => {
     assert.equal(css.status, 200, href);
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
     assert.match(await css.text(), /--accent: #0b6e4f/);
+    // collectstatic ran first: the page links the content-hashed copy, cached for a year.
+    assert.match(href, /^\/static\/css\/site\.[0-9a-f]{12}\.css$/);
+    assert.equal(css.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   });
 
   test('the JSON API renders Markdown, and says what is wrong with a bad request', async () => {
@@ -65,6 +68,10 @@ describe('npm start', () => {
   });
 
   test('TERM stops the server cleanly', async () => {
-    assert.equal(await server.stop('SIGTERM'), 0, server.output());
+    const output = await server.stop('SIGTERM');
+    assert.match(output, /Shutting down gracefully \(TERM\)\./);
+    assert.match(output, /Worker \d+ exited \(code 0\)\./);
+    assert.match(output, /Shutdown complete\.\n/);
+    assert.doesNotMatch(output, /ERROR|Traceback|Error:/);
   });
 });

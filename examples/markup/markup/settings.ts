@@ -37,11 +37,11 @@ export const ROOT_URLCONF = 'markup.urls';
 
 export const TEMPLATES = [
   {
-    BACKEND: 'tsgi.template.backends.default',
+    BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
     DIRS: [path.join(BASE_DIR, 'templates')],
     APP_DIRS: true,
     OPTIONS: {
-      contextProcessors: ['tsgi.template.contextProcessors.debug', 'tsgi.template.contextProcessors.request', 'tsgi.template.contextProcessors.csrf', 'tsgi.template.contextProcessors.static'],
+      contextProcessors: ['tsgi.template.context-processors.debug', 'tsgi.template.context-processors.request', 'tsgi.template.context-processors.csrf', 'tsgi.template.context-processors.static'],
     },
   },
 ];
@@ -50,6 +50,11 @@ export const TEMPLATES = [
 export const STATIC_URL = 'static/';
 export const STATIC_ROOT = path.join(BASE_DIR, 'staticfiles');
 export const STATICFILES_DIRS = [path.join(BASE_DIR, 'static')];
+// collectstatic writes content-hashed copies (css/site.3f2a9c1b0d4e.css), cached for a year.
+export const STORAGES = {
+  default: { BACKEND: 'tsgi.core.files.storage.FileSystemStorage' },
+  staticfiles: { BACKEND: 'tsgi.staticfiles.storage.ManifestStaticFilesStorage' },
+};
 
 /** User uploads. */
 export const MEDIA_URL = 'media/';
