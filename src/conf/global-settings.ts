@@ -147,7 +147,9 @@ export interface Settings {
   SECURE_REFERRER_POLICY: string | string[] | null;
   /** `Strict-Transport-Security` max-age on secure responses; 0 sends none. */
   SECURE_HSTS_SECONDS: number;
+  /** Adds `includeSubDomains` to `Strict-Transport-Security`. */
   SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean;
+  /** Adds `preload` to `Strict-Transport-Security` (for browsers' preload lists). */
   SECURE_HSTS_PRELOAD: boolean;
   /** Redirects plain HTTP requests to HTTPS. */
   SECURE_SSL_REDIRECT: boolean;
@@ -157,13 +159,19 @@ export interface Settings {
   SECURE_REDIRECT_EXEMPT: Array<string | RegExp>;
   /** `X-Frame-Options` value (XFrameOptionsMiddleware). */
   X_FRAME_OPTIONS: string;
+  /** Name of the cookie holding the CSRF secret. */
   CSRF_COOKIE_NAME: string;
   /** Seconds; null for a session cookie. */
   CSRF_COOKIE_AGE: number | null;
+  /** `Domain` of the CSRF cookie (`.example.com` for subdomains); host-only when null. */
   CSRF_COOKIE_DOMAIN: string | null;
+  /** `Path` of the CSRF cookie. */
   CSRF_COOKIE_PATH: string;
+  /** Sends the CSRF cookie over HTTPS only (`Secure`); true in production. */
   CSRF_COOKIE_SECURE: boolean;
+  /** Hides the CSRF cookie from JavaScript (`HttpOnly`); forms still work, AJAX must read the token from the page. */
   CSRF_COOKIE_HTTPONLY: boolean;
+  /** `SameSite` of the CSRF cookie; false or null sends none. */
   CSRF_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false | null;
   /** The environ key of the CSRF header, `HTTP_X_CSRFTOKEN` for `X-CSRFToken`. */
   CSRF_HEADER_NAME: string;
@@ -171,12 +179,17 @@ export interface Settings {
   CSRF_TRUSTED_ORIGINS: string[];
   /** The view answering CSRF failures, as a dotted path. */
   CSRF_FAILURE_VIEW: string;
+  /** Keep the CSRF secret in the session instead of a cookie (tsgi has no sessions yet: must stay false). */
   CSRF_USE_SESSIONS: boolean;
   /** The Signer class for signed cookies (dotted path or class). */
   SIGNING_BACKEND: string | (new (...args: never[]) => unknown);
+  /** The language of the site (Django's default; tsgi has no translations yet). */
   LANGUAGE_CODE: string;
+  /** The time zone of the site, as an IANA name (Django's default). */
   TIME_ZONE: string;
+  /** Whether translation is on (kept for Django parity; tsgi has no translations yet). */
   USE_I18N: boolean;
+  /** Whether datetimes are time-zone aware (kept for Django parity). */
   USE_TZ: boolean;
   /** The settings module these settings came from (set by the loader). */
   SETTINGS_MODULE?: string;
