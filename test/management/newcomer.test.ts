@@ -129,6 +129,19 @@ export const CSRF_COOKIE_SECURE = true;
     assert.equal(result.stderr, '');
   });
 
+  test('startapp makes an app whose test passes under npm test; a failing test fails the run', async () => {
+    const created = await manage(project, ['startapp', 'blog']);
+    assert.equal(created.code, 0, created.stderr);
+    const passed = await runCommand('npm', ['test', '--silent'], { cwd: project, timeoutMs: 120_000 });
+    assert.equal(passed.code, 0, passed.stdout + passed.stderr);
+    assert.match(passed.stdout, /✔ the index page answers/);
+
+    writeFileSync(path.join(project, 'blog', 'broken.test.ts'), "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('fails on purpose', () => assert.equal(1, 2));\n");
+    const failed = await manage(project, ['test', 'blog/broken.test.ts']);
+    assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    assert.match(failed.stdout, /✖ fails on purpose/);
+  });
+
   test('runserver refuses DEBUG off without ALLOWED_HOSTS, as Django does', async () => {
     const result = await manage(project, ['runserver', '--noreload', '127.0.0.1:0'], { TSGI_DEBUG: 'false' });
     assert.equal(result.code, 1);

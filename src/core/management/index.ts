@@ -22,6 +22,7 @@ const BUILTIN: Record<string, { group: string; load: () => Promise<{ default: Co
   showurls: { group: 'tsgi', load: () => import('./commands/showurls.ts') as Promise<{ default: Command }> },
   startapp: { group: 'tsgi', load: () => import('./commands/startapp.ts') as Promise<{ default: Command }> },
   startproject: { group: 'tsgi', load: () => import('./commands/startproject.ts') as Promise<{ default: Command }> },
+  test: { group: 'tsgi', load: () => import('./commands/test.ts') as Promise<{ default: Command }> },
   collectstatic: { group: 'staticfiles', load: () => import('./commands/collectstatic.ts') as Promise<{ default: Command }> },
   runserver: { group: 'staticfiles', load: () => import('./commands/runserver.ts') as Promise<{ default: Command }> },
 };
