@@ -22,6 +22,14 @@ export const ENVIRONMENT_VARIABLE = 'TSGI_SETTINGS_MODULE';
 
 const UPPER = /^[A-Z][A-Z0-9_]*$/;
 
+/**
+ * Bumped whenever the values of any settings object change (first load, `configure()`,
+ * `settings.X = ...`, an override and its restore), so that code on the request path can keep
+ * settings in plain variables and re-read them only when this number moved: reading through the
+ * settings proxy costs a regex and several calls per read.
+ */
+let generation = 0;
+
 /** A function that undoes an override; also disposable, for `using`. */
 export type RestoreSettings = (() => void) & Disposable;
 
@@ -113,6 +121,7 @@ export class LazySettings {
 
   #merge(): void {
     this.#values = Object.assign({}, this.#base, ...this.#overrides);
+    generation++;
   }
 
   /**
@@ -237,6 +246,29 @@ export function createSettingsProxy(target: LazySettings = new LazySettings()): 
  * if (settings.DEBUG) console.log(settings.ALLOWED_HOSTS);
  */
 export const settings: SettingsObject = createSettingsProxy();
+
+/**
+ * A function returning a value computed from settings, recomputed only after settings changed
+ * (any load, assignment or override: see `generation`). For the request path, where the settings
+ * proxy is too slow to read on every request. `compute` must depend on settings only; when it
+ * throws (settings not configured, say) nothing is kept and the next call tries again.
+ *
+ * @example
+ * const allowedHosts = fromSettings(() => settings.ALLOWED_HOSTS);
+ * allowedHosts(); // read once per settings change
+ */
+export function fromSettings<T>(compute: () => T): () => T {
+  let seen = -1;
+  let value: T;
+  return () => {
+    if (seen !== generation) {
+      value = compute();
+      // Read after compute(): the first read may load the settings, which moves the generation.
+      seen = generation;
+    }
+    return value;
+  };
+}
 
 /**
  * Overrides settings for a test; returns the function that restores them (also usable with
