@@ -45,6 +45,31 @@ export function checkHeader(name: string, value: HeaderValue): string {
 }
 
 /**
+ * Whether `value` goes on the wire as it is under `name` (a valid name, no control characters,
+ * Latin-1 only): such a pair may be set with the `*KnownHeader` functions.
+ */
+export function isWireReady(name: string, value: string): boolean {
+  try {
+    return checkHeader(name, value) === value;
+  } catch {
+    return false;
+  }
+}
+
+// The framework's own header writes (Content-Type, Content-Length, the security headers), for
+// the request path: `key` is `name` lower-cased and the pair passed `isWireReady()`, so neither
+// is checked again. Objects that are not ResponseHeaders (a duck-typed response) get the public
+// methods. Assigned in ResponseHeaders' static block, which can reach its private map.
+/** Sets a checked header (see above); internal to the framework. */
+export let setKnownHeader: (headers: ResponseHeaders, key: string, name: string, value: string) => void;
+/** Sets a checked header unless present (Django's `setdefault`); internal to the framework. */
+export let setDefaultKnownHeader: (headers: ResponseHeaders, key: string, name: string, value: string) => void;
+/** Whether a header is present, by its lower-cased name; internal to the framework. */
+export let hasKnownHeader: (headers: ResponseHeaders, key: string) => boolean;
+/** The stored `[name, value]` pairs (not copies: treat them as read-only); internal to the framework. */
+export let headerPairs: (headers: ResponseHeaders) => Array<[string, string]>;
+
+/**
  * A response's headers: names compare case-insensitively and keep the case they were first set
  * with; values are checked when set.
  *
@@ -53,7 +78,32 @@ export function checkHeader(name: string, value: HeaderValue): string {
  * response.headers.get('cache-control'); // 'no-cache'
  */
 export class ResponseHeaders implements Iterable<[string, string]> {
+  // Lower-cased name → [name as first set, value]. A pair is never changed once stored (set()
+  // stores a new one), so the framework may hand the stored pairs to the server as they are.
   #map = new Map<string, [string, string]>();
+
+  static {
+    // `#map in headers` is false for a duck-typed headers object: it gets the public methods.
+    setKnownHeader = (headers, key, name, value) => {
+      const other: ResponseHeaders = headers;
+      if (!(#map in headers)) return other.set(name, value);
+      const existing = headers.#map.get(key);
+      headers.#map.set(key, [existing === undefined ? name : existing[0], value]);
+    };
+    setDefaultKnownHeader = (headers, key, name, value) => {
+      const other: ResponseHeaders = headers;
+      if (!(#map in headers)) return other.setDefault(name, value);
+      if (!headers.#map.has(key)) headers.#map.set(key, [name, value]);
+    };
+    hasKnownHeader = (headers, key) => {
+      const other: ResponseHeaders = headers;
+      return #map in headers ? headers.#map.has(key) : other.has(key);
+    };
+    headerPairs = (headers) => {
+      const other: ResponseHeaders = headers;
+      return #map in headers ? [...headers.#map.values()] : other.entries();
+    };
+  }
 
   constructor(init?: Iterable<readonly [string, HeaderValue]> | Record<string, HeaderValue>) {
     if (init === undefined || init === null) return;

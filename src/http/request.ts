@@ -7,7 +7,7 @@
  * the limits found while reading are raised only when those properties are used.
  */
 import type { Environ } from '../gateway/types.ts';
-import { settings } from '../conf/index.ts';
+import { fromSettings, settings } from '../conf/index.ts';
 import { BadRequest, DisallowedHost, ImproperlyConfigured } from '../core/exceptions.ts';
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
 import type { ResolverMatch, Urlconf } from '../urls/resolvers.ts';
@@ -24,6 +24,19 @@ import { BadSignature, getCookieSigner, TimestampSigner } from '../utils/signing
 import { isSameDomain } from '../utils/http.ts';
 
 const EMPTY = new Uint8Array(0);
+
+// The settings every request reads (building it, getHost(), scheme), kept in plain fields and
+// re-read only when settings change: the settings proxy is too slow to read per request. The
+// values are the settings' own (an ALLOWED_HOSTS array changed in place is seen).
+const requestSettings = fromSettings(() => ({
+  forceScriptName: settings.FORCE_SCRIPT_NAME as unknown,
+  useXForwardedHost: Boolean(settings.USE_X_FORWARDED_HOST),
+  useXForwardedPort: Boolean(settings.USE_X_FORWARDED_PORT),
+  secureProxySslHeader: settings.SECURE_PROXY_SSL_HEADER as unknown,
+  allowedHosts: settings.ALLOWED_HOSTS as readonly string[],
+  debug: Boolean(settings.DEBUG),
+}));
+
 const HOST = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
 
 /** Splits a Host value into domain and port, as Django's `split_domain_port`; `['', '']` if invalid. */
@@ -61,6 +74,43 @@ function isKnownCharset(charset: string): boolean {
     return false;
   }
 }
+
+/** What ALLOWED_HOSTS means with DEBUG on and an empty list. */
+const DEBUG_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
+
+// Host values that passed getHost()'s check, for the list they were checked against: the same
+// one or two Host values come on every request. Kept for a copy of the list, so a list changed
+// in place (or another list) starts afresh; bounded, because with '*' any Host passes.
+let knownHostsFor: readonly string[] = [];
+let knownHostsList: string[] = [];
+const knownHosts = new Set<string>();
+
+function sameList(list: readonly string[]): boolean {
+  if (list !== knownHostsFor || list.length !== knownHostsList.length) return false;
+  for (let i = 0; i < list.length; i++) if (list[i] !== knownHostsList[i]) return false;
+  return true;
+}
+
+function isKnownHost(host: string, allowed: readonly string[]): boolean {
+  return knownHosts.size > 0 && knownHosts.has(host) && sameList(allowed);
+}
+
+function rememberHost(host: string, allowed: readonly string[]): void {
+  if (!sameList(allowed)) {
+    knownHosts.clear();
+    knownHostsFor = allowed;
+    knownHostsList = [...allowed];
+  }
+  if (knownHosts.size >= 64) knownHosts.clear();
+  knownHosts.add(host);
+}
+
+/**
+ * Builds a request from an environ, as `HttpRequest.fromEnviron()`, but without a promise when
+ * there is no body to read (most requests): the handler then runs them synchronously until the
+ * view. Internal to the framework.
+ */
+export let requestFromEnviron: (environ: Environ) => HttpRequest | Promise<HttpRequest>;
 
 /**
  * An HTTP request. Build it with `await HttpRequest.fromEnviron(environ)`; `new HttpRequest()`
@@ -105,29 +155,45 @@ export class HttpRequest {
    * Never rejects because of the body: problems are raised when `body`/`POST`/`FILES` are used.
    */
   static async fromEnviron(environ: Environ): Promise<HttpRequest> {
-    const request = new HttpRequest();
-    request.META = environ;
-    request.#stream = true;
-    const forced = settings.FORCE_SCRIPT_NAME;
-    request.scriptName = typeof forced === 'string' ? forced : environ.SCRIPT_NAME ?? '';
-    request.pathInfo = environ.PATH_INFO || '/';
-    request.path = `${request.scriptName.replace(/\/+$/, '')}/${request.pathInfo.replace('/', '')}`;
-    request.method = String(environ.REQUEST_METHOD ?? 'GET').toUpperCase();
-    const [contentType, params] = parseHeaderParameters(environ.CONTENT_TYPE ?? '');
-    request.contentType = contentType;
-    request.contentParams = params;
-    if (params.charset !== undefined && isKnownCharset(params.charset)) request.#encoding = params.charset;
-    await request.#readInput(environ);
-    return request;
+    return requestFromEnviron(environ);
+  }
+
+  static {
+    requestFromEnviron = (environ) => {
+      const request = new HttpRequest();
+      request.#meta = environ;
+      request.#stream = true;
+      const forced = requestSettings().forceScriptName;
+      const scriptName = typeof forced === 'string' ? forced : environ.SCRIPT_NAME ?? '';
+      const pathInfo = environ.PATH_INFO || '/';
+      request.scriptName = scriptName;
+      request.pathInfo = pathInfo;
+      // The usual case (no prefix, a path from the root) needs no new string.
+      request.path =
+        scriptName === '' && pathInfo.charCodeAt(0) === 47 ? pathInfo : `${scriptName.replace(/\/+$/, '')}/${pathInfo.replace('/', '')}`;
+      const method = environ.REQUEST_METHOD;
+      request.method = method === 'GET' ? method : String(method ?? 'GET').toUpperCase();
+      const rawType = environ.CONTENT_TYPE;
+      if (rawType === undefined || rawType === '') {
+        request.contentType = '';
+        request.contentParams = {};
+      } else {
+        const [contentType, params] = parseHeaderParameters(rawType);
+        request.contentType = contentType;
+        request.contentParams = params;
+        if (params.charset !== undefined && isKnownCharset(params.charset)) request.#encoding = params.charset;
+      }
+      const length = environ.CONTENT_LENGTH;
+      if (environ.HTTP_TRANSFER_ENCODING === undefined && (length === undefined || length === '' || length === '0')) {
+        // No body: nothing to wait for, so no promise either.
+        request.#body = EMPTY;
+        return request;
+      }
+      return request.#readInput(environ).then(() => request);
+    };
   }
 
   async #readInput(environ: Environ): Promise<void> {
-    const length = environ.CONTENT_LENGTH;
-    const chunked = environ.HTTP_TRANSFER_ENCODING !== undefined;
-    if (!chunked && (length === undefined || length === '' || length === '0')) {
-      this.#body = EMPTY;
-      return;
-    }
     const maxBody = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
     const fileMemoryLimit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE;
     const tempDir = settings.FILE_UPLOAD_TEMP_DIR;
@@ -413,7 +479,7 @@ export class HttpRequest {
 
   /** `'http'` or `'https'`, honouring SECURE_PROXY_SSL_HEADER. */
   get scheme(): string {
-    const proxyHeader = settings.SECURE_PROXY_SSL_HEADER as unknown;
+    const proxyHeader = requestSettings().secureProxySslHeader;
     if (proxyHeader !== null && proxyHeader !== undefined) {
       if (!Array.isArray(proxyHeader) || proxyHeader.length !== 2) {
         throw new ImproperlyConfigured(
@@ -434,14 +500,14 @@ export class HttpRequest {
 
   /** The port: `SERVER_PORT`, or `X-Forwarded-Port` with USE_X_FORWARDED_PORT. */
   getPort(): string {
-    if (settings.USE_X_FORWARDED_PORT && this.META.HTTP_X_FORWARDED_PORT !== undefined) {
+    if (requestSettings().useXForwardedPort && this.META.HTTP_X_FORWARDED_PORT !== undefined) {
       return String(this.META.HTTP_X_FORWARDED_PORT);
     }
     return String(this.META.SERVER_PORT ?? '');
   }
 
   #rawHost(): string {
-    if (settings.USE_X_FORWARDED_HOST && this.META.HTTP_X_FORWARDED_HOST !== undefined) {
+    if (requestSettings().useXForwardedHost && this.META.HTTP_X_FORWARDED_HOST !== undefined) {
       return this.META.HTTP_X_FORWARDED_HOST;
     }
     if (this.META.HTTP_HOST !== undefined) return this.META.HTTP_HOST;
@@ -458,10 +524,14 @@ export class HttpRequest {
    */
   getHost(): string {
     const host = this.#rawHost();
-    let allowed = settings.ALLOWED_HOSTS;
-    if (settings.DEBUG && allowed.length === 0) allowed = ['.localhost', '127.0.0.1', '[::1]'];
+    const { allowedHosts, debug } = requestSettings();
+    const allowed = debug && allowedHosts.length === 0 ? DEBUG_HOSTS : allowedHosts;
+    if (isKnownHost(host, allowed)) return host;
     const [domain] = splitDomainPort(host);
-    if (domain !== '' && validateHost(domain, allowed)) return host;
+    if (domain !== '' && validateHost(domain, allowed)) {
+      rememberHost(host, allowed);
+      return host;
+    }
     let message = `Invalid HTTP_HOST header: ${JSON.stringify(host)}.`;
     if (domain !== '') message += ` You may need to add ${JSON.stringify(domain)} to ALLOWED_HOSTS.`;
     else message += ' The domain name provided is not valid according to RFC 1034/1035.';

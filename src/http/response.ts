@@ -7,8 +7,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { HeaderList } from '../gateway/types.ts';
 import { DisallowedRedirect } from '../core/exceptions.ts';
-import { settings } from '../conf/index.ts';
-import { ResponseHeaders } from './headers.ts';
+import { fromSettings, settings } from '../conf/index.ts';
+import { headerPairs, isWireReady, ResponseHeaders, setKnownHeader } from './headers.ts';
 import type { HeaderValue } from './headers.ts';
 import { makeCookie } from './cookie.ts';
 import type { CookieOptions, ResponseCookie } from './cookie.ts';
@@ -32,9 +32,41 @@ export type ResponseContent = string | Uint8Array | ArrayBuffer | Iterable<strin
 /** A chunk of streaming content. */
 export type ContentChunk = string | Uint8Array;
 
+const EMPTY_OPTIONS: ResponseOptions = Object.freeze({});
+
+// DEFAULT_CHARSET, read once per settings change: every response needs it.
+const configuredCharset = fromSettings(() => String(settings.DEFAULT_CHARSET));
+
 /** The charset used when neither the response nor its Content-Type names one. */
 function defaultCharset(): string {
-  return settings.configured || process.env.TSGI_SETTINGS_MODULE ? String(settings.DEFAULT_CHARSET) : 'utf-8';
+  return settings.configured || process.env.TSGI_SETTINGS_MODULE ? configuredCharset() : 'utf-8';
+}
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+// The charset named by the last Content-Type seen: responses of a project share a few values, and
+// the charset is read for every piece of content encoded.
+let lastContentType = '';
+let lastCharset: string | undefined;
+function charsetOf(contentType: string): string | undefined {
+  if (contentType !== lastContentType) {
+    lastCharset = CHARSET.exec(contentType)?.[1];
+    lastContentType = contentType;
+  }
+  return lastCharset;
+}
+
+// The default Content-Type for the last charset seen, and whether it is wire-ready (a charset
+// given by the code could hold anything): built and checked once rather than per response.
+let defaultTypeCharset: string | undefined;
+let defaultType = '';
+let defaultTypeReady = false;
+function defaultContentType(charset: string): string {
+  if (charset !== defaultTypeCharset) {
+    defaultType = `text/html; charset=${charset}`;
+    defaultTypeReady = isWireReady('Content-Type', defaultType);
+    defaultTypeCharset = charset;
+  }
+  return defaultType;
 }
 
 /**
@@ -45,15 +77,15 @@ export abstract class HttpResponseBase {
   static statusCode = 200;
   statusCode: number;
   readonly headers: ResponseHeaders;
-  /** Cookies to set, by name: each becomes one `Set-Cookie` header. */
-  readonly cookies = new Map<string, ResponseCookie>();
   closed = false;
   abstract readonly streaming: boolean;
   #reason: string | undefined;
   #charset: string | undefined;
-  #closers: Array<() => unknown> = [];
+  // Made on first use: most responses set no cookie, and only the handler adds a closer.
+  #cookies: Map<string, ResponseCookie> | undefined;
+  #closers: Array<() => unknown> | undefined;
 
-  constructor(options: ResponseOptions = {}) {
+  constructor(options: ResponseOptions = EMPTY_OPTIONS) {
     this.headers = new ResponseHeaders(options.headers);
     this.#charset = options.charset;
     const status = options.status ?? (this.constructor as typeof HttpResponseBase).statusCode;
@@ -65,12 +97,25 @@ export abstract class HttpResponseBase {
     }
     this.statusCode = status;
     if (options.reason !== undefined) this.reasonPhrase = options.reason;
+    if (options.headers === undefined && options.contentType === undefined) {
+      // The common case, without the checks below: no headers yet, so the charset is the one
+      // given or DEFAULT_CHARSET, and the default Content-Type is checked once per charset.
+      const contentType = defaultContentType(options.charset ?? defaultCharset());
+      if (defaultTypeReady) setKnownHeader(this.headers, 'content-type', 'Content-Type', contentType);
+      else this.headers.set('Content-Type', contentType);
+      return;
+    }
     if (options.contentType !== undefined && this.headers.has('Content-Type')) {
       throw new TypeError("'headers' must not contain 'Content-Type' when the 'contentType' option is provided.");
     }
     if (!this.headers.has('Content-Type')) {
       this.headers.set('Content-Type', options.contentType ?? `text/html; charset=${this.charset}`);
     }
+  }
+
+  /** Cookies to set, by name: each becomes one `Set-Cookie` header. */
+  get cookies(): Map<string, ResponseCookie> {
+    return (this.#cookies ??= new Map());
   }
 
   /** The reason phrase: the standard one for the status unless set. */
@@ -91,8 +136,8 @@ export abstract class HttpResponseBase {
   /** The charset: set explicitly, else from the Content-Type, else `DEFAULT_CHARSET`. */
   get charset(): string {
     if (this.#charset !== undefined) return this.#charset;
-    const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(this.headers?.get('Content-Type') ?? '');
-    return match?.[1] ?? defaultCharset();
+    const contentType = this.headers?.get('Content-Type');
+    return (contentType === undefined ? undefined : charsetOf(contentType)) ?? defaultCharset();
   }
 
   set charset(value: string) {
@@ -159,14 +204,15 @@ export abstract class HttpResponseBase {
 
   /** The headers for `startResponse`: every header, then one `Set-Cookie` per cookie. */
   headerList(): HeaderList {
-    const list = this.headers.entries();
-    for (const cookie of this.cookies.values()) list.push(['Set-Cookie', cookie.toHeader()]);
+    // The stored pairs, not copies: they are never changed, and the list itself is new.
+    const list = headerPairs(this.headers);
+    if (this.#cookies !== undefined) for (const cookie of this.#cookies.values()) list.push(['Set-Cookie', cookie.toHeader()]);
     return list;
   }
 
   /** Registers a function run by `close()` (the handler adds the end-of-request work here). */
   addResourceCloser(closer: () => unknown): void {
-    this.#closers.push(closer);
+    (this.#closers ??= []).push(closer);
   }
 
   /**
@@ -176,9 +222,10 @@ export abstract class HttpResponseBase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const errors: unknown[] = [];
     const closers = this.#closers;
-    this.#closers = [];
+    if (closers === undefined) return;
+    this.#closers = undefined;
+    const errors: unknown[] = [];
     for (const closer of closers) {
       try {
         await closer();
@@ -217,9 +264,10 @@ function isIterableContent(value: unknown): value is Iterable<string | Uint8Arra
  */
 export class HttpResponse extends HttpResponseBase implements Iterable<Uint8Array>, AsyncIterable<Uint8Array> {
   readonly streaming = false;
-  #container: Uint8Array[] = [];
+  // Set by the constructor (through `content`), so no initial array is made only to be replaced.
+  #container!: Uint8Array[];
 
-  constructor(content: ResponseContent = '', options: ResponseOptions = {}) {
+  constructor(content: ResponseContent = '', options: ResponseOptions = EMPTY_OPTIONS) {
     super(options);
     this.content = content;
   }

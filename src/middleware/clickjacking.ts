@@ -3,19 +3,20 @@
  * `X-Frame-Options` (from `X_FRAME_OPTIONS`, default `DENY`) unless the response has one or was
  * marked exempt with {@link xframeOptionsExempt}.
  */
-import { settings } from '../conf/index.ts';
-import { settingChanged } from '../conf/signals.ts';
+import { fromSettings, settings } from '../conf/index.ts';
 import type { GetResponse } from '../core/handlers/exception.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
+import { hasKnownHeader, isWireReady, setKnownHeader } from '../http/headers.ts';
 import { wrapsView } from '../views/decorators/http.ts';
 
 const exempt = new WeakSet<HttpResponseBase>();
 
-// X_FRAME_OPTIONS, read once per settings change (the settings proxy costs on every request).
-let xFrameOptions: string | undefined;
-settingChanged.connect(({ setting }) => {
-  if (setting === 'X_FRAME_OPTIONS') xFrameOptions = undefined;
+// X_FRAME_OPTIONS, read once per settings change (the settings proxy costs on every request),
+// and whether it is wire-ready (then it is set without the per-response check).
+const xFrameOptions = fromSettings(() => {
+  const value = String(settings.X_FRAME_OPTIONS ?? 'DENY').toUpperCase();
+  return { value, ready: isWireReady('X-Frame-Options', value) };
 });
 
 /**
@@ -29,19 +30,26 @@ export class XFrameOptionsMiddleware {
     this.getResponse = getResponse;
   }
 
-  call(request: HttpRequest): Promise<HttpResponseBase> {
-    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
+  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
+    const response = this.getResponse(request);
+    if (response instanceof Promise) return response.then((answer) => this.processResponse(request, answer));
+    return this.processResponse(request, response);
   }
 
   processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
-    if (response.has('X-Frame-Options') || exempt.has(response)) return response;
-    response.set('X-Frame-Options', this.getXframeOptionsValue(request, response));
+    const headers = response.headers;
+    if (hasKnownHeader(headers, 'x-frame-options') || exempt.has(response)) return response;
+    const value = this.getXframeOptionsValue(request, response);
+    const setting = xFrameOptions();
+    // The setting's own value was checked once; anything else (a subclass's) is checked here.
+    if (value === setting.value && setting.ready) setKnownHeader(headers, 'x-frame-options', 'X-Frame-Options', value);
+    else headers.set('X-Frame-Options', value);
     return response;
   }
 
   /** The header value; override in a subclass to vary it per request. */
   getXframeOptionsValue(_request: HttpRequest, _response: HttpResponseBase): string {
-    return (xFrameOptions ??= String(settings.X_FRAME_OPTIONS ?? 'DENY').toUpperCase());
+    return xFrameOptions().value;
   }
 }
 

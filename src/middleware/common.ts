@@ -3,30 +3,26 @@
  * redirects for `PREPEND_WWW` and `APPEND_SLASH` (only when the slashed path resolves), and sets
  * `Content-Length` on responses held in memory.
  */
-import { settings } from '../conf/index.ts';
-import { settingChanged } from '../conf/signals.ts';
+import { fromSettings, settings } from '../conf/index.ts';
 import { PermissionDenied } from '../core/exceptions.ts';
 import type { GetResponse } from '../core/handlers/exception.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponsePermanentRedirect } from '../http/response.ts';
 import type { HttpResponse, HttpResponseBase } from '../http/response.ts';
+import { hasKnownHeader, setKnownHeader } from '../http/headers.ts';
 import { isValidPath } from '../urls/base.ts';
 import { escapeLeadingSlashes } from '../utils/http.ts';
 
 // The settings this middleware reads, once per settings change (the settings proxy costs on
 // every request).
 interface CommonSettings { appendSlash: boolean; prependWww: boolean; disallowedUserAgents: RegExp[] }
-let cached: CommonSettings | undefined;
-settingChanged.connect(({ setting }) => {
-  if (setting === 'APPEND_SLASH' || setting === 'PREPEND_WWW' || setting === 'DISALLOWED_USER_AGENTS') cached = undefined;
-});
-function conf(): CommonSettings {
-  return (cached ??= {
+const conf = fromSettings(
+  (): CommonSettings => ({
     appendSlash: Boolean(settings.APPEND_SLASH),
     prependWww: Boolean(settings.PREPEND_WWW),
     disallowedUserAgents: (settings.DISALLOWED_USER_AGENTS ?? []).map((p) => (p instanceof RegExp ? p : new RegExp(p))),
-  });
-}
+  }),
+);
 
 /**
  * The redirect would lose the request body: a POST/PUT/PATCH to a URL without its trailing
@@ -49,10 +45,12 @@ export class CommonMiddleware {
     this.getResponse = getResponse;
   }
 
-  call(request: HttpRequest): Promise<HttpResponseBase> {
+  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
     const early = this.processRequest(request);
-    if (early !== undefined) return Promise.resolve(early);
-    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
+    if (early !== undefined) return early;
+    const response = this.getResponse(request);
+    if (response instanceof Promise) return response.then((answer) => this.processResponse(request, answer));
+    return this.processResponse(request, response);
   }
 
   processRequest(request: HttpRequest): HttpResponseBase | undefined {
@@ -104,8 +102,9 @@ export class CommonMiddleware {
     if (response.statusCode === 404 && this.shouldRedirectWithSlash(request)) {
       return new this.responseRedirectClass(this.getFullPathWithSlash(request));
     }
-    if (!response.streaming && !response.has('Content-Length')) {
-      response.set('Content-Length', String((response as HttpResponse).content.byteLength));
+    if (!response.streaming && !hasKnownHeader(response.headers, 'content-length')) {
+      // Digits only: wire-ready as it is.
+      setKnownHeader(response.headers, 'content-length', 'Content-Length', String((response as HttpResponse).content.byteLength));
     }
     return response;
   }

@@ -5,8 +5,7 @@
  * host and `CSRF_TRUSTED_ORIGINS`.
  */
 import { randomInt } from 'node:crypto';
-import { settings } from '../conf/index.ts';
-import { settingChanged } from '../conf/signals.ts';
+import { fromSettings, settings } from '../conf/index.ts';
 import { DisallowedHost } from '../core/exceptions.ts';
 import type { GetResponse } from '../core/handlers/exception.ts';
 import { markLogged } from '../core/handlers/exception.ts';
@@ -64,13 +63,7 @@ type Flagged = HttpRequest & { [PROCESSING_DONE]?: boolean; [DONT_ENFORCE]?: boo
 
 // The CSRF cookie settings, read once per settings change (the settings proxy costs on every request).
 interface CookieSettings { name: string; header: string }
-let cookieSettings: CookieSettings | undefined;
-settingChanged.connect(({ setting }) => {
-  if (setting.startsWith('CSRF_')) cookieSettings = undefined;
-});
-function conf(): CookieSettings {
-  return (cookieSettings ??= { name: settings.CSRF_COOKIE_NAME, header: settings.CSRF_HEADER_NAME });
-}
+const conf = fromSettings((): CookieSettings => ({ name: settings.CSRF_COOKIE_NAME, header: settings.CSRF_HEADER_NAME }));
 
 function randomString(length: number): string {
   let out = '';
@@ -211,9 +204,11 @@ export class CsrfViewMiddleware {
     this.trustedOriginsHosts = trusted.map((o) => parseUrl(o)!.netloc.replace(/^\*+/, ''));
   }
 
-  call(request: HttpRequest): Promise<HttpResponseBase> {
+  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
     this.processRequest(request);
-    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
+    const response = this.getResponse(request);
+    if (response instanceof Promise) return response.then((answer) => this.processResponse(request, answer));
+    return this.processResponse(request, response);
   }
 
   #getSecret(request: HttpRequest): string | undefined {

@@ -8,6 +8,7 @@ import type { GetResponse } from '../core/handlers/exception.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponsePermanentRedirect } from '../http/response.ts';
 import type { HttpResponseBase } from '../http/response.ts';
+import { isWireReady, setDefaultKnownHeader } from '../http/headers.ts';
 
 /**
  * Add it first in `MIDDLEWARE`: `'tsgi.middleware.security.SecurityMiddleware'`.
@@ -26,6 +27,10 @@ export class SecurityMiddleware {
   readonly redirectExempt: RegExp[];
   readonly referrerPolicy: string | null;
   readonly crossOriginOpenerPolicy: string | null;
+  // Whether the two header values from settings are wire-ready, checked once: then they are set
+  // without the per-request check (a bad one still fails each response, as before).
+  readonly #referrerPolicyReady: boolean;
+  readonly #crossOriginOpenerPolicyReady: boolean;
 
   constructor(getResponse: GetResponse) {
     this.getResponse = getResponse;
@@ -39,12 +44,17 @@ export class SecurityMiddleware {
     const policy = settings.SECURE_REFERRER_POLICY;
     this.referrerPolicy = policy === null || policy === undefined || policy === '' ? null : (typeof policy === 'string' ? policy.split(',') : policy).map((v) => v.trim()).join(',');
     this.crossOriginOpenerPolicy = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY || null;
+    this.#referrerPolicyReady = this.referrerPolicy !== null && isWireReady('Referrer-Policy', this.referrerPolicy);
+    this.#crossOriginOpenerPolicyReady =
+      this.crossOriginOpenerPolicy !== null && isWireReady('Cross-Origin-Opener-Policy', this.crossOriginOpenerPolicy);
   }
 
-  call(request: HttpRequest): Promise<HttpResponseBase> {
+  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
     const early = this.processRequest(request);
-    if (early !== undefined) return Promise.resolve(this.processResponse(request, early));
-    return Promise.resolve(this.getResponse(request)).then((response) => this.processResponse(request, response));
+    if (early !== undefined) return this.processResponse(request, early);
+    const response = this.getResponse(request);
+    if (response instanceof Promise) return response.then((answer) => this.processResponse(request, answer));
+    return this.processResponse(request, response);
   }
 
   /** Redirects plain-HTTP requests to HTTPS when `SECURE_SSL_REDIRECT` is on (unless exempt). */
@@ -63,9 +73,20 @@ export class SecurityMiddleware {
       if (this.stsPreload) value += '; preload';
       response.set('Strict-Transport-Security', value);
     }
-    if (this.contentTypeNosniff) response.setDefault('X-Content-Type-Options', 'nosniff');
-    if (this.referrerPolicy !== null) response.setDefault('Referrer-Policy', this.referrerPolicy);
-    if (this.crossOriginOpenerPolicy !== null) response.setDefault('Cross-Origin-Opener-Policy', this.crossOriginOpenerPolicy);
+    // As Django, on the headers themselves (response.headers.setdefault).
+    const headers = response.headers;
+    if (this.contentTypeNosniff) setDefaultKnownHeader(headers, 'x-content-type-options', 'X-Content-Type-Options', 'nosniff');
+    if (this.referrerPolicy !== null) {
+      if (this.#referrerPolicyReady) setDefaultKnownHeader(headers, 'referrer-policy', 'Referrer-Policy', this.referrerPolicy);
+      else headers.setDefault('Referrer-Policy', this.referrerPolicy);
+    }
+    if (this.crossOriginOpenerPolicy !== null) {
+      if (this.#crossOriginOpenerPolicyReady) {
+        setDefaultKnownHeader(headers, 'cross-origin-opener-policy', 'Cross-Origin-Opener-Policy', this.crossOriginOpenerPolicy);
+      } else {
+        headers.setDefault('Cross-Origin-Opener-Policy', this.crossOriginOpenerPolicy);
+      }
+    }
     return response;
   }
 }

@@ -110,7 +110,7 @@ export function viewDisplayName(view: unknown): string {
  * const response = await handler.getResponse(request);
  */
 export class BaseHandler {
-  #chain: ((request: HttpRequest) => Promise<HttpResponseBase>) | undefined;
+  #chain: GetResponse | undefined;
   #viewMiddleware: ProcessView[] = [];
   #templateResponseMiddleware: Array<[hook: ProcessTemplateResponse, name: string]> = [];
   #exceptionMiddleware: ProcessException[] = [];
@@ -183,6 +183,15 @@ export class BaseHandler {
 
   /** Runs a request through the chain. The response is never an exception. */
   getResponse(request: HttpRequest): Promise<HttpResponseBase> {
+    const response = this.respond(request);
+    return response instanceof Promise ? response : Promise.resolve(response);
+  }
+
+  /**
+   * As `getResponse()`, but the response itself when the whole chain answered synchronously (no
+   * promise to wait for): what the gateway handler calls on every request.
+   */
+  respond(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
     if (this.#chain === undefined) this.loadMiddleware();
     return this.#chain!(request);
   }

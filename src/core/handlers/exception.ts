@@ -50,8 +50,9 @@ export function markLogged(response: HttpResponseBase): void {
  * @example
  * const handler = convertExceptionToResponse(getResponse);
  */
-export function convertExceptionToResponse(getResponse: GetResponse): (request: HttpRequest) => Promise<HttpResponseBase> {
-  // Not an async function: on the hot path one promise (the layer's own) is enough.
+export function convertExceptionToResponse(getResponse: GetResponse): (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase> {
+  // Not an async function, and a response given synchronously is passed on as it is (GetResponse
+  // allows both): a chain of synchronous layers then makes no promise at all.
   return (request) => {
     let result: HttpResponseBase | Promise<HttpResponseBase>;
     try {
@@ -60,7 +61,7 @@ export function convertExceptionToResponse(getResponse: GetResponse): (request: 
       return responseForException(request, error);
     }
     if (result instanceof Promise) return result.catch((error: unknown) => responseForException(request, error));
-    return Promise.resolve(result);
+    return result;
   };
 }
 

@@ -1,0 +1,47 @@
+/**
+ * The in-process loop behind the "## Framework" profile (docs/performance.md): the hello view
+ * through the framework's application with the default middleware, no socket, so that a CPU
+ * profile shows only the framework. Prints µs per request.
+ *
+ *   node bench/framework.profile.ts                       # N=200000 requests
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/framework.profile.ts
+ */
+import path from 'node:path';
+import { setProjectRoot, importModule } from '../src/utils/module-loading.ts';
+import type { Application, Environ, StartResponse } from '../src/gateway/types.ts';
+
+setProjectRoot(path.resolve(import.meta.dirname, '../test/fixtures/reference-app'));
+process.env.TSGI_SETTINGS_MODULE = 'markup.settings';
+const { application } = importModule('markup.wsgi') as { application: Application };
+await application.ready;
+
+const input = { read: async () => new Uint8Array(0), readline: async () => new Uint8Array(0), async *[Symbol.asyncIterator]() {} };
+// What the reference server puts in the environ for wrk's request (Host only).
+function environ(): Environ {
+  return {
+    REQUEST_METHOD: 'GET', SCRIPT_NAME: '', PATH_INFO: '/hello/', QUERY_STRING: '', RAW_URI: '/hello/',
+    SERVER_NAME: '127.0.0.1', SERVER_PORT: '8000', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1', REMOTE_PORT: '50000',
+    'wsgi.version': [1, 0], 'wsgi.url_scheme': 'http', 'wsgi.input': input, 'wsgi.errors': { write() {}, flush() {} },
+    'wsgi.multithread': false, 'wsgi.multiprocess': false, 'wsgi.run_once': false,
+    HTTP_HOST: '127.0.0.1:8000',
+  } as unknown as Environ;
+}
+let headerCount = 0;
+const startResponse: StartResponse = ((_status: string, headers: Array<[string, string]>) => {
+  headerCount += headers.length;
+  return () => {};
+}) as unknown as StartResponse;
+
+const n = Number(process.env.N ?? 200_000);
+async function run(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const body = (await application(environ(), startResponse)) as Iterable<Uint8Array> & { close?: () => unknown };
+    for (const _ of body) void _;
+    await body.close?.();
+  }
+}
+await run(20_000);
+const start = process.hrtime.bigint();
+await run(n);
+const elapsed = Number(process.hrtime.bigint() - start) / 1000;
+console.log(`${(elapsed / n).toFixed(2)} µs/request (${n} requests, ${headerCount} headers)`);
