@@ -14,7 +14,8 @@ export default defineCommand({
   handle({ all }, io) {
     const defaults = globalSettings as unknown as Record<string, unknown>;
     const current = settings as unknown as Record<string, unknown>;
-    const names = new Set([...Object.keys(defaults), ...Object.keys(current)].filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k)));
+    // entries(): the proxy has no own keys, so Object.keys() would miss the project's own settings.
+    const names = new Set([...Object.keys(defaults), ...settings.entries().map(([k]) => k)].filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k) && k !== 'SETTINGS_MODULE'));
     const lines: string[] = [];
     for (const name of [...names].sort()) {
       let value: unknown;
