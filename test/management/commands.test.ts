@@ -155,4 +155,43 @@ export default defineCommand({
     assert.match(output, /Starting tsgi/);
     assert.match(output, /Shutdown complete\./);
   });
+
+  test('runserver serves static files from the finders in DEBUG, not with --nostatic, and with --insecure', async () => {
+    const css = async (args: string[], env: NodeJS.ProcessEnv) => {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['manage.ts', 'runserver', '--settings', 'mysite.bare', '--noreload', ...args, `127.0.0.1:${port}`], { cwd: project, env: { ...process.env, NO_COLOR: '1', TSGI_SETTINGS_MODULE: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d));
+      child.stderr.on('data', (d: Buffer) => (output += d));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        for (let attempt = 0; attempt < 200; attempt++) {
+          try {
+            const response = await fetch(`http://127.0.0.1:${port}/static/greetings/app.css`);
+            return { status: response.status, body: await response.text(), output };
+          } catch {
+            if (child.exitCode !== null) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        assert.fail(`runserver never answered:\n${output}`);
+      } finally {
+        child.kill('SIGINT');
+        await exited;
+      }
+    };
+    // Without the project's StaticFilesMiddleware, only runserver's own handler serves them.
+    writeFileSync(
+      path.join(project, 'mysite', 'bare.ts'),
+      "export * from './settings.ts';\nimport { MIDDLEWARE as ALL } from './settings.ts';\nexport const MIDDLEWARE = ALL.filter((m) => !m.includes('StaticFiles'));\n",
+    );
+    const debug = await css([], {});
+    assert.equal(debug.status, 200, debug.output);
+    assert.equal(debug.body, 'body { color: teal; }\n');
+    assert.equal((await css(['--nostatic'], {})).status, 404);
+    const production = { TSGI_DEBUG: 'false', TSGI_ALLOWED_HOSTS: '127.0.0.1' };
+    assert.equal((await css([], production)).status, 404);
+    const insecure = await css(['--insecure'], production);
+    assert.equal(insecure.status, 200, insecure.output);
+  });
 });

@@ -75,14 +75,13 @@ async function loadApplication(): Promise<Application> {
   return getWsgiApplication();
 }
 
-/** Static files straight from the finders in DEBUG (or with --insecure), when the staticfiles app is installed. */
+/**
+ * Static files straight from the finders in DEBUG (or with --insecure), as Django's runserver:
+ * a change to a CSS file shows on reload, with no collectstatic.
+ */
 async function withStaticFiles(app: Application): Promise<Application> {
-  try {
-    const staticfiles = (await import('../../../staticfiles/index.ts')) as { staticFilesHandler?: (app: Application) => Application };
-    return staticfiles.staticFilesHandler ? staticfiles.staticFilesHandler(app) : app;
-  } catch {
-    return app;
-  }
+  const { staticFilesHandler } = await import('../../../staticfiles/index.ts');
+  return staticFilesHandler(app, { useFinders: true, autorefresh: true });
 }
 
 async function innerRun(host: string, port: number, options: { useStatic: boolean; insecure: boolean; skipChecks: boolean }, io: CommandIO): Promise<number> {
