@@ -1,36 +1,19 @@
-// Shared by the framework-core tests: the gateway validator (when it exists), log capture, and a
+// Shared by the framework-core tests: the gateway validator, log capture, and a
 // call through the gateway in-process.
 import type { Application } from '../../src/gateway/types.ts';
 import { callApplication } from '../../src/gateway/testing.ts';
+import { validator } from '../../src/gateway/validator.ts';
 import type { TestRequest, TestResponse } from '../../src/gateway/testing.ts';
 import { getLogger } from '../../src/utils/log.ts';
 import type { LogRecord } from '../../src/utils/log.ts';
 
-let validatorLoaded: Promise<((app: Application) => Application) | undefined> | undefined;
-
-/**
- * The gateway's `validator` (src/gateway/validator.ts) when that module exists, else undefined.
- * Every application under test is wrapped in it, so both sides of each exchange are checked.
- */
-export function loadValidator(): Promise<((app: Application) => Application) | undefined> {
-  validatorLoaded ??= (async () => {
-    const specifier = '../../src/gateway/validator.ts';
-    try {
-      const module = (await import(specifier)) as { validator?: (app: Application) => Application };
-      return module.validator;
-    } catch (error) {
-      const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('validator.ts');
-      if (missing) return undefined;
-      throw error;
-    }
-  })();
-  return validatorLoaded;
+/** The gateway's `validator`: every application under test is wrapped in it, so both sides of each exchange are checked. */
+export function loadValidator(): Promise<(app: Application) => Application> {
+  return Promise.resolve(validator);
 }
 
-/** `app` wrapped in the validator when it exists; its `ready` is kept. */
+/** `app` wrapped in the validator; its `ready` is kept. */
 export async function validated(app: Application): Promise<Application> {
-  const validator = await loadValidator();
-  if (validator === undefined) return app;
   const wrapped = validator(app);
   if (wrapped.ready === undefined && app.ready !== undefined) wrapped.ready = app.ready;
   return wrapped;
