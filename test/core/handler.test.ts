@@ -465,7 +465,7 @@ describe('DEBUG pages', () => {
       assert.match(response.text, /boom: deliberate failure/);
       assert.match(response.text, /at boom \(|views\.boom|handler\.test\.ts/);
       assert.match(response.text, /shown-value/);
-      for (const secret of ['very-secret-value', 'hunter2', 't0k3n', '>sig<', 'Bearer xyz', 'sessionid=abc', '"x"']) {
+      for (const secret of ['very-secret-value', 'https://api', 'hunter2', 't0k3n', '>sig<', 'Bearer xyz', 'sessionid=abc', '"x"']) {
         assert.ok(!response.text.includes(secret), `${secret} leaked`);
       }
       assert.match(response.text, /<td>SECRET_KEY<\/td><td><pre>\*{20}<\/pre>/);
