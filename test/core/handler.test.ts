@@ -495,6 +495,23 @@ describe('DEBUG pages', () => {
       restore();
     }
   });
+
+  test('APPEND_SLASH for PUT and PATCH in DEBUG is the same error; GET is redirected', async () => {
+    const application = await app(['tsgi.middleware.common.CommonMiddleware']);
+    const restore = overrideSettings({ DEBUG: true });
+    try {
+      for (const method of ['PUT', 'PATCH']) {
+        const response = await call(application, { path: '/post', method, body: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+        assert.equal(response.statusCode, 500, method);
+        assert.ok(response.text.includes(`You called this URL via ${method}, but the URL doesn&#x27;t end in a slash`), method);
+      }
+      const get = await call(application, { path: '/post' });
+      assert.equal(get.statusCode, 301);
+      assert.equal(get.headers.find(([name]) => name.toLowerCase() === 'location')?.[1], '/post/');
+    } finally {
+      restore();
+    }
+  });
 });
 
 describe('script prefix', () => {
