@@ -6,6 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { flushCompileCache } from 'node:module';
 import type { Socket } from 'node:net';
 import { Worker as Thread } from 'node:worker_threads';
 import { createListener, handleClientError } from '../gateway/server.ts';
@@ -25,10 +26,14 @@ interface WorkerSetup {
   /** This worker's --max-requests with its jitter; 0 for none. */
   maxRequests: number;
   multiprocess: boolean;
+  /** The master turned the compile cache on with NODE_COMPILE_CACHE (arbiter.ts compileCacheEnv). */
+  ownCompileCache?: boolean;
 }
 
 const setup = JSON.parse(process.env.TSGI_WORKER!) as WorkerSetup;
 delete process.env.TSGI_WORKER;
+// Node read it at start-up; the application sees the environment the user gave.
+if (setup.ownCompileCache) delete process.env.NODE_COMPILE_CACHE;
 const { config } = setup;
 const log = new Logger(new LogFile(config.errorLogfile, 2), config.logLevel as LogLevel);
 const send = (msg: FromWorker): void => {
@@ -333,3 +338,6 @@ setInterval(() => {
 
 await listener.ready;
 send({ t: 'ready' });
+// Node writes the compile cache at exit; written now, the next worker (a respawn, a reload, the
+// other workers of a later start) boots from it even if this one is killed.
+flushCompileCache();
