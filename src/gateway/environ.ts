@@ -158,8 +158,15 @@ export function splitHost(host: string): [name: string, port: string | undefined
   return [host.slice(0, colon), colon + 1 < host.length ? host.slice(colon + 1) : undefined];
 }
 
-/** The path and query of a request-target (origin-form, absolute-form, `*`). */
+/**
+ * The path and query of a request-target (origin-form, absolute-form, `*`). A fragment is not
+ * part of a request-target (RFC 9112 §3.2) but some clients send one: it is cut at the first `#`
+ * before the split, so `/p?q#f?x` gives `/p` and `q` (spec §3.1; gunicorn splits the same way).
+ * A `%23` is not a fragment: it decodes to `#` in PATH_INFO.
+ */
 function splitTarget(target: string): [path: string, query: string] {
+  const hash = target.indexOf('#');
+  if (hash >= 0) target = target.slice(0, hash);
   if (target.charCodeAt(0) !== 47 /* / */) {
     // absolute-form (RFC 9112 §3.2.2): drop "scheme://authority".
     const scheme = target.indexOf('://');

@@ -131,7 +131,12 @@ export class Exchange {
   #clientGone = false;
   #body: ClosableBody | undefined;
   #closed = false;
-  #drainWaiter: (() => void) | undefined;
+  /**
+   * The pending wait for 'drain', shared by every sender that waits (the pump, or writes an
+   * application overlaps against §4.4): one 'drain' settles them all. Undefined when none waits.
+   */
+  #drain: Promise<void> | undefined;
+  #drainResolve: (() => void) | undefined;
 
   readonly startResponse: StartResponse;
   readonly write: Write;
@@ -198,9 +203,7 @@ export class Exchange {
     if (this.#res.writableFinished) return;
     this.#clientGone = true;
     this.#controller?.abort(new ClientDisconnectedError());
-    const waiter = this.#drainWaiter;
-    this.#drainWaiter = undefined;
-    if (waiter) waiter();
+    this.#onDrain();
     // Close the body now: an async body may be waiting for something that never comes, and
     // close() is how it learns to stop (§5.3). Later calls are no-ops.
     if (this.#body !== undefined) this.#closeBody();
@@ -230,8 +233,10 @@ export class Exchange {
       flat[2 * i] = headers[i]![0];
       flat[2 * i + 1] = headers[i]![1];
     }
-    // RFC 9110 §8.6: no Content-Length in a 204; a HEAD gets the length a GET would.
-    if (contentLength >= 0 && this.#declared < 0 && this.#code !== 204 && this.#code !== 304) {
+    // RFC 9110 §8.6: no Content-Length in a 204; a HEAD gets the length a GET would, which only
+    // bytes tell: an empty body on HEAD (the application may leave it out, §5.4) tells nothing,
+    // and a HEAD response is never framed (node sends neither length nor chunked for it).
+    if (contentLength >= 0 && this.#declared < 0 && this.#code !== 204 && this.#code !== 304 && (contentLength > 0 || !this.#noBody)) {
       flat.push('Content-Length', String(contentLength));
       this.#declared = contentLength;
     }
@@ -266,14 +271,19 @@ export class Exchange {
   #drained(): Promise<void> {
     this.#watch();
     if (this.#clientGone) return RESOLVED;
-    return new Promise((resolve) => {
-      this.#drainWaiter = resolve;
-      this.#res.once('drain', () => {
-        const waiter = this.#drainWaiter;
-        this.#drainWaiter = undefined;
-        if (waiter) waiter();
-      });
-    });
+    if (this.#drain === undefined) {
+      this.#drain = new Promise((resolve) => (this.#drainResolve = resolve));
+      this.#res.once('drain', this.#onDrain.bind(this));
+    }
+    return this.#drain;
+  }
+
+  /** 'drain' (or the client gone): settles every sender waiting for it. */
+  #onDrain(): void {
+    const resolve = this.#drainResolve;
+    this.#drain = undefined;
+    this.#drainResolve = undefined;
+    if (resolve) resolve();
   }
 
   #write(chunk: Uint8Array): Promise<void> {

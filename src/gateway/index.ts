@@ -4,7 +4,7 @@
  */
 export type * from './types.ts';
 export * from './fetch.ts';
-export { createListener, createServer, serve, handleClientError } from './server.ts';
+export { allowHalfOpen, createListener, createServer, serve, handleClientError } from './server.ts';
 export type { ListenerOptions, ServerOptions, ServeOptions, ServerHandle, TsgiListener } from './server.ts';
 export { buildEnviron, decodePathInfo, headerKey, splitHost, stderrErrorStream } from './environ.ts';
 export type { EnvironOptions as NodeEnvironOptions } from './environ.ts';

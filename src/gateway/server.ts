@@ -41,7 +41,7 @@ const LOAD_FAILED = Buffer.from('Service Unavailable: the application failed to 
  *
  * @example
  * const listener = createListener(app, { scriptName: '/api' });
- * const server = http.createServer(listener).on('checkContinue', listener.checkContinue);
+ * const server = allowHalfOpen(http.createServer(listener)).on('checkContinue', listener.checkContinue);
  * server.listen(8000);
  */
 export function createListener(app: Application, options: ListenerOptions = {}): TsgiListener {
@@ -128,6 +128,29 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
   );
 }
 
+/**
+ * Makes a node:http server answer a client that half-closes its side after its request
+ * (`shutdown(SHUT_WR)`, `socket.end()` after writing): it still waits for the response (§3.5).
+ * node's default (`httpAllowHalfOpen` false) ends the server's side as soon as the client's ends,
+ * and the response in progress is lost; with it true, node closes the connection after that
+ * response. Sockets handed to the server by `server.emit('connection', socket)` (from another
+ * process) are made half-open too, before node's own handler sees them. {@link createServer}
+ * does it; a server that wires {@link createListener} into its own `http.Server` should call it.
+ *
+ * @example
+ * const server = allowHalfOpen(http.createServer(listener));
+ */
+export function allowHalfOpen<T extends http.Server>(server: T): T {
+  (server as T & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  server.prependListener('connection', markHalfOpen);
+  return server;
+}
+
+/** A socket received from elsewhere is not half-open by default (net.Socket's default). */
+function markHalfOpen(socket: Duplex): void {
+  socket.allowHalfOpen = true;
+}
+
 /** Options of {@link createServer} and {@link serve}. */
 export interface ServerOptions extends ListenerOptions {
   /** node:http's limit on the request head, bytes (beyond it: 431); default node's 16 KiB. */
@@ -152,6 +175,7 @@ export function createServer(app: Application, options: ServerOptions = {}): htt
   if (options.requestTimeout !== undefined) serverOptions.requestTimeout = options.requestTimeout;
   if (options.keepAliveTimeout !== undefined) serverOptions.keepAliveTimeout = options.keepAliveTimeout;
   const server = http.createServer(serverOptions, listener);
+  allowHalfOpen(server);
   server.on('checkContinue', listener.checkContinue);
   server.on('clientError', handleClientError);
   return server;

@@ -98,6 +98,31 @@ const good: Record<string, (environ: Environ, startResponse: StartResponse) => R
     startResponse('200 OK', [...plain, ['Content-Length', '13']]);
     return closable(environ, [text('Hello, world!')]);
   },
+  '/head-empty': (environ, startResponse) => {
+    // The body is left out on HEAD (§5.4), without a Content-Length: the server cannot know it.
+    startResponse('200 OK', plain);
+    return closable(environ, environ.REQUEST_METHOD === 'HEAD' ? [] : [text('Hello, world!')]);
+  },
+  '/head-empty-stream': (environ, startResponse) => {
+    startResponse('200 OK', plain);
+    const head = environ.REQUEST_METHOD === 'HEAD';
+    return closableIterable(
+      environ,
+      (function* () {
+        if (!head) yield text('Hello, world!');
+      })(),
+    );
+  },
+  '/upload-wait': async (environ, startResponse) => {
+    // Reads the whole body, then takes its time: a client that half-closed still waits (§3.5).
+    const signal = environ['tsgi.signal'];
+    signal?.addEventListener('abort', () => record(environ, 'abort'));
+    let length = 0;
+    for await (const chunk of environ['wsgi.input']) length += chunk.length;
+    await sleep(Number(param(environ, 'ms') ?? 50));
+    startResponse('200 OK', [['Content-Type', 'application/json']]);
+    return closable(environ, [text(JSON.stringify({ length, aborted: signal?.aborted ?? null }))]);
+  },
   '/no-content': (environ, startResponse) => {
     startResponse('204 No Content', []);
     return closable(environ, []);
@@ -266,6 +291,13 @@ const broken: Record<string, (environ: Environ, startResponse: StartResponse) =>
   '/hop-by-hop': (_environ, startResponse) => {
     startResponse('200 OK', [['Connection', 'close']]);
     return [text('never')];
+  },
+  '/overlap-write': async (environ, startResponse) => {
+    // write() again before the previous write settled (§4.4 forbids it): the server must not hang.
+    const write = startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
+    const size = Number(param(environ, 'size') ?? 1024 * 1024);
+    await Promise.all([write(new Uint8Array(size).fill(97)), write(new Uint8Array(size).fill(98)), write(new Uint8Array(size).fill(99))]);
+    return closable(environ, [text('end')]);
   },
   '/twice': (_environ, startResponse) => {
     startResponse('200 OK', plain);

@@ -175,6 +175,27 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       await eventsUntil(id, (e) => e.includes('close'));
     });
 
+    test('HEAD with an empty body and no Content-Length: neither Content-Length nor chunked, and the connection is reused (RFC 9110 §9.3.2)', async () => {
+      // The GET of /head-empty is 13 bytes: "Content-Length: 0" would misstate it (RFC 9110 §8.6).
+      const data = await exchangeRaw(
+        port,
+        'HEAD /head-empty HTTP/1.1\r\nHost: x\r\n\r\nHEAD /head-empty-stream HTTP/1.1\r\nHost: x\r\n\r\n' +
+          'HEAD /plain HTTP/1.1\r\nHost: x\r\n\r\nGET /head-empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      const responses = parseResponses(data, ['HEAD', 'HEAD', 'HEAD', 'GET']);
+      assert.equal(responses.length, 4, data.toString('latin1'));
+      for (const response of responses.slice(0, 2)) {
+        assert.equal(response.status, 200);
+        assert.equal(response.header('content-length'), undefined, response.raw.toString('latin1'));
+        assert.equal(response.header('transfer-encoding'), undefined, response.raw.toString('latin1'));
+        assert.equal(response.header('connection')?.toLowerCase() === 'close', false, 'the connection stays reusable');
+      }
+      // An array body with bytes on HEAD: its length is the one the GET sends.
+      assert.equal(responses[2]!.header('content-length'), '13');
+      assert.equal(responses[3]!.header('content-length'), '13');
+      assert.equal(responses[3]!.body.toString(), 'Hello, world!');
+    });
+
     for (const [path, status] of [
       ['/no-content', 204],
       ['/not-modified', 304],
@@ -198,6 +219,34 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       socket.destroy();
       const events = await eventsUntil(id, (e) => e.includes('close') && e.includes('abort'));
       assert.equal(events.filter((e) => e === 'close').length, 1);
+    });
+
+    test('a client that half-closes after a large request body still gets the response; tsgi.signal does not abort (§3.5)', async () => {
+      const id = newId();
+      const size = 4 * 1024 * 1024;
+      const socket = await connect(port);
+      const received = readUntilClose(socket);
+      socket.write(`POST /upload-wait?id=${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`);
+      socket.write(Buffer.alloc(size, 120));
+      socket.end(); // shutdown(SHUT_WR): nothing more to send, still reading
+      const [response] = parseResponses(await received);
+      assert.equal(response?.status, 200);
+      assert.deepEqual(JSON.parse(response!.body.toString()), { length: size, aborted: false });
+      // After the response, the server closes the connection (readUntilClose resolved); no abort came.
+      const events = await eventsUntil(id, (e) => e.includes('close'));
+      await sleep(20);
+      assert.deepEqual(await eventsUntil(id, () => true), events);
+      assert.equal(events.includes('abort'), false);
+    });
+
+    test('overlapping write() calls (an application error, §4.4) all settle: the response completes', async () => {
+      const size = 1024 * 1024;
+      const [response] = parseResponses(await exchangeRaw(port, `GET /overlap-write?size=${size} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 5000));
+      assert.equal(response?.status, 200);
+      assert.equal(response!.complete, true);
+      assert.equal(response!.body.length, 3 * size + 3);
+      assert.equal(response!.body.subarray(size - 1, size + 1).toString(), 'ab');
+      assert.equal(response!.body.subarray(3 * size).toString(), 'end');
     });
 
     test('a large body with backpressure: the app waits for a slow client, every byte arrives', async () => {
@@ -404,6 +453,24 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       assert.equal(environ.PATH_INFO, '/environ/abs');
       assert.equal(environ.QUERY_STRING, 'q=1');
       assert.equal(environ.RAW_URI, target);
+    });
+
+    test('a #fragment (never part of a request-target, RFC 9112 §3.2) is left out of PATH_INFO and QUERY_STRING; RAW_URI keeps it', async () => {
+      for (const [target, pathInfo, query] of [
+        ['/environ/page?a=1&b=2#section-2', '/environ/page', 'a=1&b=2'],
+        ['/environ/page#top?not=query', '/environ/page', ''],
+        ['/environ/caf%C3%A9%23x#y', '/environ/café#x', ''],
+        ['/environ/p?q=%23#f#g', '/environ/p', 'q=%23'],
+        ['/environ/p#', '/environ/p', ''],
+        ['http://example.com/environ/abs?q=1#frag', '/environ/abs', 'q=1'],
+      ] as const) {
+        const [response] = parseResponses(await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`));
+        assert.equal(response?.status, 200, target);
+        const environ = JSON.parse(response!.body.toString());
+        assert.equal(environ.PATH_INFO, pathInfo, target);
+        assert.equal(environ.QUERY_STRING, query, target);
+        assert.equal(environ.RAW_URI, target, target);
+      }
     });
 
     test('wsgi.file_wrapper streams a file, whole or a byte range, and is closed', async () => {

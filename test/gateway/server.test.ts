@@ -219,7 +219,8 @@ describe('serve()', () => {
     const socket = await connect(handle.port);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await readUntil(socket, (b) => b.includes('first'));
-    socket.destroy();
+    // A reset: a client that only ends its side (FIN) may have half-closed and still wait (§3.5).
+    socket.resetAndDestroy();
     await finished;
     assert.ok(seen instanceof ClientDisconnectedError);
     assert.equal((seen as Error).message, 'The client closed the connection before the response was complete.');
@@ -246,7 +247,7 @@ test('serve(): a client that leaves while an async body waits gets close() calle
   const socket = await connect(handle.port);
   socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
   await readUntil(socket, (b) => b.includes('start'));
-  socket.destroy();
+  socket.resetAndDestroy(); // gone for sure: a FIN alone may be a half-close (§3.5)
   const deadline = Date.now() + 10_000;
   while (closed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 20));
