@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { flushCompileCache } from 'node:module';
 import type { Socket } from 'node:net';
 import { Worker as Thread } from 'node:worker_threads';
-import { createListener, handleClientError } from '../gateway/server.ts';
+import { allowHalfOpen, createListener, handleClientError } from '../gateway/server.ts';
 import type { Environ } from '../gateway/types.ts';
 import { compileAccessFormat, jsonAccessLine, type AccessFormatter, type AccessRecord } from './access-log.ts';
 import { AppLoadError, APP_LOAD_ERROR, loadApplication, WORKER_BOOT_ERROR } from './loader.ts';
@@ -67,29 +67,10 @@ const listener = createListener(app, {
   multiprocess: setup.multiprocess,
   errors: { write: (text: string) => log.error(text.trimEnd()), flush() {} },
   adjustEnviron(environ: Environ, req: IncomingMessage) {
-    if (req.url!.includes('#')) stripFragment(environ, req.url!);
     if (isTrusted(req.socket)) applyProxyHeaders(environ);
     (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote = environ.REMOTE_ADDR;
   },
 });
-
-/**
- * A fragment is never part of a request-target (RFC 9112 §3.2), but some clients send one; as
- * gunicorn does, it is left out of PATH_INFO and QUERY_STRING (RAW_URI keeps it).
- * TODO: belongs in the gateway's buildEnviron; here until it does it.
- */
-function stripFragment(environ: Environ, url: string): void {
-  const hash = url.indexOf('#');
-  const question = url.indexOf('?');
-  if (question >= 0 && question < hash) {
-    const q = environ.QUERY_STRING.indexOf('#');
-    if (q >= 0) environ.QUERY_STRING = environ.QUERY_STRING.slice(0, q);
-  } else if (!url.slice(0, hash).includes('%23')) {
-    const p = environ.PATH_INFO.indexOf('#');
-    if (p >= 0) environ.PATH_INFO = environ.PATH_INFO.slice(0, p);
-    environ.QUERY_STRING = '';
-  }
-}
 
 const accessFile = config.accessLogfile ? new LogFile(config.accessLogfile, 1) : null;
 const accessFormat: AccessFormatter | null = accessFile ? (config.accessLogJson ? jsonAccessLine : compileAccessFormat(config.accessLogFormat)) : null;
@@ -115,6 +96,8 @@ const serverOptions: http.ServerOptions = {
 const server: http.Server = config.certfile
   ? (await import('node:https')).createServer({ ...serverOptions, cert: readFileSync(config.certfile), key: readFileSync(config.keyfile!) })
   : http.createServer(serverOptions);
+// A client that half-closes after its request still gets the response (docs/spec.md §3.5).
+allowHalfOpen(server);
 server.maxHeadersCount = config.limitRequestFields + 1;
 // The server never listens itself (the master hands connections over), but node starts the timer
 // that enforces headersTimeout (slowloris) and requestTimeout on 'listening'.
