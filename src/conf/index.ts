@@ -30,6 +30,14 @@ const UPPER = /^[A-Z][A-Z0-9_]*$/;
  */
 let generation = 0;
 
+/**
+ * The current settings generation: a number that changes whenever settings values change. For
+ * caches on the request path; `fromSettings()` is the simpler way to use it.
+ */
+export function settingsGeneration(): number {
+  return generation;
+}
+
 /** A function that undoes an override; also disposable, for `using`. */
 export type RestoreSettings = (() => void) & Disposable;
 

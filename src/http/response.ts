@@ -7,7 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { HeaderList } from '../gateway/types.ts';
 import { DisallowedRedirect } from '../core/exceptions.ts';
-import { fromSettings, settings } from '../conf/index.ts';
+import { settings, settingsGeneration } from '../conf/index.ts';
 import { headerPairs, isWireReady, ResponseHeaders, setKnownHeader } from './headers.ts';
 import type { HeaderValue } from './headers.ts';
 import { makeCookie } from './cookie.ts';
@@ -34,12 +34,20 @@ export type ContentChunk = string | Uint8Array;
 
 const EMPTY_OPTIONS: ResponseOptions = Object.freeze({});
 
-// DEFAULT_CHARSET, read once per settings change: every response needs it.
-const configuredCharset = fromSettings(() => String(settings.DEFAULT_CHARSET));
+// DEFAULT_CHARSET, read once per settings change: every response needs it, and the settings
+// proxy (and process.env) cost on every read.
+let charsetGeneration = -1;
+let configuredCharset = 'utf-8';
 
 /** The charset used when neither the response nor its Content-Type names one. */
 function defaultCharset(): string {
-  return settings.configured || process.env.TSGI_SETTINGS_MODULE ? configuredCharset() : 'utf-8';
+  if (charsetGeneration === settingsGeneration()) return configuredCharset;
+  // Without settings (a response built in a script or a unit test), utf-8; not kept, because
+  // configuring settings later moves the generation anyway.
+  if (!settings.configured && !process.env.TSGI_SETTINGS_MODULE) return 'utf-8';
+  configuredCharset = String(settings.DEFAULT_CHARSET);
+  charsetGeneration = settingsGeneration();
+  return configuredCharset;
 }
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
@@ -219,22 +227,13 @@ export abstract class HttpResponseBase {
    * Runs the resource closers once, in order, even if one fails; then rethrows the failure (an
    * AggregateError when several failed). The server calls it when the body is done or abandoned.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return RESOLVED;
     this.closed = true;
     const closers = this.#closers;
-    if (closers === undefined) return;
+    if (closers === undefined) return RESOLVED;
     this.#closers = undefined;
-    const errors: unknown[] = [];
-    for (const closer of closers) {
-      try {
-        await closer();
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, 'Several resource closers of the response failed.');
+    return runClosers(closers, 0, undefined);
   }
 
   /** Encodes a chunk of content with the response's charset. */
@@ -243,6 +242,33 @@ export abstract class HttpResponseBase {
     if (value instanceof ArrayBuffer) return new Uint8Array(value);
     return encode(String(value), this.charset);
   }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * Runs `closers` from `index` in order, synchronously while they return no promise (the usual
+ * closers do not: the handler's ends the request), awaiting the first that does before the next.
+ */
+function runClosers(closers: Array<() => unknown>, index: number, errors: unknown[] | undefined): Promise<void> {
+  for (let i = index; i < closers.length; i++) {
+    let result: unknown;
+    try {
+      result = closers[i]!();
+    } catch (error) {
+      (errors ??= []).push(error);
+      continue;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        () => runClosers(closers, i + 1, errors),
+        (error: unknown) => runClosers(closers, i + 1, [...(errors ?? []), error]),
+      );
+    }
+  }
+  if (errors === undefined) return RESOLVED;
+  if (errors.length === 1) return Promise.reject(errors[0]);
+  return Promise.reject(new AggregateError(errors, 'Several resource closers of the response failed.'));
 }
 
 function isIterableContent(value: unknown): value is Iterable<string | Uint8Array> {

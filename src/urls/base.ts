@@ -3,7 +3,7 @@
  * resolver cache, the script prefix and the per-request URLconf.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { settings } from '../conf/index.ts';
+import { fromSettings, settings } from '../conf/index.ts';
 import { settingChanged } from '../conf/signals.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { NoReverseMatch, Resolver404 } from './exceptions.ts';
@@ -19,6 +19,9 @@ let resolversByObject = new WeakMap<object, URLResolver>();
 let scriptPrefix = '/';
 const urlconfStore = new AsyncLocalStorage<{ urlconf: Urlconf | undefined }>();
 
+// ROOT_URLCONF, read once per settings change: every request resolves against it.
+const rootUrlconf = fromSettings(() => settings.ROOT_URLCONF as Urlconf | null);
+
 /**
  * The resolver of a URLconf (by default `settings.ROOT_URLCONF`), built once and cached until
  * `clearUrlCaches()`.
@@ -27,7 +30,7 @@ const urlconfStore = new AsyncLocalStorage<{ urlconf: Urlconf | undefined }>();
  * getResolver('markup.urls').resolve('/articles/2003/');
  */
 export function getResolver(urlconf?: Urlconf | null): URLResolver {
-  const conf = urlconf ?? (settings.ROOT_URLCONF as Urlconf | null);
+  const conf = urlconf ?? rootUrlconf();
   if (conf === null || conf === undefined || conf === '') {
     throw new ImproperlyConfigured(
       'The ROOT_URLCONF setting is not set. Set it to the dotted name of your URLconf module, such as ROOT_URLCONF = \'mysite.urls\'.',
