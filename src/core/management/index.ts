@@ -4,6 +4,7 @@
  * arguments, runs the system checks it asks for, and turns errors into a message and an exit code.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline/promises';
@@ -125,6 +126,10 @@ async function allCommandNames(settingsReady: boolean): Promise<string[]> {
  * process.exitCode = await executeFromCommandLine(process.argv);
  */
 export async function executeFromCommandLine(argv: readonly string[] = process.argv, options: { prog?: string } = {}): Promise<number> {
+  // Node's compile cache (os.tmpdir()/node-compile-cache; off with NODE_DISABLE_COMPILE_CACHE=1)
+  // before the command, the settings and the project are imported: each .ts file is then
+  // type-stripped and compiled once, not on every manage.ts run.
+  enableCompileCache();
   const prog = options.prog ?? (argv[1] ? path.basename(argv[1]) : 'manage.ts');
   const rest = argv.slice(2);
   const settingsFlag = rest.findIndex((a) => a === '--settings' || a.startsWith('--settings='));
