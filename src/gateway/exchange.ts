@@ -118,6 +118,8 @@ export class Exchange {
   readonly #expectContinue: boolean;
   readonly #input: { readonly started: boolean };
   #watching = false;
+  /** The bound 'end' listener on the request's socket while the application works, if any. */
+  #peerEnded: (() => void) | undefined;
 
   #code = 0;
   #reason = '';
@@ -175,6 +177,19 @@ export class Exchange {
     const res = this.#res;
     if (res.destroyed && !res.writableFinished) this.#onClose();
     else res.once('close', this.#onClose.bind(this));
+    // The client ending its side (a FIN) is, over TCP, all a server sees of a client that closed
+    // a tab: the signal aborts so the application can stop working, as Go cancels a request's
+    // context on EOF. The response is still sent while the socket takes it (§3.5).
+    if (this.#controller !== undefined && !this.#controller.signal.aborted) {
+      const socket = this.#req.socket;
+      if (socket.readableEnded) this.#controller.abort(new ClientDisconnectedError());
+      else socket.once('end', (this.#peerEnded = this.#onPeerEnd.bind(this)));
+    }
+  }
+
+  #onPeerEnd(): void {
+    this.#peerEnded = undefined;
+    if (!this.#res.writableFinished) this.#controller?.abort(new ClientDisconnectedError());
   }
 
   /** Calls the application and sends what it answers. Never throws. */
@@ -200,6 +215,11 @@ export class Exchange {
   }
 
   #onClose(): void {
+    // The socket outlives this exchange on a keep-alive connection: stop listening for its end.
+    if (this.#peerEnded !== undefined) {
+      this.#req.socket.removeListener('end', this.#peerEnded);
+      this.#peerEnded = undefined;
+    }
     if (this.#res.writableFinished) return;
     this.#clientGone = true;
     this.#controller?.abort(new ClientDisconnectedError());

@@ -255,6 +255,27 @@ test('serve(): a client that leaves while an async body waits gets close() calle
   await handle.close();
 });
 
+test('serve(): a client that closes (FIN) while the application computes aborts tsgi.signal at once (§3.5)', async () => {
+  let aborted!: (reason: unknown) => void;
+  const abortedWith = new Promise((resolve) => (aborted = resolve));
+  const app: Application = async (environ, startResponse) => {
+    const signal = environ['tsgi.signal']!;
+    // Long work that stops when the client is gone, as an application should write it.
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    aborted(signal.reason);
+    startResponse('200 OK', []);
+    return [];
+  };
+  const handle = await serve(app, { port: 0 });
+  const { connect } = await import('./conformance-client.ts');
+  const socket = await connect(handle.port);
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.end(); // a FIN, as a closed browser tab sends: no reset
+  assert.ok((await abortedWith) instanceof ClientDisconnectedError);
+  socket.destroy();
+  await handle.close();
+});
+
 describe('createListener()', () => {
   test('works as a plain node:http listener, with checkContinue wired by hand', async () => {
     const listener = createListener(hello);
