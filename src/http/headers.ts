@@ -78,30 +78,52 @@ export let headerPairs: (headers: ResponseHeaders) => Array<[string, string]>;
  * response.headers.get('cache-control'); // 'no-cache'
  */
 export class ResponseHeaders implements Iterable<[string, string]> {
-  // Lower-cased name → [name as first set, value]. A pair is never changed once stored (set()
-  // stores a new one), so the framework may hand the stored pairs to the server as they are.
-  #map = new Map<string, [string, string]>();
+  // Lower-cased names and `[name as first set, value]` pairs at the same index, in the order
+  // first set. Arrays searched linearly rather than a Map: a response has a handful of headers,
+  // and a Map costs more to create and grow than a scan of six short strings. A pair is never
+  // changed once stored (set() stores a new one), so the framework may hand the stored pairs to
+  // the server as they are.
+  #keys: string[] = [];
+  #pairs: Array<[string, string]> = [];
+
+  #index(key: string): number {
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+
+  #store(key: string, name: string, value: string): void {
+    const index = this.#index(key);
+    if (index === -1) {
+      this.#keys.push(key);
+      this.#pairs.push([name, value]);
+    } else {
+      this.#pairs[index] = [this.#pairs[index]![0], value];
+    }
+  }
 
   static {
-    // `#map in headers` is false for a duck-typed headers object: it gets the public methods.
+    // `#keys in headers` is false for a duck-typed headers object: it gets the public methods.
     setKnownHeader = (headers, key, name, value) => {
       const other: ResponseHeaders = headers;
-      if (!(#map in headers)) return other.set(name, value);
-      const existing = headers.#map.get(key);
-      headers.#map.set(key, [existing === undefined ? name : existing[0], value]);
+      if (!(#keys in headers)) return other.set(name, value);
+      headers.#store(key, name, value);
     };
     setDefaultKnownHeader = (headers, key, name, value) => {
       const other: ResponseHeaders = headers;
-      if (!(#map in headers)) return other.setDefault(name, value);
-      if (!headers.#map.has(key)) headers.#map.set(key, [name, value]);
+      if (!(#keys in headers)) return other.setDefault(name, value);
+      if (headers.#index(key) === -1) {
+        headers.#keys.push(key);
+        headers.#pairs.push([name, value]);
+      }
     };
     hasKnownHeader = (headers, key) => {
       const other: ResponseHeaders = headers;
-      return #map in headers ? headers.#map.has(key) : other.has(key);
+      return #keys in headers ? headers.#index(key) !== -1 : other.has(key);
     };
     headerPairs = (headers) => {
       const other: ResponseHeaders = headers;
-      return #map in headers ? [...headers.#map.values()] : other.entries();
+      return #keys in headers ? headers.#pairs.slice() : other.entries();
     };
   }
 
@@ -112,15 +134,14 @@ export class ResponseHeaders implements Iterable<[string, string]> {
   }
 
   get(name: string): string | undefined {
-    return this.#map.get(name.toLowerCase())?.[1];
+    const index = this.#index(name.toLowerCase());
+    return index === -1 ? undefined : this.#pairs[index]![1];
   }
 
   /** Sets (replaces) a header. @throws BadHeaderError for CR/LF or an invalid name. */
   set(name: string, value: HeaderValue): void {
     const text = checkHeader(name, value);
-    const key = name.toLowerCase();
-    const existing = this.#map.get(key);
-    this.#map.set(key, [existing?.[0] ?? name, text]);
+    this.#store(name.toLowerCase(), name, text);
   }
 
   /** Sets a header only if it is not set yet (Django's `setdefault`). */
@@ -129,24 +150,28 @@ export class ResponseHeaders implements Iterable<[string, string]> {
   }
 
   has(name: string): boolean {
-    return this.#map.has(name.toLowerCase());
+    return this.#index(name.toLowerCase()) !== -1;
   }
 
   delete(name: string): boolean {
-    return this.#map.delete(name.toLowerCase());
+    const index = this.#index(name.toLowerCase());
+    if (index === -1) return false;
+    this.#keys.splice(index, 1);
+    this.#pairs.splice(index, 1);
+    return true;
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#keys.length;
   }
 
   keys(): string[] {
-    return [...this.#map.values()].map(([name]) => name);
+    return this.#pairs.map(([name]) => name);
   }
 
   /** `[name, value]` pairs in the order headers were first set. */
   entries(): Array<[string, string]> {
-    return [...this.#map.values()].map(([name, value]) => [name, value]);
+    return this.#pairs.map(([name, value]) => [name, value]);
   }
 
   [Symbol.iterator](): Iterator<[string, string]> {

@@ -138,7 +138,9 @@ export abstract class HttpResponseBase {
 
   /** `"200 OK"`: the gateway status line. */
   get statusLine(): string {
-    return `${this.statusCode} ${this.reasonPhrase}`;
+    if (this.#reason !== undefined) return `${this.statusCode} ${this.#reason}`;
+    // The standard lines, built once each: every response needs one.
+    return (STATUS_LINES[this.statusCode] ??= `${this.statusCode} ${this.reasonPhrase}`);
   }
 
   /** The charset: set explicitly, else from the Content-Type, else `DEFAULT_CHARSET`. */
@@ -245,6 +247,7 @@ export abstract class HttpResponseBase {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const STATUS_LINES: Array<string | undefined> = [];
 
 /**
  * Runs `closers` from `index` in order, synchronously while they return no promise (the usual

@@ -11,6 +11,7 @@ import type { GetResponse } from '../../src/core/handlers/base.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import type { HttpResponseBase } from '../../src/http/response.ts';
+import { ResponseHeaders } from '../../src/http/headers.ts';
 import { path } from '../../src/urls/index.ts';
 import type { Environ } from '../../src/gateway/types.ts';
 import { call, validated } from '../core/helpers.ts';
@@ -141,6 +142,20 @@ describe('responses', () => {
     assert.deepEqual(list, [['Content-Type', 'text/html; charset=utf-8']]);
     response.setCookie('a', 'b');
     assert.deepEqual(response.headerList().at(-1), ['Set-Cookie', 'a=b; Path=/']);
+  });
+
+  test('headers keep their first order and case; a replaced one keeps its place, a re-added one goes last', () => {
+    const headers = new ResponseHeaders([['X-A', '1'], ['x-b', '2'], ['X-C', '3']]);
+    headers.set('X-B', 'two');
+    assert.deepEqual(headers.entries(), [['X-A', '1'], ['x-b', 'two'], ['X-C', '3']]);
+    assert.equal(headers.delete('x-a'), true);
+    assert.equal(headers.delete('x-a'), false);
+    headers.setDefault('X-A', 'again');
+    headers.setDefault('X-C', 'ignored');
+    assert.deepEqual(headers.keys(), ['x-b', 'X-C', 'X-A']);
+    assert.equal(headers.get('X-a'), 'again');
+    assert.equal(headers.size, 3);
+    assert.equal(headers.has('x-d'), false);
   });
 
   test('close() runs closers in order, awaits a promise before the next, and reports every failure', async () => {
