@@ -3,6 +3,13 @@
  * The `tsgi` command: a table of subcommands, each loaded only when used.
  * A subcommand module exports `main(argv): Promise<number>` (the exit code).
  */
+import { enableCompileCache } from 'node:module';
+
+// Every module loaded from here on (the server or the framework, then the project) is
+// type-stripped and compiled once, then read from Node's cache (os.tmpdir(); NODE_COMPILE_CACHE
+// moves it, NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+enableCompileCache();
+
 const COMMANDS: Record<string, { help: string; load: () => Promise<{ main(argv: readonly string[]): Promise<number> }> }> = {
   serve: { help: 'Run an application with the production server.', load: () => import('../src/server/cli.ts') },
   startproject: { help: 'Create a project: manage.ts, settings, urls, wsgi.ts, package.json.', load: () => management('startproject') },
