@@ -3,7 +3,9 @@
  * templates/500.html (and nothing of the error), an unknown page templates/404.html. In process,
  * through the framework's test client with the gateway validator around the application.
  */
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setProjectRoot } from '../../src/utils/module-loading.ts';
@@ -11,6 +13,7 @@ import { overrideSettings, settings } from '../../src/conf/index.ts';
 import { Client } from '../../src/test/index.ts';
 import { validator } from '../../src/gateway/validator.ts';
 import { include, path as route } from '../../src/urls/index.ts';
+import { collectstatic } from '../../src/staticfiles/index.ts';
 import { REPO_ROOT } from './helpers.ts';
 
 describe("markup's error pages with DEBUG off", () => {
@@ -24,7 +27,12 @@ describe("markup's error pages with DEBUG off", () => {
     assert.equal(settings.DEBUG, false);
     // markup routes its crash view only in DEBUG; mount it here to see the production 500 page.
     const { crash } = await import('../../examples/markup/pages/views.ts');
-    overrideSettings({ ROOT_URLCONF: { urlpatterns: [route('boom/', crash), route('', include('markup.urls'))] } });
+    // As in production: the pages link hashed static files, so collectstatic runs first (into a
+    // temporary STATIC_ROOT, leaving the checkout alone).
+    const staticRoot = mkdtempSync(path.join(tmpdir(), 'markup-static-'));
+    after(() => rmSync(staticRoot, { recursive: true, force: true }));
+    overrideSettings({ STATIC_ROOT: staticRoot, ROOT_URLCONF: { urlpatterns: [route('boom/', crash), route('', include('markup.urls'))] } });
+    await collectstatic({ interactive: false, verbosity: 0 });
     client = new Client({ raiseRequestException: false, wrap: validator });
   });
 
