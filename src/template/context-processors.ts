@@ -4,7 +4,7 @@
  * `TEMPLATES[].OPTIONS.contextProcessors` by dotted name (`'tsgi.template.context-processors.request'`).
  */
 import { createRequire } from 'node:module';
-import { settings } from '../conf/index.ts';
+import { fromSettings, settings } from '../conf/index.ts';
 import { importString } from '../utils/module-loading.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 
@@ -23,36 +23,54 @@ export function request(req: object): Record<string, unknown> {
  * nothing otherwise, so templates can't leak debug output to the public.
  */
 export function debug(req: object): Record<string, unknown> {
+  const { on, internal } = debugConf();
+  if (!on) return {};
   const meta = (req as { META?: Record<string, unknown> }).META;
-  const internal = settings.INTERNAL_IPS ?? [];
-  if (settings.DEBUG && typeof meta?.['REMOTE_ADDR'] === 'string' && internal.includes(meta['REMOTE_ADDR'])) return { debug: true };
+  if (typeof meta?.['REMOTE_ADDR'] === 'string' && internal.includes(meta['REMOTE_ADDR'])) return { debug: true };
   return {};
 }
+
+// Settings read once per settings change: the settings proxy costs on every read, and these run
+// on every render with a request.
+const debugConf = fromSettings(() => ({ on: Boolean(settings.DEBUG), internal: (settings.INTERNAL_IPS ?? []) as readonly string[] }));
+const staticUrlConf = fromSettings(() => settings.STATIC_URL);
+const mediaUrlConf = fromSettings(() => settings.MEDIA_URL);
 
 /**
  * `{ csrfToken }`, read lazily from the CSRF middleware's helper, for `{% csrf_token %}`.
  * `'NOTPROVIDED'` when the CSRF machinery is not installed, as Django.
  */
 export function csrf(req: object): Record<string, unknown> {
-  let token: unknown = 'NOTPROVIDED';
+  const getToken = csrfGetToken();
+  const token: unknown = getToken === null ? 'NOTPROVIDED' : getToken(req);
+  return { csrfToken: token, csrf_token: token };
+}
+
+// The CSRF middleware's getToken, required once (it imports the template layer through the
+// handler, so not at the top) and kept: require() of an ES module goes through the module loader
+// on every call. null when the module is not there.
+let csrfGetTokenFn: ((r: object) => string) | null | undefined;
+function csrfGetToken(): ((r: object) => string) | null {
+  if (csrfGetTokenFn !== undefined) return csrfGetTokenFn;
   try {
     const mod = require('../middleware/csrf.ts') as { getToken?: (r: object) => string };
-    if (typeof mod.getToken === 'function') token = mod.getToken(req);
+    csrfGetTokenFn = typeof mod.getToken === 'function' ? mod.getToken : null;
   } catch (error) {
     if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    csrfGetTokenFn = null;
   }
-  return { csrfToken: token, csrf_token: token };
+  return csrfGetTokenFn;
 }
 
 /** `{ STATIC_URL }`. */
 export function static_(_req: object): Record<string, unknown> {
-  return { STATIC_URL: settings.STATIC_URL };
+  return { STATIC_URL: staticUrlConf() };
 }
 export { static_ as static };
 
 /** `{ MEDIA_URL }`. */
 export function media(_req: object): Record<string, unknown> {
-  return { MEDIA_URL: settings.MEDIA_URL };
+  return { MEDIA_URL: mediaUrlConf() };
 }
 
 /** Resolves TEMPLATES[].OPTIONS.contextProcessors entries to functions, with a clear error for a bad one. */

@@ -11,13 +11,23 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Liquid, type Context as LiquidContext, type Emitter, type TagToken, type Template as LiquidTemplate, type FS, type LiquidOptions as LiquidJsOptions } from 'liquidjs';
+import { Liquid, Tag, Value, toValueSync, type Context as LiquidContext, type Emitter, type TagToken, type TopLevelToken, type Template as LiquidTemplate, type FS, type LiquidOptions as LiquidJsOptions } from 'liquidjs';
 import type { BaseEngine, Context, EngineParams, RequestLike, Template } from './base.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError, type TriedOrigin } from '../exceptions.ts';
 import { SafeString, escapeHtml, markSafe } from '../safestring.ts';
 import { resolveContextProcessors, type ContextProcessor } from '../context-processors.ts';
 
 const require = createRequire(import.meta.url);
+
+// The tags' helpers, required on first use (those modules import the template layer) and then
+// kept: require() of an ES module goes through the module loader on every call, which cost more
+// than the tags themselves.
+type StaticUrl = (name: string) => string;
+type Reverse = (view: string, opts?: { args?: unknown[]; kwargs?: Record<string, unknown> }) => string;
+let staticUrlFn: StaticUrl | undefined;
+let reverseFn: Reverse | undefined;
+const staticUrl: StaticUrl = (name) => (staticUrlFn ??= (require('../../staticfiles/storage.ts') as { staticUrl: StaticUrl }).staticUrl)(name);
+const reverse: Reverse = (view, opts) => (reverseFn ??= (require('../../urls/index.ts') as { reverse: Reverse }).reverse)(view, opts);
 
 /** Options read from TEMPLATES[].OPTIONS for this backend. */
 export interface LiquidOptions {
@@ -360,7 +370,11 @@ class LiquidTemplateWrapper implements Template {
     let scope: Context = context;
     if (request !== undefined) {
       scope = {};
-      for (const processor of this.#engine.contextProcessors) Object.assign(scope, await processor(request));
+      for (const processor of this.#engine.contextProcessors) {
+        // Awaited only when it is a promise: the built-in processors answer synchronously.
+        const values = processor(request);
+        Object.assign(scope, values instanceof Promise ? await values : values);
+      }
       Object.assign(scope, context);
     }
     try {
@@ -377,39 +391,12 @@ class LiquidTemplateWrapper implements Template {
 function registerDjangoNames(liquid: Liquid): void {
   const tags = liquid.tags as Record<string, unknown>;
   liquid.registerTag('extends', tags['layout'] as never);
-  liquid.registerTag('load', { parse() {}, render() {} });
-  liquid.registerTag('csrf_token', {
-    render(ctx: LiquidContext) {
-      const token = ctx.getSync(['csrfToken']);
-      if (token === undefined || token === null || token === '' || token === 'NOTPROVIDED') return '';
-      return `<input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(token)}">`;
-    },
-  });
-  liquid.registerTag('static', {
-    parse(token: TagToken) {
-      this['tsgiArgs'] = new ValueArgs(token, liquid);
-    },
-    render(ctx: LiquidContext, emitter: Emitter) {
-      const [name] = (this['tsgiArgs'] as ValueArgs).evaluate(ctx);
-      const { staticUrl } = require('../../staticfiles/storage.ts') as { staticUrl(p: string): string };
-      emitter.write(escapeHtml(staticUrl(String(name))));
-    },
-  });
-  liquid.registerTag('url', {
-    parse(token: TagToken) {
-      this['tsgiArgs'] = new ValueArgs(token, liquid);
-    },
-    render(ctx: LiquidContext, emitter: Emitter) {
-      const args = this['tsgiArgs'] as ValueArgs;
-      const [name, ...rest] = args.evaluate(ctx);
-      const kwargs = args.evaluateKeywords(ctx);
-      const { reverse } = require('../../urls/index.ts') as {
-        reverse(view: string, opts?: { args?: unknown[]; kwargs?: Record<string, unknown> }): string;
-      };
-      const opts = Object.keys(kwargs).length > 0 ? { kwargs } : rest.length > 0 ? { args: rest } : {};
-      emitter.write(escapeHtml(reverse(String(name), opts)));
-    },
-  });
+  // Tag classes, not `{ parse, render }` objects: LiquidJS tokenizes an object tag's arguments
+  // into a Hash on every render (a new Tokenizer each time), which we never read.
+  liquid.registerTag('load', LoadTag);
+  liquid.registerTag('csrf_token', CsrfTokenTag);
+  liquid.registerTag('static', StaticTag);
+  liquid.registerTag('url', UrlTag);
 
   liquid.registerFilter('safe', { raw: true, handler: (v: unknown) => (v instanceof SafeString ? v : markSafe(v === null || v === undefined ? '' : String(v))) });
   // Escaped once is enough: the result of |escape is safe, as in Django.
@@ -427,33 +414,86 @@ function registerDjangoNames(liquid: Liquid): void {
   });
 }
 
-/** The arguments of `{% static 'a' %}` / `{% url 'name' a b key=value %}`: Liquid values, evaluated at render time. */
+/** `{% load static %}`: accepted, does nothing (our tags are always there). */
+class LoadTag extends Tag {
+  render(): void {}
+}
+
+/** `{% csrf_token %}`: the hidden form field with the token of the `csrf` context processor. */
+class CsrfTokenTag extends Tag {
+  render(ctx: LiquidContext, emitter: Emitter): void {
+    const token = ctx.getSync(['csrfToken']);
+    if (token === undefined || token === null || token === '' || token === 'NOTPROVIDED') return;
+    emitter.write(`<input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(token)}">`);
+  }
+}
+
+/** `{% static 'css/site.css' %}`: the file's URL from the staticfiles storage (hashed with the manifest). */
+class StaticTag extends Tag {
+  readonly #args: ValueArgs;
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    this.#args = new ValueArgs(token, liquid);
+  }
+  render(ctx: LiquidContext, emitter: Emitter): void {
+    emitter.write(escapeHtml(staticUrl(String(this.#args.first(ctx)))));
+  }
+}
+
+/** `{% url 'name' arg key=value %}`: `reverse()`. */
+class UrlTag extends Tag {
+  readonly #args: ValueArgs;
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    this.#args = new ValueArgs(token, liquid);
+  }
+  render(ctx: LiquidContext, emitter: Emitter): void {
+    const args = this.#args;
+    const name = String(args.first(ctx));
+    // Keyword arguments win over positional ones; with neither, reverse() gets no options.
+    const opts = args.hasKeywords ? { kwargs: args.evaluateKeywords(ctx) } : args.hasRest ? { args: args.evaluateRest(ctx) } : undefined;
+    emitter.write(escapeHtml(reverse(name, opts)));
+  }
+}
+
+/**
+ * The arguments of `{% static 'a' %}` / `{% url 'name' a b key=value %}`: Liquid values, parsed
+ * once with the template and evaluated at render time. (Parsing them per render, as
+ * `liquid.evalValueSync(text)` does, was most of the cost of a `{% url %}`.)
+ */
 class ValueArgs {
-  readonly #positional: string[] = [];
-  readonly #keywords: Array<[string, string]> = [];
-  readonly #liquid: Liquid;
+  readonly #positional: Value[] = [];
+  readonly #keywords: Array<[string, Value]> = [];
+  readonly hasKeywords: boolean;
+  readonly hasRest: boolean;
 
   constructor(token: TagToken, liquid: Liquid) {
-    this.#liquid = liquid;
     // Split on spaces outside quotes.
     const parts = token.args.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
     for (const part of parts) {
       const eq = /^([A-Za-z_]\w*)=(.+)$/s.exec(part);
-      if (eq) this.#keywords.push([eq[1] as string, eq[2] as string]);
-      else this.#positional.push(part);
+      if (eq) this.#keywords.push([eq[1] as string, new Value(eq[2] as string, liquid)]);
+      else this.#positional.push(new Value(part, liquid));
     }
     if (this.#positional.length === 0) throw new Error(`tag {% ${token.name} %} needs an argument, as {% ${token.name} "name" %}`);
+    this.hasKeywords = this.#keywords.length > 0;
+    this.hasRest = this.#positional.length > 1;
   }
 
   // Synchronous, so the tags work in both render modes; tag arguments are literals or plain values.
-  evaluate(ctx: LiquidContext): unknown[] {
-    return this.#positional.map((expr) => this.#liquid.evalValueSync(expr, ctx));
+  first(ctx: LiquidContext): unknown {
+    return toValueSync(this.#positional[0]!.value(ctx));
+  }
+
+  evaluateRest(ctx: LiquidContext): unknown[] {
+    const out: unknown[] = [];
+    for (let i = 1; i < this.#positional.length; i++) out.push(toValueSync(this.#positional[i]!.value(ctx)));
+    return out;
   }
 
   evaluateKeywords(ctx: LiquidContext): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [key, expr] of this.#keywords) out[key] = this.#liquid.evalValueSync(expr, ctx);
+    for (const [key, value] of this.#keywords) out[key] = toValueSync(value.value(ctx));
     return out;
   }
 }
-
