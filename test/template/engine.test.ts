@@ -68,6 +68,20 @@ describe('the Liquid backend', () => {
     assert.equal(await t.render({ slug: 'hello', y: 1999 }), '/posts/2024/hello/|/posts/1999/a-b/');
   });
 
+  test('tag arguments are parsed with the template: literals, filters, variables, both render modes', async () => {
+    const view = () => undefined;
+    const urlconf = { urlpatterns: [path_('p/<str:slug>/', view as never, { name: 'p' })] };
+    using _r = overrideSettings({ ROOT_URLCONF: urlconf });
+    const engine = [...engines().values()][0]!;
+    const t = engine.fromString(`{% load static %}{% url "p" "it's" %}|{% url 'p' s|upcase %}|{% url "p" "x y" %}|{% static name %}`);
+    const sync = await t.render({ s: 'q', name: 'css/a.css' });
+    assert.equal(sync, "/p/it&#39;s/|/p/Q/|/p/x%20y/|/static/css/a.css");
+    // The same parsed tags, rendered asynchronously (a promise in the context).
+    assert.equal(await t.render({ s: Promise.resolve('q'), name: 'css/a.css' }), sync);
+    // An unknown filter in a tag argument is found when the template is parsed.
+    assert.throws(() => engine.fromString('{% url "p" s|nope %}'), TemplateSyntaxError);
+  });
+
   test('fromString templates and Django filter names', async () => {
     const engine = [...engines().values()][0]!;
     const t = engine.fromString('{{ a | length }} {{ b | upper }} {{ b | title }} {{ ok | yesno: "on,off" }} {{ text | linebreaksbr }}');

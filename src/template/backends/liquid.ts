@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Liquid, Tag, Value, toValueSync, type Context as LiquidContext, type Emitter, type TagToken, type TopLevelToken, type Template as LiquidTemplate, type FS, type LiquidOptions as LiquidJsOptions } from 'liquidjs';
+import { Liquid, Tag, Value, type Context as LiquidContext, type Emitter, type TagToken, type TopLevelToken, type Template as LiquidTemplate, type FS, type LiquidOptions as LiquidJsOptions } from 'liquidjs';
 import type { BaseEngine, Context, EngineParams, RequestLike, Template } from './base.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError, type TriedOrigin } from '../exceptions.ts';
 import { SafeString, escapeHtml, markSafe } from '../safestring.ts';
@@ -435,8 +435,8 @@ class StaticTag extends Tag {
     super(token, remainTokens, liquid);
     this.#args = new ValueArgs(token, liquid);
   }
-  render(ctx: LiquidContext, emitter: Emitter): void {
-    emitter.write(escapeHtml(staticUrl(String(this.#args.first(ctx)))));
+  *render(ctx: LiquidContext, emitter: Emitter): Generator<unknown, void, unknown> {
+    emitter.write(escapeHtml(staticUrl(String(yield argValue(this.#args.positional[0]!, ctx)))));
   }
 }
 
@@ -447,53 +447,60 @@ class UrlTag extends Tag {
     super(token, remainTokens, liquid);
     this.#args = new ValueArgs(token, liquid);
   }
-  render(ctx: LiquidContext, emitter: Emitter): void {
-    const args = this.#args;
-    const name = String(args.first(ctx));
+  *render(ctx: LiquidContext, emitter: Emitter): Generator<unknown, void, unknown> {
+    const { positional, keywords } = this.#args;
+    const name = String(yield argValue(positional[0]!, ctx));
     // Keyword arguments win over positional ones; with neither, reverse() gets no options.
-    const opts = args.hasKeywords ? { kwargs: args.evaluateKeywords(ctx) } : args.hasRest ? { args: args.evaluateRest(ctx) } : undefined;
+    let opts: { args?: unknown[]; kwargs?: Record<string, unknown> } | undefined;
+    if (keywords.length > 0) {
+      const kwargs: Record<string, unknown> = {};
+      for (const [key, arg] of keywords) kwargs[key] = yield argValue(arg, ctx);
+      opts = { kwargs };
+    } else if (positional.length > 1) {
+      const args: unknown[] = [];
+      for (let i = 1; i < positional.length; i++) args.push(yield argValue(positional[i]!, ctx));
+      opts = { args };
+    }
     emitter.write(escapeHtml(reverse(name, opts)));
   }
 }
 
+/** A quoted string without escapes: its value is known when the template is parsed. */
+const PLAIN_LITERAL = /^(?:'([^'\\]*)'|"([^"\\]*)")$/;
+
+/** One argument: a Liquid value evaluated per render, or a plain string literal, evaluated once. */
+type Arg = Value | { readonly literal: string };
+
+function parseArg(text: string, liquid: Liquid): Arg {
+  const m = PLAIN_LITERAL.exec(text);
+  return m ? { literal: m[1] ?? m[2] ?? '' } : new Value(text, liquid);
+}
+
 /**
- * The arguments of `{% static 'a' %}` / `{% url 'name' a b key=value %}`: Liquid values, parsed
- * once with the template and evaluated at render time. (Parsing them per render, as
+ * What a tag yields for an argument: the literal itself, or the value's generator, which LiquidJS
+ * runs synchronously or awaiting promises depending on the render mode.
+ */
+function argValue(arg: Arg, ctx: LiquidContext): unknown {
+  return arg instanceof Value ? arg.value(ctx) : arg.literal;
+}
+
+/**
+ * The arguments of `{% static 'a' %}` / `{% url 'name' a b key=value %}`: parsed once with the
+ * template and evaluated at render time. (Parsing them per render, as
  * `liquid.evalValueSync(text)` does, was most of the cost of a `{% url %}`.)
  */
 class ValueArgs {
-  readonly #positional: Value[] = [];
-  readonly #keywords: Array<[string, Value]> = [];
-  readonly hasKeywords: boolean;
-  readonly hasRest: boolean;
+  readonly positional: Arg[] = [];
+  readonly keywords: Array<[string, Arg]> = [];
 
   constructor(token: TagToken, liquid: Liquid) {
     // Split on spaces outside quotes.
     const parts = token.args.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
     for (const part of parts) {
       const eq = /^([A-Za-z_]\w*)=(.+)$/s.exec(part);
-      if (eq) this.#keywords.push([eq[1] as string, new Value(eq[2] as string, liquid)]);
-      else this.#positional.push(new Value(part, liquid));
+      if (eq) this.keywords.push([eq[1] as string, parseArg(eq[2] as string, liquid)]);
+      else this.positional.push(parseArg(part, liquid));
     }
-    if (this.#positional.length === 0) throw new Error(`tag {% ${token.name} %} needs an argument, as {% ${token.name} "name" %}`);
-    this.hasKeywords = this.#keywords.length > 0;
-    this.hasRest = this.#positional.length > 1;
-  }
-
-  // Synchronous, so the tags work in both render modes; tag arguments are literals or plain values.
-  first(ctx: LiquidContext): unknown {
-    return toValueSync(this.#positional[0]!.value(ctx));
-  }
-
-  evaluateRest(ctx: LiquidContext): unknown[] {
-    const out: unknown[] = [];
-    for (let i = 1; i < this.#positional.length; i++) out.push(toValueSync(this.#positional[i]!.value(ctx)));
-    return out;
-  }
-
-  evaluateKeywords(ctx: LiquidContext): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of this.#keywords) out[key] = toValueSync(value.value(ctx));
-    return out;
+    if (this.positional.length === 0) throw new Error(`tag {% ${token.name} %} needs an argument, as {% ${token.name} "name" %}`);
   }
 }
