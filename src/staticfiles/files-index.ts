@@ -6,6 +6,7 @@
  * With `autorefresh` (DEBUG), files are looked up per request instead, through the same checks.
  */
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { contentTypeFor } from './media-types.ts';
 
@@ -42,7 +43,18 @@ export interface StaticFilesOptions {
   files?: () => Iterable<{ readonly path: string; readonly source: string }>;
   /** In autorefresh mode, where to look when the roots miss (the finders); gets safe paths only. */
   find?: (urlPath: string) => string | undefined;
+  /**
+   * Files up to this many bytes are kept in memory after their first request (default 64 KiB; 0
+   * turns it off). Never in autorefresh mode.
+   */
+  memoryFileMax?: number;
+  /** At most this many bytes of files in memory in all (default 32 MiB). */
+  memoryTotalMax?: number;
 }
+
+/** Defaults of {@link StaticFilesOptions.memoryFileMax} and {@link StaticFilesOptions.memoryTotalMax}. */
+export const MEMORY_FILE_MAX = 64 * 1024;
+export const MEMORY_TOTAL_MAX = 32 * 1024 * 1024;
 
 const HASHED = /\.[0-9a-f]{12}\.[^/.]+$/;
 
@@ -100,6 +112,14 @@ export class StaticFileIndex {
   readonly #files: StaticFilesOptions['files'];
   readonly #find: StaticFilesOptions['find'];
   #index = new Map<string, StaticEntry>();
+  readonly #memoryFileMax: number;
+  readonly #memoryTotalMax: number;
+  // The bytes of small files, by variant (a refresh makes new variants, so old bytes are dropped
+  // with the old index). Opening, reading and closing a 2 KB stylesheet on every request cost
+  // more than the rest of the response: three round trips through libuv's thread pool.
+  #bodies = new WeakMap<FileVariant, Uint8Array>();
+  #loading = new Map<FileVariant, Promise<Uint8Array | undefined>>();
+  #bodyBytes = 0;
 
   constructor(options: StaticFilesOptions) {
     this.#roots = [];
@@ -118,6 +138,8 @@ export class StaticFileIndex {
     this.#isImmutable = options.isImmutable ?? ((p) => HASHED.test(p));
     this.#files = options.files;
     this.#find = options.find;
+    this.#memoryFileMax = this.#autorefresh ? 0 : options.memoryFileMax ?? MEMORY_FILE_MAX;
+    this.#memoryTotalMax = options.memoryTotalMax ?? MEMORY_TOTAL_MAX;
     if (!this.#autorefresh) this.refresh();
   }
 
@@ -145,6 +167,46 @@ export class StaticFileIndex {
       }
     }
     this.#index = index;
+    this.#bodies = new WeakMap();
+    this.#loading = new Map();
+    this.#bodyBytes = 0;
+  }
+
+  /** The bytes of `variant` when they are in memory; undefined otherwise (see {@link loadBody}). */
+  body(variant: FileVariant): Uint8Array | undefined {
+    return this.#bodies.get(variant);
+  }
+
+  /**
+   * Reads a small file into memory, once; undefined when it is too large, over the budget, or no
+   * longer the file that was indexed (then it is sent from disk, as before).
+   */
+  loadBody(variant: FileVariant): Promise<Uint8Array | undefined> | undefined {
+    const known = this.#bodies.get(variant);
+    if (known !== undefined) return Promise.resolve(known);
+    if (variant.size > this.#memoryFileMax || this.#bodyBytes + variant.size > this.#memoryTotalMax) return undefined;
+    let pending = this.#loading.get(variant);
+    if (pending === undefined) {
+      const bodies = this.#bodies;
+      const loading = this.#loading;
+      pending = readFile(variant.path).then(
+        (bytes) => {
+          loading.delete(variant);
+          // Changed since it was indexed: the headers (size, ETag) describe another file.
+          if (bytes.byteLength !== variant.size || bodies !== this.#bodies) return undefined;
+          if (this.#bodyBytes + bytes.byteLength > this.#memoryTotalMax) return undefined;
+          this.#bodyBytes += bytes.byteLength;
+          bodies.set(variant, bytes);
+          return bytes;
+        },
+        () => {
+          loading.delete(variant);
+          return undefined;
+        },
+      );
+      loading.set(variant, pending);
+    }
+    return pending;
   }
 
   /** The file for a URL path, or undefined (also for any unsafe path). */

@@ -14,7 +14,7 @@
 import type { FileSource } from '../gateway/types.ts';
 import { HttpResponse, type HttpResponseBase } from '../http/response.ts';
 import { FileResponse } from '../http/file-response.ts';
-import { StaticServing, type StaticServingOptions } from './serving.ts';
+import { StaticServing, metaHeader, type StaticServingOptions } from './serving.ts';
 import type { StaticPlan } from './responder.ts';
 
 /** The request fields the middleware reads. */
@@ -57,10 +57,13 @@ async function* readRange(file: FileSource): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** Turns a plan into a response. */
-export function responseFromPlan(plan: StaticPlan): HttpResponseBase {
-  if (plan.file !== undefined) return new StaticFileResponse(plan as StaticPlan & { file: FileSource });
-  const response = new HttpResponse('', { status: plan.status });
+/**
+ * Turns a plan into a response: a FileResponse for the file, or, given the bytes of a file held
+ * in memory (small files, see StaticFileIndex), a plain HttpResponse with them.
+ */
+export function responseFromPlan(plan: StaticPlan, bytes?: Uint8Array): HttpResponseBase {
+  if (plan.file !== undefined && bytes === undefined) return new StaticFileResponse(plan as StaticPlan & { file: FileSource });
+  const response = new HttpResponse(bytes ?? '', { status: plan.status });
   response.headers.delete('Content-Type');
   for (const [name, value] of plan.headers) response.headers.set(name, value);
   return response;
@@ -81,11 +84,14 @@ export class StaticFilesMiddleware {
     this.serving = new StaticServing(options); // the index is built now, at start-up
   }
 
-  async call(request: RequestLike): Promise<HttpResponseBase> {
+  call(request: RequestLike): Promise<HttpResponseBase> | HttpResponseBase {
     const entry = this.serving.match(request.pathInfo);
     if (entry === undefined) return this.getResponse(request as never);
     const meta = request.META;
-    const plan = this.serving.plan(entry, request.method ?? 'GET', (name) => meta[`HTTP_${name.toUpperCase().replace(/-/g, '_')}`] as string | undefined);
-    return responseFromPlan(plan);
+    const plan = this.serving.plan(entry, request.method ?? 'GET', (name) => metaHeader(meta, name));
+    // Answered synchronously when the file is in memory (the common case for small files).
+    const bytes = this.serving.bytes(plan);
+    if (bytes === undefined || bytes instanceof Uint8Array) return responseFromPlan(plan, bytes);
+    return bytes.then((loaded) => responseFromPlan(plan, loaded));
   }
 }

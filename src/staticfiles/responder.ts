@@ -11,6 +11,8 @@ export interface StaticPlan {
   status: number;
   headers: HeaderList;
   file: FileSource | undefined;
+  /** The indexed file `file` is a part of (for its bytes in memory); set whenever `file` is. */
+  variant?: FileVariant;
 }
 
 /** Request headers by lower-case name. */
@@ -133,11 +135,13 @@ export function planStaticResponse(entry: StaticEntry, method: string, header: H
     if (range) {
       const [start, end] = range;
       headers.push(['Content-Range', `bytes ${start}-${end}/${size}`], ['Content-Length', String(end - start + 1)]);
-      return { status: 206, headers, file: method === 'HEAD' ? undefined : { path: chosen.path, offset: start, length: end - start + 1 } };
+      if (method === 'HEAD') return { status: 206, headers, file: undefined };
+      return { status: 206, headers, file: { path: chosen.path, offset: start, length: end - start + 1 }, variant: chosen };
     }
   }
   headers.push(['Content-Length', String(size)]);
-  return { status: 200, headers, file: method === 'HEAD' || size === 0 ? undefined : { path: chosen.path, offset: 0, length: size } };
+  if (method === 'HEAD' || size === 0) return { status: 200, headers, file: undefined };
+  return { status: 200, headers, file: { path: chosen.path, offset: 0, length: size }, variant: chosen };
 }
 
 /** If-Range (RFC 9110 §13.1.5): the range applies only if the validator still matches exactly. */

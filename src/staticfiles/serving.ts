@@ -4,6 +4,7 @@
  * folders so no collectstatic is needed while developing. In DEBUG files are looked up per request
  * (edits show at once); otherwise the index is built once, at start-up.
  */
+import type { FileSource } from '../gateway/types.ts';
 import { settings } from '../conf/index.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { StaticFileIndex, isSafeUrlPath, type StaticEntry } from './files-index.ts';
@@ -23,6 +24,8 @@ export interface StaticServingOptions {
   autorefresh?: boolean;
   /** max-age of files without a content hash, seconds (default 60, 0 in DEBUG; setting STATICFILES_MAX_AGE). */
   maxAge?: number;
+  /** Files up to this many bytes are sent from memory after their first request (default 64 KiB, 0: never; never with autorefresh). */
+  memoryFileMax?: number;
 }
 
 /** The static files of one application, with the answer to a request for one of them. */
@@ -50,6 +53,7 @@ export class StaticServing {
     this.files = new StaticFileIndex({
       roots: root ? [root] : [],
       autorefresh,
+      ...(options.memoryFileMax !== undefined ? { memoryFileMax: options.memoryFileMax } : {}),
       ...(isImmutable ? { isImmutable } : {}),
       ...(useFinders
         ? {
@@ -71,6 +75,37 @@ export class StaticServing {
   plan(entry: StaticEntry, method: string, header: HeaderGetter): StaticPlan {
     return planStaticResponse(entry, method, header, { maxAge: this.maxAge });
   }
+
+  /**
+   * The bytes a plan sends, when its file is small enough to be held in memory: the part asked
+   * for, or a promise of it on the first request for the file; undefined means "send the file".
+   */
+  bytes(plan: StaticPlan): Uint8Array | Promise<Uint8Array | undefined> | undefined {
+    const { variant, file } = plan;
+    if (variant === undefined || file === undefined) return undefined;
+    const known = this.files.body(variant);
+    if (known !== undefined) return part(known, file);
+    return this.files.loadBody(variant)?.then((bytes) => (bytes === undefined ? undefined : part(bytes, file)));
+  }
+}
+
+/** The bytes of `file` (offset, length) within the whole file's bytes; no copy. */
+function part(bytes: Uint8Array, file: FileSource): Uint8Array {
+  const offset = file.offset ?? 0;
+  const length = file.length ?? bytes.byteLength - offset;
+  return offset === 0 && length === bytes.byteLength ? bytes : bytes.subarray(offset, offset + length);
+}
+
+const META_KEYS = new Map<string, string>();
+
+/**
+ * A request header by lower-case name from a WSGI environ or `request.META`
+ * (`if-none-match` → `HTTP_IF_NONE_MATCH`); the keys are computed once per name.
+ */
+export function metaHeader(meta: Record<string, unknown>, lowerName: string): string | undefined {
+  let key = META_KEYS.get(lowerName);
+  if (key === undefined) META_KEYS.set(lowerName, (key = `HTTP_${lowerName.toUpperCase().replace(/-/g, '_')}`));
+  return meta[key] as string | undefined;
 }
 
 function urlPath(staticUrl: string | null): string {
