@@ -51,6 +51,13 @@ function workerExecArgv(): string[] {
 
 type State = 'booting' | 'ready' | 'draining';
 
+/**
+ * How many workers in a row may die before they are ready, when none is serving, before the
+ * master gives up with WORKER_BOOT_ERROR. The back-off between them (100, 200, 400, 800 ms)
+ * lets a transient failure pass; a worker that cannot boot has failed for good by then.
+ */
+const MAX_BOOT_FAILURES = 5;
+
 interface WorkerRecord {
   child: ChildProcess;
   pid: number;
@@ -103,7 +110,8 @@ export class Arbiter {
   private resolveRun!: (code: number) => void;
   private backoffMs = 0;
   private halted = false;
-  private everReady = false;
+  /** Workers that exited before they were ready, in a row (reset by a worker that gets ready). */
+  private bootFailures = 0;
   private readonly signalQueue: NodeJS.Signals[] = [];
   private reloading = false;
   private readonly onExit: Array<() => void> = [];
@@ -269,9 +277,17 @@ export class Arbiter {
         w.lastBeat = Date.now();
         if (w.state !== 'booting') break;
         w.state = 'ready';
-        this.everReady = true;
+        this.bootFailures = 0;
         this.log.info(`Worker ${w.pid} is ready.`);
         this.rebalance();
+        break;
+      case 'fatal':
+        // The worker logged the exception. Draining it sends 'stop' after the connections it
+        // already has; the replacement is started now, and connections wait in the master until
+        // a worker is ready.
+        if (w.state !== 'ready' || this.stopping) break;
+        this.drain(w, 'uncaught exception');
+        this.manageWorkers();
         break;
       case 'retire':
         if (w.state === 'ready' && !this.stopping && !w.retiring) {
@@ -336,18 +352,26 @@ export class Arbiter {
     const expected = w.state === 'draining' || this.stopping !== null;
     if (!expected) this.log.error(`Worker ${w.pid} exited unexpectedly (${how}).`);
     else this.log.info(`Worker ${w.pid} exited (${how}).`);
-    if (w.state === 'booting' && (code === APP_LOAD_ERROR || code === WORKER_BOOT_ERROR) && !this.stopping) {
-      if (this.reloading) {
-        // New code that cannot boot: keep serving the old code.
+    if (w.state === 'booting' && !this.stopping) {
+      if (this.reloading && w.generation === this.generation) {
+        // New code that cannot boot, whatever the way it died: keep serving the old code.
         this.reloading = false;
         for (const other of this.workers.values()) if (other.state === 'booting' && other.generation === this.generation) other.child.kill('SIGKILL');
         this.generation--;
         this.log.error('Reload failed: the new workers could not load the application; the old workers keep serving.');
         return;
       }
-      if (!this.everReady || ![...this.workers.values()].some((x) => x.state === 'ready')) {
-        this.log.error(code === APP_LOAD_ERROR ? 'App failed to load; shutting down.' : 'Worker failed to boot; shutting down.');
-        this.halt(code);
+      // A worker that says it cannot boot (3, 4) stops the server at once when none serves; one
+      // that dies at boot in another way (a crash, process.exit() or a signal while the module
+      // loads) does after MAX_BOOT_FAILURES in a row. Either way the master never respawns
+      // workers that cannot boot for ever.
+      this.bootFailures++;
+      const says = code === APP_LOAD_ERROR || code === WORKER_BOOT_ERROR;
+      if ((says || this.bootFailures >= MAX_BOOT_FAILURES) && ![...this.workers.values()].some((x) => x.state === 'ready')) {
+        this.log.error(code === APP_LOAD_ERROR ? 'App failed to load; shutting down.'
+          : says ? 'Worker failed to boot; shutting down.'
+          : `Worker failed to boot: ${this.bootFailures} workers in a row exited before they were ready (the last with ${how}); shutting down.`);
+        this.halt(says ? code : WORKER_BOOT_ERROR);
         return;
       }
     }

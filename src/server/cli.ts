@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Arbiter } from './arbiter.ts';
 import { ConfigError, formatConfig, resolveConfig } from './config.ts';
-import { AppLoadError, APP_LOAD_ERROR, loadApplication } from './loader.ts';
+import { AppLoadError, APP_LOAD_ERROR, loadApplication, WORKER_BOOT_ERROR } from './loader.ts';
 import { LogFile, Logger, type LogLevel } from './logger.ts';
 import { SETTINGS } from './settings.ts';
 import { compileAccessFormat } from './access-log.ts';
@@ -81,6 +81,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`Error: cannot open --error-logfile ${config.errorLogfile}: ${(err as Error).message}\n`);
     return 2;
+  }
+  if (config.certfile !== null && config.keyfile !== null) {
+    // Checked here, before any worker: each worker would die at boot on the same file. The exit
+    // code is the one of a worker that cannot boot (gunicorn's WORKER_BOOT_ERROR), which is what
+    // a bad TLS file would otherwise be.
+    const { readTlsFiles } = await import('./tls.ts');
+    try {
+      readTlsFiles(config.certfile, config.keyfile);
+    } catch (err) {
+      log.error((err as Error).message);
+      return WORKER_BOOT_ERROR;
+    }
   }
   if (config.checkConfig || config.preload) {
     try {

@@ -11,7 +11,9 @@ export type FromWorker =
   | { t: 'ready' }
   | { t: 'beat'; inflight: number }
   | { t: 'closed' }
-  | { t: 'retire' };
+  | { t: 'retire' }
+  /** An uncaught exception: stop this worker gracefully (stop, after the connections already sent) and replace it. */
+  | { t: 'fatal' };
 
 /** The watchdog's report when the event loop has been blocked for --timeout. */
 export interface TimeoutReport {

@@ -5,9 +5,9 @@
  * child_process.fork(); its settings arrive in $TSGI_WORKER.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { flushCompileCache } from 'node:module';
 import type { Socket } from 'node:net';
+import { inspect } from 'node:util';
 import { Worker as Thread } from 'node:worker_threads';
 import { allowHalfOpen, createListener, handleClientError } from '../gateway/server.ts';
 import type { Environ } from '../gateway/types.ts';
@@ -43,6 +43,27 @@ const send = (msg: FromWorker): void => {
 // The requests in flight, read by the watchdog thread (through the inspector) when the loop is blocked.
 const inflight = new Set<IncomingMessage>();
 (globalThis as Record<symbol, unknown>)[INFLIGHT_KEY] = inflight;
+
+// A stray error of the application (a promise nobody awaits, a throw in a timer) must not take
+// down the requests in flight with the worker, as Node's default (exit 1) would. Registered
+// before the application loads, so that its module's own stray errors are caught too.
+let booted = false;
+process.on('unhandledRejection', (reason) => {
+  // Nothing is known to be broken: the worker keeps serving.
+  log.error(`Unhandled promise rejection in worker ${process.pid}; it keeps serving. Await the promise or add a .catch() to it:\n${describeError(reason)}`);
+});
+process.on('uncaughtException', (err) => {
+  if (!booted) {
+    log.error(`Uncaught exception in worker ${process.pid} while it was booting:\n${describeError(err)}`);
+    process.exit(WORKER_BOOT_ERROR);
+  }
+  log.error(`Uncaught exception in worker ${process.pid}; its state may be corrupt, so it stops taking connections, finishes its ${inflight.size} request(s) in flight and exits, and the master replaces it:\n${describeError(err)}`);
+  failing();
+});
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : inspect(err);
+}
 
 let app;
 try {
@@ -93,9 +114,24 @@ const serverOptions: http.ServerOptions = {
   joinDuplicateHeaders: false,
 };
 // node:https (and TLS) is loaded only when used: it costs memory in every worker.
-const server: http.Server = config.certfile
-  ? (await import('node:https')).createServer({ ...serverOptions, cert: readFileSync(config.certfile), key: readFileSync(config.keyfile!) })
-  : http.createServer(serverOptions);
+const server: http.Server = config.certfile ? await httpsServer(config.certfile, config.keyfile!) : http.createServer(serverOptions);
+
+/**
+ * The HTTPS server, with the files read afresh (a reload picks up a renewed certificate). The
+ * master checked them before forking; a file that went bad since is a boot failure, which stops
+ * the server (or fails the reload) instead of a respawn loop.
+ */
+async function httpsServer(certfile: string, keyfile: string): Promise<http.Server> {
+  const { readTlsFiles } = await import('./tls.ts');
+  let files: { cert: Buffer; key: Buffer };
+  try {
+    files = readTlsFiles(certfile, keyfile);
+  } catch (err) {
+    log.error((err as Error).message);
+    process.exit(WORKER_BOOT_ERROR);
+  }
+  return (await import('node:https')).createServer({ ...serverOptions, ...files });
+}
 // A client that half-closes after its request still gets the response (docs/spec.md §3.5).
 allowHalfOpen(server);
 server.maxHeadersCount = config.limitRequestFields + 1;
@@ -260,6 +296,20 @@ process.on('message', (msg: ToWorker, handle?: Socket) => {
   }
 });
 
+let askedToStop = false;
+/**
+ * After an uncaught exception. The master is asked to stop this worker, rather than the worker
+ * draining on its own: the master stops handing it connections and replaces it, and its 'stop'
+ * comes after any connection it has already sent (the IPC channel is ordered), so none of those
+ * is dropped. Without a master there is nobody to replace it: it drains at once.
+ */
+function failing(): void {
+  if (askedToStop || draining) return;
+  askedToStop = true;
+  if (process.connected) send({ t: 'fatal' });
+  else drain(true);
+}
+
 let finishing = false;
 function finish(): void {
   if (finishing) return;
@@ -320,6 +370,7 @@ setInterval(() => {
 }, interval).unref();
 
 await listener.ready;
+booted = true;
 send({ t: 'ready' });
 // Node writes the compile cache at exit; written now, the next worker (a respawn, a reload, the
 // other workers of a later start) boots from it even if this one is killed.
