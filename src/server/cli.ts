@@ -18,7 +18,9 @@ export function packageVersion(): string {
 
 /** The text of `tsgi serve --help`, generated from the settings. */
 export function helpText(): string {
-  const lines = ['Usage: tsgi serve [OPTIONS] MODULE[:ATTR]', '', 'Serve the TSGI application ATTR (default "application") of MODULE (markup.wsgi → ./markup/wsgi.ts).', ''];
+  const lines = ['Usage: tsgi serve [OPTIONS] MODULE[:ATTR]', '', 'Serve the TSGI application ATTR (default "application") of MODULE (markup.wsgi → ./markup/wsgi.ts, .js or .mjs).',
+    'ATTR may also be a Fetch handler: an object with fetch(request) (a Hono app), or a function of exactly one parameter,',
+    '(request) => Response; a function of none or of two or more is taken for a TSGI application (environ, startResponse).', ''];
   let section = '';
   for (const s of SETTINGS) {
     if (s.section !== section) { section = s.section; lines.push(`${section}:`); }

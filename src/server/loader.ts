@@ -1,8 +1,9 @@
 /**
  * Loading the application named `MODULE[:ATTR]` (`markup.wsgi:application`), as gunicorn does:
- * the dotted module is a file under the working directory, the attribute defaults to
- * `application`. A Fetch handler (`{ fetch }`, e.g. a Hono app, or a function of a `Request`)
- * is adapted to a TSGI application.
+ * the dotted module is a file under the working directory (`.ts`, compiled `.js`, `.mjs`,
+ * `.mts`, or a directory's index), the attribute defaults to `application`. A Fetch handler
+ * (`{ fetch }`, e.g. a Hono app, or a function of exactly one parameter, the `Request`; see
+ * isFetchFunction for the rule) is adapted to a TSGI application.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -42,12 +43,22 @@ function isFetchObject(v: unknown): v is { fetch: FetchHandler } {
 }
 
 /**
- * Whether a function is a Fetch handler rather than a TSGI application: an application takes
- * `(environ, startResponse)`; a Fetch handler takes one `Request` (the optional `env`/`ctx` of
- * some runtimes have defaults or are unused). A function with `ready` is always an application.
+ * Whether a function is a Fetch handler rather than a TSGI application. Only its declared
+ * parameters can tell, and the rule is:
+ *
+ * - exactly one parameter, `(request) => Response`: a Fetch handler;
+ * - two or more, `(environ, startResponse)`: a TSGI application;
+ * - none (`(...args) => ...`, or only parameters with defaults): a TSGI application, because the
+ *   wrappers of applications are written that way (the gateway's own `validator(app)` is), and
+ *   an application must take `startResponse` somehow, while a Fetch handler names its request;
+ * - a function with `ready` (§2.3) is always a TSGI application.
+ *
+ * So a Fetch handler that declares no parameter, or more than one (`(request, env, ctx)` of
+ * Workers-style runtimes), must be exported as an object, `{ fetch: handler }`, which is never
+ * ambiguous (a Hono app is one).
  */
 function isFetchFunction(v: unknown): v is FetchHandler {
-  return typeof v === 'function' && !('ready' in v) && v.length <= 1 && !isFetchObject(v);
+  return typeof v === 'function' && !('ready' in v) && v.length === 1 && !isFetchObject(v);
 }
 
 async function adaptFetch(handler: FetchHandler, name: string): Promise<Application> {
@@ -106,7 +117,7 @@ export async function loadApplication(spec: string, root: string): Promise<Loade
   if (isFetchObject(target)) return { app: await adaptFetch(target.fetch.bind(target), name), file, kind: 'fetch' };
   if (isFetchFunction(target)) return { app: await adaptFetch(target, name), file, kind: 'fetch' };
   if (typeof target !== 'function') {
-    throw new AppLoadError(`${name} is not an application: it is ${target === null ? 'null' : typeof target}. It must be a TSGI application (environ, startResponse) or a Fetch handler.`);
+    throw new AppLoadError(`${name} is not an application: it is ${target === null ? 'null' : typeof target}. It must be a TSGI application (environ, startResponse), a Fetch handler object { fetch(request) } or a function of one parameter, (request) => Response.`);
   }
   const app = target as Application;
   if (app.ready !== undefined) {

@@ -134,7 +134,7 @@ describe('tsgi serve: applications that cannot load (exit 4, no respawn loop)', 
   const cases: Array<[string, string, RegExp]> = [
     ['a missing module', 'apps.nope', /No module named "apps\.nope": none of apps\/nope\.ts, apps\/nope\.js, apps\/nope\.mjs, .* exists in .*fixtures\. Check the name, or use --chdir to serve from the project's directory\./],
     ['a missing attribute', 'apps.notapp:applicatio', /The module apps\.notapp has no attribute "applicatio"\. Did you mean "apps\.notapp:application"\?/],
-    ['an attribute that is not an application', 'apps.notapp', /apps\.notapp:application is not an application: it is number\. It must be a TSGI application \(environ, startResponse\) or a Fetch handler\./],
+    ['an attribute that is not an application', 'apps.notapp', /apps\.notapp:application is not an application: it is number\. It must be a TSGI application \(environ, startResponse\), a Fetch handler object \{ fetch\(request\) \} or a function of one parameter, \(request\) => Response\./],
     ['a module that throws while loading', 'apps.throws', /The module apps\.throws \(apps\/throws\.ts\) failed to load:\nError: database is not configured\n {4}at .*apps\/throws\.ts:2:7/],
     ['a ready promise that rejects', 'apps.notready', /apps\.notready:application failed to get ready \(its ready promise rejected\):\nError: cannot reach the database/],
   ];
