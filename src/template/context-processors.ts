@@ -42,8 +42,40 @@ const mediaUrlConf = fromSettings(() => settings.MEDIA_URL);
  */
 export function csrf(req: object): Record<string, unknown> {
   const getToken = csrfGetToken();
-  const token: unknown = getToken === null ? 'NOTPROVIDED' : getToken(req);
+  const token: unknown = getToken === null ? 'NOTPROVIDED' : new LazyCsrfToken(req, getToken);
   return { csrfToken: token, csrf_token: token };
+}
+
+/**
+ * The token, asked of the CSRF middleware only when a template uses it, as Django's lazy
+ * `csrf_token`: asking is what sets the CSRF cookie, so a page without a form sends no
+ * Set-Cookie (and stays cacheable). Prints, compares and measures as the string it stands for.
+ */
+export class LazyCsrfToken {
+  readonly #req: object;
+  readonly #getToken: (r: object) => string;
+  #value: string | undefined;
+
+  constructor(req: object, getToken: (r: object) => string) {
+    this.#req = req;
+    this.#getToken = getToken;
+  }
+
+  toString(): string {
+    return (this.#value ??= this.#getToken(this.#req));
+  }
+
+  valueOf(): string {
+    return this.toString();
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  get length(): number {
+    return this.toString().length;
+  }
 }
 
 // The CSRF middleware's getToken, required once (it imports the template layer through the

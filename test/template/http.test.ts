@@ -117,6 +117,14 @@ describe('template pages through the framework', () => {
     assert.equal((await post(`csrfmiddlewaretoken=${token}`, false)).status, 403);
   });
 
+  test('a page that does not use the CSRF token sets no CSRF cookie (the token is lazy, as in Django)', async () => {
+    const page = await fetch(`${server.url}/hello/x/`);
+    assert.equal(page.status, 200);
+    assert.deepEqual(page.headers.getSetCookie(), []);
+    const form = await fetch(`${server.url}/form/`);
+    assert.equal(form.headers.getSetCookie().filter((c) => c.startsWith('csrftoken=')).length, 1);
+  });
+
   test('a template syntax error is a 500, and the DEBUG page names the file and line', async () => {
     assert.equal((await get('/broken/')).status, 500);
     using _debug = overrideSettings({ DEBUG: true });

@@ -422,8 +422,10 @@ class LoadTag extends Tag {
 /** `{% csrf_token %}`: the hidden form field with the token of the `csrf` context processor. */
 class CsrfTokenTag extends Tag {
   render(ctx: LiquidContext, emitter: Emitter): void {
-    const token = ctx.getSync(['csrfToken']);
-    if (token === undefined || token === null || token === '' || token === 'NOTPROVIDED') return;
+    const found = ctx.getSync(['csrfToken']);
+    // The csrf context processor gives a lazy token: reading it here is what sets the cookie.
+    const token = found === undefined || found === null ? '' : String(found);
+    if (token === '' || token === 'NOTPROVIDED') return;
     emitter.write(`<input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(token)}">`);
   }
 }
