@@ -69,7 +69,12 @@ interface WorkerRecord {
   killTimer?: NodeJS.Timeout;
   timedOut?: boolean;
   retiring?: boolean;
+  /** Connections handed to child.send() whose callback has not run yet, with their bind index. */
+  unsent: Map<net.Socket, number>;
 }
+
+/** For sockets waiting in the master: an error there (a reset) needs no handling. */
+function ignore(): void {}
 
 /** A listening socket of the master. */
 interface Listener {
@@ -194,7 +199,7 @@ export class Arbiter {
   /** Hands a connection to the ready worker with the fewest open connections, or queues it. */
   private dispatch(socket: net.Socket, bind: number): void {
     let best: WorkerRecord | undefined;
-    const ready = [...this.workers.values()].filter((w) => w.state === 'ready');
+    const ready = this.readyWorkers();
     const n = ready.length;
     for (let i = 0; i < n; i++) {
       const w = ready[(this.rr + i) % n]!;
@@ -203,24 +208,66 @@ export class Arbiter {
     this.rr++;
     if (!best) {
       this.queue.push({ socket, bind });
-      socket.once('error', () => {});
+      socket.once('error', ignore);
       return;
     }
     best.active++;
+    best.unsent.set(socket, bind);
     const msg: ToWorker = { t: 'conn', bind };
     const target = best;
     target.child.send(msg, socket, (err) => {
+      // Not there: reclaimed when the worker died, and handed to another one since.
+      if (!target.unsent.delete(socket)) return;
       if (err) {
         target.active--;
-        if (!socket.destroyed) this.queue.push({ socket, bind });
+        this.requeue(socket, bind);
       }
     });
   }
 
+  /** The workers that take connections: ready, and not already dead (their exit can come later). */
+  private readyWorkers(): WorkerRecord[] {
+    return [...this.workers.values()].filter((w) => w.state === 'ready' && w.child.connected);
+  }
+
+  /** A connection a worker never got goes to another one, or waits in the queue for one. */
+  private requeue(socket: net.Socket, bind: number): void {
+    if (socket.destroyed) return;
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    socket.once('error', ignore);
+    this.queue.push({ socket, bind });
+    this.flushQueue();
+  }
+
   private flushQueue(): void {
-    while (this.queue.length > 0 && [...this.workers.values()].some((w) => w.state === 'ready')) {
+    while (this.queue.length > 0 && this.readyWorkers().length > 0) {
       const { socket, bind } = this.queue.shift()!;
       if (!socket.destroyed) this.dispatch(socket, bind);
+    }
+  }
+
+  /**
+   * The connections node still holds for a worker that died. node:child_process passes one
+   * handle at a time: it keeps the next ones in a queue until the worker acknowledges the one
+   * in transit, and keeps its own copy of that one open until then. When the worker dies
+   * first, neither is ever released, and their clients hang until they time out (seen with a
+   * SIGKILLed worker under load). The queued ones, whose send callback never ran, go to other
+   * workers; the copy of the one in transit is closed (its request dies with the worker, as
+   * the ones the worker had). `_pendingMessage` is node's private field: when it is missing,
+   * only that copy stays open.
+   */
+  private reclaimConnections(w: WorkerRecord): void {
+    const unsent = [...w.unsent];
+    w.unsent.clear();
+    for (const [socket, bind] of unsent) this.requeue(socket, bind);
+    const child = w.child as ChildProcess & { _pendingMessage?: { handle?: { close?: () => void } | null } | null };
+    const pending = child._pendingMessage;
+    if (pending && typeof pending.handle?.close === 'function') {
+      child._pendingMessage = null;
+      pending.handle.close();
     }
   }
 
@@ -243,7 +290,7 @@ export class Arbiter {
       },
       serialization: 'json',
     });
-    const w: WorkerRecord = { child, pid: child.pid!, state: 'booting', generation: this.generation, active: 0, lastBeat: Date.now(), startedAt: Date.now() };
+    const w: WorkerRecord = { child, pid: child.pid!, state: 'booting', generation: this.generation, active: 0, lastBeat: Date.now(), startedAt: Date.now(), unsent: new Map() };
     this.workers.set(w.pid, w);
     this.log.info(`Booting worker with pid: ${w.pid}`);
     child.on('message', (msg: FromWorker) => this.onMessage(w, msg));
@@ -347,6 +394,7 @@ export class Arbiter {
 
   private onWorkerExit(w: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
     this.workers.delete(w.pid);
+    this.reclaimConnections(w);
     if (w.killTimer) clearTimeout(w.killTimer);
     const how = signal ? `signal ${signal}` : `code ${code}`;
     const expected = w.state === 'draining' || this.stopping !== null;
@@ -450,6 +498,7 @@ export class Arbiter {
           break;
         case 'SIGUSR1':
           this.log.file.reopen();
+          this.log.info('USR1: reopened the log files; the workers reopen theirs.');
           for (const w of this.workers.values()) if (w.child.connected) w.child.send({ t: 'reopen' } satisfies ToWorker);
           break;
       }

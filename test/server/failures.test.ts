@@ -126,7 +126,7 @@ describe('tsgi serve: stray errors in application code', () => {
     const [old] = bootedPids(s.stderr()) as [number];
     // Three slow requests, each on its own connection, all in flight on the worker.
     const slow = [1, 2, 3].map((i) => request(`${s.url}/slow?ms=1500&tag=t${i}`));
-    for (const i of [1, 2, 3]) await s.waitFor(new RegExp(`slow request t${i} started in worker ${old}`));
+    for (const i of [1, 2, 3]) await s.waitFor(new RegExp(`request t${i} started in worker ${old}`));
     const trigger = await request(`${s.url}/throw-later`);
     assert.equal(trigger.status, 200);
     await s.waitFor(new RegExp(`\\[${old}\\] \\[ERROR\\] Uncaught exception in worker ${old}; its state may be corrupt, so it stops taking connections, finishes its \\d+ request\\(s\\) in flight and exits, and the master replaces it:\\nError: stray throw from /throw-later\\n {4}at `));

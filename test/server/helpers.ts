@@ -171,11 +171,13 @@ export function alive(pid: number): boolean {
 }
 
 /**
- * Keeps `concurrency` clients sending GETs (keep-alive) until `stop()`; counts answers and
- * failures. Bounded by `maxRequests`.
+ * Keeps `concurrency` clients sending GETs (keep-alive, or each on a new connection with
+ * `fresh`) until `stop()`; counts answers and failures. Bounded by `maxRequests`; a request
+ * unanswered after `timeoutMs` fails as "timeout".
  */
-export function loadLoop(url: string, concurrency = 4, maxRequests = 20000) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+export function loadLoop(url: string, concurrency = 4, maxRequests = 20000, opts: { fresh?: boolean; timeoutMs?: number } = {}) {
+  const agent = opts.fresh ? false : new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const timeoutMs = opts.timeoutMs ?? 30000;
   let running = true;
   let ok = 0;
   const failures: string[] = [];
@@ -193,7 +195,7 @@ export function loadLoop(url: string, concurrency = 4, maxRequests = 20000) {
       res.on('error', (e) => { failures.push(`response error ${e.message}`); resolve(); });
     });
     req.on('error', (e) => { failures.push(`request error ${(e as NodeJS.ErrnoException).code ?? e.message}`); resolve(); });
-    req.setTimeout(30000, () => req.destroy(new Error('timeout')));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
   });
   const workers = Array.from({ length: concurrency }, async () => {
     while (running && ok + failures.length < maxRequests) await one();
@@ -202,7 +204,7 @@ export function loadLoop(url: string, concurrency = 4, maxRequests = 20000) {
     get ok() { return ok; },
     failures,
     bodies,
-    async stop() { running = false; await Promise.all(workers); agent.destroy(); },
+    async stop() { running = false; await Promise.all(workers); if (agent) agent.destroy(); },
   };
 }
 

@@ -33,6 +33,45 @@ describe('tsgi serve: process model', () => {
     assert.match(s.stderr(), /Shutdown complete/);
   });
 
+  test('QUIT stops at once: a request in flight is cut, the worker is gone, the server exits 0 (as gunicorn)', async () => {
+    const s = await start(['apps.echo', '--workers', '1']);
+    const [pid] = bootedPids(s.stderr()) as [number];
+    const slow = request(`${s.url}/slow?ms=20000&tag=quit`).then(() => 'answered', (e: Error) => e.message);
+    await s.waitFor(new RegExp(`request quit started in worker ${pid}`));
+    s.child.kill('SIGQUIT');
+    assert.equal(await s.exited, 0);
+    assert.notEqual(await slow, 'answered');
+    assert.match(s.stderr(), /Shutting down now\./);
+    assert.match(s.stderr(), /Shutdown complete\./);
+    assert.equal(alive(pid), false);
+  });
+
+  test('TERM with a request slower than --graceful-timeout: the worker gives up on it after the timeout, the server exits 0 (as gunicorn)', async () => {
+    const s = await start(['apps.echo', '--workers', '1', '--graceful-timeout', '1']);
+    const [pid] = bootedPids(s.stderr()) as [number];
+    const slow = request(`${s.url}/slow?ms=20000&tag=late`).then(() => 'answered', (e: Error) => e.message);
+    await s.waitFor(new RegExp(`request late started in worker ${pid}`));
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    assert.notEqual(await slow, 'answered');
+    assert.match(s.stderr(), new RegExp(`\\[${pid}\\] \\[WARNING\\] Graceful timeout: 1 connection\\(s\\) still open after 1s; exiting\\.`));
+    assert.match(s.stderr(), new RegExp(`Worker ${pid} exited \\(code 0\\)`));
+    assert.equal(alive(pid), false);
+  });
+
+  test('TERM while a worker\'s event loop is blocked: the master kills it after --graceful-timeout, the server exits 0', async () => {
+    const s = await start(['apps.echo', '--workers', '1', '--graceful-timeout', '1', '--timeout', '0']);
+    const [pid] = bootedPids(s.stderr()) as [number];
+    const blocked = request(`${s.url}/block?tag=stuck`).then(() => 'answered', (e: Error) => e.message);
+    await s.waitFor(new RegExp(`request stuck started in worker ${pid}`));
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    assert.notEqual(await blocked, 'answered');
+    assert.match(s.stderr(), new RegExp(`\\[WARNING\\] Worker ${pid} did not stop within --graceful-timeout 1s; killing it\\.`));
+    assert.match(s.stderr(), new RegExp(`Worker ${pid} exited \\(signal SIGKILL\\)`));
+    assert.equal(alive(pid), false);
+  });
+
   test('SIGKILL of one worker under load: it is replaced, the other worker keeps answering', async () => {
     const s = await start(['apps.echo', '--workers', '2']);
     await until(async () => { const r = await request(`${s.url}/`); return r.status === 200; });
@@ -57,6 +96,24 @@ describe('tsgi serve: process model', () => {
       return pids.size === 2;
     }, 20000, 'both workers answering');
     assert.deepEqual([...pids].sort(), [survivor, replacement].sort());
+  });
+
+  test('SIGKILL of a worker while new connections are handed to it: each one is answered or reset, none is left hanging', async () => {
+    const s = await start(['apps.echo', '--workers', '2']);
+    await until(() => bootedPids(s.stderr()).length === 2);
+    const [victim] = bootedPids(s.stderr()) as [number];
+    // A new connection per request: the master passes handles to the workers all the time, and
+    // node queues them per worker while one is in transit. The client timeout is only a guard:
+    // a connection the master kept for the dead worker never gets an answer.
+    const load = loadLoop(`${s.url}/`, 16, 6000, { fresh: true, timeoutMs: 10000 });
+    await until(() => load.ok > 100, 20000, 'traffic');
+    process.kill(victim, 'SIGKILL');
+    await s.waitFor(new RegExp(`Worker ${victim} exited unexpectedly`));
+    await until(() => bootedPids(s.stderr()).length === 3, 20000, 'a replacement worker');
+    const okBefore = load.ok;
+    await until(() => load.ok > okBefore + 200, 20000, 'traffic after the kill');
+    await load.stop();
+    for (const f of load.failures) assert.match(f, /^request error (ECONNRESET|socket hang up)$/, `failures: ${load.failures.join('; ')}`);
   });
 
   test('a blocked event loop is reported (stack and request line) and the worker replaced', async () => {
@@ -95,6 +152,29 @@ describe('tsgi serve: process model', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('HUP with a slow request in flight on an old worker: it completes there while the new workers serve, no request fails', async () => {
+    const s = await start(['apps.echo', '--workers', '2']);
+    const load = loadLoop(`${s.url}/`, 4, 20000);
+    await until(() => load.ok > 50, 20000, 'traffic');
+    const slow = request(`${s.url}/slow?ms=8000&tag=hup`);
+    const old = Number((await s.waitFor(/request hup started in worker (\d+)/))[1]);
+    const from = s.stderr().length;
+    s.child.kill('SIGHUP');
+    await s.waitFor(/Reload complete/, 30000, from);
+    await s.waitFor(new RegExp(`Stopping worker ${old} gracefully \\(reload\\)`), 20000, from);
+    const okBefore = load.ok;
+    await until(() => load.ok > okBefore + 50, 20000, 'traffic on the new workers');
+    // The old worker is draining, not gone: the slow request is still on it.
+    assert.doesNotMatch(s.stderr(), new RegExp(`Worker ${old} exited`));
+    const reply = await slow;
+    assert.equal(reply.status, 200);
+    assert.equal((JSON.parse(reply.body) as { pid: number }).pid, old);
+    assert.equal(reply.headers.connection, 'close');
+    await s.waitFor(new RegExp(`Worker ${old} exited \\(code 0\\)`));
+    await load.stop();
+    assert.deepEqual(load.failures, []);
   });
 
   test('TTIN and TTOU under continuous load: one worker more, one less, no request fails', async () => {
