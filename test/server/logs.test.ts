@@ -3,11 +3,13 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { compileAccessFormat, escapeLogValue } from '../../src/server/access-log.ts';
-import { rawExchange, request, serve, until, type Served } from './helpers.ts';
+import { alive, bin, bootedPids, fixtures, rawExchange, repoRoot, request, serve, until, type Served } from './helpers.ts';
 
 const started: Served[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-logs-'));
@@ -110,6 +112,71 @@ describe('access log', () => {
     await until(async () => { await request(`${s.url}/after`); return read(access).includes('/after'); }, 10000, 'the new file');
     assert.doesNotMatch(read(access), /\/before/);
     assert.match(read(access + '.1'), /\/before/);
+    // The error log too, in the master and in the worker: their lines after USR1 go to a new
+    // file, none to the one logrotate moved away.
     assert.match(read(errors + '.1'), /Listening at:/);
+    assert.match(read(errors), /\[INFO\] USR1: reopened the log files; the workers reopen theirs\./);
+    await until(async () => { await request(`${s.url}/reject`); return read(errors).includes('stray rejection from /reject'); }, 10000, 'a worker line in the new error log');
+    assert.doesNotMatch(read(errors + '.1'), /USR1|stray rejection/);
+    assert.doesNotMatch(read(errors), /Listening at:/);
+  });
+});
+
+describe('error log', () => {
+  test('the start-up banner: version, every bind, the worker count, the pids of the master and of each worker', async () => {
+    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    const sock = path.join(dir, 'banner.sock');
+    const s = await serve(['apps.echo', '--workers', '2', '--bind', '127.0.0.1:0', '--bind', `unix:${sock}`]);
+    started.push(s);
+    await until(() => (s.stderr().match(/is ready\./g)?.length ?? 0) === 2, 20000, 'two workers ready');
+    const master = s.child.pid!;
+    const lines = s.stderr().split('\n');
+    const stamp = '\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\\]';
+    const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const expected = [
+      `Starting tsgi ${version}`,
+      `Listening at: http://127.0.0.1:${s.port} (${master})`,
+      `Listening at: unix:${sock} (${master})`,
+      'Using worker processes: 2',
+    ];
+    expected.forEach((text, i) => assert.match(lines[i]!, new RegExp(`^${stamp} \\[${master}\\] \\[INFO\\] ${esc(text)}$`)));
+    const pids = bootedPids(s.stderr());
+    assert.equal(pids.length, 2);
+    assert.equal(new Set(pids).size, 2);
+    for (const pid of pids) {
+      assert.notEqual(pid, master);
+      assert.ok(alive(pid), `worker ${pid} is running`);
+      assert.match(s.stderr(), new RegExp(`\\[${master}\\] \\[INFO\\] Worker ${pid} is ready\\.`));
+    }
+    // The pids the banner gives are the processes that answer.
+    const answering = new Set<number>();
+    await until(async () => {
+      answering.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
+      return answering.size === 2;
+    }, 20000, 'both workers answering');
+    assert.deepEqual([...answering].sort(), [...pids].sort());
+  });
+
+  test('--log-level warning leaves the info lines out and keeps the errors', async () => {
+    const sock = path.join(dir, 'quiet.sock');
+    // Not helpers.serve(): it waits for the "Listening at" line, which is info.
+    const child = spawn(process.execPath, [bin, 'serve', 'apps.echo', '--bind', `unix:${sock}`, '--log-level', 'warning'], { cwd: fixtures, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d; });
+    const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    const get = (p: string) => new Promise<number>((resolve) => {
+      http.get({ socketPath: sock, path: p, headers: { Host: 'x' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); }).on('error', () => resolve(0));
+    });
+    try {
+      await until(async () => (await get('/')) === 200, 20000, 'the server answering');
+      assert.equal(await get('/reject'), 200);
+      await until(() => err.includes('stray rejection from /reject'), 10000, 'the error line');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(err, /\[ERROR\] Unhandled promise rejection in worker \d+/);
+      assert.doesNotMatch(err, /\[(INFO|DEBUG)\]/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
