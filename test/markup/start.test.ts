@@ -72,6 +72,8 @@ describe('npm start', () => {
     assert.match(output, /Shutting down gracefully \(TERM\)\./);
     assert.match(output, /Worker \d+ exited \(code 0\)\./);
     assert.match(output, /Shutdown complete\.\n/);
+    // The access log is on stdout, in gunicorn's format.
+    assert.match(output, /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/hello\/ HTTP\/1\.1" 200 13 "-" "[^"]*"$/m);
     assert.doesNotMatch(output, /ERROR|Traceback|Error:/);
   });
 });
