@@ -1,6 +1,7 @@
 /** Helpers for the management tests: real processes in temporary projects. */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -66,4 +67,16 @@ export function tempDir(prefix = 'tsgi-test-'): { dir: string; remove(): void } 
 export function linkTsgi(project: string): void {
   mkdirSync(path.join(project, 'node_modules'), { recursive: true });
   symlinkSync(REPO_ROOT, path.join(project, 'node_modules', 'tsgi'), 'dir');
+}
+
+/** A TCP port free on the loopback right now (the server under test binds it next). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

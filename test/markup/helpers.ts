@@ -1,22 +1,12 @@
 /** Starting the markup example for its tests: real processes on free loopback ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const MARKUP = path.join(REPO_ROOT, 'examples', 'markup');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../management/helpers.ts';
 
 export interface Running {
   base: string;
