@@ -63,7 +63,7 @@ export function getWsgiApplication(): Application {
   // A failed boot is reported by whoever awaits `ready` (the server); it must not also crash
   // the process as an unhandled rejection.
   ready.catch(() => {});
-  const application = ((environ: Environ, startResponse: StartResponse): Promise<ClosableBody> => {
+  const application = ((environ: Environ, startResponse: StartResponse): ClosableBody | Promise<ClosableBody> => {
     if (booted) return handler.call(environ, startResponse);
     return ready.then(() => handler.call(environ, startResponse));
   }) as Application;

@@ -37,29 +37,64 @@ interface FileLikeResponse {
  * settings, logging and apps; `handler.call` is the gateway callable.
  */
 export class WSGIHandler extends BaseHandler {
-  /** The gateway callable: `(environ, startResponse) => body`. */
-  readonly call = async (environ: Environ, startResponse: StartResponse): Promise<ClosableBody> => {
+  /**
+   * The gateway callable: `(environ, startResponse) => body`. The body itself when the request
+   * has no body to read and the whole chain answered synchronously (the common case), so that the
+   * server can send it at once (no promise, no listener for the client going away); a promise of
+   * it otherwise. Failures go the same way in both: a throw here is the server's 500, as a
+   * rejection is.
+   */
+  readonly call = (environ: Environ, startResponse: StartResponse): ClosableBody | Promise<ClosableBody> => {
     setScriptPrefix(getScriptName(environ));
     if (requestStarted.hasListeners()) requestStarted.send(WSGIHandler, { environ });
     let request: HttpRequest | undefined;
     let response: HttpResponseBase;
     try {
-      // Awaited only when they are promises: a request without a body and a chain that answers
-      // synchronously (the common case) then cost no microtask turns.
       const built = requestFromEnviron(environ);
-      request = built instanceof Promise ? await built : built;
-      // A subclass that overrides getResponse() (the test client's) is still called through it.
-      const answer = this.getResponse === BaseHandler.prototype.getResponse ? this.respond(request) : this.getResponse(request);
-      response = answer instanceof Promise ? await answer : answer;
+      if (built instanceof Promise) return this.#callLater(environ, startResponse, built);
+      request = built;
+      const answer = this.#answer(request);
+      if (answer instanceof Promise) return this.#callLater(environ, startResponse, request, answer);
+      response = answer;
+    } catch (error) {
+      return this.#callLater(environ, startResponse, request, undefined, true, error);
+    }
+    return this.#send(environ, startResponse, request, response);
+  };
+
+  /** The chain's answer; a subclass that overrides getResponse() (the test client's) is still called through it. */
+  #answer(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
+    return this.getResponse === BaseHandler.prototype.getResponse ? this.respond(request) : this.getResponse(request);
+  }
+
+  /** The rest of `call` once something was a promise (or failed): the request, then the response. */
+  async #callLater(
+    environ: Environ,
+    startResponse: StartResponse,
+    pending: HttpRequest | Promise<HttpRequest> | undefined,
+    answer?: Promise<HttpResponseBase>,
+    failed = false,
+    failure?: unknown,
+  ): Promise<ClosableBody> {
+    let request: HttpRequest | undefined;
+    let response: HttpResponseBase;
+    try {
+      if (failed) throw failure;
+      request = pending instanceof Promise ? await pending : pending!;
+      response = await (answer ?? this.#answer(request));
     } catch (error) {
       // Only a failure outside the chain (the request could not even be built) gets here.
       request ??= bareRequest(environ);
       response = await handleUncaughtException(request, error);
       logResponse(`Internal Server Error: ${request.path}`, response, request, error);
     }
-    const built = request;
+    return this.#send(environ, startResponse, request, response);
+  }
+
+  /** Ends the request when the body is closed, starts the response and returns its body. */
+  #send(environ: Environ, startResponse: StartResponse, request: HttpRequest, response: HttpResponseBase): ClosableBody {
     response.addResourceCloser(() => {
-      built.close();
+      request.close();
       if (requestFinished.hasListeners()) requestFinished.send(WSGIHandler, {});
     });
     startResponse(response.statusLine, response.headerList());
@@ -88,7 +123,7 @@ export class WSGIHandler extends BaseHandler {
       return body;
     }
     return response as unknown as ClosableBody;
-  };
+  }
 }
 
 /** A request with the environ's method and path only, for answering when building the real one failed. */
