@@ -247,6 +247,16 @@ export abstract class HttpResponseBase {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * `response.close()` for a gateway body: undefined when its closers all ran synchronously and
+ * none failed (the usual case), so that the server has no promise to wait for or watch; else
+ * close()'s promise.
+ */
+export function closeBody(response: HttpResponseBase): Promise<void> | undefined {
+  const done = response.close();
+  return done === RESOLVED ? undefined : done;
+}
 const STATUS_LINES: Array<string | undefined> = [];
 
 /**

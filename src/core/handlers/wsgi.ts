@@ -7,7 +7,7 @@
 import { fromSettings, settings } from '../../conf/index.ts';
 import type { ClosableBody, Environ, StartResponse } from '../../gateway/types.ts';
 import { HttpRequest, requestFromEnviron } from '../../http/request.ts';
-import type { HttpResponse, HttpResponseBase } from '../../http/response.ts';
+import { closeBody, type HttpResponse, type HttpResponseBase } from '../../http/response.ts';
 import { setScriptPrefix } from '../../urls/base.ts';
 import { requestFinished, requestStarted } from '../signals.ts';
 import { BaseHandler } from './base.ts';
@@ -120,8 +120,8 @@ export class WSGIHandler extends BaseHandler {
     if (!response.streaming) {
       // An array body has a known length: the server sends it in one write with Content-Length
       // (spec §5.2). The response's close() still runs, as the array's own close().
-      const body: Uint8Array[] & { close?: () => Promise<void> } = [(response as HttpResponse).content];
-      body.close = response.close.bind(response);
+      const body: Uint8Array[] & { close?: () => Promise<void> | undefined } = [(response as HttpResponse).content];
+      body.close = closeBody.bind(undefined, response);
       return body;
     }
     return response as unknown as ClosableBody;
