@@ -89,7 +89,10 @@ export class Signal<T extends object = Record<string, unknown>> {
 
   /** Whether any receiver would be called for this sender (any sender when omitted). */
   hasListeners(sender?: unknown): boolean {
-    return this.#live(sender, arguments.length === 0).length > 0;
+    // Asked on every request by the handler: no arrays built to answer it.
+    const any = arguments.length === 0;
+    for (const c of this.#connections) if (any || !c.senderFilter || c.sender === sender) return true;
+    return false;
   }
 
   #live(sender: unknown, any = false): Receiver<T>[] {
