@@ -9,9 +9,9 @@
  *   bash bench/run.sh markup
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compareWithBaseline, environmentLines, markdownTable, nodeBin, repoRoot, type BenchCase } from './lib/index.ts';
+import { compareWithBaseline, djangoGunicornCases, environmentLines, markdownTable, nodeBin, repoRoot, type BenchCase } from './lib/index.ts';
 
 const project = path.join(repoRoot, 'examples/markup');
 
@@ -43,27 +43,7 @@ const cases: BenchCase[] = [
   markup(`static ${stylesheet} (1.7 KB)`, `/static/${stylesheet}`),
 ];
 
-const djangoDir = path.resolve(repoRoot, '../shared/reference/django');
-const hasDjango = (() => {
-  if (!existsSync('/usr/bin/gunicorn') || !existsSync(djangoDir)) return false;
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import django'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (hasDjango) {
-  cases.push({
-    name: 'Django 3.2 under gunicorn 20.1 --workers 1 (/hello/)',
-    command: ['/usr/bin/gunicorn', 'markup.wsgi:application', '--bind', '{host}:{port}', '--workers', '1', '--log-level', 'warning'],
-    cwd: djangoDir,
-    env: { PYTHONDONTWRITEBYTECODE: '1' },
-    path: '/hello/',
-  });
-} else {
-  process.stderr.write(`Skipping Django under gunicorn: needs /usr/bin/gunicorn, python3-django and ${djangoDir}.\n`);
-}
+cases.push(...djangoGunicornCases([1]));
 
 const comparison = await compareWithBaseline(cases);
 

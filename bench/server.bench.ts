@@ -6,12 +6,10 @@
  *
  *   bash bench/run.sh server
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  childPids, compareWithBaseline, environmentLines, freePort, markdownTable, nodeBin, readRssKiB, repoRoot, runWrk, startServer,
+  childPids, compareWithBaseline, djangoGunicornCases, environmentLines, freePort, markdownTable, nodeBin, readRssKiB, repoRoot, runWrk, startServer,
   type BenchCase,
 } from './lib/index.ts';
 
@@ -24,29 +22,7 @@ const tsgi = (workers: number): BenchCase => ({
 
 const cases: BenchCase[] = [tsgi(1), tsgi(2)];
 
-const djangoDir = path.resolve(repoRoot, '../shared/reference/django');
-const hasDjango = (() => {
-  if (!existsSync('/usr/bin/gunicorn') || !existsSync(djangoDir)) return false;
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import django'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (hasDjango) {
-  for (const workers of [1, 2]) {
-    cases.push({
-      name: `Django 3.2 under gunicorn 20.1 --workers ${workers} (/hello/)`,
-      command: ['/usr/bin/gunicorn', 'markup.wsgi:application', '--bind', '{host}:{port}', '--workers', String(workers), '--log-level', 'warning'],
-      cwd: djangoDir,
-      env: { PYTHONDONTWRITEBYTECODE: '1' },
-      path: '/hello/',
-    });
-  }
-} else {
-  process.stderr.write(`Skipping Django under gunicorn: needs /usr/bin/gunicorn, python3-django and ${djangoDir}.\n`);
-}
+cases.push(...djangoGunicornCases([1, 2]));
 
 const comparison = await compareWithBaseline(cases);
 

@@ -4,6 +4,7 @@
  * bare node:http hello measured in the same run.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,4 +215,32 @@ export function environmentLines(): string[] {
 /** The ratio of a result to the baseline, e.g. 0.93. */
 export function ratio(result: BenchResult, baseline: BenchResult): number {
   return result.wrk.rps / baseline.wrk.rps;
+}
+
+/**
+ * The reference Django project (../shared/reference/django) under Debian's gunicorn, one case per
+ * worker count, serving `/hello/`; none (with a line on stderr saying what is missing) when
+ * gunicorn, python3-django or the project are absent.
+ */
+export function djangoGunicornCases(workers: readonly number[]): BenchCase[] {
+  const djangoDir = path.resolve(repoRoot, '../shared/reference/django');
+  let found = existsSync('/usr/bin/gunicorn') && existsSync(djangoDir);
+  if (found) {
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import django'], { stdio: 'ignore' });
+    } catch {
+      found = false;
+    }
+  }
+  if (!found) {
+    process.stderr.write(`Skipping Django under gunicorn: needs /usr/bin/gunicorn, python3-django and ${djangoDir}.\n`);
+    return [];
+  }
+  return workers.map((count) => ({
+    name: `Django 3.2 under gunicorn 20.1 --workers ${count} (/hello/)`,
+    command: ['/usr/bin/gunicorn', 'markup.wsgi:application', '--bind', '{host}:{port}', '--workers', String(count), '--log-level', 'warning'],
+    cwd: djangoDir,
+    env: { PYTHONDONTWRITEBYTECODE: '1' },
+    path: '/hello/',
+  }));
 }
