@@ -219,7 +219,8 @@ describe('serve()', () => {
     const socket = await connect(handle.port);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await readUntil(socket, (b) => b.includes('first'));
-    // A reset: a client that only ends its side (FIN) may have half-closed and still wait (§3.5).
+    // A reset, so that the next write fails: after a FIN alone the server keeps sending, for a
+    // client that half-closed may still read (§3.5); only the signal aborts then.
     socket.resetAndDestroy();
     await finished;
     assert.ok(seen instanceof ClientDisconnectedError);
@@ -247,7 +248,7 @@ test('serve(): a client that leaves while an async body waits gets close() calle
   const socket = await connect(handle.port);
   socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
   await readUntil(socket, (b) => b.includes('start'));
-  socket.resetAndDestroy(); // gone for sure: a FIN alone may be a half-close (§3.5)
+  socket.resetAndDestroy(); // gone for sure: after a FIN alone the body is kept for a half-closed client (§3.5)
   const deadline = Date.now() + 10_000;
   while (closed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 20));
