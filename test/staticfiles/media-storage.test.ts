@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { settings } from '../../src/conf/index.ts';
 import { FileSystemStorage, SuspiciousFileOperation } from '../../src/core/files/storage.ts';
 import { SuspiciousOperation } from '../../src/core/exceptions.ts';
+import { overrideSettings } from '../../src/conf/index.ts';
+import { setScriptPrefix } from '../../src/urls/base.ts';
+import { StaticFilesStorage } from '../../src/staticfiles/storage.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tsgi-media-'));
 const media = path.join(tmp, 'media');
@@ -62,5 +65,22 @@ describe('FileSystemStorage (media)', () => {
     assert.equal(await storage.exists(name), false);
     const [dirs, files] = await storage.listdir('');
     assert.ok(dirs.includes('docs') && files.includes('b.bin'));
+  });
+});
+
+describe('relative MEDIA_URL and STATIC_URL (Django 3.1+)', () => {
+  test('are put under the script prefix; absolute paths and http(s) URLs are left alone', () => {
+    using _restore = overrideSettings({ MEDIA_URL: 'media/', STATIC_URL: 'static/' });
+    try {
+      assert.equal(new FileSystemStorage().url('a.png'), '/media/a.png');
+      assert.equal(new StaticFilesStorage({ location: tmp }).url('css/site.css'), '/static/css/site.css');
+      setScriptPrefix('/mount/');
+      assert.equal(new FileSystemStorage().url('a.png'), '/mount/media/a.png');
+      assert.equal(new StaticFilesStorage({ location: tmp }).url('css/site.css'), '/mount/static/css/site.css');
+      assert.equal(new FileSystemStorage({ baseUrl: '/uploads/' }).url('a.png'), '/uploads/a.png');
+      assert.equal(new FileSystemStorage({ baseUrl: 'https://cdn.example/m/' }).url('a.png'), 'https://cdn.example/m/a.png');
+    } finally {
+      setScriptPrefix('/');
+    }
   });
 });
