@@ -69,6 +69,12 @@ describe('checkUrlConfig()', () => {
     ]]);
   });
 
+  test('urls.E004 once, and nothing else, for a root URLconf that cannot load', () => {
+    const found = checkUrlConfig('no_such_project.urls').map((m) => [m.id, m.levelName]);
+    assert.deepEqual(found, [['urls.E004', 'ERROR']]);
+    assert.match(checkUrlConfig('no_such_project.urls')[0]!.msg, /no_such_project\.urls/);
+  });
+
   test('urls.E006: STATIC_URL without a trailing slash', () => {
     const restore = overrideSettings({ STATIC_URL: '/static' });
     try {
