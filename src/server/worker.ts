@@ -4,7 +4,7 @@
  * sends a heartbeat, and drains gracefully when told to stop. Started by the master with
  * child_process.fork(); its settings arrive in $TSGI_WORKER.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerOptions as HttpServerOptions, ServerResponse } from 'node:http';
 import { flushCompileCache } from 'node:module';
 import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
@@ -19,6 +19,9 @@ import type { ServerConfig } from './settings.ts';
 import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
 import { INFLIGHT_KEY, type FromWorker, type ToWorker } from './ipc.ts';
 import { WATCHDOG_SOURCE } from './watchdog.ts';
+
+// Not an ESM import: that would load undici and zlib into every worker (see src/gateway/server.ts).
+const http = process.getBuiltinModule('node:http');
 
 interface WorkerSetup {
   app: string;
@@ -103,7 +106,7 @@ const limits = {
   limitRequestBody: config.limitRequestBody,
   headerMap: config.headerMap,
 };
-const serverOptions: http.ServerOptions = {
+const serverOptions: HttpServerOptions = {
   // Large enough for our own limits to be the ones that apply (node counts target + names + values).
   maxHeaderSize: config.limitRequestLine + config.limitRequestFields * config.limitRequestFieldSize + 1024,
   requireHostHeader: true,
@@ -114,14 +117,14 @@ const serverOptions: http.ServerOptions = {
   joinDuplicateHeaders: false,
 };
 // node:https (and TLS) is loaded only when used: it costs memory in every worker.
-const server: http.Server = config.certfile ? await httpsServer(config.certfile, config.keyfile!) : http.createServer(serverOptions);
+const server: HttpServer = config.certfile ? await httpsServer(config.certfile, config.keyfile!) : http.createServer(serverOptions);
 
 /**
  * The HTTPS server, with the files read afresh (a reload picks up a renewed certificate). The
  * master checked them before forking; a file that went bad since is a boot failure, which stops
  * the server (or fails the reload) instead of a respawn loop.
  */
-async function httpsServer(certfile: string, keyfile: string): Promise<http.Server> {
+async function httpsServer(certfile: string, keyfile: string): Promise<HttpServer> {
   const { readTlsFiles } = await import('./tls.ts');
   let files: { cert: Buffer; key: Buffer };
   try {

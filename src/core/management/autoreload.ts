@@ -7,7 +7,7 @@
  * page showing the error, so the browser says why instead of "connection refused".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
 
 /** Set in the child's environment so it serves instead of reloading. */
@@ -63,7 +63,7 @@ export async function runWithReloader(options: ReloaderOptions): Promise<number>
 
   const showError = (output: string) => {
     const page = errorPage(output || 'The server process exited with an error and printed nothing.');
-    errorServer = createServer((_req, res) => {
+    errorServer = process.getBuiltinModule('node:http').createServer((_req, res) => {
       res.writeHead(500, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(page);
     });
