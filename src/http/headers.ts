@@ -66,6 +66,8 @@ export let setKnownHeader: (headers: ResponseHeaders, key: string, name: string,
 export let setDefaultKnownHeader: (headers: ResponseHeaders, key: string, name: string, value: string) => void;
 /** Whether a header is present, by its lower-cased name; internal to the framework. */
 export let hasKnownHeader: (headers: ResponseHeaders, key: string) => boolean;
+/** A header's value by its lower-cased name, or `undefined`; internal to the framework. */
+export let getKnownHeader: (headers: ResponseHeaders, key: string) => string | undefined;
 /** The stored `[name, value]` pairs (not copies: treat them as read-only); internal to the framework. */
 export let headerPairs: (headers: ResponseHeaders) => Array<[string, string]>;
 
@@ -78,52 +80,56 @@ export let headerPairs: (headers: ResponseHeaders) => Array<[string, string]>;
  * response.headers.get('cache-control'); // 'no-cache'
  */
 export class ResponseHeaders implements Iterable<[string, string]> {
-  // Lower-cased names and `[name as first set, value]` pairs at the same index, in the order
-  // first set. Arrays searched linearly rather than a Map: a response has a handful of headers,
-  // and a Map costs more to create and grow than a scan of six short strings. A pair is never
-  // changed once stored (set() stores a new one), so the framework may hand the stored pairs to
-  // the server as they are.
-  #keys: string[] = [];
-  #pairs: Array<[string, string]> = [];
+  // One array, in the order headers were first set: at 2i the lower-cased name, at 2i + 1 the
+  // `[name as first set, value]` pair. Searched linearly rather than a Map: a response has a
+  // handful of headers, and a Map costs more to create and grow than a scan of six short
+  // strings; one array rather than two (names, pairs) halves what growing them allocates (the
+  // first push makes room for 17 entries). A pair is never changed once stored (set() stores a
+  // new one), so the framework may hand the stored pairs to the server as they are.
+  #data: Array<string | [string, string]> = [];
 
   #index(key: string): number {
-    const keys = this.#keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    const data = this.#data;
+    for (let i = 0; i < data.length; i += 2) if (data[i] === key) return i;
     return -1;
   }
 
   #store(key: string, name: string, value: string): void {
+    const data = this.#data;
     const index = this.#index(key);
-    if (index === -1) {
-      this.#keys.push(key);
-      this.#pairs.push([name, value]);
-    } else {
-      this.#pairs[index] = [this.#pairs[index]![0], value];
-    }
+    if (index === -1) data.push(key, [name, value]);
+    else data[index + 1] = [(data[index + 1] as [string, string])[0], value];
   }
 
   static {
-    // `#keys in headers` is false for a duck-typed headers object: it gets the public methods.
+    // `#data in headers` is false for a duck-typed headers object: it gets the public methods.
     setKnownHeader = (headers, key, name, value) => {
       const other: ResponseHeaders = headers;
-      if (!(#keys in headers)) return other.set(name, value);
+      if (!(#data in headers)) return other.set(name, value);
       headers.#store(key, name, value);
     };
     setDefaultKnownHeader = (headers, key, name, value) => {
       const other: ResponseHeaders = headers;
-      if (!(#keys in headers)) return other.setDefault(name, value);
-      if (headers.#index(key) === -1) {
-        headers.#keys.push(key);
-        headers.#pairs.push([name, value]);
-      }
+      if (!(#data in headers)) return other.setDefault(name, value);
+      if (headers.#index(key) === -1) headers.#data.push(key, [name, value]);
     };
     hasKnownHeader = (headers, key) => {
       const other: ResponseHeaders = headers;
-      return #keys in headers ? headers.#index(key) !== -1 : other.has(key);
+      return #data in headers ? headers.#index(key) !== -1 : other.has(key);
+    };
+    getKnownHeader = (headers, key) => {
+      const other: ResponseHeaders = headers;
+      if (!(#data in headers)) return other.get(key);
+      const index = headers.#index(key);
+      return index === -1 ? undefined : (headers.#data[index + 1] as [string, string])[1];
     };
     headerPairs = (headers) => {
       const other: ResponseHeaders = headers;
-      return #keys in headers ? headers.#pairs.slice() : other.entries();
+      if (!(#data in headers)) return other.entries();
+      const data = headers.#data;
+      const list = new Array<[string, string]>(data.length >> 1);
+      for (let i = 1; i < data.length; i += 2) list[i >> 1] = data[i] as [string, string];
+      return list;
     };
   }
 
@@ -135,7 +141,7 @@ export class ResponseHeaders implements Iterable<[string, string]> {
 
   get(name: string): string | undefined {
     const index = this.#index(name.toLowerCase());
-    return index === -1 ? undefined : this.#pairs[index]![1];
+    return index === -1 ? undefined : (this.#data[index + 1] as [string, string])[1];
   }
 
   /** Sets (replaces) a header. @throws BadHeaderError for CR/LF or an invalid name. */
@@ -156,22 +162,30 @@ export class ResponseHeaders implements Iterable<[string, string]> {
   delete(name: string): boolean {
     const index = this.#index(name.toLowerCase());
     if (index === -1) return false;
-    this.#keys.splice(index, 1);
-    this.#pairs.splice(index, 1);
+    this.#data.splice(index, 2);
     return true;
   }
 
   get size(): number {
-    return this.#keys.length;
+    return this.#data.length >> 1;
   }
 
   keys(): string[] {
-    return this.#pairs.map(([name]) => name);
+    const data = this.#data;
+    const out: string[] = [];
+    for (let i = 1; i < data.length; i += 2) out.push((data[i] as [string, string])[0]);
+    return out;
   }
 
   /** `[name, value]` pairs in the order headers were first set. */
   entries(): Array<[string, string]> {
-    return this.#pairs.map(([name, value]) => [name, value]);
+    const data = this.#data;
+    const out: Array<[string, string]> = [];
+    for (let i = 1; i < data.length; i += 2) {
+      const [name, value] = data[i] as [string, string];
+      out.push([name, value]);
+    }
+    return out;
   }
 
   [Symbol.iterator](): Iterator<[string, string]> {

@@ -7,7 +7,7 @@
 import type { HeaderList } from '../gateway/types.ts';
 import { DisallowedRedirect } from '../core/exceptions.ts';
 import { settings, settingsGeneration } from '../conf/index.ts';
-import { headerPairs, isWireReady, ResponseHeaders, setKnownHeader } from './headers.ts';
+import { getKnownHeader, headerPairs, isWireReady, ResponseHeaders, setKnownHeader } from './headers.ts';
 import type { HeaderValue } from './headers.ts';
 import { makeCookie } from './cookie.ts';
 import type { CookieOptions, ResponseCookie } from './cookie.ts';
@@ -148,7 +148,8 @@ export abstract class HttpResponseBase {
   /** The charset: set explicitly, else from the Content-Type, else `DEFAULT_CHARSET`. */
   get charset(): string {
     if (this.#charset !== undefined) return this.#charset;
-    const contentType = this.headers?.get('Content-Type');
+    const headers = this.headers;
+    const contentType = headers === undefined ? undefined : getKnownHeader(headers, 'content-type');
     return (contentType === undefined ? undefined : charsetOf(contentType)) ?? defaultCharset();
   }
 
@@ -224,7 +225,9 @@ export abstract class HttpResponseBase {
 
   /** Registers a function run by `close()` (the handler adds the end-of-request work here). */
   addResourceCloser(closer: () => unknown): void {
-    (this.#closers ??= []).push(closer);
+    // A literal of one: `[]` and a push would make room for 17.
+    if (this.#closers === undefined) this.#closers = [closer];
+    else this.#closers.push(closer);
   }
 
   /**

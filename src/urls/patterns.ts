@@ -28,6 +28,12 @@ export interface UrlPatternShape {
   readonly literalPrefix: string;
   /** The whole pattern is this literal text (no parameters, no regex syntax). */
   readonly staticText: string | undefined;
+  /**
+   * When set, the pattern matches exactly the paths that start with this text (that equal it,
+   * for an endpoint), captures nothing and leaves the rest of the path: resolvers then match it
+   * without calling `match()`, which allocates.
+   */
+  readonly plainText?: string | undefined;
   /** The JavaScript regex source (without the leading `^`) `reverse()` checks candidates with. */
   readonly reverseSource: string;
   /** The ways `reverse()` may write this pattern. */
@@ -62,6 +68,7 @@ export class RoutePattern implements UrlPatternShape {
   readonly converters: ReadonlyMap<string, Converter>;
   readonly literalPrefix: string;
   readonly staticText: string | undefined;
+  readonly plainText: string | undefined;
   readonly reverseSource: string;
   readonly variants: readonly ReverseVariant[];
   readonly regex: RegExp;
@@ -134,6 +141,7 @@ export class RoutePattern implements UrlPatternShape {
     this.#convs = params.map((p) => converters.get(p) as Converter);
     this.literalPrefix = segments[0];
     this.staticText = params.length === 0 ? route : undefined;
+    this.plainText = this.staticText;
     this.reverseSource = verify;
     this.variants = [{ segments, params }];
     this.regex = new RegExp('^' + source);
@@ -185,6 +193,7 @@ export class RegexPattern implements UrlPatternShape {
   readonly converters: ReadonlyMap<string, Converter> = new Map();
   readonly literalPrefix: string;
   readonly staticText: string | undefined = undefined;
+  readonly plainText: string | undefined;
   readonly reverseSource: string;
   readonly regex: RegExp;
   readonly #js: string;
@@ -213,6 +222,7 @@ export class RegexPattern implements UrlPatternShape {
     // '^blog/' and the root '^/': a literal prefix, matched with startsWith() instead of a regex.
     const literal = /^\^(?:[^\\^$.|?*+()[\]{}]|\\[^A-Za-z0-9])*$/.test(js) ? literalPrefix(js) : undefined;
     this.#literal = this.isEndpoint ? undefined : literal;
+    this.plainText = this.#literal;
     this.#hasNamedGroups = /(^|[^\\])\(\?<(?![=!])/.test(js);
     this.literalPrefix = literalPrefix(js);
     this.reverseSource = stripGroupNames(js.startsWith('^') ? js.slice(1) : js);

@@ -46,6 +46,9 @@ export interface UrlconfModule {
 /** What names a URLconf: a dotted module name, the module itself, or its list of patterns. */
 export type Urlconf = string | UrlconfModule | readonly UrlEntry[];
 
+/** Makes `match.tried` the patterns `resolver` tries for `path`, found when first read. */
+let triedFrom: (match: ResolverMatch, resolver: URLResolver, path: string) => ResolverMatch;
+
 /** The result of `resolve()`: the view and its arguments, and where they came from. */
 export class ResolverMatch {
   readonly func: ResolvedView;
@@ -59,7 +62,10 @@ export class ResolverMatch {
   readonly capturedKwargs: Readonly<Record<string, unknown>>;
   /** The extra kwargs of `path(..., { kwargs })` and of the enclosing includes. */
   readonly extraKwargs: Readonly<Record<string, unknown>>;
-  #tried: (() => UrlEntry[][]) | UrlEntry[][];
+  // The patterns tried, or how to find them when first read: a function, or (for a match made
+  // by URLResolver.resolve(), without a closure per request) the resolver and the path.
+  #tried: (() => UrlEntry[][]) | UrlEntry[][] | URLResolver | undefined;
+  #triedPath = '';
   #viewName: string | undefined;
 
   constructor(init: {
@@ -85,7 +91,15 @@ export class ResolverMatch {
     this.namespaces = compact(init.namespaces, init.leafFirst);
     this.capturedKwargs = init.capturedKwargs ?? {};
     this.extraKwargs = init.extraKwargs ?? {};
-    this.#tried = init.tried ?? [];
+    this.#tried = init.tried;
+  }
+
+  static {
+    triedFrom = (match, resolver, path) => {
+      match.#tried = resolver;
+      match.#triedPath = path;
+      return match;
+    };
   }
 
   /** The application namespaces joined with `:`. */
@@ -108,8 +122,11 @@ export class ResolverMatch {
    * root URLconf down to it. Computed on first read.
    */
   get tried(): UrlEntry[][] {
-    if (typeof this.#tried === 'function') this.#tried = this.#tried();
-    return this.#tried;
+    const tried = this.#tried;
+    if (Array.isArray(tried)) return tried;
+    if (tried === undefined) return (this.#tried = []);
+    if (tried instanceof URLResolver) return (this.#tried = tried.resolveLinear(this.#triedPath).tried ?? []);
+    return (this.#tried = tried());
   }
 
   /** `const [func, args, kwargs] = match`, as Django's ResolverMatch unpacks. */
@@ -159,13 +176,18 @@ interface Hit {
   kwargs: Record<string, unknown>;
   urlName: string | undefined;
   route: string;
-  appNames: (string | undefined)[];
-  namespaces: (string | undefined)[];
+  /**
+   * The application and instance namespaces, leaf first; only the non-empty ones (ResolverMatch
+   * drops the others), and no array at all while there are none (the usual case).
+   */
+  appNames: string[] | undefined;
+  namespaces: string[] | undefined;
   captured: Record<string, unknown>;
   extra: Record<string, unknown>;
 }
 
 const EMPTY_OBJECT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 function isEmpty(o: Record<string, unknown>): boolean {
   if (o === NO_KWARGS || o === EMPTY_OBJECT) return true;
@@ -181,6 +203,9 @@ export class URLPattern {
   readonly callback: ViewFunction;
   readonly defaultArgs: Readonly<Record<string, unknown>>;
   readonly name: string | undefined;
+  // The pattern's plainText (see UrlPatternShape), and whether the path must equal it.
+  readonly #plain: string | undefined;
+  readonly #exact: boolean;
 
   constructor(pattern: UrlPatternShape, callback: ViewFunction, defaultArgs?: Record<string, unknown>, name?: string) {
     this.pattern = pattern;
@@ -188,23 +213,35 @@ export class URLPattern {
     this.callback = callback;
     this.defaultArgs = defaultArgs && !isEmpty(defaultArgs) ? defaultArgs : EMPTY_OBJECT;
     this.name = name;
+    this.#plain = pattern.plainText;
+    this.#exact = pattern.isEndpoint;
   }
 
   /** @internal Resolves `path` against this pattern, or `null`. */
   matchPath(path: string): Hit | null {
+    const plain = this.#plain;
+    if (plain !== undefined) {
+      // Literal text, no captures: no PatternMatch to make (the rest of the path is not used here).
+      if (this.#exact ? path !== plain : !path.startsWith(plain)) return null;
+      return this.#hit([], NO_KWARGS);
+    }
     const m = this.pattern.match(path);
     if (m === null) return null;
+    return this.#hit(m.args.length ? m.args : [], m.kwargs);
+  }
+
+  #hit(args: readonly unknown[], captured: Record<string, unknown>): Hit {
     const extra = this.defaultArgs;
     return {
       func: this.callback,
-      args: m.args.length ? m.args : [],
+      args,
       // Views get their own kwargs object, never the shared empty one.
-      kwargs: extra === EMPTY_OBJECT ? (m.kwargs === NO_KWARGS ? {} : m.kwargs) : { ...m.kwargs, ...extra },
+      kwargs: extra === EMPTY_OBJECT ? (captured === NO_KWARGS ? {} : captured) : { ...captured, ...extra },
       urlName: this.name,
       route: this.routeText,
-      appNames: [],
-      namespaces: [],
-      captured: m.kwargs,
+      appNames: undefined,
+      namespaces: undefined,
+      captured,
       extra,
     };
   }
@@ -212,7 +249,7 @@ export class URLPattern {
   /** Resolves `path` (already stripped of the including prefixes) against this pattern alone. */
   resolve(path: string): ResolverMatch | null {
     const hit = this.matchPath(path);
-    return hit && toMatch(hit, []);
+    return hit && toMatch(hit, undefined);
   }
 
   /** A string identifying the view, for messages. */
@@ -225,7 +262,7 @@ export class URLPattern {
   }
 }
 
-function toMatch(hit: Hit, tried: (() => UrlEntry[][]) | UrlEntry[][]): ResolverMatch {
+function toMatch(hit: Hit, tried: (() => UrlEntry[][]) | UrlEntry[][] | undefined): ResolverMatch {
   return new ResolverMatch({
     func: hit.func,
     args: hit.args,
@@ -332,6 +369,9 @@ export class URLResolver {
   #treeSize = -1;
   #index: ReverseIndex | undefined;
   #populating = false;
+  // The pattern's plainText (see UrlPatternShape), and whether the path must equal it.
+  readonly #plain: string | undefined;
+  readonly #exact: boolean;
   /** On a root resolver: possibilities under a namespace path, joined with its prefix, per name. */
   readonly nsCache = new Map<string, Map<unknown, ReversePossibility[]>>();
 
@@ -348,6 +388,8 @@ export class URLResolver {
     this.defaultKwargs = defaultKwargs && !isEmpty(defaultKwargs) ? defaultKwargs : EMPTY_OBJECT;
     this.appName = appName;
     this.namespace = namespace;
+    this.#plain = pattern.plainText;
+    this.#exact = pattern.isEndpoint;
   }
 
   /** The URLconf module (imported by name on first use) or the list itself. */
@@ -413,38 +455,59 @@ export class URLResolver {
         () => this.resolveLinear(path).tried ?? [],
       );
     }
-    return toMatch(hit, () => this.resolveLinear(path).tried ?? []);
+    return triedFrom(toMatch(hit, undefined), this, path);
   }
 
   /** @internal The fast resolution: `null` when nothing matches. */
   matchPath(path: string): Hit | null {
-    const m = this.pattern.match(path);
-    if (m === null) return null;
-    const rest = m.rest;
-    const tree = this.#getTree();
+    let m: PatternMatch | null = null;
+    let rest: string;
+    const plain = this.#plain;
+    if (plain !== undefined) {
+      // Literal text, no captures (the root's '^/', most include() prefixes): no PatternMatch.
+      if (this.#exact) {
+        if (path !== plain) return null;
+        rest = '';
+      } else {
+        if (!path.startsWith(plain)) return null;
+        rest = path.slice(plain.length);
+      }
+    } else {
+      m = this.pattern.match(path);
+      if (m === null) return null;
+      rest = m.rest;
+    }
+    const candidates = this.#getTree().candidates(rest);
     const entries = this.urlPatterns;
-    for (const i of tree.candidates(rest)) {
-      const sub = entries[i].matchPath(rest);
-      if (sub !== null) return this.#lift(m, entries[i], sub);
+    for (let k = 0; k < candidates.length; k++) {
+      const entry = entries[candidates[k]!]!;
+      const sub = entry.matchPath(rest);
+      if (sub !== null) return this.#lift(m, entry, sub);
     }
     return null;
   }
 
-  /** Merges this level's captures into a hit from below, as Django's `URLResolver.resolve`. */
-  #lift(m: PatternMatch, entry: UrlEntry, sub: Hit): Hit {
+  /**
+   * Merges this level's captures (`m`; `null` for a pattern that captures nothing) into a hit
+   * from below, as Django's `URLResolver.resolve`.
+   */
+  #lift(m: PatternMatch | null, entry: UrlEntry, sub: Hit): Hit {
     const defaults = this.defaultKwargs;
     const hasDefaults = defaults !== EMPTY_OBJECT;
+    const captured = m === null ? NO_KWARGS : m.kwargs;
+    const args = m === null ? NO_ARGS : m.args;
     let kwargs = sub.kwargs;
-    if (hasDefaults || !isEmpty(m.kwargs)) kwargs = { ...m.kwargs, ...defaults, ...sub.kwargs };
-    if (m.args.length && isEmpty(kwargs)) sub.args = [...m.args, ...sub.args];
+    if (hasDefaults || !isEmpty(captured)) kwargs = { ...captured, ...defaults, ...sub.kwargs };
+    if (args.length && isEmpty(kwargs)) sub.args = [...args, ...sub.args];
     sub.kwargs = kwargs;
     if (entry instanceof URLResolver) {
       const inner = sub.route;
       sub.route = entry.routeText + (inner.charCodeAt(0) === 94 /* ^ */ ? inner.slice(1) : inner);
     }
-    // Collected leaf first; ResolverMatch reads them in reverse (root first).
-    sub.appNames.push(this.appName);
-    sub.namespaces.push(this.namespace);
+    // Collected leaf first; ResolverMatch reads them in reverse (root first). Empty names are
+    // left out here rather than there.
+    if (this.appName) (sub.appNames ??= []).push(this.appName);
+    if (this.namespace) (sub.namespaces ??= []).push(this.namespace);
     if (hasDefaults) sub.extra = { ...defaults, ...sub.extra };
     return sub;
   }

@@ -132,6 +132,31 @@ describe('headers', () => {
     ]);
   });
 
+  test('delete in the middle keeps the order of the others; a header set again goes last', () => {
+    const r = new HttpResponse('', { headers: [['A', '1'], ['B', '2'], ['C', '3']] });
+    assert.equal(r.headers.size, 4);
+    assert.equal(r.delete('b'), true);
+    assert.equal(r.delete('b'), false);
+    assert.equal(r.has('B'), false);
+    assert.equal(r.get('c'), '3');
+    r.set('b', 'again');
+    r.set('A', 'one');
+    assert.deepEqual(r.headers.keys(), ['A', 'C', 'Content-Type', 'b']);
+    assert.deepEqual(r.headers.entries(), [['A', 'one'], ['C', '3'], ['Content-Type', 'text/html; charset=utf-8'], ['b', 'again']]);
+    assert.deepEqual([...r.headers], r.headers.entries());
+    assert.deepEqual(r.headerList(), r.headers.entries());
+    assert.equal(r.headers.size, 4);
+    // The lists handed out are copies: changing them changes nothing.
+    r.headers.entries()[0]![1] = 'changed';
+    r.headerList().pop();
+    assert.equal(r.get('a'), 'one');
+    assert.equal(r.headers.size, 4);
+    r.delete('content-type');
+    assert.equal(r.charset, 'utf-8', 'without a Content-Type, DEFAULT_CHARSET');
+    r.set('content-type', 'text/plain; charset=iso-8859-1');
+    assert.equal(r.charset, 'iso-8859-1', 'the charset follows the Content-Type');
+  });
+
   test('CR or LF in a value or name is a BadHeaderError', () => {
     const r = new HttpResponse();
     assert.throws(() => r.set('X-Evil', 'a\r\nSet-Cookie: x=1'), (e: unknown) => {

@@ -312,3 +312,70 @@ describe('resolve()', () => {
     assert.ok(count > 20, `only ${count} generated paths matched`);
   });
 });
+
+describe('names, kwargs and tried through levels that capture nothing', () => {
+  const leaf = v('leaf');
+  const deep = [path('leaf/', leaf, { name: 'leaf' })];
+  const plain = [path('plain/', include(deep)), rePath('^re-plain/', include(deep))];
+  const conf = {
+    urlpatterns: [
+      path('outer/', include([plain, 'outerapp'], { namespace: 'outerns' })),
+      path('static-inc/', include(deep), { kwargs: { extra: 1 } }),
+      rePath('^lit/', include([deep, 'litapp'])),
+    ],
+  };
+
+  test('a level without a namespace adds no empty name; namespaced levels are kept root first', () => {
+    for (const p of ['/outer/plain/leaf/', '/outer/re-plain/leaf/']) {
+      const match = resolve(p, conf);
+      assert.equal(match.func, leaf);
+      assert.deepEqual(match.namespaces, ['outerns']);
+      assert.deepEqual(match.appNames, ['outerapp']);
+      assert.equal(match.viewName, 'outerns:leaf');
+      assert.deepEqual(match.kwargs, {});
+      assert.deepEqual(match.args, []);
+    }
+    const lit = resolve('/lit/leaf/', conf);
+    assert.deepEqual(lit.namespaces, ['litapp']);
+    assert.deepEqual(lit.appNames, ['litapp']);
+    assert.equal(lit.route, '^lit/leaf/');
+  });
+
+  test('include kwargs reach the view and extraKwargs; each match has its own kwargs and args', () => {
+    const a = resolve('/static-inc/leaf/', conf);
+    const b = resolve('/static-inc/leaf/', conf);
+    assert.deepEqual(a.kwargs, { extra: 1 });
+    assert.deepEqual(a.extraKwargs, { extra: 1 });
+    assert.deepEqual(a.capturedKwargs, {});
+    assert.notEqual(a.kwargs, b.kwargs);
+    assert.notEqual(a.args, b.args);
+    const c = resolve('/outer/plain/leaf/', conf);
+    const d = resolve('/outer/plain/leaf/', conf);
+    assert.notEqual(c.kwargs, d.kwargs);
+    assert.notEqual(c.namespaces, d.namespaces);
+  });
+
+  test('tried is found on first read, then the same list', () => {
+    const match = resolve('/lit/leaf/', conf);
+    const tried = match.tried;
+    assert.equal(match.tried, tried);
+    assert.deepEqual(tried.map((chain) => chain.map((e) => String(e.pattern))), [
+      // The includes whose prefix did not match are tried as a whole.
+      ['outer/'],
+      ['static-inc/'],
+      ['^lit/', 'leaf/'],
+    ]);
+    const alone = deep[0]!.resolve('leaf/');
+    assert.ok(alone);
+    assert.deepEqual(alone.tried, []);
+    assert.equal(alone.tried, alone.tried);
+    assert.deepEqual(new ResolverMatch({ func: leaf, args: [], kwargs: {} }).tried, []);
+    const given: UrlEntry[][] = [[deep[0]!]];
+    assert.equal(new ResolverMatch({ func: leaf, args: [], kwargs: {}, tried: given }).tried, given);
+    let calls = 0;
+    const lazy = new ResolverMatch({ func: leaf, args: [], kwargs: {}, tried: () => (calls++, given) });
+    assert.equal(lazy.tried, given);
+    assert.equal(lazy.tried, given);
+    assert.equal(calls, 1);
+  });
+});
