@@ -4,28 +4,43 @@
  * Csrf, XFrameOptions, the URLconf) on the gateway reference server (`serve`), listening on
  * $HOST:$PORT.
  *
+ * The framework is imported by its package name, as a project does: the compiled build (dist/)
+ * by default, the .ts sources under `node --conditions=tsgi-source`.
+ *
  * With STARTUP=1 it instead prints, as JSON, the milliseconds from process start to the end of
- * the first response (one request through the gateway, in-process) and exits.
+ * the first response (one GET /hello/ called in-process, as a server would call it) and exits.
  */
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { setProjectRoot, importModule } from '../src/utils/module-loading.ts';
-import type { Application } from '../src/gateway/types.ts';
+import { setProjectRoot, importModule } from 'tsgi/utils/module-loading';
+import type { Application, Environ, StartResponse } from 'tsgi/gateway';
 
 setProjectRoot(path.resolve(import.meta.dirname, '../test/fixtures/reference-app'));
 process.env.TSGI_SETTINGS_MODULE = 'markup.settings';
 const { application } = importModule('markup.wsgi') as { application: Application };
 
 if (process.env.STARTUP === '1') {
-  const { callApplication } = await import('../src/gateway/testing.ts');
   await application.ready;
   const booted = performance.now();
-  const response = await callApplication(application, { path: '/hello/', host: 'localhost' });
+  // The environ the reference server builds for `GET /hello/` with only a Host header.
+  const noInput = { read: async () => new Uint8Array(0), readline: async () => new Uint8Array(0), async *[Symbol.asyncIterator]() {} };
+  const environ = {
+    REQUEST_METHOD: 'GET', SCRIPT_NAME: '', PATH_INFO: '/hello/', QUERY_STRING: '', RAW_URI: '/hello/',
+    SERVER_NAME: 'localhost', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1', REMOTE_PORT: '50000',
+    HTTP_HOST: 'localhost', 'wsgi.version': [1, 0], 'wsgi.url_scheme': 'http', 'wsgi.input': noInput,
+    'wsgi.errors': { write() {}, flush() {} }, 'wsgi.multithread': false, 'wsgi.multiprocess': false, 'wsgi.run_once': false,
+  } as unknown as Environ;
+  let status = '';
+  const startResponse = ((s: string) => { status = s; return () => {}; }) as unknown as StartResponse;
+  const body = (await application(environ, startResponse)) as Iterable<Uint8Array> & { close?: () => unknown };
+  let text = '';
+  for (const chunk of body) text += Buffer.from(chunk).toString();
+  await body.close?.();
   const answered = performance.now();
-  if (response.text !== 'Hello, world!') throw new Error(`Unexpected first response: ${response.status} ${response.text.slice(0, 200)}`);
+  if (text !== 'Hello, world!') throw new Error(`Unexpected first response: ${status} ${text.slice(0, 200)}`);
   process.stdout.write(JSON.stringify({ booted, answered }) + '\n');
 } else {
-  const { serve } = await import('../src/gateway/server.ts');
+  const { serve } = await import('tsgi/gateway');
   const handle = await serve(application, { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8000) });
   const stop = () => void handle.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -22,6 +22,9 @@ else
 fi
 [[ ${#files[@]} -gt 0 ]] || { echo "no bench/*.bench.ts found" >&2; exit 1; }
 
+# What imports tsgi by its package name runs the compiled build (dist/): make it current.
+npm run build --silent
+
 status=0
 for file in "${files[@]}"; do
   [[ -f "$file" ]] || { echo "no such benchmark: $file" >&2; status=1; continue; }

@@ -18,7 +18,8 @@ import type { Logger } from './logger.ts';
 import type { FromWorker, TimeoutReport, ToWorker } from './ipc.ts';
 import type { ServerConfig } from './settings.ts';
 
-const WORKER_SCRIPT = fileURLToPath(new URL('./worker.ts', import.meta.url));
+// worker.ts beside this file in the sources, worker.js in the compiled build (dist/).
+const WORKER_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url));
 
 /**
  * The environment that turns on Node's module compile cache in a worker (its default directory,

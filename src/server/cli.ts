@@ -12,7 +12,7 @@ import { parseAllowIps } from './proxy.ts';
 
 /** The package version, for the banner and `tsgi --version`. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL(import.meta.resolve('tsgi/package.json')), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -62,7 +62,7 @@ function isFetchFunction(v: unknown): v is FetchHandler {
 }
 
 async function adaptFetch(handler: FetchHandler, name: string): Promise<Application> {
-  const specifier = new URL('../gateway/fetch.ts', import.meta.url).href;
+  const specifier = new URL(import.meta.url.endsWith('.ts') ? '../gateway/fetch.ts' : '../gateway/fetch.js', import.meta.url).href;
   let fromFetchHandler: ((h: FetchHandler) => Application) | undefined;
   try {
     ({ fromFetchHandler } = (await import(specifier)) as { fromFetchHandler?: (h: FetchHandler) => Application });

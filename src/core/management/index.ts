@@ -147,7 +147,7 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
   try {
     if (name === '--version' || name === 'version') {
       const { createRequire } = await import('node:module');
-      const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+      const pkg = createRequire(import.meta.url)('tsgi/package.json') as { version: string };
       io.stdout.write(`${pkg.version}\n`);
       return 0;
     }

@@ -7,9 +7,13 @@ import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CommandError } from './base.ts';
 
-const TEMPLATES_DIR = path.join(import.meta.dirname, 'templates');
+// The package's root through its own name, so the compiled build (dist/) finds the template folders
+// the sources keep beside this file.
+const PACKAGE_ROOT = path.dirname(fileURLToPath(import.meta.resolve('tsgi/package.json')));
+const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'src/core/management/templates');
 const SECRET_KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)';
 const RESERVED = new Set(['tsgi', 'test', 'node_modules', 'static', 'templates', 'media']);
 
@@ -34,7 +38,7 @@ export function validateName(name: string | undefined, kind: 'project' | 'app'):
 
 /** The dependency a new project declares on tsgi: this checkout when run from source, else the version. */
 export function tsgiDependency(): string {
-  const root = path.resolve(import.meta.dirname, '../../..');
+  const root = PACKAGE_ROOT;
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   return root.split(path.sep).includes('node_modules') ? `^${pkg.version}` : `file:${root}`;
 }

@@ -109,7 +109,7 @@ async function innerRun(host: string, port: number, options: { useStatic: boolea
     io.stderr.write(`Error: ${reason}\n`);
     return EXIT_PORT_IN_USE;
   }
-  const version = (createRequire(import.meta.url)('../../../../package.json') as { version: string }).version;
+  const version = (createRequire(import.meta.url)('tsgi/package.json') as { version: string }).version;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const now = new Date().toLocaleString('en-US', { month: 'long', day: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   io.stdout.write(`${now}\ntsgi version ${version}, using settings '${process.env.TSGI_SETTINGS_MODULE ?? '(configured)'}'\nStarting development server at http://${shownHost}:${handle.port}/\nQuit the server with CONTROL-C.\n`);

@@ -16,7 +16,7 @@ export default defineCommand({
     if (!hasTarget && !project) throw new CommandError('Cannot tell which application to serve: TSGI_SETTINGS_MODULE is not a dotted name like "markup.settings". Pass the module, e.g. `manage.ts serve -- markup.wsgi:application`.');
     const argv = hasTarget ? flags : [`${project}.wsgi:application`, ...flags];
     // The framework never imports the server statically (docs/architecture.md).
-    const cli = (await import('../../../server/' + 'cli.ts')) as { main?: (argv: string[]) => Promise<number> };
+    const cli = (await import('../../../server/' + (import.meta.url.endsWith('.ts') ? 'cli.ts' : 'cli.js'))) as { main?: (argv: string[]) => Promise<number> };
     if (typeof cli.main !== 'function') throw new CommandError('The production server has no main(argv) entry in src/server/cli.ts; this tsgi build is incomplete.');
     return cli.main(argv);
   },
