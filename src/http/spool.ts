@@ -8,8 +8,8 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
+import { nodeCrypto } from '../utils/builtins.ts';
 
 /** Options of a Spool. */
 export interface SpoolOptions {
@@ -54,7 +54,7 @@ export class Spool {
 
   async #toDisk(): Promise<void> {
     const dir = this.#options.tempDir ?? tmpdir();
-    const file = path.join(dir, `tsgi-upload-${randomUUID()}`);
+    const file = path.join(dir, `tsgi-upload-${nodeCrypto().randomUUID()}`);
     try {
       this.#handle = await open(file, 'wx', 0o600);
     } catch (error) {

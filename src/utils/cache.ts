@@ -3,12 +3,12 @@
  * patching, and conditional requests (RFC 9110 §13.2.2) for ConditionalGetMiddleware and the
  * `condition` decorators.
  */
-import { createHash } from 'node:crypto';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponse, HttpResponseNotModified } from '../http/response.ts';
 import type { HttpResponseBase } from '../http/response.ts';
 import { httpDate, parseEtags, parseHttpDateSafe, quoteEtag } from './http.ts';
 import { getLogger } from './log.ts';
+import { nodeCrypto } from './builtins.ts';
 
 const DELIMITER = /\s*,\s*/;
 
@@ -107,7 +107,7 @@ export function addNeverCacheHeaders(response: HttpResponseBase): void {
 /** Sets a strong ETag from the content's MD5, for non-streaming responses with content. */
 export function setResponseEtag(response: HttpResponseBase): void {
   if (response instanceof HttpResponse && response.content.byteLength > 0) {
-    response.set('ETag', quoteEtag(createHash('md5').update(response.content).digest('hex')));
+    response.set('ETag', quoteEtag(nodeCrypto().createHash('md5').update(response.content).digest('hex')));
   }
 }
 

@@ -2,8 +2,8 @@
  * Cryptographic helpers, as Django's `django.utils.crypto`: random strings for tokens, a
  * comparison that does not leak where two secrets differ, and HMACs keyed by SECRET_KEY.
  */
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { settings } from '../conf/index.ts';
+import { nodeCrypto } from './builtins.ts';
 
 export const RANDOM_STRING_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -16,6 +16,7 @@ export function getRandomString(length: number, allowedChars = RANDOM_STRING_CHA
     throw new RangeError(`getRandomString() takes a non-negative integer length, got ${String(length)}.`);
   }
   if (allowedChars.length === 0) throw new RangeError('getRandomString() needs at least one allowed character.');
+  const { randomInt } = nodeCrypto();
   let out = '';
   for (let i = 0; i < length; i++) out += allowedChars[randomInt(allowedChars.length)];
   return out;
@@ -26,7 +27,7 @@ export function constantTimeCompare(a: string | Uint8Array, b: string | Uint8Arr
   const x = typeof a === 'string' ? Buffer.from(a, 'utf8') : Buffer.from(a);
   const y = typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b);
   // Compare equal lengths either way so the time does not reveal the length of a secret prefix.
-  const equal = timingSafeEqual(x, x.length === y.length ? y : x);
+  const equal = nodeCrypto().timingSafeEqual(x, x.length === y.length ? y : x);
   return equal && x.length === y.length;
 }
 
@@ -35,6 +36,7 @@ export function constantTimeCompare(a: string | Uint8Array, b: string | Uint8Arr
  * Django's `salted_hmac`, so that one secret yields independent keys per purpose.
  */
 export function saltedHmac(keySalt: string, value: string | Uint8Array, secret?: string, algorithm = 'sha1'): Buffer {
+  const { createHash, createHmac } = nodeCrypto();
   const key = createHash(algorithm).update(keySalt + (secret ?? String(settings.SECRET_KEY))).digest();
   return createHmac(algorithm, key).update(value).digest();
 }

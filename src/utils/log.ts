@@ -8,8 +8,8 @@
  * defect (Django sends them only to `mail_admins` when DEBUG is off).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { inspect } from 'node:util';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
+import { nodeUtil } from './builtins.ts';
 import type { LoggingConfig, LoggingFormatterConfig, LoggingHandlerConfig } from '../conf/global-settings.ts';
 
 export const LEVELS = { NOTSET: 0, DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
@@ -49,7 +49,7 @@ export function formatRecord(record: LogRecord, format = DEFAULT_FORMAT): string
     return whole;
   });
   if (record.error !== undefined) {
-    text += '\n' + (record.error instanceof Error ? (record.error.stack ?? String(record.error)) : inspect(record.error));
+    text += '\n' + (record.error instanceof Error ? (record.error.stack ?? String(record.error)) : nodeUtil().inspect(record.error));
   }
   return text;
 }

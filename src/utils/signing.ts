@@ -4,10 +4,10 @@
  * JSON objects (`dumps` / `loads`). The format is Django's, so both read each other's values
  * given the same key and salt. Used by signed cookies.
  */
-import { deflateSync, inflateSync } from 'node:zlib';
 import { settings } from '../conf/index.ts';
 import { constantTimeCompare, saltedHmac } from './crypto.ts';
 import { importString } from './module-loading.ts';
+import { nodeZlib } from './builtins.ts';
 
 /** The signature does not match (tampered with, or another key or salt). */
 export class BadSignature extends Error {
@@ -110,7 +110,7 @@ export class Signer {
     let data: Buffer = Buffer.from(JSON.stringify(value), 'utf8');
     let prefix = '';
     if (options.compress) {
-      const compressed = deflateSync(data);
+      const compressed = nodeZlib().deflateSync(data);
       if (compressed.byteLength < data.byteLength - 1) {
         data = compressed;
         prefix = '.';
@@ -124,7 +124,7 @@ export class Signer {
     const base64 = (this.unsign as (s: string, ...r: unknown[]) => string)(signed, ...rest);
     const compressed = base64.startsWith('.');
     let data = Buffer.from(compressed ? base64.slice(1) : base64, 'base64url');
-    if (compressed) data = inflateSync(data);
+    if (compressed) data = nodeZlib().inflateSync(data);
     return JSON.parse(data.toString('utf8'));
   }
 }
