@@ -112,6 +112,11 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
  *     io.stdout.write(io.style.SUCCESS(`Published drafts older than ${days} days.\n`));
  *   },
  * });
+ *
+ * tsgi's own commands write `const command = defineCommand({...}); export default command;`
+ * instead: tsc 6.0 leaves the `.ts` of a dynamic import inside an `export default` expression
+ * unrewritten when it compiles the package (test/deploy/package.test.ts checks the build). A
+ * project's commands run from their .ts sources and can use the form above.
  */
 export function defineCommand<const O extends Record<string, OptionSpec> = Record<never, OptionSpec>>(spec: {
   help: string;

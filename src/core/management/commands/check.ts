@@ -3,7 +3,7 @@ import { FAIL_LEVELS, registry } from '../../checks/index.ts';
 import { CommandError, defineCommand } from '../base.ts';
 import { runSystemChecks } from '../checks.ts';
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Checks the entire tsgi project for potential problems.',
   requiresSystemChecks: false,
   positionals: [{ name: 'app_label', help: 'Only the checks of these apps (accepted for compatibility; checks are project-wide).', variadic: true }],
@@ -26,3 +26,5 @@ export default defineCommand({
     await runSystemChecks(io, { tags: tag.length ? tag : undefined, deploy, failLevel: FAIL_LEVELS[failLevel] });
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

@@ -1,7 +1,7 @@
 /** `manage.ts collectstatic`: gathers static files into STATIC_ROOT (Django's `collectstatic`). */
 import { CommandError, defineCommand } from '../base.ts';
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Collect static files in a single location.',
   requiresSystemChecks: ['staticfiles'],
   options: {
@@ -28,3 +28,5 @@ export default defineCommand({
     });
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

@@ -5,7 +5,7 @@ import { defineCommand } from '../base.ts';
 
 const show = (value: unknown) => inspect(value, { depth: 4, breakLength: Infinity, compact: true });
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Displays differences between the current settings and the default settings. Settings that are not in the defaults are followed by "###".',
   requiresSystemChecks: false,
   options: {
@@ -31,3 +31,5 @@ export default defineCommand({
     io.stdout.write(lines.join('\n') + '\n');
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

@@ -122,7 +122,7 @@ async function innerRun(host: string, port: number, options: { useStatic: boolea
   return 0;
 }
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Starts a lightweight web server for development, reloaded on every change, that also serves static files.',
   requiresSystemChecks: false,
   positionals: [{ name: 'addrport', help: 'Optional port number, or ipaddr:port.', optional: true }],
@@ -153,3 +153,5 @@ export default defineCommand({
     return runWithReloader({ root: getProjectRoot(), ignore, host, port });
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

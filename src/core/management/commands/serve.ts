@@ -4,7 +4,7 @@
  */
 import { CommandError, defineCommand } from '../base.ts';
 
-export default defineCommand({
+const command = defineCommand({
   help: "Runs the production server (tsgi serve) on this project's wsgi.ts. Every flag of `tsgi serve` is accepted after `--`, e.g. `manage.ts serve -- --bind 0.0.0.0:8000 --workers 4`.",
   requiresSystemChecks: true,
   positionals: [{ name: 'flags', help: 'Flags for tsgi serve (put them after --).', variadic: true }],
@@ -21,3 +21,5 @@ export default defineCommand({
     return cli.main(argv);
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

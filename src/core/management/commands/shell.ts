@@ -3,7 +3,7 @@ import repl from 'node:repl';
 import { settings } from '../../../conf/index.ts';
 import { defineCommand } from '../base.ts';
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Runs an interactive Node.js shell with the project loaded: `settings`, `apps`, `reverse` and `resolve` are in scope.',
   requiresSystemChecks: false,
   options: {
@@ -25,3 +25,5 @@ export default defineCommand({
     await new Promise<void>((resolve) => server.on('exit', () => resolve()));
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

@@ -10,7 +10,7 @@ interface PatternLike {
   namespace?: string | null;
 }
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Lists every URL pattern of the project: the route, the view and the name (with its namespaces).',
   requiresSystemChecks: false,
   options: {
@@ -43,3 +43,5 @@ export default defineCommand({
     for (const r of rows) io.stdout.write(`${r.pattern.padEnd(w1)}  ${r.view.padEnd(w2)}  ${r.name}\n`);
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

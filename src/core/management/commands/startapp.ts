@@ -2,7 +2,7 @@
 import { defineCommand } from '../base.ts';
 import { renderTemplate } from '../templates.ts';
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Creates a tsgi app directory structure for the given app name in the current directory or optionally in the given directory.',
   requiresSettings: false,
   requiresSystemChecks: false,
@@ -17,3 +17,5 @@ export default defineCommand({
     io.stdout.write(io.style.SUCCESS(`Created the app '${name}' in ${top}.`) + `\nAdd '${name}' to INSTALLED_APPS and include('${name}.urls') in your URLconf.\n`);
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

@@ -2,7 +2,7 @@
 import { defineCommand } from '../base.ts';
 import { renderTemplate } from '../templates.ts';
 
-export default defineCommand({
+const command = defineCommand({
   help: 'Creates a tsgi project directory structure for the given project name in the current directory or optionally in the given directory.',
   requiresSettings: false,
   requiresSystemChecks: false,
@@ -17,3 +17,5 @@ export default defineCommand({
     io.stdout.write(io.style.SUCCESS(`Created the project '${name}' in ${top}.`) + `\nNext: cd ${top} && npm install && node manage.ts runserver\n`);
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()

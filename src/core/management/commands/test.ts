@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { CommandError, defineCommand } from '../base.ts';
 
-export default defineCommand({
+const command = defineCommand({
   help: "Runs the project's tests (files named *.test.ts, or the given files and globs) with node:test.",
   requiresSystemChecks: false,
   positionals: [{ name: 'test_label', help: 'Test files or globs (default: node:test finds **/*.test.ts outside node_modules).', variadic: true }],
@@ -34,3 +34,5 @@ export default defineCommand({
     return code;
   },
 });
+
+export default command; // not `export default defineCommand(...)`: see defineCommand()
