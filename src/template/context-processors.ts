@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { fromSettings, settings } from '../conf/index.ts';
-import { importString } from '../utils/module-loading.ts';
+import { importString, OWN_EXTENSION } from '../utils/module-loading.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 
 const require = createRequire(import.meta.url);
@@ -85,7 +85,7 @@ let csrfGetTokenFn: ((r: object) => string) | null | undefined;
 function csrfGetToken(): ((r: object) => string) | null {
   if (csrfGetTokenFn !== undefined) return csrfGetTokenFn;
   try {
-    const mod = require('../middleware/csrf.ts') as { getToken?: (r: object) => string };
+    const mod = require(`../middleware/csrf${OWN_EXTENSION}`) as { getToken?: (r: object) => string };
     csrfGetTokenFn = typeof mod.getToken === 'function' ? mod.getToken : null;
   } catch (error) {
     if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;

@@ -18,6 +18,13 @@ const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 const SEGMENT = /^[A-Za-z_$][\w$-]*$/;
 
 const requireModule = createRequire(import.meta.url);
+
+/**
+ * The extension of tsgi's own modules: `.ts` from the sources, `.js` from the compiled build
+ * (dist/). For the framework's lazy `require()`s and computed imports, which tsc does not rewrite.
+ * @example require(`../../urls/index${OWN_EXTENSION}`)
+ */
+export const OWN_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 let projectRoot: string | undefined;
 const resolved = new Map<string, string>();
 

@@ -67,7 +67,7 @@ describe('the package installed from its tarball', () => {
     for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
       if (!file.endsWith('.js')) continue;
       const text = readFileSync(path.join(dist, file), 'utf8');
-      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)(['"])(\.{1,2}\/[^'"]*\.[cm]?ts)\1/g)) left.push(`${file}: ${m[2]}`);
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]*\.[cm]?ts)\1/g)) left.push(`${file}: ${m[2]}`);
     }
     assert.deepEqual(left, []);
   });

@@ -12,7 +12,9 @@ describe('npm start', () => {
 
   before(async () => {
     const port = await freePort();
-    server = await start('npm', ['start', '--silent'], { cwd: REPO_ROOT, port, env: { TSGI_CMD_ARGS: `--bind 127.0.0.1:${port}` } });
+    // As a user runs it: on the compiled build (npm start builds it first), not on the .ts sources
+    // that the rest of the suite runs through NODE_OPTIONS=--conditions=tsgi-source.
+    server = await start('npm', ['start', '--silent'], { cwd: REPO_ROOT, port, env: { TSGI_CMD_ARGS: `--bind 127.0.0.1:${port}`, NODE_OPTIONS: '' } });
   });
   after(async () => {
     await server?.stop();
@@ -62,9 +64,20 @@ describe('npm start', () => {
     assert.equal((await fetch(`${server.base}/debug/error/`)).status, 404, 'the crash route exists only in DEBUG');
   });
 
-  test('the preview refuses a POST without the CSRF token', async () => {
+  test('the preview refuses a POST without the CSRF token, and renders the form with the token it takes', async () => {
     const response = await fetch(`${server.base}/preview/`, { method: 'POST', body: new URLSearchParams({ markdown: '# x' }) });
     assert.equal(response.status, 403);
+    const form = await fetch(`${server.base}/preview/`);
+    const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(await form.text())?.[1];
+    assert.ok(token, 'the form has a CSRF token');
+    const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0];
+    const posted = await fetch(`${server.base}/preview/`, {
+      method: 'POST',
+      headers: { cookie },
+      body: new URLSearchParams({ markdown: '# Posted', csrfmiddlewaretoken: token }),
+    });
+    assert.equal(posted.status, 200);
+    assert.match(await posted.text(), /<h1>Posted<\/h1>/);
   });
 
   test('TERM stops the server cleanly', async () => {

@@ -15,6 +15,7 @@ import { Liquid, Tag, Value, type Context as LiquidContext, type Emitter, type T
 import type { BaseEngine, Context, EngineParams, RequestLike, Template } from './base.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError, type TriedOrigin } from '../exceptions.ts';
 import { SafeString, escapeHtml, markSafe } from '../safestring.ts';
+import { OWN_EXTENSION } from '../../utils/module-loading.ts';
 import { resolveContextProcessors, type ContextProcessor } from '../context-processors.ts';
 
 const require = createRequire(import.meta.url);
@@ -26,8 +27,8 @@ type StaticUrl = (name: string) => string;
 type Reverse = (view: string, opts?: { args?: unknown[]; kwargs?: Record<string, unknown> }) => string;
 let staticUrlFn: StaticUrl | undefined;
 let reverseFn: Reverse | undefined;
-const staticUrl: StaticUrl = (name) => (staticUrlFn ??= (require('../../staticfiles/storage.ts') as { staticUrl: StaticUrl }).staticUrl)(name);
-const reverse: Reverse = (view, opts) => (reverseFn ??= (require('../../urls/index.ts') as { reverse: Reverse }).reverse)(view, opts);
+const staticUrl: StaticUrl = (name) => (staticUrlFn ??= (require(`../../staticfiles/storage${OWN_EXTENSION}`) as { staticUrl: StaticUrl }).staticUrl)(name);
+const reverse: Reverse = (view, opts) => (reverseFn ??= (require(`../../urls/index${OWN_EXTENSION}`) as { reverse: Reverse }).reverse)(view, opts);
 
 /** Options read from TEMPLATES[].OPTIONS for this backend. */
 export interface LiquidOptions {

@@ -3,6 +3,7 @@
  * of `tsgi serve`. The module is the project's `wsgi` next to its settings unless given.
  */
 import { CommandError, defineCommand } from '../base.ts';
+import { OWN_EXTENSION } from '../../../utils/module-loading.ts';
 
 const command = defineCommand({
   help: "Runs the production server (tsgi serve) on this project's wsgi.ts. Every flag of `tsgi serve` is accepted after `--`, e.g. `manage.ts serve -- --bind 0.0.0.0:8000 --workers 4`.",
@@ -16,7 +17,7 @@ const command = defineCommand({
     if (!hasTarget && !project) throw new CommandError('Cannot tell which application to serve: TSGI_SETTINGS_MODULE is not a dotted name like "markup.settings". Pass the module, e.g. `manage.ts serve -- markup.wsgi:application`.');
     const argv = hasTarget ? flags : [`${project}.wsgi:application`, ...flags];
     // The framework never imports the server statically (docs/architecture.md).
-    const cli = (await import('../../../server/' + (import.meta.url.endsWith('.ts') ? 'cli.ts' : 'cli.js'))) as { main?: (argv: string[]) => Promise<number> };
+    const cli = (await import(`../../../server/cli${OWN_EXTENSION}`)) as { main?: (argv: string[]) => Promise<number> };
     if (typeof cli.main !== 'function') throw new CommandError('The production server has no main(argv) entry in src/server/cli.ts; this tsgi build is incomplete.');
     return cli.main(argv);
   },
