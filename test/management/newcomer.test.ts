@@ -10,6 +10,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, manage, runCommand, tempDir, tsgi } from './helpers.ts';
 
+// A newcomer's project runs tsgi as installed: its compiled build (npm test builds it first), not
+// the .ts sources the rest of the suite runs through NODE_OPTIONS=--conditions=tsgi-source.
+process.env.NODE_OPTIONS = '';
+
 /** GETs a URL; connection errors come back as status 0. */
 async function get(url: string): Promise<{ status: number; text: string }> {
   try {
