@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compareWithBaseline, djangoGunicornCases, environmentLines, markdownTable, nodeBin, repoRoot, type BenchCase } from './lib/index.ts';
+import { compareWithBaseline, djangoGunicornCases, environmentLines, markdownTable, nodeBin, repoRoot, tsgiBin, type BenchCase } from './lib/index.ts';
 
 const project = path.join(repoRoot, 'examples/markup');
 
@@ -25,7 +25,7 @@ if (!stylesheet) throw new Error('collectstatic wrote no css/site.css in example
 // The command of npm start (package.json "start"), on the bench's port, with one worker and
 // without the info lines of every boot.
 const serve = [
-  nodeBin, path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'markup.wsgi:application',
+  nodeBin, tsgiBin, 'serve', 'markup.wsgi:application',
   '--env', 'TSGI_DEBUG=false', '--env', 'TSGI_ALLOWED_HOSTS=127.0.0.1,localhost',
   '--bind', '{host}:{port}', '--workers', '1', '--log-level', 'warning',
 ];

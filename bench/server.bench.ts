@@ -9,13 +9,13 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  childPids, compareWithBaseline, djangoGunicornCases, environmentLines, freePort, markdownTable, nodeBin, readRssKiB, repoRoot, runWrk, startServer,
+  childPids, compareWithBaseline, djangoGunicornCases, environmentLines, freePort, markdownTable, nodeBin, readRssKiB, repoRoot, runWrk, startServer, tsgiBin,
   type BenchCase,
 } from './lib/index.ts';
 
 const tsgi = (workers: number): BenchCase => ({
   name: `tsgi serve --workers ${workers} (hello)`,
-  command: [nodeBin, path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'bench.server', '--bind', '{host}:{port}', '--workers', String(workers), '--log-level', 'warning'],
+  command: [nodeBin, tsgiBin, 'serve', 'bench.server', '--bind', '{host}:{port}', '--workers', String(workers), '--log-level', 'warning'],
   path: '/',
   expect: { status: 200, body: 'Hello, world!' },
 });

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { childPids, freePort, nodeBin, repoRoot, runWrk, startServer } from './lib/index.ts';
+import { childPids, freePort, nodeBin, repoRoot, runWrk, tsgiBin, startServer } from './lib/index.ts';
 
 function memory(pid: number): string {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -19,7 +19,7 @@ function memory(pid: number): string {
 }
 
 const [which = 'tsgi', ...flags] = process.argv.slice(2);
-const serve = (app: string) => [nodeBin, path.join(repoRoot, 'bin/tsgi.ts'), 'serve', app, '--bind', '{host}:{port}', '--workers', '1', '--log-level', 'warning', ...flags];
+const serve = (app: string) => [nodeBin, tsgiBin, 'serve', app, '--bind', '{host}:{port}', '--workers', '1', '--log-level', 'warning', ...flags];
 const cases: Record<string, { command: string[]; cwd: string }> = {
   bare: { command: [nodeBin, path.join(repoRoot, 'bench/lib/node-http-hello.ts')], cwd: repoRoot },
   tsgi: { command: serve('bench.server'), cwd: repoRoot },

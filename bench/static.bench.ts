@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareWithBaseline, environmentLines, markdownTable, nodeBin, ratio, repoRoot } from './lib/index.ts';
+import { compareWithBaseline, environmentLines, markdownTable, nodeBin, ratio, repoRoot, tsgiBin } from './lib/index.ts';
 
 if (spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status !== 0) {
   const install = spawnSync('sh', ['-c', 'apt-get install -y nginx || (apt-get update && apt-get install -y nginx)'], { stdio: 'inherit' });
@@ -30,7 +30,7 @@ writeFileSync(path.join(dir, 'templates/page.html'), '{% extends "base.html" %}{
 // tsgi serve loads a dotted module under --chdir: point one at bench/static.app.ts.
 writeFileSync(path.join(dir, 'benchapp.ts'), `export { application } from ${JSON.stringify(path.join(repoRoot, 'bench/static.app.ts'))};\n`);
 
-const serveCommand = [nodeBin, path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'benchapp:application', '--bind', '{host}:{port}', '--workers', '1', '--chdir', dir];
+const serveCommand = [nodeBin, tsgiBin, 'serve', 'benchapp:application', '--bind', '{host}:{port}', '--workers', '1', '--chdir', dir];
 const env = { BENCH_DIR: dir };
 
 try {

@@ -19,6 +19,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** The node binary running this script (Node 24 from node_modules when run through npm). */
 export const nodeBin = process.execPath;
+/** The `tsgi` command as an install runs it: the compiled build (bench/run.sh runs `npm run build` first). */
+export const tsgiBin = path.join(repoRoot, 'dist/bin/tsgi.js');
 
 /** One server to measure. */
 export interface BenchCase {
