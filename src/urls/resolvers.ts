@@ -49,6 +49,22 @@ export type Urlconf = string | UrlconfModule | readonly UrlEntry[];
 /** Makes `match.tried` the patterns `resolver` tries for `path`, found when first read. */
 let triedFrom: (match: ResolverMatch, resolver: URLResolver, path: string) => ResolverMatch;
 
+/** What `new ResolverMatch()` takes. */
+export interface ResolverMatchInit {
+  func: ViewFunction;
+  args: readonly unknown[];
+  kwargs: Record<string, unknown>;
+  urlName?: string | undefined;
+  route?: string;
+  appNames?: readonly (string | undefined)[] | undefined;
+  namespaces?: readonly (string | undefined)[] | undefined;
+  /** `appNames` and `namespaces` are given leaf first (as the resolvers collect them). */
+  leafFirst?: boolean;
+  capturedKwargs?: Record<string, unknown>;
+  extraKwargs?: Record<string, unknown>;
+  tried?: (() => UrlEntry[][]) | UrlEntry[][] | undefined;
+}
+
 /** The result of `resolve()`: the view and its arguments, and where they came from. */
 export class ResolverMatch {
   readonly func: ResolvedView;
@@ -68,20 +84,7 @@ export class ResolverMatch {
   #triedPath = '';
   #viewName: string | undefined;
 
-  constructor(init: {
-    func: ViewFunction;
-    args: readonly unknown[];
-    kwargs: Record<string, unknown>;
-    urlName?: string | undefined;
-    route?: string;
-    appNames?: readonly (string | undefined)[];
-    namespaces?: readonly (string | undefined)[];
-    /** `appNames` and `namespaces` are given leaf first (as the resolvers collect them). */
-    leafFirst?: boolean;
-    capturedKwargs?: Record<string, unknown>;
-    extraKwargs?: Record<string, unknown>;
-    tried?: (() => UrlEntry[][]) | UrlEntry[][];
-  }) {
+  constructor(init: ResolverMatchInit) {
     this.func = init.func as unknown as ResolvedView;
     this.args = init.args;
     this.kwargs = init.kwargs;
@@ -169,8 +172,11 @@ export function funcPath(func: unknown): string {
   return f.viewClass?.name || f.name || '<anonymous view>';
 }
 
-/** An internal match on its way up from the pattern that matched to the root resolver. */
-interface Hit {
+/**
+ * An internal match on its way up from the pattern that matched to the root resolver; shaped as
+ * what `new ResolverMatch()` takes, so that it is given as it is (no second object per request).
+ */
+interface Hit extends ResolverMatchInit {
   func: ViewFunction;
   args: readonly unknown[];
   kwargs: Record<string, unknown>;
@@ -182,8 +188,10 @@ interface Hit {
    */
   appNames: string[] | undefined;
   namespaces: string[] | undefined;
-  captured: Record<string, unknown>;
-  extra: Record<string, unknown>;
+  leafFirst: true;
+  capturedKwargs: Record<string, unknown>;
+  extraKwargs: Record<string, unknown>;
+  tried: undefined;
 }
 
 const EMPTY_OBJECT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
@@ -241,15 +249,17 @@ export class URLPattern {
       route: this.routeText,
       appNames: undefined,
       namespaces: undefined,
-      captured,
-      extra,
+      leafFirst: true,
+      capturedKwargs: captured,
+      extraKwargs: extra,
+      tried: undefined,
     };
   }
 
   /** Resolves `path` (already stripped of the including prefixes) against this pattern alone. */
   resolve(path: string): ResolverMatch | null {
     const hit = this.matchPath(path);
-    return hit && toMatch(hit, undefined);
+    return hit && toMatch(hit);
   }
 
   /** A string identifying the view, for messages. */
@@ -262,20 +272,8 @@ export class URLPattern {
   }
 }
 
-function toMatch(hit: Hit, tried: (() => UrlEntry[][]) | UrlEntry[][] | undefined): ResolverMatch {
-  return new ResolverMatch({
-    func: hit.func,
-    args: hit.args,
-    kwargs: hit.kwargs,
-    urlName: hit.urlName,
-    route: hit.route,
-    appNames: hit.appNames,
-    namespaces: hit.namespaces,
-    leafFirst: true,
-    capturedKwargs: hit.captured,
-    extraKwargs: hit.extra,
-    tried,
-  });
+function toMatch(hit: Hit): ResolverMatch {
+  return new ResolverMatch(hit);
 }
 
 /** How `reverse()` may write one named pattern: its variants, the regex to check, defaults. */
@@ -455,7 +453,7 @@ export class URLResolver {
         () => this.resolveLinear(path).tried ?? [],
       );
     }
-    return triedFrom(toMatch(hit, undefined), this, path);
+    return triedFrom(toMatch(hit), this, path);
   }
 
   /** @internal The fast resolution: `null` when nothing matches. */
@@ -508,7 +506,7 @@ export class URLResolver {
     // left out here rather than there.
     if (this.appName) (sub.appNames ??= []).push(this.appName);
     if (this.namespace) (sub.namespaces ??= []).push(this.namespace);
-    if (hasDefaults) sub.extra = { ...defaults, ...sub.extra };
+    if (hasDefaults) sub.extraKwargs = { ...defaults, ...sub.extraKwargs };
     return sub;
   }
 
