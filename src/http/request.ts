@@ -84,6 +84,9 @@ const DEBUG_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
 let knownHostsFor: readonly string[] = [];
 let knownHostsList: string[] = [];
 const knownHosts = new Set<string>();
+// The last of them to pass: the Host of the next request is most often the same text, which a
+// comparison finds without hashing it. Always one of knownHosts (cleared with them).
+let lastKnownHost: string | undefined;
 
 function sameList(list: readonly string[]): boolean {
   if (list !== knownHostsFor || list.length !== knownHostsList.length) return false;
@@ -92,7 +95,12 @@ function sameList(list: readonly string[]): boolean {
 }
 
 function isKnownHost(host: string, allowed: readonly string[]): boolean {
-  return knownHosts.size > 0 && knownHosts.has(host) && sameList(allowed);
+  if (host === lastKnownHost) return sameList(allowed);
+  if (knownHosts.size > 0 && knownHosts.has(host) && sameList(allowed)) {
+    lastKnownHost = host;
+    return true;
+  }
+  return false;
 }
 
 function rememberHost(host: string, allowed: readonly string[]): void {
@@ -103,6 +111,7 @@ function rememberHost(host: string, allowed: readonly string[]): void {
   }
   if (knownHosts.size >= 64) knownHosts.clear();
   knownHosts.add(host);
+  lastKnownHost = host;
 }
 
 /**

@@ -11,6 +11,8 @@ import { hasKnownHeader, isWireReady, setKnownHeader } from '../http/headers.ts'
 import { wrapsView } from '../views/decorators/http.ts';
 
 const exempt = new WeakSet<HttpResponseBase>();
+// Whether any response was marked exempt yet: until then no response needs looking up.
+let anyExempt = false;
 
 // X_FRAME_OPTIONS, read once per settings change (the settings proxy costs on every request),
 // and whether it is wire-ready (then it is set without the per-response check).
@@ -38,7 +40,7 @@ export class XFrameOptionsMiddleware {
 
   processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
     const headers = response.headers;
-    if (hasKnownHeader(headers, 'x-frame-options') || exempt.has(response)) return response;
+    if (hasKnownHeader(headers, 'x-frame-options') || (anyExempt && exempt.has(response))) return response;
     const value = this.getXframeOptionsValue(request, response);
     const setting = xFrameOptions();
     // The setting's own value was checked once; anything else (a subclass's) is checked here.
@@ -63,6 +65,7 @@ export function xframeOptionsExempt<F extends (request: HttpRequest, ...rest: ne
   const wrapper = async (request: HttpRequest, ...rest: never[]) => {
     const response = await view(request, ...rest);
     exempt.add(response);
+    anyExempt = true;
     return response;
   };
   return wrapsView(wrapper as unknown as F, view);

@@ -308,6 +308,45 @@ describe('the middleware chain', () => {
     assert.deepEqual(seen, [404]);
   });
 
+  test('a class layer: its throw or rejection is a response there; its hooks run with the instance as this', async () => {
+    const seen: unknown[] = [];
+    class Outer {
+      getResponse: GetResponse;
+      constructor(getResponse: GetResponse) {
+        this.getResponse = getResponse;
+      }
+      call(request: HttpRequest) {
+        const response = this.getResponse(request);
+        if (response instanceof Promise) return response.then((r) => (seen.push(['async', r.statusCode]), r));
+        seen.push(['sync', response.statusCode]);
+        return response;
+      }
+    }
+    let instances = 0;
+    class Inner {
+      getResponse: GetResponse;
+      label: string;
+      constructor(getResponse: GetResponse) {
+        this.getResponse = getResponse;
+        this.label = `inner ${++instances}`;
+      }
+      call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
+        if (request.pathInfo === '/articles/1/') throw new Http404('thrown');
+        if (request.pathInfo === '/articles/2/') return Promise.reject(new Http404('rejected'));
+        return this.getResponse(request);
+      }
+      processView(_request: HttpRequest, view: unknown) {
+        seen.push([this.label, (view as { name: string }).name]);
+      }
+    }
+    const application = await app([Outer, Inner]);
+    assert.equal((await call(application, { path: '/articles/1/' })).statusCode, 404);
+    assert.equal((await call(application, { path: '/articles/2/' })).statusCode, 404);
+    assert.equal((await call(application, { path: '/hello/' })).statusCode, 200);
+    // A throw is answered by the (asynchronous) exception response, as a rejection is.
+    assert.deepEqual(seen, [['async', 404], ['async', 404], ['inner 1', 'hello'], ['sync', 200]]);
+  });
+
   test('processView can answer instead of the view, and sees the view and its arguments', async () => {
     const calls: unknown[] = [];
     const mw = (getResponse: GetResponse) =>

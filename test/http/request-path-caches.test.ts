@@ -83,6 +83,32 @@ describe('getHost() follows ALLOWED_HOSTS and DEBUG', () => {
     settings.ALLOWED_HOSTS = ['testserver'];
   });
 
+  test('hosts that passed are known until the list changes, however many and in whatever order', async () => {
+    const a = await requestFor('a.example');
+    const b = await requestFor('b.example:8000');
+    const evil = await requestFor('evil.example');
+    {
+      using _ = overrideSettings({ ALLOWED_HOSTS: ['a.example', 'b.example'] });
+      for (let i = 0; i < 3; i++) {
+        assert.equal(a.getHost(), 'a.example');
+        assert.equal(b.getHost(), 'b.example:8000');
+        assert.throws(() => evil.getHost(), { name: 'DisallowedHost' });
+      }
+    }
+    {
+      // More hosts than are kept: the oldest are checked again, and still pass.
+      using _ = overrideSettings({ ALLOWED_HOSTS: ['*'] });
+      for (let i = 0; i < 70; i++) assert.equal((await requestFor(`h${i}.example`)).getHost(), `h${i}.example`);
+      assert.equal(evil.getHost(), 'evil.example');
+    }
+    {
+      using _ = overrideSettings({ ALLOWED_HOSTS: ['b.example'] });
+      assert.throws(() => evil.getHost(), { name: 'DisallowedHost' }, 'the last host that passed, under another list');
+      assert.throws(() => a.getHost(), { name: 'DisallowedHost' });
+      assert.equal(b.getHost(), 'b.example:8000');
+    }
+  });
+
   test('DEBUG with an empty list allows localhost, and stops when DEBUG goes off', async () => {
     const request = await requestFor('localhost:8000');
     using _ = overrideSettings({ ALLOWED_HOSTS: [] });

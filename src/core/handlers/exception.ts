@@ -65,6 +65,25 @@ export function convertExceptionToResponse(getResponse: GetResponse): (request: 
   };
 }
 
+/**
+ * As {@link convertExceptionToResponse}, for a middleware instance: its `call()` is called from
+ * the wrapper itself (looked up on every request, as `instance.call(request)` would be).
+ */
+export function convertInstanceToResponse(instance: {
+  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase>;
+}): (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase> {
+  return (request) => {
+    let result: HttpResponseBase | Promise<HttpResponseBase>;
+    try {
+      result = instance.call(request);
+    } catch (error) {
+      return responseForException(request, error);
+    }
+    if (result instanceof Promise) return result.catch((error: unknown) => responseForException(request, error));
+    return result;
+  };
+}
+
 /** The response for an exception raised while handling `request`. */
 export async function responseForException(request: HttpRequest, error: unknown): Promise<HttpResponseBase> {
   let response: HttpResponseBase;
