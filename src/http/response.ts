@@ -247,7 +247,10 @@ export abstract class HttpResponseBase {
   protected makeBytes(value: unknown): Uint8Array {
     if (value instanceof Uint8Array) return value;
     if (value instanceof ArrayBuffer) return new Uint8Array(value);
-    return encode(String(value), this.charset);
+    const charset = this.charset;
+    // What encode() does for utf-8 (most responses), without looking the name up.
+    if (charset === 'utf-8') return Buffer.from(String(value), 'utf8');
+    return encode(String(value), charset);
   }
 }
 
