@@ -9,7 +9,8 @@
  */
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
-import { RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent } from '../core/exceptions.ts';
+import { TooManyFieldsSent, TooManyFilesSent } from '../core/exceptions.ts';
+import { tooBig } from './request.ts';
 import { InMemoryUploadedFile, TemporaryUploadedFile } from '../core/files/uploadedfile.ts';
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
@@ -193,12 +194,4 @@ export class MultipartParser {
     }
     return { post: QueryDict.fromLists(this.#post.lists(), { encoding: this.#options.encoding }), files: this.#files, error: undefined };
   }
-}
-
-/** The error for field data past DATA_UPLOAD_MAX_MEMORY_SIZE. */
-export function tooBig(limit: number): RequestDataTooBig {
-  return new RequestDataTooBig(
-    `Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE (${limit} bytes). ` +
-      'Send less data, or raise the setting if such requests are legitimate.',
-  );
 }

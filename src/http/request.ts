@@ -8,15 +8,14 @@
  */
 import type { Environ } from '../gateway/types.ts';
 import { fromSettings, settings } from '../conf/index.ts';
-import { BadRequest, DisallowedHost, ImproperlyConfigured } from '../core/exceptions.ts';
+import { BadRequest, DisallowedHost, ImproperlyConfigured, RequestDataTooBig } from '../core/exceptions.ts';
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
 import type { ResolverMatch, Urlconf } from '../urls/resolvers.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
 import { parseCookie } from './cookie.ts';
 import { RawPostDataException, UnreadablePostError } from './exceptions.ts';
 import { HttpHeaders } from './headers.ts';
-import { MultipartParser, tooBig } from './multipartparser.ts';
-import type { MultipartResult } from './multipartparser.ts';
+import type { MultipartParser, MultipartResult } from './multipartparser.ts';
 import { QueryDict, quote } from './querydict.ts';
 import { iriToUri } from './response.ts';
 import { Spool } from './spool.ts';
@@ -208,6 +207,8 @@ export class HttpRequest {
     const tempDir = settings.FILE_UPLOAD_TEMP_DIR;
     let parser: MultipartParser | undefined;
     if (this.method === 'POST' && this.contentType === 'multipart/form-data') {
+      // busboy and the upload classes are loaded by the first multipart request, not at boot.
+      const { MultipartParser } = await import('./multipartparser.ts');
       parser = new MultipartParser(environ.CONTENT_TYPE!, {
         encoding: this.encoding ?? String(settings.DEFAULT_CHARSET),
         maxFields: settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
@@ -637,4 +638,12 @@ export class HttpRequest {
 /** Escapes a path for a URI as Django's `escape_uri_path`. */
 export function escapeUriPath(path: string): string {
   return quote(path, "/:@&+$,-_.!~*'()");
+}
+
+/** The error for field data past DATA_UPLOAD_MAX_MEMORY_SIZE. */
+export function tooBig(limit: number): RequestDataTooBig {
+  return new RequestDataTooBig(
+    `Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE (${limit} bytes). ` +
+      'Send less data, or raise the setting if such requests are legitimate.',
+  );
 }

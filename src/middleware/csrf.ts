@@ -4,7 +4,6 @@
  * unsafe methods an Origin check (and, over HTTPS without Origin, a Referer check) against the
  * host and `CSRF_TRUSTED_ORIGINS`.
  */
-import { randomInt } from 'node:crypto';
 import { fromSettings, settings } from '../conf/index.ts';
 import { DisallowedHost } from '../core/exceptions.ts';
 import type { GetResponse } from '../core/handlers/exception.ts';
@@ -14,6 +13,7 @@ import { UnreadablePostError } from '../http/exceptions.ts';
 import { HttpResponseForbidden } from '../http/response.ts';
 import type { HttpResponseBase } from '../http/response.ts';
 import { patchVaryHeaders } from '../utils/cache.ts';
+import { nodeCrypto } from '../utils/builtins.ts';
 import { constantTimeCompare } from '../utils/crypto.ts';
 import { isSameDomain } from '../utils/http.ts';
 import { getLogger } from '../utils/log.ts';
@@ -67,6 +67,7 @@ const conf = fromSettings((): CookieSettings => ({ name: settings.CSRF_COOKIE_NA
 
 function randomString(length: number): string {
   let out = '';
+  const { randomInt } = nodeCrypto();
   for (let i = 0; i < length; i++) out += CSRF_ALLOWED_CHARS[randomInt(CSRF_ALLOWED_CHARS.length)];
   return out;
 }
