@@ -108,8 +108,17 @@ describe('the package installed from its tarball', () => {
     });
 
     test('tsgi serve answers over a socket and stops on TERM', async () => {
+      await serveOnce('mysite.wsgi:application', '/', /The install worked successfully!/);
+    });
+
+    test('tsgi serve adapts a Fetch handler (the adapter is loaded by its compiled name)', async () => {
+      writeFileSync(path.join(project, 'fetchapp.ts'), "export const app = { fetch: (request: Request) => new Response(`fetch ok ${new URL(request.url).pathname}`) };\n");
+      await serveOnce('fetchapp:app', '/x', /^fetch ok \/x$/);
+    });
+
+    async function serveOnce(target: string, urlPath: string, expected: RegExp): Promise<void> {
       const port = await freePort();
-      const server = spawn(path.join(project, 'node_modules', '.bin', 'tsgi'), ['serve', 'mysite.wsgi:application', '--bind', `127.0.0.1:${port}`, '--workers', '1'], {
+      const server = spawn(path.join(project, 'node_modules', '.bin', 'tsgi'), ['serve', target, '--bind', `127.0.0.1:${port}`, '--workers', '1'], {
         cwd: project,
         env: { ...process.env, ...userEnv, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,7 +132,7 @@ describe('the package installed from its tarball', () => {
         for (let i = 0; i < 150 && !answer; i++) {
           if (server.exitCode !== null) break;
           try {
-            const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000) });
+            const response = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(10_000) });
             answer = { status: response.status, text: await response.text() };
           } catch {
             await new Promise((r) => setTimeout(r, 200));
@@ -131,12 +140,12 @@ describe('the package installed from its tarball', () => {
         }
         assert.ok(answer, `tsgi serve did not answer:\n${output}`);
         assert.equal(answer.status, 200, output);
-        assert.match(answer.text, /The install worked successfully!/);
+        assert.match(answer.text, expected);
         assert.doesNotMatch(output, /ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING/);
       } finally {
         server.kill('SIGTERM');
       }
       assert.equal(await exited, 0, output);
-    });
+    }
   });
 });
