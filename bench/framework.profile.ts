@@ -7,7 +7,9 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/framework.profile.ts
  */
 import path from 'node:path';
-import { setProjectRoot, importModule } from '../src/utils/module-loading.ts';
+// By the package name, as the project's own imports: the compiled build, or the sources under
+// --conditions=tsgi-source; a relative import would load a second framework beside the project's.
+import { setProjectRoot, importModule } from 'tsgi/utils/module-loading';
 import type { Application, Environ, StartResponse } from '../src/gateway/types.ts';
 
 setProjectRoot(path.resolve(import.meta.dirname, '../test/fixtures/reference-app'));

@@ -9,7 +9,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { setProjectRoot, importModule } from '../src/utils/module-loading.ts';
+// By the package name, as the project's own imports: the compiled build, or the sources under
+// --conditions=tsgi-source; a relative import would load a second framework beside the project's.
+import { setProjectRoot, importModule } from 'tsgi/utils/module-loading';
 import { fileWrapper } from '../src/gateway/file-wrapper.ts';
 import type { Application, Environ, StartResponse } from '../src/gateway/types.ts';
 
