@@ -36,13 +36,9 @@ const debugConf = fromSettings(() => ({ on: Boolean(settings.DEBUG), internal: (
 const staticUrlConf = fromSettings(() => settings.STATIC_URL);
 const mediaUrlConf = fromSettings(() => settings.MEDIA_URL);
 
-/**
- * `{ csrfToken }`, read lazily from the CSRF middleware's helper, for `{% csrf_token %}`.
- * `'NOTPROVIDED'` when the CSRF machinery is not installed, as Django.
- */
+/** `{ csrfToken }`, read lazily from the CSRF middleware's helper, for `{% csrf_token %}`. */
 export function csrf(req: object): Record<string, unknown> {
-  const getToken = csrfGetToken();
-  const token: unknown = getToken === null ? 'NOTPROVIDED' : new LazyCsrfToken(req, getToken);
+  const token = new LazyCsrfToken(req, csrfGetToken());
   return { csrfToken: token, csrf_token: token };
 }
 
@@ -80,18 +76,10 @@ export class LazyCsrfToken {
 
 // The CSRF middleware's getToken, required once (it imports the template layer through the
 // handler, so not at the top) and kept: require() of an ES module goes through the module loader
-// on every call. null when the module is not there.
-let csrfGetTokenFn: ((r: object) => string) | null | undefined;
-function csrfGetToken(): ((r: object) => string) | null {
-  if (csrfGetTokenFn !== undefined) return csrfGetTokenFn;
-  try {
-    const mod = require(`../middleware/csrf${OWN_EXTENSION}`) as { getToken?: (r: object) => string };
-    csrfGetTokenFn = typeof mod.getToken === 'function' ? mod.getToken : null;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    csrfGetTokenFn = null;
-  }
-  return csrfGetTokenFn;
+// on every call. It is part of tsgi: a failure to load it is a bug to show, not "no CSRF".
+let csrfGetTokenFn: ((r: object) => string) | undefined;
+function csrfGetToken(): (r: object) => string {
+  return (csrfGetTokenFn ??= (require(`../middleware/csrf${OWN_EXTENSION}`) as { getToken: (r: object) => string }).getToken);
 }
 
 /** `{ STATIC_URL }`. */
