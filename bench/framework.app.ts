@@ -13,7 +13,8 @@
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { setProjectRoot, importModule } from 'tsgi/utils/module-loading';
-import type { Application, Environ, StartResponse } from 'tsgi/gateway';
+import type { Application, StartResponse } from 'tsgi/gateway';
+import { wrkEnviron } from './lib/environ.ts';
 
 setProjectRoot(path.resolve(import.meta.dirname, '../test/fixtures/reference-app'));
 process.env.TSGI_SETTINGS_MODULE = 'markup.settings';
@@ -22,14 +23,7 @@ const { application } = importModule('markup.wsgi') as { application: Applicatio
 if (process.env.STARTUP === '1') {
   await application.ready;
   const booted = performance.now();
-  // The environ the reference server builds for `GET /hello/` with only a Host header.
-  const noInput = { read: async () => new Uint8Array(0), readline: async () => new Uint8Array(0), async *[Symbol.asyncIterator]() {} };
-  const environ = {
-    REQUEST_METHOD: 'GET', SCRIPT_NAME: '', PATH_INFO: '/hello/', QUERY_STRING: '', RAW_URI: '/hello/',
-    SERVER_NAME: 'localhost', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1', REMOTE_PORT: '50000',
-    HTTP_HOST: 'localhost', 'wsgi.version': [1, 0], 'wsgi.url_scheme': 'http', 'wsgi.input': noInput,
-    'wsgi.errors': { write() {}, flush() {} }, 'wsgi.multithread': false, 'wsgi.multiprocess': false, 'wsgi.run_once': false,
-  } as unknown as Environ;
+  const environ = wrkEnviron('/hello/', 'localhost');
   let status = '';
   const startResponse = ((s: string) => { status = s; return () => {}; }) as unknown as StartResponse;
   const body = (await application(environ, startResponse)) as Iterable<Uint8Array> & { close?: () => unknown };

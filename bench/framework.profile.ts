@@ -10,24 +10,14 @@ import path from 'node:path';
 // By the package name, as the project's own imports: the compiled build, or the sources under
 // --conditions=tsgi-source; a relative import would load a second framework beside the project's.
 import { setProjectRoot, importModule } from 'tsgi/utils/module-loading';
-import type { Application, Environ, StartResponse } from '../src/gateway/types.ts';
+import type { Application, StartResponse } from '../src/gateway/types.ts';
+import { wrkEnviron } from './lib/environ.ts';
 
 setProjectRoot(path.resolve(import.meta.dirname, '../test/fixtures/reference-app'));
 process.env.TSGI_SETTINGS_MODULE = 'markup.settings';
 const { application } = importModule('markup.wsgi') as { application: Application };
 await application.ready;
 
-const input = { read: async () => new Uint8Array(0), readline: async () => new Uint8Array(0), async *[Symbol.asyncIterator]() {} };
-// What the reference server puts in the environ for wrk's request (Host only).
-function environ(): Environ {
-  return {
-    REQUEST_METHOD: 'GET', SCRIPT_NAME: '', PATH_INFO: '/hello/', QUERY_STRING: '', RAW_URI: '/hello/',
-    SERVER_NAME: '127.0.0.1', SERVER_PORT: '8000', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1', REMOTE_PORT: '50000',
-    'wsgi.version': [1, 0], 'wsgi.url_scheme': 'http', 'wsgi.input': input, 'wsgi.errors': { write() {}, flush() {} },
-    'wsgi.multithread': false, 'wsgi.multiprocess': false, 'wsgi.run_once': false,
-    HTTP_HOST: '127.0.0.1:8000',
-  } as unknown as Environ;
-}
 let headerCount = 0;
 const startResponse: StartResponse = ((_status: string, headers: Array<[string, string]>) => {
   headerCount += headers.length;
@@ -37,7 +27,7 @@ const startResponse: StartResponse = ((_status: string, headers: Array<[string, 
 const n = Number(process.env.N ?? 200_000);
 async function run(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const body = (await application(environ(), startResponse)) as Iterable<Uint8Array> & { close?: () => unknown };
+    const body = (await application(wrkEnviron('/hello/'), startResponse)) as Iterable<Uint8Array> & { close?: () => unknown };
     for (const _ of body) void _;
     await body.close?.();
   }

@@ -13,7 +13,8 @@ import path from 'node:path';
 // --conditions=tsgi-source; a relative import would load a second framework beside the project's.
 import { setProjectRoot, importModule } from 'tsgi/utils/module-loading';
 import { fileWrapper } from '../src/gateway/file-wrapper.ts';
-import type { Application, Environ, StartResponse } from '../src/gateway/types.ts';
+import type { Application, StartResponse } from '../src/gateway/types.ts';
+import { wrkEnviron } from './lib/environ.ts';
 
 const project = path.resolve(import.meta.dirname, '../examples/markup');
 // As npm start: collectstatic first, so that {% static %} finds the manifest with DEBUG off.
@@ -27,17 +28,6 @@ const { application } = importModule('markup.wsgi') as { application: Applicatio
 await application.ready;
 
 const urlPath = process.argv[2] ?? '/';
-const input = { read: async () => new Uint8Array(0), readline: async () => new Uint8Array(0), async *[Symbol.asyncIterator]() {} };
-// What the gateway puts in the environ for wrk's request (Host only).
-function environ(): Environ {
-  return {
-    REQUEST_METHOD: 'GET', SCRIPT_NAME: '', PATH_INFO: urlPath, QUERY_STRING: '', RAW_URI: urlPath,
-    SERVER_NAME: '127.0.0.1', SERVER_PORT: '8000', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1', REMOTE_PORT: '50000',
-    'wsgi.version': [1, 0], 'wsgi.url_scheme': 'http', 'wsgi.input': input, 'wsgi.errors': { write() {}, flush() {} },
-    'wsgi.multithread': false, 'wsgi.multiprocess': false, 'wsgi.run_once': false, 'wsgi.file_wrapper': fileWrapper,
-    HTTP_HOST: '127.0.0.1:8000',
-  } as unknown as Environ;
-}
 let status = '';
 let bytes = 0;
 const startResponse: StartResponse = ((s: string) => {
@@ -48,7 +38,7 @@ const startResponse: StartResponse = ((s: string) => {
 const n = Number(process.env.N ?? 20_000);
 async function run(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const body = (await application(environ(), startResponse)) as AsyncIterable<Uint8Array> & { close?: () => unknown };
+    const body = (await application(wrkEnviron(urlPath, '127.0.0.1:8000', { 'wsgi.file_wrapper': fileWrapper }), startResponse)) as AsyncIterable<Uint8Array> & { close?: () => unknown };
     for await (const chunk of body) bytes += chunk.length;
     await body.close?.();
   }
