@@ -3,6 +3,8 @@
  * follow its error log, send requests, and clean everything up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -35,15 +37,66 @@ process.on('exit', () => { for (const c of running) c.kill('SIGKILL'); });
 /** Runs `tsgi ARGS` to completion; for commands that exit by themselves. */
 export function runTsgi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? fixtures, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'tsgi-report-'));
+    // --report-on-signal: a child that hangs is asked for Node's diagnostic report before it is
+    // killed, so a timeout says where it was stuck instead of only that it was.
+    const child = spawn(process.execPath, ['--report-on-signal', `--report-directory=${reports}`, bin, ...args], { cwd: opts.cwd ?? fixtures, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d; });
     child.stderr.on('data', (d: Buffer) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsgi ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 20000} ms:\n${stderr}`)); }, opts.timeoutMs ?? 20000);
-    child.on('exit', (code) => { clearTimeout(timer); running.delete(child); resolve({ code, stdout, stderr }); });
+    const ms = opts.timeoutMs ?? 20000;
+    const timer = setTimeout(() => {
+      void hangReport(child, reports).then((report) => {
+        child.kill('SIGKILL');
+        rmSync(reports, { recursive: true, force: true });
+        reject(new Error(`tsgi ${args.join(' ')} did not exit within ${ms} ms.\nIts stderr:\n${stderr}\nIts stdout:\n${stdout}\n${report}`));
+      });
+    }, ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      running.delete(child);
+      rmSync(reports, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
   });
+}
+
+/**
+ * What a stuck child is doing: each thread's state and kernel wait channel (Linux /proc), then
+ * its JavaScript stack and open libuv handles from Node's diagnostic report (SIGUSR2).
+ */
+async function hangReport(child: ChildProcess, dir: string): Promise<string> {
+  const lines: string[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+      const status = readFileSync(`/proc/${child.pid}/task/${tid}/status`, 'utf8');
+      const name = /^Name:\s*(.*)$/m.exec(status)?.[1];
+      const state = /^State:\s*(.*)$/m.exec(status)?.[1];
+      const wchan = readFileSync(`/proc/${child.pid}/task/${tid}/wchan`, 'utf8');
+      lines.push(`  thread ${tid} ${name}: ${state}, waiting in ${wchan || '-'}`);
+    }
+  } catch (error) {
+    lines.push(`  (no /proc view: ${(error as Error).message})`);
+  }
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const file = readdirSync(dir).find((f) => f.endsWith('.json'));
+    if (file === undefined) continue;
+    try {
+      const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { javascriptStack?: { message?: string; stack?: string[] }; libuv?: Array<{ type: string; is_active: boolean; is_referenced?: boolean }> };
+      const handles = (report.libuv ?? []).filter((h) => h.is_active && h.is_referenced !== false).map((h) => h.type);
+      lines.push(`JavaScript stack: ${report.javascriptStack?.message ?? ''}\n    ${(report.javascriptStack?.stack ?? []).join('\n    ')}`);
+      lines.push(`Active libuv handles: ${handles.join(', ') || 'none'}`);
+      break;
+    } catch {
+      // Still being written.
+    }
+  }
+  if (lines.length === 0 || !lines.some((l) => l.startsWith('JavaScript'))) lines.push('No diagnostic report within 3 s (the main thread did not service SIGUSR2).');
+  return `Threads:\n${lines.join('\n')}`;
 }
 
 /**
