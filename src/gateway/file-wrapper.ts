@@ -3,9 +3,11 @@
  * (its sockets take buffers only), so the reference server streams the file in `blockSize` reads
  * with backpressure; the body is also a plain async iterable, so any server can send it.
  */
-import { close, open, read } from 'node:fs';
-import { promisify } from 'node:util';
 import type { FileBody, FileSource } from './types.ts';
+// Not ESM imports: building the namespaces of node:fs and node:util runs their lazy getters
+// (fs/promises, readline, streams), ~5 ms of every cold start for what this module never uses.
+const { close, open, read } = process.getBuiltinModule('node:fs');
+const { promisify } = process.getBuiltinModule('node:util');
 
 /** The default read size: large enough that per-read overhead does not matter. */
 export const DEFAULT_BLOCK_SIZE = 64 * 1024;

@@ -4,12 +4,14 @@
  * wraps a file on disk it exposes `fileSource`, so the handler can hand it to
  * `wsgi.file_wrapper` (spec §5.5) and the server can send it with sendfile.
  */
-import { closeSync, fstatSync, read, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileSource } from '../gateway/types.ts';
+import { nodeFsPromises } from '../utils/builtins.ts';
 import { StreamingHttpResponse } from './response.ts';
 import type { ContentChunk, ResponseOptions } from './response.ts';
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { closeSync, fstatSync, read, statSync } = process.getBuiltinModule('node:fs');
 
 /** Media types by extension, as Python's `mimetypes` (no charset parameter, as Django sends them). */
 const MEDIA_TYPES: Record<string, string> = {
@@ -60,7 +62,7 @@ function statFile(source: string | number): number {
 }
 
 async function* readFile(source: string | number, blockSize: number): AsyncGenerator<Uint8Array> {
-  const handle = typeof source === 'number' ? undefined : await open(source, 'r');
+  const handle = typeof source === 'number' ? undefined : await nodeFsPromises().open(source, 'r');
   const fd = handle?.fd ?? (source as number);
   try {
     let position = 0;

@@ -3,13 +3,14 @@
  * temporary file (Python's `SpooledTemporaryFile`). Used for the raw request body and for
  * uploaded files, so a large upload never sits in memory.
  */
-import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
-import { nodeCrypto } from '../utils/builtins.ts';
+import { nodeCrypto, nodeFsPromises } from '../utils/builtins.ts';
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { closeSync, openSync, readFileSync, readSync, rmSync } = process.getBuiltinModule('node:fs');
 
 /** Options of a Spool. */
 export interface SpoolOptions {
@@ -56,7 +57,7 @@ export class Spool {
     const dir = this.#options.tempDir ?? tmpdir();
     const file = path.join(dir, `tsgi-upload-${nodeCrypto().randomUUID()}`);
     try {
-      this.#handle = await open(file, 'wx', 0o600);
+      this.#handle = await nodeFsPromises().open(file, 'wx', 0o600);
     } catch (error) {
       throw new ImproperlyConfigured(
         `Cannot create a temporary file for the request body in '${dir}' (${(error as NodeJS.ErrnoException).code}): ` +

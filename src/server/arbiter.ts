@@ -7,7 +7,6 @@
  * once. Signals only queue work; one loop handles it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, statSync, watch, writeFileSync, readFileSync, type FSWatcher } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,10 @@ import { APP_LOAD_ERROR, WORKER_BOOT_ERROR } from './loader.ts';
 import type { Logger } from './logger.ts';
 import type { FromWorker, TimeoutReport, ToWorker } from './ipc.ts';
 import type { ServerConfig } from './settings.ts';
+import type { FSWatcher } from 'node:fs';
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { existsSync, rmSync, statSync, watch, writeFileSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 // worker.ts beside this file in the sources, worker.js in the compiled build (dist/).
 const WORKER_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url));

@@ -2,13 +2,15 @@
  * Resolving the settings of `tsgi serve`, lowest to highest precedence: defaults, the config
  * file, each setting's environment variable, `TSGI_CMD_ARGS`, the command line.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   SETTINGS, SETTINGS_BY_FLAG, SETTINGS_BY_NAME,
   type ServerConfig, type SettingSpec, type SettingValue,
 } from './settings.ts';
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { existsSync } = process.getBuiltinModule('node:fs');
 
 /** A bad setting or command line: the message is shown as is, the process exits 2. */
 export class ConfigError extends Error {

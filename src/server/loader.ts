@@ -5,11 +5,13 @@
  * (`{ fetch }`, e.g. a Hono app, or a function of exactly one parameter, the `Request`; see
  * isFetchFunction for the rule) is adapted to a TSGI application.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Application } from '../gateway/types.ts';
 import { closeEnough } from './config.ts';
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { existsSync } = process.getBuiltinModule('node:fs');
 
 /** Exit codes, as gunicorn's arbiter: the master stops instead of respawning forever. */
 export const WORKER_BOOT_ERROR = 3;

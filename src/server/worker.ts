@@ -7,7 +7,6 @@
 import type { IncomingMessage, Server as HttpServer, ServerOptions as HttpServerOptions, ServerResponse } from 'node:http';
 import { flushCompileCache } from 'node:module';
 import type { Socket } from 'node:net';
-import { inspect } from 'node:util';
 import { Worker as Thread } from 'node:worker_threads';
 import { allowHalfOpen, createListener, handleClientError } from '../gateway/server.ts';
 import type { Environ } from '../gateway/types.ts';
@@ -19,6 +18,8 @@ import type { ServerConfig } from './settings.ts';
 import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
 import { INFLIGHT_KEY, type FromWorker, type ToWorker } from './ipc.ts';
 import { WATCHDOG_SOURCE } from './watchdog.ts';
+// Not an ESM import: building node:util's namespace runs its lazy getters, ~3 ms of a worker's start.
+const { inspect } = process.getBuiltinModule('node:util');
 
 // Not an ESM import: that would load undici and zlib into every worker (see src/gateway/server.ts).
 const http = process.getBuiltinModule('node:http');

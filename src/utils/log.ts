@@ -7,10 +7,12 @@
  * Unlike Django's default, errors reach stderr in production too: a 500 that nobody sees is a
  * defect (Django sends them only to `mail_admins` when DEBUG is off).
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { nodeUtil } from './builtins.ts';
 import type { LoggingConfig, LoggingFormatterConfig, LoggingHandlerConfig } from '../conf/global-settings.ts';
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { closeSync, openSync, writeSync } = process.getBuiltinModule('node:fs');
 
 export const LEVELS = { NOTSET: 0, DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 export type LevelName = keyof typeof LEVELS;

@@ -8,9 +8,11 @@
  * modules it cannot load are those with top-level `await`; the error says so.
  */
 import { createRequire } from 'node:module';
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { statSync } = process.getBuiltinModule('node:fs');
 
 /** The package's own `src/` folder: `tsgi.x.y` names resolve inside it. */
 const PACKAGE_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
