@@ -187,6 +187,9 @@ function splitTarget(target: string): [path: string, query: string] {
  * @example
  * const environ = buildEnviron(req, new RequestInput(req), { scriptName: '/app' });
  */
+// One frozen array for every environ: its type is readonly and the spec gives it as a constant.
+const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
+
 export function buildEnviron(req: IncomingMessage, input: InputStream, options: EnvironOptions = {}, signal?: AbortSignal): Environ {
   const socket = req.socket;
   const target = req.url ?? '/';
@@ -205,10 +208,10 @@ export function buildEnviron(req: IncomingMessage, input: InputStream, options: 
     RAW_URI: target,
     SERVER_NAME: '',
     SERVER_PORT: '',
-    SERVER_PROTOCOL: 'HTTP/' + req.httpVersion,
+    SERVER_PROTOCOL: req.httpVersion === '1.1' ? 'HTTP/1.1' : 'HTTP/' + req.httpVersion,
     REMOTE_ADDR: socket.remoteAddress,
     REMOTE_PORT: socket.remotePort === undefined ? undefined : String(socket.remotePort),
-    'wsgi.version': [1, 0],
+    'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': scheme,
     'wsgi.input': input,
     'wsgi.errors': options.errors ?? stderrErrorStream,

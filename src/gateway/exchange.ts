@@ -52,11 +52,21 @@ function chunkProblem(chunk: unknown): TypeError {
   return new TypeError(`The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`);
 }
 
+// Status lines seen before, parsed: an application sends the same few again and again.
+const parsedStatuses = new Map<string, readonly [code: number, reason: string]>();
+
 /** Parses `"200 OK"`; throws a sentence naming the bad status. */
-export function parseStatus(status: unknown): [code: number, reason: string] {
+export function parseStatus(status: unknown): readonly [code: number, reason: string] {
   if (typeof status === 'string' && status.length >= 4 && status.charCodeAt(3) === 32) {
+    const seen = parsedStatuses.get(status);
+    if (seen !== undefined) return seen;
     const code = Number(status.slice(0, 3));
-    if (Number.isInteger(code) && code >= 200 && code <= 999 && status.charCodeAt(0) !== 48) return [code, status.slice(4)];
+    if (Number.isInteger(code) && code >= 200 && code <= 999 && status.charCodeAt(0) !== 48) {
+      const parsed = [code, status.slice(4)] as const;
+      // Bounded: reason phrases are the application's to choose.
+      if (parsedStatuses.size < 256) parsedStatuses.set(status, parsed);
+      return parsed;
+    }
     if (code >= 100 && code < 200) {
       throw new Error(`startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`);
     }
@@ -79,7 +89,7 @@ export function checkHeaders(headers: HeaderList): number {
     }
     const name = pair[0];
     if (HOP_LENGTHS.has(name.length) || name.length === 14) {
-      const lower = name.toLowerCase();
+      const lower = name === 'Content-Length' ? 'content-length' : name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) {
         throw new Error(`startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`);
       }

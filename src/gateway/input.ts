@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { InputStream } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
+const NO_CHUNKS = Object.freeze([]) as unknown as Buffer[];
 /** Past this many buffered bytes the socket is paused until the application reads (backpressure). */
 const HIGH_WATER = 64 * 1024;
 
@@ -27,7 +28,8 @@ export class RequestInput implements InputStream {
   readonly #req: IncomingMessage;
   #onFirstRead: (() => void) | undefined;
   #started = false;
-  #chunks: Buffer[] = [];
+  // Made when the application first reads: most requests have no body to read.
+  #chunks: Buffer[] = NO_CHUNKS;
   #buffered = 0;
   #ended = false;
   #received = 0;
@@ -51,6 +53,7 @@ export class RequestInput implements InputStream {
 
   #start(): void {
     this.#started = true;
+    this.#chunks = [];
     const onFirstRead = this.#onFirstRead;
     this.#onFirstRead = undefined;
     if (onFirstRead) onFirstRead();
