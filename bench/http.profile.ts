@@ -6,7 +6,7 @@
  * machine (`writev`, reads, wake-ups) and its noise; this loop shows where the JavaScript goes
  * (docs/performance.md, Framework, "Where the gap is").
  *
- *   node bench/http.profile.ts bare|gateway|gateway-django-headers|framework
+ *   node bench/http.profile.ts bare|bare-django-headers|gateway|gateway-django-headers|framework
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/http.profile.ts framework
  *   N=200000 (requests measured, after 20000 of warm-up)
  */
@@ -38,6 +38,13 @@ async function listenerFor(which: string): Promise<http.RequestListener> {
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': HELLO.length });
         res.end(HELLO);
       };
+    case 'bare-django-headers':
+      // The same hello with the headers the framework sends: what node:http's own header
+      // handling (validation, the head's string) costs, without the gateway.
+      return (_req, res) => {
+        res.writeHead(200, DJANGO_HEADERS.flat());
+        res.end(HELLO);
+      };
     case 'gateway':
       return createListener(gatewayHello([['Content-Type', 'text/plain; charset=utf-8']]));
     case 'gateway-django-headers':
@@ -50,7 +57,7 @@ async function listenerFor(which: string): Promise<http.RequestListener> {
       return createListener(application);
     }
     default:
-      throw new Error(`Unknown case ${JSON.stringify(which)}: one of bare, gateway, gateway-django-headers, framework.`);
+      throw new Error(`Unknown case ${JSON.stringify(which)}: one of bare, bare-django-headers, gateway, gateway-django-headers, framework.`);
   }
 }
 
