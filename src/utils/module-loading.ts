@@ -27,6 +27,22 @@ const requireModule = createRequire(import.meta.url);
  * @example require(`../../urls/index${OWN_EXTENSION}`)
  */
 export const OWN_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const OWN_FIRST = [OWN_EXTENSION, ...EXTENSIONS.filter((ext) => ext !== OWN_EXTENSION)];
+
+/**
+ * One of the framework's modules, loaded (synchronously) on the first call and then kept: for a
+ * module only some requests or commands need, so that start-up does not load it
+ * (docs/performance.md, Framework, start-up). `specifier` is relative to `importerUrl` and has no
+ * extension; use `import type` for its types.
+ *
+ * @example
+ * const signing = lazyModule<typeof Signing>(import.meta.url, '../utils/signing');
+ * signing().getCookieSigner(name);
+ */
+export function lazyModule<T>(importerUrl: string, specifier: string): () => T {
+  let module: T | undefined;
+  return () => (module ??= createRequire(importerUrl)(specifier + OWN_EXTENSION) as T);
+}
 let projectRoot: string | undefined;
 const resolved = new Map<string, string>();
 
@@ -68,17 +84,24 @@ export function setProjectRoot(dir: string | undefined): void {
 export function moduleCandidates(dotted: string): string[] {
   const parts = dotted.split('.');
   let base: string;
+  let extensions = EXTENSIONS;
   if (parts[0] === 'tsgi' && parts.length > 1) {
     base = path.join(PACKAGE_SRC, ...parts.slice(1));
+    // The framework's own extension first: from dist/, `tsgi.middleware.security` is a .js file.
+    extensions = OWN_FIRST;
   } else {
     base = path.join(getProjectRoot(), ...parts);
   }
-  return [...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => path.join(base, 'index' + ext))];
+  return [...extensions.map((ext) => base + ext), ...extensions.map((ext) => path.join(base, 'index' + ext))];
 }
 
+/**
+ * No exception for a missing file (a thrown ENOENT, with its stack, per candidate tried); other
+ * errors (ENOTDIR when a folder on the way is a file, EACCES) still mean "not here".
+ */
 function isFile(file: string): boolean {
   try {
-    return statSync(file).isFile();
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import { test, describe, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -10,7 +11,10 @@ import {
   ImportError,
   ModuleNotFoundError,
   closestName,
+  moduleCandidates,
+  OWN_EXTENSION,
 } from '../../src/utils/module-loading.ts';
+import type * as ModuleLoading from '../../src/utils/module-loading.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../fixtures/projects/loading');
@@ -54,6 +58,21 @@ describe('importModule', () => {
     setProjectRoot(path.resolve(here, '../..'));
     assert.equal(typeof importModule('chokidar').watch, 'function');
     assert.equal(typeof importString('chokidar.watch'), 'function');
+  });
+
+  test("tsgi.* names try the framework's own extension first, project names .ts first", async () => {
+    const exts = (files: string[]) => files.slice(0, 5).map((f) => path.extname(f));
+    assert.equal(OWN_EXTENSION, '.ts');
+    assert.deepEqual(exts(moduleCandidates('tsgi.middleware.security')), ['.ts', '.mts', '.js', '.mjs', '.cjs']);
+    assert.deepEqual(exts(moduleCandidates('pkg.mod')), ['.ts', '.mts', '.js', '.mjs', '.cjs']);
+    // The compiled build (dist/): .js first for its own modules, and resolved to it.
+    const built = path.resolve(here, '../../dist/src/utils/module-loading.js');
+    if (!existsSync(built)) return;
+    const dist = (await import(built)) as typeof ModuleLoading;
+    assert.deepEqual(exts(dist.moduleCandidates('tsgi.middleware.security')), ['.js', '.ts', '.mts', '.mjs', '.cjs']);
+    assert.equal(dist.moduleCandidates('tsgi.middleware.security').length, 10);
+    assert.equal(dist.resolveModule('tsgi.middleware.security'), path.resolve(here, '../../dist/src/middleware/security.js'));
+    assert.equal(dist.resolveModule('tsgi.urls'), path.resolve(here, '../../dist/src/urls/index.js'));
   });
 
   test('tsgi.* names resolve inside the package', () => {
