@@ -56,16 +56,25 @@ export function formatRecord(record: LogRecord, format = DEFAULT_FORMAT): string
   return text;
 }
 
-/** Writes formatted records to a text sink. */
+/** Writes formatted records to a text sink (process.stderr when none is given). */
 export class StreamHandler implements Handler {
   level: number;
-  readonly sink: TextSink;
   readonly format: string;
+  readonly #sink: TextSink | undefined;
 
-  constructor(sink: TextSink = process.stderr, level = 0, format = DEFAULT_FORMAT) {
-    this.sink = sink;
+  constructor(sink?: TextSink, level = 0, format = DEFAULT_FORMAT) {
+    this.#sink = sink;
     this.level = level;
     this.format = format;
+  }
+
+  /**
+   * Where records are written. process.stderr is read on the first record, not when logging is
+   * configured: creating it builds a stream (a tty, pipe or file one) and loads Node's stream
+   * machinery, ~2-3 ms of a cold start for a process that may never log.
+   */
+  get sink(): TextSink {
+    return this.#sink ?? process.stderr;
   }
 
   handle(record: LogRecord): void {
@@ -280,8 +289,8 @@ function buildHandler(name: string, config: LoggingHandlerConfig, formatters: Ma
       const given = c.stream ?? 'stderr';
       const stream = typeof given === 'string' ? (STREAM_ALIASES[given] ?? given) : given;
       const sink =
-        stream === 'stderr' ? process.stderr : stream === 'stdout' ? process.stdout : typeof (stream as TextSink).write === 'function' ? (stream as TextSink) : undefined;
-      if (sink === undefined) {
+        stream === 'stderr' ? undefined : stream === 'stdout' ? process.stdout : typeof (stream as TextSink).write === 'function' ? (stream as TextSink) : undefined;
+      if (sink === undefined && stream !== 'stderr') {
         throw new ImproperlyConfigured(
           `The LOGGING handler '${name}' has stream ${JSON.stringify(given)}: use 'stderr', 'stdout' or an object with a write(text) method.`,
         );
@@ -351,14 +360,14 @@ export function configureLogging(config: LoggingConfig = {}, options: { debug?: 
   }
   const disable = config.disableExistingLoggers ?? config.disable_existing_loggers ?? true;
   if (disable === false || Object.keys(config).length === 0) {
-    const console = new StreamHandler(process.stderr, options.debug ? LEVELS.INFO : LEVELS.ERROR);
+    const console = new StreamHandler(undefined, options.debug ? LEVELS.INFO : LEVELS.ERROR);
     const tsgi = getLogger('tsgi');
     tsgi.level = LEVELS.INFO;
     tsgi.addHandler(console);
     const server = getLogger('tsgi.server');
     server.level = LEVELS.INFO;
     server.propagate = false;
-    server.addHandler(new StreamHandler(process.stderr, LEVELS.INFO, '[{asctime}] {message}'));
+    server.addHandler(new StreamHandler(undefined, LEVELS.INFO, '[{asctime}] {message}'));
     configured.push(console);
   }
   const apply = (logger: Logger, c: { level?: string; handlers?: string[]; propagate?: boolean }, where: string) => {
