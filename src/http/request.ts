@@ -18,11 +18,18 @@ import { HttpHeaders } from './headers.ts';
 import type { MultipartParser, MultipartResult } from './multipartparser.ts';
 import { QueryDict, quote } from './querydict.ts';
 import { iriToUri } from './response.ts';
-import { Spool } from './spool.ts';
-import { BadSignature, getCookieSigner, TimestampSigner } from '../utils/signing.ts';
+import type { Spool } from './spool.ts';
+import type * as SpoolModule from './spool.ts';
+import type * as Signing from '../utils/signing.ts';
 import { isSameDomain } from '../utils/http.ts';
+import { lazyModule } from '../utils/module-loading.ts';
 
 const EMPTY = new Uint8Array(0);
+
+// Loaded on first use and kept (docs/performance.md, Framework, start-up): the spool (and
+// node:os) by the first request with a body, signing (and crypto) by the first signed cookie.
+const spool = lazyModule<typeof SpoolModule>(import.meta.url, './spool');
+const signing = lazyModule<typeof Signing>(import.meta.url, '../utils/signing');
 
 // The settings every request reads (building it, getHost(), scheme), kept in plain fields and
 // re-read only when settings change: the settings proxy is too slow to read per request. The
@@ -206,6 +213,7 @@ export class HttpRequest {
     const fileMemoryLimit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE;
     const tempDir = settings.FILE_UPLOAD_TEMP_DIR;
     let parser: MultipartParser | undefined;
+    const { Spool } = spool();
     if (this.method === 'POST' && this.contentType === 'multipart/form-data') {
       // busboy and the upload classes are loaded by the first multipart request, not at boot.
       const { MultipartParser } = await import('./multipartparser.ts');
@@ -473,6 +481,7 @@ export class HttpRequest {
    */
   getSignedCookie(name: string, options: { fallback?: string | null; salt?: string; maxAge?: number } = {}): string | null {
     const hasFallback = 'fallback' in options;
+    const { BadSignature, getCookieSigner, TimestampSigner } = signing();
     const raw = this.COOKIES[name];
     if (raw === undefined) {
       if (hasFallback) return options.fallback ?? null;

@@ -12,10 +12,35 @@ import type { HeaderValue } from './headers.ts';
 import { makeCookie } from './cookie.ts';
 import type { CookieOptions, ResponseCookie } from './cookie.ts';
 import { decode, encode } from './charset.ts';
-import { getCookieSigner } from '../utils/signing.ts';
+import type * as Signing from '../utils/signing.ts';
+import { lazyModule } from '../utils/module-loading.ts';
 
-// Not an ESM import of node:http: that loads undici and zlib, ~40 ms of a cold start (src/gateway/server.ts).
-const { STATUS_CODES } = process.getBuiltinModule('node:http');
+// utils/signing (and crypto), loaded by the first signed cookie set, and kept.
+const signing = lazyModule<typeof Signing>(import.meta.url, '../utils/signing');
+
+/**
+ * The standard reason phrases: node:http's STATUS_CODES, copied (test/http/response.test.ts checks
+ * they are still the same). Loading node:http for them costs ~4 ms and ~35 internal modules (net,
+ * streams, the HTTP parser) of a start-up that serves through another server or none (the
+ * gateway's own servers load it when they listen); an ESM import would add undici and zlib.
+ */
+const STATUS_CODES: Readonly<Record<number, string>> = {
+  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints', 200: 'OK', 201: 'Created',
+  202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content', 205: 'Reset Content',
+  206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 300: 'Multiple Choices',
+  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy',
+  307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
+  402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  407: 'Proxy Authentication Required', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone', 411: 'Length Required',
+  412: 'Precondition Failed', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a Teapot", 421: 'Misdirected Request',
+  422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required',
+  428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway',
+  503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 509: 'Bandwidth Limit Exceeded',
+  510: 'Not Extended', 511: 'Network Authentication Required',
+};
 
 /** Options common to every response. */
 export interface ResponseOptions {
@@ -195,7 +220,7 @@ export abstract class HttpResponseBase {
    */
   setSignedCookie(name: string, value: string, options: CookieOptions & { salt?: string } = {}): void {
     const { salt = '', ...cookieOptions } = options;
-    this.setCookie(name, getCookieSigner(name + salt).sign(value), cookieOptions);
+    this.setCookie(name, signing().getCookieSigner(name + salt).sign(value), cookieOptions);
   }
 
   /**

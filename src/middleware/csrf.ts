@@ -12,15 +12,20 @@ import type { HttpRequest } from '../http/request.ts';
 import { UnreadablePostError } from '../http/exceptions.ts';
 import { HttpResponseForbidden } from '../http/response.ts';
 import type { HttpResponseBase } from '../http/response.ts';
-import { patchVaryHeaders } from '../utils/cache.ts';
+import type * as Cache from '../utils/cache.ts';
 import { nodeCrypto } from '../utils/builtins.ts';
-import { constantTimeCompare } from '../utils/crypto.ts';
+import type * as Crypto from '../utils/crypto.ts';
 import { isSameDomain } from '../utils/http.ts';
 import { getLogger } from '../utils/log.ts';
-import { importString } from '../utils/module-loading.ts';
+import { importString, lazyModule } from '../utils/module-loading.ts';
 import { wrapsView } from '../views/decorators/http.ts';
 
 const logger = getLogger('tsgi.security.csrf');
+
+// utils/crypto, loaded by the first token checked (an unsafe method); utils/cache by the first
+// CSRF cookie set.
+const crypto = lazyModule<typeof Crypto>(import.meta.url, '../utils/crypto');
+const cache = lazyModule<typeof Cache>(import.meta.url, '../utils/cache');
 
 export const CSRF_SECRET_LENGTH = 32;
 export const CSRF_TOKEN_LENGTH = 2 * CSRF_SECRET_LENGTH;
@@ -102,7 +107,7 @@ export function checkTokenFormat(token: string): void {
 /** Whether a (masked or unmasked) token carries `secret`, compared in constant time. */
 export function doesTokenMatch(token: string, secret: string): boolean {
   const unmasked = token.length === CSRF_TOKEN_LENGTH ? unmaskCipherToken(token) : token;
-  return constantTimeCompare(unmasked, secret);
+  return crypto().constantTimeCompare(unmasked, secret);
 }
 
 function addNewCsrfCookie(request: HttpRequest): string {
@@ -344,7 +349,7 @@ export class CsrfViewMiddleware {
         httponly: settings.CSRF_COOKIE_HTTPONLY,
         samesite: settings.CSRF_COOKIE_SAMESITE || undefined,
       });
-      patchVaryHeaders(response, ['Cookie']);
+      cache().patchVaryHeaders(response, ['Cookie']);
       request.META.CSRF_COOKIE_NEEDS_UPDATE = false;
     }
     return response;

@@ -68,6 +68,13 @@ describe('HttpResponse', () => {
     assert.equal(r.text, 'abc');
   });
 
+  test("the standard reason phrases are node:http's", () => {
+    const { STATUS_CODES } = process.getBuiltinModule('node:http');
+    for (let status = 100; status <= 599; status++) {
+      assert.equal(new HttpResponse('', { status }).reasonPhrase, STATUS_CODES[status] ?? 'Unknown Status Code', String(status));
+    }
+  });
+
   test('status, reason and their errors', () => {
     assert.equal(new HttpResponse('', { status: 418 }).reasonPhrase, "I'm a Teapot");
     assert.equal(new HttpResponse('', { status: 599 }).reasonPhrase, 'Unknown Status Code');

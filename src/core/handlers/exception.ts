@@ -10,10 +10,11 @@ import type { HttpResponseBase } from '../../http/response.ts';
 import { Http404, MultiPartParserError } from '../../http/exceptions.ts';
 import { getResolver } from '../../urls/base.ts';
 import { getLogger } from '../../utils/log.ts';
-import { badRequest, pageNotFound, permissionDenied, serverError } from '../../views/defaults.ts';
+import type * as DefaultViews from '../../views/defaults.ts';
 import type * as DebugViews from '../../views/debug.ts';
 import { BadRequest, PermissionDenied, SuspiciousOperation } from '../exceptions.ts';
 import { gotRequestException } from '../signals.ts';
+import { lazyModule } from '../../utils/module-loading.ts';
 
 /** What a middleware layer is: a request in, a response (or its promise) out. */
 export type GetResponse = (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase>;
@@ -25,6 +26,9 @@ function debugViews(): Promise<typeof DebugViews> {
   return import('../../views/debug.ts');
 }
 const requestLogger = getLogger('tsgi.request');
+
+/** The plain error pages, loaded on the first error answered (and kept): a 200 never needs them. */
+const defaults = lazyModule<typeof DefaultViews>(import.meta.url, '../../views/defaults');
 
 /**
  * Logs a 4xx/5xx response to `tsgi.request` once (warning for 4xx, error for 5xx), as Django's
@@ -123,7 +127,7 @@ async function getExceptionResponse(request: HttpRequest, status: 400 | 403 | 40
       if (status === 500) throw lookupError;
       view = undefined;
     }
-    const call = (view ?? DEFAULTS[status]) as (request: HttpRequest, error?: unknown) => unknown;
+    const call = (view ?? DEFAULTS[status](defaults())) as (request: HttpRequest, error?: unknown) => unknown;
     const response = await (status === 500 ? call(request) : call(request, error));
     if (!isResponse(response)) {
       throw new TypeError(`The custom handler${status} view didn't return an HttpResponse object. It returned ${describeValue(response)} instead.`);
@@ -136,7 +140,12 @@ async function getExceptionResponse(request: HttpRequest, status: 400 | 403 | 40
   }
 }
 
-const DEFAULTS = { 400: badRequest, 403: permissionDenied, 404: pageNotFound, 500: serverError } as const;
+const DEFAULTS = {
+  400: (views: typeof DefaultViews) => views.badRequest,
+  403: (views: typeof DefaultViews) => views.permissionDenied,
+  404: (views: typeof DefaultViews) => views.pageNotFound,
+  500: (views: typeof DefaultViews) => views.serverError,
+} as const;
 
 /**
  * The 500 answer: the technical page in DEBUG, else `handler500` (or the default). With
@@ -150,7 +159,7 @@ export async function handleUncaughtException(request: HttpRequest, error: unkno
   } catch (handlerError) {
     // handler500 itself failed: the plain page, and both errors in the log.
     requestLogger.error(`The handler500 view failed while answering ${request.path}: ${(handlerError as Error).message}`, { error: handlerError, request });
-    return serverError();
+    return defaults().serverError();
   }
 }
 

@@ -4,9 +4,13 @@
  */
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import { addNeverCacheHeaders, patchCacheControl } from '../../utils/cache.ts';
+import type * as Cache from '../../utils/cache.ts';
 import type { CacheDirective } from '../../utils/cache.ts';
+import { lazyModule } from '../../utils/module-loading.ts';
 import { wrapsView } from './http.ts';
+
+// utils/cache, loaded when a decorated view first answers.
+const cache = lazyModule<typeof Cache>(import.meta.url, '../../utils/cache');
 
 type AnyView<A extends unknown[]> = (request: HttpRequest, ...rest: A) => HttpResponseBase | Promise<HttpResponseBase>;
 
@@ -30,7 +34,7 @@ export function cacheControl(directives: Record<string, CacheDirective>) {
     const inner = async (request: HttpRequest, ...rest: A) => {
       checkRequest(request, 'cacheControl');
       const response = await view(request, ...rest);
-      patchCacheControl(response, directives);
+      cache().patchCacheControl(response, directives);
       return response;
     };
     return wrapsView(inner, view as (...a: never[]) => unknown);
@@ -48,7 +52,7 @@ export function neverCache<A extends unknown[]>(view: AnyView<A>): (request: Htt
   const inner = async (request: HttpRequest, ...rest: A) => {
     checkRequest(request, 'neverCache');
     const response = await view(request, ...rest);
-    addNeverCacheHeaders(response);
+    cache().addNeverCacheHeaders(response);
     return response;
   };
   return wrapsView(inner, view as (...a: never[]) => unknown);

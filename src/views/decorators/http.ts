@@ -6,11 +6,14 @@
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseNotAllowed } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import { getConditionalResponse } from '../../utils/cache.ts';
+import type * as Cache from '../../utils/cache.ts';
 import { httpDate, quoteEtag } from '../../utils/http.ts';
 import { getLogger } from '../../utils/log.ts';
+import { lazyModule } from '../../utils/module-loading.ts';
 
 const requestLogger = getLogger('tsgi.request');
+// utils/cache, loaded when a conditional view first answers.
+const cache = lazyModule<typeof Cache>(import.meta.url, '../../utils/cache');
 
 /** A function view, as URL patterns call it. */
 export type FunctionView<A extends unknown[] = never[]> = (
@@ -90,7 +93,7 @@ export function condition<A extends unknown[]>(options: ConditionOptions<A>) {
       // Whole seconds: HTTP dates have no finer resolution.
       const lastModified =
         modified === null || modified === undefined ? undefined : Math.floor((modified instanceof Date ? modified.getTime() : modified) / 1000);
-      const early = getConditionalResponse(request, { etag, lastModified });
+      const early = cache().getConditionalResponse(request, { etag, lastModified });
       const response = early ?? (await view(request, ...rest));
       if (request.method === 'GET' || request.method === 'HEAD') {
         if (lastModified !== undefined && !response.has('Last-Modified')) response.set('Last-Modified', httpDate(lastModified * 1000));

@@ -3,8 +3,12 @@
  */
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import { patchVaryHeaders } from '../../utils/cache.ts';
+import type * as Cache from '../../utils/cache.ts';
+import { lazyModule } from '../../utils/module-loading.ts';
 import { wrapsView } from './http.ts';
+
+// utils/cache, loaded when a decorated view first answers.
+const cache = lazyModule<typeof Cache>(import.meta.url, '../../utils/cache');
 
 type AnyView<A extends unknown[]> = (request: HttpRequest, ...rest: A) => HttpResponseBase | Promise<HttpResponseBase>;
 
@@ -18,7 +22,7 @@ export function varyOnHeaders(...headers: string[]) {
   return function decorator<A extends unknown[]>(view: AnyView<A>): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
     const inner = async (request: HttpRequest, ...rest: A) => {
       const response = await view(request, ...rest);
-      patchVaryHeaders(response, headers);
+      cache().patchVaryHeaders(response, headers);
       return response;
     };
     return wrapsView(inner, view as (...a: never[]) => unknown);
