@@ -24,8 +24,6 @@ try {
   );
   process.exit(1);
 }
-console.log(`tsgi demo serving on ${handle.url}/ (Ctrl-C to stop)`);
-
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
@@ -38,3 +36,5 @@ const stop = (signal: string) => {
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+// Announced once the handlers are in: whoever waits for this line may send INT or TERM at once.
+console.log(`tsgi demo serving on ${handle.url}/ (Ctrl-C to stop)`);
