@@ -181,15 +181,15 @@ function splitTarget(target: string): [path: string, query: string] {
   return q < 0 ? [target, ''] : [target.slice(0, q), target.slice(q + 1)];
 }
 
+// One frozen array for every environ: its type is readonly and the spec gives it as a constant.
+const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
+
 /**
  * Builds the environ of one request.
  *
  * @example
  * const environ = buildEnviron(req, new RequestInput(req), { scriptName: '/app' });
  */
-// One frozen array for every environ: its type is readonly and the spec gives it as a constant.
-const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
-
 export function buildEnviron(req: IncomingMessage, input: InputStream, options: EnvironOptions = {}, signal?: AbortSignal): Environ {
   const socket = req.socket;
   const target = req.url ?? '/';

@@ -24,7 +24,7 @@ const logger = getLogger('tsgi.security.csrf');
 
 // utils/crypto, loaded by the first token checked (an unsafe method); utils/cache by the first
 // CSRF cookie set.
-const crypto = lazyModule<typeof Crypto>(import.meta.url, '../utils/crypto');
+const cryptoUtils = lazyModule<typeof Crypto>(import.meta.url, '../utils/crypto');
 const cache = lazyModule<typeof Cache>(import.meta.url, '../utils/cache');
 
 export const CSRF_SECRET_LENGTH = 32;
@@ -107,7 +107,7 @@ export function checkTokenFormat(token: string): void {
 /** Whether a (masked or unmasked) token carries `secret`, compared in constant time. */
 export function doesTokenMatch(token: string, secret: string): boolean {
   const unmasked = token.length === CSRF_TOKEN_LENGTH ? unmaskCipherToken(token) : token;
-  return crypto().constantTimeCompare(unmasked, secret);
+  return cryptoUtils().constantTimeCompare(unmasked, secret);
 }
 
 function addNewCsrfCookie(request: HttpRequest): string {

@@ -1,11 +1,11 @@
-// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
-// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
-const { closeSync, openSync, readFileSync, readSync, rmSync } = process.getBuiltinModule('node:fs');
 /**
  * Uploaded files, as Django's `django.core.files.uploadedfile`: small ones are kept in memory,
  * large ones (past `FILE_UPLOAD_MAX_MEMORY_SIZE`) are spooled to a temporary file, which is
  * removed when the request is closed.
  */
+// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
+// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
+const { closeSync, openSync, readFileSync, readSync, rmSync } = process.getBuiltinModule('node:fs');
 
 /** What every uploaded file has. */
 export abstract class UploadedFile {
