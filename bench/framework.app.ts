@@ -25,7 +25,10 @@ if (process.env.STARTUP === '1') {
   const booted = performance.now();
   const environ = wrkEnviron('/hello/', 'localhost');
   let status = '';
-  const startResponse = ((s: string) => { status = s; return () => {}; }) as unknown as StartResponse;
+  const startResponse = ((s: string) => {
+    status = s;
+    return () => {};
+  }) as unknown as StartResponse;
   const body = (await application(environ, startResponse)) as Iterable<Uint8Array> & { close?: () => unknown };
   let text = '';
   for (const chunk of body) text += Buffer.from(chunk).toString();
@@ -35,7 +38,10 @@ if (process.env.STARTUP === '1') {
   process.stdout.write(JSON.stringify({ booted, answered }) + '\n');
 } else {
   const { serve } = await import('tsgi/gateway');
-  const handle = await serve(application, { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8000) });
+  const handle = await serve(application, {
+    host: process.env.HOST ?? '127.0.0.1',
+    port: Number(process.env.PORT ?? 8000),
+  });
   const stop = () => void handle.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

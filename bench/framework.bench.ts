@@ -14,7 +14,17 @@ import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareWithBaseline, djangoGunicornCases, environmentLines, freePort, markdownTable, nodeBin, ratio, repoRoot, tsgiBin } from './lib/index.ts';
+import {
+  compareWithBaseline,
+  djangoGunicornCases,
+  environmentLines,
+  freePort,
+  markdownTable,
+  nodeBin,
+  ratio,
+  repoRoot,
+  tsgiBin,
+} from './lib/index.ts';
 
 const app = path.join(repoRoot, 'bench/framework.app.ts');
 
@@ -62,21 +72,34 @@ function firstAnswer(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/hello/', headers: { host: 'localhost' } }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(res.statusCode === 200 && body === 'Hello, world!'));
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => (body += d))
+        .on('end', () => resolve(res.statusCode === 200 && body === 'Hello, world!'));
     });
     req.on('error', () => resolve(false));
   });
 }
-async function serverStartup(command: string[], cwd: string, env: Record<string, string | undefined>, count = runs): Promise<number[]> {
+async function serverStartup(
+  command: string[],
+  cwd: string,
+  env: Record<string, string | undefined>,
+  count = runs,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
     const started = performance.now();
     const args = command.map((a) => a.replace('{bind}', `127.0.0.1:${port}`));
-    const child = spawn(args[0]!, args.slice(1), { cwd, env: { ...process.env, NODE_OPTIONS: '', NODE_COMPILE_CACHE: undefined, ...env }, stdio: 'ignore' });
+    const child = spawn(args[0]!, args.slice(1), {
+      cwd,
+      env: { ...process.env, NODE_OPTIONS: '', NODE_COMPILE_CACHE: undefined, ...env },
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     while (!(await firstAnswer(port))) {
-      if (child.exitCode !== null || performance.now() - started > 20_000) throw new Error(`${args.join(' ')} did not answer on port ${port}.`);
+      if (child.exitCode !== null || performance.now() - started > 20_000)
+        throw new Error(`${args.join(' ')} did not answer on port ${port}.`);
       await new Promise((r) => setTimeout(r, 5));
     }
     times.push(performance.now() - started);
@@ -85,26 +108,45 @@ async function serverStartup(command: string[], cwd: string, env: Record<string,
   }
   return times;
 }
-const tsgiServe = [nodeBin, tsgiBin, 'serve', 'markup.wsgi:application', '--bind', '{bind}', '--workers', '1', '--log-level', 'warning'];
+const tsgiServe = [
+  nodeBin,
+  tsgiBin,
+  'serve',
+  'markup.wsgi:application',
+  '--bind',
+  '{bind}',
+  '--workers',
+  '1',
+  '--log-level',
+  'warning',
+];
 const serveStartup = (env: Record<string, string>, count = runs) => serverStartup(tsgiServe, fixture, env, count);
 const serveCold = await serveStartup({ NODE_DISABLE_COMPILE_CACHE: '1' });
 await serveStartup({ NODE_COMPILE_CACHE: cacheDir }, 1); // fills the cache
 const serveWarm = await serveStartup({ NODE_COMPILE_CACHE: cacheDir });
 // The same for the original: Django 3.2's reference project under Debian's gunicorn, one sync worker.
 const [django] = djangoGunicornCases([1]);
-const djangoStart = django ? await serverStartup(django.command.map((a) => (a === '{host}:{port}' ? '{bind}' : a)), django.cwd!, django.env ?? {}) : [];
+const djangoStart = django
+  ? await serverStartup(
+      django.command.map((a) => (a === '{host}:{port}' ? '{bind}' : a)),
+      django.cwd!,
+      django.env ?? {},
+    )
+  : [];
 rmSync(cacheDir, { recursive: true, force: true });
 rmSync(tmpDir, { recursive: true, force: true });
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const startupLine =
   `start-up to first response (median of ${runs}, min in brackets): cold ${median(cold).toFixed(1)} ms (${Math.min(...cold).toFixed(1)}), ` +
-    `cold from the .ts sources ${median(coldSources).toFixed(1)} ms (${Math.min(...coldSources).toFixed(1)}), ` +
-    `default (compile cache on from getWsgiApplication(), filled) ${median(byDefault).toFixed(1)} ms (${Math.min(...byDefault).toFixed(1)}), ` +
-    `NODE_COMPILE_CACHE from process start ${median(cached).toFixed(1)} ms (${Math.min(...cached).toFixed(1)}); ` +
-    `tsgi serve --workers 1, spawn to the first response over TCP: cold ${median(serveCold).toFixed(1)} ms (${Math.min(...serveCold).toFixed(1)}), ` +
-    `compile cache filled ${median(serveWarm).toFixed(1)} ms (${Math.min(...serveWarm).toFixed(1)})` +
-    (djangoStart.length ? `; Django 3.2 under gunicorn 20.1 --workers 1, the same: ${median(djangoStart).toFixed(1)} ms (${Math.min(...djangoStart).toFixed(1)})` : '');
+  `cold from the .ts sources ${median(coldSources).toFixed(1)} ms (${Math.min(...coldSources).toFixed(1)}), ` +
+  `default (compile cache on from getWsgiApplication(), filled) ${median(byDefault).toFixed(1)} ms (${Math.min(...byDefault).toFixed(1)}), ` +
+  `NODE_COMPILE_CACHE from process start ${median(cached).toFixed(1)} ms (${Math.min(...cached).toFixed(1)}); ` +
+  `tsgi serve --workers 1, spawn to the first response over TCP: cold ${median(serveCold).toFixed(1)} ms (${Math.min(...serveCold).toFixed(1)}), ` +
+  `compile cache filled ${median(serveWarm).toFixed(1)} ms (${Math.min(...serveWarm).toFixed(1)})` +
+  (djangoStart.length
+    ? `; Django 3.2 under gunicorn 20.1 --workers 1, the same: ${median(djangoStart).toFixed(1)} ms (${Math.min(...djangoStart).toFixed(1)})`
+    : '');
 if (process.env.STARTUP_ONLY === '1') {
   console.log(startupLine);
   process.exit(0);

@@ -27,7 +27,9 @@ const startResponse: StartResponse = ((_status: string, headers: Array<[string, 
 const n = Number(process.env.N ?? 200_000);
 async function run(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const body = (await application(wrkEnviron('/hello/'), startResponse)) as Iterable<Uint8Array> & { close?: () => unknown };
+    const body = (await application(wrkEnviron('/hello/'), startResponse)) as Iterable<Uint8Array> & {
+      close?: () => unknown;
+    };
     for (const _ of body) void _;
     await body.close?.();
   }

@@ -12,6 +12,10 @@ const app: Application = (_environ, startResponse) => {
   return [HELLO];
 };
 
-const handle = await serve(app, { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 18081), signal: process.env.TSGI_SIGNAL !== '0' });
+const handle = await serve(app, {
+  host: process.env.HOST ?? '127.0.0.1',
+  port: Number(process.env.PORT ?? 18081),
+  signal: process.env.TSGI_SIGNAL !== '0',
+});
 console.log(`tsgi hello on ${handle.url}/`);
 process.on('SIGTERM', () => void handle.close().then(() => process.exit(0)));

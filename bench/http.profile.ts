@@ -22,13 +22,19 @@ import { importModule, setProjectRoot } from 'tsgi/utils/module-loading';
 const HELLO = Buffer.from('Hello, world!');
 // The headers Django's four default middleware put on the hello (and the framework sends).
 const DJANGO_HEADERS: HeaderList = [
-  ['Content-Type', 'text/html; charset=utf-8'], ['Content-Length', '13'], ['X-Frame-Options', 'DENY'],
-  ['X-Content-Type-Options', 'nosniff'], ['Referrer-Policy', 'same-origin'], ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Content-Type', 'text/html; charset=utf-8'],
+  ['Content-Length', '13'],
+  ['X-Frame-Options', 'DENY'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'same-origin'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
 ];
-const gatewayHello = (headers: HeaderList): Application => (_environ, startResponse) => {
-  startResponse('200 OK', headers);
-  return [HELLO];
-};
+const gatewayHello =
+  (headers: HeaderList): Application =>
+  (_environ, startResponse) => {
+    startResponse('200 OK', headers);
+    return [HELLO];
+  };
 
 async function listenerFor(which: string): Promise<http.RequestListener> {
   switch (which) {
@@ -57,7 +63,9 @@ async function listenerFor(which: string): Promise<http.RequestListener> {
       return createListener(application);
     }
     default:
-      throw new Error(`Unknown case ${JSON.stringify(which)}: one of bare, bare-django-headers, gateway, gateway-django-headers, framework.`);
+      throw new Error(
+        `Unknown case ${JSON.stringify(which)}: one of bare, bare-django-headers, gateway, gateway-django-headers, framework.`,
+      );
   }
 }
 
@@ -73,8 +81,13 @@ for (let i = 0; i < 32; i++) {
   const [serverSide, client] = duplexPair();
   // What node:http and the gateway read from a TCP socket.
   Object.assign(serverSide, {
-    remoteAddress: '127.0.0.1', remotePort: 50000 + i, localAddress: '127.0.0.1', localPort: 8000,
-    setNoDelay: () => serverSide, setKeepAlive: () => serverSide, setTimeout: () => serverSide,
+    remoteAddress: '127.0.0.1',
+    remotePort: 50000 + i,
+    localAddress: '127.0.0.1',
+    localPort: 8000,
+    setNoDelay: () => serverSide,
+    setKeepAlive: () => serverSide,
+    setTimeout: () => serverSide,
   });
   server.emit('connection', serverSide);
   client.on('data', (data: Buffer) => {
@@ -83,7 +96,8 @@ for (let i = 0; i < 32; i++) {
       if (answered < target) client.write(REQUEST);
       else if (answered === target) finished();
     }
-    if (data.includes('HTTP/1.1 5')) throw new Error(`${which} answered with an error: ${data.toString('latin1').slice(0, 300)}`);
+    if (data.includes('HTTP/1.1 5'))
+      throw new Error(`${which} answered with an error: ${data.toString('latin1').slice(0, 300)}`);
   });
   clients.push(client);
 }
@@ -101,5 +115,7 @@ const n = Number(process.env.N ?? 200_000);
 const before = process.cpuUsage();
 await run(n);
 const cpu = process.cpuUsage(before);
-console.log(`${which}: ${((cpu.user + cpu.system) / n).toFixed(2)} CPU µs/request (${n} requests, 32 connections, no kernel)`);
+console.log(
+  `${which}: ${((cpu.user + cpu.system) / n).toFixed(2)} CPU µs/request (${n} requests, 32 connections, no kernel)`,
+);
 process.exit(0);

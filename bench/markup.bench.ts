@@ -11,23 +11,49 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compareWithBaseline, djangoGunicornCases, environmentLines, markdownTable, nodeBin, repoRoot, tsgiBin, type BenchCase } from './lib/index.ts';
+import {
+  compareWithBaseline,
+  djangoGunicornCases,
+  environmentLines,
+  markdownTable,
+  nodeBin,
+  repoRoot,
+  tsgiBin,
+  type BenchCase,
+} from './lib/index.ts';
 
 const project = path.join(repoRoot, 'examples/markup');
 
 // As npm start: collectstatic first, so that the stylesheet has its hashed name and the
 // manifest storage finds it with DEBUG off.
-execFileSync(nodeBin, ['manage.ts', 'collectstatic', '--noinput', '-v', '0'], { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] });
-const manifest = JSON.parse(readFileSync(path.join(project, 'staticfiles/staticfiles.json'), 'utf8')) as { paths: Record<string, string> };
+execFileSync(nodeBin, ['manage.ts', 'collectstatic', '--noinput', '-v', '0'], {
+  cwd: project,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const manifest = JSON.parse(readFileSync(path.join(project, 'staticfiles/staticfiles.json'), 'utf8')) as {
+  paths: Record<string, string>;
+};
 const stylesheet = manifest.paths['css/site.css'];
-if (!stylesheet) throw new Error('collectstatic wrote no css/site.css in examples/markup/staticfiles/staticfiles.json.');
+if (!stylesheet)
+  throw new Error('collectstatic wrote no css/site.css in examples/markup/staticfiles/staticfiles.json.');
 
 // The command of npm start (package.json "start"), on the bench's port, with one worker and
 // without the info lines of every boot.
 const serve = [
-  nodeBin, tsgiBin, 'serve', 'markup.wsgi:application',
-  '--env', 'TSGI_DEBUG=false', '--env', 'TSGI_ALLOWED_HOSTS=127.0.0.1,localhost',
-  '--bind', '{host}:{port}', '--workers', '1', '--log-level', 'warning',
+  nodeBin,
+  tsgiBin,
+  'serve',
+  'markup.wsgi:application',
+  '--env',
+  'TSGI_DEBUG=false',
+  '--env',
+  'TSGI_ALLOWED_HOSTS=127.0.0.1,localhost',
+  '--bind',
+  '{host}:{port}',
+  '--workers',
+  '1',
+  '--log-level',
+  'warning',
 ];
 const markup = (name: string, urlPath: string, expect?: BenchCase['expect']): BenchCase => ({
   name: `markup, tsgi serve --workers 1: ${name}`,

@@ -18,7 +18,10 @@ import { wrkEnviron } from './lib/environ.ts';
 
 const project = path.resolve(import.meta.dirname, '../examples/markup');
 // As npm start: collectstatic first, so that {% static %} finds the manifest with DEBUG off.
-execFileSync(process.execPath, ['manage.ts', 'collectstatic', '--noinput', '-v', '0'], { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, ['manage.ts', 'collectstatic', '--noinput', '-v', '0'], {
+  cwd: project,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 setProjectRoot(project);
 process.chdir(project);
 process.env.TSGI_SETTINGS_MODULE = 'markup.settings';
@@ -38,7 +41,10 @@ const startResponse: StartResponse = ((s: string) => {
 const n = Number(process.env.N ?? 20_000);
 async function run(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const body = (await application(wrkEnviron(urlPath, '127.0.0.1:8000', { 'wsgi.file_wrapper': fileWrapper }), startResponse)) as AsyncIterable<Uint8Array> & { close?: () => unknown };
+    const body = (await application(
+      wrkEnviron(urlPath, '127.0.0.1:8000', { 'wsgi.file_wrapper': fileWrapper }),
+      startResponse,
+    )) as AsyncIterable<Uint8Array> & { close?: () => unknown };
     for await (const chunk of body) bytes += chunk.length;
     await body.close?.();
   }
@@ -51,4 +57,6 @@ const cpu = process.cpuUsage();
 await run(n);
 const elapsed = Number(process.hrtime.bigint() - start) / 1000;
 const used = process.cpuUsage(cpu);
-console.log(`${urlPath}: ${(elapsed / n).toFixed(2)} µs/request wall, ${((used.user + used.system) / n).toFixed(2)} µs CPU (${n} requests, ${bytes / n} bytes each)`);
+console.log(
+  `${urlPath}: ${(elapsed / n).toFixed(2)} µs/request wall, ${((used.user + used.system) / n).toFixed(2)} µs CPU (${n} requests, ${bytes / n} bytes each)`,
+);

@@ -9,13 +9,35 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  childPids, compareWithBaseline, djangoGunicornCases, environmentLines, freePort, markdownTable, nodeBin, readRssKiB, repoRoot, runWrk, startServer, tsgiBin,
+  childPids,
+  compareWithBaseline,
+  djangoGunicornCases,
+  environmentLines,
+  freePort,
+  markdownTable,
+  nodeBin,
+  readRssKiB,
+  repoRoot,
+  runWrk,
+  startServer,
+  tsgiBin,
   type BenchCase,
 } from './lib/index.ts';
 
 const tsgi = (workers: number): BenchCase => ({
   name: `tsgi serve --workers ${workers} (hello)`,
-  command: [nodeBin, tsgiBin, 'serve', 'bench.server', '--bind', '{host}:{port}', '--workers', String(workers), '--log-level', 'warning'],
+  command: [
+    nodeBin,
+    tsgiBin,
+    'serve',
+    'bench.server',
+    '--bind',
+    '{host}:{port}',
+    '--workers',
+    String(workers),
+    '--log-level',
+    'warning',
+  ],
   path: '/',
   expect: { status: 200, body: 'Hello, world!' },
 });
@@ -31,7 +53,10 @@ async function workerRss(command: string[], env: Record<string, string> = {}): P
   const port = await freePort();
   const server = await startServer({ command, port, cwd: repoRoot, env });
   try {
-    await runWrk(server.url('/'), { duration: process.env.DURATION ?? '8s', connections: Number(process.env.CONNS ?? 32) });
+    await runWrk(server.url('/'), {
+      duration: process.env.DURATION ?? '8s',
+      connections: Number(process.env.CONNS ?? 32),
+    });
     const kids = childPids(server.pid);
     // taskset execs the command, so server.pid is the master (or bare node) itself.
     return kids.length > 0 ? Math.max(...kids.map(readRssKiB)) : readRssKiB(server.pid);
@@ -51,7 +76,11 @@ async function workerRss(command: string[], env: Record<string, string> = {}): P
 const cacheDir = path.join(tmpdir(), 'node-compile-cache');
 const bareCommand = [nodeBin, path.join(repoRoot, 'bench/lib/node-http-hello.ts')];
 const rssCases: Array<{ name: string; command: string[]; env: Record<string, string> }> = [
-  { name: 'bare node:http, .ts type-stripped at start', command: bareCommand, env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
+  {
+    name: 'bare node:http, .ts type-stripped at start',
+    command: bareCommand,
+    env: { NODE_DISABLE_COMPILE_CACHE: '1' },
+  },
   { name: 'bare node:http, warm compile cache', command: bareCommand, env: { NODE_COMPILE_CACHE: cacheDir } },
   { name: 'tsgi serve --workers 1, the worker', command: tsgi(1).command, env: {} },
 ];
@@ -79,9 +108,18 @@ console.log(`wrk command: ${comparison.baseline.command.replace(/:\d+\//, ':PORT
 console.log('');
 console.log(markdownTable(comparison));
 const one = comparison.results[0]!;
-console.log(`\ntsgi serve --workers 1 / node:http = ${(one.wrk.rps / comparison.baseline.wrk.rps).toFixed(2)} req/s (target ≥ 0.85)`);
-console.log(`node:http CPU per request / tsgi serve CPU per request = ${(comparison.baseline.cpuUsPerRequest / one.cpuUsPerRequest).toFixed(2)}`);
-console.log(`\nRSS after a ${process.env.DURATION ?? '8s'} wrk run, MiB, median of ${rssRounds} interleaved rounds (every round):`);
-for (const c of rssCases) console.log(`  ${c.name}: ${mib(median(rss.get(c.name)!))} (${rss.get(c.name)!.map(mib).join(', ')})`);
-console.log(`worker RSS / bare node:http RSS (warm compile cache) = ${(worker / bareCached).toFixed(2)} (target ≤ 1.3)`);
+console.log(
+  `\ntsgi serve --workers 1 / node:http = ${(one.wrk.rps / comparison.baseline.wrk.rps).toFixed(2)} req/s (target ≥ 0.85)`,
+);
+console.log(
+  `node:http CPU per request / tsgi serve CPU per request = ${(comparison.baseline.cpuUsPerRequest / one.cpuUsPerRequest).toFixed(2)}`,
+);
+console.log(
+  `\nRSS after a ${process.env.DURATION ?? '8s'} wrk run, MiB, median of ${rssRounds} interleaved rounds (every round):`,
+);
+for (const c of rssCases)
+  console.log(`  ${c.name}: ${mib(median(rss.get(c.name)!))} (${rss.get(c.name)!.map(mib).join(', ')})`);
+console.log(
+  `worker RSS / bare node:http RSS (warm compile cache) = ${(worker / bareCached).toFixed(2)} (target ≤ 1.3)`,
+);
 console.log(`worker RSS / bare node:http RSS (.ts type-stripped at start) = ${(worker / bareTs).toFixed(2)}`);

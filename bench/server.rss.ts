@@ -14,17 +14,39 @@ import { childPids, freePort, nodeBin, repoRoot, runWrk, tsgiBin, startServer } 
 
 function memory(pid: number): string {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const mib = (key: string) => (Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024).toFixed(1);
+  const mib = (key: string) =>
+    (Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024).toFixed(1);
   return `RSS ${mib('VmRSS')} MiB (anon ${mib('RssAnon')}, file ${mib('RssFile')}), threads ${/^Threads:\s+(\d+)/m.exec(status)?.[1]}`;
 }
 
 const [which = 'tsgi', ...flags] = process.argv.slice(2);
-const serve = (app: string) => [nodeBin, tsgiBin, 'serve', app, '--bind', '{host}:{port}', '--workers', '1', '--log-level', 'warning', ...flags];
+const serve = (app: string) => [
+  nodeBin,
+  tsgiBin,
+  'serve',
+  app,
+  '--bind',
+  '{host}:{port}',
+  '--workers',
+  '1',
+  '--log-level',
+  'warning',
+  ...flags,
+];
 const cases: Record<string, { command: string[]; cwd: string }> = {
   bare: { command: [nodeBin, path.join(repoRoot, 'bench/lib/node-http-hello.ts')], cwd: repoRoot },
   tsgi: { command: serve('bench.server'), cwd: repoRoot },
   // As npm start serves it (run collectstatic first, or bench/markup.bench.ts once).
-  markup: { command: [...serve('markup.wsgi:application'), '--env', 'TSGI_DEBUG=false', '--env', 'TSGI_ALLOWED_HOSTS=127.0.0.1,localhost'], cwd: path.join(repoRoot, 'examples/markup') },
+  markup: {
+    command: [
+      ...serve('markup.wsgi:application'),
+      '--env',
+      'TSGI_DEBUG=false',
+      '--env',
+      'TSGI_ALLOWED_HOSTS=127.0.0.1,localhost',
+    ],
+    cwd: path.join(repoRoot, 'examples/markup'),
+  },
 };
 const chosen = cases[which];
 if (!chosen) throw new Error(`Unknown case ${which}: one of ${Object.keys(cases).join(', ')}.`);
@@ -36,9 +58,14 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const idle = memory(target());
   const cpuBefore = server.cpuMs();
-  const wrk = await runWrk(server.url(process.env.PROBE_PATH ?? '/'), { duration: process.env.DURATION ?? '8s', connections: Number(process.env.CONNS ?? 32) });
+  const wrk = await runWrk(server.url(process.env.PROBE_PATH ?? '/'), {
+    duration: process.env.DURATION ?? '8s',
+    connections: Number(process.env.CONNS ?? 32),
+  });
   const cpuUs = ((server.cpuMs() - cpuBefore) * 1000) / wrk.requests;
-  console.log(`${which} ${flags.join(' ')} NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ''}\n  idle:  ${idle}\n  after: ${memory(target())}; ${wrk.rps.toFixed(0)} req/s, ${cpuUs.toFixed(1)} CPU µs/req`);
+  console.log(
+    `${which} ${flags.join(' ')} NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ''}\n  idle:  ${idle}\n  after: ${memory(target())}; ${wrk.rps.toFixed(0)} req/s, ${cpuUs.toFixed(1)} CPU µs/req`,
+  );
 } finally {
   await server.stop();
 }

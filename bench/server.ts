@@ -5,7 +5,10 @@
 import type { Application } from '../src/gateway/types.ts';
 
 const HELLO = new TextEncoder().encode('Hello, world!');
-const HEADERS: Array<[string, string]> = [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', String(HELLO.length)]];
+const HEADERS: Array<[string, string]> = [
+  ['Content-Type', 'text/plain; charset=utf-8'],
+  ['Content-Length', String(HELLO.length)],
+];
 
 export const application: Application = (_environ, startResponse) => {
   startResponse('200 OK', HEADERS);

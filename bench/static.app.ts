@@ -38,7 +38,6 @@ settings.configure({
   },
 });
 
-
 const hello: Application = (_environ, startResponse) => {
   startResponse('200 OK', [['Content-Type', 'text/plain; charset=utf-8']]);
   return [HELLO];
@@ -47,7 +46,10 @@ const hello: Application = (_environ, startResponse) => {
 const template: Application = async (_environ, startResponse) => {
   const html = await getTemplate('page.html').render({ title: 'Rows', rows });
   const body = Buffer.from(html);
-  startResponse('200 OK', [['Content-Type', 'text/html; charset=utf-8'], ['Content-Length', String(body.length)]]);
+  startResponse('200 OK', [
+    ['Content-Type', 'text/html; charset=utf-8'],
+    ['Content-Length', String(body.length)],
+  ]);
   return [body];
 };
 

@@ -119,8 +119,18 @@ const pairs: Array<[Probe, Probe]> = [
     { label: 'namespaced include, last', path: '/api/v9/health/', name: 'v9:health', kwargs: {} },
   ],
   [
-    { label: '2-level namespace, first', path: '/shop/catalog/page0/x-y/', name: 'shop:catalog:page0', kwargs: { slug: 'x-y' } },
-    { label: '2-level namespace, last', path: '/shop/catalog/page47/x-y/', name: 'shop:catalog:page47', kwargs: { slug: 'x-y' } },
+    {
+      label: '2-level namespace, first',
+      path: '/shop/catalog/page0/x-y/',
+      name: 'shop:catalog:page0',
+      kwargs: { slug: 'x-y' },
+    },
+    {
+      label: '2-level namespace, last',
+      path: '/shop/catalog/page47/x-y/',
+      name: 'shop:catalog:page47',
+      kwargs: { slug: 'x-y' },
+    },
   ],
 ];
 const probes = pairs.flat();
@@ -137,7 +147,12 @@ for (const p of probes) {
 
 const resolveNs = timeAll(probes.map((p) => () => resolve(p.path, urlconf)));
 const reverseNs = timeAll(probes.map((p) => () => reverse(p.name, { urlconf, kwargs: p.kwargs })));
-const results = probes.map((p, i) => ({ label: p.label, path: p.path, resolveNs: resolveNs[i], reverseNs: reverseNs[i] }));
+const results = probes.map((p, i) => ({
+  label: p.label,
+  path: p.path,
+  resolveNs: resolveNs[i],
+  reverseNs: reverseNs[i],
+}));
 
 // Size independence: the same pattern in a URLconf of 10 patterns and in the one of 1,000.
 const small = { urlpatterns: build([...spec.slice(0, 9), { route: 'last/<int:pk>/', name: 'last' }]) };

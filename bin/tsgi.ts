@@ -10,10 +10,19 @@ import { enableCompileCache } from 'node:module';
 // moves it, NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 enableCompileCache();
 
-const COMMANDS: Record<string, { help: string; load: () => Promise<{ main(argv: readonly string[]): Promise<number> }> }> = {
+const COMMANDS: Record<
+  string,
+  { help: string; load: () => Promise<{ main(argv: readonly string[]): Promise<number> }> }
+> = {
   serve: { help: 'Run an application with the production server.', load: () => import('../src/server/cli.ts') },
-  startproject: { help: 'Create a project: manage.ts, settings, urls, wsgi.ts, package.json.', load: () => management('startproject') },
-  startapp: { help: 'Create an app in the current directory: apps.ts, views.ts, urls.ts, templates, a test.', load: () => management('startapp') },
+  startproject: {
+    help: 'Create a project: manage.ts, settings, urls, wsgi.ts, package.json.',
+    load: () => management('startproject'),
+  },
+  startapp: {
+    help: 'Create an app in the current directory: apps.ts, views.ts, urls.ts, templates, a test.',
+    load: () => management('startapp'),
+  },
 };
 
 /** A framework management command run outside a project, as `django-admin` does. */
@@ -26,15 +35,21 @@ async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V') {
     const { readFileSync } = await import('node:fs');
-    const pkg = JSON.parse(readFileSync(new URL(import.meta.resolve('tsgi/package.json')), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL(import.meta.resolve('tsgi/package.json')), 'utf8')) as {
+      version: string;
+    };
     process.stdout.write(`tsgi ${pkg.version}\n`);
     return 0;
   }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     if (name === 'help' && rest[0] && COMMANDS[rest[0]]) return (await COMMANDS[rest[0]]!.load()).main(['--help']);
     const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-    const list = Object.entries(COMMANDS).map(([c, { help }]) => `  ${c.padEnd(width)}  ${help}`).join('\n');
-    process.stdout.write(`Usage: tsgi COMMAND [ARGS]\n\nCommands:\n${list}\n\ntsgi help COMMAND shows a command's options; tsgi --version its version.\n`);
+    const list = Object.entries(COMMANDS)
+      .map(([c, { help }]) => `  ${c.padEnd(width)}  ${help}`)
+      .join('\n');
+    process.stdout.write(
+      `Usage: tsgi COMMAND [ARGS]\n\nCommands:\n${list}\n\ntsgi help COMMAND shows a command's options; tsgi --version its version.\n`,
+    );
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];

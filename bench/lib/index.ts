@@ -87,10 +87,14 @@ async function check(server: RunningServer, benchCase: BenchCase): Promise<void>
   const body = await response.text();
   const status = benchCase.expect?.status ?? 200;
   if (response.status !== status) {
-    throw new Error(`${benchCase.name}: GET ${url} answered ${response.status}, expected ${status}; body: ${body.slice(0, 500)}`);
+    throw new Error(
+      `${benchCase.name}: GET ${url} answered ${response.status}, expected ${status}; body: ${body.slice(0, 500)}`,
+    );
   }
   if (benchCase.expect?.body !== undefined && body !== benchCase.expect.body) {
-    throw new Error(`${benchCase.name}: GET ${url} answered the body ${JSON.stringify(body.slice(0, 200))}, expected ${JSON.stringify(benchCase.expect.body)}.`);
+    throw new Error(
+      `${benchCase.name}: GET ${url} answered the body ${JSON.stringify(body.slice(0, 200))}, expected ${JSON.stringify(benchCase.expect.body)}.`,
+    );
   }
 }
 
@@ -101,9 +105,18 @@ async function check(server: RunningServer, benchCase: BenchCase): Promise<void>
  * const result = await benchServer(bareNodeHello, { duration: '8s' });
  */
 export async function benchServer(benchCase: BenchCase, options: RunOptions = {}): Promise<BenchResult> {
-  const { duration = process.env.DURATION ?? '8s', warmup = process.env.WARMUP ?? '2s', connections = Number(process.env.CONNS ?? 32) } = options;
+  const {
+    duration = process.env.DURATION ?? '8s',
+    warmup = process.env.WARMUP ?? '2s',
+    connections = Number(process.env.CONNS ?? 32),
+  } = options;
   const port = await freePort();
-  const server = await startServer({ command: benchCase.command, port, env: benchCase.env, cwd: benchCase.cwd ?? repoRoot });
+  const server = await startServer({
+    command: benchCase.command,
+    port,
+    env: benchCase.env,
+    cwd: benchCase.cwd ?? repoRoot,
+  });
   try {
     await check(server, benchCase);
     const url = server.url(benchCase.path ?? '/');
@@ -112,7 +125,8 @@ export async function benchServer(benchCase: BenchCase, options: RunOptions = {}
     const cpuBefore = server.cpuMs();
     const measured = await runWrk(url, { ...wrkOptions, duration });
     const cpuUsPerRequest = measured.requests > 0 ? ((server.cpuMs() - cpuBefore) * 1000) / measured.requests : 0;
-    if (measured.non2xx > 0) throw new Error(`${benchCase.name}: ${measured.non2xx} responses were not 2xx/3xx during the run.`);
+    if (measured.non2xx > 0)
+      throw new Error(`${benchCase.name}: ${measured.non2xx} responses were not 2xx/3xx during the run.`);
     return {
       name: benchCase.name,
       url,
@@ -154,7 +168,8 @@ export async function compareWithBaseline(cases: BenchCase[], options: RunOption
   const verbose = options.verbose ?? true;
   const names = new Set([bareNodeHello.name]);
   for (const c of cases) {
-    if (names.has(c.name)) throw new Error(`Two benchmark cases are named ${JSON.stringify(c.name)}: give each case its own name.`);
+    if (names.has(c.name))
+      throw new Error(`Two benchmark cases are named ${JSON.stringify(c.name)}: give each case its own name.`);
     names.add(c.name);
   }
   const all = [bareNodeHello, ...cases];
@@ -164,7 +179,9 @@ export async function compareWithBaseline(cases: BenchCase[], options: RunOption
       const result = await benchServer(benchCase, options);
       measured.get(benchCase.name)!.push(result);
       if (verbose) {
-        process.stderr.write(`round ${round}/${rounds} ${benchCase.name}: ${result.wrk.rps.toFixed(0)} req/s, p99 ${result.wrk.p99Ms} ms, ${result.cpuUsPerRequest.toFixed(1)} CPU µs/req\n`);
+        process.stderr.write(
+          `round ${round}/${rounds} ${benchCase.name}: ${result.wrk.rps.toFixed(0)} req/s, p99 ${result.wrk.p99Ms} ms, ${result.cpuUsPerRequest.toFixed(1)} CPU µs/req\n`,
+        );
       }
     }
   }
@@ -240,7 +257,16 @@ export function djangoGunicornCases(workers: readonly number[]): BenchCase[] {
   }
   return workers.map((count) => ({
     name: `Django 3.2 under gunicorn 20.1 --workers ${count} (/hello/)`,
-    command: ['/usr/bin/gunicorn', 'markup.wsgi:application', '--bind', '{host}:{port}', '--workers', String(count), '--log-level', 'warning'],
+    command: [
+      '/usr/bin/gunicorn',
+      'markup.wsgi:application',
+      '--bind',
+      '{host}:{port}',
+      '--workers',
+      String(count),
+      '--log-level',
+      'warning',
+    ],
     cwd: djangoDir,
     env: { PYTHONDONTWRITEBYTECODE: '1' },
     path: '/hello/',

@@ -56,10 +56,16 @@ export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> 
 }
 
 /** Resolves once host:port accepts connections; rejects after `timeoutMs`. */
-export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 20_000, child?: ChildProcess): Promise<void> {
+export async function waitForPort(
+  port: number,
+  host = '127.0.0.1',
+  timeoutMs = 20_000,
+  child?: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`The server exited with status ${child.exitCode} before its port ${port} answered.`);
+    if (child && child.exitCode !== null)
+      throw new Error(`The server exited with status ${child.exitCode} before its port ${port} answered.`);
     if (await portAnswers(port, host)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -145,7 +151,10 @@ export function readTreeRssKiB(pid: number): number {
  */
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const { command, port, host = '127.0.0.1', cpu = 0, env = {}, cwd, startTimeoutMs = 20_000 } = spec;
-  if (await portAnswers(port, host)) throw new Error(`Port ${port} on ${host} is already in use before starting ${command.join(' ')}: pick another port.`);
+  if (await portAnswers(port, host))
+    throw new Error(
+      `Port ${port} on ${host} is already in use before starting ${command.join(' ')}: pick another port.`,
+    );
   const args = command.map((a) => a.replaceAll('{port}', String(port)).replaceAll('{host}', host));
   const child = spawn('taskset', ['-c', String(cpu), ...args], {
     cwd,
@@ -173,7 +182,9 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     await Promise.race([waitForPort(port, host, startTimeoutMs, child), spawnError]);
   } catch (error) {
     await stop(1000);
-    throw new Error(`${(error as Error).message}\nCommand: taskset -c ${cpu} ${args.join(' ')}\nIts output:\n${output}`);
+    throw new Error(
+      `${(error as Error).message}\nCommand: taskset -c ${cpu} ${args.join(' ')}\nIts output:\n${output}`,
+    );
   }
   return {
     pid,

@@ -50,11 +50,15 @@ function commandExists(name: string): boolean {
  */
 export function ensureWrk(): void {
   if (!commandExists('taskset')) {
-    throw new Error('taskset is missing: install util-linux (apt-get install -y util-linux) to pin the server and wrk to CPUs.');
+    throw new Error(
+      'taskset is missing: install util-linux (apt-get install -y util-linux) to pin the server and wrk to CPUs.',
+    );
   }
   if (commandExists('wrk')) return;
   if (!commandExists('apt-get')) {
-    throw new Error('wrk is missing and apt-get is not available: install wrk from your distribution (https://github.com/wg/wrk).');
+    throw new Error(
+      'wrk is missing and apt-get is not available: install wrk from your distribution (https://github.com/wg/wrk).',
+    );
   }
   process.stderr.write('wrk is missing: installing it with apt-get (Debian package "wrk")...\n');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });

@@ -60,7 +60,10 @@ export const application: Application = async (environ, startResponse) => {
   }
   if (path === '/echo') {
     if (environ.REQUEST_METHOD !== 'POST') {
-      startResponse('405 Method Not Allowed', [['Content-Type', 'text/plain; charset=utf-8'], ['Allow', 'POST']]);
+      startResponse('405 Method Not Allowed', [
+        ['Content-Type', 'text/plain; charset=utf-8'],
+        ['Allow', 'POST'],
+      ]);
       return [encoder.encode('POST a body to /echo.\n')];
     }
     const body = await environ['wsgi.input'].read();

@@ -119,7 +119,9 @@ export function createAppConfig(entry: unknown): AppConfig {
   try {
     module = loadAppModule(entry);
   } catch (error) {
-    throw new ImproperlyConfigured(`The app '${entry}' in INSTALLED_APPS failed to load: ${(error as Error).message}`, { cause: error });
+    throw new ImproperlyConfigured(`The app '${entry}' in INSTALLED_APPS failed to load: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (module !== undefined) {
     const configClass = defaultConfigClass(entry);
@@ -152,7 +154,9 @@ function defaultConfigClass(appName: string): typeof AppConfig | undefined {
     appsModule = importModule(`${appName}.apps`);
   } catch (error) {
     if (error instanceof ModuleNotFoundError && error.moduleName === `${appName}.apps`) return undefined;
-    throw new ImproperlyConfigured(`The module '${appName}.apps' failed to load: ${(error as Error).message}`, { cause: error });
+    throw new ImproperlyConfigured(`The module '${appName}.apps' failed to load: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const classes = Object.values(appsModule).filter(
     (value): value is typeof AppConfig => isAppConfigClass(value) && value !== AppConfig && value.default !== false,
@@ -167,7 +171,11 @@ function defaultConfigClass(appName: string): typeof AppConfig | undefined {
   return classes.length === 1 ? classes[0] : undefined;
 }
 
-function instantiate(configClass: typeof AppConfig, module: Record<string, unknown> | undefined, appName?: string): AppConfig {
+function instantiate(
+  configClass: typeof AppConfig,
+  module: Record<string, unknown> | undefined,
+  appName?: string,
+): AppConfig {
   const config = new configClass();
   if (config.name === '' && appName !== undefined) config.name = appName;
   if (module !== undefined) config.module = module;

@@ -68,7 +68,9 @@ export class Apps {
     const dupLabels = [...labels].filter(([, n]) => n > 1).map(([l]) => l);
     const dupNames = [...names].filter(([, n]) => n > 1).map(([l]) => l);
     if (dupNames.length > 0) {
-      throw new ImproperlyConfigured(`Application names aren't unique, duplicates: ${dupNames.join(', ')}. List each app once in INSTALLED_APPS.`);
+      throw new ImproperlyConfigured(
+        `Application names aren't unique, duplicates: ${dupNames.join(', ')}. List each app once in INSTALLED_APPS.`,
+      );
     }
     if (dupLabels.length > 0) {
       throw new ImproperlyConfigured(
@@ -81,7 +83,9 @@ export class Apps {
       try {
         await inReadyHook.run(this, () => c.ready());
       } catch (error) {
-        throw new Error(`The ready() hook of the app '${c.label}' (${c.name}) failed: ${(error as Error).message}`, { cause: error });
+        throw new Error(`The ready() hook of the app '${c.label}' (${c.name}) failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     this.ready = true;
@@ -90,7 +94,9 @@ export class Apps {
   /** @throws AppRegistryNotReady until the apps are loaded. */
   checkAppsReady(): void {
     if (!this.appsReady) {
-      throw new AppRegistryNotReady("Apps aren't loaded yet: await apps.populate() (getWsgiApplication() does) before using the registry.");
+      throw new AppRegistryNotReady(
+        "Apps aren't loaded yet: await apps.populate() (getWsgiApplication() does) before using the registry.",
+      );
     }
   }
 
@@ -107,7 +113,8 @@ export class Apps {
     if (config !== undefined) return config;
     const hint = closestName(label, this.#configs.keys());
     throw new LookupError(
-      `No installed app with label '${label}'.` + (hint !== undefined ? ` Did you mean '${hint}'?` : '') +
+      `No installed app with label '${label}'.` +
+        (hint !== undefined ? ` Did you mean '${hint}'?` : '') +
         ` Installed: ${[...this.#configs.keys()].join(', ') || 'none'}.`,
     );
   }

@@ -64,6 +64,12 @@ export interface TemplateEngineConfig {
  * Every known setting with its type. A project may define settings of its own: any UPPER_CASE
  * export of the settings module is a setting, readable as `settings.MY_SETTING` (typed unknown).
  */
+/** One entry of `STORAGES`: a storage class (or its dotted name) and the options it is built with. */
+export interface StorageConfig {
+  BACKEND: string | (new (options: Record<string, unknown>) => unknown);
+  OPTIONS?: Record<string, unknown>;
+}
+
 export interface Settings {
   /** Shows detailed error pages; never true in production. */
   DEBUG: boolean;
@@ -134,7 +140,7 @@ export interface Settings {
   /** `Cache-Control` max-age (seconds) of static files whose names are not hashed; null means 0 in DEBUG, else 60. */
   STATICFILES_MAX_AGE: number | null;
   /** Storage backends by alias, as Django's: `staticfiles` (e.g. ManifestStaticFilesStorage) and `default` (uploads). */
-  STORAGES: Record<string, { BACKEND: string | (new (options: Record<string, unknown>) => unknown); OPTIONS?: Record<string, unknown> }>;
+  STORAGES: Record<string, StorageConfig>;
   /** URL prefix of user-uploaded media. */
   MEDIA_URL: string;
   /** Folder of user-uploaded media. */

@@ -12,7 +12,13 @@ import { globalSettings, LIST_SETTINGS } from './global-settings.ts';
 import type { Settings } from './global-settings.ts';
 import { settingChanged } from './signals.ts';
 
-export type { Settings, LoggingConfig, LoggingHandlerConfig, LoggerConfig, TemplateEngineConfig } from './global-settings.ts';
+export type {
+  Settings,
+  LoggingConfig,
+  LoggingHandlerConfig,
+  LoggerConfig,
+  TemplateEngineConfig,
+} from './global-settings.ts';
 export { globalSettings } from './global-settings.ts';
 export { settingChanged } from './signals.ts';
 export type { SettingChangedEvent } from './signals.ts';

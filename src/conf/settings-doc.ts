@@ -22,7 +22,10 @@ export interface DeclaredSetting {
 export function declaredSettings(source = readFileSync(SOURCE, 'utf8')): DeclaredSetting[] {
   const start = source.indexOf('export interface Settings {');
   const end = source.indexOf('\n}', start);
-  if (start < 0 || end < 0) throw new Error('global-settings.ts has no `export interface Settings { ... }` block; update settings-doc.ts to match it.');
+  if (start < 0 || end < 0)
+    throw new Error(
+      'global-settings.ts has no `export interface Settings { ... }` block; update settings-doc.ts to match it.',
+    );
   const out: DeclaredSetting[] = [];
   let doc = '';
   let inComment = false;
@@ -74,7 +77,7 @@ export function renderSettingsDoc(): string {
     '',
     '<!-- Generated from src/conf/global-settings.ts by `npm run docs:settings`; do not edit by hand. -->',
     '',
-    'A project\'s settings module (named by `TSGI_SETTINGS_MODULE`, e.g. `markup.settings` for',
+    "A project's settings module (named by `TSGI_SETTINGS_MODULE`, e.g. `markup.settings` for",
     '`markup/settings.ts`) exports UPPER_CASE constants; each overrides the default below, as in',
     'Django. Any other UPPER_CASE export is a setting of the project, readable as `settings.NAME`.',
     '',
@@ -97,7 +100,9 @@ export function renderSettingsDoc(): string {
     out.push(`## ${title}`, '', '| setting | type | default | meaning |', '|---|---|---|---|');
     for (const s of rows) {
       placed.add(s.name);
-      out.push(`| \`${s.name}\` | \`${cell(s.type)}\` | ${cell(formatDefault(s.name, defaults[s.name]))} | ${cell(s.doc)} |`);
+      out.push(
+        `| \`${s.name}\` | \`${cell(s.type)}\` | ${cell(formatDefault(s.name, defaults[s.name]))} | ${cell(s.doc)} |`,
+      );
     }
     out.push('');
   }

@@ -16,7 +16,10 @@ import { getLogger } from '../utils/log.ts';
 
 /** Logs a receiver's failure caught by sendRobust, as Django does under `django.dispatch`. */
 function logFailure(receiver: { name: string }, error: Error): Error {
-  getLogger('tsgi.dispatch').error(`Error calling ${receiver.name || 'an anonymous receiver'} in Signal.sendRobust() (${error.message})`, { error });
+  getLogger('tsgi.dispatch').error(
+    `Error calling ${receiver.name || 'an anonymous receiver'} in Signal.sendRobust() (${error.message})`,
+    { error },
+  );
   return error;
 }
 
@@ -131,23 +134,26 @@ export class Signal<T extends object = Record<string, unknown>> {
       try {
         return [receiver, receiver(event)];
       } catch (error) {
-        return [receiver, logFailure(receiver, error instanceof Error ? error : new Error(String(error), { cause: error }))];
+        return [
+          receiver,
+          logFailure(receiver, error instanceof Error ? error : new Error(String(error), { cause: error })),
+        ];
       }
     });
   }
 
   /** As `sendAsync`, catching errors (and rejections) as `sendRobust` does. */
-  async sendRobustAsync(
-    sender: unknown,
-    ...payload: PayloadArgs<T>
-  ): Promise<Array<[Receiver<T>, unknown]>> {
+  async sendRobustAsync(sender: unknown, ...payload: PayloadArgs<T>): Promise<Array<[Receiver<T>, unknown]>> {
     const event = this.#event(sender, payload[0]);
     const results: Array<[Receiver<T>, unknown]> = [];
     for (const receiver of this.#live(sender)) {
       try {
         results.push([receiver, await receiver(event)]);
       } catch (error) {
-        results.push([receiver, logFailure(receiver, error instanceof Error ? error : new Error(String(error), { cause: error }))]);
+        results.push([
+          receiver,
+          logFailure(receiver, error instanceof Error ? error : new Error(String(error), { cause: error })),
+        ]);
       }
     }
     return results;

@@ -99,7 +99,12 @@ export function decodePathInfo(path: string): string {
   let i = percent;
   while (i < path.length) {
     const code = path.charCodeAt(i);
-    if (code === 37 && i + 2 < path.length && hexValue(path.charCodeAt(i + 1)) >= 0 && hexValue(path.charCodeAt(i + 2)) >= 0) {
+    if (
+      code === 37 &&
+      i + 2 < path.length &&
+      hexValue(path.charCodeAt(i + 1)) >= 0 &&
+      hexValue(path.charCodeAt(i + 2)) >= 0
+    ) {
       // A run of %XX escapes: decode it as one UTF-8 byte sequence.
       const bytes: number[] = [];
       const texts: string[] = [];
@@ -190,13 +195,22 @@ const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
  * @example
  * const environ = buildEnviron(req, new RequestInput(req), { scriptName: '/app' });
  */
-export function buildEnviron(req: IncomingMessage, input: InputStream, options: EnvironOptions = {}, signal?: AbortSignal): Environ {
+export function buildEnviron(
+  req: IncomingMessage,
+  input: InputStream,
+  options: EnvironOptions = {},
+  signal?: AbortSignal,
+): Environ {
   const socket = req.socket;
   const target = req.url ?? '/';
   const [rawPath, query] = splitTarget(target);
   let pathInfo = decodePathInfo(rawPath);
   const scriptName = options.scriptName ?? '';
-  if (scriptName !== '' && pathInfo.startsWith(scriptName) && (pathInfo.length === scriptName.length || pathInfo.charCodeAt(scriptName.length) === 47)) {
+  if (
+    scriptName !== '' &&
+    pathInfo.startsWith(scriptName) &&
+    (pathInfo.length === scriptName.length || pathInfo.charCodeAt(scriptName.length) === 47)
+  ) {
     pathInfo = pathInfo.slice(scriptName.length);
   }
   const scheme = options.urlScheme ?? ((socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
@@ -227,7 +241,8 @@ export function buildEnviron(req: IncomingMessage, input: InputStream, options: 
     if (key === null) continue;
     const previous = environ[key] as string | undefined;
     // RFC 9110 §5.3 joins repeats with ", "; Cookie is the exception (RFC 6265 §5.4): "; ".
-    environ[key] = previous === undefined ? raw[i + 1]! : previous + (key === 'HTTP_COOKIE' ? '; ' : ', ') + raw[i + 1]!;
+    environ[key] =
+      previous === undefined ? raw[i + 1]! : previous + (key === 'HTTP_COOKIE' ? '; ' : ', ') + raw[i + 1]!;
   }
   const host = environ.HTTP_HOST;
   if (host) {

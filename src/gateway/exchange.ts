@@ -4,7 +4,16 @@
  * error answers (500 before the headers, a cut connection after them).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Application, Body, ClosableBody, Environ, ErrorStream, HeaderList, StartResponse, Write } from './types.ts';
+import type {
+  Application,
+  Body,
+  ClosableBody,
+  Environ,
+  ErrorStream,
+  HeaderList,
+  StartResponse,
+  Write,
+} from './types.ts';
 
 /** Raised by `write()` when the client has gone away; the server does not log it as an application error. */
 export class ClientDisconnectedError extends Error {
@@ -15,7 +24,18 @@ export class ClientDisconnectedError extends Error {
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): the server's business, never the application's (spec §4.2). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
 const HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length));
 
 const RESOLVED = Promise.resolve();
@@ -25,14 +45,17 @@ const INTERNAL_ERROR = Buffer.from('Internal Server Error\n');
 const SMALL_BODY = 2048;
 
 function latin1(chunk: Uint8Array): string {
-  return (chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString('latin1');
+  return (chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString(
+    'latin1',
+  );
 }
 
 /** Describes a value for an error message: `null`, `a string ("abc")`, `an object of class Foo`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)})`;
+  if (typeof value === 'string')
+    return `a string (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)})`;
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
     return name && name !== 'Object' ? `an object of class ${name}` : 'a plain object';
@@ -48,7 +71,8 @@ export function bodyProblem(value: unknown): string | null {
   if (
     value !== null &&
     typeof value === 'object' &&
-    (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+    (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ||
+      typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
   ) {
     return null;
   }
@@ -56,7 +80,9 @@ export function bodyProblem(value: unknown): string | null {
 }
 
 function chunkProblem(chunk: unknown): TypeError {
-  return new TypeError(`The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`);
+  return new TypeError(
+    `The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`,
+  );
 }
 
 // Status lines seen before, parsed: an application sends the same few again and again.
@@ -75,10 +101,14 @@ export function parseStatus(status: unknown): readonly [code: number, reason: st
       return parsed;
     }
     if (code >= 100 && code < 200) {
-      throw new Error(`startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`);
+      throw new Error(
+        `startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`,
+      );
     }
   }
-  throw new Error(`startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`);
+  throw new Error(
+    `startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`,
+  );
 }
 
 /**
@@ -87,18 +117,24 @@ export function parseStatus(status: unknown): readonly [code: number, reason: st
  */
 export function checkHeaders(headers: HeaderList): number {
   if (!Array.isArray(headers)) {
-    throw new TypeError(`startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`);
+    throw new TypeError(
+      `startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`,
+    );
   }
   let declared = -1;
   for (const pair of headers) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-      throw new TypeError(`startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`);
+      throw new TypeError(
+        `startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`,
+      );
     }
     const name = pair[0];
     if (HOP_LENGTHS.has(name.length) || name.length === 14) {
       const lower = name === 'Content-Length' ? 'content-length' : name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) {
-        throw new Error(`startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`);
+        throw new Error(
+          `startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`,
+        );
       }
       if (lower === 'content-length') {
         const value = pair[1].trim();
@@ -251,7 +287,9 @@ export class Exchange {
       // PEP 3333: too late to change the status once headers are out; re-raise the app's error.
       if (this.#headersSent) throw excInfo;
     } else if (this.#headers !== undefined) {
-      throw new Error('startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).');
+      throw new Error(
+        'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).',
+      );
     }
     const [code, reason] = parseStatus(status);
     const declared = checkHeaders(headers);
@@ -273,7 +311,13 @@ export class Exchange {
     // RFC 9110 §8.6: no Content-Length in a 204; a HEAD gets the length a GET would, which only
     // bytes tell: an empty body on HEAD (the application may leave it out, §5.4) tells nothing,
     // and a HEAD response is never framed (node sends neither length nor chunked for it).
-    if (contentLength >= 0 && this.#declared < 0 && this.#code !== 204 && this.#code !== 304 && (contentLength > 0 || !this.#noBody)) {
+    if (
+      contentLength >= 0 &&
+      this.#declared < 0 &&
+      this.#code !== 204 &&
+      this.#code !== 304 &&
+      (contentLength > 0 || !this.#noBody)
+    ) {
       flat.push('Content-Length', String(contentLength));
       this.#declared = contentLength;
     }
@@ -325,8 +369,16 @@ export class Exchange {
 
   #write(chunk: Uint8Array): Promise<void> {
     if (this.#clientGone) return Promise.reject(new ClientDisconnectedError());
-    if (this.#ended) return Promise.reject(new Error('write() was called after the response was complete: write only while the application runs (spec §4.4).'));
-    if (this.#headers === undefined) return Promise.reject(new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).'));
+    if (this.#ended)
+      return Promise.reject(
+        new Error(
+          'write() was called after the response was complete: write only while the application runs (spec §4.4).',
+        ),
+      );
+    if (this.#headers === undefined)
+      return Promise.reject(
+        new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).'),
+      );
     if (!(chunk instanceof Uint8Array)) return Promise.reject(chunkProblem(chunk));
     if (chunk.length === 0) return RESOLVED;
     try {
@@ -379,8 +431,7 @@ export class Exchange {
       // 3.5% more requests/s (median), 2-8% less CPU a request. Past a few KiB the copies cost more.
       if (chunk.length <= SMALL_BODY) res.end(latin1(chunk), 'latin1');
       else res.end(chunk);
-    }
-    else {
+    } else {
       for (const chunk of body) if (chunk.length > 0) res.write(chunk);
       res.end();
     }
@@ -396,7 +447,9 @@ export class Exchange {
     let failure: unknown;
     let failed = false;
     try {
-      iterator = isAsync ? (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]() : (body as Iterable<Uint8Array>)[Symbol.iterator]();
+      iterator = isAsync
+        ? (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
+        : (body as Iterable<Uint8Array>)[Symbol.iterator]();
     } catch (error) {
       this.#fail(error);
       return;
@@ -412,7 +465,9 @@ export class Exchange {
         if (!(chunk instanceof Uint8Array)) throw chunkProblem(chunk);
         if (chunk.length === 0) continue;
         if (this.#headers === undefined) {
-          throw new Error('The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).');
+          throw new Error(
+            'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).',
+          );
         }
         if (!this.#send(chunk)) await this.#drained();
         // No body goes out for HEAD, 204, 304: stop producing one (§5.4).
@@ -440,7 +495,11 @@ export class Exchange {
       return;
     }
     if (this.#headers === undefined) {
-      this.#fail(new Error('The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).'));
+      this.#fail(
+        new Error(
+          'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).',
+        ),
+      );
       return;
     }
     if (!this.#headersSent) {
@@ -480,7 +539,9 @@ export class Exchange {
       this.#closeBody();
       return;
     }
-    this.#log(`tsgi: error while handling ${this.#environ.REQUEST_METHOD} ${this.#environ.RAW_URI}:\n${stack(error)}\n`);
+    this.#log(
+      `tsgi: error while handling ${this.#environ.REQUEST_METHOD} ${this.#environ.RAW_URI}:\n${stack(error)}\n`,
+    );
     this.#ended = true;
     if (!this.#headersSent && !res.headersSent) {
       this.#headersSent = true;
@@ -506,7 +567,8 @@ export class Exchange {
     if (body === undefined || typeof body.close !== 'function') return;
     try {
       const result = body.close();
-      if (result instanceof Promise) result.catch((error: unknown) => this.#log(`tsgi: the body's close() failed: ${stack(error)}\n`));
+      if (result instanceof Promise)
+        result.catch((error: unknown) => this.#log(`tsgi: the body's close() failed: ${stack(error)}\n`));
     } catch (error) {
       this.#log(`tsgi: the body's close() failed: ${stack(error)}\n`);
     }

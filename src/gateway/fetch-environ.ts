@@ -123,7 +123,9 @@ export class RequestInputStream implements InputStream {
         this.#done = true;
         if (this.#limit !== undefined && this.#received < this.#limit) {
           // A body cut short is an error, not a short body: the application must not take it as whole.
-          throw new Error(`The request body ended after ${this.#received} of the ${this.#limit} bytes its Content-Length announced.`);
+          throw new Error(
+            `The request body ended after ${this.#received} of the ${this.#limit} bytes its Content-Length announced.`,
+          );
         }
         return false;
       }
@@ -170,7 +172,9 @@ export class RequestInputStream implements InputStream {
   async read(size?: number): Promise<Uint8Array> {
     if (size === -1) size = undefined;
     if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
-      throw new TypeError(`read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`);
+      throw new TypeError(
+        `read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`,
+      );
     }
     if (size === 0) return EMPTY;
     while (size === undefined || this.#buffered < size) {

@@ -56,7 +56,10 @@ function requestUrl(environ: Environ): string {
   const query = environ.QUERY_STRING ? `?${environ.QUERY_STRING}` : '';
   const url = `${scheme}://${host}${target || '/'}${query}`;
   if (!URL.canParse(url)) {
-    throw new UnmappableRequest('400 Bad Request', `The request's Host ${JSON.stringify(host)} and target do not form a valid URL (${JSON.stringify(url)}).`);
+    throw new UnmappableRequest(
+      '400 Bad Request',
+      `The request's Host ${JSON.stringify(host)} and target do not form a valid URL (${JSON.stringify(url)}).`,
+    );
   }
   return url;
 }
@@ -72,7 +75,10 @@ function requestHeaders(environ: Environ): Headers {
     try {
       headers.append(name, value);
     } catch {
-      throw new UnmappableRequest('400 Bad Request', `The request header ${JSON.stringify(name)} has a value Fetch refuses: ${JSON.stringify(value)}.`);
+      throw new UnmappableRequest(
+        '400 Bad Request',
+        `The request header ${JSON.stringify(name)} has a value Fetch refuses: ${JSON.stringify(value)}.`,
+      );
     }
   }
   if (environ.CONTENT_TYPE) headers.set('content-type', environ.CONTENT_TYPE);
@@ -124,9 +130,15 @@ export function requestFromEnviron(environ: Environ): Request {
   } catch (error) {
     const method = environ.REQUEST_METHOD;
     if (/^(CONNECT|TRACE|TRACK)$/i.test(method)) {
-      throw new UnmappableRequest('501 Not Implemented', `The method ${method} cannot be passed to a Fetch application: the Fetch standard forbids it in a Request.`);
+      throw new UnmappableRequest(
+        '501 Not Implemented',
+        `The method ${method} cannot be passed to a Fetch application: the Fetch standard forbids it in a Request.`,
+      );
     }
-    throw new UnmappableRequest('400 Bad Request', `The request cannot be expressed as a Fetch Request: ${(error as Error).message}`);
+    throw new UnmappableRequest(
+      '400 Bad Request',
+      `The request cannot be expressed as a Fetch Request: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -152,9 +164,12 @@ class ResponseBody implements AsyncIterable<Uint8Array> {
         }
         const chunk: unknown = value;
         if (chunk instanceof Uint8Array) return { done: false, value: chunk };
-        if (ArrayBuffer.isView(chunk)) return { done: false, value: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) };
+        if (ArrayBuffer.isView(chunk))
+          return { done: false, value: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) };
         await this.close();
-        throw new TypeError(`The Fetch application's response body produced ${describe(chunk)}; a Response body stream must produce Uint8Array chunks.`);
+        throw new TypeError(
+          `The Fetch application's response body produced ${describe(chunk)}; a Response body stream must produce Uint8Array chunks.`,
+        );
       },
       return: async (): Promise<IteratorResult<Uint8Array>> => {
         await this.close();
@@ -195,9 +210,12 @@ const TEXT = new TextEncoder();
 export function fromFetchHandler(handler: FetchApplication): Application {
   let call: FetchFunction;
   if (typeof handler === 'function') call = handler;
-  else if (handler !== null && typeof handler === 'object' && typeof handler.fetch === 'function') call = (request) => handler.fetch(request);
+  else if (handler !== null && typeof handler === 'object' && typeof handler.fetch === 'function')
+    call = (request) => handler.fetch(request);
   else {
-    throw new TypeError(`fromFetchHandler() takes a function (request) => Response or an object with a fetch(request) method, such as a Hono app; it was given ${describe(handler)}.`);
+    throw new TypeError(
+      `fromFetchHandler() takes a function (request) => Response or an object with a fetch(request) method, such as a Hono app; it was given ${describe(handler)}.`,
+    );
   }
 
   return async (environ, startResponse): Promise<ClosableBody> => {
@@ -211,7 +229,9 @@ export function fromFetchHandler(handler: FetchApplication): Application {
     }
     const response: unknown = await call(request);
     if (!(response instanceof Response)) {
-      throw new TypeError(`The Fetch application returned ${describe(response)}; it must return a Response or a promise of one.`);
+      throw new TypeError(
+        `The Fetch application returned ${describe(response)}; it must return a Response or a promise of one.`,
+      );
     }
     const headers: HeaderList = [];
     const listed = connectionTokens(response.headers.get('connection'));

@@ -52,7 +52,9 @@ export type FetchHandler = (request: Request, ...context: unknown[]) => Promise<
  */
 export function toFetchHandler(app: Application, options: ToFetchHandlerOptions = {}): FetchHandler {
   if (typeof app !== 'function') {
-    throw new TypeError(`toFetchHandler() takes a TSGI application (a function (environ, startResponse) => body); it was given ${describe(app)}.`);
+    throw new TypeError(
+      `toFetchHandler() takes a TSGI application (a function (environ, startResponse) => body); it was given ${describe(app)}.`,
+    );
   }
   return async (request, ...context) => {
     const exchange = new Exchange(request, options, context);
@@ -148,18 +150,26 @@ class Exchange {
         }
         const chunk: unknown = step.value;
         if (!(chunk instanceof Uint8Array)) {
-          throw new TypeError(`The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`);
+          throw new TypeError(
+            `The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`,
+          );
         }
         if (this.#code === 0) {
-          throw new Error('The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).');
+          throw new Error(
+            'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).',
+          );
         }
         if (chunk.byteLength > 0) await this.#send(chunk);
       }
       if (this.#code === 0) {
-        throw new Error('The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).');
+        throw new Error(
+          'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).',
+        );
       }
       if (!this.#cancelled && !this.#noBody && this.#declared !== undefined && this.#sent < this.#declared) {
-        throw new Error(`The application sent ${this.#sent} bytes but its Content-Length is ${this.#declared}; the response was cut short (spec §5.2).`);
+        throw new Error(
+          `The application sent ${this.#sent} bytes but its Content-Length is ${this.#declared}; the response was cut short (spec §5.2).`,
+        );
       }
       this.#complete = true;
       this.#sendHeaders();
@@ -188,41 +198,60 @@ class Exchange {
       // §4.3: once headers are out, the error can only propagate.
       if (this.#headersSent) throw excInfo;
     } else if (this.#code !== 0) {
-      throw new Error('startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).');
+      throw new Error(
+        'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).',
+      );
     }
     if (typeof status !== 'string' || !STATUS_LINE.test(status)) {
-      throw new Error(`startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`);
+      throw new Error(
+        `startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`,
+      );
     }
     const [, code, text] = STATUS_LINE.exec(status)!;
     if (Number(code) > 599) {
-      throw new Error(`startResponse() got the status ${JSON.stringify(status)}: a Fetch Response only carries statuses 200 to 599 (docs/fetch.md).`);
+      throw new Error(
+        `startResponse() got the status ${JSON.stringify(status)}: a Fetch Response only carries statuses 200 to 599 (docs/fetch.md).`,
+      );
     }
     if (Number(code) < 200) {
-      throw new Error(`startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`);
+      throw new Error(
+        `startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`,
+      );
     }
     if (!Array.isArray(headers)) {
-      throw new TypeError(`startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`);
+      throw new TypeError(
+        `startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`,
+      );
     }
     const built = new Headers();
     const hop = new Set(HOP_BY_HOP);
     let declared: number | undefined;
     for (const pair of headers) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-        throw new TypeError(`startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`);
+        throw new TypeError(
+          `startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`,
+        );
       }
       const [name, value] = pair;
       if (hop.has(name.toLowerCase())) {
-        throw new Error(`startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`);
+        throw new Error(
+          `startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`,
+        );
       }
       try {
         built.append(name, value);
       } catch {
-        throw new TypeError(`startResponse() got the header ${JSON.stringify(name)}: ${JSON.stringify(value)}, which is not a valid HTTP field (RFC 9110 §5.5): remove control characters from the name and value (spec §4.2).`);
+        throw new TypeError(
+          `startResponse() got the header ${JSON.stringify(name)}: ${JSON.stringify(value)}, which is not a valid HTTP field (RFC 9110 §5.5): remove control characters from the name and value (spec §4.2).`,
+        );
       }
       if (name.toLowerCase() === 'content-length') {
-        if (declared !== undefined) throw new Error('startResponse() got two Content-Length headers: send one (spec §4.2).');
+        if (declared !== undefined)
+          throw new Error('startResponse() got two Content-Length headers: send one (spec §4.2).');
         if (!/^\d{1,15}$/.test(value.trim())) {
-          throw new TypeError(`startResponse() got the Content-Length ${JSON.stringify(value)}: it must be a non-negative integer (spec §4.2).`);
+          throw new TypeError(
+            `startResponse() got the Content-Length ${JSON.stringify(value)}: it must be a non-negative integer (spec §4.2).`,
+          );
         }
         declared = Number(value.trim());
       }
@@ -236,10 +265,16 @@ class Exchange {
 
   #write: Write = async (chunk: Uint8Array): Promise<void> => {
     if (!(chunk instanceof Uint8Array)) {
-      throw new TypeError(`write() takes a Uint8Array, not ${describe(chunk)} (encode text with TextEncoder) (spec §4.4).`);
+      throw new TypeError(
+        `write() takes a Uint8Array, not ${describe(chunk)} (encode text with TextEncoder) (spec §4.4).`,
+      );
     }
-    if (this.#code === 0) throw new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).');
-    if (this.#finished) throw new Error('write() was called after the response was complete: write only while the application runs (spec §4.4).');
+    if (this.#code === 0)
+      throw new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).');
+    if (this.#finished)
+      throw new Error(
+        'write() was called after the response was complete: write only while the application runs (spec §4.4).',
+      );
     if (chunk.byteLength > 0) await this.#send(chunk);
   };
 
@@ -252,7 +287,9 @@ class Exchange {
         this.#sent += room;
         await this.#outlet.push(chunk.subarray(0, room));
       }
-      throw new Error(`The application sent more than its Content-Length of ${this.#declared} bytes; only ${this.#declared} bytes were sent (spec §5.2).`);
+      throw new Error(
+        `The application sent more than its Content-Length of ${this.#declared} bytes; only ${this.#declared} bytes were sent (spec §5.2).`,
+      );
     }
     this.#sent += chunk.byteLength;
     await this.#outlet.push(chunk);
@@ -331,7 +368,9 @@ class Exchange {
 function iteratorOf(body: unknown): Iterator<Uint8Array> | AsyncIterator<Uint8Array> {
   if (body instanceof Uint8Array) {
     // Iterable, but over numbers: the commonest slip, named as such.
-    throw new TypeError('The application returned a bare Uint8Array, which is not a body: wrap it in an array (return [bytes]) (spec §5).');
+    throw new TypeError(
+      'The application returned a bare Uint8Array, which is not a body: wrap it in an array (return [bytes]) (spec §5).',
+    );
   }
   if (body !== null && typeof body === 'object') {
     const asyncIterator = (body as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator];
@@ -339,7 +378,9 @@ function iteratorOf(body: unknown): Iterator<Uint8Array> | AsyncIterator<Uint8Ar
     const iterator = (body as Partial<Iterable<Uint8Array>>)[Symbol.iterator];
     if (typeof iterator === 'function') return iterator.call(body);
   }
-  throw new TypeError(`The application returned ${describe(body)}, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode('text')] (spec §5).`);
+  throw new TypeError(
+    `The application returned ${describe(body)}, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode('text')] (spec §5).`,
+  );
 }
 
 /**
@@ -347,7 +388,8 @@ function iteratorOf(body: unknown): Iterator<Uint8Array> | AsyncIterator<Uint8Ar
  * workerd drops it for a stream unless the stream is a FixedLengthStream, its documented way.
  */
 function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
-  const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream;
+  const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
+    .FixedLengthStream;
   return Fixed ? body.pipeThrough(new Fixed(length)) : body;
 }
 

@@ -28,7 +28,9 @@ export class FileWrapperBody implements FileBody {
 
   constructor(file: FileSource, blockSize = DEFAULT_BLOCK_SIZE) {
     if (file === null || typeof file !== 'object' || (typeof file.path !== 'string' && typeof file.fd !== 'number')) {
-      throw new TypeError(`wsgi.file_wrapper takes { path } or { fd } (with optional offset and length), not ${file !== null && typeof file === 'object' ? JSON.stringify(file) : String(file)}.`);
+      throw new TypeError(
+        `wsgi.file_wrapper takes { path } or { fd } (with optional offset and length), not ${file !== null && typeof file === 'object' ? JSON.stringify(file) : String(file)}.`,
+      );
     }
     if (!Number.isInteger(blockSize) || blockSize <= 0) {
       throw new TypeError(`wsgi.file_wrapper's blockSize must be a positive integer, not ${String(blockSize)}.`);
@@ -44,7 +46,8 @@ export class FileWrapperBody implements FileBody {
   }
 
   async #open(): Promise<number> {
-    if (this.#fd === undefined) this.#fd = typeof this.file.fd === 'number' ? this.file.fd : await openFile(this.file.path!, 'r');
+    if (this.#fd === undefined)
+      this.#fd = typeof this.file.fd === 'number' ? this.file.fd : await openFile(this.file.path!, 'r');
     return this.#fd;
   }
 

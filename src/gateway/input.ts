@@ -136,7 +136,10 @@ export class RequestInput implements InputStream {
   async read(size?: number): Promise<Uint8Array> {
     if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
       if (size === -1) size = undefined;
-      else throw new TypeError(`read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`);
+      else
+        throw new TypeError(
+          `read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`,
+        );
     }
     if (size === 0) return EMPTY;
     while (size === undefined || this.#buffered < size) {

@@ -3,7 +3,12 @@
  * node:http request listener, `serve(app)` runs it on a port. The production server builds on
  * the same listener.
  */
-import type { IncomingMessage, Server as HttpServer, ServerOptions as HttpServerOptions, ServerResponse } from 'node:http';
+import type {
+  IncomingMessage,
+  Server as HttpServer,
+  ServerOptions as HttpServerOptions,
+  ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { buildEnviron, stderrErrorStream, type EnvironOptions } from './environ.ts';
@@ -51,7 +56,9 @@ const LOAD_FAILED = Buffer.from('Service Unavailable: the application failed to 
  */
 export function createListener(app: Application, options: ListenerOptions = {}): TsgiListener {
   if (typeof app !== 'function') {
-    throw new TypeError(`createListener() takes a TSGI application (a function (environ, startResponse) => body), not ${app === null ? 'null' : typeof app}.`);
+    throw new TypeError(
+      `createListener() takes a TSGI application (a function (environ, startResponse) => body), not ${app === null ? 'null' : typeof app}.`,
+    );
   }
   const errors = options.errors ?? stderrErrorStream;
   const withSignal = options.signal ?? true;

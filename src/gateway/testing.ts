@@ -23,7 +23,9 @@ export class BytesInput implements InputStream {
 
   async read(size?: number): Promise<Uint8Array> {
     if (size !== undefined && size !== -1 && (!Number.isInteger(size) || size < 0)) {
-      throw new TypeError(`read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`);
+      throw new TypeError(
+        `read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`,
+      );
     }
     const end = size === undefined || size === -1 ? this.#bytes.length : Math.min(this.#bytes.length, this.#at + size);
     const chunk = this.#bytes.subarray(this.#at, end);
@@ -130,7 +132,8 @@ function targetOf(request: TestRequest): { rawPath: string; query: string } {
     else if (extra instanceof URLSearchParams) text = extra.toString();
     else {
       const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(extra)) for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+      for (const [key, value] of Object.entries(extra))
+        for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
       text = params.toString();
     }
     query = query && text ? `${query}&${text}` : query || text;
@@ -181,7 +184,12 @@ export function buildTestEnviron(request: TestRequest = {}): Environ {
     if (name.includes('_')) continue;
     const upper = name.toUpperCase();
     if (upper === 'HOST') hasHost = true;
-    const key = upper === 'CONTENT-TYPE' ? 'CONTENT_TYPE' : upper === 'CONTENT-LENGTH' ? 'CONTENT_LENGTH' : 'HTTP_' + upper.replaceAll('-', '_');
+    const key =
+      upper === 'CONTENT-TYPE'
+        ? 'CONTENT_TYPE'
+        : upper === 'CONTENT-LENGTH'
+          ? 'CONTENT_LENGTH'
+          : 'HTTP_' + upper.replaceAll('-', '_');
     const previous = environ[key] as string | undefined;
     environ[key] = previous === undefined ? value : previous + (key === 'HTTP_COOKIE' ? '; ' : ', ') + value;
   }
@@ -214,7 +222,11 @@ const INTERNAL_ERROR = 'Internal Server Error\n';
  * assert.equal(response.statusCode, 200);
  * assert.equal(response.text, 'Hello, world!');
  */
-export async function callApplication(app: Application, request: TestRequest | Environ = {}, options: CallOptions = {}): Promise<TestResponse> {
+export async function callApplication(
+  app: Application,
+  request: TestRequest | Environ = {},
+  options: CallOptions = {},
+): Promise<TestResponse> {
   const environ = isEnviron(request) ? request : buildTestEnviron(request);
   const raiseErrors = options.raiseErrors ?? true;
   let status: string | undefined;
@@ -223,9 +235,14 @@ export async function callApplication(app: Application, request: TestRequest | E
   let ended = false;
   const chunks: Uint8Array[] = [];
   const write: Write = async (chunk) => {
-    if (ended) throw new Error('write() was called after the response was complete: write only while the application runs (spec §4.4).');
-    if (headers === undefined) throw new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).');
-    if (!(chunk instanceof Uint8Array)) throw new TypeError(`write() takes a Uint8Array, not ${typeof chunk} (spec §4.4).`);
+    if (ended)
+      throw new Error(
+        'write() was called after the response was complete: write only while the application runs (spec §4.4).',
+      );
+    if (headers === undefined)
+      throw new Error('write() was called before startResponse(): call startResponse() first (spec §4.4).');
+    if (!(chunk instanceof Uint8Array))
+      throw new TypeError(`write() takes a Uint8Array, not ${typeof chunk} (spec §4.4).`);
     if (chunk.length > 0) {
       headersSent = true;
       chunks.push(chunk);
@@ -235,7 +252,9 @@ export async function callApplication(app: Application, request: TestRequest | E
     if (excInfo !== undefined && excInfo !== null) {
       if (headersSent) throw excInfo;
     } else if (headers !== undefined) {
-      throw new Error('startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).');
+      throw new Error(
+        'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).',
+      );
     }
     parseStatus(newStatus);
     checkHeaders(newHeaders);
@@ -254,13 +273,23 @@ export async function callApplication(app: Application, request: TestRequest | E
     } else {
       for (const chunk of body as Iterable<Uint8Array>) collect(chunk);
     }
-    if (status === undefined) throw new Error('The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).');
+    if (status === undefined)
+      throw new Error(
+        'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).',
+      );
   } catch (error) {
     await closeBody(body, environ);
     ended = true;
     if (raiseErrors) throw error;
-    environ['wsgi.errors'].write(`tsgi: error while handling ${environ.REQUEST_METHOD} ${environ.RAW_URI ?? environ.PATH_INFO}:\n${stack(error)}\n`);
-    return makeResponse(environ, '500 Internal Server Error', [['Content-Type', 'text/plain; charset=utf-8']], [encoder.encode(INTERNAL_ERROR)]);
+    environ['wsgi.errors'].write(
+      `tsgi: error while handling ${environ.REQUEST_METHOD} ${environ.RAW_URI ?? environ.PATH_INFO}:\n${stack(error)}\n`,
+    );
+    return makeResponse(
+      environ,
+      '500 Internal Server Error',
+      [['Content-Type', 'text/plain; charset=utf-8']],
+      [encoder.encode(INTERNAL_ERROR)],
+    );
   }
   ended = true;
   await closeBody(body, environ);
@@ -268,10 +297,15 @@ export async function callApplication(app: Application, request: TestRequest | E
 
   function collect(chunk: unknown): void {
     if (!(chunk instanceof Uint8Array)) {
-      throw new TypeError(`The application's body produced ${typeof chunk === 'string' ? `a string (${JSON.stringify(chunk)})` : typeof chunk}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`);
+      throw new TypeError(
+        `The application's body produced ${typeof chunk === 'string' ? `a string (${JSON.stringify(chunk)})` : typeof chunk}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`,
+      );
     }
     if (chunk.length === 0) return;
-    if (headers === undefined) throw new Error('The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).');
+    if (headers === undefined)
+      throw new Error(
+        'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).',
+      );
     headersSent = true;
     chunks.push(chunk);
   }

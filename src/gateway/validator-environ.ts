@@ -146,8 +146,20 @@ export class Reporter {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DIGITS = /^\d+$/;
 const REQUIRED = [
-  'REQUEST_METHOD', 'SCRIPT_NAME', 'PATH_INFO', 'QUERY_STRING', 'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL',
-  'wsgi.version', 'wsgi.url_scheme', 'wsgi.input', 'wsgi.errors', 'wsgi.multithread', 'wsgi.multiprocess', 'wsgi.run_once',
+  'REQUEST_METHOD',
+  'SCRIPT_NAME',
+  'PATH_INFO',
+  'QUERY_STRING',
+  'SERVER_NAME',
+  'SERVER_PORT',
+  'SERVER_PROTOCOL',
+  'wsgi.version',
+  'wsgi.url_scheme',
+  'wsgi.input',
+  'wsgi.errors',
+  'wsgi.multithread',
+  'wsgi.multiprocess',
+  'wsgi.run_once',
 ] as const;
 
 export { TOKEN, DIGITS };
@@ -158,35 +170,60 @@ export function checkEnviron(environ: unknown, report: Reporter): asserts enviro
     throw report.violation(rule, sentence);
   };
   if (environ === null || typeof environ !== 'object' || Array.isArray(environ)) {
-    fail('environ-object', `The server called the application with ${describe(environ)} as the environ; it must be a plain object`);
+    fail(
+      'environ-object',
+      `The server called the application with ${describe(environ)} as the environ; it must be a plain object`,
+    );
   }
   const env = environ as Record<string, unknown>;
   const proto = Object.getPrototypeOf(env) as unknown;
   if (proto !== Object.prototype && proto !== null) {
-    fail('environ-object', `The server called the application with ${describe(env)} as the environ; it must be a plain object, not an instance of a class`);
+    fail(
+      'environ-object',
+      `The server called the application with ${describe(env)} as the environ; it must be a plain object, not an instance of a class`,
+    );
   }
   if (!Object.isExtensible(env)) {
-    fail('environ-object', 'The server passed a frozen or sealed environ; the application and its middleware may add keys to it, so it must stay extensible');
+    fail(
+      'environ-object',
+      'The server passed a frozen or sealed environ; the application and its middleware may add keys to it, so it must stay extensible',
+    );
   }
   const errors = env['wsgi.errors'] as Partial<ErrorStream> | undefined;
-  if (errors && typeof errors.write === 'function' && typeof errors.flush === 'function') report.errors = errors as ErrorStream;
+  if (errors && typeof errors.write === 'function' && typeof errors.flush === 'function')
+    report.errors = errors as ErrorStream;
   for (const key of REQUIRED) {
-    if (env[key] === undefined) fail('environ-required', `The environ has no ${key}; every request's environ must carry it`);
+    if (env[key] === undefined)
+      fail('environ-required', `The environ has no ${key}; every request's environ must carry it`);
   }
   for (const [key, value] of Object.entries(env)) {
     // Keys with a dot are extensions (wsgi.*, tsgi.*, a server's own); CGI keys hold strings.
     if (!key.includes('.') && value !== undefined && typeof value !== 'string') {
-      fail('environ-cgi-string', `The environ's ${key} is ${describe(value)}; a CGI key (one without a dot) holds a string`);
+      fail(
+        'environ-cgi-string',
+        `The environ's ${key} is ${describe(value)}; a CGI key (one without a dot) holds a string`,
+      );
     }
   }
   for (const key of ['HTTP_CONTENT_TYPE', 'HTTP_CONTENT_LENGTH']) {
-    if (key in env) fail('http-content-keys', `The environ has ${key}; that header goes in ${key.slice(5)}, without the HTTP_ prefix`);
+    if (key in env)
+      fail(
+        'http-content-keys',
+        `The environ has ${key}; that header goes in ${key.slice(5)}, without the HTTP_ prefix`,
+      );
   }
   const method = env.REQUEST_METHOD as string;
-  if (!TOKEN.test(method)) fail('request-method', `The environ's REQUEST_METHOD is ${JSON.stringify(method)}, which is not an HTTP token such as "GET"`);
+  if (!TOKEN.test(method))
+    fail(
+      'request-method',
+      `The environ's REQUEST_METHOD is ${JSON.stringify(method)}, which is not an HTTP token such as "GET"`,
+    );
   const script = env.SCRIPT_NAME as string;
   if (script !== '' && (!script.startsWith('/') || script.endsWith('/'))) {
-    fail('script-name', `The environ's SCRIPT_NAME is ${JSON.stringify(script)}; it must be empty or start with "/" and not end with "/" (the root is "", with PATH_INFO "/")`);
+    fail(
+      'script-name',
+      `The environ's SCRIPT_NAME is ${JSON.stringify(script)}; it must be empty or start with "/" and not end with "/" (the root is "", with PATH_INFO "/")`,
+    );
   }
   const path = env.PATH_INFO as string;
   // OPTIONS * (RFC 9112 §3.2.4) is the one request whose path is not "/...".
@@ -194,43 +231,71 @@ export function checkEnviron(environ: unknown, report: Reporter): asserts enviro
   if (path !== '' && !path.startsWith('/') && !asterisk) {
     fail('path-info', `The environ's PATH_INFO is ${JSON.stringify(path)}; it must be empty or start with "/"`);
   }
-  if (script === '' && path === '') fail('path-info', 'The environ has an empty SCRIPT_NAME and an empty PATH_INFO; at the root, PATH_INFO is "/"');
-  if (env.SERVER_NAME === '') fail('server-name', "The environ's SERVER_NAME is empty; it names the host the request was sent to");
+  if (script === '' && path === '')
+    fail('path-info', 'The environ has an empty SCRIPT_NAME and an empty PATH_INFO; at the root, PATH_INFO is "/"');
+  if (env.SERVER_NAME === '')
+    fail('server-name', "The environ's SERVER_NAME is empty; it names the host the request was sent to");
   if (!DIGITS.test(env.SERVER_PORT as string)) {
-    fail('server-port', `The environ's SERVER_PORT is ${JSON.stringify(env.SERVER_PORT)}; it must be a port number written in digits, e.g. "8000"`);
+    fail(
+      'server-port',
+      `The environ's SERVER_PORT is ${JSON.stringify(env.SERVER_PORT)}; it must be a port number written in digits, e.g. "8000"`,
+    );
   }
   if (!/^HTTP\/\d(\.\d)?$/.test(env.SERVER_PROTOCOL as string)) {
-    fail('server-protocol', `The environ's SERVER_PROTOCOL is ${JSON.stringify(env.SERVER_PROTOCOL)}; it must look like "HTTP/1.1"`);
+    fail(
+      'server-protocol',
+      `The environ's SERVER_PROTOCOL is ${JSON.stringify(env.SERVER_PROTOCOL)}; it must look like "HTTP/1.1"`,
+    );
   }
   const length = env.CONTENT_LENGTH;
   if (length !== undefined && !DIGITS.test(length as string)) {
-    fail('content-length-environ', `The environ's CONTENT_LENGTH is ${JSON.stringify(length)}; when present it must be digits only (leave it out when the request has no length)`);
+    fail(
+      'content-length-environ',
+      `The environ's CONTENT_LENGTH is ${JSON.stringify(length)}; when present it must be digits only (leave it out when the request has no length)`,
+    );
   }
   if (env.REMOTE_PORT !== undefined && !DIGITS.test(env.REMOTE_PORT as string)) {
-    fail('remote-port', `The environ's REMOTE_PORT is ${JSON.stringify(env.REMOTE_PORT)}; when present it must be a port number written in digits`);
+    fail(
+      'remote-port',
+      `The environ's REMOTE_PORT is ${JSON.stringify(env.REMOTE_PORT)}; when present it must be a port number written in digits`,
+    );
   }
   const version = env['wsgi.version'];
   if (!Array.isArray(version) || version.length !== 2 || version[0] !== 1 || version[1] !== 0) {
     fail('wsgi-version', `The environ's wsgi.version is ${describe(version)}; it must be the array [1, 0]`);
   }
   const scheme = env['wsgi.url_scheme'];
-  if (scheme !== 'http' && scheme !== 'https') fail('url-scheme', `The environ's wsgi.url_scheme is ${describe(scheme)}; it must be "http" or "https"`);
+  if (scheme !== 'http' && scheme !== 'https')
+    fail('url-scheme', `The environ's wsgi.url_scheme is ${describe(scheme)}; it must be "http" or "https"`);
   for (const key of ['wsgi.multithread', 'wsgi.multiprocess', 'wsgi.run_once']) {
-    if (typeof env[key] !== 'boolean') fail('wsgi-flags', `The environ's ${key} is ${describe(env[key])}; it must be true or false`);
+    if (typeof env[key] !== 'boolean')
+      fail('wsgi-flags', `The environ's ${key} is ${describe(env[key])}; it must be true or false`);
   }
   const input = env['wsgi.input'] as Partial<InputStream>;
   for (const method of ['read', 'readline', Symbol.asyncIterator] as const) {
     if (typeof input[method] !== 'function') {
-      fail('input-shape', `The environ's wsgi.input (${describe(input)}) has no ${String(method)} method; it must offer read(size?), readline(limit?) and async iteration`);
+      fail(
+        'input-shape',
+        `The environ's wsgi.input (${describe(input)}) has no ${String(method)} method; it must offer read(size?), readline(limit?) and async iteration`,
+      );
     }
   }
   for (const method of ['write', 'flush'] as const) {
-    if (typeof errors?.[method] !== 'function') fail('errors-shape', `The environ's wsgi.errors (${describe(errors)}) has no ${method}() method; it must offer write(text) and flush()`);
+    if (typeof errors?.[method] !== 'function')
+      fail(
+        'errors-shape',
+        `The environ's wsgi.errors (${describe(errors)}) has no ${method}() method; it must offer write(text) and flush()`,
+      );
   }
   const signal = env['tsgi.signal'];
-  if (signal !== undefined && !(signal instanceof AbortSignal)) fail('signal-type', `The environ's tsgi.signal is ${describe(signal)}; when present it must be an AbortSignal`);
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    fail('signal-type', `The environ's tsgi.signal is ${describe(signal)}; when present it must be an AbortSignal`);
   const wrapper = env['wsgi.file_wrapper'];
-  if (wrapper !== undefined && typeof wrapper !== 'function') fail('file-wrapper-type', `The environ's wsgi.file_wrapper is ${describe(wrapper)}; when present it must be a function`);
+  if (wrapper !== undefined && typeof wrapper !== 'function')
+    fail(
+      'file-wrapper-type',
+      `The environ's wsgi.file_wrapper is ${describe(wrapper)}; when present it must be a function`,
+    );
 }
 
 function isSize(value: unknown): boolean {
@@ -258,10 +323,16 @@ export class CheckedInput implements InputStream {
   #enter(what: string, args: unknown[]): void {
     if (args.length > 1 || !isSize(args[0])) {
       const shown = args.map((arg) => describe(arg)).join(', ');
-      throw this.#report.violation('input-args', `The application called wsgi.input.${what}(${shown}); it takes one optional argument, a non-negative integer`);
+      throw this.#report.violation(
+        'input-args',
+        `The application called wsgi.input.${what}(${shown}); it takes one optional argument, a non-negative integer`,
+      );
     }
     if (this.#pending) {
-      throw this.#report.violation('input-overlap', `The application called wsgi.input.${what}() while an earlier read had not settled; await each read before the next`);
+      throw this.#report.violation(
+        'input-overlap',
+        `The application called wsgi.input.${what}() while an earlier read had not settled; await each read before the next`,
+      );
     }
     this.#pending = true;
   }
@@ -269,14 +340,23 @@ export class CheckedInput implements InputStream {
   /** Checks what the server's stream returned; `limit` is the size asked for, if any. */
   #check(what: string, chunk: unknown, limit: number | undefined, atEnd: boolean): Uint8Array {
     if (!(chunk instanceof Uint8Array)) {
-      throw this.#report.violation('input-result', `The server's wsgi.input.${what} produced ${describe(chunk)}; reads give Uint8Array chunks`);
+      throw this.#report.violation(
+        'input-result',
+        `The server's wsgi.input.${what} produced ${describe(chunk)}; reads give Uint8Array chunks`,
+      );
     }
     if (limit !== undefined && chunk.length > limit) {
-      throw this.#report.violation('input-result', `The server's wsgi.input.${what} returned ${chunk.length} bytes when at most ${limit} were asked for`);
+      throw this.#report.violation(
+        'input-result',
+        `The server's wsgi.input.${what} returned ${chunk.length} bytes when at most ${limit} were asked for`,
+      );
     }
     this.#received += chunk.length;
     if (this.#length >= 0 && this.#received > this.#length) {
-      throw this.#report.violation('input-length', `The server's wsgi.input gave ${this.#received} bytes, more than the CONTENT_LENGTH of ${this.#length}; input ends at Content-Length`);
+      throw this.#report.violation(
+        'input-length',
+        `The server's wsgi.input gave ${this.#received} bytes, more than the CONTENT_LENGTH of ${this.#length}; input ends at Content-Length`,
+      );
     }
     if (atEnd && this.#length >= 0 && this.#received < this.#length) {
       throw this.#report.violation(
@@ -292,17 +372,24 @@ export class CheckedInput implements InputStream {
     try {
       const result = run();
       if (!(result instanceof Promise)) {
-        throw this.#report.violation('input-result', `The server's wsgi.input.${what}() returned ${describe(result)} instead of a Promise`);
+        throw this.#report.violation(
+          'input-result',
+          `The server's wsgi.input.${what}() returned ${describe(result)} instead of a Promise`,
+        );
       }
       const chunk = (await result) as unknown;
       const limit = args[0] as number | undefined;
       // read() without a size reads to the end; any read that returns nothing for a non-zero ask is at the end.
-      const atEnd = (what === 'read' && limit === undefined) || (limit !== 0 && chunk instanceof Uint8Array && chunk.length === 0);
+      const atEnd =
+        (what === 'read' && limit === undefined) || (limit !== 0 && chunk instanceof Uint8Array && chunk.length === 0);
       const checked = this.#check(`${what}()`, chunk, limit, atEnd);
       if (what === 'readline') {
         const newline = checked.indexOf(10);
         if (newline >= 0 && newline !== checked.length - 1) {
-          throw this.#report.violation('input-result', `The server's wsgi.input.readline() returned ${checked.length} bytes with a line break at byte ${newline + 1}; a line ends at its first "\\n"`);
+          throw this.#report.violation(
+            'input-result',
+            `The server's wsgi.input.readline() returned ${checked.length} bytes with a line break at byte ${newline + 1}; a line ends at its first "\\n"`,
+          );
         }
       }
       return checked;
@@ -342,7 +429,10 @@ export class CheckedInput implements InputStream {
 
   /** wsgi.input belongs to the server: it is never closed by the application (§3.3). */
   close(): never {
-    throw this.#report.violation('input-close', 'The application called wsgi.input.close(); the input stream belongs to the server, which ends it');
+    throw this.#report.violation(
+      'input-close',
+      'The application called wsgi.input.close(); the input stream belongs to the server, which ends it',
+    );
   }
 }
 
@@ -358,7 +448,10 @@ export class CheckedErrors implements ErrorStream {
 
   write(...args: unknown[]): void {
     if (args.length !== 1 || typeof args[0] !== 'string') {
-      throw this.#report.violation('errors-write', `The application called wsgi.errors.write() with ${args.map((arg) => describe(arg)).join(', ') || 'nothing'}; it takes one string`);
+      throw this.#report.violation(
+        'errors-write',
+        `The application called wsgi.errors.write() with ${args.map((arg) => describe(arg)).join(', ') || 'nothing'}; it takes one string`,
+      );
     }
     this.#inner.write(args[0]);
   }
@@ -369,6 +462,9 @@ export class CheckedErrors implements ErrorStream {
 
   /** wsgi.errors belongs to the server (§3.4). */
   close(): never {
-    throw this.#report.violation('errors-close', 'The application called wsgi.errors.close(); the error stream belongs to the server');
+    throw this.#report.violation(
+      'errors-close',
+      'The application called wsgi.errors.close(); the error stream belongs to the server',
+    );
   }
 }

@@ -20,20 +20,44 @@
  */
 import { describe } from './exchange.ts';
 import type { Application, Body, ClosableBody, Environ, HeaderList, StartResponse, Write } from './types.ts';
-import { CheckedErrors, CheckedInput, DIGITS, Reporter, TOKEN, ValidationError, checkEnviron, type Rule, type ValidatorOptions } from './validator-environ.ts';
+import {
+  CheckedErrors,
+  CheckedInput,
+  DIGITS,
+  Reporter,
+  TOKEN,
+  ValidationError,
+  checkEnviron,
+  type Rule,
+  type ValidatorOptions,
+} from './validator-environ.ts';
 
 export { ValidationError, RULES } from './validator-environ.ts';
 export type { Rule, Side, ValidatorOptions } from './validator-environ.ts';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): the server's business, never the application's (§4.2). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
 /** Control characters other than HTAB: never in a field value or reason phrase (RFC 9110 §5.5). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** Reports a body collected unclosed: the backstop of the close-missing rule. */
 const unclosed = new FinalizationRegistry<{ report: Reporter; what: string }>(({ report, what }) => {
-  report.violation('close-missing', `The server dropped the body of ${what} without calling its close(); call close() once on every path, including errors and disconnects`);
+  report.violation(
+    'close-missing',
+    `The server dropped the body of ${what} without calling its close(); call close() once on every path, including errors and disconnects`,
+  );
 });
 
 function named(value: string): string {
@@ -56,11 +80,18 @@ function named(value: string): string {
 export function validator(app: Application, options: ValidatorOptions = {}): Application {
   const setup = new Reporter(options);
   if (typeof app !== 'function') {
-    throw setup.violation('app-type', `The validator was given ${describe(app)} instead of an application; a TSGI application is a function (environ, startResponse) => body`);
+    throw setup.violation(
+      'app-type',
+      `The validator was given ${describe(app)} instead of an application; a TSGI application is a function (environ, startResponse) => body`,
+    );
   }
   let ready: 'pending' | 'ok' | 'failed' = 'ok';
   if (app.ready !== undefined) {
-    if (!(app.ready instanceof Promise)) throw setup.violation('ready-type', `The application's ready is ${describe(app.ready)}; when present it must be a Promise`);
+    if (!(app.ready instanceof Promise))
+      throw setup.violation(
+        'ready-type',
+        `The application's ready is ${describe(app.ready)}; when present it must be a Promise`,
+      );
     ready = 'pending';
     // Registered before the server gets the wrapper, so it runs before any continuation of the server's.
     app.ready.then(
@@ -71,11 +102,17 @@ export function validator(app: Application, options: ValidatorOptions = {}): App
   const wrapped = ((...args: unknown[]) => {
     const report = new Reporter(options);
     if (args.length !== 2 || typeof args[1] !== 'function') {
-      throw report.violation('app-call', `The server called the application with ${args.length} arguments (${args.map((a) => describe(a)).join(', ')}); call it with (environ, startResponse)`);
+      throw report.violation(
+        'app-call',
+        `The server called the application with ${args.length} arguments (${args.map((a) => describe(a)).join(', ')}); call it with (environ, startResponse)`,
+      );
     }
     // An application with `ready` waits for it itself when called early (§2.3); one that failed to load is not served.
     if (ready === 'failed') {
-      throw report.violation('ready-failed', 'The server called the application although its ready promise rejected; an application that failed to load is not served (answer 503)');
+      throw report.violation(
+        'ready-failed',
+        'The server called the application although its ready promise rejected; an application that failed to load is not served (answer 503)',
+      );
     }
     return new Checked(report, args[0], args[1] as StartResponse).run(app);
   }) as Application;
@@ -149,13 +186,23 @@ class Checked {
 
   #startResponse(...args: unknown[]): Write {
     if (args.length < 2 || args.length > 3) {
-      this.#fail('start-args', `The application called startResponse() with ${args.length} arguments; it takes (status, headers) or (status, headers, excInfo)`);
+      this.#fail(
+        'start-args',
+        `The application called startResponse() with ${args.length} arguments; it takes (status, headers) or (status, headers, excInfo)`,
+      );
     }
     const [status, headers, excInfo] = args;
     const hasExc = excInfo !== undefined && excInfo !== null;
-    if (this.#finished || this.#closed) this.#fail('start-late', `The application called startResponse(${describe(status)}) after the server finished with its body; the response is over`);
+    if (this.#finished || this.#closed)
+      this.#fail(
+        'start-late',
+        `The application called startResponse(${describe(status)}) after the server finished with its body; the response is over`,
+      );
     if (this.#started && !hasExc) {
-      this.#fail('start-twice', `The application called startResponse(${describe(status)}) a second time without excInfo; call it once, or pass the error being handled as the third argument`);
+      this.#fail(
+        'start-twice',
+        `The application called startResponse(${describe(status)}) a second time without excInfo; call it once, or pass the error being handled as the third argument`,
+      );
     }
     const code = this.#checkStatus(status);
     const declared = this.#checkHeaders(headers, code);
@@ -164,14 +211,24 @@ class Checked {
       write = this.#serverStart(status as string, headers as HeaderList, excInfo);
     } catch (error) {
       if (hasExc && error === excInfo && !this.#headersOut) {
-        this.#report.violation('headers-early', `The server re-threw excInfo from startResponse() before any body byte had been sent; headers go out with the first non-empty chunk, so they could still be replaced`);
+        this.#report.violation(
+          'headers-early',
+          `The server re-threw excInfo from startResponse() before any body byte had been sent; headers go out with the first non-empty chunk, so they could still be replaced`,
+        );
       }
       throw error;
     }
     if (hasExc && this.#headersOut) {
-      this.#fail('exc-info-rethrow', 'The server accepted startResponse() with excInfo after the headers had been sent; it must re-throw excInfo then');
+      this.#fail(
+        'exc-info-rethrow',
+        'The server accepted startResponse() with excInfo after the headers had been sent; it must re-throw excInfo then',
+      );
     }
-    if (typeof write !== 'function') this.#fail('start-result', `The server's startResponse() returned ${describe(write)} instead of the write function`);
+    if (typeof write !== 'function')
+      this.#fail(
+        'start-result',
+        `The server's startResponse() returned ${describe(write)} instead of the write function`,
+      );
     this.#serverWrite = write as Write;
     this.#started = true;
     this.#code = code;
@@ -182,41 +239,90 @@ class Checked {
 
   #checkStatus(status: unknown): number {
     const example = 'a status is three digits, a space and a reason phrase, e.g. "200 OK"';
-    if (typeof status !== 'string') this.#fail('status-format', `The application called startResponse() with the status ${describe(status)}; ${example}`);
+    if (typeof status !== 'string')
+      this.#fail(
+        'status-format',
+        `The application called startResponse() with the status ${describe(status)}; ${example}`,
+      );
     const match = /^([1-9]\d\d) (.+)$/s.exec(status);
-    if (!match || CONTROL.test(match[2]!)) this.#fail('status-format', `The application called startResponse() with the status ${named(status)}; ${example}`);
+    if (!match || CONTROL.test(match[2]!))
+      this.#fail(
+        'status-format',
+        `The application called startResponse() with the status ${named(status)}; ${example}`,
+      );
     const code = Number(match[1]);
-    if (code > 599) this.#fail('status-format', `The application called startResponse() with the status ${named(status)}; status codes run from 100 to 599 (RFC 9110 §15)`);
+    if (code > 599)
+      this.#fail(
+        'status-format',
+        `The application called startResponse() with the status ${named(status)}; status codes run from 100 to 599 (RFC 9110 §15)`,
+      );
     if (code < 200) {
-      this.#fail('status-informational', `The application called startResponse() with the status ${named(status)}; a 1xx status is informational, never the final response, and is the server's to send`);
+      this.#fail(
+        'status-informational',
+        `The application called startResponse() with the status ${named(status)}; a 1xx status is informational, never the final response, and is the server's to send`,
+      );
     }
     return code;
   }
 
   /** Checks the header list (§4.2, §5.4); returns the declared Content-Length, or -1. */
   #checkHeaders(headers: unknown, code: number): number {
-    if (!Array.isArray(headers)) this.#fail('headers-list', `The application called startResponse() with ${describe(headers)} as headers; pass an array of [name, value] pairs`);
+    if (!Array.isArray(headers))
+      this.#fail(
+        'headers-list',
+        `The application called startResponse() with ${describe(headers)} as headers; pass an array of [name, value] pairs`,
+      );
     let declared = -1;
     for (const pair of headers as unknown[]) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-        this.#fail('headers-list', `The application's headers contain ${describe(pair)}; each header is a [name, value] pair of strings`);
+        this.#fail(
+          'headers-list',
+          `The application's headers contain ${describe(pair)}; each header is a [name, value] pair of strings`,
+        );
       }
       const [name, value] = pair as [string, string];
       const lower = name.toLowerCase();
-      if (!TOKEN.test(name)) this.#fail('header-name', `The application's header name ${named(name)} is not an HTTP token; use letters, digits and !#$%&'*+-.^_\`|~ only`);
+      if (!TOKEN.test(name))
+        this.#fail(
+          'header-name',
+          `The application's header name ${named(name)} is not an HTTP token; use letters, digits and !#$%&'*+-.^_\`|~ only`,
+        );
       if (CONTROL.test(value)) {
-        this.#fail('header-value', `The value of the application's header ${name} is ${named(value)}, which contains a control character (CR, LF, NUL...); one header per pair, no line breaks`);
+        this.#fail(
+          'header-value',
+          `The value of the application's header ${name} is ${named(value)}, which contains a control character (CR, LF, NUL...); one header per pair, no line breaks`,
+        );
       }
-      if (lower === 'status') this.#fail('header-status', 'The application sent a Status header; the status goes in the first argument of startResponse(), not in a header');
-      if (HOP_BY_HOP.has(lower)) this.#fail('hop-by-hop', `The application sent the hop-by-hop header ${name}; connection management belongs to the server, remove it`);
+      if (lower === 'status')
+        this.#fail(
+          'header-status',
+          'The application sent a Status header; the status goes in the first argument of startResponse(), not in a header',
+        );
+      if (HOP_BY_HOP.has(lower))
+        this.#fail(
+          'hop-by-hop',
+          `The application sent the hop-by-hop header ${name}; connection management belongs to the server, remove it`,
+        );
       if (lower === 'content-length') {
-        if (!DIGITS.test(value)) this.#fail('content-length-header', `The application's Content-Length is ${named(value)}; it must be digits only`);
-        if (declared >= 0) this.#fail('content-length-header', 'The application sent two Content-Length headers; send one');
-        if (code === 204) this.#fail('content-length-forbidden', 'The application sent a Content-Length with a 204 response; a 204 has no content and no length (RFC 9110 §8.6)');
+        if (!DIGITS.test(value))
+          this.#fail(
+            'content-length-header',
+            `The application's Content-Length is ${named(value)}; it must be digits only`,
+          );
+        if (declared >= 0)
+          this.#fail('content-length-header', 'The application sent two Content-Length headers; send one');
+        if (code === 204)
+          this.#fail(
+            'content-length-forbidden',
+            'The application sent a Content-Length with a 204 response; a 204 has no content and no length (RFC 9110 §8.6)',
+          );
         declared = Number(value);
       }
       if (lower === 'content-type' && (code === 204 || code === 304)) {
-        this.#fail('content-type-forbidden', `The application sent a Content-Type with a ${code} response, which has no content; leave it out`);
+        this.#fail(
+          'content-type-forbidden',
+          `The application sent a Content-Type with a ${code} response, which has no content; leave it out`,
+        );
       }
     }
     return declared;
@@ -224,44 +330,75 @@ class Checked {
 
   /** `n` non-empty bytes produced by the application through `where`: the checks of §4.2, §4.3, §5.2, §5.4. */
   #produce(n: number, where: string): void {
-    if (!this.#started) this.#fail('body-before-start', `The application produced ${n} body bytes through ${where} before calling startResponse(); call startResponse() first`);
+    if (!this.#started)
+      this.#fail(
+        'body-before-start',
+        `The application produced ${n} body bytes through ${where} before calling startResponse(); call startResponse() first`,
+      );
     if (this.#code === 204 || this.#code === 304) {
-      this.#fail('no-content-body', `The application produced ${n} body bytes for a ${this.#code} response, which has no content; return an empty body`);
+      this.#fail(
+        'no-content-body',
+        `The application produced ${n} body bytes for a ${this.#code} response, which has no content; return an empty body`,
+      );
     }
     if (!this.#headersOut) {
       // Headers are read by the server when they go out: check them again, the list may have changed.
       this.#declared = this.#checkHeaders(this.#headers, this.#code);
       if (!this.#headers.some(([name]) => name.toLowerCase() === 'content-type')) {
-        this.#fail('content-type-missing', `The application sent a ${this.#code} response with content but no Content-Type header; say what the content is`);
+        this.#fail(
+          'content-type-missing',
+          `The application sent a ${this.#code} response with content but no Content-Type header; say what the content is`,
+        );
       }
     }
     this.#bytes += n;
     if (this.#declared >= 0 && this.#bytes > this.#declared) {
-      this.#fail('content-length-mismatch', `The application produced ${this.#bytes} bytes so far through ${where}, more than its Content-Length of ${this.#declared}`);
+      this.#fail(
+        'content-length-mismatch',
+        `The application produced ${this.#bytes} bytes so far through ${where}, more than its Content-Length of ${this.#declared}`,
+      );
     }
     this.#headersOut = true;
   }
 
   /** The body has ended in full: it must have started the response and met its length. */
   #complete(): void {
-    if (!this.#started) this.#fail('body-before-start', 'The application returned its body and it ended without startResponse() having been called; call startResponse() before the body ends');
+    if (!this.#started)
+      this.#fail(
+        'body-before-start',
+        'The application returned its body and it ended without startResponse() having been called; call startResponse() before the body ends',
+      );
     if (this.#declared >= 0 && this.#bytes < this.#declared && !this.#head && this.#code !== 304) {
-      this.#fail('content-length-mismatch', `The application's body ended after ${this.#bytes} bytes, fewer than its Content-Length of ${this.#declared}`);
+      this.#fail(
+        'content-length-mismatch',
+        `The application's body ended after ${this.#bytes} bytes, fewer than its Content-Length of ${this.#declared}`,
+      );
     }
   }
 
   #write(...args: unknown[]): Promise<void> {
     const chunk = args[0];
     if (this.#finished || this.#closed) {
-      this.#fail('write-late', `The application called write() after the server finished with its body; write only while the response is in progress`);
+      this.#fail(
+        'write-late',
+        `The application called write() after the server finished with its body; write only while the response is in progress`,
+      );
     }
     if (args.length !== 1 || !(chunk instanceof Uint8Array)) {
-      this.#fail('write-chunk', `The application called write() with ${args.map((a) => describe(a)).join(', ') || 'nothing'}; it takes one Uint8Array (encode text with TextEncoder)`);
+      this.#fail(
+        'write-chunk',
+        `The application called write() with ${args.map((a) => describe(a)).join(', ') || 'nothing'}; it takes one Uint8Array (encode text with TextEncoder)`,
+      );
     }
-    if (this.#writePending) this.#fail('write-overlap', 'The application called write() before the promise of its previous write() settled; await each write()');
+    if (this.#writePending)
+      this.#fail(
+        'write-overlap',
+        'The application called write() before the promise of its previous write() settled; await each write()',
+      );
     if (chunk.length > 0) this.#produce(chunk.length, 'write()');
     const result: unknown = this.#serverWrite!(chunk);
-    if (!(result instanceof Promise)) this.#fail('write-result', `The server's write() returned ${describe(result)} instead of a Promise`);
+    if (!(result instanceof Promise))
+      this.#fail('write-result', `The server's write() returned ${describe(result)} instead of a Promise`);
     this.#writePending = true;
     return result.then(
       () => {
@@ -282,7 +419,8 @@ class Checked {
           ? `a string (${named(body)}); return [new TextEncoder().encode(text)]`
           : body === null || typeof body !== 'object'
             ? `${describe(body)}; return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>`
-            : typeof (body as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function' && typeof (body as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function'
+            : typeof (body as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function' &&
+                typeof (body as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function'
               ? `${describe(body)}, which is not iterable; return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>`
               : (body as ClosableBody).close !== undefined && typeof (body as ClosableBody).close !== 'function'
                 ? `a body whose close is ${describe((body as ClosableBody).close)}; close, when present, is a method`
@@ -307,7 +445,11 @@ class Checked {
 
   #closer(inner: ClosableBody, wrapper: () => object): () => void | Promise<void> {
     return () => {
-      if (this.#closed) this.#fail('close-twice', `The server called close() a second time on the body of ${this.#what}; call it exactly once`);
+      if (this.#closed)
+        this.#fail(
+          'close-twice',
+          `The server called close() a second time on the body of ${this.#what}; call it exactly once`,
+        );
       this.#closed = true;
       unclosed.unregister(wrapper());
       this.#restore();
@@ -318,12 +460,18 @@ class Checked {
   /** An array stays an array (its length is known, §5.2); its elements are checked at once. */
   #wrapArray(chunks: unknown[], inner: ClosableBody): ClosableBody {
     chunks.forEach((chunk, i) => {
-      if (!(chunk instanceof Uint8Array)) this.#fail('body-chunk', `The application's body array holds ${describe(chunk)} at index ${i}; every chunk is a Uint8Array`);
+      if (!(chunk instanceof Uint8Array))
+        this.#fail(
+          'body-chunk',
+          `The application's body array holds ${describe(chunk)} at index ${i}; every chunk is a Uint8Array`,
+        );
     });
     const bytes = chunks as Uint8Array[];
     bytes.forEach((chunk) => chunk.length > 0 && this.#produce(chunk.length, 'the body array'));
     this.#complete();
-    const wrapper: Uint8Array[] & { close(): void | Promise<void> } = Object.assign([], { close: this.#closer(inner, () => wrapper) });
+    const wrapper: Uint8Array[] & { close(): void | Promise<void> } = Object.assign([], {
+      close: this.#closer(inner, () => wrapper),
+    });
     // Elements read by index are seen as read; the last one read means the server is done (§5.3).
     let unread = bytes.length;
     bytes.forEach((chunk, i) => {
@@ -339,7 +487,9 @@ class Checked {
         },
       });
     });
-    Object.defineProperty(wrapper, Symbol.iterator, { value: () => this.#iterate(bytes[Symbol.iterator](), false, true) });
+    Object.defineProperty(wrapper, Symbol.iterator, {
+      value: () => this.#iterate(bytes[Symbol.iterator](), false, true),
+    });
     return wrapper;
   }
 
@@ -350,13 +500,20 @@ class Checked {
     const asyncMethod = (inner as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator];
     const syncMethod = (inner as Partial<Iterable<Uint8Array>>)[Symbol.iterator];
     if (typeof asyncMethod === 'function') {
-      (wrapper as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] = () => this.#iterate(asyncMethod.call(inner), true) as AsyncIterator<Uint8Array>;
+      (wrapper as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] = () =>
+        this.#iterate(asyncMethod.call(inner), true) as AsyncIterator<Uint8Array>;
     }
     if (typeof syncMethod === 'function') {
-      (wrapper as Iterable<Uint8Array>)[Symbol.iterator] = () => this.#iterate(syncMethod.call(inner), false) as Iterator<Uint8Array>;
+      (wrapper as Iterable<Uint8Array>)[Symbol.iterator] = () =>
+        this.#iterate(syncMethod.call(inner), false) as Iterator<Uint8Array>;
     }
     // A file body stays recognisable, so that a server can still send it its own way (§5.5).
-    for (const key of ['file', 'blockSize'] as const) if (key in inner) Object.defineProperty(wrapper, key, { value: (inner as unknown as Record<string, unknown>)[key], enumerable: true });
+    for (const key of ['file', 'blockSize'] as const)
+      if (key in inner)
+        Object.defineProperty(wrapper, key, {
+          value: (inner as unknown as Record<string, unknown>)[key],
+          enumerable: true,
+        });
     return wrapper as ClosableBody;
   }
 
@@ -379,31 +536,55 @@ class Checked {
   }
 
   /** An iterator over the application's body that checks the server's use and the application's chunks. */
-  #iterate(inner: Iterator<unknown> | AsyncIterator<unknown>, isAsync: boolean, counted = false): Iterator<Uint8Array> | AsyncIterator<Uint8Array> {
-    if (this.#iterated) this.#fail('body-iterate-twice', `The server iterated the body of ${this.#what} a second time; a body is iterated once`);
-    if (this.#closed) this.#fail('body-next-late', `The server started iterating the body of ${this.#what} after calling its close()`);
+  #iterate(
+    inner: Iterator<unknown> | AsyncIterator<unknown>,
+    isAsync: boolean,
+    counted = false,
+  ): Iterator<Uint8Array> | AsyncIterator<Uint8Array> {
+    if (this.#iterated)
+      this.#fail(
+        'body-iterate-twice',
+        `The server iterated the body of ${this.#what} a second time; a body is iterated once`,
+      );
+    if (this.#closed)
+      this.#fail('body-next-late', `The server started iterating the body of ${this.#what} after calling its close()`);
     this.#iterated = true;
     // Iteration supersedes reads by index: the server is done when the iterator ends.
     this.#closeCheck++;
     let pending = false;
     const step = (result: unknown): IteratorResult<Uint8Array> => {
-      if (result === null || typeof result !== 'object') this.#fail('body-chunk', `The application's body iterator returned ${describe(result)} from next(); an iterator returns { value, done }`);
+      if (result === null || typeof result !== 'object')
+        this.#fail(
+          'body-chunk',
+          `The application's body iterator returned ${describe(result)} from next(); an iterator returns { value, done }`,
+        );
       const { value, done } = result as IteratorResult<unknown>;
       if (done) {
         this.#finish();
         this.#complete();
         return { value: undefined, done: true };
       }
-      if (!(value instanceof Uint8Array)) this.#fail('body-chunk', `The application's body produced ${describe(value)}; every chunk is a Uint8Array (encode text with TextEncoder)`);
+      if (!(value instanceof Uint8Array))
+        this.#fail(
+          'body-chunk',
+          `The application's body produced ${describe(value)}; every chunk is a Uint8Array (encode text with TextEncoder)`,
+        );
       // An array's chunks were counted when it was returned.
       if (value.length > 0 && !counted) this.#produce(value.length, 'its body');
       return { value, done: false };
     };
     const enter = (): void => {
       if (this.#closed || this.#finished) {
-        this.#fail('body-next-late', `The server asked the body of ${this.#what} for another chunk after ${this.#closed ? 'calling its close()' : 'its iteration had ended'}`);
+        this.#fail(
+          'body-next-late',
+          `The server asked the body of ${this.#what} for another chunk after ${this.#closed ? 'calling its close()' : 'its iteration had ended'}`,
+        );
       }
-      if (pending) this.#fail('body-next-overlap', `The server called next() on the body of ${this.#what} before the previous next() had settled; await each chunk`);
+      if (pending)
+        this.#fail(
+          'body-next-overlap',
+          `The server called next() on the body of ${this.#what} before the previous next() had settled; await each chunk`,
+        );
     };
     const track = <T>(promise: Promise<T>): Promise<T> => {
       this.#pendingSteps++;

@@ -11,7 +11,18 @@
 const LEGAL = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]*$/;
 /** Characters that stay unescaped inside a quoted value (Python adds ` ()/<=>?@[]{}`). */
 const QUOTED_SAFE = /[A-Za-z0-9!#$%&'*+\-.^_`|~: ()/<=>?@[\]{}]/;
-const RESERVED = new Set(['expires', 'path', 'comment', 'domain', 'max-age', 'secure', 'httponly', 'version', 'samesite', 'partitioned']);
+const RESERVED = new Set([
+  'expires',
+  'path',
+  'comment',
+  'domain',
+  'max-age',
+  'secure',
+  'httponly',
+  'version',
+  'samesite',
+  'partitioned',
+]);
 
 /** The `SameSite` attribute (RFC 6265bis §4.1.2.7). */
 export type SameSite = 'Lax' | 'Strict' | 'None';
@@ -114,7 +125,10 @@ export class ResponseCookie {
 export function makeCookie(name: string, value: string, options: CookieOptions = {}): ResponseCookie {
   const cookie = new ResponseCookie(name, String(value));
   const { maxAge = null, expires = null } = options;
-  for (const [attr, attrValue] of [['path', options.path], ['domain', options.domain]] as const) {
+  for (const [attr, attrValue] of [
+    ['path', options.path],
+    ['domain', options.domain],
+  ] as const) {
     if (typeof attrValue === 'string' && /[;\r\n\0]/.test(attrValue)) {
       throw new Error(`The cookie ${attr} ${JSON.stringify(attrValue)} can't contain ';', CR, LF or NUL.`);
     }
@@ -141,9 +155,12 @@ export function makeCookie(name: string, value: string, options: CookieOptions =
   cookie.secure = options.secure === true;
   cookie.httponly = options.httponly === true;
   if (options.samesite !== undefined && options.samesite !== null && options.samesite !== false) {
-    const canonical = { lax: 'Lax', strict: 'Strict', none: 'None' }[String(options.samesite).toLowerCase()] as SameSite | undefined;
+    const canonical = { lax: 'Lax', strict: 'Strict', none: 'None' }[String(options.samesite).toLowerCase()] as
+      SameSite | undefined;
     if (canonical === undefined) {
-      throw new Error(`samesite must be "lax", "none", or "strict", got ${JSON.stringify(options.samesite)} (cookie '${name}').`);
+      throw new Error(
+        `samesite must be "lax", "none", or "strict", got ${JSON.stringify(options.samesite)} (cookie '${name}').`,
+      );
     }
     cookie.samesite = canonical;
   }
@@ -164,7 +181,13 @@ export function parseCookie(header: string): Record<string, string> {
     const eq = chunk.indexOf('=');
     const key = (eq === -1 ? '' : chunk.slice(0, eq)).trim();
     const value = (eq === -1 ? chunk : chunk.slice(eq + 1)).trim();
-    if (key === '__proto__') Object.defineProperty(cookies, key, { value: unquote(value), enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(cookies, key, {
+        value: unquote(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else if (key !== '' || value !== '') cookies[key] = unquote(value);
   }
   return cookies;

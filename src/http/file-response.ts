@@ -15,17 +15,41 @@ const { closeSync, fstatSync, read, statSync } = process.getBuiltinModule('node:
 
 /** Media types by extension, as Python's `mimetypes` (no charset parameter, as Django sends them). */
 const MEDIA_TYPES: Record<string, string> = {
-  '.html': 'text/html', '.htm': 'text/html', '.txt': 'text/plain', '.css': 'text/css', '.csv': 'text/csv',
-  '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.xml': 'application/xml',
-  '.pdf': 'application/pdf', '.zip': 'application/zip', '.tar': 'application/x-tar', '.png': 'image/png',
-  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.svg': 'image/svg+xml', '.webp': 'image/webp',
-  '.ico': 'image/vnd.microsoft.icon', '.mp3': 'audio/mpeg', '.mp4': 'video/mp4', '.webm': 'video/webm',
-  '.wasm': 'application/wasm', '.woff': 'font/woff', '.woff2': 'font/woff2', '.md': 'text/markdown',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.txt': 'text/plain',
+  '.css': 'text/css',
+  '.csv': 'text/csv',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.xml': 'application/xml',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
+  '.tar': 'application/x-tar',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.webp': 'image/webp',
+  '.ico': 'image/vnd.microsoft.icon',
+  '.mp3': 'audio/mpeg',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+  '.wasm': 'application/wasm',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.md': 'text/markdown',
 };
 /** Compressed files are sent as what they are, not what they contain (Django's encoding map). */
 const ENCODINGS: Record<string, string> = {
-  '.gz': 'application/gzip', '.tgz': 'application/gzip', '.bz2': 'application/x-bzip', '.xz': 'application/x-xz',
-  '.br': 'application/x-brotli', '.z': 'application/x-compress',
+  '.gz': 'application/gzip',
+  '.tgz': 'application/gzip',
+  '.bz2': 'application/x-bzip',
+  '.xz': 'application/x-xz',
+  '.br': 'application/x-brotli',
+  '.z': 'application/x-compress',
 };
 
 /** The media type for a file name, `application/octet-stream` when unknown. */
@@ -56,7 +80,13 @@ function statFile(source: string | number): number {
     const code = (error as NodeJS.ErrnoException).code;
     const what = typeof source === 'number' ? `file descriptor ${source}` : `'${source}'`;
     const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'ENOTFILE' ? 'it is not a regular file' : code === 'EBADF' ? 'it is not open' : String(code);
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'ENOTFILE'
+          ? 'it is not a regular file'
+          : code === 'EBADF'
+            ? 'it is not open'
+            : String(code);
     throw new Error(`FileResponse cannot send ${what}: ${reason}.`, { cause: error });
   }
 }
@@ -105,7 +135,9 @@ export class FileResponse extends StreamingHttpResponse {
       size = statFile(file);
       source = typeof file === 'string' ? { path: path.resolve(file) } : { fd: file };
       if (typeof file === 'string') ownName = file;
-      content = { [Symbol.asyncIterator]: () => readFile(typeof file === 'string' ? path.resolve(file) : file, blockSize) };
+      content = {
+        [Symbol.asyncIterator]: () => readFile(typeof file === 'string' ? path.resolve(file) : file, blockSize),
+      };
     } else {
       const streamPath = (file as { path?: unknown }).path;
       if (typeof streamPath === 'string') {
@@ -114,7 +146,10 @@ export class FileResponse extends StreamingHttpResponse {
       }
       content = file;
     }
-    super(content, { ...rest, contentType: rest.contentType ?? (explicitType ? undefined : 'application/octet-stream') });
+    super(content, {
+      ...rest,
+      contentType: rest.contentType ?? (explicitType ? undefined : 'application/octet-stream'),
+    });
     this.fileSource = source;
     this.blockSize = blockSize;
     this.asAttachment = asAttachment;
@@ -122,19 +157,24 @@ export class FileResponse extends StreamingHttpResponse {
     if (size !== undefined) this.headers.set('Content-Length', size);
     if (!explicitType && ownName !== '') this.headers.set('Content-Type', guessMediaType(filename ?? ownName));
     if (this.filename !== '') {
-      this.headers.set('Content-Disposition', `${asAttachment ? 'attachment' : 'inline'}; ${filenameParameter(this.filename)}`);
+      this.headers.set(
+        'Content-Disposition',
+        `${asAttachment ? 'attachment' : 'inline'}; ${filenameParameter(this.filename)}`,
+      );
     } else if (asAttachment) {
       this.headers.set('Content-Disposition', 'attachment');
     }
     if (typeof file === 'number') this.addResourceCloser(() => closeSync(file));
     const destroyable = file as { destroy?: () => unknown };
-    if (typeof file === 'object' && typeof destroyable.destroy === 'function') this.addResourceCloser(() => destroyable.destroy!());
+    if (typeof file === 'object' && typeof destroyable.destroy === 'function')
+      this.addResourceCloser(() => destroyable.destroy!());
   }
 }
 
 function hasHeader(headers: FileResponseOptions['headers'], name: string): boolean {
   if (headers === undefined) return false;
-  const pairs = Symbol.iterator in headers ? [...(headers as Iterable<readonly [string, unknown]>)] : Object.entries(headers);
+  const pairs =
+    Symbol.iterator in headers ? [...(headers as Iterable<readonly [string, unknown]>)] : Object.entries(headers);
   return pairs.some(([key]) => key.toLowerCase() === name);
 }
 

@@ -32,7 +32,9 @@ export function checkHeader(name: string, value: HeaderValue): string {
   if (knownNames.size < 1000) knownNames.add(name);
   let text = String(value);
   if (text.includes('\n') || text.includes('\r')) {
-    throw new BadHeaderError(`Header values can't contain newlines (got ${JSON.stringify(text)} for header '${name}').`);
+    throw new BadHeaderError(
+      `Header values can't contain newlines (got ${JSON.stringify(text)} for header '${name}').`,
+    );
   }
   if (CONTROL.test(text)) {
     throw new BadHeaderError(

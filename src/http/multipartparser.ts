@@ -37,8 +37,9 @@ export interface MultipartResult {
 
 /** The file name reduced as Django's `sanitize_file_name`; undefined when nothing usable is left. */
 export function sanitizeFileName(name: string): string | undefined {
+  const last = (name.split('/').pop() ?? '').split('\\').pop()!;
   // eslint-disable-next-line no-control-regex
-  const base = (name.split('/').pop() ?? '').split('\\').pop()!.replace(/[\x00-\x1f\x7f]/g, '');
+  const base = last.replace(/[\x00-\x1f\x7f]/g, '');
   return base === '' || base === '.' || base === '..' ? undefined : base;
 }
 
@@ -152,7 +153,11 @@ export class MultipartParser {
       await spool.finish();
     } catch (error) {
       const known = error instanceof MultiPartParserError || (error as Error).name === 'ImproperlyConfigured';
-      this.#fail(known ? (error as Error) : new MultiPartParserError(`Invalid multipart/form-data body: ${(error as Error).message}.`));
+      this.#fail(
+        known
+          ? (error as Error)
+          : new MultiPartParserError(`Invalid multipart/form-data body: ${(error as Error).message}.`),
+      );
       stream.resume();
       return;
     }
@@ -190,8 +195,16 @@ export class MultipartParser {
     await Promise.all(this.#saving);
     if (this.#error !== undefined) {
       for (const spool of this.#spools) spool.discard();
-      return { post: new QueryDict(null, { encoding: this.#options.encoding }), files: new MultiValueDict(), error: this.#error };
+      return {
+        post: new QueryDict(null, { encoding: this.#options.encoding }),
+        files: new MultiValueDict(),
+        error: this.#error,
+      };
     }
-    return { post: QueryDict.fromLists(this.#post.lists(), { encoding: this.#options.encoding }), files: this.#files, error: undefined };
+    return {
+      post: QueryDict.fromLists(this.#post.lists(), { encoding: this.#options.encoding }),
+      files: this.#files,
+      error: undefined,
+    };
   }
 }

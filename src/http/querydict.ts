@@ -55,7 +55,11 @@ export function unquotePlus(text: string, encoding = 'utf-8'): string {
 }
 
 /** Splits a query string into pairs, as Python's `parse_qsl(keep_blank_values=True)`. */
-export function parseQsl(query: string, encoding = 'utf-8', maxNumFields: number | null = null): Array<[string, string]> {
+export function parseQsl(
+  query: string,
+  encoding = 'utf-8',
+  maxNumFields: number | null = null,
+): Array<[string, string]> {
   if (maxNumFields !== null) {
     let fields = 1;
     for (let i = query.indexOf('&'); i !== -1; i = query.indexOf('&', i + 1)) fields++;
@@ -164,7 +168,11 @@ export class QueryDict extends MultiValueDict<string> {
     const out: string[] = [];
     for (const [key, values] of this.lists()) {
       for (const value of values) {
-        out.push(safe === undefined ? `${quote(key, '', true)}=${quote(value, '', true)}` : `${quote(key, safe)}=${quote(value, safe)}`);
+        out.push(
+          safe === undefined
+            ? `${quote(key, '', true)}=${quote(value, '', true)}`
+            : `${quote(key, safe)}=${quote(value, safe)}`,
+        );
       }
     }
     return out.join('&');

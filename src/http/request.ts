@@ -179,13 +179,15 @@ export class HttpRequest {
       request.#meta = environ;
       request.#stream = true;
       const forced = requestSettings().forceScriptName;
-      const scriptName = typeof forced === 'string' ? forced : environ.SCRIPT_NAME ?? '';
+      const scriptName = typeof forced === 'string' ? forced : (environ.SCRIPT_NAME ?? '');
       const pathInfo = environ.PATH_INFO || '/';
       request.scriptName = scriptName;
       request.pathInfo = pathInfo;
       // The usual case (no prefix, a path from the root) needs no new string.
       request.path =
-        scriptName === '' && pathInfo.charCodeAt(0) === 47 ? pathInfo : `${scriptName.replace(/\/+$/, '')}/${pathInfo.replace('/', '')}`;
+        scriptName === '' && pathInfo.charCodeAt(0) === 47
+          ? pathInfo
+          : `${scriptName.replace(/\/+$/, '')}/${pathInfo.replace('/', '')}`;
       const method = environ.REQUEST_METHOD;
       request.method = method === 'GET' ? method : String(method ?? 'GET').toUpperCase();
       const rawType = environ.CONTENT_TYPE;
@@ -242,7 +244,9 @@ export class HttpRequest {
       this.#bodyError =
         error instanceof ImproperlyConfigured
           ? error
-          : new UnreadablePostError(`The request body could not be read: ${(error as Error).message}`, { cause: error });
+          : new UnreadablePostError(`The request body could not be read: ${(error as Error).message}`, {
+              cause: error,
+            });
     }
     if (parser !== undefined) this.#multipart = await parser.end();
   }
@@ -357,7 +361,10 @@ export class HttpRequest {
             `not ${this.#encoding}.`,
         );
       }
-      this.#post = new QueryDict(this.body, { encoding: 'utf-8', maxNumFields: settings.DATA_UPLOAD_MAX_NUMBER_FIELDS });
+      this.#post = new QueryDict(this.body, {
+        encoding: 'utf-8',
+        maxNumFields: settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+      });
       this.#files = new MultiValueDict();
       return;
     }
@@ -479,7 +486,10 @@ export class HttpRequest {
    * not older than that many seconds). Without `fallback`, a missing or bad cookie throws.
    * @throws BadSignature when missing or invalid, SignatureExpired when too old.
    */
-  getSignedCookie(name: string, options: { fallback?: string | null; salt?: string; maxAge?: number } = {}): string | null {
+  getSignedCookie(
+    name: string,
+    options: { fallback?: string | null; salt?: string; maxAge?: number } = {},
+  ): string | null {
     const hasFallback = 'fallback' in options;
     const { BadSignature, getCookieSigner, TimestampSigner } = signing();
     const raw = this.COOKIES[name];
@@ -570,7 +580,9 @@ export class HttpRequest {
   #fullPath(path: string, forceAppendSlash: boolean): string {
     const query = String(this.META.QUERY_STRING ?? '');
     return (
-      escapeUriPath(path) + (forceAppendSlash && !path.endsWith('/') ? '/' : '') + (query !== '' ? '?' + iriToUri(query) : '')
+      escapeUriPath(path) +
+      (forceAppendSlash && !path.endsWith('/') ? '/' : '') +
+      (query !== '' ? '?' + iriToUri(query) : '')
     );
   }
 
@@ -588,7 +600,13 @@ export class HttpRequest {
     if (hasScheme && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]/i.test(target)) return iriToUri(target);
     const netloc = hasScheme ? '' : (/^\/\/([^/?#]*)/.exec(target)?.[1] ?? '');
     const pathPart = (target.startsWith('//') ? target.slice(2 + netloc.length) : target).split(/[?#]/, 1)[0]!;
-    if (!hasScheme && netloc === '' && pathPart.startsWith('/') && !pathPart.includes('/./') && !pathPart.includes('/../')) {
+    if (
+      !hasScheme &&
+      netloc === '' &&
+      pathPart.startsWith('/') &&
+      !pathPart.includes('/./') &&
+      !pathPart.includes('/../')
+    ) {
       // A path on this host; `//` + a path (no host) reuses this request's scheme and host.
       if (target.startsWith('//')) target = target.slice(2);
       return iriToUri(base + target);

@@ -25,21 +25,69 @@ const signing = lazyModule<typeof Signing>(import.meta.url, '../utils/signing');
  * gateway's own servers load it when they listen); an ESM import would add undici and zlib.
  */
 const STATUS_CODES: Readonly<Record<number, string>> = {
-  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints', 200: 'OK', 201: 'Created',
-  202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content', 205: 'Reset Content',
-  206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 300: 'Multiple Choices',
-  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy',
-  307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
-  402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
-  407: 'Proxy Authentication Required', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone', 411: 'Length Required',
-  412: 'Precondition Failed', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type',
-  416: 'Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a Teapot", 421: 'Misdirected Request',
-  422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required',
-  428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
-  451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway',
-  503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
-  506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 509: 'Bandwidth Limit Exceeded',
-  510: 'Not Extended', 511: 'Network Authentication Required',
+  100: 'Continue',
+  101: 'Switching Protocols',
+  102: 'Processing',
+  103: 'Early Hints',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  203: 'Non-Authoritative Information',
+  204: 'No Content',
+  205: 'Reset Content',
+  206: 'Partial Content',
+  207: 'Multi-Status',
+  208: 'Already Reported',
+  226: 'IM Used',
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  305: 'Use Proxy',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  418: "I'm a Teapot",
+  421: 'Misdirected Request',
+  422: 'Unprocessable Entity',
+  423: 'Locked',
+  424: 'Failed Dependency',
+  425: 'Too Early',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates',
+  507: 'Insufficient Storage',
+  508: 'Loop Detected',
+  509: 'Bandwidth Limit Exceeded',
+  510: 'Not Extended',
+  511: 'Network Authentication Required',
 };
 
 /** Options common to every response. */
@@ -54,7 +102,8 @@ export interface ResponseOptions {
 }
 
 /** What `HttpResponse` content may be: text (encoded with the charset), bytes, or an iterable of them. */
-export type ResponseContent = string | Uint8Array | ArrayBuffer | Iterable<string | Uint8Array> | number | null | undefined;
+export type ResponseContent =
+  string | Uint8Array | ArrayBuffer | Iterable<string | Uint8Array> | number | null | undefined;
 
 /** A chunk of streaming content. */
 export type ContentChunk = string | Uint8Array;
@@ -159,7 +208,8 @@ export abstract class HttpResponseBase {
   }
 
   set reasonPhrase(value: string) {
-    if (/[\r\n]/.test(value)) throw new TypeError(`The reason phrase can't contain newlines (got ${JSON.stringify(value)}).`);
+    if (/[\r\n]/.test(value))
+      throw new TypeError(`The reason phrase can't contain newlines (got ${JSON.stringify(value)}).`);
     this.#reason = value;
   }
 
@@ -220,7 +270,13 @@ export abstract class HttpResponseBase {
    */
   setSignedCookie(name: string, value: string, options: CookieOptions & { salt?: string } = {}): void {
     const { salt = '', ...cookieOptions } = options;
-    this.setCookie(name, signing().getCookieSigner(name + salt).sign(value), cookieOptions);
+    this.setCookie(
+      name,
+      signing()
+        .getCookieSigner(name + salt)
+        .sign(value),
+      cookieOptions,
+    );
   }
 
   /**
@@ -228,7 +284,8 @@ export abstract class HttpResponseBase {
    * `__Host-` cookies, and `SameSite=None` ones, are deleted with `Secure`, as browsers require.
    */
   deleteCookie(name: string, options: { path?: string; domain?: string | null; samesite?: string | null } = {}): void {
-    const secure = name.startsWith('__Secure-') || name.startsWith('__Host-') || options.samesite?.toLowerCase() === 'none';
+    const secure =
+      name.startsWith('__Secure-') || name.startsWith('__Host-') || options.samesite?.toLowerCase() === 'none';
     const cookie = makeCookie(name, '', {
       path: options.path ?? '/',
       domain: options.domain ?? null,
@@ -244,7 +301,8 @@ export abstract class HttpResponseBase {
   headerList(): HeaderList {
     // The stored pairs, not copies: they are never changed, and the list itself is new.
     const list = headerPairs(this.headers);
-    if (this.#cookies !== undefined) for (const cookie of this.#cookies.values()) list.push(['Set-Cookie', cookie.toHeader()]);
+    if (this.#cookies !== undefined)
+      for (const cookie of this.#cookies.values()) list.push(['Set-Cookie', cookie.toHeader()]);
     return list;
   }
 
@@ -371,7 +429,9 @@ export class HttpResponse extends HttpResponseBase implements Iterable<Uint8Arra
       return;
     }
     if (typeof value === 'object' && Symbol.asyncIterator in value) {
-      throw new TypeError('HttpResponse content cannot be an async iterable: use StreamingHttpResponse for streamed content.');
+      throw new TypeError(
+        'HttpResponse content cannot be an async iterable: use StreamingHttpResponse for streamed content.',
+      );
     }
     this.#container = [this.makeBytes(value)];
   }
@@ -419,7 +479,10 @@ export class StreamingHttpResponse extends HttpResponseBase implements AsyncIter
   /** Whether the content is an async iterable. */
   isAsync = false;
 
-  constructor(streamingContent: Iterable<ContentChunk> | AsyncIterable<ContentChunk> = [], options: ResponseOptions = {}) {
+  constructor(
+    streamingContent: Iterable<ContentChunk> | AsyncIterable<ContentChunk> = [],
+    options: ResponseOptions = {},
+  ) {
     super(options);
     this.addResourceCloser(() => this.#stop());
     this.streamingContent = streamingContent;
@@ -427,15 +490,21 @@ export class StreamingHttpResponse extends HttpResponseBase implements AsyncIter
 
   /** There is no `content` on a streaming response: read `streamingContent`. */
   get content(): never {
-    throw new TypeError(`This ${this.constructor.name} instance has no \`content\` attribute. Use \`streamingContent\` instead.`);
+    throw new TypeError(
+      `This ${this.constructor.name} instance has no \`content\` attribute. Use \`streamingContent\` instead.`,
+    );
   }
 
   set content(_value: unknown) {
-    throw new TypeError(`This ${this.constructor.name} instance has no \`content\` attribute. Use \`streamingContent\` instead.`);
+    throw new TypeError(
+      `This ${this.constructor.name} instance has no \`content\` attribute. Use \`streamingContent\` instead.`,
+    );
   }
 
   get text(): never {
-    throw new TypeError(`This ${this.constructor.name} instance has no \`text\` attribute. Use \`streamingContent\` instead.`);
+    throw new TypeError(
+      `This ${this.constructor.name} instance has no \`text\` attribute. Use \`streamingContent\` instead.`,
+    );
   }
 
   /** The body as an async iterable of bytes (each chunk encoded with the charset). Iterate it once. */
@@ -504,7 +573,11 @@ export class StreamingHttpResponse extends HttpResponseBase implements AsyncIter
 export class JsonResponse extends HttpResponse {
   constructor(
     data: unknown,
-    options: ResponseOptions & { safe?: boolean; replacer?: (this: unknown, key: string, value: unknown) => unknown; space?: number | string } = {},
+    options: ResponseOptions & {
+      safe?: boolean;
+      replacer?: (this: unknown, key: string, value: unknown) => unknown;
+      space?: number | string;
+    } = {},
   ) {
     const { safe = true, replacer, space, ...rest } = options;
     const proto = typeof data === 'object' && data !== null ? Object.getPrototypeOf(data) : undefined;
@@ -591,7 +664,12 @@ export class HttpResponseNotModified extends HttpResponse {
   }
 
   override set content(value: ResponseContent) {
-    if (value !== '' && value !== null && value !== undefined && !(value instanceof Uint8Array && value.byteLength === 0)) {
+    if (
+      value !== '' &&
+      value !== null &&
+      value !== undefined &&
+      !(value instanceof Uint8Array && value.byteLength === 0)
+    ) {
       throw new TypeError('You cannot set content to a 304 (Not Modified) response.');
     }
     super.content = '';

@@ -61,7 +61,9 @@ export class XFrameOptionsMiddleware {
  * @example
  * export const widget = xframeOptionsExempt((request) => new HttpResponse('<p>embed me</p>'));
  */
-export function xframeOptionsExempt<F extends (request: HttpRequest, ...rest: never[]) => HttpResponseBase | Promise<HttpResponseBase>>(view: F): F {
+export function xframeOptionsExempt<
+  F extends (request: HttpRequest, ...rest: never[]) => HttpResponseBase | Promise<HttpResponseBase>,
+>(view: F): F {
   const wrapper = async (request: HttpRequest, ...rest: never[]) => {
     const response = await view(request, ...rest);
     exempt.add(response);

@@ -15,14 +15,16 @@ import { escapeLeadingSlashes } from '../utils/http.ts';
 
 // The settings this middleware reads, once per settings change (the settings proxy costs on
 // every request).
-interface CommonSettings { appendSlash: boolean; prependWww: boolean; disallowedUserAgents: RegExp[] }
-const conf = fromSettings(
-  (): CommonSettings => ({
-    appendSlash: Boolean(settings.APPEND_SLASH),
-    prependWww: Boolean(settings.PREPEND_WWW),
-    disallowedUserAgents: (settings.DISALLOWED_USER_AGENTS ?? []).map((p) => (p instanceof RegExp ? p : new RegExp(p))),
-  }),
-);
+interface CommonSettings {
+  appendSlash: boolean;
+  prependWww: boolean;
+  disallowedUserAgents: RegExp[];
+}
+const conf = fromSettings((): CommonSettings => ({
+  appendSlash: Boolean(settings.APPEND_SLASH),
+  prependWww: Boolean(settings.PREPEND_WWW),
+  disallowedUserAgents: (settings.DISALLOWED_USER_AGENTS ?? []).map((p) => (p instanceof RegExp ? p : new RegExp(p))),
+}));
 
 /**
  * The redirect would lose the request body: a POST/PUT/PATCH to a URL without its trailing
@@ -104,7 +106,12 @@ export class CommonMiddleware {
     }
     if (!response.streaming && !hasKnownHeader(response.headers, 'content-length')) {
       // Digits only: wire-ready as it is.
-      setKnownHeader(response.headers, 'content-length', 'Content-Length', String((response as HttpResponse).content.byteLength));
+      setKnownHeader(
+        response.headers,
+        'content-length',
+        'Content-Length',
+        String((response as HttpResponse).content.byteLength),
+      );
     }
     return response;
   }

@@ -32,9 +32,11 @@ export const CSRF_TOKEN_LENGTH = 2 * CSRF_SECRET_LENGTH;
 export const CSRF_ALLOWED_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const ALLOWED = /^[a-zA-Z0-9]+$/;
 
-export const REASON_BAD_ORIGIN = (origin: string) => `Origin checking failed - ${origin} does not match any trusted origins.`;
+export const REASON_BAD_ORIGIN = (origin: string) =>
+  `Origin checking failed - ${origin} does not match any trusted origins.`;
 export const REASON_NO_REFERER = 'Referer checking failed - no Referer.';
-export const REASON_BAD_REFERER = (referer: string) => `Referer checking failed - ${referer} does not match any trusted origins.`;
+export const REASON_BAD_REFERER = (referer: string) =>
+  `Referer checking failed - ${referer} does not match any trusted origins.`;
 export const REASON_NO_CSRF_COOKIE = 'CSRF cookie not set.';
 export const REASON_CSRF_TOKEN_MISSING = 'CSRF token missing.';
 export const REASON_MALFORMED_REFERER = 'Referer checking failed - Referer is malformed.';
@@ -67,8 +69,14 @@ const DONT_ENFORCE = Symbol('tsgi.dontEnforceCsrfChecks');
 type Flagged = HttpRequest & { [PROCESSING_DONE]?: boolean; [DONT_ENFORCE]?: boolean };
 
 // The CSRF cookie settings, read once per settings change (the settings proxy costs on every request).
-interface CookieSettings { name: string; header: string }
-const conf = fromSettings((): CookieSettings => ({ name: settings.CSRF_COOKIE_NAME, header: settings.CSRF_HEADER_NAME }));
+interface CookieSettings {
+  name: string;
+  header: string;
+}
+const conf = fromSettings((): CookieSettings => ({
+  name: settings.CSRF_COOKIE_NAME,
+  header: settings.CSRF_HEADER_NAME,
+}));
 
 function randomString(length: number): string {
   let out = '';
@@ -82,7 +90,8 @@ export function maskCipherSecret(secret: string): string {
   const chars = CSRF_ALLOWED_CHARS;
   const mask = randomString(CSRF_SECRET_LENGTH);
   let cipher = '';
-  for (let i = 0; i < secret.length; i++) cipher += chars[(chars.indexOf(secret[i]!) + chars.indexOf(mask[i]!)) % chars.length];
+  for (let i = 0; i < secret.length; i++)
+    cipher += chars[(chars.indexOf(secret[i]!) + chars.indexOf(mask[i]!)) % chars.length];
   return mask + cipher;
 }
 
@@ -100,7 +109,8 @@ export function unmaskCipherToken(token: string): string {
 
 /** Throws {@link InvalidTokenFormat} unless `token` is 32 or 64 allowed characters. */
 export function checkTokenFormat(token: string): void {
-  if (token.length !== CSRF_TOKEN_LENGTH && token.length !== CSRF_SECRET_LENGTH) throw new InvalidTokenFormat(REASON_INCORRECT_LENGTH);
+  if (token.length !== CSRF_TOKEN_LENGTH && token.length !== CSRF_SECRET_LENGTH)
+    throw new InvalidTokenFormat(REASON_INCORRECT_LENGTH);
   if (!ALLOWED.test(token)) throw new InvalidTokenFormat(REASON_INVALID_CHARACTERS);
 }
 
@@ -156,7 +166,9 @@ export function csrfExempt<F extends (...args: never[]) => unknown>(view: F): F 
 
 const FAILURE_PAGE = (reason: string) =>
   `<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta http-equiv="content-type" content="text/html; charset=utf-8">\n  <meta name="robots" content="NONE,NOARCHIVE">\n  <title>403 Forbidden</title>\n</head>\n<body>\n<div id="summary">\n  <h1>Forbidden <span>(403)</span></h1>\n  <p>CSRF verification failed. Request aborted.</p>\n</div>\n${
-    settings.DEBUG ? `<div id="info">\n  <h2>Help</h2>\n  <p>Reason given for failure:</p>\n  <pre>\n    ${reason.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}\n  </pre>\n</div>\n` : ''
+    settings.DEBUG
+      ? `<div id="info">\n  <h2>Help</h2>\n  <p>Reason given for failure:</p>\n  <pre>\n    ${reason.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}\n  </pre>\n</div>\n`
+      : ''
   }<div id="explanation">\n  <p><small>More information is available with DEBUG = true.</small></p>\n</div>\n</body>\n</html>\n`;
 
 /**
@@ -171,7 +183,8 @@ type FailureView = (request: HttpRequest, reason: string) => HttpResponseBase | 
 
 function failureView(): FailureView {
   const name = settings.CSRF_FAILURE_VIEW;
-  if (!name || name === 'tsgi.views.csrf.csrfFailure' || name === 'tsgi.middleware.csrf.csrfFailure') return csrfFailure;
+  if (!name || name === 'tsgi.views.csrf.csrfFailure' || name === 'tsgi.middleware.csrf.csrfFailure')
+    return csrfFailure;
   if (typeof name === 'function') return name as FailureView;
   return importString(String(name)) as FailureView;
 }
@@ -237,7 +250,10 @@ export class CsrfViewMiddleware {
     if (secret !== undefined) request.META.CSRF_COOKIE = secret;
   }
 
-  readonly processView = (request: HttpRequest, view: unknown): HttpResponseBase | Promise<HttpResponseBase> | undefined => {
+  readonly processView = (
+    request: HttpRequest,
+    view: unknown,
+  ): HttpResponseBase | Promise<HttpResponseBase> | undefined => {
     const flagged = request as Flagged;
     if (flagged[PROCESSING_DONE]) return undefined;
     if ((view as { csrfExempt?: boolean }).csrfExempt) return undefined;
@@ -279,7 +295,8 @@ export class CsrfViewMiddleware {
     const referer = request.META.HTTP_REFERER;
     if (referer === undefined) throw new RejectRequest(REASON_NO_REFERER);
     const parsed = parseUrl(referer);
-    if (parsed === undefined || parsed.scheme === '' || parsed.netloc === '') throw new RejectRequest(REASON_MALFORMED_REFERER);
+    if (parsed === undefined || parsed.scheme === '' || parsed.netloc === '')
+      throw new RejectRequest(REASON_MALFORMED_REFERER);
     if (parsed.scheme !== 'https') throw new RejectRequest(REASON_INSECURE_REFERER);
     if (this.trustedOriginsHosts.some((host) => isSameDomain(parsed.netloc, host))) return;
     let good = settings.CSRF_COOKIE_DOMAIN;
@@ -321,7 +338,11 @@ export class CsrfViewMiddleware {
       const header = request.META[headerName];
       if (typeof header !== 'string') throw new RejectRequest(REASON_CSRF_TOKEN_MISSING);
       token = header;
-      source = `the '${headerName.replace(/^HTTP_/, '').split('_').map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join('-')}' HTTP header`;
+      source = `the '${headerName
+        .replace(/^HTTP_/, '')
+        .split('_')
+        .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
+        .join('-')}' HTTP header`;
     }
     try {
       checkTokenFormat(token);

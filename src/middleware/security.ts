@@ -42,7 +42,10 @@ export class SecurityMiddleware {
     this.redirectHost = settings.SECURE_SSL_HOST ?? null;
     this.redirectExempt = (settings.SECURE_REDIRECT_EXEMPT ?? []).map((p) => (p instanceof RegExp ? p : new RegExp(p)));
     const policy = settings.SECURE_REFERRER_POLICY;
-    this.referrerPolicy = policy === null || policy === undefined || policy === '' ? null : (typeof policy === 'string' ? policy.split(',') : policy).map((v) => v.trim()).join(',');
+    this.referrerPolicy =
+      policy === null || policy === undefined || policy === ''
+        ? null
+        : (typeof policy === 'string' ? policy.split(',') : policy).map((v) => v.trim()).join(',');
     this.crossOriginOpenerPolicy = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY || null;
     this.#referrerPolicyReady = this.referrerPolicy !== null && isWireReady('Referrer-Policy', this.referrerPolicy);
     this.#crossOriginOpenerPolicyReady =
@@ -75,14 +78,21 @@ export class SecurityMiddleware {
     }
     // As Django, on the headers themselves (response.headers.setdefault).
     const headers = response.headers;
-    if (this.contentTypeNosniff) setDefaultKnownHeader(headers, 'x-content-type-options', 'X-Content-Type-Options', 'nosniff');
+    if (this.contentTypeNosniff)
+      setDefaultKnownHeader(headers, 'x-content-type-options', 'X-Content-Type-Options', 'nosniff');
     if (this.referrerPolicy !== null) {
-      if (this.#referrerPolicyReady) setDefaultKnownHeader(headers, 'referrer-policy', 'Referrer-Policy', this.referrerPolicy);
+      if (this.#referrerPolicyReady)
+        setDefaultKnownHeader(headers, 'referrer-policy', 'Referrer-Policy', this.referrerPolicy);
       else headers.setDefault('Referrer-Policy', this.referrerPolicy);
     }
     if (this.crossOriginOpenerPolicy !== null) {
       if (this.#crossOriginOpenerPolicyReady) {
-        setDefaultKnownHeader(headers, 'cross-origin-opener-policy', 'Cross-Origin-Opener-Policy', this.crossOriginOpenerPolicy);
+        setDefaultKnownHeader(
+          headers,
+          'cross-origin-opener-policy',
+          'Cross-Origin-Opener-Policy',
+          this.crossOriginOpenerPolicy,
+        );
       } else {
         headers.setDefault('Cross-Origin-Opener-Policy', this.crossOriginOpenerPolicy);
       }

@@ -122,7 +122,10 @@ export function compileAccessFormat(format: string): AccessFormatter {
   for (let m = re.exec(format); m; m = re.exec(format)) {
     parts.push(format.slice(last, m.index));
     last = re.lastIndex;
-    if (m[0] === '%%') { parts.push('%'); continue; }
+    if (m[0] === '%%') {
+      parts.push('%');
+      continue;
+    }
     const name = m[1]!;
     const braced = /^\{([^}]*)\}([ioe])$/.exec(name);
     if (braced) {
@@ -130,11 +133,17 @@ export function compileAccessFormat(format: string): AccessFormatter {
       const kind = braced[2];
       if (kind === 'i') parts.push((r) => header(r.req, key) ?? '-');
       else if (kind === 'o') parts.push((r) => responseHeader(r.res, key) ?? '-');
-      else { const envName = braced[1]!; parts.push(() => process.env[envName] ?? '-'); }
+      else {
+        const envName = braced[1]!;
+        parts.push(() => process.env[envName] ?? '-');
+      }
       continue;
     }
     const atom = ATOMS[name];
-    if (!atom) throw new Error(`--access-log-format: unknown atom "%(${name})s"; use one of ${Object.keys(ATOMS).join(' ')}, {header}i, {header}o or {variable}e.`);
+    if (!atom)
+      throw new Error(
+        `--access-log-format: unknown atom "%(${name})s"; use one of ${Object.keys(ATOMS).join(' ')}, {header}i, {header}o or {variable}e.`,
+      );
     parts.push(atom);
   }
   parts.push(format.slice(last));

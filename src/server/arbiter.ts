@@ -22,7 +22,9 @@ import type { FSWatcher } from 'node:fs';
 const { existsSync, rmSync, statSync, watch, writeFileSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 // worker.ts beside this file in the sources, worker.js in the compiled build (dist/).
-const WORKER_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url),
+);
 
 /**
  * The environment that turns on Node's module compile cache in a worker (its default directory,
@@ -49,7 +51,9 @@ function compileCacheEnv(): { NODE_COMPILE_CACHE?: string } {
  */
 const SEMI_SPACE_FLAG = '--max-semi-space-size=4';
 function workerExecArgv(): string[] {
-  const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((flag) => /semi[-_]space[-_]size/.test(flag));
+  const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((flag) =>
+    /semi[-_]space[-_]size/.test(flag),
+  );
   return chosen ? process.execArgv : [...process.execArgv, SEMI_SPACE_FLAG];
 }
 
@@ -136,10 +140,15 @@ export class Arbiter {
 
   /** Binds, forks, supervises; resolves with the process exit code. */
   async run(): Promise<number> {
-    const done = new Promise<number>((resolve) => { this.resolveRun = resolve; });
+    const done = new Promise<number>((resolve) => {
+      this.resolveRun = resolve;
+    });
     this.log.info(`Starting tsgi ${this.version}`);
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as NodeJS.Signals[]) {
-      process.on(sig, () => { this.signalQueue.push(sig); setImmediate(() => this.handleSignals()); });
+      process.on(sig, () => {
+        this.signalQueue.push(sig);
+        setImmediate(() => this.handleSignals());
+      });
     }
     try {
       await this.bindAll();
@@ -153,7 +162,13 @@ export class Arbiter {
     if (this.config.pid) {
       writeFileSync(this.config.pid, `${process.pid}\n`);
       const pidFile = this.config.pid;
-      this.onExit.push(() => { try { if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile); } catch { /* gone */ } });
+      this.onExit.push(() => {
+        try {
+          if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
+        } catch {
+          /* gone */
+        }
+      });
     }
     const tls = this.config.certfile !== null;
     for (const l of this.listeners) this.log.info(`Listening at: ${describeListener(l, tls)} (${process.pid})`);
@@ -174,12 +189,20 @@ export class Arbiter {
       if (opts.path && existsSync(opts.path)) {
         // A socket file left by a crashed server; anything else is not ours to delete.
         if (statSync(opts.path).isSocket()) rmSync(opts.path);
-        else throw new Error(`Cannot bind unix:${opts.path}: a file that is not a socket is in the way; remove it or choose another path.`);
+        else
+          throw new Error(
+            `Cannot bind unix:${opts.path}: a file that is not a socket is in the way; remove it or choose another path.`,
+          );
       }
       const server = net.createServer({ pauseOnConnect: true });
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) => {
-          const hint = err.code === 'EADDRINUSE' ? ' Another process is listening there; stop it or choose another --bind.' : err.code === 'EACCES' ? ' Ports below 1024 need privileges; choose another --bind.' : '';
+          const hint =
+            err.code === 'EADDRINUSE'
+              ? ' Another process is listening there; stop it or choose another --bind.'
+              : err.code === 'EACCES'
+                ? ' Ports below 1024 need privileges; choose another --bind.'
+                : '';
           reject(new Error(`Cannot bind ${bind}: ${err.code ?? err.message}.${hint}`));
         });
         server.listen(opts, () => resolve());
@@ -189,7 +212,13 @@ export class Arbiter {
       const l: Listener = { bind, server };
       if (opts.path) {
         l.unixPath = opts.path;
-        this.onExit.push(() => { try { rmSync(opts.path!); } catch { /* gone */ } });
+        this.onExit.push(() => {
+          try {
+            rmSync(opts.path!);
+          } catch {
+            /* gone */
+          }
+        });
       }
       this.listeners.push(l);
     }
@@ -276,7 +305,8 @@ export class Arbiter {
   }
 
   private spawn(): WorkerRecord {
-    const jitter = this.config.maxRequestsJitter > 0 ? Math.floor(Math.random() * (this.config.maxRequestsJitter + 1)) : 0;
+    const jitter =
+      this.config.maxRequestsJitter > 0 ? Math.floor(Math.random() * (this.config.maxRequestsJitter + 1)) : 0;
     const cache = compileCacheEnv();
     const child = fork(WORKER_SCRIPT, [], {
       execArgv: workerExecArgv(),
@@ -294,7 +324,16 @@ export class Arbiter {
       },
       serialization: 'json',
     });
-    const w: WorkerRecord = { child, pid: child.pid!, state: 'booting', generation: this.generation, active: 0, lastBeat: Date.now(), startedAt: Date.now(), unsent: new Map() };
+    const w: WorkerRecord = {
+      child,
+      pid: child.pid!,
+      state: 'booting',
+      generation: this.generation,
+      active: 0,
+      lastBeat: Date.now(),
+      startedAt: Date.now(),
+      unsent: new Map(),
+    };
     this.workers.set(w.pid, w);
     this.log.info(`Booting worker with pid: ${w.pid}`);
     child.on('message', (msg: FromWorker) => this.onMessage(w, msg));
@@ -309,7 +348,11 @@ export class Arbiter {
         for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
-          try { this.onTimeout(w, JSON.parse(line) as TimeoutReport); } catch { /* partial garbage */ }
+          try {
+            this.onTimeout(w, JSON.parse(line) as TimeoutReport);
+          } catch {
+            /* partial garbage */
+          }
         }
       });
     }
@@ -367,7 +410,8 @@ export class Arbiter {
         setImmediate(() => this.reload());
       }
     }
-    const ready = all.filter((w) => w.state === 'ready')
+    const ready = all
+      .filter((w) => w.state === 'ready')
       .sort((a, b) => Number(b.retiring ?? false) - Number(a.retiring ?? false) || a.startedAt - b.startedAt);
     while (ready.length > this.target) {
       const w = ready.shift()!;
@@ -382,17 +426,24 @@ export class Arbiter {
     const msg: ToWorker = { t: 'stop', idle: this.stopping !== null };
     if (w.child.connected) w.child.send(msg);
     else w.child.kill('SIGTERM');
-    w.killTimer = setTimeout(() => {
-      this.log.warning(`Worker ${w.pid} did not stop within --graceful-timeout ${this.config.gracefulTimeout}s; killing it.`);
-      w.child.kill('SIGKILL');
-    }, this.config.gracefulTimeout * 1000 + 1000);
+    w.killTimer = setTimeout(
+      () => {
+        this.log.warning(
+          `Worker ${w.pid} did not stop within --graceful-timeout ${this.config.gracefulTimeout}s; killing it.`,
+        );
+        w.child.kill('SIGKILL');
+      },
+      this.config.gracefulTimeout * 1000 + 1000,
+    );
   }
 
   private onTimeout(w: WorkerRecord, report: TimeoutReport): void {
     if (w.timedOut) return;
     w.timedOut = true;
     const inflight = report.inflight.length ? report.inflight.map((r) => JSON.stringify(r)).join(', ') : 'no request';
-    this.log.critical(`WORKER TIMEOUT (pid:${w.pid}): the event loop has been blocked for ${(report.blockedMs / 1000).toFixed(1)}s (--timeout ${this.config.timeout}) while serving ${inflight}. JavaScript stack:\n${report.stack}`);
+    this.log.critical(
+      `WORKER TIMEOUT (pid:${w.pid}): the event loop has been blocked for ${(report.blockedMs / 1000).toFixed(1)}s (--timeout ${this.config.timeout}) while serving ${inflight}. JavaScript stack:\n${report.stack}`,
+    );
     w.child.kill('SIGKILL');
   }
 
@@ -408,7 +459,8 @@ export class Arbiter {
       if (this.reloading && w.generation === this.generation) {
         // New code that cannot boot, whatever the way it died: keep serving the old code.
         this.reloading = false;
-        for (const other of this.workers.values()) if (other.state === 'booting' && other.generation === this.generation) other.child.kill('SIGKILL');
+        for (const other of this.workers.values())
+          if (other.state === 'booting' && other.generation === this.generation) other.child.kill('SIGKILL');
         this.generation--;
         this.log.error('Reload failed: the new workers could not load the application; the old workers keep serving.');
         return;
@@ -419,10 +471,17 @@ export class Arbiter {
       // workers that cannot boot for ever.
       this.bootFailures++;
       const says = code === APP_LOAD_ERROR || code === WORKER_BOOT_ERROR;
-      if ((says || this.bootFailures >= MAX_BOOT_FAILURES) && ![...this.workers.values()].some((x) => x.state === 'ready')) {
-        this.log.error(code === APP_LOAD_ERROR ? 'App failed to load; shutting down.'
-          : says ? 'Worker failed to boot; shutting down.'
-          : `Worker failed to boot: ${this.bootFailures} workers in a row exited before they were ready (the last with ${how}); shutting down.`);
+      if (
+        (says || this.bootFailures >= MAX_BOOT_FAILURES) &&
+        ![...this.workers.values()].some((x) => x.state === 'ready')
+      ) {
+        this.log.error(
+          code === APP_LOAD_ERROR
+            ? 'App failed to load; shutting down.'
+            : says
+              ? 'Worker failed to boot; shutting down.'
+              : `Worker failed to boot: ${this.bootFailures} workers in a row exited before they were ready (the last with ${how}); shutting down.`,
+        );
         this.halt(says ? code : WORKER_BOOT_ERROR);
         return;
       }
@@ -448,7 +507,10 @@ export class Arbiter {
     if (this.backoffMs > 0) {
       if (this.respawnTimer) return;
       this.log.info(`Respawning in ${this.backoffMs} ms.`);
-      this.respawnTimer = setTimeout(() => { this.respawnTimer = undefined; this.topUp(); }, this.backoffMs);
+      this.respawnTimer = setTimeout(() => {
+        this.respawnTimer = undefined;
+        this.topUp();
+      }, this.backoffMs);
       return;
     }
     this.topUp();
@@ -468,7 +530,9 @@ export class Arbiter {
       if (w.state === 'booting' || w.timedOut) continue;
       if (Date.now() - w.lastBeat > limit) {
         w.timedOut = true;
-        this.log.critical(`WORKER TIMEOUT (pid:${w.pid}): no heartbeat for ${((Date.now() - w.lastBeat) / 1000).toFixed(1)}s and no report from its watchdog; killing it.`);
+        this.log.critical(
+          `WORKER TIMEOUT (pid:${w.pid}): no heartbeat for ${((Date.now() - w.lastBeat) / 1000).toFixed(1)}s and no report from its watchdog; killing it.`,
+        );
         w.child.kill('SIGKILL');
       }
     }
@@ -503,7 +567,8 @@ export class Arbiter {
         case 'SIGUSR1':
           this.log.file.reopen();
           this.log.info('USR1: reopened the log files; the workers reopen theirs.');
-          for (const w of this.workers.values()) if (w.child.connected) w.child.send({ t: 'reopen' } satisfies ToWorker);
+          for (const w of this.workers.values())
+            if (w.child.connected) w.child.send({ t: 'reopen' } satisfies ToWorker);
           break;
       }
     }
@@ -517,7 +582,8 @@ export class Arbiter {
   private watchSources(): FSWatcher {
     let timer: NodeJS.Timeout | undefined;
     const watcher = watch(process.cwd(), { recursive: true }, (_event, file) => {
-      if (!file || !/\.(ts|mts|cts|js|mjs|cjs|json)$/.test(file) || /(^|[\\/])(node_modules|\.git)([\\/]|$)/.test(file)) return;
+      if (!file || !/\.(ts|mts|cts|js|mjs|cjs|json)$/.test(file) || /(^|[\\/])(node_modules|\.git)([\\/]|$)/.test(file))
+        return;
       clearTimeout(timer);
       timer = setTimeout(() => {
         this.log.info(`${file} changed; reloading.`);
@@ -556,7 +622,10 @@ export class Arbiter {
       else if (w.state === 'booting') w.child.kill('SIGKILL');
       else this.drain(w, 'shutdown');
     }
-    if (mode === 'fast') setTimeout(() => { for (const w of this.workers.values()) w.child.kill('SIGKILL'); }, 2000).unref();
+    if (mode === 'fast')
+      setTimeout(() => {
+        for (const w of this.workers.values()) w.child.kill('SIGKILL');
+      }, 2000).unref();
   }
 
   private halt(code: number): void {

@@ -14,24 +14,40 @@ const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** The package version, for the banner and `tsgi --version`. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL(import.meta.resolve('tsgi/package.json')), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL(import.meta.resolve('tsgi/package.json')), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
 /** The text of `tsgi serve --help`, generated from the settings. */
 export function helpText(): string {
-  const lines = ['Usage: tsgi serve [OPTIONS] MODULE[:ATTR]', '', 'Serve the TSGI application ATTR (default "application") of MODULE (markup.wsgi → ./markup/wsgi.ts, .js or .mjs).',
+  const lines = [
+    'Usage: tsgi serve [OPTIONS] MODULE[:ATTR]',
+    '',
+    'Serve the TSGI application ATTR (default "application") of MODULE (markup.wsgi → ./markup/wsgi.ts, .js or .mjs).',
     'ATTR may also be a Fetch handler: an object with fetch(request) (a Hono app), or a function of exactly one parameter,',
-    '(request) => Response; a function of none or of two or more is taken for a TSGI application (environ, startResponse).', ''];
+    '(request) => Response; a function of none or of two or more is taken for a TSGI application (environ, startResponse).',
+    '',
+  ];
   let section = '';
   for (const s of SETTINGS) {
-    if (s.section !== section) { section = s.section; lines.push(`${section}:`); }
+    if (s.section !== section) {
+      section = s.section;
+      lines.push(`${section}:`);
+    }
     const flag = `${s.short ? s.short + ', ' : '    '}${s.flag}${s.type === 'bool' ? '' : ' ' + (s.meta ?? 'VALUE')}`;
     const def = s.defaultText ?? (typeof s.default === 'function' ? '' : JSON.stringify(s.default));
     lines.push(`  ${flag}`, `      ${s.help}${def && s.type !== 'bool' ? ` Default: ${def}.` : ''} [$${s.env}]`);
   }
-  lines.push('', 'Signals: TERM graceful stop, INT/QUIT fast stop, HUP reload with no request lost, TTIN/TTOU one worker more/less, USR1 reopen the log files.');
-  lines.push('Settings also come from tsgi.config.ts (or --config) and $TSGI_CMD_ARGS; see docs/server-settings.md.', '');
+  lines.push(
+    '',
+    'Signals: TERM graceful stop, INT/QUIT fast stop, HUP reload with no request lost, TTIN/TTOU one worker more/less, USR1 reopen the log files.',
+  );
+  lines.push(
+    'Settings also come from tsgi.config.ts (or --config) and $TSGI_CMD_ARGS; see docs/server-settings.md.',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -64,7 +80,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (!app) {
-    process.stderr.write('Error: No application to serve; write tsgi serve MODULE[:ATTR], e.g. tsgi serve markup.wsgi:application.\n');
+    process.stderr.write(
+      'Error: No application to serve; write tsgi serve MODULE[:ATTR], e.g. tsgi serve markup.wsgi:application.\n',
+    );
     return 2;
   }
   if (config.chdir) {
@@ -102,7 +120,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       const loaded = await loadApplication(app, process.cwd());
       if (config.checkConfig) {
-        process.stdout.write(`The configuration is valid and ${app} loads (${loaded.kind === 'fetch' ? 'a Fetch handler' : 'a TSGI application'} from ${loaded.file}).\n`);
+        process.stdout.write(
+          `The configuration is valid and ${app} loads (${loaded.kind === 'fetch' ? 'a Fetch handler' : 'a TSGI application'} from ${loaded.file}).\n`,
+        );
         return 0;
       }
     } catch (err) {

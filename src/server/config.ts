@@ -5,8 +5,12 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  SETTINGS, SETTINGS_BY_FLAG, SETTINGS_BY_NAME,
-  type ServerConfig, type SettingSpec, type SettingValue,
+  SETTINGS,
+  SETTINGS_BY_FLAG,
+  SETTINGS_BY_NAME,
+  type ServerConfig,
+  type SettingSpec,
+  type SettingValue,
 } from './settings.ts';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
@@ -43,7 +47,12 @@ function convert(spec: SettingSpec, raw: string, from: string): SettingValue {
     }
     case 'list':
       // --env values may contain commas; addresses never do.
-      return spec.name === 'env' ? [raw] : raw.split(',').map((v) => v.trim()).filter(Boolean);
+      return spec.name === 'env'
+        ? [raw]
+        : raw
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean);
     default:
       return raw;
   }
@@ -57,9 +66,13 @@ export function parseArgs(argv: readonly string[], from = 'the command line'): P
   const out: ParsedArgs = { app: null, values: {}, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') { out.help = true; continue; }
+    if (arg === '--help' || arg === '-h') {
+      out.help = true;
+      continue;
+    }
     if (!arg.startsWith('-') || arg === '-') {
-      if (out.app !== null) throw new ConfigError(`Only one application can be served, got "${out.app}" and "${arg}" on ${from}.`);
+      if (out.app !== null)
+        throw new ConfigError(`Only one application can be served, got "${out.app}" and "${arg}" on ${from}.`);
       out.app = arg;
       continue;
     }
@@ -69,11 +82,16 @@ export function parseArgs(argv: readonly string[], from = 'the command line'): P
     let negated = false;
     if (!spec && flag.startsWith('--no-')) {
       const positive = SETTINGS_BY_FLAG.get('--' + flag.slice(5));
-      if (positive?.type === 'bool') { spec = positive; negated = true; }
+      if (positive?.type === 'bool') {
+        spec = positive;
+        negated = true;
+      }
     }
     if (!spec) {
       const near = [...SETTINGS_BY_FLAG.keys()].filter((f) => f.startsWith('--') && closeEnough(f, flag));
-      throw new ConfigError(`Unknown option "${flag}" on ${from}.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''} See tsgi serve --help.`);
+      throw new ConfigError(
+        `Unknown option "${flag}" on ${from}.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''} See tsgi serve --help.`,
+      );
     }
     let raw: string;
     if (spec.type === 'bool') {
@@ -121,7 +139,10 @@ export function splitCommandLine(text: string): string[] {
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const piece = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]!);
     if (cur !== null && m.index === last) cur += piece;
-    else { if (cur !== null) out.push(cur); cur = piece; }
+    else {
+      if (cur !== null) out.push(cur);
+      cur = piece;
+    }
     last = re.lastIndex;
   }
   if (cur !== null) out.push(cur);
@@ -141,14 +162,23 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ParsedArgs['values'] {
 
 function checkType(spec: SettingSpec, value: unknown, from: string): SettingValue {
   if (value === null) return null;
-  const ok = spec.type === 'list'
-    ? Array.isArray(value) && value.every((v) => typeof v === 'string')
-    : spec.type === 'bool' ? typeof value === 'boolean'
-    : spec.type === 'string' ? typeof value === 'string'
-    : typeof value === 'number' && (spec.type === 'float' || Number.isInteger(value));
+  const ok =
+    spec.type === 'list'
+      ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+      : spec.type === 'bool'
+        ? typeof value === 'boolean'
+        : spec.type === 'string'
+          ? typeof value === 'string'
+          : typeof value === 'number' && (spec.type === 'float' || Number.isInteger(value));
   if (spec.type === 'list' && typeof value === 'string') return [value];
   if (!ok) {
-    const want = { list: 'an array of strings', bool: 'true or false', string: 'a string', int: 'a whole number', float: 'a number' }[spec.type];
+    const want = {
+      list: 'an array of strings',
+      bool: 'true or false',
+      string: 'a string',
+      int: 'a whole number',
+      float: 'a number',
+    }[spec.type];
     throw new ConfigError(`The setting "${spec.name}" in ${from} must be ${want}, got ${JSON.stringify(value)}.`);
   }
   return value as SettingValue;
@@ -165,14 +195,17 @@ export async function loadConfigFile(file: string): Promise<ParsedArgs['values']
     throw new ConfigError(`The config file ${abs} failed to load: ${(err as Error)?.stack ?? String(err)}`);
   }
   const obj = (mod.default ?? mod) as Record<string, unknown>;
-  if (typeof obj !== 'object' || obj === null) throw new ConfigError(`The config file ${abs} must export an object of settings as its default export.`);
+  if (typeof obj !== 'object' || obj === null)
+    throw new ConfigError(`The config file ${abs} must export an object of settings as its default export.`);
   const values: ParsedArgs['values'] = {};
   for (const [key, value] of Object.entries(obj)) {
     if (key === 'default' || key === '__esModule') continue;
     const spec = SETTINGS_BY_NAME.get(key);
     if (!spec || key === 'config') {
       const near = [...SETTINGS_BY_NAME.keys()].filter((n) => closeEnough(n.toLowerCase(), key.toLowerCase()));
-      throw new ConfigError(`Unknown setting "${key}" in the config file ${abs}.${near.length ? ` Did you mean "${near[0]}"?` : ''}`);
+      throw new ConfigError(
+        `Unknown setting "${key}" in the config file ${abs}.${near.length ? ` Did you mean "${near[0]}"?` : ''}`,
+      );
     }
     values[spec.name] = checkType(spec, value, `the config file ${abs}`);
   }
@@ -192,7 +225,11 @@ export interface ResolvedConfig {
  * @example
  * const { app, config } = await resolveConfig(['markup.wsgi', '-w', '2'], process.env, process.cwd());
  */
-export async function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<ResolvedConfig> {
+export async function resolveConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<ResolvedConfig> {
   const cli = parseArgs(argv);
   const cmdArgs = env.TSGI_CMD_ARGS ? parseArgs(splitCommandLine(env.TSGI_CMD_ARGS), '$TSGI_CMD_ARGS') : null;
   const fromEnv = fromEnvironment(env);
@@ -205,7 +242,11 @@ export async function resolveConfig(argv: readonly string[], env: NodeJS.Process
   } else {
     for (const name of ['tsgi.config.ts', 'tsgi.config.js', 'tsgi.config.mjs']) {
       const candidate = path.join(cwd, name);
-      if (existsSync(candidate)) { configFile = candidate; file = await loadConfigFile(candidate); break; }
+      if (existsSync(candidate)) {
+        configFile = candidate;
+        file = await loadConfigFile(candidate);
+        break;
+      }
     }
   }
   const merged: Record<string, SettingValue> = {};

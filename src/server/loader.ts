@@ -27,13 +27,17 @@ const EXTENSIONS = ['.ts', '.js', '.mjs', '.mts', '/index.ts', '/index.js', '/in
 /** The file a dotted module name stands for, or an error naming every path tried. */
 export function resolveModule(dotted: string, root: string): string {
   if (!/^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/.test(dotted)) {
-    throw new AppLoadError(`"${dotted}" is not a module name; write it dotted, relative to the working directory, as in markup.wsgi:application.`);
+    throw new AppLoadError(
+      `"${dotted}" is not a module name; write it dotted, relative to the working directory, as in markup.wsgi:application.`,
+    );
   }
   const base = path.join(root, ...dotted.split('.'));
   const tried = EXTENSIONS.map((ext) => base + ext);
   const found = tried.find((p) => existsSync(p));
   if (!found) {
-    throw new AppLoadError(`No module named "${dotted}": none of ${tried.map((p) => path.relative(root, p)).join(', ')} exists in ${root}. Check the name, or use --chdir to serve from the project's directory.`);
+    throw new AppLoadError(
+      `No module named "${dotted}": none of ${tried.map((p) => path.relative(root, p)).join(', ')} exists in ${root}. Check the name, or use --chdir to serve from the project's directory.`,
+    );
   }
   return found;
 }
@@ -64,7 +68,10 @@ function isFetchFunction(v: unknown): v is FetchHandler {
 }
 
 async function adaptFetch(handler: FetchHandler, name: string): Promise<Application> {
-  const specifier = new URL(import.meta.url.endsWith('.ts') ? '../gateway/fetch.ts' : '../gateway/fetch.js', import.meta.url).href;
+  const specifier = new URL(
+    import.meta.url.endsWith('.ts') ? '../gateway/fetch.ts' : '../gateway/fetch.js',
+    import.meta.url,
+  ).href;
   let fromFetchHandler: ((h: FetchHandler) => Application) | undefined;
   try {
     ({ fromFetchHandler } = (await import(specifier)) as { fromFetchHandler?: (h: FetchHandler) => Application });
@@ -72,7 +79,9 @@ async function adaptFetch(handler: FetchHandler, name: string): Promise<Applicat
     fromFetchHandler = undefined;
   }
   if (typeof fromFetchHandler !== 'function') {
-    throw new AppLoadError(`${name} is a Fetch handler, but this tsgi has no fromFetchHandler in src/gateway/fetch.ts to adapt it.`);
+    throw new AppLoadError(
+      `${name} is a Fetch handler, but this tsgi has no fromFetchHandler in src/gateway/fetch.ts to adapt it.`,
+    );
   }
   return fromFetchHandler(handler);
 }
@@ -102,7 +111,9 @@ export async function loadApplication(spec: string, root: string): Promise<Loade
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    throw new AppLoadError(`The module ${moduleName} (${path.relative(root, file) || file}) failed to load:\n${detail}`);
+    throw new AppLoadError(
+      `The module ${moduleName} (${path.relative(root, file) || file}) failed to load:\n${detail}`,
+    );
   }
   let target: unknown = mod;
   for (const part of attr.split('.')) {
@@ -110,7 +121,11 @@ export async function loadApplication(spec: string, root: string): Promise<Loade
     if (holder === null || (typeof holder !== 'object' && typeof holder !== 'function') || !(part in holder)) {
       const names = Object.keys(holder ?? {}).filter((k) => k !== 'default' || holder === mod);
       const near = names.filter((n) => closeEnough(n.toLowerCase(), part.toLowerCase()));
-      const hint = near.length ? ` Did you mean "${moduleName}:${near[0]}"?` : names.length ? ` It exports: ${names.join(', ')}.` : '';
+      const hint = near.length
+        ? ` Did you mean "${moduleName}:${near[0]}"?`
+        : names.length
+          ? ` It exports: ${names.join(', ')}.`
+          : '';
       throw new AppLoadError(`The module ${moduleName} has no attribute "${attr}".${hint}`);
     }
     target = holder[part];
@@ -119,7 +134,9 @@ export async function loadApplication(spec: string, root: string): Promise<Loade
   if (isFetchObject(target)) return { app: await adaptFetch(target.fetch.bind(target), name), file, kind: 'fetch' };
   if (isFetchFunction(target)) return { app: await adaptFetch(target, name), file, kind: 'fetch' };
   if (typeof target !== 'function') {
-    throw new AppLoadError(`${name} is not an application: it is ${target === null ? 'null' : typeof target}. It must be a TSGI application (environ, startResponse), a Fetch handler object { fetch(request) } or a function of one parameter, (request) => Response.`);
+    throw new AppLoadError(
+      `${name} is not an application: it is ${target === null ? 'null' : typeof target}. It must be a TSGI application (environ, startResponse), a Fetch handler object { fetch(request) } or a function of one parameter, (request) => Response.`,
+    );
   }
   const app = target as Application;
   if (app.ready !== undefined) {

@@ -64,9 +64,19 @@ export class Logger {
     this.file.write(`[${errorLogTime()}] [${process.pid}] [${level.toUpperCase()}] ${message}\n`);
   }
 
-  debug(message: string): void { this.log('debug', message); }
-  info(message: string): void { this.log('info', message); }
-  warning(message: string): void { this.log('warning', message); }
-  error(message: string): void { this.log('error', message); }
-  critical(message: string): void { this.log('critical', message); }
+  debug(message: string): void {
+    this.log('debug', message);
+  }
+  info(message: string): void {
+    this.log('info', message);
+  }
+  warning(message: string): void {
+    this.log('warning', message);
+  }
+  error(message: string): void {
+    this.log('error', message);
+  }
+  critical(message: string): void {
+    this.log('critical', message);
+  }
 }

@@ -33,7 +33,7 @@ export function renderSettingsDoc(): string {
     '',
     '```ts',
     '// tsgi.config.ts',
-    'export default { bind: [\'0.0.0.0:8000\'], workers: 4, accessLogfile: \'-\', forwardedAllowIps: [\'10.0.0.0/8\'] };',
+    "export default { bind: ['0.0.0.0:8000'], workers: 4, accessLogfile: '-', forwardedAllowIps: ['10.0.0.0/8'] };",
     '```',
     '',
   ];

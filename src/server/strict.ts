@@ -70,7 +70,7 @@ export function checkRequest(req: IncomingMessage, limits: StrictLimits): Refusa
       return { status: 400, reason: `The header field name ${name} contains "_", which this server refuses.` };
     }
   }
-  if (limits.limitRequestBody > 0 && (seen & 4) && Number(req.headers['content-length']) > limits.limitRequestBody) {
+  if (limits.limitRequestBody > 0 && seen & 4 && Number(req.headers['content-length']) > limits.limitRequestBody) {
     return { status: 413, reason: `The request body is larger than ${limits.limitRequestBody} bytes.` };
   }
   return null;
@@ -95,7 +95,13 @@ export function refusalBytes(refusal: Refusal): string {
 }
 
 export const REASONS: Record<number, string> = {
-  400: 'Bad Request', 408: 'Request Timeout', 413: 'Content Too Large', 414: 'URI Too Long',
-  431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
-  503: 'Service Unavailable', 505: 'HTTP Version Not Supported',
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  505: 'HTTP Version Not Supported',
 };

@@ -25,11 +25,22 @@ function read(file: string, flag: string, what: string): Buffer {
     data = readFileSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new TlsFileError(`The TLS ${what} ${flag} ${abs} cannot be read: ${why}${code ? ` (${code})` : ''}. Fix the path or the file's permissions, ${PLAIN_HTTP}.`);
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (err as Error).message;
+    throw new TlsFileError(
+      `The TLS ${what} ${flag} ${abs} cannot be read: ${why}${code ? ` (${code})` : ''}. Fix the path or the file's permissions, ${PLAIN_HTTP}.`,
+    );
   }
   if (!data.includes('-----BEGIN ')) {
-    throw new TlsFileError(`The TLS ${what} ${flag} ${abs} is not in PEM format (${data.length === 0 ? 'the file is empty' : 'no "-----BEGIN" line'}). Give a PEM file (convert a DER one with openssl ${what === 'certificate' ? 'x509' : 'pkey'} -inform der -in FILE -out FILE.pem), ${PLAIN_HTTP}.`);
+    throw new TlsFileError(
+      `The TLS ${what} ${flag} ${abs} is not in PEM format (${data.length === 0 ? 'the file is empty' : 'no "-----BEGIN" line'}). Give a PEM file (convert a DER one with openssl ${what === 'certificate' ? 'x509' : 'pkey'} -inform der -in FILE -out FILE.pem), ${PLAIN_HTTP}.`,
+    );
   }
   return data;
 }
@@ -53,17 +64,23 @@ export function readTlsFiles(certfile: string, keyfile: string): { cert: Buffer;
   try {
     createSecureContext({ cert });
   } catch (err) {
-    throw new TlsFileError(`The TLS certificate --certfile ${path.resolve(certfile)} is not a valid PEM certificate (${reason(err)}). Give the certificate (chain) in PEM format, "-----BEGIN CERTIFICATE-----", ${PLAIN_HTTP}.`);
+    throw new TlsFileError(
+      `The TLS certificate --certfile ${path.resolve(certfile)} is not a valid PEM certificate (${reason(err)}). Give the certificate (chain) in PEM format, "-----BEGIN CERTIFICATE-----", ${PLAIN_HTTP}.`,
+    );
   }
   try {
     createSecureContext({ key });
   } catch (err) {
-    throw new TlsFileError(`The TLS private key --keyfile ${path.resolve(keyfile)} is not a valid PEM private key (${reason(err)}). Give an unencrypted private key in PEM format, "-----BEGIN PRIVATE KEY-----" (decrypt one with openssl pkey -in FILE -out FILE.pem), ${PLAIN_HTTP}.`);
+    throw new TlsFileError(
+      `The TLS private key --keyfile ${path.resolve(keyfile)} is not a valid PEM private key (${reason(err)}). Give an unencrypted private key in PEM format, "-----BEGIN PRIVATE KEY-----" (decrypt one with openssl pkey -in FILE -out FILE.pem), ${PLAIN_HTTP}.`,
+    );
   }
   try {
     createSecureContext({ cert, key });
   } catch (err) {
-    throw new TlsFileError(`The TLS private key --keyfile ${path.resolve(keyfile)} does not belong to the certificate --certfile ${path.resolve(certfile)} (${reason(err)}). Give the key the certificate was issued for.`);
+    throw new TlsFileError(
+      `The TLS private key --keyfile ${path.resolve(keyfile)} does not belong to the certificate --certfile ${path.resolve(certfile)} (${reason(err)}). Give the key the certificate was issued for.`,
+    );
   }
   return { cert, key };
 }

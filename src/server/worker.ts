@@ -4,7 +4,12 @@
  * sends a heartbeat, and drains gracefully when told to stop. Started by the master with
  * child_process.fork(); its settings arrive in $TSGI_WORKER.
  */
-import type { IncomingMessage, Server as HttpServer, ServerOptions as HttpServerOptions, ServerResponse } from 'node:http';
+import type {
+  IncomingMessage,
+  Server as HttpServer,
+  ServerOptions as HttpServerOptions,
+  ServerResponse,
+} from 'node:http';
 import { flushCompileCache } from 'node:module';
 import type { Socket } from 'node:net';
 import { Worker as Thread } from 'node:worker_threads';
@@ -54,14 +59,18 @@ const inflight = new Set<IncomingMessage>();
 let booted = false;
 process.on('unhandledRejection', (reason) => {
   // Nothing is known to be broken: the worker keeps serving.
-  log.error(`Unhandled promise rejection in worker ${process.pid}; it keeps serving. Await the promise or add a .catch() to it:\n${describeError(reason)}`);
+  log.error(
+    `Unhandled promise rejection in worker ${process.pid}; it keeps serving. Await the promise or add a .catch() to it:\n${describeError(reason)}`,
+  );
 });
 process.on('uncaughtException', (err) => {
   if (!booted) {
     log.error(`Uncaught exception in worker ${process.pid} while it was booting:\n${describeError(err)}`);
     process.exit(WORKER_BOOT_ERROR);
   }
-  log.error(`Uncaught exception in worker ${process.pid}; its state may be corrupt, so it stops taking connections, finishes its ${inflight.size} request(s) in flight and exits, and the master replaces it:\n${describeError(err)}`);
+  log.error(
+    `Uncaught exception in worker ${process.pid}; its state may be corrupt, so it stops taking connections, finishes its ${inflight.size} request(s) in flight and exits, and the master replaces it:\n${describeError(err)}`,
+  );
   failing();
 });
 
@@ -73,7 +82,11 @@ let app;
 try {
   ({ app } = await loadApplication(setup.app, process.cwd()));
 } catch (err) {
-  log.error(err instanceof AppLoadError ? err.message : `The application ${setup.app} failed to load:\n${(err as Error)?.stack ?? String(err)}`);
+  log.error(
+    err instanceof AppLoadError
+      ? err.message
+      : `The application ${setup.app} failed to load:\n${(err as Error)?.stack ?? String(err)}`,
+  );
   process.exit(err instanceof AppLoadError ? APP_LOAD_ERROR : WORKER_BOOT_ERROR);
 }
 
@@ -98,7 +111,11 @@ const listener = createListener(app, {
 });
 
 const accessFile = config.accessLogfile ? new LogFile(config.accessLogfile, 1) : null;
-const accessFormat: AccessFormatter | null = accessFile ? (config.accessLogJson ? jsonAccessLine : compileAccessFormat(config.accessLogFormat)) : null;
+const accessFormat: AccessFormatter | null = accessFile
+  ? config.accessLogJson
+    ? jsonAccessLine
+    : compileAccessFormat(config.accessLogFormat)
+  : null;
 
 const limits = {
   limitRequestLine: config.limitRequestLine,
@@ -118,7 +135,9 @@ const serverOptions: HttpServerOptions = {
   joinDuplicateHeaders: false,
 };
 // node:https (and TLS) is loaded only when used: it costs memory in every worker.
-const server: HttpServer = config.certfile ? await httpsServer(config.certfile, config.keyfile!) : http.createServer(serverOptions);
+const server: HttpServer = config.certfile
+  ? await httpsServer(config.certfile, config.keyfile!)
+  : http.createServer(serverOptions);
 
 /**
  * The HTTPS server, with the files read afresh (a reload picks up a renewed certificate). The
@@ -149,9 +168,14 @@ let draining = false;
 const connections = new Set<Socket>();
 
 function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
-  log.debug(`Refused ${JSON.stringify(`${req.method} ${req.url} HTTP/${req.httpVersion}`)} from ${req.socket.remoteAddress}: ${refusal.status} ${refusal.reason}`);
+  log.debug(
+    `Refused ${JSON.stringify(`${req.method} ${req.url} HTTP/${req.httpVersion}`)} from ${req.socket.remoteAddress}: ${refusal.status} ${refusal.reason}`,
+  );
   res.shouldKeepAlive = false;
-  res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(refusal.reason) + 1 });
+  res.writeHead(refusal.status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(refusal.reason) + 1,
+  });
   res.end(refusal.reason + '\n');
   // Whatever the client sends after a refused head is not read.
   res.on('finish', () => req.socket.destroySoon());
@@ -190,7 +214,12 @@ function onResponseClose(this: Tracked): void {
   served++;
   if (accessFormat && this.tsgiStart) {
     const record: AccessRecord = {
-      req, res: this, bytes: req.method === 'HEAD' ? 0 : this.tsgiBytes!, startMs: this.tsgiStartMs!, start: this.tsgiStart, endMs: performance.now(),
+      req,
+      res: this,
+      bytes: req.method === 'HEAD' ? 0 : this.tsgiBytes!,
+      startMs: this.tsgiStartMs!,
+      start: this.tsgiStart,
+      endMs: performance.now(),
       remoteAddr: (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote ?? req.socket.remoteAddress ?? '-',
     };
     accessFile!.write(accessFormat(record) + '\n');
@@ -230,7 +259,10 @@ function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boole
       if (chunk instanceof Uint8Array) received += chunk.byteLength;
       if (received > config.limitRequestBody) {
         log.debug(`Cut the chunked body of ${req.method} ${req.url}: over ${config.limitRequestBody} bytes.`);
-        if (!res.headersSent) req.socket.end(refusalBytes({ status: 413, reason: `The request body is larger than ${config.limitRequestBody} bytes.` }));
+        if (!res.headersSent)
+          req.socket.end(
+            refusalBytes({ status: 413, reason: `The request body is larger than ${config.limitRequestBody} bytes.` }),
+          );
         req.socket.destroySoon();
         return false;
       }
@@ -262,7 +294,8 @@ server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
     socket.pause();
     return;
   }
-  if (error.code !== 'ECONNRESET') log.debug(`Bad request from ${socket.remoteAddress}: ${error.code ?? error.message}`);
+  if (error.code !== 'ECONNRESET')
+    log.debug(`Bad request from ${socket.remoteAddress}: ${error.code ?? error.message}`);
   handleClientError(error, socket);
 });
 // CONNECT (authority-form target) goes to the application like any request; node hands it over
@@ -338,7 +371,9 @@ function drain(closeIdle = true): void {
   if (closeIdle) server.closeIdleConnections();
   if (connections.size === 0) return finish();
   setTimeout(() => {
-    log.warning(`Graceful timeout: ${connections.size} connection(s) still open after ${config.gracefulTimeout}s; exiting.`);
+    log.warning(
+      `Graceful timeout: ${connections.size} connection(s) still open after ${config.gracefulTimeout}s; exiting.`,
+    );
     finishing = false;
     finish();
   }, config.gracefulTimeout * 1000).unref();

@@ -22,31 +22,65 @@ export function checkStaticfiles(): CheckMessage[] {
   const out: CheckMessage[] = [];
   const dirs = settings.STATICFILES_DIRS as unknown;
   if (!Array.isArray(dirs)) {
-    return [Error_('The STATICFILES_DIRS setting is not a list.', { hint: 'Perhaps you forgot a comma or brackets.', id: 'staticfiles.E001' })];
+    return [
+      Error_('The STATICFILES_DIRS setting is not a list.', {
+        hint: 'Perhaps you forgot a comma or brackets.',
+        id: 'staticfiles.E001',
+      }),
+    ];
   }
   const root = settings.STATIC_ROOT ? path.resolve(settings.STATIC_ROOT) : undefined;
   for (const entry of dirs as Array<string | [string, string]>) {
     const [prefix, dir] = typeof entry === 'string' ? ['', entry] : entry;
     if (prefix.endsWith('/')) {
-      out.push(Error_(`The prefix ${JSON.stringify(prefix)} in the STATICFILES_DIRS setting must not end with a slash.`, { id: 'staticfiles.E003' }));
+      out.push(
+        Error_(`The prefix ${JSON.stringify(prefix)} in the STATICFILES_DIRS setting must not end with a slash.`, {
+          id: 'staticfiles.E003',
+        }),
+      );
     }
     if (root !== undefined && path.resolve(dir) === root) {
-      out.push(Error_('The STATICFILES_DIRS setting should not contain the STATIC_ROOT setting.', { hint: 'Keep source files apart from the folder collectstatic fills.', id: 'staticfiles.E002' }));
+      out.push(
+        Error_('The STATICFILES_DIRS setting should not contain the STATIC_ROOT setting.', {
+          hint: 'Keep source files apart from the folder collectstatic fills.',
+          id: 'staticfiles.E002',
+        }),
+      );
     }
     if (!isDir(dir)) {
-      out.push(Warning(`The directory '${dir}' in the STATICFILES_DIRS setting does not exist.`, { hint: 'Create it, or remove it from STATICFILES_DIRS.', id: 'staticfiles.W004' }));
+      out.push(
+        Warning(`The directory '${dir}' in the STATICFILES_DIRS setting does not exist.`, {
+          hint: 'Create it, or remove it from STATICFILES_DIRS.',
+          id: 'staticfiles.W004',
+        }),
+      );
     }
   }
   const url = settings.STATIC_URL;
   if (url && !url.endsWith('/') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    out.push(Error_(`The STATIC_URL setting ${JSON.stringify(url)} must end with a slash.`, { hint: `Write ${JSON.stringify(url + '/')}.`, id: 'staticfiles.E005' }));
+    out.push(
+      Error_(`The STATIC_URL setting ${JSON.stringify(url)} must end with a slash.`, {
+        hint: `Write ${JSON.stringify(url + '/')}.`,
+        id: 'staticfiles.E005',
+      }),
+    );
   }
   const media = settings.MEDIA_URL;
   if (url && media && url === media) {
-    out.push(Error_('The MEDIA_URL and STATIC_URL settings must have different values.', { hint: 'Uploads and static files need URLs of their own, as "/media/" and "/static/".', id: 'staticfiles.E006' }));
+    out.push(
+      Error_('The MEDIA_URL and STATIC_URL settings must have different values.', {
+        hint: 'Uploads and static files need URLs of their own, as "/media/" and "/static/".',
+        id: 'staticfiles.E006',
+      }),
+    );
   }
   if (settings.MEDIA_ROOT && root !== undefined && path.resolve(settings.MEDIA_ROOT) === root) {
-    out.push(Error_('The MEDIA_ROOT and STATIC_ROOT settings must have different values.', { hint: 'collectstatic --clear would delete the uploads.', id: 'staticfiles.E007' }));
+    out.push(
+      Error_('The MEDIA_ROOT and STATIC_ROOT settings must have different values.', {
+        hint: 'collectstatic --clear would delete the uploads.',
+        id: 'staticfiles.E007',
+      }),
+    );
   }
   return out;
 }
@@ -65,7 +99,13 @@ export function checkTemplates(): CheckMessage[] {
   }
   for (const entry of settings.TEMPLATES ?? []) {
     for (const dir of entry.DIRS ?? []) {
-      if (!isDir(dir)) out.push(Warning(`The template directory '${dir}' in TEMPLATES DIRS does not exist.`, { hint: 'Create it, or remove it from DIRS.', id: 'templates.W002' }));
+      if (!isDir(dir))
+        out.push(
+          Warning(`The template directory '${dir}' in TEMPLATES DIRS does not exist.`, {
+            hint: 'Create it, or remove it from DIRS.',
+            id: 'templates.W002',
+          }),
+        );
     }
   }
   return out;

@@ -90,7 +90,14 @@ export async function collectstatic(options: CollectstaticOptions = {}): Promise
   const err: OutputStream = options.stderr ?? out;
   const dryRun = options.dryRun ?? false;
   const root = storage.location;
-  const result: CollectstaticResult = { copied: [], unmodified: [], postProcessed: [], deleted: [], warnings: [], summary: '' };
+  const result: CollectstaticResult = {
+    copied: [],
+    unmodified: [],
+    postProcessed: [],
+    deleted: [],
+    warnings: [],
+    summary: '',
+  };
 
   if (options.interactive) {
     const what = options.clear ? 'This will DELETE ALL FILES in this location!' : 'This will overwrite existing files!';
@@ -98,17 +105,23 @@ export async function collectstatic(options: CollectstaticOptions = {}): Promise
       `\nYou have requested to collect static files at the destination location as specified in your settings:\n\n    ${root}\n\n` +
       `${what}\nAre you sure you want to do this?\n\nType 'yes' to continue, or 'no' to cancel: `;
     const prompt = options.prompt;
-    const confirm = options.confirm ?? (prompt ? async (q: string) => (await prompt(q)).trim().toLowerCase() === 'yes' : promptOnStdin);
+    const confirm =
+      options.confirm ??
+      (prompt ? async (q: string) => (await prompt(q)).trim().toLowerCase() === 'yes' : promptOnStdin);
     const ok = await confirm(question);
     if (!ok) throw new CommandCancelled('Collecting static files cancelled.');
   }
 
   if (options.clear) {
     result.deleted = await clearDirectory(root, dryRun);
-    if (verbosity >= 2) for (const f of result.deleted) out.write(`${dryRun ? 'Pretending to delete' : 'Deleting'} '${f}'\n`);
+    if (verbosity >= 2)
+      for (const f of result.deleted) out.write(`${dryRun ? 'Pretending to delete' : 'Deleting'} '${f}'\n`);
   }
 
-  const ignore = [...(options.useDefaultIgnorePatterns ?? true ? DEFAULT_IGNORE_PATTERNS : []), ...(options.ignorePatterns ?? [])];
+  const ignore = [
+    ...((options.useDefaultIgnorePatterns ?? true) ? DEFAULT_IGNORE_PATTERNS : []),
+    ...(options.ignorePatterns ?? []),
+  ];
   const found = new Map<string, string>();
   for (const finder of finders) {
     for (const file of finder.list(ignore)) {
@@ -122,7 +135,8 @@ export async function collectstatic(options: CollectstaticOptions = {}): Promise
       found.set(file.path, file.source);
     }
   }
-  if (root === path.parse(root).root) throw new ImproperlyConfigured(`STATIC_ROOT is the file system root (${root}). Point it at a dedicated folder.`);
+  if (root === path.parse(root).root)
+    throw new ImproperlyConfigured(`STATIC_ROOT is the file system root (${root}). Point it at a dedicated folder.`);
 
   const tty = out.isTTY === true && verbosity >= 1;
   let done = 0;
@@ -152,7 +166,9 @@ export async function collectstatic(options: CollectstaticOptions = {}): Promise
   }
 
   for (const warning of result.warnings) if (verbosity >= 1) err.write(`Warning: ${warning}\n`);
-  const parts = [`${result.copied.length} static file${result.copied.length === 1 ? '' : 's'} ${dryRun ? 'would be copied' : 'copied'} to '${root}'`];
+  const parts = [
+    `${result.copied.length} static file${result.copied.length === 1 ? '' : 's'} ${dryRun ? 'would be copied' : 'copied'} to '${root}'`,
+  ];
   if (result.unmodified.length) parts.push(`${result.unmodified.length} unmodified`);
   if (result.postProcessed.length) parts.push(`${result.postProcessed.length} post-processed`);
   result.summary = parts.join(', ') + '.';

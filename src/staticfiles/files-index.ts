@@ -138,7 +138,7 @@ export class StaticFileIndex {
     this.#isImmutable = options.isImmutable ?? ((p) => HASHED.test(p));
     this.#files = options.files;
     this.#find = options.find;
-    this.#memoryFileMax = this.#autorefresh ? 0 : options.memoryFileMax ?? MEMORY_FILE_MAX;
+    this.#memoryFileMax = this.#autorefresh ? 0 : (options.memoryFileMax ?? MEMORY_FILE_MAX);
     this.#memoryTotalMax = options.memoryTotalMax ?? MEMORY_TOTAL_MAX;
     if (!this.#autorefresh) this.refresh();
   }

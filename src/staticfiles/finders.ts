@@ -31,12 +31,18 @@ export interface BaseFinder {
 export const DEFAULT_IGNORE_PATTERNS: readonly string[] = ['CVS', '.*', '*~'];
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }
 
 function isIgnored(relPath: string, patterns: readonly RegExp[]): boolean {
-  return relPath.split('/').some((segment) => patterns.some((re) => re.test(segment))) || patterns.some((re) => re.test(relPath));
+  return (
+    relPath.split('/').some((segment) => patterns.some((re) => re.test(segment))) ||
+    patterns.some((re) => re.test(relPath))
+  );
 }
 
 function isFile(file: string): boolean {
@@ -130,7 +136,9 @@ class LocationsFinder implements BaseFinder {
 export class FileSystemFinder extends LocationsFinder {
   constructor(dirs: ReadonlyArray<string | readonly [string, string]> = settings.STATICFILES_DIRS) {
     if (!Array.isArray(dirs)) {
-      throw new ImproperlyConfigured('The STATICFILES_DIRS setting is not a list. Write it as a list of folders, as [path.join(BASE_DIR, "static")].');
+      throw new ImproperlyConfigured(
+        'The STATICFILES_DIRS setting is not a list. Write it as a list of folders, as [path.join(BASE_DIR, "static")].',
+      );
     }
     const root = settings.STATIC_ROOT ? path.resolve(settings.STATIC_ROOT) : undefined;
     super(
@@ -143,7 +151,9 @@ export class FileSystemFinder extends LocationsFinder {
           );
         }
         if (prefix.endsWith('/')) {
-          throw new ImproperlyConfigured(`The prefix ${JSON.stringify(prefix)} in the STATICFILES_DIRS setting must not end with a slash.`);
+          throw new ImproperlyConfigured(
+            `The prefix ${JSON.stringify(prefix)} in the STATICFILES_DIRS setting must not end with a slash.`,
+          );
         }
         return { prefix, root: abs };
       }),
@@ -163,15 +173,21 @@ let cached: BaseFinder[] | undefined;
 /** The finders of STATICFILES_FINDERS (default: file system, then app directories). */
 export function getFinders(): BaseFinder[] {
   if (cached) return cached;
-  const configured = (settings as unknown as { STATICFILES_FINDERS?: Array<string | (new () => BaseFinder)> }).STATICFILES_FINDERS;
-  const entries = configured ?? ['tsgi.staticfiles.finders.FileSystemFinder', 'tsgi.staticfiles.finders.AppDirectoriesFinder'];
+  const configured = (settings as unknown as { STATICFILES_FINDERS?: Array<string | (new () => BaseFinder)> })
+    .STATICFILES_FINDERS;
+  const entries = configured ?? [
+    'tsgi.staticfiles.finders.FileSystemFinder',
+    'tsgi.staticfiles.finders.AppDirectoriesFinder',
+  ];
   cached = entries.map((entry) => {
     let cls: unknown = entry;
     if (entry === 'tsgi.staticfiles.finders.FileSystemFinder') cls = FileSystemFinder;
     else if (entry === 'tsgi.staticfiles.finders.AppDirectoriesFinder') cls = AppDirectoriesFinder;
     else if (typeof entry === 'string') cls = importString(entry);
     if (typeof cls !== 'function') {
-      throw new ImproperlyConfigured(`The staticfiles finder ${JSON.stringify(String(entry))} is not a class. List finder classes in STATICFILES_FINDERS.`);
+      throw new ImproperlyConfigured(
+        `The staticfiles finder ${JSON.stringify(String(entry))} is not a class. List finder classes in STATICFILES_FINDERS.`,
+      );
     }
     return new (cls as new () => BaseFinder)();
   });
@@ -184,7 +200,8 @@ export function resetFinders(): void {
 }
 
 settingChanged.connect((event) => {
-  if (['STATICFILES_DIRS', 'STATICFILES_FINDERS', 'INSTALLED_APPS', 'STATIC_ROOT'].includes(event.setting)) cached = undefined;
+  if (['STATICFILES_DIRS', 'STATICFILES_FINDERS', 'INSTALLED_APPS', 'STATIC_ROOT'].includes(event.setting))
+    cached = undefined;
 });
 
 /**

@@ -9,11 +9,22 @@ import { fileWrapper } from '../gateway/file-wrapper.ts';
 import { StaticServing, metaHeader, type StaticServingOptions } from './serving.ts';
 import type { StaticPlan } from './responder.ts';
 
-const REASONS: Record<number, string> = { 200: 'OK', 206: 'Partial Content', 304: 'Not Modified', 405: 'Method Not Allowed', 416: 'Range Not Satisfiable' };
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  206: 'Partial Content',
+  304: 'Not Modified',
+  405: 'Method Not Allowed',
+  416: 'Range Not Satisfiable',
+};
 const EMPTY: ClosableBody = [];
 
 /** Starts the response and returns its body: the bytes when the file is in memory, else the file. */
-function send(plan: StaticPlan, environ: Environ, startResponse: StartResponse, bytes: Uint8Array | undefined): ClosableBody {
+function send(
+  plan: StaticPlan,
+  environ: Environ,
+  startResponse: StartResponse,
+  bytes: Uint8Array | undefined,
+): ClosableBody {
   startResponse(`${plan.status} ${REASONS[plan.status] ?? ''}`, plan.headers);
   if (plan.file === undefined) return EMPTY;
   if (bytes !== undefined) return [bytes];

@@ -5,9 +5,23 @@
  * @example
  * import { staticUrl as static_, collectstatic, StaticFilesMiddleware } from 'tsgi/staticfiles';
  */
-export { staticUrl, staticUrl as static, staticfilesStorage, StaticFilesStorage, ManifestStaticFilesStorage, MissingManifestEntry } from './storage.ts';
+export {
+  staticUrl,
+  staticUrl as static,
+  staticfilesStorage,
+  StaticFilesStorage,
+  ManifestStaticFilesStorage,
+  MissingManifestEntry,
+} from './storage.ts';
 export type { PostProcessed } from './storage.ts';
-export { find, getFinders, resetFinders, FileSystemFinder, AppDirectoriesFinder, DEFAULT_IGNORE_PATTERNS } from './finders.ts';
+export {
+  find,
+  getFinders,
+  resetFinders,
+  FileSystemFinder,
+  AppDirectoriesFinder,
+  DEFAULT_IGNORE_PATTERNS,
+} from './finders.ts';
 export type { BaseFinder, FoundFile } from './finders.ts';
 export { collectstatic, CommandCancelled } from './collect.ts';
 export type { CollectstaticOptions, CollectstaticResult, OutputStream } from './collect.ts';

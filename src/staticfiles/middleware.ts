@@ -32,7 +32,10 @@ export class StaticFileResponse extends FileResponse {
     // Built from a (lazy) stream, not the path: the index already knows the size and type, so no
     // stat in the request path; the handler sends `fileSource` through wsgi.file_wrapper.
     // Files up to 1 MiB go in one read (blockSize is what the handler gives wsgi.file_wrapper).
-    super(readRange(plan.file), { status: plan.status, blockSize: Math.min(Math.max(plan.file.length ?? 0, 65536), 1 << 20) });
+    super(readRange(plan.file), {
+      status: plan.status,
+      blockSize: Math.min(Math.max(plan.file.length ?? 0, 65536), 1 << 20),
+    });
     (this as { fileSource: FileSource | undefined }).fileSource = plan.file;
     for (const [name, value] of plan.headers) this.headers.set(name, value);
   }
@@ -62,7 +65,8 @@ async function* readRange(file: FileSource): AsyncGenerator<Uint8Array> {
  * in memory (small files, see StaticFileIndex), a plain HttpResponse with them.
  */
 export function responseFromPlan(plan: StaticPlan, bytes?: Uint8Array): HttpResponseBase {
-  if (plan.file !== undefined && bytes === undefined) return new StaticFileResponse(plan as StaticPlan & { file: FileSource });
+  if (plan.file !== undefined && bytes === undefined)
+    return new StaticFileResponse(plan as StaticPlan & { file: FileSource });
   const response = new HttpResponse(bytes ?? '', { status: plan.status });
   response.headers.delete('Content-Type');
   for (const [name, value] of plan.headers) response.headers.set(name, value);

@@ -57,7 +57,10 @@ function etagMatches(header: string, etag: string): boolean {
 export function parseRange(header: string, size: number): [number, number] | 'unsatisfiable' | undefined {
   const m = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
   if (!m) return undefined;
-  const specs = (m[1] as string).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const specs = (m[1] as string)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   // Several ranges would need multipart/byteranges; RFC 9110 §14.2 lets a server ignore Range.
   if (specs.length !== 1) return undefined;
   const spec = /^(\d*)-(\d*)$/.exec(specs[0] as string);
@@ -80,9 +83,22 @@ export function parseRange(header: string, size: number): [number, number] | 'un
  * @example
  * const plan = planStaticResponse(entry, 'GET', (h) => req.headers[h] as string | undefined);
  */
-export function planStaticResponse(entry: StaticEntry, method: string, header: HeaderGetter, options: ResponderOptions = {}): StaticPlan {
+export function planStaticResponse(
+  entry: StaticEntry,
+  method: string,
+  header: HeaderGetter,
+  options: ResponderOptions = {},
+): StaticPlan {
   if (method !== 'GET' && method !== 'HEAD') {
-    return { status: 405, headers: [['Allow', 'GET, HEAD'], ['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', '0']], file: undefined };
+    return {
+      status: 405,
+      headers: [
+        ['Allow', 'GET, HEAD'],
+        ['Content-Type', 'text/plain; charset=utf-8'],
+        ['Content-Length', '0'],
+      ],
+      file: undefined,
+    };
   }
   const hasAlternates = entry.br !== undefined || entry.gzip !== undefined;
   const rangeHeader = header('range');
@@ -128,7 +144,12 @@ export function planStaticResponse(entry: StaticEntry, method: string, header: H
     if (range === 'unsatisfiable') {
       return {
         status: 416,
-        headers: [['Content-Range', `bytes */${size}`], ['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', '0'], ...base],
+        headers: [
+          ['Content-Range', `bytes */${size}`],
+          ['Content-Type', 'text/plain; charset=utf-8'],
+          ['Content-Length', '0'],
+          ...base,
+        ],
         file: undefined,
       };
     }
@@ -136,7 +157,12 @@ export function planStaticResponse(entry: StaticEntry, method: string, header: H
       const [start, end] = range;
       headers.push(['Content-Range', `bytes ${start}-${end}/${size}`], ['Content-Length', String(end - start + 1)]);
       if (method === 'HEAD') return { status: 206, headers, file: undefined };
-      return { status: 206, headers, file: { path: chosen.path, offset: start, length: end - start + 1 }, variant: chosen };
+      return {
+        status: 206,
+        headers,
+        file: { path: chosen.path, offset: start, length: end - start + 1 },
+        variant: chosen,
+      };
     }
   }
   headers.push(['Content-Length', String(size)]);

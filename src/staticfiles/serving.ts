@@ -113,13 +113,17 @@ function urlPath(staticUrl: string | null): string {
     throw new ImproperlyConfigured("Serving static files needs the STATIC_URL setting. Set STATIC_URL, as '/static/'.");
   }
   // A full URL (a CDN) still has a path: requests that reach us under it are ours.
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(staticUrl) || staticUrl.startsWith('//')) return new URL(staticUrl, 'http://x').pathname;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(staticUrl) || staticUrl.startsWith('//'))
+    return new URL(staticUrl, 'http://x').pathname;
   return staticUrl;
 }
 
 function normalisePrefix(prefix: string): string {
   let p = prefix.startsWith('/') ? prefix : '/' + prefix;
   if (!p.endsWith('/')) p += '/';
-  if (p === '/') throw new ImproperlyConfigured('STATIC_URL must not be "/": static files need a prefix of their own, as "/static/".');
+  if (p === '/')
+    throw new ImproperlyConfigured(
+      'STATIC_URL must not be "/": static files need a prefix of their own, as "/static/".',
+    );
   return p;
 }

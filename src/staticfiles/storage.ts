@@ -34,7 +34,9 @@ function staticRoot(): string {
 function staticUrlSetting(): string {
   const url = settings.STATIC_URL;
   if (url === null || url === undefined || url === '') {
-    throw new ImproperlyConfigured("You're using the staticfiles app without having set the required STATIC_URL setting. Set STATIC_URL, as '/static/'.");
+    throw new ImproperlyConfigured(
+      "You're using the staticfiles app without having set the required STATIC_URL setting. Set STATIC_URL, as '/static/'.",
+    );
   }
   return url.endsWith('/') ? url : url + '/';
 }
@@ -99,11 +101,15 @@ export class ManifestStaticFilesStorage extends StaticFilesStorage {
     try {
       data = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new ImproperlyConfigured(`Couldn't load the manifest ${file}: ${(error as Error).message}. Run collectstatic again to rewrite it.`);
+      throw new ImproperlyConfigured(
+        `Couldn't load the manifest ${file}: ${(error as Error).message}. Run collectstatic again to rewrite it.`,
+      );
     }
     const paths = (data as { paths?: Record<string, string>; version?: string }).paths;
     if ((data as { version?: string }).version !== MANIFEST_VERSION || paths === null || typeof paths !== 'object') {
-      throw new ImproperlyConfigured(`Couldn't load the manifest ${file}: version ${JSON.stringify((data as { version?: string }).version)} is not supported. Run collectstatic again to rewrite it.`);
+      throw new ImproperlyConfigured(
+        `Couldn't load the manifest ${file}: version ${JSON.stringify((data as { version?: string }).version)} is not supported. Run collectstatic again to rewrite it.`,
+      );
     }
     return new Map(Object.entries(paths));
   }
@@ -134,7 +140,9 @@ export class ManifestStaticFilesStorage extends StaticFilesStorage {
     const hashed = this.hashedFiles.get(bare);
     if (hashed === undefined) {
       if (this.manifestStrict) {
-        throw new MissingManifestEntry(`Missing staticfiles manifest entry for '${bare}'. Run collectstatic, and check that the file exists in a static folder.`);
+        throw new MissingManifestEntry(
+          `Missing staticfiles manifest entry for '${bare}'. Run collectstatic, and check that the file exists in a static folder.`,
+        );
       }
       return super.url(clean);
     }
@@ -173,7 +181,12 @@ export class ManifestStaticFilesStorage extends StaticFilesStorage {
           changed = true;
           hashed.set(name, hashedName);
         }
-        results.set(name, { name, hashedName, processed: true, ...(warnings.length ? { warning: warnings.join(' ') } : {}) });
+        results.set(name, {
+          name,
+          hashedName,
+          processed: true,
+          ...(warnings.length ? { warning: warnings.join(' ') } : {}),
+        });
       }
       if (!changed) break;
     }
@@ -186,7 +199,13 @@ export class ManifestStaticFilesStorage extends StaticFilesStorage {
   }
 
   /** Rewrites each `url()` / `@import` of a collected file to its hashed name, keeping it relative. */
-  rewriteCss(name: string, source: string, hashed: ReadonlyMap<string, string>, known: ReadonlySet<string>, warnings: string[]): string {
+  rewriteCss(
+    name: string,
+    source: string,
+    hashed: ReadonlyMap<string, string>,
+    known: ReadonlySet<string>,
+    warnings: string[],
+  ): string {
     const dir = path.posix.dirname(name);
     let staticPrefix: string | undefined;
     try {
@@ -194,27 +213,35 @@ export class ManifestStaticFilesStorage extends StaticFilesStorage {
     } catch {
       staticPrefix = undefined;
     }
-    return source.replace(CSS_URL, (match: string, _q1: string, urlRef: string | undefined, _q2: string, importRef: string | undefined) => {
-      const ref = (urlRef ?? importRef ?? '').trim();
-      if (ref === '' || /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i.test(ref)) return match; // data:, http:, //cdn, #fragment
-      const [bare, suffix] = splitSuffix(ref);
-      let target: string;
-      let absolute = false;
-      if (bare.startsWith('/')) {
-        if (!staticPrefix || !bare.startsWith(staticPrefix)) return match;
-        target = bare.slice(staticPrefix.length);
-        absolute = true;
-      } else {
-        target = path.posix.normalize(path.posix.join(dir === '.' ? '' : dir, bare));
-      }
-      const hashedTarget = hashed.get(target);
-      if (hashedTarget === undefined) {
-        if (!known.has(target)) warnings.push(`${name} refers to '${ref}', which is not a collected static file; the reference was left unchanged.`);
-        return match;
-      }
-      const replacement = absolute ? staticPrefix + hashedTarget : bare.slice(0, bare.length - path.posix.basename(bare).length) + path.posix.basename(hashedTarget);
-      return match.replace(ref, replacement + suffix);
-    });
+    return source.replace(
+      CSS_URL,
+      (match: string, _q1: string, urlRef: string | undefined, _q2: string, importRef: string | undefined) => {
+        const ref = (urlRef ?? importRef ?? '').trim();
+        if (ref === '' || /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i.test(ref)) return match; // data:, http:, //cdn, #fragment
+        const [bare, suffix] = splitSuffix(ref);
+        let target: string;
+        let absolute = false;
+        if (bare.startsWith('/')) {
+          if (!staticPrefix || !bare.startsWith(staticPrefix)) return match;
+          target = bare.slice(staticPrefix.length);
+          absolute = true;
+        } else {
+          target = path.posix.normalize(path.posix.join(dir === '.' ? '' : dir, bare));
+        }
+        const hashedTarget = hashed.get(target);
+        if (hashedTarget === undefined) {
+          if (!known.has(target))
+            warnings.push(
+              `${name} refers to '${ref}', which is not a collected static file; the reference was left unchanged.`,
+            );
+          return match;
+        }
+        const replacement = absolute
+          ? staticPrefix + hashedTarget
+          : bare.slice(0, bare.length - path.posix.basename(bare).length) + path.posix.basename(hashedTarget);
+        return match.replace(ref, replacement + suffix);
+      },
+    );
   }
 
   async saveManifest(hashed: ReadonlyMap<string, string>): Promise<void> {
@@ -251,16 +278,22 @@ let current: StaticFilesStorage | undefined;
 /** The configured staticfiles storage: `STORAGES.staticfiles.BACKEND`, default `StaticFilesStorage`. */
 export function staticfilesStorage(): StaticFilesStorage {
   if (current) return current;
-  const storages = (settings as unknown as { STORAGES?: Record<string, { BACKEND?: unknown; OPTIONS?: Record<string, unknown> }> }).STORAGES;
+  const storages = (
+    settings as unknown as { STORAGES?: Record<string, { BACKEND?: unknown; OPTIONS?: Record<string, unknown> }> }
+  ).STORAGES;
   const backend = storages?.['staticfiles']?.BACKEND;
   let cls: unknown = StaticFilesStorage;
   if (backend === 'tsgi.staticfiles.storage.ManifestStaticFilesStorage') cls = ManifestStaticFilesStorage;
   else if (backend === 'tsgi.staticfiles.storage.StaticFilesStorage' || backend === undefined) cls = StaticFilesStorage;
   else cls = typeof backend === 'string' ? importString(backend) : backend;
   if (typeof cls !== 'function') {
-    throw new ImproperlyConfigured(`STORAGES.staticfiles.BACKEND ${JSON.stringify(String(backend))} is not a class. Name a storage class, as 'tsgi.staticfiles.storage.ManifestStaticFilesStorage'.`);
+    throw new ImproperlyConfigured(
+      `STORAGES.staticfiles.BACKEND ${JSON.stringify(String(backend))} is not a class. Name a storage class, as 'tsgi.staticfiles.storage.ManifestStaticFilesStorage'.`,
+    );
   }
-  current = new (cls as new (o: Record<string, unknown>) => StaticFilesStorage)(storages?.['staticfiles']?.OPTIONS ?? {});
+  current = new (cls as new (o: Record<string, unknown>) => StaticFilesStorage)(
+    storages?.['staticfiles']?.OPTIONS ?? {},
+  );
   return current;
 }
 

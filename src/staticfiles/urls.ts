@@ -36,7 +36,10 @@ const indexes = new Map<string, StaticFileIndex>();
  * The view that sends `path` from `documentRoot` (Django's `django.views.static.serve`), with the
  * same safety and HTTP semantics as the static files middleware. Development only.
  */
-export async function serve(request: RequestLike, kwargs: { path: string; documentRoot: string }): Promise<HttpResponseBase> {
+export async function serve(
+  request: RequestLike,
+  kwargs: { path: string; documentRoot: string },
+): Promise<HttpResponseBase> {
   const { path: rel, documentRoot } = kwargs;
   let index = indexes.get(documentRoot);
   if (!index) {
@@ -66,10 +69,15 @@ function escapeRegExp(text: string): string {
  * full URL prefix (a CDN).
  */
 export function staticPatterns(prefix: string, options: { documentRoot: string; view?: ViewFunction }): UrlEntry[] {
-  if (!prefix) throw new ImproperlyConfigured('Empty static prefix not permitted. Set STATIC_URL or MEDIA_URL, as "/media/".');
+  if (!prefix)
+    throw new ImproperlyConfigured('Empty static prefix not permitted. Set STATIC_URL or MEDIA_URL, as "/media/".');
   if (!settings.DEBUG || /^[a-z][a-z0-9+.-]*:\/\//i.test(prefix) || prefix.startsWith('//')) return [];
   const route = `^${escapeRegExp(prefix.replace(/^\/+/, ''))}(?<path>.*)$`;
-  return [rePath(route, options.view ?? (serve as unknown as ViewFunction), { kwargs: { documentRoot: options.documentRoot } })];
+  return [
+    rePath(route, options.view ?? (serve as unknown as ViewFunction), {
+      kwargs: { documentRoot: options.documentRoot },
+    }),
+  ];
 }
 export { staticPatterns as static };
 
@@ -77,5 +85,7 @@ export { staticPatterns as static };
 export function staticfilesUrlpatterns(prefix: string | null = settings.STATIC_URL): UrlEntry[] {
   if (!prefix) throw new ImproperlyConfigured('Empty static prefix not permitted. Set STATIC_URL, as "/static/".');
   if (!settings.DEBUG || /^[a-z][a-z0-9+.-]*:\/\//i.test(prefix) || prefix.startsWith('//')) return [];
-  return [rePath(`^${escapeRegExp(prefix.replace(/^\/+/, ''))}(?<path>.*)$`, serveFromFinders as unknown as ViewFunction)];
+  return [
+    rePath(`^${escapeRegExp(prefix.replace(/^\/+/, ''))}(?<path>.*)$`, serveFromFinders as unknown as ViewFunction),
+  ];
 }

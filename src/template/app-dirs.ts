@@ -20,10 +20,14 @@ function isDir(dir: string): boolean {
 export function appPaths(): string[] {
   if (apps.appsReady) return apps.getAppConfigs().map((c) => c.path);
   // Not populated (a script, a test): a dotted app name maps to its folder as the registry would.
-  return settings.INSTALLED_APPS.filter((entry): entry is string => typeof entry === 'string').map((name) => appPath(name));
+  return settings.INSTALLED_APPS.filter((entry): entry is string => typeof entry === 'string').map((name) =>
+    appPath(name),
+  );
 }
 
 /** The existing `<app>/<name>/` folders, in app order. */
 export function appSubdirectories(name: string): string[] {
-  return appPaths().map((p) => path.join(p, name)).filter(isDir);
+  return appPaths()
+    .map((p) => path.join(p, name))
+    .filter(isDir);
 }

@@ -32,7 +32,10 @@ export function debug(req: object): Record<string, unknown> {
 
 // Settings read once per settings change: the settings proxy costs on every read, and these run
 // on every render with a request.
-const debugConf = fromSettings(() => ({ on: Boolean(settings.DEBUG), internal: (settings.INTERNAL_IPS ?? []) as readonly string[] }));
+const debugConf = fromSettings(() => ({
+  on: Boolean(settings.DEBUG),
+  internal: (settings.INTERNAL_IPS ?? []) as readonly string[],
+}));
 const staticUrlConf = fromSettings(() => settings.STATIC_URL);
 const mediaUrlConf = fromSettings(() => settings.MEDIA_URL);
 
@@ -79,7 +82,8 @@ export class LazyCsrfToken {
 // on every call. It is part of tsgi: a failure to load it is a bug to show, not "no CSRF".
 let csrfGetTokenFn: ((r: object) => string) | undefined;
 function csrfGetToken(): (r: object) => string {
-  return (csrfGetTokenFn ??= (require(`../middleware/csrf${OWN_EXTENSION}`) as { getToken: (r: object) => string }).getToken);
+  return (csrfGetTokenFn ??= (require(`../middleware/csrf${OWN_EXTENSION}`) as { getToken: (r: object) => string })
+    .getToken);
 }
 
 /** `{ STATIC_URL }`. */

@@ -29,7 +29,9 @@ function backendClass(backend: string | EngineClass): EngineClass {
   if (backend === 'tsgi.template.backends.liquid.LiquidTemplates') return LiquidTemplates;
   const cls = importString(backend);
   if (typeof cls !== 'function') {
-    throw new ImproperlyConfigured(`TEMPLATES BACKEND ${JSON.stringify(backend)} is not a class. Name a template backend class, as 'tsgi.template.backends.liquid.LiquidTemplates'.`);
+    throw new ImproperlyConfigured(
+      `TEMPLATES BACKEND ${JSON.stringify(backend)} is not a class. Name a template backend class, as 'tsgi.template.backends.liquid.LiquidTemplates'.`,
+    );
   }
   return cls as EngineClass;
 }
@@ -37,21 +39,29 @@ function backendClass(backend: string | EngineClass): EngineClass {
 function build(): Map<string, BaseEngine> {
   const configured = (settings as unknown as { TEMPLATES?: TemplatesSetting[] }).TEMPLATES ?? [];
   if (!Array.isArray(configured)) {
-    throw new ImproperlyConfigured('The TEMPLATES setting must be a list of engine definitions, as [{ BACKEND: ..., DIRS: [...] }].');
+    throw new ImproperlyConfigured(
+      'The TEMPLATES setting must be a list of engine definitions, as [{ BACKEND: ..., DIRS: [...] }].',
+    );
   }
   const result = new Map<string, BaseEngine>();
   for (const [index, entry] of configured.entries()) {
     if (entry === null || typeof entry !== 'object' || entry.BACKEND === undefined) {
-      throw new ImproperlyConfigured(`TEMPLATES[${index}] has no BACKEND. Set BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates'.`);
+      throw new ImproperlyConfigured(
+        `TEMPLATES[${index}] has no BACKEND. Set BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates'.`,
+      );
     }
     const cls = backendClass(entry.BACKEND);
-    const name = entry.NAME ?? (typeof entry.BACKEND === 'string' ? entry.BACKEND.split('.').at(-2) ?? entry.BACKEND : cls.name);
+    const name =
+      entry.NAME ?? (typeof entry.BACKEND === 'string' ? (entry.BACKEND.split('.').at(-2) ?? entry.BACKEND) : cls.name);
     if (result.has(name)) {
-      throw new ImproperlyConfigured(`Template engine aliases aren't unique, duplicates: ${name}. Set a unique NAME for each engine in settings.TEMPLATES.`);
+      throw new ImproperlyConfigured(
+        `Template engine aliases aren't unique, duplicates: ${name}. Set a unique NAME for each engine in settings.TEMPLATES.`,
+      );
     }
     const options = { ...(entry.OPTIONS ?? {}) };
     // Django spells it context_processors; accept both.
-    if (options['contextProcessors'] === undefined && options['context_processors'] !== undefined) options['contextProcessors'] = options['context_processors'];
+    if (options['contextProcessors'] === undefined && options['context_processors'] !== undefined)
+      options['contextProcessors'] = options['context_processors'];
     if (options['cache'] === undefined) options['cache'] = !settings.DEBUG;
     const dirs = (entry.DIRS ?? []).map((d) => path.resolve(String(d)));
     if (entry.APP_DIRS) dirs.push(...appSubdirectories('templates'));
@@ -71,7 +81,10 @@ export function getEngine(using?: string): BaseEngine {
   const all = engines();
   if (using !== undefined) {
     const engine = all.get(using);
-    if (!engine) throw new ImproperlyConfigured(`No template engine named ${JSON.stringify(using)}. Configured: ${[...all.keys()].join(', ') || 'none'}.`);
+    if (!engine)
+      throw new ImproperlyConfigured(
+        `No template engine named ${JSON.stringify(using)}. Configured: ${[...all.keys()].join(', ') || 'none'}.`,
+      );
     return engine;
   }
   const first = all.values().next();
@@ -94,7 +107,7 @@ settingChanged.connect((payload: unknown) => {
 });
 
 function searched(using: string | undefined): BaseEngine[] {
-  return using !== undefined ? [getEngine(using)] : (engines().size === 0 ? [getEngine()] : [...engines().values()]);
+  return using !== undefined ? [getEngine(using)] : engines().size === 0 ? [getEngine()] : [...engines().values()];
 }
 
 /**
@@ -110,7 +123,8 @@ export function getTemplate(name: string, using?: string): Template {
     try {
       return engine.getTemplate(name);
     } catch (error) {
-      if (error instanceof TemplateDoesNotExist && error.templateName === name && error.includedFrom === undefined) tried.push(...error.tried);
+      if (error instanceof TemplateDoesNotExist && error.templateName === name && error.includedFrom === undefined)
+        tried.push(...error.tried);
       else throw error;
     }
   }
@@ -126,7 +140,8 @@ export function selectTemplate(names: string | readonly string[], using?: string
     try {
       return getTemplate(name, using);
     } catch (error) {
-      if (error instanceof TemplateDoesNotExist && error.templateName === name && error.includedFrom === undefined) tried.push(...error.tried);
+      if (error instanceof TemplateDoesNotExist && error.templateName === name && error.includedFrom === undefined)
+        tried.push(...error.tried);
       else throw error;
     }
   }
@@ -138,7 +153,12 @@ export function selectTemplate(names: string | readonly string[], using?: string
  * @example
  * const body = await renderToString('emails/welcome.txt', { user });
  */
-export async function renderToString(names: string | readonly string[], context?: Context, request?: RequestLike, using?: string): Promise<string> {
+export async function renderToString(
+  names: string | readonly string[],
+  context?: Context,
+  request?: RequestLike,
+  using?: string,
+): Promise<string> {
   const template = typeof names === 'string' ? getTemplate(names, using) : selectTemplate(names, using);
   return template.render(context, request);
 }

@@ -15,7 +15,11 @@ import { TemplateDoesNotExist } from './exceptions.ts';
  * const html = await renderErrorTemplate(404, request, { requestPath: request.path, exception: 'No route' });
  * if (html !== undefined) return new HttpResponseNotFound(html);
  */
-export async function renderErrorTemplate(status: number, request: RequestLike | undefined, context: Record<string, unknown> = {}): Promise<string | undefined> {
+export async function renderErrorTemplate(
+  status: number,
+  request: RequestLike | undefined,
+  context: Record<string, unknown> = {},
+): Promise<string | undefined> {
   const name = `${status}.html`;
   for (const engine of engines().values()) {
     let template;

@@ -36,12 +36,16 @@ export class TemplateDoesNotExist extends Error {
 function describeMissing(name: string, tried: readonly TriedOrigin[], from?: { file: string; line: number }): string {
   const where = from ? ` (asked for by ${from.file}, line ${from.line})` : '';
   if (tried.length === 0) {
-    return `The template "${name}" was not found${where}: no template directory is configured. ` +
-      `Add a directory to DIRS in the TEMPLATES setting, or set APP_DIRS to true and put the template in an app's templates/ folder.`;
+    return (
+      `The template "${name}" was not found${where}: no template directory is configured. ` +
+      `Add a directory to DIRS in the TEMPLATES setting, or set APP_DIRS to true and put the template in an app's templates/ folder.`
+    );
   }
   const list = tried.map((t) => `${t.path} (${t.reason})`).join(', ');
-  return `The template "${name}" was not found${where}. Tried: ${list}. ` +
-    `Create the file in one of these directories, or correct the name.`;
+  return (
+    `The template "${name}" was not found${where}. Tried: ${list}. ` +
+    `Create the file in one of these directories, or correct the name.`
+  );
 }
 
 /**
@@ -58,7 +62,14 @@ export class TemplateSyntaxError extends Error {
   readonly reason: string;
   readonly source: string;
 
-  constructor(opts: { templateName: string; file: string; line: number; column: number; reason: string; source?: string }) {
+  constructor(opts: {
+    templateName: string;
+    file: string;
+    line: number;
+    column: number;
+    reason: string;
+    source?: string;
+  }) {
     super(`Invalid template syntax in ${opts.file}, line ${opts.line}, column ${opts.column}: ${opts.reason}.`);
     this.templateName = opts.templateName;
     this.file = opts.file;

@@ -42,7 +42,12 @@ export class TemplateResponse extends HttpResponse {
   using: string | undefined;
   readonly #callbacks: PostRenderCallback[] = [];
 
-  constructor(request: RequestLike | undefined, template: string | readonly string[] | Template, context: Context = {}, options: TemplateResponseOptions = {}) {
+  constructor(
+    request: RequestLike | undefined,
+    template: string | readonly string[] | Template,
+    context: Context = {},
+    options: TemplateResponseOptions = {},
+  ) {
     const { using, ...rest } = options;
     super('', rest);
     rendered.delete(this);
@@ -94,7 +99,9 @@ export class TemplateResponse extends HttpResponse {
 
   override get content(): Uint8Array {
     if (!this.isRendered) {
-      throw new ContentNotRenderedError('The response content must be rendered before it can be accessed. Call and await response.render() first.');
+      throw new ContentNotRenderedError(
+        'The response content must be rendered before it can be accessed. Call and await response.render() first.',
+      );
     }
     return super.content;
   }
@@ -106,14 +113,18 @@ export class TemplateResponse extends HttpResponse {
 
   override [Symbol.iterator](): Iterator<Uint8Array> {
     if (!this.isRendered) {
-      throw new ContentNotRenderedError('The response content must be rendered before it can be iterated over. Call and await response.render() first.');
+      throw new ContentNotRenderedError(
+        'The response content must be rendered before it can be iterated over. Call and await response.render() first.',
+      );
     }
     return super[Symbol.iterator]();
   }
 
   override async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     if (!this.isRendered) {
-      throw new ContentNotRenderedError('The response content must be rendered before it can be iterated over. Call and await response.render() first.');
+      throw new ContentNotRenderedError(
+        'The response content must be rendered before it can be iterated over. Call and await response.render() first.',
+      );
     }
     yield* { [Symbol.asyncIterator]: () => super[Symbol.asyncIterator]() };
   }

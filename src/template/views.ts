@@ -41,7 +41,9 @@ export class TemplateView extends View {
 
   getTemplateNames(): string[] {
     if (this.templateName === undefined) {
-      throw new ImproperlyConfigured(`${this.constructor.name} requires either a definition of 'templateName' or an implementation of 'getTemplateNames()'.`);
+      throw new ImproperlyConfigured(
+        `${this.constructor.name} requires either a definition of 'templateName' or an implementation of 'getTemplateNames()'.`,
+      );
     }
     return typeof this.templateName === 'string' ? [this.templateName] : [...this.templateName];
   }

@@ -24,7 +24,8 @@ export interface UploadFile {
 }
 
 /** A form value: text, several values, a file, or several files. */
-export type FormValue = string | number | boolean | UploadFile | Blob | ReadonlyArray<string | number | boolean | UploadFile | Blob>;
+export type FormValue =
+  string | number | boolean | UploadFile | Blob | ReadonlyArray<string | number | boolean | UploadFile | Blob>;
 
 /** Request data: form fields, a raw body, or (with a JSON content type) anything serialisable. */
 export type RequestData = Record<string, unknown> | string | Uint8Array | unknown[] | null | undefined;
@@ -111,7 +112,8 @@ export function setupTestEnvironment(): void {
   if (testHostAdded) return;
   testHostAdded = true;
   const hosts = settings.ALLOWED_HOSTS;
-  if (!hosts.includes('testserver') && !hosts.includes('*')) settings.override({ ALLOWED_HOSTS: [...hosts, 'testserver'] });
+  if (!hosts.includes('testserver') && !hosts.includes('*'))
+    settings.override({ ALLOWED_HOSTS: [...hosts, 'testserver'] });
 }
 
 /** The WSGIHandler of the client: records the request and the response, and skips CSRF unless asked. */
@@ -148,15 +150,23 @@ export async function encodeMultipart(boundary: string, data: Record<string, unk
   const push = (text: string) => parts.push(encodeText(text));
   for (const [key, raw] of Object.entries(data)) {
     if (raw === null || raw === undefined) {
-      throw new TypeError(`Cannot encode ${raw === null ? 'null' : 'undefined'} for key '${key}' as POST data. Did you mean to pass an empty string or omit the value?`);
+      throw new TypeError(
+        `Cannot encode ${raw === null ? 'null' : 'undefined'} for key '${key}' as POST data. Did you mean to pass an empty string or omit the value?`,
+      );
     }
     const values = Array.isArray(raw) ? raw : [raw];
     for (const value of values) {
       if (isUpload(value) || value instanceof Blob) {
         const name = isUpload(value) ? value.name : ((value as { name?: string }).name ?? key);
         const type = (isUpload(value) ? value.contentType : (value as Blob).type) || 'application/octet-stream';
-        const content = isUpload(value) ? (typeof value.content === 'string' ? encodeText(value.content) : value.content) : new Uint8Array(await (value as Blob).arrayBuffer());
-        push(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"; filename="${name.split(/[\\/]/).pop()}"\r\nContent-Type: ${type}\r\n\r\n`);
+        const content = isUpload(value)
+          ? typeof value.content === 'string'
+            ? encodeText(value.content)
+            : value.content
+          : new Uint8Array(await (value as Blob).arrayBuffer());
+        push(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${key}"; filename="${name.split(/[\\/]/).pop()}"\r\nContent-Type: ${type}\r\n\r\n`,
+        );
         parts.push(content);
         push('\r\n');
       } else {
@@ -169,13 +179,16 @@ export async function encodeMultipart(boundary: string, data: Record<string, unk
 }
 
 function queryString(query: RequestOptions['query'], data?: RequestData): string {
-  const params = new URLSearchParams(typeof query === 'string' ? query : query instanceof URLSearchParams ? query : undefined);
+  const params = new URLSearchParams(
+    typeof query === 'string' ? query : query instanceof URLSearchParams ? query : undefined,
+  );
   const add = (source: Record<string, unknown> | undefined) => {
     for (const [key, value] of Object.entries(source ?? {})) {
       for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
     }
   };
-  if (query !== undefined && typeof query === 'object' && !(query instanceof URLSearchParams)) add(query as Record<string, unknown>);
+  if (query !== undefined && typeof query === 'object' && !(query instanceof URLSearchParams))
+    add(query as Record<string, unknown>);
   if (data !== null && typeof data === 'object' && !(data instanceof Uint8Array) && !Array.isArray(data)) add(data);
   return params.toString();
 }
@@ -255,7 +268,13 @@ export class Client {
     return this.#wrapped;
   }
 
-  async #send(method: string, path: string, data: RequestData, options: RequestOptions, chain: Array<[string, number]> = []): Promise<ClientResponse> {
+  async #send(
+    method: string,
+    path: string,
+    data: RequestData,
+    options: RequestOptions,
+    chain: Array<[string, number]> = [],
+  ): Promise<ClientResponse> {
     setupTestEnvironment();
     const app = await this.#application_();
     const body = await encodeBody(data, options.contentType);
@@ -264,9 +283,16 @@ export class Client {
       headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     }
     if (body !== undefined && options.contentType !== undefined) headers['Content-Type'] = options.contentType;
-    const request: TestRequest = { method, path, headers, scheme: options.secure ? 'https' : 'http', environ: options.environ };
+    const request: TestRequest = {
+      method,
+      path,
+      headers,
+      scheme: options.secure ? 'https' : 'http',
+      environ: options.environ,
+    };
     if (typeof options.query === 'string' && options.query !== '') request.query = options.query;
-    else if (options.query !== undefined && typeof options.query !== 'string') request.query = queryString(options.query);
+    else if (options.query !== undefined && typeof options.query !== 'string')
+      request.query = queryString(options.query);
     if (body !== undefined) request.body = body;
     const environ = buildTestEnviron(request);
     if (body !== undefined) environ.CONTENT_LENGTH = String(body.byteLength);
@@ -290,7 +316,13 @@ export class Client {
       chain.push([location, response.statusCode]);
       const target = new URL(location, `http://testserver${path}`);
       const keepMethod = response.statusCode === 307 || response.statusCode === 308;
-      return this.#send(keepMethod ? method : 'GET', target.pathname, keepMethod ? data : undefined, { ...options, query: target.search.slice(1) }, chain);
+      return this.#send(
+        keepMethod ? method : 'GET',
+        target.pathname,
+        keepMethod ? data : undefined,
+        { ...options, query: target.search.slice(1) },
+        chain,
+      );
     }
     return response;
   }
@@ -318,7 +350,8 @@ export class Client {
 }
 
 async function encodeBody(data: RequestData, contentType: string | undefined): Promise<Uint8Array | undefined> {
-  if (data === undefined || data === null) return contentType?.startsWith('multipart/') ? encodeMultipart(BOUNDARY, {}) : undefined;
+  if (data === undefined || data === null)
+    return contentType?.startsWith('multipart/') ? encodeMultipart(BOUNDARY, {}) : undefined;
   if (typeof data === 'string') return encodeText(data);
   if (data instanceof Uint8Array) return data;
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -334,9 +367,11 @@ async function encodeBody(data: RequestData, contentType: string | undefined): P
 }
 
 function makeResponse(raw: TestResponse, captured: Captured, chain: Array<[string, number]>): ClientResponse {
-  const original = captured.response as (HttpResponseBase & { templateName?: unknown; contextData?: Record<string, unknown> }) | undefined;
+  const original = captured.response as
+    (HttpResponseBase & { templateName?: unknown; contextData?: Record<string, unknown> }) | undefined;
   const templateName = original?.templateName;
-  const templates = typeof templateName === 'string' ? [templateName] : Array.isArray(templateName) ? templateName.map(String) : [];
+  const templates =
+    typeof templateName === 'string' ? [templateName] : Array.isArray(templateName) ? templateName.map(String) : [];
   const cookies: Record<string, string> = {};
   for (const [name, value] of raw.headers) {
     if (name.toLowerCase() !== 'set-cookie') continue;

@@ -6,6 +6,13 @@
  * using _ = overrideSettings({ DEBUG: true });
  * const response = await new Client().get('/hello/');
  */
-export { Client, RequestFactory, encodeMultipart, setupTestEnvironment, BOUNDARY, MULTIPART_CONTENT } from './client.ts';
+export {
+  Client,
+  RequestFactory,
+  encodeMultipart,
+  setupTestEnvironment,
+  BOUNDARY,
+  MULTIPART_CONTENT,
+} from './client.ts';
 export type { ClientOptions, ClientResponse, RequestOptions, RequestData, UploadFile, FormValue } from './client.ts';
 export { overrideSettings } from '../conf/index.ts';

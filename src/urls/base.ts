@@ -33,7 +33,7 @@ export function getResolver(urlconf?: Urlconf | null): URLResolver {
   const conf = urlconf ?? rootUrlconf();
   if (conf === null || conf === undefined || conf === '') {
     throw new ImproperlyConfigured(
-      'The ROOT_URLCONF setting is not set. Set it to the dotted name of your URLconf module, such as ROOT_URLCONF = \'mysite.urls\'.',
+      "The ROOT_URLCONF setting is not set. Set it to the dotted name of your URLconf module, such as ROOT_URLCONF = 'mysite.urls'.",
     );
   }
   let resolver = typeof conf === 'string' ? resolversByName.get(conf) : resolversByObject.get(conf);
@@ -146,10 +146,7 @@ export function runWithUrlconf<R>(urlconf: Urlconf | undefined, fn: () => R): R 
  * pairs, `URLSearchParams`, or a `QueryDict` (anything with `urlencode()`).
  */
 export type ReverseQuery =
-  | URLSearchParams
-  | { urlencode(): string }
-  | readonly (readonly [string, unknown])[]
-  | Record<string, unknown>;
+  URLSearchParams | { urlencode(): string } | readonly (readonly [string, unknown])[] | Record<string, unknown>;
 
 /** Options of `reverse()`. */
 export interface ReverseOptions {
@@ -228,7 +225,9 @@ export function reverse(viewName: string | ((...args: never[]) => unknown), opti
   }
   if (options.fragment !== undefined && options.fragment !== null) {
     if (typeof options.fragment !== 'string') {
-      throw new TypeError(`reverse() fragment must be a string, got ${describeType(options.fragment)}. Pass fragment: 'section-id'.`);
+      throw new TypeError(
+        `reverse() fragment must be a string, got ${describeType(options.fragment)}. Pass fragment: 'section-id'.`,
+      );
     }
     // Not encoded, as Django's reverse(fragment=...).
     url += '#' + options.fragment;
@@ -284,7 +283,9 @@ function formatValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (value !== null && typeof value === 'object') {
     if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
-    return `{${Object.entries(value).map(([k, v]) => `'${k}': ${formatValue(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `'${k}': ${formatValue(v)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }
@@ -400,7 +401,11 @@ export function urlencode(query: ReverseQuery): string {
   if (query instanceof URLSearchParams) {
     return [...query].map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join('&');
   }
-  if (query !== null && typeof query === 'object' && typeof (query as { urlencode?: unknown }).urlencode === 'function') {
+  if (
+    query !== null &&
+    typeof query === 'object' &&
+    typeof (query as { urlencode?: unknown }).urlencode === 'function'
+  ) {
     return (query as { urlencode(): string }).urlencode();
   }
   const parts: string[] = [];

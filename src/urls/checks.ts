@@ -114,9 +114,11 @@ function allNamespaces(resolver: URLResolver, parents: readonly string[]): strin
     return [];
   }
   const out: string[] = [];
-  for (const p of patterns) if (p instanceof URLResolver && p.namespace !== undefined) out.push([...parents, p.namespace].join(':'));
+  for (const p of patterns)
+    if (p instanceof URLResolver && p.namespace !== undefined) out.push([...parents, p.namespace].join(':'));
   for (const p of patterns) {
-    if (p instanceof URLResolver) out.push(...allNamespaces(p, p.namespace !== undefined ? [...parents, p.namespace] : parents));
+    if (p instanceof URLResolver)
+      out.push(...allNamespaces(p, p.namespace !== undefined ? [...parents, p.namespace] : parents));
   }
   return out;
 }
@@ -177,7 +179,12 @@ export function checkUrlConfig(urlconf?: Urlconf): CheckMessage[] {
  */
 function checkErrorHandlers(resolver: URLResolver): CheckMessage[] {
   const out: CheckMessage[] = [];
-  for (const [status, count] of [[400, 2], [403, 2], [404, 2], [500, 1]] as const) {
+  for (const [status, count] of [
+    [400, 2],
+    [403, 2],
+    [404, 2],
+    [500, 1],
+  ] as const) {
     let handler: ((...args: never[]) => unknown) | undefined;
     try {
       handler = resolver.resolveErrorHandler(status);

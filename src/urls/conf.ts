@@ -13,7 +13,11 @@ export class Included {
   readonly urlconfModule: UrlconfModule | readonly UrlEntry[];
   readonly appName: string | undefined;
   readonly namespace: string | undefined;
-  constructor(urlconfModule: UrlconfModule | readonly UrlEntry[], appName: string | undefined, namespace: string | undefined) {
+  constructor(
+    urlconfModule: UrlconfModule | readonly UrlEntry[],
+    appName: string | undefined,
+    namespace: string | undefined,
+  ) {
     this.urlconfModule = urlconfModule;
     this.appName = appName;
     this.namespace = namespace;
@@ -29,10 +33,17 @@ export interface PathOptions {
 }
 
 /** What `include()` accepts: a dotted module name, a module, a list of patterns, or `[patterns, appName]`. */
-export type IncludeTarget = string | UrlconfModule | readonly UrlEntry[] | readonly [readonly UrlEntry[] | UrlconfModule | string, string];
+export type IncludeTarget =
+  string | UrlconfModule | readonly UrlEntry[] | readonly [readonly UrlEntry[] | UrlconfModule | string, string];
 
 function isTuple(arg: unknown): arg is readonly unknown[] {
-  return Array.isArray(arg) && arg.length >= 2 && typeof arg[1] === 'string' && !(arg[0] instanceof URLPattern) && !(arg[0] instanceof URLResolver);
+  return (
+    Array.isArray(arg) &&
+    arg.length >= 2 &&
+    typeof arg[1] === 'string' &&
+    !(arg[0] instanceof URLPattern) &&
+    !(arg[0] instanceof URLResolver)
+  );
 }
 
 /**
@@ -79,9 +90,17 @@ function isClass(view: unknown): boolean {
   return typeof view === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(view));
 }
 
-function makePath(kind: 'path' | 'rePath', route: string, view: unknown, options: PathOptions, Pattern: typeof RoutePattern | typeof RegexPattern): UrlEntry {
+function makePath(
+  kind: 'path' | 'rePath',
+  route: string,
+  view: unknown,
+  options: PathOptions,
+  Pattern: typeof RoutePattern | typeof RegexPattern,
+): UrlEntry {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${kind}('${route}', ...) options must be an object such as { name: 'detail' }, got ${typeof options}.`);
+    throw new TypeError(
+      `${kind}('${route}', ...) options must be an object such as { name: 'detail' }, got ${typeof options}.`,
+    );
   }
   const { name, kwargs } = options;
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
@@ -90,7 +109,9 @@ function makePath(kind: 'path' | 'rePath', route: string, view: unknown, options
     );
   }
   if (kwargs !== undefined && (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs))) {
-    throw new TypeError(`${kind}('${route}', ...) kwargs must be a plain object of extra arguments, got ${Array.isArray(kwargs) ? 'an array' : typeof kwargs}.`);
+    throw new TypeError(
+      `${kind}('${route}', ...) kwargs must be a plain object of extra arguments, got ${Array.isArray(kwargs) ? 'an array' : typeof kwargs}.`,
+    );
   }
   if (view instanceof Included) {
     const pattern: UrlPatternShape = new Pattern(route, { isEndpoint: false });
@@ -101,9 +122,15 @@ function makePath(kind: 'path' | 'rePath', route: string, view: unknown, options
     throw new TypeError(`${kind}('${route}', ${cls}) was given a class. Pass ${cls}.asView() instead of ${cls}.`);
   }
   if (typeof view !== 'function') {
-    if (view !== null && typeof view === 'object' && typeof (view.constructor as { asView?: unknown })?.asView === 'function') {
+    if (
+      view !== null &&
+      typeof view === 'object' &&
+      typeof (view.constructor as { asView?: unknown })?.asView === 'function'
+    ) {
       const cls = view.constructor.name;
-      throw new TypeError(`${kind}('${route}', ...) was given an instance of ${cls}. Pass ${cls}.asView(), not new ${cls}().`);
+      throw new TypeError(
+        `${kind}('${route}', ...) was given an instance of ${cls}. Pass ${cls}.asView(), not new ${cls}().`,
+      );
     }
     throw new TypeError(
       `${kind}('${route}', ...) view must be a function or the result of include(), got ${view === null ? 'null' : typeof view}.`,

@@ -106,9 +106,7 @@ export function registerConverter<T>(name: string, converter: Converter<T>): voi
     );
   }
   if (registered.has(name)) {
-    throw new ImproperlyConfigured(
-      `Converter '${name}' is already registered. Register yours under another name.`,
-    );
+    throw new ImproperlyConfigured(`Converter '${name}' is already registered. Register yours under another name.`);
   }
   if (
     converter === null ||

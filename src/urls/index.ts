@@ -17,11 +17,30 @@ import type { Urlconf } from './resolvers.ts';
 export { path, rePath, include, Included } from './conf.ts';
 export type { PathOptions, IncludeTarget } from './conf.ts';
 export {
-  resolve, reverse, getResolver, clearUrlCaches, getScriptPrefix, setScriptPrefix, addScriptPrefix,
-  getUrlconf, setUrlconf, runWithUrlconf, isValidPath, reverseLazy, LazyUrl,
+  resolve,
+  reverse,
+  getResolver,
+  clearUrlCaches,
+  getScriptPrefix,
+  setScriptPrefix,
+  addScriptPrefix,
+  getUrlconf,
+  setUrlconf,
+  runWithUrlconf,
+  isValidPath,
+  reverseLazy,
+  LazyUrl,
 } from './base.ts';
 export type { ReverseOptions, ReverseQuery } from './base.ts';
-export { registerConverter, getConverter, IntConverter, StringConverter, SlugConverter, PathConverter, UUIDConverter } from './converters.ts';
+export {
+  registerConverter,
+  getConverter,
+  IntConverter,
+  StringConverter,
+  SlugConverter,
+  PathConverter,
+  UUIDConverter,
+} from './converters.ts';
 export type { Converter } from './converters.ts';
 export { Resolver404, NoReverseMatch } from './exceptions.ts';
 export { ResolverMatch, URLPattern, URLResolver } from './resolvers.ts';

@@ -6,9 +6,7 @@
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { converterNames, getConverter } from './converters.ts';
 import type { Converter } from './converters.ts';
-import {
-  escapeRegExp, literalPrefix, normalize, pythonRegexToJs, stripGroupNames,
-} from './regex-helper.ts';
+import { escapeRegExp, literalPrefix, normalize, pythonRegexToJs, stripGroupNames } from './regex-helper.ts';
 import type { ReverseVariant } from './regex-helper.ts';
 
 /** What a pattern's `match()` gives: the rest of the path, positional and named arguments. */
@@ -77,7 +75,9 @@ export class RoutePattern implements UrlPatternShape {
 
   constructor(route: string, options: { name?: string; isEndpoint?: boolean } = {}) {
     if (typeof route !== 'string') {
-      throw new TypeError(`A URL route must be a string, got ${typeof route}. Write it as path('articles/<int:year>/', view).`);
+      throw new TypeError(
+        `A URL route must be a string, got ${typeof route}. Write it as path('articles/<int:year>/', view).`,
+      );
     }
     this.route = route;
     this.name = options.name;
@@ -112,7 +112,9 @@ export class RoutePattern implements UrlPatternShape {
       if (!converter) {
         throw new ImproperlyConfigured(
           `URL route '${route}' uses invalid converter '${converterName}'. ` +
-            `Use one of ${converterNames().map((c) => `'${c}'`).join(', ')}, or register it with registerConverter() before defining the route.`,
+            `Use one of ${converterNames()
+              .map((c) => `'${c}'`)
+              .join(', ')}, or register it with registerConverter() before defining the route.`,
         );
       }
       if (converters.has(parameter)) {
@@ -203,7 +205,9 @@ export class RegexPattern implements UrlPatternShape {
 
   constructor(regex: string, options: { name?: string; isEndpoint?: boolean } = {}) {
     if (typeof regex !== 'string') {
-      throw new TypeError(`A URL regex must be a string, got ${typeof regex}. Write it as rePath('^articles/(?P<year>[0-9]{4})/$', view).`);
+      throw new TypeError(
+        `A URL regex must be a string, got ${typeof regex}. Write it as rePath('^articles/(?P<year>[0-9]{4})/$', view).`,
+      );
     }
     this.source = regex;
     this.name = options.name;

@@ -23,7 +23,11 @@ const UNNAMED = /^_(\d+)$/;
  * renumbered so that they continue the first variant's `_0`, `_1`, ... as in one regex.
  */
 export function joinVariants(a: ReverseVariant, b: ReverseVariant): ReverseVariant {
-  const segments = [...a.segments.slice(0, -1), a.segments[a.segments.length - 1] + b.segments[0], ...b.segments.slice(1)];
+  const segments = [
+    ...a.segments.slice(0, -1),
+    a.segments[a.segments.length - 1] + b.segments[0],
+    ...b.segments.slice(1),
+  ];
   const aNames = a.names ?? a.params;
   let offset = 0;
   for (const p of aNames) if (UNNAMED.test(p)) offset++;
@@ -45,7 +49,17 @@ export function fillVariant(variant: ReverseVariant, values: Record<string, stri
 
 /** A representative character for an escape (Django's ESCAPE_MAPPINGS); `null`: matches nothing. */
 const ESCAPE_MAPPINGS: Record<string, string | null> = {
-  A: null, b: null, B: null, d: '0', D: 'x', s: ' ', S: 'x', w: 'x', W: '!', Z: null, z: null,
+  A: null,
+  b: null,
+  B: null,
+  d: '0',
+  D: 'x',
+  s: ' ',
+  S: 'x',
+  w: 'x',
+  W: '!',
+  Z: null,
+  z: null,
 };
 
 /** Thrown inside `normalize` for a construct that makes the pattern unreversible (`|`). */

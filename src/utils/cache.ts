@@ -24,7 +24,12 @@ export function hasVaryHeader(response: HttpResponseBase, header: string): boole
  * @example patchVaryHeaders(response, ['Accept-Encoding']);
  */
 export function patchVaryHeaders(response: HttpResponseBase, newHeaders: Iterable<string>): void {
-  const vary = response.has('Vary') ? response.get('Vary')!.split(DELIMITER).filter((h) => h !== '') : [];
+  const vary = response.has('Vary')
+    ? response
+        .get('Vary')!
+        .split(DELIMITER)
+        .filter((h) => h !== '')
+    : [];
   const existing = new Set(vary.map((h) => h.toLowerCase()));
   for (const header of newHeaders) {
     if (!existing.has(header.toLowerCase())) {
@@ -61,7 +66,10 @@ export function patchCacheControl(response: HttpResponseBase, directives: Record
     else cc.set(name, value);
   }
   const changes = new Map(
-    Object.entries(directives).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).replace(/_/g, '-'), v]),
+    Object.entries(directives).map(([k, v]) => [
+      k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).replace(/_/g, '-'),
+      v,
+    ]),
   );
   if (cc.has('max-age') && changes.has('max-age')) {
     changes.set('max-age', Math.min(Number(cc.get('max-age')), Number(changes.get('max-age'))));
@@ -156,11 +164,16 @@ export function getConditionalResponse(
 
   // Step 1: If-Match (RFC 9110 §13.1.1): strong comparison.
   if (ifMatch.length > 0) {
-    const passes = etag !== undefined && etag !== '' && (ifMatch[0] === '*' || (!etag.startsWith('W/') && ifMatch.includes(etag)));
+    const passes =
+      etag !== undefined && etag !== '' && (ifMatch[0] === '*' || (!etag.startsWith('W/') && ifMatch.includes(etag)));
     if (!passes) return preconditionFailed(request);
   }
   // Step 2: If-Unmodified-Since, only without If-Match.
-  if (ifMatch.length === 0 && ifUnmodifiedSince !== undefined && !(lastModified !== undefined && lastModified <= ifUnmodifiedSince)) {
+  if (
+    ifMatch.length === 0 &&
+    ifUnmodifiedSince !== undefined &&
+    !(lastModified !== undefined && lastModified <= ifUnmodifiedSince)
+  ) {
     return preconditionFailed(request);
   }
   // Step 3: If-None-Match (RFC 9110 §13.1.2): weak comparison; without an ETag it passes (as Django).
@@ -170,7 +183,13 @@ export function getConditionalResponse(
     if (matches) return safe ? notModified(response) : preconditionFailed(request);
   }
   // Step 4: If-Modified-Since, only without If-None-Match, for GET and HEAD.
-  if (ifNoneMatch.length === 0 && ifModifiedSince !== undefined && safe && lastModified !== undefined && lastModified <= ifModifiedSince) {
+  if (
+    ifNoneMatch.length === 0 &&
+    ifModifiedSince !== undefined &&
+    safe &&
+    lastModified !== undefined &&
+    lastModified <= ifModifiedSince
+  ) {
     return notModified(response);
   }
   return response;

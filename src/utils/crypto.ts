@@ -37,6 +37,8 @@ export function constantTimeCompare(a: string | Uint8Array, b: string | Uint8Arr
  */
 export function saltedHmac(keySalt: string, value: string | Uint8Array, secret?: string, algorithm = 'sha1'): Buffer {
   const { createHash, createHmac } = nodeCrypto();
-  const key = createHash(algorithm).update(keySalt + (secret ?? String(settings.SECRET_KEY))).digest();
+  const key = createHash(algorithm)
+    .update(keySalt + (secret ?? String(settings.SECRET_KEY)))
+    .digest();
   return createHmac(algorithm, key).update(value).digest();
 }

@@ -22,7 +22,8 @@ export class MultiValueDict<V> implements Iterable<[string, V]> {
     if (Symbol.iterator in entries) {
       for (const [key, value] of entries as Iterable<readonly [string, V]>) this.#append(key, value);
     } else {
-      for (const [key, value] of Object.entries(entries)) this.store.set(key, Array.isArray(value) ? [...value] : [value]);
+      for (const [key, value] of Object.entries(entries))
+        this.store.set(key, Array.isArray(value) ? [...value] : [value]);
     }
   }
 

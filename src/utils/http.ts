@@ -116,7 +116,9 @@ function allowedOne(url: string, allowedHosts: ReadonlySet<string>, requireHttps
   if (/^[\p{C}]/u.test(url)) return false;
   const effectiveScheme = scheme === '' && netloc !== '' ? 'http' : scheme;
   const validSchemes = requireHttps ? ['https'] : ['http', 'https'];
-  return (netloc === '' || allowedHosts.has(netloc)) && (effectiveScheme === '' || validSchemes.includes(effectiveScheme));
+  return (
+    (netloc === '' || allowedHosts.has(netloc)) && (effectiveScheme === '' || validSchemes.includes(effectiveScheme))
+  );
 }
 
 /**

@@ -51,7 +51,9 @@ export function formatRecord(record: LogRecord, format = DEFAULT_FORMAT): string
     return whole;
   });
   if (record.error !== undefined) {
-    text += '\n' + (record.error instanceof Error ? (record.error.stack ?? String(record.error)) : nodeUtil().inspect(record.error));
+    text +=
+      '\n' +
+      (record.error instanceof Error ? (record.error.stack ?? String(record.error)) : nodeUtil().inspect(record.error));
   }
   return text;
 }
@@ -258,11 +260,15 @@ const STREAM_ALIASES: Record<string, string> = { 'ext://sys.stderr': 'stderr', '
 /** A format string in `{name}` style; Python's `%(name)s` style is translated. */
 function formatOf(config: LoggingFormatterConfig, name: string): string {
   if (typeof config?.format !== 'string') {
-    throw new ImproperlyConfigured(`The LOGGING formatter '${name}' needs a format string, such as '{levelname} {message}'.`);
+    throw new ImproperlyConfigured(
+      `The LOGGING formatter '${name}' needs a format string, such as '{levelname} {message}'.`,
+    );
   }
   if (config.style === '{') return config.format;
   if (config.style !== undefined && config.style !== '%') {
-    throw new ImproperlyConfigured(`The LOGGING formatter '${name}' has style ${JSON.stringify(config.style)}: use '{' or '%'.`);
+    throw new ImproperlyConfigured(
+      `The LOGGING formatter '${name}' has style ${JSON.stringify(config.style)}: use '{' or '%'.`,
+    );
   }
   return config.format.replace(/%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdfr]/g, '{$1}').replace(/%%/g, '%');
 }
@@ -273,14 +279,18 @@ function buildHandler(name: string, config: LoggingHandlerConfig, formatters: Ma
   }
   const c = config as LoggingHandlerConfig & { stream?: unknown; filters?: unknown };
   if (c.filters !== undefined) {
-    throw new ImproperlyConfigured(`The LOGGING handler '${name}' has filters, which tsgi does not support: set levels instead.`);
+    throw new ImproperlyConfigured(
+      `The LOGGING handler '${name}' has filters, which tsgi does not support: set levels instead.`,
+    );
   }
   const level = c.level === undefined ? 0 : parseLevel(c.level, `the handler '${name}'`);
   let format = c.format;
   if (c.formatter !== undefined) {
     format = formatters.get(c.formatter);
     if (format === undefined) {
-      throw new ImproperlyConfigured(`The LOGGING handler '${name}' uses the formatter '${c.formatter}', which LOGGING.formatters does not define.`);
+      throw new ImproperlyConfigured(
+        `The LOGGING handler '${name}' uses the formatter '${c.formatter}', which LOGGING.formatters does not define.`,
+      );
     }
   }
   const kind = CLASS_ALIASES[c.class] ?? c.class;
@@ -289,7 +299,13 @@ function buildHandler(name: string, config: LoggingHandlerConfig, formatters: Ma
       const given = c.stream ?? 'stderr';
       const stream = typeof given === 'string' ? (STREAM_ALIASES[given] ?? given) : given;
       const sink =
-        stream === 'stderr' ? undefined : stream === 'stdout' ? process.stdout : typeof (stream as TextSink).write === 'function' ? (stream as TextSink) : undefined;
+        stream === 'stderr'
+          ? undefined
+          : stream === 'stdout'
+            ? process.stdout
+            : typeof (stream as TextSink).write === 'function'
+              ? (stream as TextSink)
+              : undefined;
       if (sink === undefined && stream !== 'stderr') {
         throw new ImproperlyConfigured(
           `The LOGGING handler '${name}' has stream ${JSON.stringify(given)}: use 'stderr', 'stdout' or an object with a write(text) method.`,
@@ -299,7 +315,9 @@ function buildHandler(name: string, config: LoggingHandlerConfig, formatters: Ma
     }
     case 'file':
       if (typeof c.filename !== 'string' || c.filename === '') {
-        throw new ImproperlyConfigured(`The LOGGING handler '${name}' has class 'file' but no filename: add filename: '/path/to/file.log'.`);
+        throw new ImproperlyConfigured(
+          `The LOGGING handler '${name}' has class 'file' but no filename: add filename: '/path/to/file.log'.`,
+        );
       }
       return new FileHandler(c.filename, level, format);
     case 'null':
@@ -327,10 +345,14 @@ function buildHandler(name: string, config: LoggingHandlerConfig, formatters: Ma
  */
 export function configureLogging(config: LoggingConfig = {}, options: { debug?: boolean } = {}): void {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ImproperlyConfigured(`The LOGGING setting must be an object (a dictConfig), got ${JSON.stringify(config)}.`);
+    throw new ImproperlyConfigured(
+      `The LOGGING setting must be an object (a dictConfig), got ${JSON.stringify(config)}.`,
+    );
   }
   if (config.version !== undefined && config.version !== 1) {
-    throw new ImproperlyConfigured(`The LOGGING version must be 1 (as dictConfig), got ${JSON.stringify(config.version)}.`);
+    throw new ImproperlyConfigured(
+      `The LOGGING version must be 1 (as dictConfig), got ${JSON.stringify(config.version)}.`,
+    );
   }
   const formatters = new Map<string, string>();
   for (const [name, f] of Object.entries(config.formatters ?? {})) formatters.set(name, formatOf(f, name));
@@ -339,7 +361,10 @@ export function configureLogging(config: LoggingConfig = {}, options: { debug?: 
     handlers.set(name, buildHandler(name, handlerConfig, formatters));
   }
   const loggerConfigs = Object.entries(config.loggers ?? {});
-  const refs: Array<[string, string[] | undefined]> = [...loggerConfigs.map(([n, c]) => [n, c.handlers] as [string, string[] | undefined]), ['root', config.root?.handlers]];
+  const refs: Array<[string, string[] | undefined]> = [
+    ...loggerConfigs.map(([n, c]) => [n, c.handlers] as [string, string[] | undefined]),
+    ['root', config.root?.handlers],
+  ];
   for (const [loggerName, names] of refs) {
     for (const handlerName of names ?? []) {
       if (!handlers.has(handlerName)) {

@@ -179,8 +179,11 @@ export function importModule(dotted: string): Record<string, unknown> {
         { cause: error },
       );
     }
-    const detail = error instanceof Error ? `${error.name}: ${error.message}${syntaxErrorLocation(error)}` : String(error);
-    throw new ImportError(`The module '${dotted}' (${file}) raised an error while loading: ${detail}`, { cause: error });
+    const detail =
+      error instanceof Error ? `${error.name}: ${error.message}${syntaxErrorLocation(error)}` : String(error);
+    throw new ImportError(`The module '${dotted}' (${file}) raised an error while loading: ${detail}`, {
+      cause: error,
+    });
   }
 }
 

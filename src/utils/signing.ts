@@ -80,7 +80,9 @@ export class Signer {
     this.salt = options.salt ?? `tsgi.utils.signing.${this.constructor.name}`;
     this.algorithm = options.algorithm ?? 'sha256';
     if (/^[A-Za-z0-9\-_=]*$/.test(this.sep)) {
-      throw new RangeError(`Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=).`);
+      throw new RangeError(
+        `Unsafe Signer separator: ${JSON.stringify(this.sep)} (cannot be empty or consist of only A-z0-9-_=).`,
+      );
     }
   }
 
@@ -170,10 +172,15 @@ export function getCookieSigner(salt: string): Signer {
  * @example const token = dumps({ user: 1 }, { salt: 'reset' }); loads(token, { salt: 'reset', maxAge: 3600 });
  */
 export function dumps(value: unknown, options: { key?: string; salt?: string; compress?: boolean } = {}): string {
-  return new TimestampSigner({ key: options.key, salt: options.salt ?? 'tsgi.utils.signing' }).signObject(value, { compress: options.compress });
+  return new TimestampSigner({ key: options.key, salt: options.salt ?? 'tsgi.utils.signing' }).signObject(value, {
+    compress: options.compress,
+  });
 }
 
 /** Verifies and decodes `dumps` output. @throws BadSignature, SignatureExpired */
 export function loads(signed: string, options: { key?: string; salt?: string; maxAge?: number } = {}): unknown {
-  return new TimestampSigner({ key: options.key, salt: options.salt ?? 'tsgi.utils.signing' }).unsignObject(signed, options.maxAge);
+  return new TimestampSigner({ key: options.key, salt: options.salt ?? 'tsgi.utils.signing' }).unsignObject(
+    signed,
+    options.maxAge,
+  );
 }

@@ -23,7 +23,11 @@ const BAD_REQUEST = page('Bad Request (400)', '');
 const FORBIDDEN = page('403 Forbidden', '');
 
 /** The project's `<status>.html` template, when the template layer is configured and has one. */
-async function projectTemplate(status: number, request: HttpRequest | undefined, context: Record<string, unknown>): Promise<string | undefined> {
+async function projectTemplate(
+  status: number,
+  request: HttpRequest | undefined,
+  context: Record<string, unknown>,
+): Promise<string | undefined> {
   // Loaded on demand: a project without error templates never pays for the template engine.
   const { renderErrorTemplate } = await import('../template/error-pages.ts');
   return renderErrorTemplate(status, request as never, context);
@@ -42,7 +46,9 @@ function exceptionText(exception: unknown): string {
  */
 export async function pageNotFound(request: HttpRequest, exception?: unknown): Promise<HttpResponse> {
   const html = await projectTemplate(404, request, { requestPath: request.path, exception: exceptionText(exception) });
-  return html !== undefined ? new HttpResponseNotFound(html) : new HttpResponseNotFound(NOT_FOUND, { contentType: 'text/html' });
+  return html !== undefined
+    ? new HttpResponseNotFound(html)
+    : new HttpResponseNotFound(NOT_FOUND, { contentType: 'text/html' });
 }
 
 /**
@@ -52,18 +58,24 @@ export async function pageNotFound(request: HttpRequest, exception?: unknown): P
 export async function serverError(request?: HttpRequest): Promise<HttpResponse> {
   void request;
   const html = await projectTemplate(500, undefined, {});
-  return html !== undefined ? new HttpResponseServerError(html) : new HttpResponseServerError(SERVER_ERROR, { contentType: 'text/html' });
+  return html !== undefined
+    ? new HttpResponseServerError(html)
+    : new HttpResponseServerError(SERVER_ERROR, { contentType: 'text/html' });
 }
 
 /** The 400 view: `400.html`, else a plain page. The exception is not shown: it may carry user input. */
 export async function badRequest(request: HttpRequest, exception?: unknown): Promise<HttpResponse> {
   void exception;
   const html = await projectTemplate(400, request, {});
-  return html !== undefined ? new HttpResponseBadRequest(html) : new HttpResponseBadRequest(BAD_REQUEST, { contentType: 'text/html' });
+  return html !== undefined
+    ? new HttpResponseBadRequest(html)
+    : new HttpResponseBadRequest(BAD_REQUEST, { contentType: 'text/html' });
 }
 
 /** The 403 view: `403.html` with `exception`, else a plain page. */
 export async function permissionDenied(request: HttpRequest, exception?: unknown): Promise<HttpResponse> {
   const html = await projectTemplate(403, request, { exception: exceptionText(exception) });
-  return html !== undefined ? new HttpResponseForbidden(html) : new HttpResponseForbidden(FORBIDDEN, { contentType: 'text/html' });
+  return html !== undefined
+    ? new HttpResponseForbidden(html)
+    : new HttpResponseForbidden(FORBIDDEN, { contentType: 'text/html' });
 }

@@ -8,7 +8,14 @@
 export { View, RedirectView, splitViewArguments } from './generic/base.ts';
 export type { ClassViewFunction, ViewResult } from './generic/base.ts';
 export {
-  requireHttpMethods, requireGET, requirePOST, requireSafe, wrapsView, condition, etag, lastModified,
+  requireHttpMethods,
+  requireGET,
+  requirePOST,
+  requireSafe,
+  wrapsView,
+  condition,
+  etag,
+  lastModified,
 } from './decorators/http.ts';
 export type { FunctionView, ConditionFunction, ConditionOptions } from './decorators/http.ts';
 export { cacheControl, neverCache } from './decorators/cache.ts';

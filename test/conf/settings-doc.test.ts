@@ -9,10 +9,15 @@ test('every declared setting has a default and a description', () => {
   const declared = declaredSettings();
   assert.ok(declared.length > 50, `only ${declared.length} settings parsed from global-settings.ts`);
   for (const s of declared) {
-    if (s.name !== 'SETTINGS_MODULE') assert.ok(s.name in globalSettings, `${s.name} is declared in Settings but has no default in globalSettings`);
+    if (s.name !== 'SETTINGS_MODULE')
+      assert.ok(s.name in globalSettings, `${s.name} is declared in Settings but has no default in globalSettings`);
     assert.notEqual(s.doc, '', `${s.name} has no JSDoc in the Settings interface: describe it there`);
   }
-  for (const name of Object.keys(globalSettings)) assert.ok(declared.some((s) => s.name === name), `${name} has a default but is not declared in Settings`);
+  for (const name of Object.keys(globalSettings))
+    assert.ok(
+      declared.some((s) => s.name === name),
+      `${name} has a default but is not declared in Settings`,
+    );
 });
 
 test('docs/settings.md is up to date (run npm run docs:settings)', () => {
@@ -21,7 +26,8 @@ test('docs/settings.md is up to date (run npm run docs:settings)', () => {
 });
 
 test('the parser reads one-line and multi-line JSDoc', () => {
-  const source = 'export interface Settings {\n  /** One line. */\n  A: boolean;\n  /**\n   * Two\n   * lines.\n   */\n  B_C?: string | null;\n  [setting: string]: unknown;\n}\n';
+  const source =
+    'export interface Settings {\n  /** One line. */\n  A: boolean;\n  /**\n   * Two\n   * lines.\n   */\n  B_C?: string | null;\n  [setting: string]: unknown;\n}\n';
   assert.deepEqual(declaredSettings(source), [
     { name: 'A', type: 'boolean', doc: 'One line.' },
     { name: 'B_C', type: 'string | null', doc: 'Two lines.' },

@@ -2,7 +2,14 @@ import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSettingsProxy, LazySettings, settings, overrideSettings, settingChanged, globalSettings } from '../../src/conf/index.ts';
+import {
+  createSettingsProxy,
+  LazySettings,
+  settings,
+  overrideSettings,
+  settingChanged,
+  globalSettings,
+} from '../../src/conf/index.ts';
 import type { SettingChangedEvent } from '../../src/conf/index.ts';
 import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import { setProjectRoot } from '../../src/utils/module-loading.ts';
@@ -39,7 +46,7 @@ describe('loading from TSGI_SETTINGS_MODULE', () => {
     assert.equal('NOPE' in s, false);
   });
 
-  test('the defaults are Django\'s', () => {
+  test("the defaults are Django's", () => {
     const s = fresh('proj.nosecret');
     const expected: Record<string, unknown> = {
       DEBUG: false,
@@ -79,16 +86,19 @@ describe('loading from TSGI_SETTINGS_MODULE', () => {
 
   test('an unset variable names the variable and both fixes', () => {
     const s = fresh(undefined);
-    assert.throws(() => s.DEBUG, (e: unknown) => {
-      assert.ok(e instanceof ImproperlyConfigured);
-      assert.equal(
-        e.message,
-        'Requested setting DEBUG, but settings are not configured. Set the environment variable ' +
-          'TSGI_SETTINGS_MODULE to your settings module (for example TSGI_SETTINGS_MODULE=markup.settings), ' +
-          'or call settings.configure() before reading settings.',
-      );
-      return true;
-    });
+    assert.throws(
+      () => s.DEBUG,
+      (e: unknown) => {
+        assert.ok(e instanceof ImproperlyConfigured);
+        assert.equal(
+          e.message,
+          'Requested setting DEBUG, but settings are not configured. Set the environment variable ' +
+            'TSGI_SETTINGS_MODULE to your settings module (for example TSGI_SETTINGS_MODULE=markup.settings), ' +
+            'or call settings.configure() before reading settings.',
+        );
+        return true;
+      },
+    );
   });
 
   test('a missing module', () => {
@@ -107,15 +117,18 @@ describe('loading from TSGI_SETTINGS_MODULE', () => {
 
   test('a module that throws', () => {
     const s = fresh('proj.broken');
-    assert.throws(() => s.DEBUG, (e: unknown) => {
-      assert.ok(e instanceof ImproperlyConfigured);
-      assert.match(
-        e.message,
-        /^The settings module 'proj\.broken' \(from TSGI_SETTINGS_MODULE\) could not be loaded: The module 'proj\.broken' \(.*broken\.ts\) raised an error while loading: TypeError: .* Fix the settings module\.$/,
-      );
-      assert.ok(e.cause instanceof Error);
-      return true;
-    });
+    assert.throws(
+      () => s.DEBUG,
+      (e: unknown) => {
+        assert.ok(e instanceof ImproperlyConfigured);
+        assert.match(
+          e.message,
+          /^The settings module 'proj\.broken' \(from TSGI_SETTINGS_MODULE\) could not be loaded: The module 'proj\.broken' \(.*broken\.ts\) raised an error while loading: TypeError: .* Fix the settings module\.$/,
+        );
+        assert.ok(e.cause instanceof Error);
+        return true;
+      },
+    );
   });
 
   test('a list setting that is not a list', () => {
@@ -130,14 +143,17 @@ describe('loading from TSGI_SETTINGS_MODULE', () => {
 
   test('a settings module that reads settings while loading gets an explanation', () => {
     process.env.TSGI_SETTINGS_MODULE = 'proj.reentrant';
-    assert.throws(() => settings.DEBUG, (e: unknown) => {
-      assert.ok(e instanceof ImproperlyConfigured);
-      assert.match(
-        e.message,
-        /Requested setting DEBUG while the settings module 'proj\.reentrant' is still loading: a settings module cannot read settings; compute the value from its own variables instead\./,
-      );
-      return true;
-    });
+    assert.throws(
+      () => settings.DEBUG,
+      (e: unknown) => {
+        assert.ok(e instanceof ImproperlyConfigured);
+        assert.match(
+          e.message,
+          /Requested setting DEBUG while the settings module 'proj\.reentrant' is still loading: a settings module cannot read settings; compute the value from its own variables instead\./,
+        );
+        return true;
+      },
+    );
     assert.equal(settings.configured, false);
   });
 
@@ -234,6 +250,8 @@ describe('overrideSettings', () => {
   });
 
   test('refuses lowercase names', () => {
-    assert.throws(() => overrideSettings({ debug: 1 }), { message: "Setting 'debug' must be uppercase: write 'DEBUG'." });
+    assert.throws(() => overrideSettings({ debug: 1 }), {
+      message: "Setting 'debug' must be uppercase: write 'DEBUG'.",
+    });
   });
 });

@@ -56,7 +56,11 @@ test('without TSGI_SETTINGS_MODULE, ready rejects with the fix and the process d
     `try { await app.ready; console.log('ready'); } catch (error) { console.log(error.name + ': ' + error.message); }\n`;
   const env = { ...process.env };
   delete env.TSGI_SETTINGS_MODULE;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 30_000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(child.status, 0, child.stderr);
   assert.match(child.stdout, /^ImproperlyConfigured: .*TSGI_SETTINGS_MODULE/);
 });

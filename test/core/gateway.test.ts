@@ -33,16 +33,18 @@ before(async () => {
     MIDDLEWARE: ['tsgi.middleware.security.SecurityMiddleware', 'tsgi.middleware.common.CommonMiddleware'],
     ROOT_URLCONF: {
       urlpatterns: [
-        route('stream/', () =>
-          new StreamingHttpResponse(
-            (async function* () {
-              for (let i = 1; i <= 3; i++) {
-                events.push(`chunk ${i}`);
-                yield `chunk ${i}\n`;
-              }
-            })(),
-            { contentType: 'text/plain' },
-          ),
+        route(
+          'stream/',
+          () =>
+            new StreamingHttpResponse(
+              (async function* () {
+                for (let i = 1; i <= 3; i++) {
+                  events.push(`chunk ${i}`);
+                  yield `chunk ${i}\n`;
+                }
+              })(),
+              { contentType: 'text/plain' },
+            ),
         ),
         route('file/', () => new FileResponse(file, { asAttachment: true })),
         route('boom/', (request: HttpRequest) => {
@@ -103,12 +105,17 @@ test('a FileResponse goes out through wsgi.file_wrapper, byte for byte', async (
   assert.equal(response.headers.get('content-disposition'), 'attachment; filename="report.csv"');
   assert.equal(response.headers.get('content-length'), String(fileBytes.byteLength));
   assert.ok(Buffer.from(await response.arrayBuffer()).equals(fileBytes));
-  assert.deepEqual(wrapped.map((s) => s.path), [file]);
+  assert.deepEqual(
+    wrapped.map((s) => s.path),
+    [file],
+  );
 });
 
 test('gotRequestException carries the request and the error; the client gets the plain 500', async () => {
   const seen: string[] = [];
-  const off = gotRequestException.connect(({ request, error }) => void seen.push(`${(request as HttpRequest).path}: ${(error as Error).message}`));
+  const off = gotRequestException.connect(
+    ({ request, error }) => void seen.push(`${(request as HttpRequest).path}: ${(error as Error).message}`),
+  );
   try {
     const response = await fetch(`${server.url}/boom/`);
     assert.equal(response.status, 500);

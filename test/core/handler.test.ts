@@ -8,7 +8,11 @@ import { getWsgiApplication } from '../../src/core/wsgi.ts';
 import { BaseHandler, checkResponse } from '../../src/core/handlers/base.ts';
 import type { GetResponse } from '../../src/core/handlers/base.ts';
 import {
-  BadRequest, MiddlewareNotUsed, PermissionDenied, SuspiciousOperation, TooManyFieldsSent,
+  BadRequest,
+  MiddlewareNotUsed,
+  PermissionDenied,
+  SuspiciousOperation,
+  TooManyFieldsSent,
 } from '../../src/core/exceptions.ts';
 import { Http404 } from '../../src/http/exceptions.ts';
 import { HttpRequest } from '../../src/http/request.ts';
@@ -20,12 +24,24 @@ import { call, captureLogs, validated } from './helpers.ts';
 const views = {
   hello: () => new HttpResponse('Hello, world!'),
   year: (_r: HttpRequest, { year }: { year: number }) => new JsonResponse({ year }),
-  notFound: () => { throw new Http404('No article with that id.'); },
-  forbidden: () => { throw new PermissionDenied('Members only.'); },
-  suspicious: () => { throw new SuspiciousOperation('Tampered cookie.'); },
-  tooMany: () => { throw new TooManyFieldsSent('Too many fields.'); },
-  badRequest: () => { throw new BadRequest('Malformed query.'); },
-  boom: () => { throw new Error('boom: deliberate failure'); },
+  notFound: () => {
+    throw new Http404('No article with that id.');
+  },
+  forbidden: () => {
+    throw new PermissionDenied('Members only.');
+  },
+  suspicious: () => {
+    throw new SuspiciousOperation('Tampered cookie.');
+  },
+  tooMany: () => {
+    throw new TooManyFieldsSent('Too many fields.');
+  },
+  badRequest: () => {
+    throw new BadRequest('Malformed query.');
+  },
+  boom: () => {
+    throw new Error('boom: deliberate failure');
+  },
   nothing: () => undefined,
   asyncNothing: async () => null,
   link: () => new HttpResponse(reverse('hello')),
@@ -50,7 +66,12 @@ const urlconf = {
 };
 
 before(() => {
-  settings.configure({ ROOT_URLCONF: urlconf, ALLOWED_HOSTS: ['testserver'], SECRET_KEY: 'handler-test-secret', MIDDLEWARE: [] });
+  settings.configure({
+    ROOT_URLCONF: urlconf,
+    ALLOWED_HOSTS: ['testserver'],
+    SECRET_KEY: 'handler-test-secret',
+    MIDDLEWARE: [],
+  });
 });
 
 async function app(middleware: unknown[] = []) {
@@ -101,7 +122,10 @@ describe('exceptions become responses', () => {
       assert.equal(response.header('Content-Type'), 'text/html');
       assert.match(response.text, /<h1>Not Found<\/h1><p>The requested resource was not found on this server.<\/p>/);
       assert.doesNotMatch(response.text, /No article/);
-      assert.deepEqual(logs.records.map((r) => [r.levelname, r.message]), [['WARNING', 'Not Found: /missing/']]);
+      assert.deepEqual(
+        logs.records.map((r) => [r.levelname, r.message]),
+        [['WARNING', 'Not Found: /missing/']],
+      );
     } finally {
       logs.stop();
     }
@@ -119,7 +143,10 @@ describe('exceptions become responses', () => {
       assert.equal(response.statusCode, 403);
       assert.match(response.text, /403 Forbidden/);
       assert.doesNotMatch(response.text, /Members only/);
-      assert.deepEqual(logs.records.map((r) => r.message), ['Forbidden (Permission denied): /forbidden/']);
+      assert.deepEqual(
+        logs.records.map((r) => r.message),
+        ['Forbidden (Permission denied): /forbidden/'],
+      );
     } finally {
       logs.stop();
     }
@@ -135,10 +162,13 @@ describe('exceptions become responses', () => {
       assert.equal(first.statusCode, 400);
       assert.equal(second.statusCode, 400);
       assert.match(first.text, /Bad Request \(400\)/);
-      assert.deepEqual(security.records.map((r) => [r.name, r.levelname, r.message]), [
-        ['tsgi.security.SuspiciousOperation', 'ERROR', 'Tampered cookie.'],
-        ['tsgi.security.TooManyFieldsSent', 'ERROR', 'Too many fields.'],
-      ]);
+      assert.deepEqual(
+        security.records.map((r) => [r.name, r.levelname, r.message]),
+        [
+          ['tsgi.security.SuspiciousOperation', 'ERROR', 'Tampered cookie.'],
+          ['tsgi.security.TooManyFieldsSent', 'ERROR', 'Too many fields.'],
+        ],
+      );
       assert.deepEqual(request.records, []);
     } finally {
       security.stop();
@@ -164,7 +194,10 @@ describe('exceptions become responses', () => {
     try {
       const response = await call(await app(), { path: '/bad/' });
       assert.equal(response.statusCode, 400);
-      assert.deepEqual(logs.records.map((r) => [r.levelname, r.message]), [['WARNING', 'Bad request: /bad/']]);
+      assert.deepEqual(
+        logs.records.map((r) => [r.levelname, r.message]),
+        [['WARNING', 'Bad request: /bad/']],
+      );
     } finally {
       logs.stop();
     }
@@ -195,10 +228,13 @@ describe('exceptions become responses', () => {
       const application = await app();
       assert.equal((await call(application, { path: '/nothing/' })).statusCode, 500);
       assert.equal((await call(application, { path: '/async-nothing/' })).statusCode, 500);
-      assert.deepEqual(logs.records.map((r) => (r.error as Error).message), [
-        "The view nothing didn't return an HttpResponse object. It returned undefined instead.",
-        "The view asyncNothing didn't return an HttpResponse object. It returned null instead.",
-      ]);
+      assert.deepEqual(
+        logs.records.map((r) => (r.error as Error).message),
+        [
+          "The view nothing didn't return an HttpResponse object. It returned undefined instead.",
+          "The view asyncNothing didn't return an HttpResponse object. It returned null instead.",
+        ],
+      );
     } finally {
       logs.stop();
     }
@@ -344,14 +380,24 @@ describe('the middleware chain', () => {
     assert.equal((await call(application, { path: '/articles/2/' })).statusCode, 404);
     assert.equal((await call(application, { path: '/hello/' })).statusCode, 200);
     // A throw is answered by the (asynchronous) exception response, as a rejection is.
-    assert.deepEqual(seen, [['async', 404], ['async', 404], ['inner 1', 'hello'], ['sync', 200]]);
+    assert.deepEqual(seen, [
+      ['async', 404],
+      ['async', 404],
+      ['inner 1', 'hello'],
+      ['sync', 200],
+    ]);
   });
 
   test('processView can answer instead of the view, and sees the view and its arguments', async () => {
     const calls: unknown[] = [];
     const mw = (getResponse: GetResponse) =>
       Object.assign((request: HttpRequest) => getResponse(request), {
-        processView: (_request: HttpRequest, view: unknown, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>) => {
+        processView: (
+          _request: HttpRequest,
+          view: unknown,
+          args: readonly unknown[],
+          kwargs: Readonly<Record<string, unknown>>,
+        ) => {
           calls.push([(view as { name: string }).name, args, kwargs]);
           return kwargs.year === 1999 ? new HttpResponse('from processView') : undefined;
         },
@@ -359,7 +405,10 @@ describe('the middleware chain', () => {
     const application = await app([mw]);
     assert.equal((await call(application, { path: '/articles/1999/' })).text, 'from processView');
     assert.deepEqual((await call(application, { path: '/articles/2024/' })).json(), { year: 2024 });
-    assert.deepEqual(calls, [['year', [], { year: 1999 }], ['year', [], { year: 2024 }]]);
+    assert.deepEqual(calls, [
+      ['year', [], { year: 1999 }],
+      ['year', [], { year: 2024 }],
+    ]);
   });
 
   test('processException turns a view error into a response; the first answer wins', async () => {
@@ -397,13 +446,18 @@ describe('the middleware chain', () => {
           },
         });
       function badHook(getResponse: GetResponse) {
-        return Object.assign((request: HttpRequest) => getResponse(request), { processTemplateResponse: () => undefined as never });
+        return Object.assign((request: HttpRequest) => getResponse(request), {
+          processTemplateResponse: () => undefined as never,
+        });
       }
       assert.equal((await call(await app([hook]), { path: '/t/' })).text, 'rendered yes');
       const logs = captureLogs('tsgi.request');
       try {
         assert.equal((await call(await app([badHook]), { path: '/t/' })).statusCode, 500);
-        assert.equal((logs.records[0]!.error as Error).message, "badHook.processTemplateResponse didn't return an HttpResponse object. It returned undefined instead.");
+        assert.equal(
+          (logs.records[0]!.error as Error).message,
+          "badHook.processTemplateResponse didn't return an HttpResponse object. It returned undefined instead.",
+        );
       } finally {
         logs.stop();
       }
@@ -418,15 +472,20 @@ describe('error views', () => {
     const restore = overrideSettings({
       ROOT_URLCONF: {
         urlpatterns: urlconf.urlpatterns,
-        handler404: (request: HttpRequest, error: Error) => new HttpResponse(`custom 404 ${request.path} ${error.message}`, { status: 404 }),
+        handler404: (request: HttpRequest, error: Error) =>
+          new HttpResponse(`custom 404 ${request.path} ${error.message}`, { status: 404 }),
         handler403: (_r: HttpRequest, error: Error) => new HttpResponse(`custom 403 ${error.message}`, { status: 403 }),
         handler400: () => new HttpResponse('custom 400', { status: 400 }),
-        handler500: (request: HttpRequest, ...rest: unknown[]) => new HttpResponse(`custom 500 ${request.path} ${rest.length}`, { status: 500 }),
+        handler500: (request: HttpRequest, ...rest: unknown[]) =>
+          new HttpResponse(`custom 500 ${request.path} ${rest.length}`, { status: 500 }),
       },
     });
     try {
       const application = await app();
-      assert.equal((await call(application, { path: '/missing/' })).text, 'custom 404 /missing/ No article with that id.');
+      assert.equal(
+        (await call(application, { path: '/missing/' })).text,
+        'custom 404 /missing/ No article with that id.',
+      );
       assert.equal((await call(application, { path: '/forbidden/' })).text, 'custom 403 Members only.');
       assert.equal((await call(application, { path: '/bad/' })).text, 'custom 400');
       assert.equal((await call(application, { path: '/boom/' })).text, 'custom 500 /boom/ 0');
@@ -453,7 +512,11 @@ describe('error views', () => {
       const response = await call(application, { path: '/missing/' });
       assert.equal(response.statusCode, 500);
       assert.match(response.text, /Server Error \(500\)/);
-      assert.ok(logs.records.some((r) => r.message === 'The handler500 view failed while answering /missing/: handler500 broke'));
+      assert.ok(
+        logs.records.some(
+          (r) => r.message === 'The handler500 view failed while answering /missing/: handler500 broke',
+        ),
+      );
     } finally {
       logs.stop();
       restore();
@@ -498,13 +561,25 @@ describe('DEBUG pages', () => {
       PLAIN_SETTING: 'shown-value',
     } as never);
     try {
-      const response = await call(application, { path: '/boom/?q=1', headers: { Cookie: 'sessionid=abc', Authorization: 'Bearer xyz' } });
+      const response = await call(application, {
+        path: '/boom/?q=1',
+        headers: { Cookie: 'sessionid=abc', Authorization: 'Bearer xyz' },
+      });
       assert.equal(response.statusCode, 500);
       assert.match(response.text, /<h1>Error at \/boom\/<\/h1>/);
       assert.match(response.text, /boom: deliberate failure/);
       assert.match(response.text, /at boom \(|views\.boom|handler\.test\.ts/);
       assert.match(response.text, /shown-value/);
-      for (const secret of ['very-secret-value', 'https://api', 'hunter2', 't0k3n', '>sig<', 'Bearer xyz', 'sessionid=abc', '"x"']) {
+      for (const secret of [
+        'very-secret-value',
+        'https://api',
+        'hunter2',
+        't0k3n',
+        '>sig<',
+        'Bearer xyz',
+        'sessionid=abc',
+        '"x"',
+      ]) {
         assert.ok(!response.text.includes(secret), `${secret} leaked`);
       }
       assert.match(response.text, /<td>SECRET_KEY<\/td><td><pre>\*{20}<\/pre>/);
@@ -522,7 +597,12 @@ describe('DEBUG pages', () => {
     const application = await app(['tsgi.middleware.common.CommonMiddleware']);
     const restore = overrideSettings({ DEBUG: true });
     try {
-      const response = await call(application, { path: '/post', method: 'POST', body: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      const response = await call(application, {
+        path: '/post',
+        method: 'POST',
+        body: 'a=1',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(response.statusCode, 500);
       assert.match(response.text, /RuntimeError at \/post/);
       assert.ok(
@@ -540,9 +620,17 @@ describe('DEBUG pages', () => {
     const restore = overrideSettings({ DEBUG: true });
     try {
       for (const method of ['PUT', 'PATCH']) {
-        const response = await call(application, { path: '/post', method, body: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+        const response = await call(application, {
+          path: '/post',
+          method,
+          body: 'a=1',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        });
         assert.equal(response.statusCode, 500, method);
-        assert.ok(response.text.includes(`You called this URL via ${method}, but the URL doesn&#x27;t end in a slash`), method);
+        assert.ok(
+          response.text.includes(`You called this URL via ${method}, but the URL doesn&#x27;t end in a slash`),
+          method,
+        );
       }
       const get = await call(application, { path: '/post' });
       assert.equal(get.statusCode, 301);

@@ -6,16 +6,42 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overrideSettings, settings } from '../../src/conf/index.ts';
 import {
-  checkAllowedHosts, checkContentTypeNosniff, checkCrossOriginOpenerPolicy, checkCsrfCookieSecure, checkCsrfMiddleware, checkDebug,
-  checkReferrerPolicy, checkSecretKey, checkSecretKeyFallbacks, checkSecurityMiddleware, checkSslRedirect, checkStsHeader,
-  checkStsIncludeSubdomains, checkStsPreload, checkXFrameDeny, checkXFrameOptionsMiddleware,
+  checkAllowedHosts,
+  checkContentTypeNosniff,
+  checkCrossOriginOpenerPolicy,
+  checkCsrfCookieSecure,
+  checkCsrfMiddleware,
+  checkDebug,
+  checkReferrerPolicy,
+  checkSecretKey,
+  checkSecretKeyFallbacks,
+  checkSecurityMiddleware,
+  checkSslRedirect,
+  checkStsHeader,
+  checkStsIncludeSubdomains,
+  checkStsPreload,
+  checkXFrameDeny,
+  checkXFrameOptionsMiddleware,
 } from '../../src/core/checks/security.ts';
 import type { Settings } from '../../src/conf/global-settings.ts';
 
 const ALL = [
-  checkSecurityMiddleware, checkXFrameOptionsMiddleware, checkCsrfMiddleware, checkStsHeader, checkStsIncludeSubdomains, checkStsPreload,
-  checkContentTypeNosniff, checkSslRedirect, checkSecretKey, checkSecretKeyFallbacks, checkCsrfCookieSecure, checkDebug, checkXFrameDeny,
-  checkAllowedHosts, checkReferrerPolicy, checkCrossOriginOpenerPolicy,
+  checkSecurityMiddleware,
+  checkXFrameOptionsMiddleware,
+  checkCsrfMiddleware,
+  checkStsHeader,
+  checkStsIncludeSubdomains,
+  checkStsPreload,
+  checkContentTypeNosniff,
+  checkSslRedirect,
+  checkSecretKey,
+  checkSecretKeyFallbacks,
+  checkCsrfCookieSecure,
+  checkDebug,
+  checkXFrameDeny,
+  checkAllowedHosts,
+  checkReferrerPolicy,
+  checkCrossOriginOpenerPolicy,
 ];
 
 const MIDDLEWARE = [
@@ -63,7 +89,11 @@ describe('security checks', () => {
     ['no SSL redirect', { SECURE_SSL_REDIRECT: false }, ['security.W008']],
     ['a short secret key', { SECRET_KEY: 'short-but-unique-123' }, ['security.W009']],
     ['a secret key with few distinct characters', { SECRET_KEY: 'ab'.repeat(30) }, ['security.W009']],
-    ['the generated development key', { SECRET_KEY: 'tsgi-insecure-' + 'x1y2z3w4v5u6t7s8r9q0p1o2n3m4l5k6j7i8h9g0' }, ['security.W009']],
+    [
+      'the generated development key',
+      { SECRET_KEY: 'tsgi-insecure-' + 'x1y2z3w4v5u6t7s8r9q0p1o2n3m4l5k6j7i8h9g0' },
+      ['security.W009'],
+    ],
     ['insecure CSRF cookie', { CSRF_COOKIE_SECURE: false }, ['security.W016']],
     ['DEBUG on', { DEBUG: true }, ['security.W018']],
     ['X_FRAME_OPTIONS not DENY', { X_FRAME_OPTIONS: 'SAMEORIGIN' }, ['security.W019']],
@@ -72,9 +102,17 @@ describe('security checks', () => {
     ['no Referrer-Policy', { SECURE_REFERRER_POLICY: null }, ['security.W022']],
     ['an invalid Referrer-Policy', { SECURE_REFERRER_POLICY: 'same-origin, sometimes' }, ['security.E023']],
     ['an invalid COOP', { SECURE_CROSS_ORIGIN_OPENER_POLICY: 'open' }, ['security.E024']],
-    ['a weak fallback key', { SECRET_KEY_FALLBACKS: ['k8Vt3pQz9Lr2Xw7Yh5Nc1Bm4Gf6Dj0Sa8Ue3Io7Py2Tq5Wr9Zy', 'weak'] }, ['security.W025']],
+    [
+      'a weak fallback key',
+      { SECRET_KEY_FALLBACKS: ['k8Vt3pQz9Lr2Xw7Yh5Nc1Bm4Gf6Dj0Sa8Ue3Io7Py2Tq5Wr9Zy', 'weak'] },
+      ['security.W025'],
+    ],
     // Without SecurityMiddleware, its settings have no effect, so only W001 is raised (as Django).
-    ['no SecurityMiddleware and no HSTS', { MIDDLEWARE: without('SecurityMiddleware'), SECURE_HSTS_SECONDS: 0, SECURE_SSL_REDIRECT: false }, ['security.W001']],
+    [
+      'no SecurityMiddleware and no HSTS',
+      { MIDDLEWARE: without('SecurityMiddleware'), SECURE_HSTS_SECONDS: 0, SECURE_SSL_REDIRECT: false },
+      ['security.W001'],
+    ],
   ];
   for (const [name, values, expected] of cases) {
     test(`${name} raises ${expected.join(', ')}`, () => {

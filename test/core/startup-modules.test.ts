@@ -22,10 +22,15 @@ const script = path.join(repoRoot, 'test/fixtures/startup/serve-once.ts');
 
 function get(url: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { host: 'localhost' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode!, text }));
-    }).on('error', reject);
+    http
+      .get(url, { headers: { host: 'localhost' } }, (res) => {
+        let text = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (d: string) => (text += d))
+          .on('end', () => resolve({ status: res.statusCode!, text }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -37,25 +42,48 @@ interface Loaded {
 
 /** Framework modules a hello request must not load (each is loaded on first use). */
 const LAZY_FRAMEWORK = [
-  'views/defaults', 'views/debug', // error pages
-  'utils/signing', 'utils/crypto', // signed cookies, CSRF token checks
-  'http/spool', 'http/multipartparser', // request bodies
+  'views/defaults',
+  'views/debug', // error pages
+  'utils/signing',
+  'utils/crypto', // signed cookies, CSRF token checks
+  'http/spool',
+  'http/multipartparser', // request bodies
   'utils/cache', // cache and Vary headers of decorated views, the CSRF cookie
-  'urls/checks', 'core/checks/registry', 'core/checks/messages', // system checks
+  'urls/checks',
+  'core/checks/registry',
+  'core/checks/messages', // system checks
 ];
 /** Node built-ins it must not load: node:fs/promises (and its readline) through an ESM import of node:fs. */
 const LAZY_NATIVE = ['internal/fs/promises', 'internal/readline/interface'];
 
 function assertLazy({ native, userland, framework }: Loaded): void {
-  assert.deepEqual(native.filter((m) => /undici|zlib|crypto/.test(m)), []);
-  assert.deepEqual(native.filter((m) => LAZY_NATIVE.includes(m)), []);
-  assert.deepEqual(userland.filter((f) => f.startsWith('busboy') || f.startsWith('streamsearch')), []);
-  assert.ok(framework.includes('http/request') && framework.includes('core/handlers/base'), `the list of framework modules looks wrong: ${framework.join(', ')}`);
-  assert.deepEqual(framework.filter((m) => LAZY_FRAMEWORK.includes(m)), []);
+  assert.deepEqual(
+    native.filter((m) => /undici|zlib|crypto/.test(m)),
+    [],
+  );
+  assert.deepEqual(
+    native.filter((m) => LAZY_NATIVE.includes(m)),
+    [],
+  );
+  assert.deepEqual(
+    userland.filter((f) => f.startsWith('busboy') || f.startsWith('streamsearch')),
+    [],
+  );
+  assert.ok(
+    framework.includes('http/request') && framework.includes('core/handlers/base'),
+    `the list of framework modules looks wrong: ${framework.join(', ')}`,
+  );
+  assert.deepEqual(
+    framework.filter((m) => LAZY_FRAMEWORK.includes(m)),
+    [],
+  );
 }
 
 async function loadedInProcess(nodeOptions: string): Promise<Loaded> {
-  const child = spawn(process.execPath, [script, 'direct'], { env: { ...process.env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, 'direct'], {
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d));
@@ -69,7 +97,10 @@ async function loadedInProcess(nodeOptions: string): Promise<Loaded> {
 }
 
 async function loadedAfterHello(nodeOptions: string): Promise<Loaded> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d));
@@ -102,7 +133,14 @@ describe('a hello request loads only what it needs', () => {
     test(`${name}, called in-process: the same, and no node:http, net or streams`, async () => {
       const loaded = await loadedInProcess(options);
       assertLazy(loaded);
-      assert.deepEqual(loaded.native.filter((m) => ['http', 'net', 'stream', '_http_server'].includes(m) || m.startsWith('internal/streams/') && m !== 'internal/streams/utils'), []);
+      assert.deepEqual(
+        loaded.native.filter(
+          (m) =>
+            ['http', 'net', 'stream', '_http_server'].includes(m) ||
+            (m.startsWith('internal/streams/') && m !== 'internal/streams/utils'),
+        ),
+        [],
+      );
     });
   }
 });

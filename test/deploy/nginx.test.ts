@@ -25,12 +25,17 @@ function hasNginx(): boolean {
 
 function ensureNginx(): string | undefined {
   if (hasNginx()) return undefined;
-  const install = spawnSync('sh', ['-c', 'apt-get install -y nginx || (apt-get update && apt-get install -y nginx)'], { stdio: 'ignore', timeout: 300_000 });
+  const install = spawnSync('sh', ['-c', 'apt-get install -y nginx || (apt-get update && apt-get install -y nginx)'], {
+    stdio: 'ignore',
+    timeout: 300_000,
+  });
   if (install.status !== 0 || !hasNginx()) return 'nginx is not installed and apt-get install -y nginx failed';
   return undefined;
 }
 
-const skip = ensureNginx() ?? (spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0 ? undefined : 'openssl is missing');
+const skip =
+  ensureNginx() ??
+  (spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0 ? undefined : 'openssl is missing');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,7 +48,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(connect: net.NetConnectOpts, child: ChildProcess, what: string, log: () => string): Promise<void> {
+async function waitFor(
+  connect: net.NetConnectOpts,
+  child: ChildProcess,
+  what: string,
+  log: () => string,
+): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}): ${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
@@ -69,12 +79,16 @@ interface Answer {
 function get(url: string, headers: Record<string, string> = {}, agent?: http.Agent): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const mod = url.startsWith('https:') ? https : http;
-    const req = mod.get(url, { headers, agent: agent ?? false, rejectUnauthorized: false, timeout: 10_000 } as https.RequestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = mod.get(
+      url,
+      { headers, agent: agent ?? false, rejectUnauthorized: false, timeout: 10_000 } as https.RequestOptions,
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 10 s`)));
     req.on('error', reject);
   });
@@ -161,10 +175,35 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     return child;
   }
 
-  async function site(name: string, bind: { port: number } | { socket: string }, allowIps: string[], env: Record<string, string> = {}): Promise<Site> {
+  async function site(
+    name: string,
+    bind: { port: number } | { socket: string },
+    allowIps: string[],
+    env: Record<string, string> = {},
+  ): Promise<Site> {
     const bindArg = 'port' in bind ? `127.0.0.1:${bind.port}` : `unix:${bind.socket}`;
-    const tsgi = start(nodeBin, [path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'app:application', '--bind', bindArg, '--workers', '1', '--forwarded-allow-ips', allowIps.join(',')], project, env);
-    await waitFor('port' in bind ? { port: bind.port, host: '127.0.0.1' } : { path: bind.socket }, tsgi, `tsgi serve (${name})`, () => logs.get(tsgi)!);
+    const tsgi = start(
+      nodeBin,
+      [
+        path.join(repoRoot, 'bin/tsgi.ts'),
+        'serve',
+        'app:application',
+        '--bind',
+        bindArg,
+        '--workers',
+        '1',
+        '--forwarded-allow-ips',
+        allowIps.join(','),
+      ],
+      project,
+      env,
+    );
+    await waitFor(
+      'port' in bind ? { port: bind.port, host: '127.0.0.1' } : { path: bind.socket },
+      tsgi,
+      `tsgi serve (${name})`,
+      () => logs.get(tsgi)!,
+    );
     const prefix = path.join(tmp, `nginx-${name}`);
     mkdirSync(prefix);
     const [httpPort, httpsPort] = [await freePort(), await freePort()];
@@ -172,7 +211,10 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     const server = docConfig()
       .replace('server 127.0.0.1:8000;', upstream)
       .replace('listen 80;', `listen 127.0.0.1:${httpPort};`)
-      .replace(/# listen 443 ssl;.*\n/, `listen 127.0.0.1:${httpsPort} ssl; ssl_certificate ${tmp}/cert.pem; ssl_certificate_key ${tmp}/key.pem;\n`)
+      .replace(
+        /# listen 443 ssl;.*\n/,
+        `listen 127.0.0.1:${httpsPort} ssl; ssl_certificate ${tmp}/cert.pem; ssl_certificate_key ${tmp}/key.pem;\n`,
+      )
       .replaceAll('/srv/markup/staticfiles/', staticRoot + '/')
       .replaceAll('/srv/markup/media/', mediaRoot + '/')
       .replaceAll('markup_app', `markup_${name}`);
@@ -193,13 +235,22 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     ].join('\n');
     writeFileSync(path.join(prefix, 'nginx.conf'), conf);
     const nginx = start('nginx', ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], prefix);
-    await waitFor({ port: httpPort, host: '127.0.0.1' }, nginx, `nginx (${name})`, () => `${logs.get(nginx)} ${safeRead(path.join(prefix, 'error.log'))}`);
-    await waitFor({ port: httpsPort, host: '127.0.0.1' }, nginx, `nginx (${name})`, () => safeRead(path.join(prefix, 'error.log')));
+    await waitFor(
+      { port: httpPort, host: '127.0.0.1' },
+      nginx,
+      `nginx (${name})`,
+      () => `${logs.get(nginx)} ${safeRead(path.join(prefix, 'error.log'))}`,
+    );
+    await waitFor({ port: httpsPort, host: '127.0.0.1' }, nginx, `nginx (${name})`, () =>
+      safeRead(path.join(prefix, 'error.log')),
+    );
     const appUrl = 'port' in bind ? `http://127.0.0.1:${bind.port}` : undefined;
     const seen = async () => {
       // Read through a path nginx proxies; the /__seen request itself is dropped from the list.
       const answer = await get(`http://127.0.0.1:${httpPort}/__seen`);
-      return (JSON.parse(answer.body.toString()) as Array<{ path: string; port: string }>).filter((s) => s.path !== '/__seen');
+      return (JSON.parse(answer.body.toString()) as Array<{ path: string; port: string }>).filter(
+        (s) => s.path !== '/__seen',
+      );
     };
     return { tsgi, nginx, httpPort, httpsPort, appUrl, seen };
   }
@@ -215,10 +266,32 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     mkdirSync(project);
     writeFileSync(path.join(project, 'app.mjs'), APP_SOURCE);
     chmodSync(tmp, 0o755);
-    const cert = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${tmp}/key.pem`, '-out', `${tmp}/cert.pem`, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    const cert = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        `${tmp}/key.pem`,
+        '-out',
+        `${tmp}/cert.pem`,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     assert.equal(cert.status, 0, 'openssl could not make a test certificate');
     trusted = await site('trusted', { port: await freePort() }, ['127.0.0.1']);
-    untrusted = await site('untrusted', { socket: path.join(tmp, 'tsgi.sock') }, ['127.0.0.1'], { APP_SSL_HEADER: '1' });
+    untrusted = await site('untrusted', { socket: path.join(tmp, 'tsgi.sock') }, ['127.0.0.1'], {
+      APP_SSL_HEADER: '1',
+    });
   });
 
   after(async () => {
@@ -246,7 +319,9 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     assert.equal(hashed.headers['cache-control'], 'public, max-age=31536000, immutable');
     const gz = await get(`http://127.0.0.1:${trusted.httpPort}/static/css/site.css`, { 'Accept-Encoding': 'gzip' });
     assert.equal(gz.headers['content-encoding'], 'gzip');
-    const notModified = await get(`http://127.0.0.1:${trusted.httpPort}/static/css/site.css`, { 'If-None-Match': String(plain.headers.etag) });
+    const notModified = await get(`http://127.0.0.1:${trusted.httpPort}/static/css/site.css`, {
+      'If-None-Match': String(plain.headers.etag),
+    });
     assert.equal(notModified.status, 304);
     const missing = await get(`http://127.0.0.1:${trusted.httpPort}/static/nope.css`);
     assert.equal(missing.status, 404);
@@ -256,7 +331,14 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
   test('no path reaches a file outside STATIC_ROOT or MEDIA_ROOT through nginx', async () => {
     // nginx matches locations on the normalised path: /static/../secret.txt is /secret.txt, which is
     // not a static path, so it goes (as sent) to the application, whose URLconf answers 404.
-    for (const target of ['/static/../secret.txt', '/static/%2e%2e/secret.txt', '/static..//secret.txt', '/static/..%2fsecret.txt', '/media/../secret.txt', '/static/css/../../secret.txt']) {
+    for (const target of [
+      '/static/../secret.txt',
+      '/static/%2e%2e/secret.txt',
+      '/static..//secret.txt',
+      '/static/..%2fsecret.txt',
+      '/media/../secret.txt',
+      '/static/css/../../secret.txt',
+    ]) {
       const answer = await raw(trusted.httpPort, target);
       assert.ok(!answer.includes('TOP SECRET'), target);
     }
@@ -284,18 +366,30 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
       agent.destroy();
     }
     const seen = await trusted.seen();
-    assert.deepEqual(seen.map((s) => s.path), [0, 1, 2, 3, 4, 5].map((i) => `/page/${i}`));
+    assert.deepEqual(
+      seen.map((s) => s.path),
+      [0, 1, 2, 3, 4, 5].map((i) => `/page/${i}`),
+    );
     const ports = new Set(seen.map((s) => s.port));
     assert.ok(ports.size < seen.length, `6 requests used ${ports.size} upstream connections: keep-alive is off`);
   });
 
   test('trusted proxy: the application sees the real client address and scheme, whatever the client claims', async () => {
-    const plain = JSON.parse((await get(`http://127.0.0.1:${trusted.httpPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6', 'X-Forwarded-Proto': 'https' })).body.toString());
+    const plain = JSON.parse(
+      (
+        await get(`http://127.0.0.1:${trusted.httpPort}/whoami`, {
+          'X-Forwarded-For': '6.6.6.6',
+          'X-Forwarded-Proto': 'https',
+        })
+      ).body.toString(),
+    );
     assert.equal(plain.REMOTE_ADDR, '127.0.0.1');
     assert.equal(plain.xff, '127.0.0.1', "nginx replaces the client's X-Forwarded-For");
     assert.equal(plain.scheme, 'http');
     assert.equal(plain.isSecure, false);
-    const secure = JSON.parse((await get(`https://127.0.0.1:${trusted.httpsPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6' })).body.toString());
+    const secure = JSON.parse(
+      (await get(`https://127.0.0.1:${trusted.httpsPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6' })).body.toString(),
+    );
     assert.equal(secure.REMOTE_ADDR, '127.0.0.1');
     assert.equal(secure.scheme, 'https');
     assert.equal(secure.isSecure, true);
@@ -305,16 +399,40 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     // Only the trusted site listens on TCP; its --forwarded-allow-ips is 127.0.0.1, and the test
     // connects from 127.0.0.1, so run one more server that trusts nobody.
     const port = await freePort();
-    const tsgi = start(nodeBin, [path.join(repoRoot, 'bin/tsgi.ts'), 'serve', 'app:application', '--bind', `127.0.0.1:${port}`, '--workers', '1', '--forwarded-allow-ips', '10.9.9.9'], project);
+    const tsgi = start(
+      nodeBin,
+      [
+        path.join(repoRoot, 'bin/tsgi.ts'),
+        'serve',
+        'app:application',
+        '--bind',
+        `127.0.0.1:${port}`,
+        '--workers',
+        '1',
+        '--forwarded-allow-ips',
+        '10.9.9.9',
+      ],
+      project,
+    );
     await waitFor({ port, host: '127.0.0.1' }, tsgi, 'tsgi serve (trusts nobody)', () => logs.get(tsgi)!);
-    const answer = JSON.parse((await get(`http://127.0.0.1:${port}/whoami`, { 'X-Forwarded-For': '6.6.6.6', 'X-Forwarded-Proto': 'https', Forwarded: 'for=7.7.7.7;proto=https' })).body.toString());
+    const answer = JSON.parse(
+      (
+        await get(`http://127.0.0.1:${port}/whoami`, {
+          'X-Forwarded-For': '6.6.6.6',
+          'X-Forwarded-Proto': 'https',
+          Forwarded: 'for=7.7.7.7;proto=https',
+        })
+      ).body.toString(),
+    );
     assert.equal(answer.REMOTE_ADDR, '127.0.0.1');
     assert.equal(answer.scheme, 'http');
     assert.equal(answer.isSecure, false);
   });
 
   test('untrusted proxy (a unix socket, no address to trust): proxy headers change nothing at the server', async () => {
-    const secure = JSON.parse((await get(`https://127.0.0.1:${untrusted.httpsPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6' })).body.toString());
+    const secure = JSON.parse(
+      (await get(`https://127.0.0.1:${untrusted.httpsPort}/whoami`, { 'X-Forwarded-For': '6.6.6.6' })).body.toString(),
+    );
     assert.notEqual(secure.REMOTE_ADDR, '6.6.6.6');
     assert.notEqual(secure.REMOTE_ADDR, '127.0.0.1');
     assert.equal(secure.scheme, 'http', 'X-Forwarded-Proto from an untrusted peer is ignored by the server');
@@ -326,7 +444,9 @@ describe('nginx in front of tsgi serve, with the configuration of docs/deploy.md
     // This site's settings trust X-Forwarded-Proto; nginx always overwrites it with $scheme.
     const secure = JSON.parse((await get(`https://127.0.0.1:${untrusted.httpsPort}/whoami`)).body.toString());
     assert.equal(secure.isSecure, true);
-    const spoofed = JSON.parse((await get(`http://127.0.0.1:${untrusted.httpPort}/whoami`, { 'X-Forwarded-Proto': 'https' })).body.toString());
+    const spoofed = JSON.parse(
+      (await get(`http://127.0.0.1:${untrusted.httpPort}/whoami`, { 'X-Forwarded-Proto': 'https' })).body.toString(),
+    );
     assert.equal(spoofed.isSecure, false);
   });
 });

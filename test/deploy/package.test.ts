@@ -30,13 +30,28 @@ describe('the package installed from its tarball', () => {
     const pkg = path.join(tmp.dir, 'pkg');
     mkdirSync(pkg);
     for (const entry of ['package.json', 'README.md', 'src', 'bin', 'docs']) {
-      if (existsSync(path.join(REPO_ROOT, entry))) cpSync(path.join(REPO_ROOT, entry), path.join(pkg, entry), { recursive: true });
+      if (existsSync(path.join(REPO_ROOT, entry)))
+        cpSync(path.join(REPO_ROOT, entry), path.join(pkg, entry), { recursive: true });
     }
     // What `npm run build` (npm's prepare) writes into dist/, from the current sources.
     dist = path.join(pkg, 'dist');
-    const built = await run([TSC, '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', dist, '--tsBuildInfoFile', path.join(tmp.dir, 'tsbuildinfo')], { timeoutMs: 180_000 });
+    const built = await run(
+      [
+        TSC,
+        '-p',
+        path.join(REPO_ROOT, 'tsconfig.build.json'),
+        '--outDir',
+        dist,
+        '--tsBuildInfoFile',
+        path.join(tmp.dir, 'tsbuildinfo'),
+      ],
+      { timeoutMs: 180_000 },
+    );
     assert.equal(built.code, 0, built.stdout + built.stderr);
-    const pack = await runCommand('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp.dir], { cwd: pkg, timeoutMs: 120_000 });
+    const pack = await runCommand('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp.dir], {
+      cwd: pkg,
+      timeoutMs: 120_000,
+    });
     assert.equal(pack.code, 0, pack.stderr);
     const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     tarball = path.join(tmp.dir, info!.filename);
@@ -45,10 +60,19 @@ describe('the package installed from its tarball', () => {
     // A first install gives the `tsgi` command; its startproject writes the new project.
     const base = path.join(tmp.dir, 'base');
     mkdirSync(base);
-    writeFileSync(path.join(base, 'package.json'), JSON.stringify({ private: true, type: 'module', dependencies: { tsgi: `file:${tarball}` } }));
-    const installed = await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: base, timeoutMs: 240_000 });
+    writeFileSync(
+      path.join(base, 'package.json'),
+      JSON.stringify({ private: true, type: 'module', dependencies: { tsgi: `file:${tarball}` } }),
+    );
+    const installed = await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: base,
+      timeoutMs: 240_000,
+    });
     assert.equal(installed.code, 0, installed.stderr);
-    const created = await run([path.join(base, 'node_modules', '.bin', 'tsgi'), 'startproject', 'mysite'], { cwd: base, env: userEnv });
+    const created = await run([path.join(base, 'node_modules', '.bin', 'tsgi'), 'startproject', 'mysite'], {
+      cwd: base,
+      env: userEnv,
+    });
     assert.equal(created.code, 0, created.stderr);
     project = path.join(base, 'mysite');
   });
@@ -56,7 +80,14 @@ describe('the package installed from its tarball', () => {
   after(() => tmp?.remove());
 
   test('the tarball holds the compiled build, its declarations and the bin', () => {
-    for (const file of ['dist/bin/tsgi.js', 'dist/src/core/wsgi.js', 'dist/src/core/wsgi.d.ts', 'dist/src/server/worker.js', 'dist/src/gateway/index.js', 'src/core/management/templates/project/manage.ts-tpl']) {
+    for (const file of [
+      'dist/bin/tsgi.js',
+      'dist/src/core/wsgi.js',
+      'dist/src/core/wsgi.d.ts',
+      'dist/src/server/worker.js',
+      'dist/src/gateway/index.js',
+      'src/core/management/templates/project/manage.ts-tpl',
+    ]) {
       assert.ok(packed.includes(file), `${file} is not in the tarball`);
     }
     assert.ok(!packed.some((f) => f.startsWith('test/')), 'the tests are not shipped');
@@ -67,14 +98,20 @@ describe('the package installed from its tarball', () => {
     for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
       if (!file.endsWith('.js')) continue;
       const text = readFileSync(path.join(dist, file), 'utf8');
-      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]*\.[cm]?ts)\1/g)) left.push(`${file}: ${m[2]}`);
+      for (const m of text.matchAll(
+        /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]*\.[cm]?ts)\1/g,
+      ))
+        left.push(`${file}: ${m[2]}`);
     }
     assert.deepEqual(left, []);
   });
 
   test('startproject from an installed tsgi declares the registry version, not a path', () => {
-    const manifest = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const manifest = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
     assert.equal(manifest.dependencies.tsgi, `^${version}`);
   });
 
@@ -85,13 +122,19 @@ describe('the package installed from its tarball', () => {
       const manifest = JSON.parse(readFileSync(file, 'utf8')) as { dependencies: Record<string, string> };
       manifest.dependencies.tsgi = `file:${tarball}`;
       writeFileSync(file, JSON.stringify(manifest, null, 2));
-      const installed = await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, timeoutMs: 240_000 });
+      const installed = await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+        cwd: project,
+        timeoutMs: 240_000,
+      });
       assert.equal(installed.code, 0, installed.stderr);
     });
 
     test('type-checks against the shipped declarations', async () => {
       // @types/node from this checkout: the project template does not install it.
-      const checked = await run([TSC, '-p', project, '--noEmit', '--typeRoots', path.join(REPO_ROOT, 'node_modules', '@types')], { timeoutMs: 180_000 });
+      const checked = await run(
+        [TSC, '-p', project, '--noEmit', '--typeRoots', path.join(REPO_ROOT, 'node_modules', '@types')],
+        { timeoutMs: 180_000 },
+      );
       assert.equal(checked.code, 0, checked.stdout + checked.stderr);
     });
 
@@ -112,17 +155,24 @@ describe('the package installed from its tarball', () => {
     });
 
     test('tsgi serve adapts a Fetch handler (the adapter is loaded by its compiled name)', async () => {
-      writeFileSync(path.join(project, 'fetchapp.ts'), "export const app = { fetch: (request: Request) => new Response(`fetch ok ${new URL(request.url).pathname}`) };\n");
+      writeFileSync(
+        path.join(project, 'fetchapp.ts'),
+        'export const app = { fetch: (request: Request) => new Response(`fetch ok ${new URL(request.url).pathname}`) };\n',
+      );
       await serveOnce('fetchapp:app', '/x', /^fetch ok \/x$/);
     });
 
     async function serveOnce(target: string, urlPath: string, expected: RegExp): Promise<void> {
       const port = await freePort();
-      const server = spawn(path.join(project, 'node_modules', '.bin', 'tsgi'), ['serve', target, '--bind', `127.0.0.1:${port}`, '--workers', '1'], {
-        cwd: project,
-        env: { ...process.env, ...userEnv, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const server = spawn(
+        path.join(project, 'node_modules', '.bin', 'tsgi'),
+        ['serve', target, '--bind', `127.0.0.1:${port}`, '--workers', '1'],
+        {
+          cwd: project,
+          env: { ...process.env, ...userEnv, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       server.stdout!.on('data', (d: Buffer) => (output += d));
       server.stderr!.on('data', (d: Buffer) => (output += d));

@@ -27,16 +27,34 @@ import { validated, captureLogs } from '../core/helpers.ts';
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const shared = path.resolve(repoRoot, '../shared');
 const probeDir = path.join(shared, 'reference/probe');
-const present = existsSync(path.join(probeDir, 'expected-django.json')) && existsSync(path.join(probeDir, 'cases.json'));
+const present =
+  existsSync(path.join(probeDir, 'expected-django.json')) && existsSync(path.join(probeDir, 'cases.json'));
 const skip = present ? false : `needs ${shared}/reference/probe (absent in a user's clone)`;
 const fixture = path.resolve(import.meta.dirname, '../fixtures/reference-app');
 
-interface Case { id: string; raw: string; layer: string; note: string; encoding?: BufferEncoding }
-interface Recorded { id: string; responses: Array<{ status: number; body: string; headers: Array<[string, string]> }> }
+interface Case {
+  id: string;
+  raw: string;
+  layer: string;
+  note: string;
+  encoding?: BufferEncoding;
+}
+interface Recorded {
+  id: string;
+  responses: Array<{ status: number; body: string; headers: Array<[string, string]> }>;
+}
 
-const cases: Case[] = present ? (JSON.parse(readFileSync(path.join(probeDir, 'cases.json'), 'utf8')) as { cases: Case[] }).cases.filter((c) => c.layer === 'django') : [];
+const cases: Case[] = present
+  ? (JSON.parse(readFileSync(path.join(probeDir, 'cases.json'), 'utf8')) as { cases: Case[] }).cases.filter(
+      (c) => c.layer === 'django',
+    )
+  : [];
 const expected = new Map<string, Recorded>(
-  present ? (JSON.parse(readFileSync(path.join(probeDir, 'expected-django.json'), 'utf8')) as { results: Recorded[] }).results.map((r) => [r.id, r]) : [],
+  present
+    ? (
+        JSON.parse(readFileSync(path.join(probeDir, 'expected-django.json'), 'utf8')) as { results: Recorded[] }
+      ).results.map((r) => [r.id, r])
+    : [],
 );
 
 const SECURITY_HEADERS = ['x-frame-options', 'x-content-type-options', 'referrer-policy', 'strict-transport-security'];
@@ -57,7 +75,11 @@ after(async () => {
   await server?.close();
 });
 
-interface Answer { status: number; headers: Map<string, string>; body: Buffer<ArrayBufferLike> }
+interface Answer {
+  status: number;
+  headers: Map<string, string>;
+  body: Buffer<ArrayBufferLike>;
+}
 
 function dechunk(body: Buffer<ArrayBufferLike>): Buffer<ArrayBufferLike> {
   const parts: Buffer[] = [];
@@ -98,7 +120,10 @@ function exchange(raw: string, encoding: BufferEncoding = 'utf8'): Promise<Answe
       resolve({ status: Number(head[0]!.split(' ')[1]), headers, body });
     });
     // Write without half-closing: every case says Connection: close, so the server closes.
-    socket.write(raw.replace(/\{\{repeat:([^:}]*):(\d+)\}\}/g, (_, s: string, n: string) => s.repeat(Number(n))), encoding);
+    socket.write(
+      raw.replace(/\{\{repeat:([^:}]*):(\d+)\}\}/g, (_, s: string, n: string) => s.repeat(Number(n))),
+      encoding,
+    );
   });
 }
 
@@ -116,7 +141,11 @@ describe('the reference project against Django 3.2', { skip }, () => {
       const actual = await exchange(c.raw, c.encoding);
       assert.equal(actual.status, django.status, 'status');
       for (const name of ['location', 'allow']) assert.equal(actual.headers.get(name), djangoHeaders.get(name), name);
-      assert.equal(mediaType(actual.headers.get('content-type')), mediaType(djangoHeaders.get('content-type')), 'media type');
+      assert.equal(
+        mediaType(actual.headers.get('content-type')),
+        mediaType(djangoHeaders.get('content-type')),
+        'media type',
+      );
       for (const name of SECURITY_HEADERS) assert.equal(actual.headers.get(name), djangoHeaders.get(name), name);
       // Deliberate: tsgi sends Django 4.0+'s Cross-Origin-Opener-Policy default; 3.2 did not have it.
       assert.equal(actual.headers.get('cross-origin-opener-policy'), 'same-origin');
@@ -142,7 +171,10 @@ describe('the reference project: tsgi-only checks', { skip }, () => {
       const answer = await exchange('GET /nothing/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
       assert.equal(answer.status, 500);
       const record = logs.records.find((r) => r.message === 'Internal Server Error: /nothing/');
-      assert.equal((record?.error as Error).message, "The view nothing didn't return an HttpResponse object. It returned undefined instead.");
+      assert.equal(
+        (record?.error as Error).message,
+        "The view nothing didn't return an HttpResponse object. It returned undefined instead.",
+      );
     } finally {
       logs.stop();
     }

@@ -33,7 +33,10 @@ function closable(environ: Environ, chunks: Uint8Array[]): Uint8Array[] & { clos
 }
 
 /** A generator body (sync or async) that records close() and its progress. */
-function closableIterable<T extends Iterable<Uint8Array> | AsyncIterable<Uint8Array>>(environ: Environ, body: T): T & { close(): void } {
+function closableIterable<T extends Iterable<Uint8Array> | AsyncIterable<Uint8Array>>(
+  environ: Environ,
+  body: T,
+): T & { close(): void } {
   return Object.assign(body, { close: () => record(environ, 'close') });
 }
 
@@ -149,7 +152,10 @@ const good: Record<string, (environ: Environ, startResponse: StartResponse) => R
   '/large': (environ, startResponse) => {
     const total = Number(param(environ, 'size') ?? 16 * 1024 * 1024);
     const block = new Uint8Array(64 * 1024).fill(120);
-    startResponse('200 OK', [['Content-Type', 'application/octet-stream'], ['Content-Length', String(total)]]);
+    startResponse('200 OK', [
+      ['Content-Type', 'application/octet-stream'],
+      ['Content-Length', String(total)],
+    ]);
     let produced = 0;
     return closableIterable(
       environ,
@@ -186,7 +192,14 @@ const good: Record<string, (environ: Environ, startResponse: StartResponse) => R
     const body = Buffer.concat(parts);
     startResponse('200 OK', [['Content-Type', 'application/json']]);
     return closable(environ, [
-      text(JSON.stringify({ length: body.length, body: body.toString('latin1'), parts: parts.length, contentLength: environ.CONTENT_LENGTH ?? null })),
+      text(
+        JSON.stringify({
+          length: body.length,
+          body: body.toString('latin1'),
+          parts: parts.length,
+          contentLength: environ.CONTENT_LENGTH ?? null,
+        }),
+      ),
     ]);
   },
   '/ignore-body': (environ, startResponse) => {
@@ -296,7 +309,11 @@ const broken: Record<string, (environ: Environ, startResponse: StartResponse) =>
     // write() again before the previous write settled (§4.4 forbids it): the server must not hang.
     const write = startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
     const size = Number(param(environ, 'size') ?? 1024 * 1024);
-    await Promise.all([write(new Uint8Array(size).fill(97)), write(new Uint8Array(size).fill(98)), write(new Uint8Array(size).fill(99))]);
+    await Promise.all([
+      write(new Uint8Array(size).fill(97)),
+      write(new Uint8Array(size).fill(98)),
+      write(new Uint8Array(size).fill(99)),
+    ]);
     return closable(environ, [text('end')]);
   },
   '/twice': (_environ, startResponse) => {
@@ -320,7 +337,9 @@ export function conformanceApplication(wrap: (app: Application) => Application =
       startResponse('200 OK', [['Content-Type', 'application/json']]);
       return [text(JSON.stringify(events.get(id) ?? []))];
     }
-    const app = wrapped.get(environ.PATH_INFO) ?? (environ.PATH_INFO.startsWith('/environ/') ? wrapped.get('/environ') : undefined);
+    const app =
+      wrapped.get(environ.PATH_INFO) ??
+      (environ.PATH_INFO.startsWith('/environ/') ? wrapped.get('/environ') : undefined);
     if (!app) {
       startResponse('404 Not Found', plain);
       return [text(`no conformance app at ${environ.PATH_INFO}`)];
@@ -342,7 +361,9 @@ export async function loadValidator(): Promise<((app: Application) => Applicatio
     const module = (await import(specifier)) as { validator?: (app: Application) => Application };
     return module.validator;
   } catch (error) {
-    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('src/gateway/validator.ts');
+    const missing =
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes('src/gateway/validator.ts');
     if (missing) return undefined;
     throw error;
   }

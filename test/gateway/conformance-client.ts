@@ -36,7 +36,9 @@ export function connect(port: number, host = '127.0.0.1'): Promise<net.Socket> {
  */
 export async function exchangeRaw(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<Buffer> {
   const socket = await connect(port);
-  return readUntilClose(socket, timeoutMs, () => socket.write(typeof request === 'string' ? Buffer.from(request, 'latin1') : request));
+  return readUntilClose(socket, timeoutMs, () =>
+    socket.write(typeof request === 'string' ? Buffer.from(request, 'latin1') : request),
+  );
 }
 
 /** Collects all bytes of a socket until it closes. */
@@ -45,7 +47,11 @@ export function readUntilClose(socket: net.Socket, timeoutMs = 10_000, start?: (
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`The server did not close the connection within ${timeoutMs} ms; received so far: ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 500))}`));
+      reject(
+        new Error(
+          `The server did not close the connection within ${timeoutMs} ms; received so far: ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 500))}`,
+        ),
+      );
     }, timeoutMs);
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', () => {
@@ -60,7 +66,11 @@ export function readUntilClose(socket: net.Socket, timeoutMs = 10_000, start?: (
 }
 
 /** Resolves once `predicate` holds for the bytes received so far (they stay readable afterwards). */
-export function readUntil(socket: net.Socket, predicate: (received: Buffer) => boolean, timeoutMs = 10_000): Promise<Buffer> {
+export function readUntil(
+  socket: net.Socket,
+  predicate: (received: Buffer) => boolean,
+  timeoutMs = 10_000,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
@@ -77,12 +87,21 @@ export function readUntil(socket: net.Socket, predicate: (received: Buffer) => b
       clearTimeout(timer);
       socket.off('data', onData);
       if (predicate(received)) resolve(received);
-      else reject(new Error(`The connection closed before the expected bytes arrived; received: ${JSON.stringify(received.toString('latin1').slice(0, 500))}`));
+      else
+        reject(
+          new Error(
+            `The connection closed before the expected bytes arrived; received: ${JSON.stringify(received.toString('latin1').slice(0, 500))}`,
+          ),
+        );
     };
     const timer = setTimeout(() => {
       socket.off('data', onData);
       socket.off('close', onClose);
-      reject(new Error(`The expected bytes did not arrive within ${timeoutMs} ms; received: ${JSON.stringify(received.toString('latin1').slice(0, 500))}`));
+      reject(
+        new Error(
+          `The expected bytes did not arrive within ${timeoutMs} ms; received: ${JSON.stringify(received.toString('latin1').slice(0, 500))}`,
+        ),
+      );
     }, timeoutMs);
     socket.on('data', onData);
     socket.on('close', onClose);
@@ -99,7 +118,8 @@ export function parseResponses(data: Buffer, methods: string[] = []): RawRespons
   let index = 0;
   while (at < data.length) {
     const headEnd = data.indexOf('\r\n\r\n', at);
-    if (headEnd < 0) throw new Error(`Incomplete response head: ${JSON.stringify(data.subarray(at).toString('latin1'))}`);
+    if (headEnd < 0)
+      throw new Error(`Incomplete response head: ${JSON.stringify(data.subarray(at).toString('latin1'))}`);
     const lines = data.subarray(at, headEnd).toString('latin1').split('\r\n');
     const statusLine = lines[0]!;
     const status = Number(statusLine.split(' ')[1]);
@@ -164,9 +184,13 @@ export async function request(
   let head = `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n`;
   for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
   const payload = body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body) : body;
-  if (body !== undefined && !Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h))) head += `Content-Length: ${payload.length}\r\n`;
+  if (body !== undefined && !Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h)))
+    head += `Content-Length: ${payload.length}\r\n`;
   const data = await exchangeRaw(port, Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]));
   const responses = parseResponses(data, [method]);
-  if (responses.length !== 1) throw new Error(`Expected one response, got ${responses.length}: ${JSON.stringify(data.toString('latin1').slice(0, 500))}`);
+  if (responses.length !== 1)
+    throw new Error(
+      `Expected one response, got ${responses.length}: ${JSON.stringify(data.toString('latin1').slice(0, 500))}`,
+    );
   return responses[0]!;
 }

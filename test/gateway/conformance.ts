@@ -82,7 +82,10 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       if (!server.errorOutput) return;
       const deadline = Date.now() + 5000;
       while (!server.errorOutput().includes(fragment) && Date.now() < deadline) await sleep(10);
-      assert.ok(server.errorOutput().includes(fragment), `wsgi.errors should contain ${JSON.stringify(fragment)}; it has:\n${server.errorOutput()}`);
+      assert.ok(
+        server.errorOutput().includes(fragment),
+        `wsgi.errors should contain ${JSON.stringify(fragment)}; it has:\n${server.errorOutput()}`,
+      );
     }
 
     test('plain: an array body gets its Content-Length, and close() is called', async () => {
@@ -156,7 +159,10 @@ export function runConformance(name: string, start: StartConformanceServer, opti
 
     test('HEAD: headers with the Content-Length, no body bytes (the next response follows at once)', async () => {
       const id = newId();
-      const data = await exchangeRaw(port, `HEAD /head?id=${id} HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      const data = await exchangeRaw(
+        port,
+        `HEAD /head?id=${id} HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
       const responses = parseResponses(data, ['HEAD', 'GET']);
       assert.equal(responses.length, 2);
       assert.equal(responses[0]!.header('content-length'), '13');
@@ -167,7 +173,10 @@ export function runConformance(name: string, start: StartConformanceServer, opti
 
     test('HEAD on a streaming body: no body bytes, close() called', async () => {
       const id = newId();
-      const data = await exchangeRaw(port, `HEAD /streaming?id=${id} HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      const data = await exchangeRaw(
+        port,
+        `HEAD /streaming?id=${id} HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
       const responses = parseResponses(data, ['HEAD', 'GET']);
       assert.equal(responses.length, 2);
       assert.equal(responses[0]!.status, 200);
@@ -201,7 +210,10 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       ['/not-modified', 304],
     ] as const) {
       test(`${status}: no body, no Content-Length or Transfer-Encoding`, async () => {
-        const data = await exchangeRaw(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        const data = await exchangeRaw(
+          port,
+          `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        );
         const responses = parseResponses(data);
         assert.equal(responses.length, 2);
         assert.equal(responses[0]!.status, status);
@@ -226,7 +238,9 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       const size = 4 * 1024 * 1024;
       const socket = await connect(port);
       const received = readUntilClose(socket);
-      socket.write(`POST /upload-wait?id=${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`);
+      socket.write(
+        `POST /upload-wait?id=${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`,
+      );
       socket.write(Buffer.alloc(size, 120));
       socket.end(); // shutdown(SHUT_WR): nothing more to send, still reading
       const [response] = parseResponses(await received);
@@ -239,7 +253,13 @@ export function runConformance(name: string, start: StartConformanceServer, opti
 
     test('overlapping write() calls (an application error, §4.4) all settle: the response completes', async () => {
       const size = 1024 * 1024;
-      const [response] = parseResponses(await exchangeRaw(port, `GET /overlap-write?size=${size} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 5000));
+      const [response] = parseResponses(
+        await exchangeRaw(
+          port,
+          `GET /overlap-write?size=${size} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+          5000,
+        ),
+      );
       assert.equal(response?.status, 200);
       assert.equal(response!.complete, true);
       assert.equal(response!.body.length, 3 * size + 3);
@@ -253,7 +273,13 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       const socket = await connect(port);
       socket.pause();
       socket.write(`GET /large?id=${id}&size=${size} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-      const produced = (events: string[]) => Number(events.filter((e) => e.startsWith('produced')).at(-1)?.split(' ')[1] ?? 0);
+      const produced = (events: string[]) =>
+        Number(
+          events
+            .filter((e) => e.startsWith('produced'))
+            .at(-1)
+            ?.split(' ')[1] ?? 0,
+        );
       await eventsUntil(id, (e) => produced(e) > 0);
       // The client reads nothing: the app must stall far short of the whole body.
       let previous = -1;
@@ -263,7 +289,10 @@ export function runConformance(name: string, start: StartConformanceServer, opti
         previous = current;
         current = produced(await eventsUntil(id, () => true));
       }
-      assert.ok(current < size, `the app produced ${current} of ${size} bytes while the client read nothing: no backpressure`);
+      assert.ok(
+        current < size,
+        `the app produced ${current} of ${size} bytes while the client read nothing: no backpressure`,
+      );
       const data = await readUntilClose(socket, 30_000, () => socket.resume());
       const [response] = parseResponses(data);
       assert.equal(response!.status, 200);
@@ -274,7 +303,9 @@ export function runConformance(name: string, start: StartConformanceServer, opti
 
     test('Expect: 100-continue is answered when the app first reads the body', async () => {
       const socket = await connect(port);
-      socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+      socket.write(
+        'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+      );
       const interim = await readUntil(socket, (received) => received.includes('\r\n\r\n'));
       assert.equal(interim.toString('latin1'), 'HTTP/1.1 100 Continue\r\n\r\n');
       const data = await readUntilClose(socket, 10_000, () => socket.write('hello world'));
@@ -299,7 +330,10 @@ export function runConformance(name: string, start: StartConformanceServer, opti
       test(`a chunked request body is read to its end (${how})`, async () => {
         const body = 'line one\nline two\nthe end';
         const chunked = `9\r\nline one\n\r\n9\r\nline two\n\r\n7\r\nthe end\r\n0\r\n\r\n`;
-        const response = await request(port, 'POST', `/echo?how=${how}`, { headers: { 'Transfer-Encoding': 'chunked' }, body: chunked });
+        const response = await request(port, 'POST', `/echo?how=${how}`, {
+          headers: { 'Transfer-Encoding': 'chunked' },
+          body: chunked,
+        });
         const json = JSON.parse(response.body.toString());
         assert.equal(json.body, body);
         assert.equal(json.contentLength, null);
@@ -325,13 +359,18 @@ export function runConformance(name: string, start: StartConformanceServer, opti
         socket.write(head);
         for (let at = 0; at < size; at += 1024 * 1024) {
           const piece = body.subarray(at, Math.min(size, at + 1024 * 1024));
-          const bytes = chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece;
+          const bytes = chunked
+            ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+            : piece;
           if (!socket.write(bytes)) await new Promise((r) => socket.once('drain', r));
         }
         if (chunked) socket.write('0\r\n\r\n');
         const [response] = parseResponses(await done);
         assert.equal(response!.status, 200);
-        assert.deepEqual(JSON.parse(response!.body.toString()), { length: size, sha256: createHash('sha256').update(body).digest('hex') });
+        assert.deepEqual(JSON.parse(response!.body.toString()), {
+          length: size,
+          sha256: createHash('sha256').update(body).digest('hex'),
+        });
       });
     }
 
@@ -363,7 +402,10 @@ export function runConformance(name: string, start: StartConformanceServer, opti
     }
 
     test('Content-Length too short for the body: never more bytes than announced', async () => {
-      const data = await exchangeRaw(port, 'GET /cl-long HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      const data = await exchangeRaw(
+        port,
+        'GET /cl-long HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
       const responses = parseResponses(data);
       assert.equal(responses[0]!.body.toString(), '12345');
       if (responses.length > 1) assert.equal(responses[1]!.body.toString(), 'Hello, world!');
@@ -398,7 +440,7 @@ export function runConformance(name: string, start: StartConformanceServer, opti
     for (const [path, fragment] of [
       ['/bad-body', 'The application returned null, which is not a body'],
       ['/string-body', 'The application returned a string ("a string"), which is not a body'],
-      ['/string-chunk', "The application's body produced a string (\"not bytes\"); every chunk must be a Uint8Array"],
+      ['/string-chunk', 'The application\'s body produced a string ("not bytes"); every chunk must be a Uint8Array'],
       ['/no-start', 'before calling startResponse()'],
       ['/hop-by-hop', 'hop-by-hop header "Connection"'],
       ['/twice', 'startResponse() was called a second time without excInfo'],
@@ -446,7 +488,9 @@ export function runConformance(name: string, start: StartConformanceServer, opti
 
     test('the environ of an absolute-form request-target (RFC 9112 §3.2.2)', async () => {
       const target = 'http://example.com:8080/environ/abs?q=1';
-      const [response] = parseResponses(await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: example.com:8080\r\nConnection: close\r\n\r\n`));
+      const [response] = parseResponses(
+        await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: example.com:8080\r\nConnection: close\r\n\r\n`),
+      );
       const environ = JSON.parse(response!.body.toString());
       assert.equal(environ.PATH_INFO, '/environ/abs');
       assert.equal(environ.QUERY_STRING, 'q=1');
@@ -462,7 +506,9 @@ export function runConformance(name: string, start: StartConformanceServer, opti
         ['/environ/p#', '/environ/p', ''],
         ['http://example.com/environ/abs?q=1#frag', '/environ/abs', 'q=1'],
       ] as const) {
-        const [response] = parseResponses(await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`));
+        const [response] = parseResponses(
+          await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`),
+        );
         assert.equal(response?.status, 200, target);
         const environ = JSON.parse(response!.body.toString());
         assert.equal(environ.PATH_INFO, pathInfo, target);

@@ -22,16 +22,30 @@ interface Answer {
   body: string;
 }
 
-function ask(port: number, method: string, target: string, options: { headers?: http.OutgoingHttpHeaders; body?: string | Buffer[] } = {}): Promise<Answer> {
+function ask(
+  port: number,
+  method: string,
+  target: string,
+  options: { headers?: http.OutgoingHttpHeaders; body?: string | Buffer[] } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: target, headers: options.headers, agent: false, timeout: 20_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode!, statusMessage: res.statusMessage!, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString() }),
-      );
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: target, headers: options.headers, agent: false, timeout: 20_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            statusMessage: res.statusMessage!,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`No answer to ${method} ${target} within 20 s.`)));
     req.on('error', reject);
     if (Array.isArray(options.body)) {
@@ -213,7 +227,10 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
     const parts = Array.from({ length: 64 }, (_, i) => Buffer.alloc(16_384, i));
     let sum = 0;
     for (const part of parts) for (const byte of part) sum = (sum + byte) % 65521;
-    const answer = await ask(handle.port, 'PUT', '/upload', { headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, body: parts });
+    const answer = await ask(handle.port, 'PUT', '/upload', {
+      headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' },
+      body: parts,
+    });
     assert.equal(answer.status, 200);
     assert.deepEqual(JSON.parse(answer.body), { length: 64 * 16_384, sum, type: 'application/octet-stream' });
   });
@@ -221,14 +238,24 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
   test('the request body reaches the Fetch handler chunk by chunk, before the client has finished', async () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: handle.port, method: 'POST', path: '/first-chunk', agent: false, headers: { 'Transfer-Encoding': 'chunked' } },
+        {
+          host: '127.0.0.1',
+          port: handle.port,
+          method: 'POST',
+          path: '/first-chunk',
+          agent: false,
+          headers: { 'Transfer-Encoding': 'chunked' },
+        },
         (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
           res.on('end', () => resolve(body));
         },
       );
-      const timer = setTimeout(() => req.destroy(new Error('No answer within 10 s: the body was not streamed to the Fetch handler.')), 10_000);
+      const timer = setTimeout(
+        () => req.destroy(new Error('No answer within 10 s: the body was not streamed to the Fetch handler.')),
+        10_000,
+      );
       req.on('close', () => clearTimeout(timer));
       req.on('error', reject);
       req.write('hello, still sending\n'); // and not ending the request until the answer came
@@ -240,10 +267,10 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
   test('two Set-Cookie fields stay two fields on the wire', async () => {
     const text = await raw(handle.port, 'GET /cookies HTTP/1.1\r\nHost: x.test\r\nConnection: close\r\n\r\n');
     const cookies = text.split('\r\n').filter((line) => /^set-cookie:/i.test(line));
-    assert.deepEqual(cookies.map((line) => line.replace(/^set-cookie:\s*/i, '')), [
-      'session=abc123; Path=/; HttpOnly',
-      'theme=dark; Max-Age=3600; Path=/; SameSite=Lax',
-    ]);
+    assert.deepEqual(
+      cookies.map((line) => line.replace(/^set-cookie:\s*/i, '')),
+      ['session=abc123; Path=/; HttpOnly', 'theme=dark; Max-Age=3600; Path=/; SameSite=Lax'],
+    );
     assert.match(text, /\r\n\r\n(.*\r\n)?two cookies/);
   });
 
@@ -259,21 +286,26 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
 
   test('a streaming Hono response: the first chunk arrives before the handler finishes', async () => {
     const { first, rest } = await new Promise<{ first: string; rest: Promise<string> }>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: handle.port, path: '/stream', agent: false, timeout: 20_000 }, (res) => {
-        let body = '';
-        let firstSeen = false;
-        let finish!: (text: string) => void;
-        const rest = new Promise<string>((done) => (finish = done));
-        res.on('data', (chunk: Buffer) => {
-          body += chunk.toString();
-          if (!firstSeen) {
-            firstSeen = true;
-            resolve({ first: body, rest });
-          }
-        });
-        res.on('end', () => finish(body));
-      });
-      req.on('timeout', () => req.destroy(new Error('The first chunk did not arrive within 20 s: the response was not streamed.')));
+      const req = http.get(
+        { host: '127.0.0.1', port: handle.port, path: '/stream', agent: false, timeout: 20_000 },
+        (res) => {
+          let body = '';
+          let firstSeen = false;
+          let finish!: (text: string) => void;
+          const rest = new Promise<string>((done) => (finish = done));
+          res.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+            if (!firstSeen) {
+              firstSeen = true;
+              resolve({ first: body, rest });
+            }
+          });
+          res.on('end', () => finish(body));
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error('The first chunk did not arrive within 20 s: the response was not streamed.')),
+      );
       req.on('error', reject);
     });
     assert.equal(first, 'first chunk\n');
@@ -299,7 +331,12 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
       });
       req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
     });
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('The Hono stream was not aborted within 10 s of the hang-up.')), 10_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error('The Hono stream was not aborted within 10 s of the hang-up.')),
+        10_000,
+      ).unref(),
+    );
     await Promise.race([streamState.aborted.promise, timeout]);
   });
 
@@ -309,7 +346,9 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
     await waiting.entered.promise;
     // A plain close (a FIN, as a closed browser tab sends): enough for the signal (docs/spec.md §3.5).
     req.destroy();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('request.signal did not abort within 10 s of the hang-up.')), 10_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('request.signal did not abort within 10 s of the hang-up.')), 10_000).unref(),
+    );
     await Promise.race([waiting.aborted.promise, timeout]);
   });
 
@@ -357,19 +396,28 @@ describe('fromFetchHandler: a Hono application under the reference server', () =
   test('a Host that cannot form a URL gets a 400 that says why', async () => {
     const text = await raw(handle.port, 'GET / HTTP/1.1\r\nHost: bad host\r\nConnection: close\r\n\r\n');
     assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/);
-    assert.ok(text.includes(`The request's Host "bad host" and target do not form a valid URL ("http://bad host/").`), text);
+    assert.ok(
+      text.includes(`The request's Host "bad host" and target do not form a valid URL ("http://bad host/").`),
+      text,
+    );
   });
 
   test('TRACE, which a Fetch Request cannot carry, gets a 501 that says why', async () => {
     const answer = await ask(handle.port, 'TRACE', '/');
     assert.equal(answer.status, 501);
-    assert.equal(answer.body, 'The method TRACE cannot be passed to a Fetch application: the Fetch standard forbids it in a Request.\n');
+    assert.equal(
+      answer.body,
+      'The method TRACE cannot be passed to a Fetch application: the Fetch standard forbids it in a Request.\n',
+    );
   });
 });
 
 describe('fromFetchHandler: handlers and their mistakes', () => {
   /** Calls the application in-process with a minimal environ; returns status, headers and body. */
-  async function call(app: Application, extra: Partial<Environ> = {}): Promise<{ status: string; headers: Array<[string, string]>; body: string }> {
+  async function call(
+    app: Application,
+    extra: Partial<Environ> = {},
+  ): Promise<{ status: string; headers: Array<[string, string]>; body: string }> {
     let status = '';
     let headers: Array<[string, string]> = [];
     const environ = {
@@ -382,7 +430,11 @@ describe('fromFetchHandler: handlers and their mistakes', () => {
       SERVER_PROTOCOL: 'HTTP/1.1',
       'wsgi.version': [1, 0],
       'wsgi.url_scheme': 'http',
-      'wsgi.input': { read: async () => new Uint8Array(0), readline: async () => new Uint8Array(0), async *[Symbol.asyncIterator]() {} },
+      'wsgi.input': {
+        read: async () => new Uint8Array(0),
+        readline: async () => new Uint8Array(0),
+        async *[Symbol.asyncIterator]() {},
+      },
       'wsgi.errors': { write() {}, flush() {} },
       'wsgi.multithread': false,
       'wsgi.multiprocess': false,
@@ -432,7 +484,7 @@ describe('fromFetchHandler: handlers and their mistakes', () => {
     });
   });
 
-  test('a handler that throws: the error reaches the server as the application\'s own', async () => {
+  test("a handler that throws: the error reaches the server as the application's own", async () => {
     const app = fromFetchHandler(async () => {
       throw new RangeError('the Fetch handler failed');
     });
@@ -443,14 +495,26 @@ describe('fromFetchHandler: handlers and their mistakes', () => {
     const app = fromFetchHandler(() => new Response(new ReadableStream({ start: (c) => c.enqueue('not bytes') })));
     await assert.rejects(call(app), {
       name: 'TypeError',
-      message: "The Fetch application's response body produced a string (\"not bytes\"); a Response body stream must produce Uint8Array chunks.",
+      message:
+        'The Fetch application\'s response body produced a string ("not bytes"); a Response body stream must produce Uint8Array chunks.',
     });
   });
 
   test('close() before reading cancels the Response body', async () => {
     let cancelled = false;
     const app = fromFetchHandler(() => new Response(new ReadableStream({ cancel: () => void (cancelled = true) })));
-    const body = (await app({ REQUEST_METHOD: 'GET', SCRIPT_NAME: '', PATH_INFO: '/', QUERY_STRING: '', SERVER_NAME: 'h', SERVER_PORT: '80', 'wsgi.url_scheme': 'http' } as Environ, () => async () => {})) as { close(): Promise<void> };
+    const body = (await app(
+      {
+        REQUEST_METHOD: 'GET',
+        SCRIPT_NAME: '',
+        PATH_INFO: '/',
+        QUERY_STRING: '',
+        SERVER_NAME: 'h',
+        SERVER_PORT: '80',
+        'wsgi.url_scheme': 'http',
+      } as Environ,
+      () => async () => {},
+    )) as { close(): Promise<void> };
     await body.close();
     assert.equal(cancelled, true);
   });
@@ -458,7 +522,8 @@ describe('fromFetchHandler: handlers and their mistakes', () => {
   test('fromFetchHandler refuses what is not a handler', () => {
     assert.throws(() => fromFetchHandler({ handle() {} } as never), {
       name: 'TypeError',
-      message: 'fromFetchHandler() takes a function (request) => Response or an object with a fetch(request) method, such as a Hono app; it was given a plain object.',
+      message:
+        'fromFetchHandler() takes a function (request) => Response or an object with a fetch(request) method, such as a Hono app; it was given a plain object.',
     });
   });
 });

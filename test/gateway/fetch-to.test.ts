@@ -30,7 +30,11 @@ function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
 }
 
 /** Runs one request and returns the environ the application saw. */
-async function environOf(request: Request, options: Parameters<typeof toFetchHandler>[1] = {}, ...context: unknown[]): Promise<Environ> {
+async function environOf(
+  request: Request,
+  options: Parameters<typeof toFetchHandler>[1] = {},
+  ...context: unknown[]
+): Promise<Environ> {
   let seen: Environ | undefined;
   const app: Application = (environ, startResponse) => {
     seen = environ;
@@ -67,7 +71,12 @@ describe('decodePath', () => {
 
 describe('toFetchHandler: the environ', () => {
   test('carries the CGI keys, the HTTP_* headers and the wsgi.* keys', async () => {
-    const headers = new Headers({ 'X-Custom-Header': 'one', Accept: 'text/html', 'Content-Type': 'text/plain', 'Content-Length': '5' });
+    const headers = new Headers({
+      'X-Custom-Header': 'one',
+      Accept: 'text/html',
+      'Content-Type': 'text/plain',
+      'Content-Length': '5',
+    });
     headers.append('X-Custom-Header', 'two');
     headers.append('Cookie', 'a=1');
     headers.append('Cookie', 'b=2; c=3');
@@ -130,7 +139,10 @@ describe('toFetchHandler: the environ', () => {
     const environ = await environOf(
       new Request('http://x.test/'),
       {
-        remoteAddress: (_request, given) => ({ address: (given as typeof info).remoteAddr.hostname, port: (given as typeof info).remoteAddr.port }),
+        remoteAddress: (_request, given) => ({
+          address: (given as typeof info).remoteAddr.hostname,
+          port: (given as typeof info).remoteAddr.port,
+        }),
         environ: (request, given) => ({ 'example.info': given, 'example.url': request.url }),
         multiprocess: true,
       },
@@ -159,12 +171,30 @@ describe('toFetchHandler: wsgi.input', () => {
     const after = await input.read();
     startResponse('200 OK', [['Content-Type', 'application/json']]);
     const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
-    return [bytes(JSON.stringify({ first: decode(first), two: decode(two), limited: decode(limited), rest, after: after.byteLength }))];
+    return [
+      bytes(
+        JSON.stringify({
+          first: decode(first),
+          two: decode(two),
+          limited: decode(limited),
+          rest,
+          after: after.byteLength,
+        }),
+      ),
+    ];
   };
 
   test('readline(), read(size), readline(limit) and iteration share one buffer', async () => {
-    const response = await toFetchHandler(echo)(new Request('http://x.test/', { method: 'POST', body: 'line 1\nabcdefgh\nlast' }));
-    assert.deepEqual(await response.json(), { first: 'line 1\n', two: 'ab', limited: 'cde', rest: 'fgh\nlast', after: 0 });
+    const response = await toFetchHandler(echo)(
+      new Request('http://x.test/', { method: 'POST', body: 'line 1\nabcdefgh\nlast' }),
+    );
+    assert.deepEqual(await response.json(), {
+      first: 'line 1\n',
+      two: 'ab',
+      limited: 'cde',
+      rest: 'fgh\nlast',
+      after: 0,
+    });
   });
 
   test('a streamed request body is read chunk by chunk as it arrives', async () => {
@@ -178,7 +208,13 @@ describe('toFetchHandler: wsgi.input', () => {
     });
     const request = new Request('http://x.test/', { method: 'PUT', body, duplex: 'half' } as RequestInit);
     const response = await toFetchHandler(echo)(request);
-    assert.deepEqual(await response.json(), { first: 'first\n', two: 'se', limited: 'con', rest: 'd\nthird', after: 0 });
+    assert.deepEqual(await response.json(), {
+      first: 'first\n',
+      two: 'se',
+      limited: 'con',
+      rest: 'd\nthird',
+      after: 0,
+    });
   });
 
   test('read(size) waits for size bytes across chunks; a large body in small chunks arrives whole', async () => {
@@ -198,8 +234,17 @@ describe('toFetchHandler: wsgi.input', () => {
       startResponse('200 OK', []);
       return [bytes(`${new TextDecoder().decode(five)}|${all.byteLength}|${all[all.byteLength - 1]}`)];
     };
-    const parts = [bytes('ab'), bytes('cd'), bytes('ef'), ...Array.from({ length: 2048 }, (_, i) => new Uint8Array(1024).fill(i % 251))];
-    const request = new Request('http://x.test/', { method: 'POST', body: streamOf(parts), duplex: 'half' } as RequestInit);
+    const parts = [
+      bytes('ab'),
+      bytes('cd'),
+      bytes('ef'),
+      ...Array.from({ length: 2048 }, (_, i) => new Uint8Array(1024).fill(i % 251)),
+    ];
+    const request = new Request('http://x.test/', {
+      method: 'POST',
+      body: streamOf(parts),
+      duplex: 'half',
+    } as RequestInit);
     assert.equal(await (await toFetchHandler(app)(request)).text(), `abcde|${1 + 2048 * 1024}|${2047 % 251}`);
   });
 
@@ -210,7 +255,9 @@ describe('toFetchHandler: wsgi.input', () => {
       startResponse('200 OK', []);
       return [];
     };
-    await toFetchHandler(app)(new Request('http://x.test/', { method: 'POST', body: 'abc', headers: { 'Content-Length': '10' } }));
+    await toFetchHandler(app)(
+      new Request('http://x.test/', { method: 'POST', body: 'abc', headers: { 'Content-Length': '10' } }),
+    );
     assert.equal(message, 'The request body ended after 3 of the 10 bytes its Content-Length announced.');
   });
 
@@ -220,7 +267,11 @@ describe('toFetchHandler: wsgi.input', () => {
       startResponse('200 OK', []);
       return [all];
     };
-    const request = new Request('http://x.test/', { method: 'POST', body: 'abcdef', headers: { 'Content-Length': '3' } });
+    const request = new Request('http://x.test/', {
+      method: 'POST',
+      body: 'abcdef',
+      headers: { 'Content-Length': '3' },
+    });
     assert.equal(await (await toFetchHandler(app)(request)).text(), 'abc');
   });
 
@@ -262,7 +313,10 @@ describe('toFetchHandler: the response', () => {
   test('an array body gets its Content-Length, also on HEAD; a generator body gets none', async () => {
     const app: Application = (environ, startResponse) => {
       startResponse('200 OK', [['Content-Type', 'text/plain']]);
-      if (environ.PATH_INFO === '/generator') return (function* () { yield bytes('abc'); })();
+      if (environ.PATH_INFO === '/generator')
+        return (function* () {
+          yield bytes('abc');
+        })();
       return [bytes('ab'), bytes(''), bytes('cde')];
     };
     const handler = toFetchHandler(app);
@@ -280,14 +334,16 @@ describe('toFetchHandler: the response', () => {
   test('sync iterables, generators and async generators are all bodies', async () => {
     const bodies: Array<() => Iterable<Uint8Array> | AsyncIterable<Uint8Array>> = [
       () => [bytes('a'), bytes(''), bytes('bc')],
-      () => (function* () {
-        yield bytes('a');
-        yield bytes('bc');
-      })(),
-      () => (async function* () {
-        yield bytes('a');
-        yield bytes('bc');
-      })(),
+      () =>
+        (function* () {
+          yield bytes('a');
+          yield bytes('bc');
+        })(),
+      () =>
+        (async function* () {
+          yield bytes('a');
+          yield bytes('bc');
+        })(),
     ];
     for (const body of bodies) {
       const app: Application = (_environ, startResponse) => {
@@ -441,16 +497,35 @@ describe('toFetchHandler: the response', () => {
   test('HEAD: headers and no body, the body closed unread; 204 and 304: no body', async () => {
     const calls: string[] = [];
     const app: Application = (environ, startResponse) => {
-      const status = environ.PATH_INFO === '/none' ? '204 No Content' : environ.PATH_INFO === '/same' ? '304 Not Modified' : '200 OK';
-      startResponse(status, [['Content-Length', '5'], ['Content-Type', 'text/plain']].filter(() => status === '200 OK') as HeaderList);
-      return { *[Symbol.iterator]() { yield bytes('hello'); }, close: () => void calls.push('close') };
+      const status =
+        environ.PATH_INFO === '/none'
+          ? '204 No Content'
+          : environ.PATH_INFO === '/same'
+            ? '304 Not Modified'
+            : '200 OK';
+      startResponse(
+        status,
+        [
+          ['Content-Length', '5'],
+          ['Content-Type', 'text/plain'],
+        ].filter(() => status === '200 OK') as HeaderList,
+      );
+      return {
+        *[Symbol.iterator]() {
+          yield bytes('hello');
+        },
+        close: () => void calls.push('close'),
+      };
     };
     const handler = toFetchHandler(app);
     const head = await handler(new Request('http://x.test/', { method: 'HEAD' }));
     assert.equal(head.status, 200);
     assert.equal(head.body, null);
     assert.equal(head.headers.get('content-length'), '5');
-    for (const [path, status] of [['/none', 204], ['/same', 304]] as const) {
+    for (const [path, status] of [
+      ['/none', 204],
+      ['/same', 304],
+    ] as const) {
       const response = await handler(new Request(`http://x.test${path}`));
       assert.equal(response.status, status);
       assert.equal(response.body, null);
@@ -495,7 +570,10 @@ describe('toFetchHandler: the response', () => {
     assert.equal(new TextDecoder().decode((await reader.read()).value), 'partial');
     await assert.rejects(reader.read(), (error) => error === failure);
     assert.equal(rethrown, failure);
-    assert.match(errors.text, /^Error in the application for GET http:\/\/x\.test\/:\nError: failed after the first chunk\n/);
+    assert.match(
+      errors.text,
+      /^Error in the application for GET http:\/\/x\.test\/:\nError: failed after the first chunk\n/,
+    );
   });
 
   test('an application that throws before its headers gives a 500, its stack in wsgi.errors', async () => {
@@ -549,28 +627,109 @@ describe('toFetchHandler: the response', () => {
     const broken: Application = Object.assign(() => [], { ready: Promise.reject(new Error('no database')) });
     const response = await toFetchHandler(broken, { errors })(new Request('http://x.test/'));
     assert.equal(response.status, 500);
-    assert.match(errors.text, /^The application failed to load \(its ready promise rejected\) for GET http:\/\/x\.test\/:\nError: no database/);
+    assert.match(
+      errors.text,
+      /^The application failed to load \(its ready promise rejected\) for GET http:\/\/x\.test\/:\nError: no database/,
+    );
   });
 
   const violations: Array<[string, Application, string]> = [
-    ['returns something that is not a body', (_e, sr) => (sr('200 OK', []), 42 as never), 'The application returned the number 42, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode(\'text\')] (spec §5).'],
-    ['returns a string', (_e, sr) => (sr('200 OK', []), 'text' as never), 'The application returned a string ("text"), which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode(\'text\')] (spec §5).'],
-    ['returns bare bytes', (_e, sr) => (sr('200 OK', []), bytes('x') as never), 'The application returned a bare Uint8Array, which is not a body: wrap it in an array (return [bytes]) (spec §5).'],
-    ['yields a chunk that is not bytes', (_e, sr) => (sr('200 OK', []), ['text'] as never), 'The application\'s body produced a string ("text"); every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).'],
-    ['never calls startResponse', () => [], 'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).'],
-    ['yields before startResponse', () => [bytes('x')], 'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).'],
-    ['calls startResponse twice', (_e, sr) => (sr('200 OK', []), sr('200 OK', []), []), 'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).'],
-    ['gives a bad status', (_e, sr) => (sr('200', []), []), 'startResponse() got the status "200": a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).'],
-    ['gives a 1xx status', (_e, sr) => (sr('103 Early Hints', []), []), 'startResponse() got the status "103 Early Hints": a 1xx status is informational and cannot be the final response (spec §4.1).'],
-    ['gives a status Fetch cannot carry', (_e, sr) => (sr('600 Custom', []), []), 'startResponse() got the status "600 Custom": a Fetch Response only carries statuses 200 to 599 (docs/fetch.md).'],
-    ['gives headers that are not a list', (_e, sr) => (sr('200 OK', {} as never), []), 'startResponse() takes the headers as an array of [name, value] pairs, not a plain object (spec §4.2).'],
-    ['gives a header that is not a pair', (_e, sr) => (sr('200 OK', [['X-One'] as never]), []), 'startResponse() got the header an object of class Array: each header is a [name, value] pair of strings (spec §4.2).'],
-    ['sets a hop-by-hop header', (_e, sr) => (sr('200 OK', [['Connection', 'close']]), []), 'startResponse() got the hop-by-hop header "Connection": connection management belongs to the server; remove it (spec §4.2).'],
-    ['sets a header with a newline', (_e, sr) => (sr('200 OK', [['X-Bad', 'a\r\nb']]), []), 'startResponse() got the header "X-Bad": "a\\r\\nb", which is not a valid HTTP field (RFC 9110 §5.5): remove control characters from the name and value (spec §4.2).'],
-    ['sets a bad Content-Length', (_e, sr) => (sr('200 OK', [['Content-Length', '-1']]), []), 'startResponse() got the Content-Length "-1": it must be a non-negative integer (spec §4.2).'],
-    ['sets two Content-Length headers', (_e, sr) => (sr('200 OK', [['Content-Length', '1'], ['Content-Length', '1']]), []), 'startResponse() got two Content-Length headers: send one (spec §4.2).'],
-    ['sends fewer bytes than its Content-Length', (_e, sr) => (sr('200 OK', [['Content-Length', '10']]), (function* () {})()), 'The application sent 0 bytes but its Content-Length is 10; the response was cut short (spec §5.2).'],
-    ['writes something that is not bytes', async (_e, sr) => (await sr('200 OK', [])('text' as never), []), 'write() takes a Uint8Array, not a string ("text") (encode text with TextEncoder) (spec §4.4).'],
+    [
+      'returns something that is not a body',
+      (_e, sr) => (sr('200 OK', []), 42 as never),
+      "The application returned the number 42, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode('text')] (spec §5).",
+    ],
+    [
+      'returns a string',
+      (_e, sr) => (sr('200 OK', []), 'text' as never),
+      'The application returned a string ("text"), which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode(\'text\')] (spec §5).',
+    ],
+    [
+      'returns bare bytes',
+      (_e, sr) => (sr('200 OK', []), bytes('x') as never),
+      'The application returned a bare Uint8Array, which is not a body: wrap it in an array (return [bytes]) (spec §5).',
+    ],
+    [
+      'yields a chunk that is not bytes',
+      (_e, sr) => (sr('200 OK', []), ['text'] as never),
+      'The application\'s body produced a string ("text"); every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).',
+    ],
+    [
+      'never calls startResponse',
+      () => [],
+      'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).',
+    ],
+    [
+      'yields before startResponse',
+      () => [bytes('x')],
+      'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).',
+    ],
+    [
+      'calls startResponse twice',
+      (_e, sr) => (sr('200 OK', []), sr('200 OK', []), []),
+      'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).',
+    ],
+    [
+      'gives a bad status',
+      (_e, sr) => (sr('200', []), []),
+      'startResponse() got the status "200": a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).',
+    ],
+    [
+      'gives a 1xx status',
+      (_e, sr) => (sr('103 Early Hints', []), []),
+      'startResponse() got the status "103 Early Hints": a 1xx status is informational and cannot be the final response (spec §4.1).',
+    ],
+    [
+      'gives a status Fetch cannot carry',
+      (_e, sr) => (sr('600 Custom', []), []),
+      'startResponse() got the status "600 Custom": a Fetch Response only carries statuses 200 to 599 (docs/fetch.md).',
+    ],
+    [
+      'gives headers that are not a list',
+      (_e, sr) => (sr('200 OK', {} as never), []),
+      'startResponse() takes the headers as an array of [name, value] pairs, not a plain object (spec §4.2).',
+    ],
+    [
+      'gives a header that is not a pair',
+      (_e, sr) => (sr('200 OK', [['X-One'] as never]), []),
+      'startResponse() got the header an object of class Array: each header is a [name, value] pair of strings (spec §4.2).',
+    ],
+    [
+      'sets a hop-by-hop header',
+      (_e, sr) => (sr('200 OK', [['Connection', 'close']]), []),
+      'startResponse() got the hop-by-hop header "Connection": connection management belongs to the server; remove it (spec §4.2).',
+    ],
+    [
+      'sets a header with a newline',
+      (_e, sr) => (sr('200 OK', [['X-Bad', 'a\r\nb']]), []),
+      'startResponse() got the header "X-Bad": "a\\r\\nb", which is not a valid HTTP field (RFC 9110 §5.5): remove control characters from the name and value (spec §4.2).',
+    ],
+    [
+      'sets a bad Content-Length',
+      (_e, sr) => (sr('200 OK', [['Content-Length', '-1']]), []),
+      'startResponse() got the Content-Length "-1": it must be a non-negative integer (spec §4.2).',
+    ],
+    [
+      'sets two Content-Length headers',
+      (_e, sr) => (
+        sr('200 OK', [
+          ['Content-Length', '1'],
+          ['Content-Length', '1'],
+        ]),
+        []
+      ),
+      'startResponse() got two Content-Length headers: send one (spec §4.2).',
+    ],
+    [
+      'sends fewer bytes than its Content-Length',
+      (_e, sr) => (sr('200 OK', [['Content-Length', '10']]), (function* () {})()),
+      'The application sent 0 bytes but its Content-Length is 10; the response was cut short (spec §5.2).',
+    ],
+    [
+      'writes something that is not bytes',
+      async (_e, sr) => (await sr('200 OK', [])('text' as never), []),
+      'write() takes a Uint8Array, not a string ("text") (encode text with TextEncoder) (spec §4.4).',
+    ],
   ];
   for (const [what, app, message] of violations) {
     test(`an application that ${what}: 500, and wsgi.errors says so`, async () => {
@@ -594,13 +753,17 @@ describe('toFetchHandler: the response', () => {
     const reader = response.body!.getReader();
     assert.equal(new TextDecoder().decode((await reader.read()).value), 'ab');
     assert.equal(new TextDecoder().decode((await reader.read()).value), 'c');
-    await assert.rejects(reader.read(), /^Error: The application sent more than its Content-Length of 3 bytes; only 3 bytes were sent \(spec §5\.2\)\.$/);
+    await assert.rejects(
+      reader.read(),
+      /^Error: The application sent more than its Content-Length of 3 bytes; only 3 bytes were sent \(spec §5\.2\)\.$/,
+    );
   });
 
   test('toFetchHandler refuses what is not an application', () => {
     assert.throws(() => toFetchHandler({} as never), {
       name: 'TypeError',
-      message: 'toFetchHandler() takes a TSGI application (a function (environ, startResponse) => body); it was given a plain object.',
+      message:
+        'toFetchHandler() takes a TSGI application (a function (environ, startResponse) => body); it was given a plain object.',
     });
   });
 });

@@ -29,7 +29,12 @@ interface Started {
 }
 
 /** Resolves with the first match of `pattern` in the stream's text, or rejects after `ms`. */
-function waitFor(stream: Readable, pattern: RegExp, child: ChildProcess, output: () => string): Promise<RegExpMatchArray> {
+function waitFor(
+  stream: Readable,
+  pattern: RegExp,
+  child: ChildProcess,
+  output: () => string,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (data: Buffer): void => {
@@ -98,20 +103,26 @@ async function buildWorker(outDir: string): Promise<void> {
   while (queue.length > 0) {
     const file = queue.shift()!;
     const source = stripTypeScriptTypes(await readFile(file, 'utf8'));
-    const js = source.replace(/(\bfrom\s*|\bimport\s*\(?\s*)(['"])(\.\.?\/[^'"]+?)\.ts\2/g, (_m, lead: string, quote: string, spec: string) => {
-      const target = path.resolve(path.dirname(file), `${spec}.ts`);
-      const name = `${path.basename(spec)}.js`;
-      const known = [...names].find(([, n]) => n === name);
-      if (known && known[0] !== target) throw new Error(`Two modules flatten to ${name}: ${known[0]} and ${target}; rename one.`);
-      if (!names.has(target)) {
-        names.set(target, name);
-        queue.push(target);
-      }
-      return `${lead}${quote}./${name}${quote}`;
-    });
+    const js = source.replace(
+      /(\bfrom\s*|\bimport\s*\(?\s*)(['"])(\.\.?\/[^'"]+?)\.ts\2/g,
+      (_m, lead: string, quote: string, spec: string) => {
+        const target = path.resolve(path.dirname(file), `${spec}.ts`);
+        const name = `${path.basename(spec)}.js`;
+        const known = [...names].find(([, n]) => n === name);
+        if (known && known[0] !== target)
+          throw new Error(`Two modules flatten to ${name}: ${known[0]} and ${target}; rename one.`);
+        if (!names.has(target)) {
+          names.set(target, name);
+          queue.push(target);
+        }
+        return `${lead}${quote}./${name}${quote}`;
+      },
+    );
     const name = names.get(file)!;
     if (!config.includes(`embed "${name}"`)) {
-      throw new Error(`${path.relative(repoRoot, file)} is imported by the worker but test/fixtures/runtimes/workerd.capnp does not list ${name}; add it to the modules.`);
+      throw new Error(
+        `${path.relative(repoRoot, file)} is imported by the worker but test/fixtures/runtimes/workerd.capnp does not list ${name}; add it to the modules.`,
+      );
     }
     await writeFile(path.join(outDir, name), js);
   }
@@ -126,22 +137,30 @@ interface Answer {
   body: string;
 }
 
-function ask(port: number, method: string, target: string, options: { headers?: http.OutgoingHttpHeaders; body?: string } = {}): Promise<Answer> {
+function ask(
+  port: number,
+  method: string,
+  target: string,
+  options: { headers?: http.OutgoingHttpHeaders; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: target, headers: options.headers, agent: false, timeout: 20_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode!,
-          statusMessage: res.statusMessage!,
-          headers: res.headers,
-          rawHeaders: res.rawHeaders,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: target, headers: options.headers, agent: false, timeout: 20_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            statusMessage: res.statusMessage!,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`No answer to ${method} ${target} within 20 s.`)));
     req.on('error', reject);
     req.end(options.body);
@@ -163,7 +182,9 @@ function readStreamStart(port: number, lines: number): Promise<{ headers: http.I
       res.on('end', () => reject(new Error(`The stream ended before ${lines} lines: ${JSON.stringify(text)}`)));
       res.on('error', () => {});
     });
-    req.on('timeout', () => req.destroy(new Error('The stream did not deliver its first lines within 20 s: the runtime did not stream.')));
+    req.on('timeout', () =>
+      req.destroy(new Error('The stream did not deliver its first lines within 20 s: the runtime did not stream.')),
+    );
     req.on('error', (error) => reject(error));
   });
 }
@@ -195,8 +216,21 @@ const runtimes: Runtime[] = [
       // Nothing to download: no remote or npm modules, no config, lock or package.json lookup.
       return start(
         bin('deno'),
-        ['run', '--allow-net', '--no-remote', '--no-npm', '--no-config', '--no-lock', '--unstable-no-legacy-abort', path.join(fixtures, 'deno.ts')],
-        { portFrom: 'stdout', cwd: denoDir, env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PACKAGE_JSON: '1', NO_COLOR: '1' } },
+        [
+          'run',
+          '--allow-net',
+          '--no-remote',
+          '--no-npm',
+          '--no-config',
+          '--no-lock',
+          '--unstable-no-legacy-abort',
+          path.join(fixtures, 'deno.ts'),
+        ],
+        {
+          portFrom: 'stdout',
+          cwd: denoDir,
+          env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PACKAGE_JSON: '1', NO_COLOR: '1' },
+        },
       );
     },
     async cleanup() {
@@ -210,7 +244,10 @@ const runtimes: Runtime[] = [
     async launch() {
       workerDir = await mkdtemp(path.join(tmpdir(), 'tsgi-workerd-'));
       await buildWorker(workerDir);
-      return start(bin('workerd'), ['serve', path.join(workerDir, 'workerd.capnp'), '--control-fd=3'], { portFrom: 'control-fd', cwd: workerDir });
+      return start(bin('workerd'), ['serve', path.join(workerDir, 'workerd.capnp'), '--control-fd=3'], {
+        portFrom: 'control-fd',
+        cwd: workerDir,
+      });
     },
     async cleanup() {
       if (workerDir) await rm(workerDir, { recursive: true, force: true });
@@ -228,16 +265,31 @@ test('the Fetch adapters and all they import use web standards only (no node: mo
     // Code only: the JSDoc examples import hono and tsgi/gateway on purpose.
     const source = (await readFile(file, 'utf8')).replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
     for (const [, specifier] of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)) {
-      assert.ok(specifier!.startsWith('./'), `${path.relative(repoRoot, file)} imports ${specifier}: the Fetch adapters must run where only web APIs exist.`);
+      assert.ok(
+        specifier!.startsWith('./'),
+        `${path.relative(repoRoot, file)} imports ${specifier}: the Fetch adapters must run where only web APIs exist.`,
+      );
       queue.push(path.resolve(path.dirname(file), specifier!));
     }
-    assert.doesNotMatch(source, /\b(process|Buffer|require)\s*[.(]/, `${path.relative(repoRoot, file)} uses a Node global.`);
+    assert.doesNotMatch(
+      source,
+      /\b(process|Buffer|require)\s*[.(]/,
+      `${path.relative(repoRoot, file)} uses a Node global.`,
+    );
   }
-  assert.deepEqual([...seen].map((file) => path.basename(file)).sort(), ['fetch-environ.ts', 'fetch-from.ts', 'fetch-http.ts', 'fetch.ts', 'types.ts']);
+  assert.deepEqual([...seen].map((file) => path.basename(file)).sort(), [
+    'fetch-environ.ts',
+    'fetch-from.ts',
+    'fetch-http.ts',
+    'fetch.ts',
+    'types.ts',
+  ]);
 });
 
 for (const runtime of runtimes) {
-  const absent = existsSync(runtime.binary) ? false : `${runtime.name} is not installed at ${runtime.binary}; run npm install to get it.`;
+  const absent = existsSync(runtime.binary)
+    ? false
+    : `${runtime.name} is not installed at ${runtime.binary}; run npm install to get it.`;
   describe(`toFetchHandler under ${runtime.name}`, { skip: absent, timeout: 120_000 }, () => {
     let server: Started | undefined;
 
@@ -314,8 +366,10 @@ for (const runtime of runtimes) {
       assert.equal(failed.status, 500);
       assert.equal(failed.body, '500 Internal Server Error\n');
       // The runtime's stderr reaches us on its own pipe, maybe after the answer: wait, bounded.
-      const logged = /Error in the application for GET http:\/\/127\.0\.0\.1:\d+\/fail:\nError: The \/fail route fails on purpose\./;
-      for (let i = 0; i < 100 && !logged.test(server!.output()); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      const logged =
+        /Error in the application for GET http:\/\/127\.0\.0\.1:\d+\/fail:\nError: The \/fail route fails on purpose\./;
+      for (let i = 0; i < 100 && !logged.test(server!.output()); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       assert.match(server!.output(), logged);
       const after = await ask(server!.port, 'GET', '/hello');
       assert.equal(after.status, 200);
@@ -334,7 +388,11 @@ for (const runtime of runtimes) {
       }
       assert.equal(stats.streamsStarted, before.streamsStarted! + 1);
       assert.equal(stats.streamsClosed, before.streamsClosed! + 1, 'close() was not called after the client hung up');
-      assert.equal(stats.streamsReturned, before.streamsReturned! + 1, 'the generator was not returned after the client hung up');
+      assert.equal(
+        stats.streamsReturned,
+        before.streamsReturned! + 1,
+        'the generator was not returned after the client hung up',
+      );
     });
   });
 }

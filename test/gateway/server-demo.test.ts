@@ -27,7 +27,11 @@ interface Demo {
 }
 
 function startDemo(port: number): Demo {
-  const child = spawn(process.execPath, ['examples/demo/serve.ts'], { cwd: repoRoot, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['examples/demo/serve.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -38,7 +42,8 @@ function startDemo(port: number): Demo {
 async function waitFor(demo: Demo, text: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!demo.output().includes(text)) {
-    if (Date.now() > deadline || demo.child.exitCode !== null) assert.fail(`The demo did not print ${JSON.stringify(text)}; it printed:\n${demo.output()}`);
+    if (Date.now() > deadline || demo.child.exitCode !== null)
+      assert.fail(`The demo did not print ${JSON.stringify(text)}; it printed:\n${demo.output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -59,8 +64,15 @@ describe('examples/demo (npm start)', () => {
     assert.equal(home.status, 200);
     assert.match(await home.text(), /<h1>tsgi is running<\/h1>/);
     assert.equal(await (await fetch(base + '/hello/%3Cyou%3E')).text(), '<p>Hello, &#60;you&#62;!</p>\n');
-    assert.equal(await (await fetch(base + '/stream')).text(), [1, 2, 3, 4, 5].map((i) => `chunk ${i} of 5\n`).join(''));
-    const echo = await fetch(base + '/echo', { method: 'POST', body: 'some text', headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(
+      await (await fetch(base + '/stream')).text(),
+      [1, 2, 3, 4, 5].map((i) => `chunk ${i} of 5\n`).join(''),
+    );
+    const echo = await fetch(base + '/echo', {
+      method: 'POST',
+      body: 'some text',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     assert.equal(await echo.text(), 'some text');
     assert.equal((await fetch(base + '/echo')).status, 405);
     assert.equal((await fetch(base + '/nothing')).status, 404);
@@ -85,7 +97,12 @@ describe('examples/demo (npm start)', () => {
     const demo = startDemo(port);
     started.push(demo);
     assert.equal(await demo.exited, 1);
-    assert.match(demo.output(), new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use: stop what uses it, or run with another port \\(PORT=8001 npm start\\)\\.`));
+    assert.match(
+      demo.output(),
+      new RegExp(
+        `Port ${port} on 127\\.0\\.0\\.1 is already in use: stop what uses it, or run with another port \\(PORT=8001 npm start\\)\\.`,
+      ),
+    );
     await new Promise((r) => blocker.close(r));
   });
 });

@@ -83,9 +83,15 @@ describe('fileWrapper()', () => {
   });
 
   test('refuses what it cannot send, with a clear message', () => {
-    assert.throws(() => fileWrapper({}), { message: 'wsgi.file_wrapper takes { path } or { fd } (with optional offset and length), not {}.' });
-    assert.throws(() => fileWrapper({ path: '/x' }, 0), { message: "wsgi.file_wrapper's blockSize must be a positive integer, not 0." });
-    assert.throws(() => fileWrapper({ path: '/x', offset: -1 }), { message: "wsgi.file_wrapper's offset must be a non-negative integer, not -1." });
+    assert.throws(() => fileWrapper({}), {
+      message: 'wsgi.file_wrapper takes { path } or { fd } (with optional offset and length), not {}.',
+    });
+    assert.throws(() => fileWrapper({ path: '/x' }, 0), {
+      message: "wsgi.file_wrapper's blockSize must be a positive integer, not 0.",
+    });
+    assert.throws(() => fileWrapper({ path: '/x', offset: -1 }), {
+      message: "wsgi.file_wrapper's offset must be a non-negative integer, not -1.",
+    });
   });
 
   test('a missing file fails when the body is read, naming the path', async () => {

@@ -23,7 +23,10 @@ runConformance('serve() in a child process', async () => {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`The child server did not start within 20 s; stderr:\n${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`The child server did not start within 20 s; stderr:\n${stderr}`)),
+      20_000,
+    );
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
       const match = /listening (\d+)/.exec(stdout);

@@ -38,7 +38,16 @@ const hello: Application = (_environ, startResponse) => {
 /** An app answering with chosen environ keys as JSON. */
 const environApp: Application = (environ, startResponse) => {
   startResponse('200 OK', [['Content-Type', 'application/json']]);
-  const keys = ['SCRIPT_NAME', 'PATH_INFO', 'wsgi.url_scheme', 'wsgi.multiprocess', 'REMOTE_ADDR', 'SERVER_NAME', 'SERVER_PORT', 'x.custom'];
+  const keys = [
+    'SCRIPT_NAME',
+    'PATH_INFO',
+    'wsgi.url_scheme',
+    'wsgi.multiprocess',
+    'REMOTE_ADDR',
+    'SERVER_NAME',
+    'SERVER_PORT',
+    'x.custom',
+  ];
   const out = Object.fromEntries(keys.map((k) => [k, environ[k]]));
   out['has.signal'] = 'tsgi.signal' in environ;
   return [encoder.encode(JSON.stringify(out))];
@@ -91,7 +100,9 @@ describe('serve()', () => {
   });
 
   test('rejects when app.ready rejects', async () => {
-    const app = Object.assign(((e, s) => hello(e, s)) as Application, { ready: Promise.reject(new Error('no database')) });
+    const app = Object.assign(((e, s) => hello(e, s)) as Application, {
+      ready: Promise.reject(new Error('no database')),
+    });
     await assert.rejects(serve(app, { port: 0 }), /no database/);
   });
 
@@ -144,12 +155,19 @@ describe('serve()', () => {
   test('maxHeaderSize: a head over the limit gets 431 with a reason', async () => {
     const handle = await serve(hello, { port: 0, maxHeaderSize: 1024 });
     const { exchangeRaw, parseResponses } = await import('./conformance-client.ts');
-    const small = parseResponses(await exchangeRaw(handle.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const small = parseResponses(
+      await exchangeRaw(handle.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    );
     assert.equal(small[0]!.status, 200);
-    const [big] = parseResponses(await exchangeRaw(handle.port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(2048)}\r\n\r\n`));
+    const [big] = parseResponses(
+      await exchangeRaw(handle.port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(2048)}\r\n\r\n`),
+    );
     assert.equal(big!.statusLine, 'HTTP/1.1 431 Request Header Fields Too Large');
     assert.equal(big!.header('connection'), 'close');
-    assert.equal(big!.body.toString(), 'Request Header Fields Too Large: the request headers exceed the server limit.\n');
+    assert.equal(
+      big!.body.toString(),
+      'Request Header Fields Too Large: the request headers exceed the server limit.\n',
+    );
     await handle.close();
   });
 
@@ -289,7 +307,9 @@ describe('createListener()', () => {
 
   test('requests wait for app.ready; a rejected ready answers 503 and is logged', async () => {
     let rejectReady!: (e: Error) => void;
-    const app = Object.assign(((e, s) => hello(e, s)) as Application, { ready: new Promise<void>((_, r) => (rejectReady = r)) });
+    const app = Object.assign(((e, s) => hello(e, s)) as Application, {
+      ready: new Promise<void>((_, r) => (rejectReady = r)),
+    });
     const errors = captureErrors();
     const listener = createListener(app, { errors });
     const server = http.createServer(listener);
@@ -301,15 +321,17 @@ describe('createListener()', () => {
     const response = await pending;
     assert.equal(response.status, 503);
     assert.equal(response.body.toString(), 'Service Unavailable: the application failed to load.\n');
-    assert.match(errors.text(), /the application failed to load \(its ready promise rejected\):\nError: settings are broken/);
+    assert.match(
+      errors.text(),
+      /the application failed to load \(its ready promise rejected\):\nError: settings are broken/,
+    );
     await new Promise((r) => server.close(r));
   });
 
   test('refuses something that is not an application', () => {
-    assert.throws(
-      () => createListener({} as Application),
-      { message: 'createListener() takes a TSGI application (a function (environ, startResponse) => body), not object.' },
-    );
+    assert.throws(() => createListener({} as Application), {
+      message: 'createListener() takes a TSGI application (a function (environ, startResponse) => body), not object.',
+    });
   });
 });
 

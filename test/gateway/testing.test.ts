@@ -46,7 +46,13 @@ describe('buildTestEnviron()', () => {
   });
 
   test('https, a Host with a port, a script name and extra keys', () => {
-    const environ = buildTestEnviron({ scheme: 'https', headers: { Host: 'example.com:8443' }, path: '/app/page', scriptName: '/app', environ: { 'x.extra': 1 } });
+    const environ = buildTestEnviron({
+      scheme: 'https',
+      headers: { Host: 'example.com:8443' },
+      path: '/app/page',
+      scriptName: '/app',
+      environ: { 'x.extra': 1 },
+    });
     assert.equal(environ.SERVER_NAME, 'example.com');
     assert.equal(environ.SERVER_PORT, '8443');
     assert.equal(environ.SCRIPT_NAME, '/app');
@@ -68,7 +74,9 @@ describe('BytesInput', () => {
     const parts: string[] = [];
     for await (const chunk of new BytesInput(encoder.encode('abc'))) parts.push(Buffer.from(chunk).toString());
     assert.deepEqual(parts, ['abc']);
-    await assert.rejects(input.read(-5), { message: 'read(size) takes a non-negative integer (or nothing for the whole body), not -5.' });
+    await assert.rejects(input.read(-5), {
+      message: 'read(size) takes a non-negative integer (or nothing for the whole body), not -5.',
+    });
   });
 });
 
@@ -76,14 +84,22 @@ describe('callApplication()', () => {
   test('collects status, headers and body; close() once', async () => {
     let closed = 0;
     const app: Application = (_environ, startResponse) => {
-      startResponse('201 Created', [['Content-Type', 'text/plain'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]);
+      startResponse('201 Created', [
+        ['Content-Type', 'text/plain'],
+        ['Set-Cookie', 'a=1'],
+        ['Set-Cookie', 'b=2'],
+      ]);
       return Object.assign([encoder.encode('made '), encoder.encode('it')], { close: () => void closed++ });
     };
     const response = await callApplication(app, { method: 'POST', path: '/things' });
     assert.equal(response.status, '201 Created');
     assert.equal(response.statusCode, 201);
     assert.equal(response.reason, 'Created');
-    assert.deepEqual(response.headers, [['Content-Type', 'text/plain'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]);
+    assert.deepEqual(response.headers, [
+      ['Content-Type', 'text/plain'],
+      ['Set-Cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+    ]);
     assert.equal(response.header('content-type'), 'text/plain');
     assert.equal(response.text, 'made it');
     assert.equal(closed, 1);
@@ -177,9 +193,18 @@ describe('callApplication()', () => {
         },
         'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).',
       ],
-      [(_e, s) => (s('OK', []), []), 'startResponse() got the status "OK": a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).'],
-      [() => [encoder.encode('x')], 'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).'],
-      [() => [], 'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).'],
+      [
+        (_e, s) => (s('OK', []), []),
+        'startResponse() got the status "OK": a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).',
+      ],
+      [
+        () => [encoder.encode('x')],
+        'The application produced a body chunk before calling startResponse(): call startResponse() first (spec §4.3).',
+      ],
+      [
+        () => [],
+        'The application returned its body without calling startResponse(): call startResponse(status, headers) before the body ends (spec §4.3).',
+      ],
       [
         () => null as unknown as [],
         "The application returned null, which is not a body: return an Iterable<Uint8Array> or an AsyncIterable<Uint8Array>, e.g. [new TextEncoder().encode('text')] (spec §5).",

@@ -67,9 +67,15 @@ async function appTrips(rule: Rule, app: Application, request: TestRequest = {})
 // ---------------------------------------------------------------------------------------------
 describe('validator: the application side, in-process', () => {
   test('validator() refuses what is not an application, and a ready that is not a promise (§2)', () => {
-    assert.throws(() => validator(42 as unknown as Application), (e) => !!assertRule(e, 'app-type'));
+    assert.throws(
+      () => validator(42 as unknown as Application),
+      (e) => !!assertRule(e, 'app-type'),
+    );
     const app = Object.assign((() => []) as unknown as Application, { ready: 'soon' as unknown as Promise<void> });
-    assert.throws(() => validator(app), (e) => !!assertRule(e, 'ready-type'));
+    assert.throws(
+      () => validator(app),
+      (e) => !!assertRule(e, 'ready-type'),
+    );
   });
 
   test('a correct exchange passes unchanged, ready is kept, and nothing is reported', async () => {
@@ -79,7 +85,10 @@ describe('validator: the application side, in-process', () => {
     assert.equal(checked.ready, ready);
     const response = await callApplication(checked, { method: 'POST', body: 'abc' });
     assert.equal(response.text, 'ok');
-    assert.ok(response.errors === '' && response.environ['wsgi.errors'] instanceof MemoryErrorStream, 'the server finds its own streams back');
+    assert.ok(
+      response.errors === '' && response.environ['wsgi.errors'] instanceof MemoryErrorStream,
+      'the server finds its own streams back',
+    );
     assert.deepEqual(found, []);
   });
 
@@ -95,7 +104,8 @@ describe('validator: the application side, in-process', () => {
   for (const [rule, status] of statusCases) {
     test(`${rule}: startResponse(${JSON.stringify(status)}) (§4.1)`, async () => {
       const error = await appTrips(rule, start(status, plain));
-      if (typeof status === 'string') assert.ok(error.message.includes(JSON.stringify(status).slice(0, 6)), 'the message names the status');
+      if (typeof status === 'string')
+        assert.ok(error.message.includes(JSON.stringify(status).slice(0, 6)), 'the message names the status');
     });
   }
 
@@ -112,7 +122,13 @@ describe('validator: the application side, in-process', () => {
     ['hop-by-hop', [['transfer-encoding', 'chunked']]],
     ['hop-by-hop', [['Keep-Alive', 'timeout=5']]],
     ['content-length-header', [['Content-Length', '1e3']]],
-    ['content-length-header', [['Content-Length', '1'], ['Content-Length', '1']]],
+    [
+      'content-length-header',
+      [
+        ['Content-Length', '1'],
+        ['Content-Length', '1'],
+      ],
+    ],
   ];
   for (const [rule, headers] of headerCases) {
     test(`${rule}: startResponse('200 OK', ${JSON.stringify(headers)}) (§4.2)`, async () => {
@@ -162,8 +178,14 @@ describe('validator: the application side, in-process', () => {
     };
     const { options } = collector();
     await callApplication(validator(app, options));
-    assert.throws(() => saved!('500 Internal Server Error', plain, new Error('late')), (e) => !!assertRule(e, 'start-late'));
-    assert.throws(() => savedWrite!(text('late')), (e) => !!assertRule(e, 'write-late'));
+    assert.throws(
+      () => saved!('500 Internal Server Error', plain, new Error('late')),
+      (e) => !!assertRule(e, 'start-late'),
+    );
+    assert.throws(
+      () => savedWrite!(text('late')),
+      (e) => !!assertRule(e, 'write-late'),
+    );
   });
 
   test('body-before-start: a chunk before startResponse, or a body that ends without it (§4.3)', async () => {
@@ -215,7 +237,10 @@ describe('validator: the application side, in-process', () => {
 
   test('body-type: a rejected body is closed by the validator, since the server never gets it', async () => {
     let closed = false;
-    await appTrips('body-type', () => Object.assign(text('x'), { close: () => void (closed = true) }) as unknown as ClosableBody);
+    await appTrips(
+      'body-type',
+      () => Object.assign(text('x'), { close: () => void (closed = true) }) as unknown as ClosableBody,
+    );
     await tick();
     assert.ok(closed);
   });
@@ -279,21 +304,29 @@ describe('validator: the application side, in-process', () => {
   ];
   for (const [call, use] of readCases) {
     test(`input-args: wsgi.input.${call} (§3.3)`, async () => {
-      await appTrips('input-args', async (environ, s) => {
-        await use(environ['wsgi.input']);
-        s('200 OK', plain);
-        return [];
-      }, { method: 'POST', body: 'abcdef' });
+      await appTrips(
+        'input-args',
+        async (environ, s) => {
+          await use(environ['wsgi.input']);
+          s('200 OK', plain);
+          return [];
+        },
+        { method: 'POST', body: 'abcdef' },
+      );
     });
   }
 
   test('input-overlap, input-close: one read at a time; the input is never closed (§3.3)', async () => {
-    await appTrips('input-overlap', async (environ, s) => {
-      const input = environ['wsgi.input'];
-      await Promise.all([input.read(1), input.read(1)]);
-      s('200 OK', plain);
-      return [];
-    }, { method: 'POST', body: 'abcdef' });
+    await appTrips(
+      'input-overlap',
+      async (environ, s) => {
+        const input = environ['wsgi.input'];
+        await Promise.all([input.read(1), input.read(1)]);
+        s('200 OK', plain);
+        return [];
+      },
+      { method: 'POST', body: 'abcdef' },
+    );
     await appTrips('input-close', (environ) => {
       (environ['wsgi.input'] as unknown as { close(): void }).close();
       return [];
@@ -315,10 +348,16 @@ describe('validator: the application side, in-process', () => {
 // ---------------------------------------------------------------------------------------------
 describe('validator: broken applications under the reference server, over real sockets', () => {
   /** Serves `app` wrapped in the validator; returns what a raw client got and what went to wsgi.errors. */
-  async function served(app: Application, raw: string): Promise<{ response: string; log: string; found: ValidationError[] }> {
+  async function served(
+    app: Application,
+    raw: string,
+  ): Promise<{ response: string; log: string; found: ValidationError[] }> {
     const log: string[] = [];
     const { options, found } = collector();
-    const handle = await serve(validator(app, options), { port: 0, errors: { write: (t) => void log.push(t), flush() {} } });
+    const handle = await serve(validator(app, options), {
+      port: 0,
+      errors: { write: (t) => void log.push(t), flush() {} },
+    });
     try {
       const response = await new Promise<string>((resolve, reject) => {
         const socket = net.connect(handle.port, '127.0.0.1');
@@ -339,7 +378,10 @@ describe('validator: broken applications under the reference server, over real s
     const { response, log, found } = await served(start('200 OK', [['Connection', 'close']]), GET);
     assert.match(response, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
     assert.doesNotMatch(response, /never/);
-    assert.match(log, /ValidationError: The application sent the hop-by-hop header Connection; .* \(rule hop-by-hop, docs\/spec\.md §4\.2\)\./);
+    assert.match(
+      log,
+      /ValidationError: The application sent the hop-by-hop header Connection; .* \(rule hop-by-hop, docs\/spec\.md §4\.2\)\./,
+    );
     assertRule(found[0], 'hop-by-hop');
   });
 
@@ -391,7 +433,10 @@ describe('validator: broken applications under the reference server, over real s
   });
 
   test('HEAD with a body, 204 and 304 without: no violation, no body bytes on the wire', async () => {
-    const head = await served((_e, s) => (s('200 OK', [...plain, ['Content-Length', '5']]), [text('hello')]), 'HEAD /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    const head = await served(
+      (_e, s) => (s('200 OK', [...plain, ['Content-Length', '5']]), [text('hello')]),
+      'HEAD /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+    );
     assert.ok(head.response.endsWith('\r\n\r\n') && /content-length: 5/i.test(head.response), head.response);
     assert.deepEqual(head.found, []);
     const empty = await served((_e, s) => (s('304 Not Modified', [['ETag', '"v1"']]), []), GET);
@@ -415,7 +460,10 @@ const noStart: StartResponse = () => async () => {};
 /** Calls the validated `app` like a broken server would and expects `rule`: thrown to the caller and reported. */
 function serverTrips(rule: Rule, call: (checked: Application) => unknown, app: Application = ok): ValidationError {
   const { options, found } = collector();
-  assert.throws(() => call(validator(app, options)), (e) => !!assertRule(e, rule));
+  assert.throws(
+    () => call(validator(app, options)),
+    (e) => !!assertRule(e, rule),
+  );
   assertRule(found[0], rule);
   return found[0]!;
 }
@@ -431,7 +479,10 @@ describe('validator: broken servers (hand-rolled callers)', () => {
     const { options } = collector();
     const checked = validator(Object.assign((() => []) as unknown as Application, { ready }), options);
     await ready.catch(() => {});
-    assert.throws(() => checked(environWith(), noStart), (e) => !!assertRule(e, 'ready-failed'));
+    assert.throws(
+      () => checked(environWith(), noStart),
+      (e) => !!assertRule(e, 'ready-failed'),
+    );
   });
 
   class NotPlain {}
@@ -466,7 +517,11 @@ describe('validator: broken servers (hand-rolled callers)', () => {
   for (const [rule, environ] of environCases) {
     test(`${rule}: a bad environ is refused before the application runs (§3)`, () => {
       let ran = false;
-      serverTrips(rule, (app) => app(environ as Environ, noStart), () => ((ran = true), []));
+      serverTrips(
+        rule,
+        (app) => app(environ as Environ, noStart),
+        () => ((ran = true), []),
+      );
       assert.equal(ran, false);
     });
   }
@@ -480,40 +535,68 @@ describe('validator: broken servers (hand-rolled callers)', () => {
   test('a server violation is written to wsgi.errors as well', () => {
     const errors = new MemoryErrorStream();
     serverTrips('server-port', (app) => app(environWith({ 'wsgi.errors': errors, SERVER_PORT: '' }), noStart));
-    assert.match(errors.text(), /^tsgi validator: The environ's SERVER_PORT is ""; .* \(rule server-port, docs\/spec\.md §3\.1\)\.\n$/);
+    assert.match(
+      errors.text(),
+      /^tsgi validator: The environ's SERVER_PORT is ""; .* \(rule server-port, docs\/spec\.md §3\.1\)\.\n$/,
+    );
   });
 
   /** Runs `use` as the application, over an environ whose wsgi.input is `input`, and expects `rule`. */
-  async function inputTrips(rule: Rule, input: Partial<Environ['wsgi.input']>, use: (input: Environ['wsgi.input']) => Promise<unknown>, length = '3'): Promise<void> {
+  async function inputTrips(
+    rule: Rule,
+    input: Partial<Environ['wsgi.input']>,
+    use: (input: Environ['wsgi.input']) => Promise<unknown>,
+    length = '3',
+  ): Promise<void> {
     const { options, first } = collector();
     const app: Application = async (environ, s) => {
       await use(environ['wsgi.input']);
       s('200 OK', plain);
       return [];
     };
-    const full = { read: async () => text('abc'), readline: async () => text('abc'), [Symbol.asyncIterator]: async function* () {}, ...input };
+    const full = {
+      read: async () => text('abc'),
+      readline: async () => text('abc'),
+      [Symbol.asyncIterator]: async function* () {},
+      ...input,
+    };
     const body = validator(app, options)(environWith({ 'wsgi.input': full, CONTENT_LENGTH: length }), noStart);
     await assert.rejects(body as Promise<unknown>, (e) => !!assertRule(e, rule));
     assertRule(await first, rule);
   }
 
-  test('input-result: what the server\'s wsgi.input returns (§3.3)', async () => {
+  test("input-result: what the server's wsgi.input returns (§3.3)", async () => {
     await inputTrips('input-result', { read: async () => 'abc' as unknown as Uint8Array }, (input) => input.read());
     await inputTrips('input-result', { read: async () => text('abcdef') }, (input) => input.read(2), '6');
-    await inputTrips('input-result', { read: (() => text('abc')) as unknown as () => Promise<Uint8Array> }, (input) => input.read());
+    await inputTrips('input-result', { read: (() => text('abc')) as unknown as () => Promise<Uint8Array> }, (input) =>
+      input.read(),
+    );
     await inputTrips('input-result', { readline: async () => text('a\nb') }, (input) => input.readline());
-    await inputTrips('input-result', { [Symbol.asyncIterator]: async function* () { yield 'abc' as unknown as Uint8Array; } }, async (input) => {
-      for await (const chunk of input) void chunk;
-    });
+    await inputTrips(
+      'input-result',
+      {
+        [Symbol.asyncIterator]: async function* () {
+          yield 'abc' as unknown as Uint8Array;
+        },
+      },
+      async (input) => {
+        for await (const chunk of input) void chunk;
+      },
+    );
   });
 
   test('input-length: input ends at CONTENT_LENGTH, and a short body is an error, not an end (§3.3)', async () => {
     await inputTrips('input-length', { read: async () => text('abcdef') }, (input) => input.read());
     await inputTrips('input-length', { read: async () => text('abc') }, (input) => input.read(), '10');
     let calls = 0;
-    await inputTrips('input-length', { read: async () => (calls++ === 0 ? text('ab') : new Uint8Array(0)) }, async (input) => {
-      while ((await input.read(2)).length > 0);
-    }, '5');
+    await inputTrips(
+      'input-length',
+      { read: async () => (calls++ === 0 ? text('ab') : new Uint8Array(0)) },
+      async (input) => {
+        while ((await input.read(2)).length > 0);
+      },
+      '5',
+    );
   });
 
   test('start-result, write-result: startResponse returns write, write returns a promise (§4, §4.4)', async () => {
@@ -524,7 +607,13 @@ describe('validator: broken servers (hand-rolled callers)', () => {
       await s('200 OK', plain)(text('x'));
       return [];
     };
-    await assert.rejects(validator(writes, options)(environWith(), (() => () => undefined) as unknown as StartResponse) as Promise<unknown>, (e) => !!assertRule(e, 'write-result'));
+    await assert.rejects(
+      validator(writes, options)(
+        environWith(),
+        (() => () => undefined) as unknown as StartResponse,
+      ) as Promise<unknown>,
+      (e) => !!assertRule(e, 'write-result'),
+    );
     assertRule(await first, 'write-result');
   });
 
@@ -539,7 +628,10 @@ describe('validator: broken servers (hand-rolled callers)', () => {
     }, options)(environWith(), noStart) as Iterable<Uint8Array>;
     const iterator = body[Symbol.iterator]();
     iterator.next();
-    assert.throws(() => iterator.next(), (e) => !!assertRule(e, 'exc-info-rethrow'));
+    assert.throws(
+      () => iterator.next(),
+      (e) => !!assertRule(e, 'exc-info-rethrow'),
+    );
     assertRule(found[0], 'exc-info-rethrow');
   });
 
@@ -555,7 +647,10 @@ describe('validator: broken servers (hand-rolled callers)', () => {
       s('500 Internal Server Error', plain, failing);
       return [];
     };
-    assert.throws(() => validator(app, options)(environWith(), eager), (e) => e === failing);
+    assert.throws(
+      () => validator(app, options)(environWith(), eager),
+      (e) => e === failing,
+    );
     assertRule(found[0], 'headers-early');
   });
 
@@ -575,25 +670,37 @@ describe('validator: broken servers (hand-rolled callers)', () => {
     return validator(app, options)(environWith(), noStart) as ClosableBody;
   }
 
-  test('body-iterate-twice, body-next-late, close-twice: the server\'s use of the body (§5.1, §5.3)', () => {
+  test("body-iterate-twice, body-next-late, close-twice: the server's use of the body (§5.1, §5.3)", () => {
     const twice = collector();
     const body = streamed(twice.options) as Iterable<Uint8Array> & ClosableBody;
     assert.deepEqual([...body], [text('a')]);
-    assert.throws(() => [...body], (e) => !!assertRule(e, 'body-iterate-twice'));
+    assert.throws(
+      () => [...body],
+      (e) => !!assertRule(e, 'body-iterate-twice'),
+    );
     void body.close?.();
-    assert.throws(() => body.close?.(), (e) => !!assertRule(e, 'close-twice'));
+    assert.throws(
+      () => body.close?.(),
+      (e) => !!assertRule(e, 'close-twice'),
+    );
 
     const late = collector();
     const after = streamed(late.options) as Iterable<Uint8Array> & ClosableBody;
     const iterator = after[Symbol.iterator]();
     void after.close?.();
-    assert.throws(() => iterator.next(), (e) => !!assertRule(e, 'body-next-late'));
+    assert.throws(
+      () => iterator.next(),
+      (e) => !!assertRule(e, 'body-next-late'),
+    );
 
     const ended = collector();
     const done = streamed(ended.options) as Iterable<Uint8Array> & ClosableBody;
     const it = done[Symbol.iterator]();
     while (!it.next().done);
-    assert.throws(() => it.next(), (e) => !!assertRule(e, 'body-next-late'));
+    assert.throws(
+      () => it.next(),
+      (e) => !!assertRule(e, 'body-next-late'),
+    );
     void done.close?.();
   });
 
@@ -602,7 +709,10 @@ describe('validator: broken servers (hand-rolled callers)', () => {
     const body = streamed(options, true) as AsyncIterable<Uint8Array> & ClosableBody;
     const iterator = body[Symbol.asyncIterator]();
     const pending = iterator.next();
-    assert.throws(() => void iterator.next(), (e) => !!assertRule(e, 'body-next-overlap'));
+    assert.throws(
+      () => void iterator.next(),
+      (e) => !!assertRule(e, 'body-next-overlap'),
+    );
     await pending;
     await iterator.return?.();
     await body.close?.();
@@ -612,7 +722,10 @@ describe('validator: broken servers (hand-rolled callers)', () => {
   test('close-missing: iterated to the end, return()ed early, or read by index, and never closed (§5.3)', async () => {
     const ended = collector();
     for (const chunk of streamed(ended.options) as Iterable<Uint8Array>) void chunk;
-    assert.match(assertRule(await ended.first, 'close-missing').message, /POST \/ .* by the next turn of the event loop/);
+    assert.match(
+      assertRule(await ended.first, 'close-missing').message,
+      /POST \/ .* by the next turn of the event loop/,
+    );
 
     const early = collector();
     const asyncBody = streamed(early.options, true) as AsyncIterable<Uint8Array>;
@@ -650,7 +763,10 @@ describe('validator: broken servers (hand-rolled callers)', () => {
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.match(child.stdout, /thrown to the caller/);
     assert.notEqual(child.status, 0);
-    assert.match(child.stderr, /ValidationError: The environ's SERVER_NAME is empty; .*\(rule server-name, docs\/spec\.md §3\.1\)\./);
+    assert.match(
+      child.stderr,
+      /ValidationError: The environ's SERVER_NAME is empty; .*\(rule server-name, docs\/spec\.md §3\.1\)\./,
+    );
   });
 
   test('every rule of RULES is tripped in this file', () => {

@@ -22,8 +22,19 @@ const probeDir = path.resolve(repoRoot, '../shared/reference/probe');
 const present = existsSync(path.join(probeDir, 'expected-django.json'));
 
 const ECHO_META_KEYS = [
-  'REQUEST_METHOD', 'PATH_INFO', 'SCRIPT_NAME', 'QUERY_STRING', 'CONTENT_TYPE', 'CONTENT_LENGTH', 'SERVER_PROTOCOL',
-  'HTTP_HOST', 'HTTP_X_TEST', 'HTTP_X_TEST_TWO', 'HTTP_USER_AGENT', 'HTTP_ACCEPT', 'HTTP_TRANSFER_ENCODING',
+  'REQUEST_METHOD',
+  'PATH_INFO',
+  'SCRIPT_NAME',
+  'QUERY_STRING',
+  'CONTENT_TYPE',
+  'CONTENT_LENGTH',
+  'SERVER_PROTOCOL',
+  'HTTP_HOST',
+  'HTTP_X_TEST',
+  'HTTP_X_TEST_TWO',
+  'HTTP_USER_AGENT',
+  'HTTP_ACCEPT',
+  'HTTP_TRANSFER_ENCODING',
 ];
 
 /** The reference project's `core.views.echo`, on tsgi. */
@@ -44,10 +55,14 @@ function echo(request: HttpRequest): JsonResponse {
     }
   }
   const files = Object.fromEntries(
-    request.FILES.lists().map(([field, list]) => [field, list.map((f) => ({ name: f.name, size: f.size, content_type: f.contentType }))]),
+    request.FILES.lists().map(([field, list]) => [
+      field,
+      list.map((f) => ({ name: f.name, size: f.size, content_type: f.contentType })),
+    ]),
   );
   const headers: Record<string, string> = {};
-  for (const name of ['X-Test', 'Content-Type', 'Cookie']) if (request.headers.has(name)) headers[name] = request.headers.get(name)!;
+  for (const name of ['X-Test', 'Content-Type', 'Cookie'])
+    if (request.headers.has(name)) headers[name] = request.headers.get(name)!;
   return new JsonResponse({
     method: request.method,
     path: request.path,
@@ -65,7 +80,9 @@ function echo(request: HttpRequest): JsonResponse {
     body: bodyText !== null && bodyText.length <= 2000 ? bodyText : null,
     json: parsedJson,
     COOKIES: request.COOKIES,
-    META: Object.fromEntries(ECHO_META_KEYS.filter((k) => request.META[k] !== undefined).map((k) => [k, request.META[k]])),
+    META: Object.fromEntries(
+      ECHO_META_KEYS.filter((k) => request.META[k] !== undefined).map((k) => [k, request.META[k]]),
+    ),
     headers,
   });
 }
@@ -75,11 +92,17 @@ const app: Application = async (environ, startResponse) => {
   const request = await HttpRequest.fromEnviron(environ);
   try {
     const response = echo(request);
-    startResponse(response.statusLine, [...response.headerList(), ['Content-Length', String(response.content.byteLength)]]);
+    startResponse(response.statusLine, [
+      ...response.headerList(),
+      ['Content-Length', String(response.content.byteLength)],
+    ]);
     return [response.content];
   } catch (error) {
     if (!(error instanceof SuspiciousOperation || error instanceof BadRequest)) throw error;
-    startResponse('400 Bad Request', [['Content-Type', 'text/plain'], ['Content-Length', '0']]);
+    startResponse('400 Bad Request', [
+      ['Content-Type', 'text/plain'],
+      ['Content-Length', '0'],
+    ]);
     return [];
   } finally {
     request.close();
@@ -119,15 +142,27 @@ function exchange(raw: string): Promise<{ status: number; body: string }> {
 }
 
 const cases: Array<{ id: string; raw: string }> = present
-  ? (JSON.parse(readFileSync(path.join(probeDir, 'cases.json'), 'utf8')) as { cases: Array<{ id: string; raw: string }> }).cases.filter((c) => c.id.startsWith('echo-'))
+  ? (
+      JSON.parse(readFileSync(path.join(probeDir, 'cases.json'), 'utf8')) as {
+        cases: Array<{ id: string; raw: string }>;
+      }
+    ).cases.filter((c) => c.id.startsWith('echo-'))
   : [];
 const expected = new Map<string, Recorded>(
-  present ? (JSON.parse(readFileSync(path.join(probeDir, 'expected-django.json'), 'utf8')) as { results: Recorded[] }).results.map((r) => [r.id, r]) : [],
+  present
+    ? (
+        JSON.parse(readFileSync(path.join(probeDir, 'expected-django.json'), 'utf8')) as { results: Recorded[] }
+      ).results.map((r) => [r.id, r])
+    : [],
 );
 
-test('the probe reference is present', { skip: present ? false : 'needs ../shared/reference (absent in a clone)' }, () => {
-  assert.ok(cases.length >= 9);
-});
+test(
+  'the probe reference is present',
+  { skip: present ? false : 'needs ../shared/reference (absent in a clone)' },
+  () => {
+    assert.ok(cases.length >= 9);
+  },
+);
 
 for (const c of cases) {
   test(`${c.id}: same answer as Django`, async () => {

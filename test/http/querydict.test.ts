@@ -39,21 +39,30 @@ describe('QueryDict parsing, as Django (parse_qsl with blank values kept)', () =
 
   test('the field limit counts separators, as Python does', () => {
     assert.equal(new QueryDict('a=1&b=2', { maxNumFields: 2 }).size, 2);
-    assert.throws(() => new QueryDict('a=1&b=2&c=3', { maxNumFields: 2 }), (e: unknown) => {
-      assert.ok(e instanceof TooManyFieldsSent);
-      assert.equal(
-        e.message,
-        'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS (2). ' +
-          'Send fewer fields, or raise the setting if such requests are legitimate.',
-      );
-      return true;
-    });
+    assert.throws(
+      () => new QueryDict('a=1&b=2&c=3', { maxNumFields: 2 }),
+      (e: unknown) => {
+        assert.ok(e instanceof TooManyFieldsSent);
+        assert.equal(
+          e.message,
+          'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS (2). ' +
+            'Send fewer fields, or raise the setting if such requests are legitimate.',
+        );
+        return true;
+      },
+    );
   });
 
   test('immutable unless copied; the copy is independent', () => {
     const q = new QueryDict('a=1');
     assert.equal(q.mutable, false);
-    for (const change of [() => q.set('a', '2'), () => q.appendlist('a', '2'), () => q.delete('a'), () => q.clear(), () => q.setlist('a', [])]) {
+    for (const change of [
+      () => q.set('a', '2'),
+      () => q.appendlist('a', '2'),
+      () => q.delete('a'),
+      () => q.clear(),
+      () => q.setlist('a', []),
+    ]) {
       assert.throws(change, (e: unknown) => {
         assert.ok(e instanceof ImmutableQueryDictError);
         assert.equal(e.message, 'This QueryDict instance is immutable: change a copy (query.copy()) instead.');
@@ -79,25 +88,50 @@ describe('QueryDict parsing, as Django (parse_qsl with blank values kept)', () =
 });
 
 test('MultiValueDict', () => {
-  const d = new MultiValueDict<number>([['a', 1], ['a', 2], ['b', 3]]);
-  assert.deepEqual(d.items(), [['a', 2], ['b', 3]]);
-  assert.deepEqual(d.lists(), [['a', [1, 2]], ['b', [3]]]);
+  const d = new MultiValueDict<number>([
+    ['a', 1],
+    ['a', 2],
+    ['b', 3],
+  ]);
+  assert.deepEqual(d.items(), [
+    ['a', 2],
+    ['b', 3],
+  ]);
+  assert.deepEqual(d.lists(), [
+    ['a', [1, 2]],
+    ['b', [3]],
+  ]);
   assert.deepEqual(d.dict(), { a: 2, b: 3 });
-  assert.deepEqual([...d], [['a', 2], ['b', 3]]);
+  assert.deepEqual(
+    [...d],
+    [
+      ['a', 2],
+      ['b', 3],
+    ],
+  );
   assert.equal(d.setdefault('c', 9), 9);
   assert.equal(d.setdefault('a', 9), 2);
   d.update({ a: 5 });
   assert.deepEqual(d.getlist('a'), [1, 2, 5]);
   assert.deepEqual(d.pop('a'), [1, 2, 5]);
   assert.equal(d.has('a'), false);
-  assert.deepEqual(new MultiValueDict({ x: [1, 2], y: 3 }).lists(), [['x', [1, 2]], ['y', [3]]]);
+  assert.deepEqual(new MultiValueDict({ x: [1, 2], y: 3 }).lists(), [
+    ['x', [1, 2]],
+    ['y', [3]],
+  ]);
   const list = d.getlist('b');
   list.push(99);
   assert.deepEqual(d.getlist('b'), [3], 'getlist returns a copy');
 });
 
 test('parseCookie, as Django', () => {
-  assert.deepEqual(parseCookie('a=1; b="x\\073y\\"z"; c; d=e=f;  ; g=%20'), { a: '1', b: 'x;y"z', '': 'c', d: 'e=f', g: '%20' });
+  assert.deepEqual(parseCookie('a=1; b="x\\073y\\"z"; c; d=e=f;  ; g=%20'), {
+    a: '1',
+    b: 'x;y"z',
+    '': 'c',
+    d: 'e=f',
+    g: '%20',
+  });
   assert.deepEqual(parseCookie('a=1; a=2'), { a: '2' });
   assert.deepEqual(parseCookie('n="\\303\\251"'), { n: 'é' });
   const evil = parseCookie('__proto__=x; ok=1');

@@ -28,8 +28,14 @@ before(() => {
 
 function requestFor(host: string): Promise<HttpRequest> {
   return HttpRequest.fromEnviron({
-    REQUEST_METHOD: 'GET', PATH_INFO: '/', SCRIPT_NAME: '', QUERY_STRING: '', SERVER_NAME: host, SERVER_PORT: '80',
-    HTTP_HOST: host, 'wsgi.url_scheme': 'http',
+    REQUEST_METHOD: 'GET',
+    PATH_INFO: '/',
+    SCRIPT_NAME: '',
+    QUERY_STRING: '',
+    SERVER_NAME: host,
+    SERVER_PORT: '80',
+    HTTP_HOST: host,
+    'wsgi.url_scheme': 'http',
   } as unknown as Environ);
 }
 
@@ -122,11 +128,19 @@ describe('getHost() follows ALLOWED_HOSTS and DEBUG', () => {
 
   test('USE_X_FORWARDED_HOST and FORCE_SCRIPT_NAME are read after a change', async () => {
     const environ = {
-      REQUEST_METHOD: 'GET', PATH_INFO: '/a/', SCRIPT_NAME: '', HTTP_HOST: 'testserver', HTTP_X_FORWARDED_HOST: 'proxy.example',
+      REQUEST_METHOD: 'GET',
+      PATH_INFO: '/a/',
+      SCRIPT_NAME: '',
+      HTTP_HOST: 'testserver',
+      HTTP_X_FORWARDED_HOST: 'proxy.example',
     } as unknown as Environ;
     assert.equal((await HttpRequest.fromEnviron(environ)).path, '/a/');
     {
-      using _ = overrideSettings({ FORCE_SCRIPT_NAME: '/mount', USE_X_FORWARDED_HOST: true, ALLOWED_HOSTS: ['proxy.example'] });
+      using _ = overrideSettings({
+        FORCE_SCRIPT_NAME: '/mount',
+        USE_X_FORWARDED_HOST: true,
+        ALLOWED_HOSTS: ['proxy.example'],
+      });
       const request = await HttpRequest.fromEnviron(environ);
       assert.equal(request.path, '/mount/a/');
       assert.equal(request.getHost(), 'proxy.example');
@@ -171,9 +185,17 @@ describe('responses', () => {
   });
 
   test('headers keep their first order and case; a replaced one keeps its place, a re-added one goes last', () => {
-    const headers = new ResponseHeaders([['X-A', '1'], ['x-b', '2'], ['X-C', '3']]);
+    const headers = new ResponseHeaders([
+      ['X-A', '1'],
+      ['x-b', '2'],
+      ['X-C', '3'],
+    ]);
     headers.set('X-B', 'two');
-    assert.deepEqual(headers.entries(), [['X-A', '1'], ['x-b', 'two'], ['X-C', '3']]);
+    assert.deepEqual(headers.entries(), [
+      ['X-A', '1'],
+      ['x-b', 'two'],
+      ['X-C', '3'],
+    ]);
     assert.equal(headers.delete('x-a'), true);
     assert.equal(headers.delete('x-a'), false);
     headers.setDefault('X-A', 'again');
@@ -199,7 +221,10 @@ describe('responses', () => {
     });
     await assert.rejects(response.close(), (error: unknown) => {
       assert.ok(error instanceof AggregateError);
-      assert.deepEqual(error.errors.map((e: Error) => e.message), ['first', 'second']);
+      assert.deepEqual(
+        error.errors.map((e: Error) => e.message),
+        ['first', 'second'],
+      );
       return true;
     });
     assert.deepEqual(order, ['sync', 'async', 'last']);
@@ -254,17 +279,21 @@ describe('the middleware chain', () => {
       seen.push(response instanceof Promise ? 'promise' : 'response');
       return response;
     };
-    const asyncLayer = (getResponse: GetResponse) => async (request: HttpRequest): Promise<HttpResponseBase> => {
-      const response = await getResponse(request);
-      response.set('X-Async', 'yes');
-      return response;
-    };
+    const asyncLayer =
+      (getResponse: GetResponse) =>
+      async (request: HttpRequest): Promise<HttpResponseBase> => {
+        const response = await getResponse(request);
+        response.set('X-Async', 'yes');
+        return response;
+      };
     const throwing = (getResponse: GetResponse) => (request: HttpRequest) => {
       const response = getResponse(request);
       if (request.pathInfo === '/latin/') throw new Error('outer layer fails after the view');
       return response;
     };
-    using _ = overrideSettings({ MIDDLEWARE: [syncLayer, asyncLayer, throwing, 'tsgi.middleware.common.CommonMiddleware'] });
+    using _ = overrideSettings({
+      MIDDLEWARE: [syncLayer, asyncLayer, throwing, 'tsgi.middleware.common.CommonMiddleware'],
+    });
     const app = await validated(getWsgiApplication());
     await app.ready;
     const ok = await call(app, { path: '/hello/', host: 'testserver' });

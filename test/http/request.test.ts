@@ -103,44 +103,99 @@ describe('request line, headers, query and cookies', () => {
 
 describe('bodies', () => {
   test('an urlencoded POST fills POST; body stays readable', async () => {
-    const result = await ask((r) => ({ post: r.POST.lists(), body: Buffer.from(r.body).toString(), files: r.FILES.size }), '/', {
-      method: 'POST',
-      body: new URLSearchParams([['name', 'Zoë'], ['tag', 'a'], ['tag', 'b c']]),
+    const result = await ask(
+      (r) => ({ post: r.POST.lists(), body: Buffer.from(r.body).toString(), files: r.FILES.size }),
+      '/',
+      {
+        method: 'POST',
+        body: new URLSearchParams([
+          ['name', 'Zoë'],
+          ['tag', 'a'],
+          ['tag', 'b c'],
+        ]),
+      },
+    );
+    assert.deepEqual(result, {
+      post: [
+        ['name', ['Zoë']],
+        ['tag', ['a', 'b c']],
+      ],
+      body: 'name=Zo%C3%AB&tag=a&tag=b+c',
+      files: 0,
     });
-    assert.deepEqual(result, { post: [['name', ['Zoë']], ['tag', ['a', 'b c']]], body: 'name=Zo%C3%AB&tag=a&tag=b+c', files: 0 });
   });
 
   test('a multipart POST without a body has empty POST and FILES', async () => {
     assert.deepEqual(
-      await ask((r) => [r.POST.size, r.FILES.size], '/', { method: 'POST', body: '', headers: { 'content-type': 'multipart/form-data; boundary=x' } }),
+      await ask((r) => [r.POST.size, r.FILES.size], '/', {
+        method: 'POST',
+        body: '',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      }),
       [0, 0],
     );
   });
 
   test('POST is empty for other methods and content types', async () => {
-    assert.deepEqual(await ask((r) => r.POST.size, '/', { method: 'PUT', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 0);
-    assert.deepEqual(await ask((r) => r.POST.size, '/', { method: 'POST', body: 'a=1', headers: { 'content-type': 'text/plain' } }), 0);
+    assert.deepEqual(
+      await ask((r) => r.POST.size, '/', {
+        method: 'PUT',
+        body: 'a=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      0,
+    );
+    assert.deepEqual(
+      await ask((r) => r.POST.size, '/', { method: 'POST', body: 'a=1', headers: { 'content-type': 'text/plain' } }),
+      0,
+    );
   });
 
   test('urlencoded with a charset other than UTF-8 is a BadRequest', async () => {
     assert.deepEqual(
-      await ask((r) => r.POST.size, '/', { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=latin1' } }),
-      { error: 'BadRequest', message: "HTTP requests with the 'application/x-www-form-urlencoded' content type must be UTF-8 encoded, not latin1." },
+      await ask((r) => r.POST.size, '/', {
+        method: 'POST',
+        body: 'a=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=latin1' },
+      }),
+      {
+        error: 'BadRequest',
+        message:
+          "HTTP requests with the 'application/x-www-form-urlencoded' content type must be UTF-8 encoded, not latin1.",
+      },
     );
   });
 
   test('json() parses the body; bad JSON is a BadRequest naming the problem', async () => {
-    assert.deepEqual(await ask((r) => r.json(), '/', { method: 'POST', body: '{"a":[1,"é"]}', headers: { 'content-type': 'application/json' } }), { a: [1, 'é'] });
-    assert.deepEqual(await ask((r) => r.json(), '/', { method: 'POST', body: '{"a":', headers: { 'content-type': 'application/json' } }), {
-      error: 'BadRequest',
-      message:
-        'The request body is not valid JSON (Unexpected end of JSON input). Send a JSON document, for example with Content-Type: application/json.',
-    });
+    assert.deepEqual(
+      await ask((r) => r.json(), '/', {
+        method: 'POST',
+        body: '{"a":[1,"é"]}',
+        headers: { 'content-type': 'application/json' },
+      }),
+      { a: [1, 'é'] },
+    );
+    assert.deepEqual(
+      await ask((r) => r.json(), '/', {
+        method: 'POST',
+        body: '{"a":',
+        headers: { 'content-type': 'application/json' },
+      }),
+      {
+        error: 'BadRequest',
+        message:
+          'The request body is not valid JSON (Unexpected end of JSON input). Send a JSON document, for example with Content-Type: application/json.',
+      },
+    );
   });
 
   test('a body past DATA_UPLOAD_MAX_MEMORY_SIZE fails only when body or POST is used', async () => {
     using _s = overrideSettings({ DATA_UPLOAD_MAX_MEMORY_SIZE: 10 });
-    const init = { method: 'POST', body: 'a=12345678901234567890' , headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    const init = {
+      method: 'POST',
+      body: 'a=12345678901234567890',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    };
     assert.deepEqual(await ask((r) => r.method, '/', init), 'POST');
     const tooBig = {
       error: 'RequestDataTooBig',
@@ -213,11 +268,13 @@ describe('bodies', () => {
   });
 
   test('body first, then read() reads the same bytes', async () => {
-    assert.deepEqual(await ask((r) => [r.body.byteLength, Buffer.from(r.read(3)).toString(), Buffer.from(r.read()).toString()], '/', { method: 'POST', body: 'abcdef' }), [
-      6,
-      'abc',
-      'def',
-    ]);
+    assert.deepEqual(
+      await ask((r) => [r.body.byteLength, Buffer.from(r.read(3)).toString(), Buffer.from(r.read()).toString()], '/', {
+        method: 'POST',
+        body: 'abcdef',
+      }),
+      [6, 'abc', 'def'],
+    );
   });
 
   test('a client that goes away mid-body: the request is built, body access raises UnreadablePostError', async () => {
@@ -228,11 +285,14 @@ describe('bodies', () => {
     socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n0123456789');
     setTimeout(() => socket.destroy(), 50);
     const request = await lastRequest;
-    assert.throws(() => request.body, (e: unknown) => {
-      assert.equal((e as Error).name, 'UnreadablePostError');
-      assert.match((e as Error).message, /^The request body could not be read: /);
-      return true;
-    });
+    assert.throws(
+      () => request.body,
+      (e: unknown) => {
+        assert.equal((e as Error).name, 'UnreadablePostError');
+        assert.match((e as Error).message, /^The request body could not be read: /);
+        return true;
+      },
+    );
   });
 });
 
@@ -272,7 +332,13 @@ describe('multipart', () => {
           title: r.POST.get('title'),
           tags: r.POST.getlist('tag'),
           small: [small.name, small.size, small.contentType, small.text(), small instanceof TemporaryUploadedFile],
-          large: [large.name, large.size, large instanceof TemporaryUploadedFile, large.read().byteLength, [...large.chunks(300)].length],
+          large: [
+            large.name,
+            large.size,
+            large instanceof TemporaryUploadedFile,
+            large.read().byteLength,
+            [...large.chunks(300)].length,
+          ],
           onDisk: large instanceof TemporaryUploadedFile && existsSync(large.temporaryFilePath()),
           intl: [r.FILES.get('intl')!.name, r.FILES.get('intl')!.size, r.FILES.get('intl')!.contentType],
           empty: r.FILES.has('empty'),
@@ -306,17 +372,34 @@ describe('multipart', () => {
     request.close();
     assert.equal(existsSync(large.temporaryFilePath()), false);
     assert.throws(() => large.read(), {
-      message: "The uploaded file 'big.bin' was removed when its request was closed; save it before the response is sent.",
+      message:
+        "The uploaded file 'big.bin' was removed when its request was closed; save it before the response is sent.",
     });
   });
 
   test('POST before body makes body unavailable; body before POST works (small bodies)', async () => {
     const init = { method: 'POST', body: form([['a', '1']]) };
-    assert.deepEqual(await ask((r) => [r.POST.get('a'), (() => { try { return r.body.byteLength; } catch (e) { return (e as Error).name; } })()], '/', init), [
-      '1',
-      'RawPostDataException',
-    ]);
-    const second = await ask((r) => [r.body.byteLength > 0, r.POST.get('a')], '/', { method: 'POST', body: form([['a', '1']]) });
+    assert.deepEqual(
+      await ask(
+        (r) => [
+          r.POST.get('a'),
+          (() => {
+            try {
+              return r.body.byteLength;
+            } catch (e) {
+              return (e as Error).name;
+            }
+          })(),
+        ],
+        '/',
+        init,
+      ),
+      ['1', 'RawPostDataException'],
+    );
+    const second = await ask((r) => [r.body.byteLength > 0, r.POST.get('a')], '/', {
+      method: 'POST',
+      body: form([['a', '1']]),
+    });
     assert.deepEqual(second, [true, '1']);
   });
 
@@ -324,18 +407,21 @@ describe('multipart', () => {
     using _s = overrideSettings({ DATA_UPLOAD_MAX_MEMORY_SIZE: null, FILE_UPLOAD_MAX_MEMORY_SIZE: 50 });
     const errors = await ask(
       (r) =>
-        [() => r.body, () => r.read()].map((f) => {
-          try {
-            f();
-            return 'no error';
-          } catch (e) {
-            return `${(e as Error).name}: ${(e as Error).message.replace(/\d+ bytes/, 'N bytes')}`;
-          }
-        }).concat([String(r.FILES.get('f')?.size)]),
+        [() => r.body, () => r.read()]
+          .map((f) => {
+            try {
+              f();
+              return 'no error';
+            } catch (e) {
+              return `${(e as Error).name}: ${(e as Error).message.replace(/\d+ bytes/, 'N bytes')}`;
+            }
+          })
+          .concat([String(r.FILES.get('f')?.size)]),
       '/',
       { method: 'POST', body: form([['f', new Blob(['q'.repeat(500)]), 'q.txt']]) },
     );
-    const message = 'RawPostDataException: The raw body of this multipart request (N bytes) was not kept in memory: use request.POST and request.FILES.';
+    const message =
+      'RawPostDataException: The raw body of this multipart request (N bytes) was not kept in memory: use request.POST and request.FILES.';
     assert.deepEqual(errors, [message, message, '500']);
     (await lastRequest).close();
   });
@@ -343,7 +429,13 @@ describe('multipart', () => {
   test('too many files, too many fields, too much field data', async () => {
     {
       using _s = overrideSettings({ DATA_UPLOAD_MAX_NUMBER_FILES: 1 });
-      const init = { method: 'POST', body: form([['f', new Blob(['1']), 'a.txt'], ['f', new Blob(['2']), 'b.txt']]) };
+      const init = {
+        method: 'POST',
+        body: form([
+          ['f', new Blob(['1']), 'a.txt'],
+          ['f', new Blob(['2']), 'b.txt'],
+        ]),
+      };
       assert.deepEqual(await ask((r) => r.FILES.size, '/', init), {
         error: 'TooManyFilesSent',
         message:
@@ -353,11 +445,21 @@ describe('multipart', () => {
     }
     {
       using _s = overrideSettings({ DATA_UPLOAD_MAX_NUMBER_FIELDS: 2 });
-      assert.deepEqual(await ask((r) => r.POST.size, '/', { method: 'POST', body: form([['a', '1'], ['b', '2'], ['c', '3']]) }), {
-        error: 'TooManyFieldsSent',
-        message:
-          'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS (2). Send fewer fields, or raise the setting if such requests are legitimate.',
-      });
+      assert.deepEqual(
+        await ask((r) => r.POST.size, '/', {
+          method: 'POST',
+          body: form([
+            ['a', '1'],
+            ['b', '2'],
+            ['c', '3'],
+          ]),
+        }),
+        {
+          error: 'TooManyFieldsSent',
+          message:
+            'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS (2). Send fewer fields, or raise the setting if such requests are legitimate.',
+        },
+      );
     }
     {
       using _s = overrideSettings({ DATA_UPLOAD_MAX_MEMORY_SIZE: 20 });
@@ -367,7 +469,13 @@ describe('multipart', () => {
           'Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE (20 bytes). Send less data, or raise the setting if such requests are legitimate.',
       });
       // Files do not count against the field data limit.
-      assert.deepEqual(await ask((r) => r.FILES.get('f')?.size, '/', { method: 'POST', body: form([['f', new Blob(['y'.repeat(100)]), 'y.txt']]) }), 100);
+      assert.deepEqual(
+        await ask((r) => r.FILES.get('f')?.size, '/', {
+          method: 'POST',
+          body: form([['f', new Blob(['y'.repeat(100)]), 'y.txt']]),
+        }),
+        100,
+      );
     }
   });
 
@@ -383,27 +491,46 @@ describe('multipart', () => {
         return { errors, after: r.POST.size, flagged: r.postParseError };
       },
       '/',
-      { method: 'POST', body: '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } },
+      {
+        method: 'POST',
+        body: '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue',
+        headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      },
     );
-    assert.deepEqual(result, { errors: ['MultiPartParserError: Invalid multipart/form-data body: Unexpected end of form.'], after: 0, flagged: true });
-    assert.deepEqual(await ask((r) => r.POST.size, '/', { method: 'POST', body: 'x', headers: { 'content-type': 'multipart/form-data' } }), {
-      error: 'MultiPartParserError',
-      message:
-        'Invalid multipart/form-data request: Multipart: Boundary not found in the Content-Type "multipart/form-data". Send a boundary parameter, as browsers do.',
+    assert.deepEqual(result, {
+      errors: ['MultiPartParserError: Invalid multipart/form-data body: Unexpected end of form.'],
+      after: 0,
+      flagged: true,
     });
+    assert.deepEqual(
+      await ask((r) => r.POST.size, '/', {
+        method: 'POST',
+        body: 'x',
+        headers: { 'content-type': 'multipart/form-data' },
+      }),
+      {
+        error: 'MultiPartParserError',
+        message:
+          'Invalid multipart/form-data request: Multipart: Boundary not found in the Content-Type "multipart/form-data". Send a boundary parameter, as browsers do.',
+      },
+    );
   });
 });
 
 describe('host, scheme and URIs', () => {
   test('getHost checks ALLOWED_HOSTS, with subdomain patterns', async () => {
-    assert.deepEqual(await askWithHost((r) => r.getHost(), '/', { host: 'api.example.com:8080' }), 'api.example.com:8080');
+    assert.deepEqual(
+      await askWithHost((r) => r.getHost(), '/', { host: 'api.example.com:8080' }),
+      'api.example.com:8080',
+    );
     assert.deepEqual(await askWithHost((r) => r.getHost(), '/', { host: 'evil.test' }), {
       error: 'DisallowedHost',
       message: 'Invalid HTTP_HOST header: "evil.test". You may need to add "evil.test" to ALLOWED_HOSTS.',
     });
     assert.deepEqual(await askWithHost((r) => r.getHost(), '/', { host: 'bad_host!' }), {
       error: 'DisallowedHost',
-      message: 'Invalid HTTP_HOST header: "bad_host!". The domain name provided is not valid according to RFC 1034/1035.',
+      message:
+        'Invalid HTTP_HOST header: "bad_host!". The domain name provided is not valid according to RFC 1034/1035.',
     });
   });
 
@@ -412,7 +539,10 @@ describe('host, scheme and URIs', () => {
     for (const host of ['localhost', 'app.localhost:8000', '127.0.0.1:1', '[::1]:8000']) {
       assert.equal(await askWithHost((r) => r.getHost(), '/', { host }), host);
     }
-    assert.equal(((await askWithHost((r) => r.getHost(), '/', { host: 'example.org' })) as { error: string }).error, 'DisallowedHost');
+    assert.equal(
+      ((await askWithHost((r) => r.getHost(), '/', { host: 'example.org' })) as { error: string }).error,
+      'DisallowedHost',
+    );
   });
 
   test('X-Forwarded-Host and -Port are used only when enabled', async () => {
@@ -435,7 +565,7 @@ describe('host, scheme and URIs', () => {
     assert.deepEqual(await askWithHost((r) => r.scheme, '/', {}), {
       error: 'ImproperlyConfigured',
       message:
-        'The SECURE_PROXY_SSL_HEADER setting must be a list of two values, as [\'HTTP_X_FORWARDED_PROTO\', \'https\'], got "HTTP_X_FORWARDED_PROTO".',
+        "The SECURE_PROXY_SSL_HEADER setting must be a list of two values, as ['HTTP_X_FORWARDED_PROTO', 'https'], got \"HTTP_X_FORWARDED_PROTO\".",
     });
   });
 
@@ -469,7 +599,14 @@ test('accepts() and acceptedTypes() read the Accept header by preference', () =>
   const r = new HttpRequest();
   assert.equal(r.accepts('text/html'), true, 'no Accept header accepts anything');
   r.META = { HTTP_ACCEPT: 'text/html;q=0.5, application/json, image/*;q=0.8, text/plain;q=0' };
-  assert.deepEqual(r.acceptedTypes().map((t) => [t.type, t.q]), [['application/json', 1], ['image/*', 0.8], ['text/html', 0.5]]);
+  assert.deepEqual(
+    r.acceptedTypes().map((t) => [t.type, t.q]),
+    [
+      ['application/json', 1],
+      ['image/*', 0.8],
+      ['text/html', 0.5],
+    ],
+  );
   assert.equal(r.accepts('application/json'), true);
   assert.equal(r.accepts('image/png'), true);
   assert.equal(r.accepts('text/plain'), false);

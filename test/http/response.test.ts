@@ -63,7 +63,10 @@ describe('HttpResponse', () => {
     r.write('b');
     r.write(new Uint8Array([99]));
     assert.equal(r.tell(), 3);
-    assert.deepEqual([...r].map((c) => Buffer.from(c).toString()), ['a', 'b', 'c']);
+    assert.deepEqual(
+      [...r].map((c) => Buffer.from(c).toString()),
+      ['a', 'b', 'c'],
+    );
     assert.equal(await collect(r), 'abc');
     assert.equal(r.text, 'abc');
   });
@@ -71,7 +74,11 @@ describe('HttpResponse', () => {
   test("the standard reason phrases are node:http's", () => {
     const { STATUS_CODES } = process.getBuiltinModule('node:http');
     for (let status = 100; status <= 599; status++) {
-      assert.equal(new HttpResponse('', { status }).reasonPhrase, STATUS_CODES[status] ?? 'Unknown Status Code', String(status));
+      assert.equal(
+        new HttpResponse('', { status }).reasonPhrase,
+        STATUS_CODES[status] ?? 'Unknown Status Code',
+        String(status),
+      );
     }
   });
 
@@ -140,7 +147,13 @@ describe('headers', () => {
   });
 
   test('delete in the middle keeps the order of the others; a header set again goes last', () => {
-    const r = new HttpResponse('', { headers: [['A', '1'], ['B', '2'], ['C', '3']] });
+    const r = new HttpResponse('', {
+      headers: [
+        ['A', '1'],
+        ['B', '2'],
+        ['C', '3'],
+      ],
+    });
     assert.equal(r.headers.size, 4);
     assert.equal(r.delete('b'), true);
     assert.equal(r.delete('b'), false);
@@ -149,7 +162,12 @@ describe('headers', () => {
     r.set('b', 'again');
     r.set('A', 'one');
     assert.deepEqual(r.headers.keys(), ['A', 'C', 'Content-Type', 'b']);
-    assert.deepEqual(r.headers.entries(), [['A', 'one'], ['C', '3'], ['Content-Type', 'text/html; charset=utf-8'], ['b', 'again']]);
+    assert.deepEqual(r.headers.entries(), [
+      ['A', 'one'],
+      ['C', '3'],
+      ['Content-Type', 'text/html; charset=utf-8'],
+      ['b', 'again'],
+    ]);
     assert.deepEqual([...r.headers], r.headers.entries());
     assert.deepEqual(r.headerList(), r.headers.entries());
     assert.equal(r.headers.size, 4);
@@ -166,23 +184,36 @@ describe('headers', () => {
 
   test('CR or LF in a value or name is a BadHeaderError', () => {
     const r = new HttpResponse();
-    assert.throws(() => r.set('X-Evil', 'a\r\nSet-Cookie: x=1'), (e: unknown) => {
-      assert.ok(e instanceof BadHeaderError);
-      assert.equal(e.message, 'Header values can\'t contain newlines (got "a\\r\\nSet-Cookie: x=1" for header \'X-Evil\').');
-      return true;
-    });
+    assert.throws(
+      () => r.set('X-Evil', 'a\r\nSet-Cookie: x=1'),
+      (e: unknown) => {
+        assert.ok(e instanceof BadHeaderError);
+        assert.equal(
+          e.message,
+          "Header values can't contain newlines (got \"a\\r\\nSet-Cookie: x=1\" for header 'X-Evil').",
+        );
+        return true;
+      },
+    );
     r.set('X-Known', 'fine');
     assert.throws(() => r.set('X-Known', 'a\nb'), { name: 'BadHeaderError' }, 'a name seen before is still checked');
-    assert.throws(() => r.set('X-Evil\n', 'a'), { name: 'BadHeaderError', message: 'Header names can\'t contain newlines (got "X-Evil\\n").' });
+    assert.throws(() => r.set('X-Evil\n', 'a'), {
+      name: 'BadHeaderError',
+      message: 'Header names can\'t contain newlines (got "X-Evil\\n").',
+    });
     assert.throws(() => r.set('Bad Name', 'a'), {
       name: 'BadHeaderError',
       message: '"Bad Name" is not a valid header name: use letters, digits and !#$%&\'*+-.^_`|~ (RFC 9110 §5.1).',
     });
     assert.throws(() => r.set('X-Nul', 'a\0b'), {
       name: 'BadHeaderError',
-      message: 'Header values can\'t contain control characters (got "a\\u0000b" for header \'X-Nul\').',
+      message: "Header values can't contain control characters (got \"a\\u0000b\" for header 'X-Nul').",
     });
-    assert.equal(new HttpResponseRedirect('/a\r\nb').url, '/a%0D%0Ab', 'a redirect target is percent-encoded, never split');
+    assert.equal(
+      new HttpResponseRedirect('/a\r\nb').url,
+      '/a%0D%0Ab',
+      'a redirect target is percent-encoded, never split',
+    );
   });
 
   test('text beyond Latin-1 is MIME-encoded, Latin-1 is kept', () => {
@@ -195,21 +226,43 @@ describe('headers', () => {
 });
 
 test('request HttpHeaders: from HTTP_* and CONTENT_*, case- and _-insensitive, Django names', () => {
-  const h = new HttpHeaders({ HTTP_X_FORWARDED_FOR: '1.2.3.4', CONTENT_TYPE: 'text/plain', CONTENT_LENGTH: '3', HTTP_HOST: 'h', SERVER_NAME: 'x', 'wsgi.input': {} });
+  const h = new HttpHeaders({
+    HTTP_X_FORWARDED_FOR: '1.2.3.4',
+    CONTENT_TYPE: 'text/plain',
+    CONTENT_LENGTH: '3',
+    HTTP_HOST: 'h',
+    SERVER_NAME: 'x',
+    'wsgi.input': {},
+  });
   assert.deepEqual(h.keys(), ['X-Forwarded-For', 'Content-Type', 'Content-Length', 'Host']);
   assert.equal(h.get('x-forwarded-for'), '1.2.3.4');
   assert.equal(h.get('X_FORWARDED_FOR'), '1.2.3.4');
   assert.equal(h.has('content-length'), true);
   assert.equal(h.has('Server-Name'), false);
-  assert.deepEqual(Object.fromEntries(h), { 'X-Forwarded-For': '1.2.3.4', 'Content-Type': 'text/plain', 'Content-Length': '3', Host: 'h' });
+  assert.deepEqual(Object.fromEntries(h), {
+    'X-Forwarded-For': '1.2.3.4',
+    'Content-Type': 'text/plain',
+    'Content-Length': '3',
+    Host: 'h',
+  });
 });
 
 describe('cookies', () => {
   test('every attribute, in the order Django writes them, one Set-Cookie each', () => {
     const r = new HttpResponse();
-    r.setCookie('a', '1', { maxAge: 60, path: '/p', domain: 'example.com', secure: true, httponly: true, samesite: 'strict' });
+    r.setCookie('a', '1', {
+      maxAge: 60,
+      path: '/p',
+      domain: 'example.com',
+      secure: true,
+      httponly: true,
+      samesite: 'strict',
+    });
     r.setCookie('b', 'two words; "quoted"');
-    const headers = r.headerList().filter(([n]) => n === 'Set-Cookie').map(([, v]) => v);
+    const headers = r
+      .headerList()
+      .filter(([n]) => n === 'Set-Cookie')
+      .map(([, v]) => v);
     assert.equal(headers.length, 2);
     assert.match(
       headers[0]!,
@@ -234,7 +287,10 @@ describe('cookies', () => {
     r.deleteCookie('__Host-b');
     r.deleteCookie('c', { samesite: 'None' });
     assert.deepEqual(
-      r.headerList().filter(([n]) => n === 'Set-Cookie').map(([, v]) => v),
+      r
+        .headerList()
+        .filter(([n]) => n === 'Set-Cookie')
+        .map(([, v]) => v),
       [
         'a=""; Domain=ex.com; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/x',
         '__Host-b=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; Secure',
@@ -249,7 +305,8 @@ describe('cookies', () => {
       message: 'samesite must be "lax", "none", or "strict", got "sometimes" (cookie \'a\').',
     });
     assert.throws(() => r.setCookie('a b', 'x'), {
-      message: '"a b" is not a valid cookie name: use letters, digits and !#$%&\'*+-.^_`|~: and not an attribute name (Path, Domain, Expires, ...).',
+      message:
+        '"a b" is not a valid cookie name: use letters, digits and !#$%&\'*+-.^_`|~: and not an attribute name (Path, Domain, Expires, ...).',
     });
     assert.throws(() => r.setCookie('Path', 'x'), { message: /"Path" is not a valid cookie name/ });
     assert.throws(() => r.setCookie('a', 'b', { expires: new Date(), maxAge: 5 }), {
@@ -259,7 +316,7 @@ describe('cookies', () => {
       message: "maxAge must be a finite number of seconds, got Infinity (cookie 'a').",
     });
     assert.throws(() => r.setCookie('a', 'b', { path: '/; Domain=evil' }), {
-      message: 'The cookie path "/; Domain=evil" can\'t contain \';\', CR, LF or NUL.',
+      message: "The cookie path \"/; Domain=evil\" can't contain ';', CR, LF or NUL.",
     });
   });
 });
@@ -382,7 +439,9 @@ describe('FileResponse', () => {
     assert.equal(r.get('Content-Type'), 'application/octet-stream');
     assert.equal(await collect(r), 'PDF-DATA');
     await r.close();
-    assert.throws(() => new FileResponse(fd), { message: `FileResponse cannot send file descriptor ${fd}: it is not open.` });
+    assert.throws(() => new FileResponse(fd), {
+      message: `FileResponse cannot send file descriptor ${fd}: it is not open.`,
+    });
   });
 
   test('a stream: no fileSource, name and length from a file stream', async () => {
@@ -397,7 +456,9 @@ describe('FileResponse', () => {
   test('a missing file or a folder is refused at once', () => {
     const missing = path.join(dir, 'nope.txt');
     assert.throws(() => new FileResponse(missing), { message: `FileResponse cannot send '${missing}': no such file.` });
-    assert.throws(() => new FileResponse(dir), { message: `FileResponse cannot send '${dir}': it is not a regular file.` });
+    assert.throws(() => new FileResponse(dir), {
+      message: `FileResponse cannot send '${dir}': it is not a regular file.`,
+    });
   });
 });
 
@@ -419,7 +480,9 @@ describe('JsonResponse', () => {
         message: 'In order to allow non-object values to be serialized set the safe option to false.',
       });
     }
-    assert.throws(() => new JsonResponse({ n: 1n }), { message: /^JsonResponse data is not JSON serializable: Do not know how to serialize a BigInt/ });
+    assert.throws(() => new JsonResponse({ n: 1n }), {
+      message: /^JsonResponse data is not JSON serializable: Do not know how to serialize a BigInt/,
+    });
     assert.throws(() => new JsonResponse(undefined, { safe: false }), {
       message: 'JsonResponse data is not JSON serializable: undefined has no JSON form.',
     });
@@ -444,11 +507,14 @@ describe('redirects and status shortcuts', () => {
       ['data:text/html,x', 'data'],
       ['file:///etc/passwd', 'file'],
     ]) {
-      assert.throws(() => new HttpResponseRedirect(url!), (e: unknown) => {
-        assert.ok(e instanceof DisallowedRedirect);
-        assert.equal(e.message, `Unsafe redirect to URL with protocol '${scheme}'.`);
-        return true;
-      });
+      assert.throws(
+        () => new HttpResponseRedirect(url!),
+        (e: unknown) => {
+          assert.ok(e instanceof DisallowedRedirect);
+          assert.equal(e.message, `Unsafe redirect to URL with protocol '${scheme}'.`);
+          return true;
+        },
+      );
     }
   });
 
@@ -456,9 +522,12 @@ describe('redirects and status shortcuts', () => {
     const r = new HttpResponseNotModified();
     assert.equal(r.statusCode, 304);
     assert.equal(r.has('Content-Type'), false);
-    assert.throws(() => {
-      r.content = 'x';
-    }, { message: 'You cannot set content to a 304 (Not Modified) response.' });
+    assert.throws(
+      () => {
+        r.content = 'x';
+      },
+      { message: 'You cannot set content to a 304 (Not Modified) response.' },
+    );
   });
 
   test('status shortcuts and Allow', () => {

@@ -11,9 +11,13 @@ describe('the command line', () => {
   test('help lists the commands by group', async () => {
     const result = await admin(['help']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^Type '\S+ help <subcommand>' for help on a specific subcommand\.\n\nAvailable subcommands:\n\n/);
+    assert.match(
+      result.stdout,
+      /^Type '\S+ help <subcommand>' for help on a specific subcommand\.\n\nAvailable subcommands:\n\n/,
+    );
     assert.match(result.stdout, /\[staticfiles\]\n {4}collectstatic\n {4}runserver\n/);
-    for (const name of ['check', 'diffsettings', 'serve', 'shell', 'showurls', 'startapp', 'startproject']) assert.match(result.stdout, new RegExp(`\\n    ${name}\\n`));
+    for (const name of ['check', 'diffsettings', 'serve', 'shell', 'showurls', 'startapp', 'startproject'])
+      assert.match(result.stdout, new RegExp(`\\n    ${name}\\n`));
   });
 
   test('help of a command shows its arguments and options', async () => {
@@ -21,13 +25,19 @@ describe('the command line', () => {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /usage: \S+ check \[options\] \[app_label \.\.\.\]/);
     assert.match(result.stdout, /--deploy\s+Check deployment settings\./);
-    assert.match(result.stdout, /--fail-level FAIL_LEVEL\s+Message level that will cause the command to exit with a non-zero status\. \(one of: CRITICAL, ERROR, WARNING, INFO, DEBUG\)/);
+    assert.match(
+      result.stdout,
+      /--fail-level FAIL_LEVEL\s+Message level that will cause the command to exit with a non-zero status\. \(one of: CRITICAL, ERROR, WARNING, INFO, DEBUG\)/,
+    );
   });
 
   test('an unknown command suggests the closest one and exits 1', async () => {
     const result = await admin(['runservr']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^Unknown command: 'runservr'\nDid you mean runserver\?\nType '\S+ help' for usage\.\n$/);
+    assert.match(
+      result.stderr,
+      /^Unknown command: 'runservr'\nDid you mean runserver\?\nType '\S+ help' for usage\.\n$/,
+    );
   });
 
   test('an unknown command with nothing close gives no suggestion', async () => {
@@ -54,7 +64,10 @@ describe('the command line', () => {
 describe('parseCommandLine', () => {
   const command = defineCommand({
     help: 'A test command.',
-    positionals: [{ name: 'target', help: 'The target.' }, { name: 'rest', help: 'The rest.', variadic: true }],
+    positionals: [
+      { name: 'target', help: 'The target.' },
+      { name: 'rest', help: 'The rest.', variadic: true },
+    ],
     options: {
       count: { type: 'number', default: 1, help: 'How many.' },
       mode: { type: 'string', choices: ['a', 'b'], help: 'The mode.' },
@@ -65,7 +78,20 @@ describe('parseCommandLine', () => {
   });
 
   test('types, camelCase names, defaults, repeats and positionals', () => {
-    const parsed = parseCommandLine('t', command, ['x', 'y', 'z', '--count', '3', '--dry-run', '--tag', 'p', '--tag', 'q', '-v', '2']);
+    const parsed = parseCommandLine('t', command, [
+      'x',
+      'y',
+      'z',
+      '--count',
+      '3',
+      '--dry-run',
+      '--tag',
+      'p',
+      '--tag',
+      'q',
+      '-v',
+      '2',
+    ]);
     assert.equal(parsed.options.count, 3);
     assert.equal(parsed.options.dryRun, true);
     assert.deepEqual(parsed.options.tag, ['p', 'q']);
@@ -82,7 +108,10 @@ describe('parseCommandLine', () => {
   ];
   for (const [argv, message] of cases) {
     test(`refuses ${JSON.stringify(argv)}`, () => {
-      assert.throws(() => parseCommandLine('t', command, argv), (error: unknown) => error instanceof CommandError && error.message === message);
+      assert.throws(
+        () => parseCommandLine('t', command, argv),
+        (error: unknown) => error instanceof CommandError && error.message === message,
+      );
     });
   }
 });

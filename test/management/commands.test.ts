@@ -25,14 +25,20 @@ describe('manage.ts commands', () => {
     const settingsFile = path.join(project, 'mysite', 'settings.ts');
     writeFileSync(
       settingsFile,
-      readFileSync(settingsFile, 'utf8').replace("  'tsgi.staticfiles',\n];", "  'tsgi.staticfiles',\n  'greetings',\n];\n\nexport const GREETING = 'Hello';"),
+      readFileSync(settingsFile, 'utf8').replace(
+        "  'tsgi.staticfiles',\n];",
+        "  'tsgi.staticfiles',\n  'greetings',\n];\n\nexport const GREETING = 'Hello';",
+      ),
     );
     const urlsFile = path.join(project, 'mysite', 'urls.ts');
     writeFileSync(
       urlsFile,
       readFileSync(urlsFile, 'utf8')
         .replace("import { path } from 'tsgi/urls';", "import { include, path } from 'tsgi/urls';")
-        .replace("  path('', home, { name: 'home' }),", "  path('', home, { name: 'home' }),\n  path('greetings/', include('greetings.urls')),"),
+        .replace(
+          "  path('', home, { name: 'home' }),",
+          "  path('', home, { name: 'home' }),\n  path('greetings/', include('greetings.urls')),",
+        ),
     );
     writeFileSync(path.join(project, 'greetings', 'static', 'greetings', 'app.css'), 'body { color: teal; }\n');
     mkdirSync(path.join(project, 'greetings', 'management', 'commands'), { recursive: true });
@@ -89,10 +95,16 @@ export default defineCommand({
   test('showurls lists every pattern with its view and name, as a table and as JSON', async () => {
     const table = await manage(project, ['showurls']);
     assert.equal(table.code, 0, table.stderr);
-    assert.equal(table.stdout, 'Pattern      View   Name\n/            home   home\n/greetings/  index  greetings:index\n');
+    assert.equal(
+      table.stdout,
+      'Pattern      View   Name\n/            home   home\n/greetings/  index  greetings:index\n',
+    );
     const json = await manage(project, ['showurls', '--format', 'json']);
     const rows = JSON.parse(json.stdout) as Array<{ pattern: string; view: string; name: string }>;
-    assert.deepEqual(rows.find((r) => r.name === 'greetings:index'), { pattern: '/greetings/', view: 'index', name: 'greetings:index' });
+    assert.deepEqual(
+      rows.find((r) => r.name === 'greetings:index'),
+      { pattern: '/greetings/', view: 'index', name: 'greetings:index' },
+    );
   });
 
   test('diffsettings shows what the project changed, and marks its own settings', async () => {
@@ -106,7 +118,11 @@ export default defineCommand({
   });
 
   test('shell has the settings and the URL functions in scope', async () => {
-    const result = await manage(project, ['shell', '-c', "console.log(settings.GREETING, reverse('greetings:index'), apps.isInstalled('greetings'))"]);
+    const result = await manage(project, [
+      'shell',
+      '-c',
+      "console.log(settings.GREETING, reverse('greetings:index'), apps.isInstalled('greetings'))",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'Hello /greetings/ true\n');
   });
@@ -119,12 +135,19 @@ export default defineCommand({
     const real = await manage(project, ['collectstatic', '--noinput']);
     assert.equal(real.code, 0, real.stderr);
     assert.match(real.stdout, /^1 static file copied to '.*staticfiles'\.$/m);
-    assert.equal(readFileSync(path.join(project, 'staticfiles', 'greetings', 'app.css'), 'utf8'), 'body { color: teal; }\n');
+    assert.equal(
+      readFileSync(path.join(project, 'staticfiles', 'greetings', 'app.css'), 'utf8'),
+      'body { color: teal; }\n',
+    );
   });
 
   test('serve runs the production server on the project and stops on TERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['manage.ts', 'serve', '--', '--bind', `127.0.0.1:${port}`], { cwd: project, env: { ...process.env, NO_COLOR: '1', TSGI_SETTINGS_MODULE: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['manage.ts', 'serve', '--', '--bind', `127.0.0.1:${port}`], {
+      cwd: project,
+      env: { ...process.env, NO_COLOR: '1', TSGI_SETTINGS_MODULE: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d));
     child.stderr.on('data', (d: Buffer) => (output += d));
@@ -147,7 +170,15 @@ export default defineCommand({
   test('runserver serves static files from the finders in DEBUG, not with --nostatic, and with --insecure', async () => {
     const css = async (args: string[], env: NodeJS.ProcessEnv) => {
       const port = await freePort();
-      const child = spawn(process.execPath, ['manage.ts', 'runserver', '--settings', 'mysite.bare', '--noreload', ...args, `127.0.0.1:${port}`], { cwd: project, env: { ...process.env, NO_COLOR: '1', TSGI_SETTINGS_MODULE: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['manage.ts', 'runserver', '--settings', 'mysite.bare', '--noreload', ...args, `127.0.0.1:${port}`],
+        {
+          cwd: project,
+          env: { ...process.env, NO_COLOR: '1', TSGI_SETTINGS_MODULE: undefined, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d));
       child.stderr.on('data', (d: Buffer) => (output += d));

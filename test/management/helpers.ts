@@ -16,12 +16,19 @@ export interface RunResult {
 }
 
 /** Runs node with `args` to completion (killed after `timeoutMs`, as a guard only). */
-export function run(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return runCommand(process.execPath, args, options);
 }
 
 /** Runs any program to completion (killed after `timeoutMs`, as a guard only). */
-export function runCommand(program: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runCommand(
+  program: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
       cwd: options.cwd,
@@ -42,12 +49,18 @@ export function runCommand(program: string, args: readonly string[], options: { 
 }
 
 /** `tsgi ARGS` as a user runs it (the package's bin). */
-export function tsgi(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function tsgi(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return run([BIN, ...args], options);
 }
 
 /** The management command line outside a project (no settings), as `django-admin` is. */
-export function admin(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function admin(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   const launcher = `import { executeFromCommandLine } from ${JSON.stringify(MANAGEMENT)}; process.exitCode = await executeFromCommandLine(['node', 'tsgi-admin', ...process.argv.slice(1)]);`;
   return run(['--input-type=module', '-e', launcher, '--', ...args], options);
 }

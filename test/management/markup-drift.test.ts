@@ -23,19 +23,27 @@ after(() => tmp.remove());
 
 for (const file of ['manage.ts', 'markup/wsgi.ts', 'tsconfig.json', '.gitignore']) {
   test(`examples/markup/${file} is the template's, verbatim`, () => {
-    assert.equal(readFileSync(path.join(MARKUP, file), 'utf8'), readFileSync(path.join(generated, file), 'utf8'),
-      `examples/markup/${file} differs from what 'tsgi startproject markup' writes: change the template in src/core/management/templates/ and the example together.`);
+    assert.equal(
+      readFileSync(path.join(MARKUP, file), 'utf8'),
+      readFileSync(path.join(generated, file), 'utf8'),
+      `examples/markup/${file} differs from what 'tsgi startproject markup' writes: change the template in src/core/management/templates/ and the example together.`,
+    );
   });
 }
 
 test("examples/markup/markup/settings.ts keeps every line of the template's, in order", () => {
   const ignore = (line: string) => /SECRET_KEY = |^ \* Settings of the markup project/.test(line);
-  const template = readFileSync(path.join(generated, 'markup/settings.ts'), 'utf8').split('\n').filter((l) => !ignore(l));
+  const template = readFileSync(path.join(generated, 'markup/settings.ts'), 'utf8')
+    .split('\n')
+    .filter((l) => !ignore(l));
   const example = readFileSync(path.join(MARKUP, 'markup/settings.ts'), 'utf8').split('\n');
   let at = 0;
   for (const line of template) {
     const found = example.indexOf(line, at);
-    assert.ok(found >= 0, `examples/markup/markup/settings.ts lost the template line ${JSON.stringify(line)} (or has it out of order).`);
+    assert.ok(
+      found >= 0,
+      `examples/markup/markup/settings.ts lost the template line ${JSON.stringify(line)} (or has it out of order).`,
+    );
     at = found + 1;
   }
 });

@@ -15,14 +15,26 @@ describe('tsgi startproject', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Created the project 'mysite' in .*mysite\./);
     const top = path.join(tmp.dir, 'mysite');
-    for (const file of ['manage.ts', 'mysite/settings.ts', 'mysite/urls.ts', 'mysite/views.ts', 'mysite/wsgi.ts', 'package.json', 'tsconfig.json', '.gitignore']) {
+    for (const file of [
+      'manage.ts',
+      'mysite/settings.ts',
+      'mysite/urls.ts',
+      'mysite/views.ts',
+      'mysite/wsgi.ts',
+      'package.json',
+      'tsconfig.json',
+      '.gitignore',
+    ]) {
       assert.ok(existsSync(path.join(top, file)), `${file} is missing`);
     }
     assert.ok(statSync(path.join(top, 'templates')).isDirectory());
     assert.ok(statSync(path.join(top, 'static')).isDirectory());
     assert.equal(statSync(path.join(top, 'manage.ts')).mode & 0o111, 0o111, 'manage.ts is executable');
     const wsgi = readFileSync(path.join(top, 'mysite/wsgi.ts'), 'utf8');
-    assert.match(wsgi, /process\.env\.TSGI_SETTINGS_MODULE \?\?= 'mysite\.settings';\n\nexport const application = getWsgiApplication\(\);/);
+    assert.match(
+      wsgi,
+      /process\.env\.TSGI_SETTINGS_MODULE \?\?= 'mysite\.settings';\n\nexport const application = getWsgiApplication\(\);/,
+    );
     const settings = readFileSync(path.join(top, 'mysite/settings.ts'), 'utf8');
     assert.match(settings, /SECRET_KEY = process\.env\.TSGI_SECRET_KEY \?\? 'tsgi-insecure-.{50}';/);
     assert.match(settings, /ROOT_URLCONF = 'mysite\.urls'/);
@@ -35,7 +47,8 @@ describe('tsgi startproject', () => {
 
   test('gives every project its own random secret key', async () => {
     assert.equal((await tsgi(['startproject', 'other'], { cwd: tmp.dir })).code, 0);
-    const key = (p: string) => /tsgi-insecure-(.{50})'/.exec(readFileSync(path.join(tmp.dir, p, p, 'settings.ts'), 'utf8'))![1];
+    const key = (p: string) =>
+      /tsgi-insecure-(.{50})'/.exec(readFileSync(path.join(tmp.dir, p, p, 'settings.ts'), 'utf8'))![1];
     assert.notEqual(key('mysite'), key('other'));
   });
 
@@ -43,7 +56,10 @@ describe('tsgi startproject', () => {
     writeFileSync(path.join(tmp.dir, 'mysite', 'manage.ts'), '// mine\n');
     const result = await tsgi(['startproject', 'mysite'], { cwd: tmp.dir });
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, `CommandError: '${path.join(tmp.dir, 'mysite')}' already exists. Choose another project name, or give an existing empty folder as the destination.\n`);
+    assert.equal(
+      result.stderr,
+      `CommandError: '${path.join(tmp.dir, 'mysite')}' already exists. Choose another project name, or give an existing empty folder as the destination.\n`,
+    );
     assert.equal(readFileSync(path.join(tmp.dir, 'mysite', 'manage.ts'), 'utf8'), '// mine\n');
   });
 
@@ -51,22 +67,40 @@ describe('tsgi startproject', () => {
     const missing = path.join(tmp.dir, 'nowhere');
     let result = await tsgi(['startproject', 'site2', missing], { cwd: tmp.dir });
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, `CommandError: Destination directory '${missing}' does not exist, please create it first.\n`);
+    assert.equal(
+      result.stderr,
+      `CommandError: Destination directory '${missing}' does not exist, please create it first.\n`,
+    );
     const dest = path.join(tmp.dir, 'dest');
     mkdirSync(dest);
     writeFileSync(path.join(dest, 'manage.ts'), '// keep\n');
     result = await tsgi(['startproject', 'site2', dest], { cwd: tmp.dir });
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, `CommandError: ${path.join(dest, 'manage.ts')} already exists. Overlaying a project into an existing directory won't replace conflicting files; remove them or choose another destination.\n`);
+    assert.equal(
+      result.stderr,
+      `CommandError: ${path.join(dest, 'manage.ts')} already exists. Overlaying a project into an existing directory won't replace conflicting files; remove them or choose another destination.\n`,
+    );
     assert.equal(readFileSync(path.join(dest, 'manage.ts'), 'utf8'), '// keep\n');
     assert.ok(!existsSync(path.join(dest, 'site2')), 'nothing was written');
   });
 
   for (const [name, message] of [
-    ['1site', "'1site' is not a valid project name. Please make sure the name is a valid identifier: letters, digits and underscores, not starting with a digit."],
-    ['my-site', "'my-site' is not a valid project name. Please make sure the name is a valid identifier: letters, digits and underscores, not starting with a digit."],
-    ['http', "'http' conflicts with the name of an existing module and cannot be used as a project name. Please try another name."],
-    ['tsgi', "'tsgi' conflicts with the name of an existing module and cannot be used as a project name. Please try another name."],
+    [
+      '1site',
+      "'1site' is not a valid project name. Please make sure the name is a valid identifier: letters, digits and underscores, not starting with a digit.",
+    ],
+    [
+      'my-site',
+      "'my-site' is not a valid project name. Please make sure the name is a valid identifier: letters, digits and underscores, not starting with a digit.",
+    ],
+    [
+      'http',
+      "'http' conflicts with the name of an existing module and cannot be used as a project name. Please try another name.",
+    ],
+    [
+      'tsgi',
+      "'tsgi' conflicts with the name of an existing module and cannot be used as a project name. Please try another name.",
+    ],
   ]) {
     test(`refuses the name ${name}`, async () => {
       const result = await tsgi(['startproject', name], { cwd: tmp.dir });
@@ -79,17 +113,24 @@ describe('tsgi startproject', () => {
   test('without a name says what is missing', async () => {
     const result = await tsgi(['startproject'], { cwd: tmp.dir });
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, "CommandError: The command 'startproject' needs the argument name (Name of the project). Run 'manage.ts help startproject' for usage.\n");
+    assert.equal(
+      result.stderr,
+      "CommandError: The command 'startproject' needs the argument name (Name of the project). Run 'manage.ts help startproject' for usage.\n",
+    );
   });
 
   test('startapp writes apps, views, urls, templates/, static/ and a test', async () => {
     const result = await tsgi(['startapp', 'blog'], { cwd: path.join(tmp.dir, 'other') });
     assert.equal(result.code, 0, result.stderr);
     const app = path.join(tmp.dir, 'other', 'blog');
-    for (const file of ['apps.ts', 'views.ts', 'urls.ts', 'views.test.ts']) assert.ok(existsSync(path.join(app, file)), file);
+    for (const file of ['apps.ts', 'views.ts', 'urls.ts', 'views.test.ts'])
+      assert.ok(existsSync(path.join(app, file)), file);
     assert.ok(statSync(path.join(app, 'templates', 'blog')).isDirectory());
     assert.ok(statSync(path.join(app, 'static', 'blog')).isDirectory());
-    assert.match(readFileSync(path.join(app, 'apps.ts'), 'utf8'), /export default class BlogConfig extends AppConfig \{\n {2}override name = 'blog';/);
+    assert.match(
+      readFileSync(path.join(app, 'apps.ts'), 'utf8'),
+      /export default class BlogConfig extends AppConfig \{\n {2}override name = 'blog';/,
+    );
     const again = await tsgi(['startapp', 'blog'], { cwd: path.join(tmp.dir, 'other') });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /^CommandError: '.*blog' already exists\./);

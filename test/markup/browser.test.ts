@@ -14,9 +14,13 @@ const CHROMIUM = '/usr/bin/chromium';
 
 function ensureChromium(): string | undefined {
   if (existsSync(CHROMIUM)) return undefined;
-  if (process.getuid?.() !== 0) return 'Debian\'s chromium is not installed and this user cannot install it (apt-get install chromium).';
+  if (process.getuid?.() !== 0)
+    return "Debian's chromium is not installed and this user cannot install it (apt-get install chromium).";
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return existsSync(CHROMIUM) ? undefined : 'apt-get could not install chromium.';
 }
 
@@ -29,10 +33,23 @@ describe('markup in a browser', { skip: missing }, () => {
 
   before(async () => {
     const port = await freePort();
-    server = await start(process.execPath, ['manage.ts', 'runserver', '--noreload', `127.0.0.1:${port}`], { cwd: MARKUP, port, env: { TSGI_DEBUG: 'true' } });
+    server = await start(process.execPath, ['manage.ts', 'runserver', '--noreload', `127.0.0.1:${port}`], {
+      cwd: MARKUP,
+      port,
+      env: { TSGI_DEBUG: 'true' },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
   });
@@ -50,7 +67,7 @@ describe('markup in a browser', { skip: missing }, () => {
     await page.getByRole('link', { name: 'The gateway' }).click();
     await page.waitForURL(`${server.base}/docs/the-gateway/`);
     assert.equal(await page.locator('article h1').textContent(), 'The gateway');
-    assert.ok(await page.locator('article pre code').count() >= 1, 'code blocks rendered');
+    assert.ok((await page.locator('article pre code').count()) >= 1, 'code blocks rendered');
   });
 
   test('the preview form renders submitted Markdown, and escapes raw HTML', async () => {

@@ -31,7 +31,10 @@ describe("markup's error pages with DEBUG off", () => {
     // temporary STATIC_ROOT, leaving the checkout alone).
     const staticRoot = mkdtempSync(path.join(tmpdir(), 'markup-static-'));
     after(() => rmSync(staticRoot, { recursive: true, force: true }));
-    overrideSettings({ STATIC_ROOT: staticRoot, ROOT_URLCONF: { urlpatterns: [route('boom/', crash), route('', include('markup.urls'))] } });
+    overrideSettings({
+      STATIC_ROOT: staticRoot,
+      ROOT_URLCONF: { urlpatterns: [route('boom/', crash), route('', include('markup.urls'))] },
+    });
     await collectstatic({ interactive: false, verbosity: 0 });
     client = new Client({ raiseRequestException: false, wrap: validator });
   });

@@ -16,9 +16,18 @@ export interface Running {
 }
 
 /** Spawns a server and waits until `base` answers (bounded: a guard against a hang, not a timing test). */
-export async function start(program: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; port: number }): Promise<Running> {
+export async function start(
+  program: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; port: number },
+): Promise<Running> {
   let output = '';
-  const child: ChildProcess = spawn(program, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(program, args, {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
   const base = `http://127.0.0.1:${options.port}`;
@@ -44,7 +53,10 @@ export async function start(program: string, args: readonly string[], options: {
       // does, then wait until every process of the group is gone (npm itself may die of the
       // signal at once while the server still drains).
       const group = -child.pid!;
-      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+      const exited =
+        child.exitCode !== null || child.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((r) => child.once('exit', r));
       if (!signalGroup(group, signal)) return output;
       const deadline = Date.now() + 30_000;
       while (signalGroup(group, 0)) {

@@ -14,7 +14,11 @@ describe('npm start', () => {
     const port = await freePort();
     // As a user runs it: on the compiled build (npm start builds it first), not on the .ts sources
     // that the rest of the suite runs through NODE_OPTIONS=--conditions=tsgi-source.
-    server = await start('npm', ['start', '--silent'], { cwd: REPO_ROOT, port, env: { TSGI_CMD_ARGS: `--bind 127.0.0.1:${port}`, NODE_OPTIONS: '' } });
+    server = await start('npm', ['start', '--silent'], {
+      cwd: REPO_ROOT,
+      port,
+      env: { TSGI_CMD_ARGS: `--bind 127.0.0.1:${port}`, NODE_OPTIONS: '' },
+    });
   });
   after(async () => {
     await server?.stop();
@@ -44,18 +48,28 @@ describe('npm start', () => {
   });
 
   test('the JSON API renders Markdown, and says what is wrong with a bad request', async () => {
-    const ok = await fetch(`${server.base}/api/render/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ markdown: '# Hi\n\n<script>alert(1)</script>' }) });
+    const ok = await fetch(`${server.base}/api/render/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ markdown: '# Hi\n\n<script>alert(1)</script>' }),
+    });
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), { html: '<h1>Hi</h1>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n' });
-    const bad = await fetch(`${server.base}/api/render/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const bad = await fetch(`${server.base}/api/render/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     assert.equal(bad.status, 400);
-    assert.deepEqual(await bad.json(), { error: 'The request body is not valid JSON. Send {"markdown": "..."} with Content-Type: application/json.' });
+    assert.deepEqual(await bad.json(), {
+      error: 'The request body is not valid JSON. Send {"markdown": "..."} with Content-Type: application/json.',
+    });
     const get = await fetch(`${server.base}/api/render/`);
     assert.equal(get.status, 405);
     assert.equal(get.headers.get('allow'), 'POST');
   });
 
-  test('an unknown page gets markup\'s 404 page, and DEBUG is off', async () => {
+  test("an unknown page gets markup's 404 page, and DEBUG is off", async () => {
     const response = await fetch(`${server.base}/docs/nothing-here/`);
     assert.equal(response.status, 404);
     const text = await response.text();
@@ -65,7 +79,10 @@ describe('npm start', () => {
   });
 
   test('the preview refuses a POST without the CSRF token, and renders the form with the token it takes', async () => {
-    const response = await fetch(`${server.base}/preview/`, { method: 'POST', body: new URLSearchParams({ markdown: '# x' }) });
+    const response = await fetch(`${server.base}/preview/`, {
+      method: 'POST',
+      body: new URLSearchParams({ markdown: '# x' }),
+    });
     assert.equal(response.status, 403);
     const form = await fetch(`${server.base}/preview/`);
     const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(await form.text())?.[1];

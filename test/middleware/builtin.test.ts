@@ -17,21 +17,42 @@ const BIG = 'Lorem ipsum dolor sit amet. '.repeat(40);
 const urlconf = {
   urlpatterns: [
     path('hello/', () => new HttpResponse('Hello, world!'), { name: 'hello' }),
-    path('raw/', noAppendSlash(() => new HttpResponse('raw'))),
+    path(
+      'raw/',
+      noAppendSlash(() => new HttpResponse('raw')),
+    ),
     path('raw', () => new HttpResponse('x')),
     path('has-xfo/', () => new HttpResponse('x', { headers: { 'X-Frame-Options': 'SAMEORIGIN' } })),
-    path('frameable/', xframeOptionsExempt(() => new HttpResponse('frame me'))),
+    path(
+      'frameable/',
+      xframeOptionsExempt(() => new HttpResponse('frame me')),
+    ),
     path('big/', () => new HttpResponse(BIG)),
     path('big-etag/', () => new HttpResponse(BIG, { headers: { ETag: '"abc"' } })),
-    path('stream/', () => new StreamingHttpResponse((function* () { for (let i = 0; i < 5; i++) yield BIG; })())),
+    path(
+      'stream/',
+      () =>
+        new StreamingHttpResponse(
+          (function* () {
+            for (let i = 0; i < 5; i++) yield BIG;
+          })(),
+        ),
+    ),
     path('no-store/', () => new HttpResponse('x', { headers: { 'Cache-Control': 'no-store' } })),
     path('dated/', () => new HttpResponse('dated', { headers: { 'Last-Modified': 'Sat, 01 Jan 2022 00:00:00 GMT' } })),
-    path('view-404/', () => { throw new Http404('no'); }),
+    path('view-404/', () => {
+      throw new Http404('no');
+    }),
   ],
 };
 
 before(() => {
-  settings.configure({ ROOT_URLCONF: urlconf, ALLOWED_HOSTS: ['testserver', 'www.testserver'], SECRET_KEY: 'middleware-test', MIDDLEWARE: [] });
+  settings.configure({
+    ROOT_URLCONF: urlconf,
+    ALLOWED_HOSTS: ['testserver', 'www.testserver'],
+    SECRET_KEY: 'middleware-test',
+    MIDDLEWARE: [],
+  });
 });
 
 async function app(middleware: string[], values: Record<string, unknown> = {}) {
@@ -57,8 +78,12 @@ describe('SecurityMiddleware', () => {
 
   test('HSTS on secure requests with includeSubDomains and preload; a list referrer policy is joined', async () => {
     const { application, restore } = await app(['tsgi.middleware.security.SecurityMiddleware'], {
-      SECURE_HSTS_SECONDS: 3600, SECURE_HSTS_INCLUDE_SUBDOMAINS: true, SECURE_HSTS_PRELOAD: true,
-      SECURE_REFERRER_POLICY: ['no-referrer', ' strict-origin'], SECURE_CROSS_ORIGIN_OPENER_POLICY: null, SECURE_CONTENT_TYPE_NOSNIFF: false,
+      SECURE_HSTS_SECONDS: 3600,
+      SECURE_HSTS_INCLUDE_SUBDOMAINS: true,
+      SECURE_HSTS_PRELOAD: true,
+      SECURE_REFERRER_POLICY: ['no-referrer', ' strict-origin'],
+      SECURE_CROSS_ORIGIN_OPENER_POLICY: null,
+      SECURE_CONTENT_TYPE_NOSNIFF: false,
     });
     try {
       const response = await call(application, { path: '/hello/', scheme: 'https' });
@@ -73,7 +98,8 @@ describe('SecurityMiddleware', () => {
 
   test('SECURE_SSL_REDIRECT sends HTTP to HTTPS, except exempt paths; SECURE_SSL_HOST picks the host', async () => {
     const { application, restore } = await app(['tsgi.middleware.security.SecurityMiddleware'], {
-      SECURE_SSL_REDIRECT: true, SECURE_REDIRECT_EXEMPT: ['^raw/$'],
+      SECURE_SSL_REDIRECT: true,
+      SECURE_REDIRECT_EXEMPT: ['^raw/$'],
     });
     try {
       const response = await call(application, { path: '/hello/?a=1' });
@@ -84,9 +110,15 @@ describe('SecurityMiddleware', () => {
     } finally {
       restore();
     }
-    const other = await app(['tsgi.middleware.security.SecurityMiddleware'], { SECURE_SSL_REDIRECT: true, SECURE_SSL_HOST: 'secure.example' });
+    const other = await app(['tsgi.middleware.security.SecurityMiddleware'], {
+      SECURE_SSL_REDIRECT: true,
+      SECURE_SSL_HOST: 'secure.example',
+    });
     try {
-      assert.equal((await call(other.application, { path: '/hello/' })).header('Location'), 'https://secure.example/hello/');
+      assert.equal(
+        (await call(other.application, { path: '/hello/' })).header('Location'),
+        'https://secure.example/hello/',
+      );
     } finally {
       other.restore();
     }
@@ -109,7 +141,17 @@ describe('CommonMiddleware', () => {
   });
 
   test('a view marked noAppendSlash is not redirected to; APPEND_SLASH off disables it', async () => {
-    const restoreUrls = overrideSettings({ ROOT_URLCONF: { urlpatterns: [path('raw/', noAppendSlash(() => new HttpResponse('raw'))), path('hello/', () => new HttpResponse('hi'))] } });
+    const restoreUrls = overrideSettings({
+      ROOT_URLCONF: {
+        urlpatterns: [
+          path(
+            'raw/',
+            noAppendSlash(() => new HttpResponse('raw')),
+          ),
+          path('hello/', () => new HttpResponse('hi')),
+        ],
+      },
+    });
     const { application, restore } = await app(['tsgi.middleware.common.CommonMiddleware']);
     try {
       assert.equal((await call(application, { path: '/raw' })).statusCode, 404);
@@ -126,7 +168,9 @@ describe('CommonMiddleware', () => {
   });
 
   test('a leading // in the redirect is escaped so it cannot point at another host', async () => {
-    const restoreUrls = overrideSettings({ ROOT_URLCONF: { urlpatterns: [path('<path:p>/', () => new HttpResponse('p'))] } });
+    const restoreUrls = overrideSettings({
+      ROOT_URLCONF: { urlpatterns: [path('<path:p>/', () => new HttpResponse('p'))] },
+    });
     const { application, restore } = await app(['tsgi.middleware.common.CommonMiddleware']);
     try {
       const response = await call(application, { path: '//evil.example' });
@@ -140,7 +184,8 @@ describe('CommonMiddleware', () => {
 
   test('PREPEND_WWW redirects to www., Content-Length is set, DISALLOWED_USER_AGENTS get 403', async () => {
     const { application, restore } = await app(['tsgi.middleware.common.CommonMiddleware'], {
-      PREPEND_WWW: true, DISALLOWED_USER_AGENTS: [/^BadBot/, 'EvilScraper'],
+      PREPEND_WWW: true,
+      DISALLOWED_USER_AGENTS: [/^BadBot/, 'EvilScraper'],
     });
     const logs = captureLogs('tsgi.request');
     try {
@@ -149,9 +194,25 @@ describe('CommonMiddleware', () => {
       assert.equal(www.header('Location'), 'http://www.testserver/hello/?q=1');
       const ok = await call(application, { path: '/hello/', host: 'www.testserver' });
       assert.equal(ok.header('Content-Length'), '13');
-      assert.equal((await call(application, { path: '/hello/', host: 'www.testserver', headers: { 'User-Agent': 'BadBot/1.0' } })).statusCode, 403);
-      assert.equal((await call(application, { path: '/hello/', host: 'www.testserver', headers: { 'User-Agent': 'x EvilScraper' } })).statusCode, 403);
-      assert.deepEqual(logs.records.map((r) => r.message), ['Forbidden (Permission denied): /hello/', 'Forbidden (Permission denied): /hello/']);
+      assert.equal(
+        (await call(application, { path: '/hello/', host: 'www.testserver', headers: { 'User-Agent': 'BadBot/1.0' } }))
+          .statusCode,
+        403,
+      );
+      assert.equal(
+        (
+          await call(application, {
+            path: '/hello/',
+            host: 'www.testserver',
+            headers: { 'User-Agent': 'x EvilScraper' },
+          })
+        ).statusCode,
+        403,
+      );
+      assert.deepEqual(
+        logs.records.map((r) => r.message),
+        ['Forbidden (Permission denied): /hello/', 'Forbidden (Permission denied): /hello/'],
+      );
     } finally {
       logs.stop();
       restore();
@@ -169,7 +230,9 @@ describe('XFrameOptionsMiddleware', () => {
     } finally {
       restore();
     }
-    const other = await app(['tsgi.middleware.clickjacking.XFrameOptionsMiddleware'], { X_FRAME_OPTIONS: 'sameorigin' });
+    const other = await app(['tsgi.middleware.clickjacking.XFrameOptionsMiddleware'], {
+      X_FRAME_OPTIONS: 'sameorigin',
+    });
     try {
       assert.equal((await call(other.application, { path: '/hello/' })).header('X-Frame-Options'), 'SAMEORIGIN');
     } finally {
@@ -225,7 +288,10 @@ describe('ConditionalGetMiddleware', () => {
       assert.equal(again.body.byteLength, 0);
       assert.equal(again.header('ETag'), etag);
       assert.equal((await call(application, { path: '/no-store/' })).header('ETag'), undefined);
-      const dated = await call(application, { path: '/dated/', headers: { 'If-Modified-Since': 'Sun, 02 Jan 2022 00:00:00 GMT' } });
+      const dated = await call(application, {
+        path: '/dated/',
+        headers: { 'If-Modified-Since': 'Sun, 02 Jan 2022 00:00:00 GMT' },
+      });
       assert.equal(dated.statusCode, 304);
       // Not GET: untouched.
       const head = await call(application, { path: '/hello/', method: 'HEAD' });
@@ -238,7 +304,10 @@ describe('ConditionalGetMiddleware', () => {
   test('a 404 from a view is not turned into a 304', async () => {
     const { application, restore } = await app(['tsgi.middleware.http.ConditionalGetMiddleware']);
     try {
-      assert.equal((await call(application, { path: '/view-404/', headers: { 'If-None-Match': '*' } })).statusCode, 404);
+      assert.equal(
+        (await call(application, { path: '/view-404/', headers: { 'If-None-Match': '*' } })).statusCode,
+        404,
+      );
     } finally {
       restore();
     }

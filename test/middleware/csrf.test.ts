@@ -8,7 +8,15 @@ import { HttpResponse, JsonResponse } from '../../src/http/response.ts';
 import type { HttpRequest } from '../../src/http/request.ts';
 import { path } from '../../src/urls/index.ts';
 import {
-  csrfExempt, getToken, rotateToken, maskCipherSecret, unmaskCipherToken, checkTokenFormat, doesTokenMatch, CSRF_TOKEN_LENGTH, InvalidTokenFormat,
+  csrfExempt,
+  getToken,
+  rotateToken,
+  maskCipherSecret,
+  unmaskCipherToken,
+  checkTokenFormat,
+  doesTokenMatch,
+  CSRF_TOKEN_LENGTH,
+  InvalidTokenFormat,
 } from '../../src/middleware/csrf.ts';
 import { Client } from '../../src/test/index.ts';
 import type { ClientResponse } from '../../src/test/index.ts';
@@ -18,7 +26,10 @@ const urlconf = {
   urlpatterns: [
     path('form/', (request: HttpRequest) => new HttpResponse(getToken(request))),
     path('submit/', (request: HttpRequest) => new JsonResponse({ ok: true, a: request.POST.get('a') ?? null })),
-    path('exempt/', csrfExempt(() => new HttpResponse('exempt'))),
+    path(
+      'exempt/',
+      csrfExempt(() => new HttpResponse('exempt')),
+    ),
     path('rotate/', (request: HttpRequest) => {
       rotateToken(request);
       return new HttpResponse('rotated');
@@ -122,11 +133,20 @@ describe('CsrfViewMiddleware', () => {
     const { client: c, restore } = await client();
     const logs = captureLogs('tsgi.security.csrf');
     try {
-      assert.equal(reasonOf(await c.post('/submit/', form(), FORM), logs), 'Forbidden (CSRF cookie not set.): /submit/');
+      assert.equal(
+        reasonOf(await c.post('/submit/', form(), FORM), logs),
+        'Forbidden (CSRF cookie not set.): /submit/',
+      );
       const token = await tokenFrom(c);
       assert.equal(reasonOf(await c.post('/submit/', form(), FORM), logs), 'Forbidden (CSRF token missing.): /submit/');
-      assert.equal(reasonOf(await c.post('/submit/', form('1', 'x'.repeat(64)), FORM), logs), 'Forbidden (CSRF token from POST incorrect.): /submit/');
-      assert.equal(reasonOf(await c.post('/submit/', form('1', 'short'), FORM), logs), 'Forbidden (CSRF token from POST has incorrect length.): /submit/');
+      assert.equal(
+        reasonOf(await c.post('/submit/', form('1', 'x'.repeat(64)), FORM), logs),
+        'Forbidden (CSRF token from POST incorrect.): /submit/',
+      );
+      assert.equal(
+        reasonOf(await c.post('/submit/', form('1', 'short'), FORM), logs),
+        'Forbidden (CSRF token from POST has incorrect length.): /submit/',
+      );
       assert.equal(
         reasonOf(await c.post('/submit/', form(), { ...FORM, headers: { 'X-CSRFToken': '!'.repeat(64) } }), logs),
         "Forbidden (CSRF token from the 'X-Csrftoken' HTTP header has invalid characters.): /submit/",
@@ -139,10 +159,16 @@ describe('CsrfViewMiddleware', () => {
       const fresh = await tokenFrom(c);
       assert.notEqual(unmaskCipherToken(fresh), unmaskCipherToken(token));
       assert.equal(
-        reasonOf(await c.post('/submit/', form('1', fresh), { ...FORM, headers: { Origin: 'http://evil.example' } }), logs),
+        reasonOf(
+          await c.post('/submit/', form('1', fresh), { ...FORM, headers: { Origin: 'http://evil.example' } }),
+          logs,
+        ),
         'Forbidden (Origin checking failed - http://evil.example does not match any trusted origins.): /submit/',
       );
-      assert.equal((await c.post('/submit/', form('1', fresh), { ...FORM, headers: { Origin: 'http://testserver' } })).statusCode, 200);
+      assert.equal(
+        (await c.post('/submit/', form('1', fresh), { ...FORM, headers: { Origin: 'http://testserver' } })).statusCode,
+        200,
+      );
     } finally {
       logs.stop();
       restore();
@@ -160,13 +186,19 @@ describe('CsrfViewMiddleware', () => {
   });
 
   test('over HTTPS without Origin: the Referer must be present, well-formed, secure and trusted', async () => {
-    const { client: c, restore } = await client({ CSRF_TRUSTED_ORIGINS: ['https://*.trusted.example', 'https://exact.example'] });
+    const { client: c, restore } = await client({
+      CSRF_TRUSTED_ORIGINS: ['https://*.trusted.example', 'https://exact.example'],
+    });
     const logs = captureLogs('tsgi.security.csrf');
     try {
       const token = await tokenFrom(c);
-      const post = (headers: Record<string, string>) => c.post('/submit/', form('1', token), { ...FORM, secure: true, headers });
+      const post = (headers: Record<string, string>) =>
+        c.post('/submit/', form('1', token), { ...FORM, secure: true, headers });
       assert.equal(reasonOf(await post({}), logs), 'Forbidden (Referer checking failed - no Referer.): /submit/');
-      assert.equal(reasonOf(await post({ Referer: 'nonsense' }), logs), 'Forbidden (Referer checking failed - Referer is malformed.): /submit/');
+      assert.equal(
+        reasonOf(await post({ Referer: 'nonsense' }), logs),
+        'Forbidden (Referer checking failed - Referer is malformed.): /submit/',
+      );
       assert.equal(
         reasonOf(await post({ Referer: 'http://testserver/form/' }), logs),
         'Forbidden (Referer checking failed - Referer is insecure while host is secure.): /submit/',
@@ -197,7 +229,10 @@ describe('CsrfViewMiddleware', () => {
     } finally {
       restore();
     }
-    const custom = await client({ CSRF_FAILURE_VIEW: (_request: HttpRequest, reason: string) => new HttpResponse(`custom: ${reason}`, { status: 403 }) });
+    const custom = await client({
+      CSRF_FAILURE_VIEW: (_request: HttpRequest, reason: string) =>
+        new HttpResponse(`custom: ${reason}`, { status: 403 }),
+    });
     try {
       assert.equal((await custom.client.post('/submit/', form(), FORM)).text, 'custom: CSRF cookie not set.');
     } finally {
@@ -217,7 +252,10 @@ describe('CsrfViewMiddleware', () => {
   test('in DEBUG the failure page gives the reason', async () => {
     const { client: c, restore } = await client({ DEBUG: true });
     try {
-      assert.match((await c.post('/submit/', form(), FORM)).text, /Reason given for failure:<\/p>\n {2}<pre>\n {4}CSRF cookie not set./);
+      assert.match(
+        (await c.post('/submit/', form(), FORM)).text,
+        /Reason given for failure:<\/p>\n {2}<pre>\n {4}CSRF cookie not set./,
+      );
     } finally {
       restore();
     }

@@ -42,7 +42,10 @@ describe('tsgi serve: settings', () => {
     const r = await runTsgi(['serve', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage: tsgi serve \[OPTIONS\] MODULE\[:ATTR\]/);
-    assert.match(r.stdout, /-w, --workers INT\n {6}The number of worker processes\..* Default: \$WEB_CONCURRENCY or 1\. \[\$TSGI_WORKERS\]/);
+    assert.match(
+      r.stdout,
+      /-w, --workers INT\n {6}The number of worker processes\..* Default: \$WEB_CONCURRENCY or 1\. \[\$TSGI_WORKERS\]/,
+    );
     assert.match(r.stdout, /--limit-request-line BYTES\n.*Default: 4094\./);
   });
 
@@ -67,7 +70,10 @@ describe('tsgi serve: settings', () => {
   test('precedence: config file < environment variable < TSGI_CMD_ARGS < command line', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-cfg-'));
     try {
-      writeFileSync(path.join(dir, 'tsgi.config.ts'), 'export default { workers: 5, timeout: 11, keepAlive: 7, bind: ["127.0.0.1:9001", "unix:/tmp/x.sock"], accessLogJson: true };\n');
+      writeFileSync(
+        path.join(dir, 'tsgi.config.ts'),
+        'export default { workers: 5, timeout: 11, keepAlive: 7, bind: ["127.0.0.1:9001", "unix:/tmp/x.sock"], accessLogJson: true };\n',
+      );
       const r = await runTsgi(['serve', '--print-config', '--keep-alive', '9', '-b', '[::1]:9002'], {
         cwd: dir,
         env: { TSGI_TIMEOUT: '12', TSGI_KEEP_ALIVE: '8', TSGI_CMD_ARGS: '--timeout 13 --log-level "debug"' },
@@ -87,18 +93,73 @@ describe('tsgi serve: settings', () => {
   });
 
   const errors: Array<[string, string[], NodeJS.ProcessEnv, string]> = [
-    ['an unknown option, with a suggestion', ['--wokers', '2'], {}, 'Error: Unknown option "--wokers" on the command line. Did you mean --workers? See tsgi serve --help.\n'],
-    ['a value that is not a number', ['--workers', 'many'], {}, 'Error: --workers must be a whole number, got "many".\n'],
+    [
+      'an unknown option, with a suggestion',
+      ['--wokers', '2'],
+      {},
+      'Error: Unknown option "--wokers" on the command line. Did you mean --workers? See tsgi serve --help.\n',
+    ],
+    [
+      'a value that is not a number',
+      ['--workers', 'many'],
+      {},
+      'Error: --workers must be a whole number, got "many".\n',
+    ],
     ['a value out of range', ['--workers', '0'], {}, 'Error: --workers must be at least 1, got 0.\n'],
-    ['a bad bind address', ['-b', 'localhost:99999'], {}, 'Error: The bind address "localhost:99999" is not valid; write HOST:PORT, [IPv6]:PORT or unix:/path.\n'],
-    ['a bad log level', ['--log-level', 'loud'], {}, 'Error: --log-level must be one of debug, info, warning, error, critical, got "loud".\n'],
-    ['a missing value', ['apps.echo', '--timeout'], {}, 'Error: --timeout needs a value (SECONDS) on the command line.\n'],
-    ['a bad environment variable', [], { TSGI_TIMEOUT: 'soon' }, 'Error: $TSGI_TIMEOUT must be a whole number, got "soon".\n'],
-    ['a bad TSGI_CMD_ARGS', [], { TSGI_CMD_ARGS: '--bogus' }, 'Error: Unknown option "--bogus" on $TSGI_CMD_ARGS. See tsgi serve --help.\n'],
-    ['an unknown access log atom', ['apps.echo', '--access-log-format', '%(h)s %(zz)s'], {}, 'Error: --access-log-format: unknown atom "%(zz)s"; use one of h l u t r m U q H s B b f a T M D L p, {header}i, {header}o or {variable}e.\n'],
-    ['a bad proxy address', ['apps.echo', '--forwarded-allow-ips', '10.0.0.1,nope'], {}, 'Error: --forwarded-allow-ips: "nope" is not an IP address or CIDR range.\n'],
-    ['TLS with only a certificate', ['apps.echo', '--certfile', 'x.pem'], {}, 'Error: TLS needs both --certfile and --keyfile; only one was given.\n'],
-    ['no application', [], {}, 'Error: No application to serve; write tsgi serve MODULE[:ATTR], e.g. tsgi serve markup.wsgi:application.\n'],
+    [
+      'a bad bind address',
+      ['-b', 'localhost:99999'],
+      {},
+      'Error: The bind address "localhost:99999" is not valid; write HOST:PORT, [IPv6]:PORT or unix:/path.\n',
+    ],
+    [
+      'a bad log level',
+      ['--log-level', 'loud'],
+      {},
+      'Error: --log-level must be one of debug, info, warning, error, critical, got "loud".\n',
+    ],
+    [
+      'a missing value',
+      ['apps.echo', '--timeout'],
+      {},
+      'Error: --timeout needs a value (SECONDS) on the command line.\n',
+    ],
+    [
+      'a bad environment variable',
+      [],
+      { TSGI_TIMEOUT: 'soon' },
+      'Error: $TSGI_TIMEOUT must be a whole number, got "soon".\n',
+    ],
+    [
+      'a bad TSGI_CMD_ARGS',
+      [],
+      { TSGI_CMD_ARGS: '--bogus' },
+      'Error: Unknown option "--bogus" on $TSGI_CMD_ARGS. See tsgi serve --help.\n',
+    ],
+    [
+      'an unknown access log atom',
+      ['apps.echo', '--access-log-format', '%(h)s %(zz)s'],
+      {},
+      'Error: --access-log-format: unknown atom "%(zz)s"; use one of h l u t r m U q H s B b f a T M D L p, {header}i, {header}o or {variable}e.\n',
+    ],
+    [
+      'a bad proxy address',
+      ['apps.echo', '--forwarded-allow-ips', '10.0.0.1,nope'],
+      {},
+      'Error: --forwarded-allow-ips: "nope" is not an IP address or CIDR range.\n',
+    ],
+    [
+      'TLS with only a certificate',
+      ['apps.echo', '--certfile', 'x.pem'],
+      {},
+      'Error: TLS needs both --certfile and --keyfile; only one was given.\n',
+    ],
+    [
+      'no application',
+      [],
+      {},
+      'Error: No application to serve; write tsgi serve MODULE[:ATTR], e.g. tsgi serve markup.wsgi:application.\n',
+    ],
   ];
   for (const [what, args, env, message] of errors) {
     test(`exits 2 with a clear message for ${what}`, async () => {
@@ -114,7 +175,10 @@ describe('tsgi serve: settings', () => {
       writeFileSync(path.join(dir, 'server.config.js'), 'export default { worker: 2 };\n');
       const r = await runTsgi(['serve', 'apps.echo', '--config', 'server.config.js'], { cwd: dir });
       assert.equal(r.code, 2);
-      assert.equal(r.stderr, `Error: Unknown setting "worker" in the config file ${path.join(dir, 'server.config.js')}. Did you mean "workers"?\n`);
+      assert.equal(
+        r.stderr,
+        `Error: Unknown setting "worker" in the config file ${path.join(dir, 'server.config.js')}. Did you mean "workers"?\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -123,7 +187,10 @@ describe('tsgi serve: settings', () => {
   test('--check-config loads the application and exits 0', async () => {
     const r = await runTsgi(['serve', 'apps.echo', '--check-config']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `The configuration is valid and apps.echo loads (a TSGI application from ${path.join(fixtures, 'apps/echo.ts')}).\n`);
+    assert.equal(
+      r.stdout,
+      `The configuration is valid and apps.echo loads (a TSGI application from ${path.join(fixtures, 'apps/echo.ts')}).\n`,
+    );
     const hono = await runTsgi(['serve', 'apps.hono:default', '--check-config']);
     assert.equal(hono.code, 0, hono.stderr);
     assert.match(hono.stdout, /loads \(a Fetch handler from /);
@@ -132,11 +199,31 @@ describe('tsgi serve: settings', () => {
 
 describe('tsgi serve: applications that cannot load (exit 4, no respawn loop)', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['a missing module', 'apps.nope', /No module named "apps\.nope": none of apps\/nope\.ts, apps\/nope\.js, apps\/nope\.mjs, .* exists in .*fixtures\. Check the name, or use --chdir to serve from the project's directory\./],
-    ['a missing attribute', 'apps.notapp:applicatio', /The module apps\.notapp has no attribute "applicatio"\. Did you mean "apps\.notapp:application"\?/],
-    ['an attribute that is not an application', 'apps.notapp', /apps\.notapp:application is not an application: it is number\. It must be a TSGI application \(environ, startResponse\), a Fetch handler object \{ fetch\(request\) \} or a function of one parameter, \(request\) => Response\./],
-    ['a module that throws while loading', 'apps.throws', /The module apps\.throws \(apps\/throws\.ts\) failed to load:\nError: database is not configured\n {4}at .*apps\/throws\.ts:2:7/],
-    ['a ready promise that rejects', 'apps.notready', /apps\.notready:application failed to get ready \(its ready promise rejected\):\nError: cannot reach the database/],
+    [
+      'a missing module',
+      'apps.nope',
+      /No module named "apps\.nope": none of apps\/nope\.ts, apps\/nope\.js, apps\/nope\.mjs, .* exists in .*fixtures\. Check the name, or use --chdir to serve from the project's directory\./,
+    ],
+    [
+      'a missing attribute',
+      'apps.notapp:applicatio',
+      /The module apps\.notapp has no attribute "applicatio"\. Did you mean "apps\.notapp:application"\?/,
+    ],
+    [
+      'an attribute that is not an application',
+      'apps.notapp',
+      /apps\.notapp:application is not an application: it is number\. It must be a TSGI application \(environ, startResponse\), a Fetch handler object \{ fetch\(request\) \} or a function of one parameter, \(request\) => Response\./,
+    ],
+    [
+      'a module that throws while loading',
+      'apps.throws',
+      /The module apps\.throws \(apps\/throws\.ts\) failed to load:\nError: database is not configured\n {4}at .*apps\/throws\.ts:2:7/,
+    ],
+    [
+      'a ready promise that rejects',
+      'apps.notready',
+      /apps\.notready:application failed to get ready \(its ready promise rejected\):\nError: cannot reach the database/,
+    ],
   ];
   for (const [what, app, message] of cases) {
     test(what, async () => {

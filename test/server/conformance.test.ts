@@ -10,6 +10,8 @@ runConformance('tsgi serve', async () => {
   return {
     port: s.port,
     errorOutput: () => s.stderr(),
-    close: async () => { await s.stop(); },
+    close: async () => {
+      await s.stop();
+    },
   };
 });

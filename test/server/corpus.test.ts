@@ -13,10 +13,24 @@ import { repoRoot, serve, type Served } from './helpers.ts';
 
 const corpus = path.resolve(repoRoot, '../shared/reference/gunicorn-requests');
 const present = existsSync(path.join(corpus, 'run.mjs'));
-const skip = present ? false : `gunicorn's request corpus is not at ${corpus} (it ships with the project's shared reference material, not with the package)`;
+const skip = present
+  ? false
+  : `gunicorn's request corpus is not at ${corpus} (it ships with the project's shared reference material, not with the package)`;
 
-interface Case { id: string; raw_base64: string; config?: Record<string, unknown>; http11_without_host?: boolean; expect: { headers: Array<[string, string]> }; expect_pipelined?: unknown[] }
-interface Result { suite: string; id: string; outcome: string; pass: boolean }
+interface Case {
+  id: string;
+  raw_base64: string;
+  config?: Record<string, unknown>;
+  http11_without_host?: boolean;
+  expect: { headers: Array<[string, string]> };
+  expect_pipelined?: unknown[];
+}
+interface Result {
+  suite: string;
+  id: string;
+  outcome: string;
+  pass: boolean;
+}
 
 const started: Served[] = [];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tsgi-corpus-'));
@@ -30,11 +44,16 @@ let runs = 0;
 function play(port: number, args: string[]): Promise<Map<string, Result>> {
   const out = path.join(tmp, `run-${runs++}.json`);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(corpus, 'run.mjs'), '--port', String(port), '--out', out, ...args], { timeout: 120000 }, (err, _stdout, stderr) => {
-      if (!existsSync(out)) return reject(new Error(`the corpus runner failed: ${err?.message}\n${stderr}`));
-      const json = JSON.parse(readFileSync(out, 'utf8')) as { results: Result[] };
-      resolve(new Map(json.results.filter((r) => r.outcome !== 'skipped').map((r) => [`${r.suite}/${r.id}`, r])));
-    });
+    execFile(
+      process.execPath,
+      [path.join(corpus, 'run.mjs'), '--port', String(port), '--out', out, ...args],
+      { timeout: 120000 },
+      (err, _stdout, stderr) => {
+        if (!existsSync(out)) return reject(new Error(`the corpus runner failed: ${err?.message}\n${stderr}`));
+        const json = JSON.parse(readFileSync(out, 'utf8')) as { results: Result[] };
+        resolve(new Map(json.results.filter((r) => r.outcome !== 'skipped').map((r) => [`${r.suite}/${r.id}`, r])));
+      },
+    );
   });
 }
 
@@ -44,8 +63,16 @@ async function start(flags: string[]): Promise<Served> {
   return s;
 }
 
-const failing = (results: Map<string, Result>) => [...results.values()].filter((r) => !r.pass).map((r) => `${r.suite}/${r.id}`).sort();
-const outcomes = (results: Map<string, Result>) => [...results.values()].filter((r) => !r.pass).map((r) => `${r.suite}/${r.id}: ${r.outcome} ${JSON.stringify(r)}`).join('\n');
+const failing = (results: Map<string, Result>) =>
+  [...results.values()]
+    .filter((r) => !r.pass)
+    .map((r) => `${r.suite}/${r.id}`)
+    .sort();
+const outcomes = (results: Map<string, Result>) =>
+  [...results.values()]
+    .filter((r) => !r.pass)
+    .map((r) => `${r.suite}/${r.id}: ${r.outcome} ${JSON.stringify(r)}`)
+    .join('\n');
 
 /**
  * Valid cases refused on purpose: llhttp (node's parser) rejects raw UTF-8 bytes in the target
@@ -73,19 +100,42 @@ describe("gunicorn's request corpus against tsgi serve", { skip }, () => {
     const invalid = [...results.values()].filter((r) => r.suite === 'invalid');
     assert.equal(invalid.length, 63);
     // The ten node:http accepts (README) are among the refused, for their own defect.
-    for (const id of ['006', '007', '008', '009', '041', '042', 'chunked_05', 'rfc9110_trailer_forbidden_host_01', 'rfc9112_target_asterisk_non_options_01', 'version_02']) {
+    for (const id of [
+      '006',
+      '007',
+      '008',
+      '009',
+      '041',
+      '042',
+      'chunked_05',
+      'rfc9110_trailer_forbidden_host_01',
+      'rfc9112_target_asterisk_non_options_01',
+      'version_02',
+    ]) {
       assert.match(results.get(`invalid/${id}`)!.outcome, /^rejected-(400|414|431|505)$/, id);
     }
   });
 
   test('the valid requests without Host, given a Host header, are parsed as gunicorn parses them', async () => {
     // Same bytes with "Host: corpus.example" after the request line: proves the parse, not the Host rule.
-    const cases = valid.filter((c) => c.http11_without_host && !c.config && !c.expect_pipelined).map((c) => {
-      const raw = Buffer.from(c.raw_base64, 'base64');
-      const eol = raw.indexOf('\r\n');
-      const bytes = Buffer.concat([raw.subarray(0, eol + 2), Buffer.from('Host: corpus.example\r\n'), raw.subarray(eol + 2)]);
-      return { ...c, raw_base64: bytes.toString('base64'), raw_length: bytes.length, http11_without_host: false, expect: { ...c.expect, headers: [['HOST', 'corpus.example'], ...c.expect.headers] } };
-    });
+    const cases = valid
+      .filter((c) => c.http11_without_host && !c.config && !c.expect_pipelined)
+      .map((c) => {
+        const raw = Buffer.from(c.raw_base64, 'base64');
+        const eol = raw.indexOf('\r\n');
+        const bytes = Buffer.concat([
+          raw.subarray(0, eol + 2),
+          Buffer.from('Host: corpus.example\r\n'),
+          raw.subarray(eol + 2),
+        ]);
+        return {
+          ...c,
+          raw_base64: bytes.toString('base64'),
+          raw_length: bytes.length,
+          http11_without_host: false,
+          expect: { ...c.expect, headers: [['HOST', 'corpus.example'], ...c.expect.headers] },
+        };
+      });
     const dir = path.join(tmp, 'with-host');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
@@ -108,39 +158,61 @@ describe("gunicorn's request corpus against tsgi serve", { skip }, () => {
       else if (k === 'limit_request_fields') flags.push('--limit-request-fields', String(v));
       else if (k === 'forwarded_allow_ips') flags.push('--forwarded-allow-ips', String(v));
       else if (k === 'header_map' && v !== 'dangerous') flags.push('--header-map', String(v));
-      else if (k === 'permit_obsolete_folding' && suite === 'invalid') continue; // llhttp refuses obs-fold; the case's limit applies too
+      else if (k === 'permit_obsolete_folding' && suite === 'invalid')
+        continue; // llhttp refuses obs-fold; the case's limit applies too
       else return null;
     }
     return flags;
   };
 
   test('cases that need a setting, run with the matching flags', async () => {
-    const all = present ? [
-      ...valid.map((c) => ({ ...c, suite: 'valid' })),
-      ...(JSON.parse(readFileSync(path.join(corpus, 'invalid.json'), 'utf8')) as Case[]).map((c) => ({ ...c, suite: 'invalid' })),
-    ] : [];
+    const all = present
+      ? [
+          ...valid.map((c) => ({ ...c, suite: 'valid' })),
+          ...(JSON.parse(readFileSync(path.join(corpus, 'invalid.json'), 'utf8')) as Case[]).map((c) => ({
+            ...c,
+            suite: 'invalid',
+          })),
+        ]
+      : [];
     const groups = new Map<string, string[]>();
     const unsupported: string[] = [];
     for (const c of all) {
       if (!c.config) continue;
       const flags = flagsFor(c.config, c.suite);
-      if (flags === null) { unsupported.push(`${c.suite}/${c.id}`); continue; }
+      if (flags === null) {
+        unsupported.push(`${c.suite}/${c.id}`);
+        continue;
+      }
       const key = JSON.stringify(flags);
       groups.set(key, [...(groups.get(key) ?? []), `${c.suite}/${c.id}`]);
     }
     const results = new Map<string, Result>();
-    await Promise.all([...groups].map(async ([key, ids]) => {
-      const s = await start(JSON.parse(key) as string[]);
-      for (const [id, r] of await play(s.port, ['--only', ids.join(',')])) results.set(id, r);
-    }));
+    await Promise.all(
+      [...groups].map(async ([key, ids]) => {
+        const s = await start(JSON.parse(key) as string[]);
+        for (const [id, r] of await play(s.port, ['--only', ids.join(',')])) results.set(id, r);
+      }),
+    );
     assert.equal(results.size, [...groups.values()].flat().length);
     // valid/024 and 026 raise the limits and pass; every invalid config case is refused, except
     // none. (invalid/013's obs-fold is refused by llhttp as well as by the limit.)
     assert.deepEqual(failing(results), [], outcomes(results));
     assert.deepEqual(unsupported.sort(), [
-      'invalid/pp_01', 'invalid/pp_02', 'invalid/pp_03',
-      'valid/028', 'valid/031compat', 'valid/031compat2', 'valid/040_compat', 'valid/compat_obs_fold', 'valid/compat_obs_fold_huge',
-      'valid/pp_01', 'valid/pp_02', 'valid/pp_03', 'valid/pp_04', 'valid/pp_05',
+      'invalid/pp_01',
+      'invalid/pp_02',
+      'invalid/pp_03',
+      'valid/028',
+      'valid/031compat',
+      'valid/031compat2',
+      'valid/040_compat',
+      'valid/compat_obs_fold',
+      'valid/compat_obs_fold_huge',
+      'valid/pp_01',
+      'valid/pp_02',
+      'valid/pp_03',
+      'valid/pp_04',
+      'valid/pp_05',
     ]);
   });
 

@@ -29,7 +29,29 @@ async function start(args: string[], opts: Parameters<typeof serve>[1] = {}): Pr
 function makeCert(name: string): { cert: string; key: string } {
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -42,15 +64,51 @@ describe('tsgi serve: TLS files that cannot be used stop the server before any w
   writeFileSync(notPem, 'this is not a certificate\n');
   const missing = path.join(dir, 'missing.pem');
   const cases: Array<[string, string, string, string]> = [
-    ['a certificate that does not exist', missing, good.key, `The TLS certificate --certfile ${missing} cannot be read: it does not exist (ENOENT). Fix the path or the file's permissions, or leave out --certfile and --keyfile to serve plain HTTP.`],
-    ['a key that does not exist', good.cert, missing, `The TLS private key --keyfile ${missing} cannot be read: it does not exist (ENOENT).`],
-    ['a certificate that is not PEM', notPem, good.key, `The TLS certificate --certfile ${notPem} is not in PEM format (no "-----BEGIN" line).`],
-    ['a key given as the certificate', good.key, good.cert, `The TLS certificate --certfile ${good.key} is not a valid PEM certificate (no start line).`],
-    ['a key that is not the certificate\'s', good.cert, other.key, `The TLS private key --keyfile ${other.key} does not belong to the certificate --certfile ${good.cert} (key values mismatch). Give the key the certificate was issued for.`],
+    [
+      'a certificate that does not exist',
+      missing,
+      good.key,
+      `The TLS certificate --certfile ${missing} cannot be read: it does not exist (ENOENT). Fix the path or the file's permissions, or leave out --certfile and --keyfile to serve plain HTTP.`,
+    ],
+    [
+      'a key that does not exist',
+      good.cert,
+      missing,
+      `The TLS private key --keyfile ${missing} cannot be read: it does not exist (ENOENT).`,
+    ],
+    [
+      'a certificate that is not PEM',
+      notPem,
+      good.key,
+      `The TLS certificate --certfile ${notPem} is not in PEM format (no "-----BEGIN" line).`,
+    ],
+    [
+      'a key given as the certificate',
+      good.key,
+      good.cert,
+      `The TLS certificate --certfile ${good.key} is not a valid PEM certificate (no start line).`,
+    ],
+    [
+      "a key that is not the certificate's",
+      good.cert,
+      other.key,
+      `The TLS private key --keyfile ${other.key} does not belong to the certificate --certfile ${good.cert} (key values mismatch). Give the key the certificate was issued for.`,
+    ],
   ];
   for (const [what, cert, key, message] of cases) {
     test(what, async () => {
-      const r = await runTsgi(['serve', 'apps.echo', '--bind', '127.0.0.1:0', '--workers', '2', '--certfile', cert, '--keyfile', key]);
+      const r = await runTsgi([
+        'serve',
+        'apps.echo',
+        '--bind',
+        '127.0.0.1:0',
+        '--workers',
+        '2',
+        '--certfile',
+        cert,
+        '--keyfile',
+        key,
+      ]);
       assert.equal(r.code, 3, r.stderr);
       assert.ok(r.stderr.includes(`[ERROR] ${message}`), r.stderr);
       assert.doesNotMatch(r.stderr, /Booting worker/);
@@ -61,7 +119,10 @@ describe('tsgi serve: TLS files that cannot be used stop the server before any w
     const bad = await runTsgi(['serve', 'apps.echo', '--check-config', '--certfile', missing, '--keyfile', good.key]);
     assert.equal(bad.code, 3);
     assert.equal(bad.stdout, '');
-    assert.match(bad.stderr, /The TLS certificate --certfile .*missing\.pem cannot be read: it does not exist \(ENOENT\)\./);
+    assert.match(
+      bad.stderr,
+      /The TLS certificate --certfile .*missing\.pem cannot be read: it does not exist \(ENOENT\)\./,
+    );
     const ok = await runTsgi(['serve', 'apps.echo', '--check-config', '--certfile', good.cert, '--keyfile', good.key]);
     assert.equal(ok.code, 0, ok.stderr);
   });
@@ -70,14 +131,24 @@ describe('tsgi serve: TLS files that cannot be used stop the server before any w
     const { cert, key } = makeCert('reload');
     const s = await start(['apps.echo', '--workers', '2', '--certfile', cert, '--keyfile', key]);
     const ca = readFileSync(cert);
-    const get = () => new Promise<number>((resolve, reject) => {
-      https.get(`${s.url}/`, { ca, agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); }).on('error', reject);
-    });
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        https
+          .get(`${s.url}/`, { ca, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          })
+          .on('error', reject);
+      });
     assert.equal(await get(), 200);
     writeFileSync(cert, 'renewal went wrong\n');
     const from = s.stderr().length;
     s.child.kill('SIGHUP');
-    await s.waitFor(/Reload failed: the new workers could not load the application; the old workers keep serving\./, 20000, from);
+    await s.waitFor(
+      /Reload failed: the new workers could not load the application; the old workers keep serving\./,
+      20000,
+      from,
+    );
     assert.match(s.stderr().slice(from), /\[ERROR\] The TLS certificate --certfile .*reload\.crt is not in PEM format/);
     for (let i = 0; i < 5; i++) assert.equal(await get(), 200);
     assert.equal(s.child.exitCode, null);
@@ -88,18 +159,30 @@ describe('tsgi serve: workers that die at boot', () => {
   test('a worker that dies before it is ready, again and again, stops the server (exit 3) instead of a respawn loop', async () => {
     const app = mkdtempSync(path.join(dir, 'exits-'));
     writeFileSync(path.join(app, 'exiter.ts'), 'process.exit(1);\nexport const application = () => [];\n');
-    const r = await runTsgi(['serve', 'exiter', '--bind', '127.0.0.1:0', '--workers', '1'], { cwd: app, timeoutMs: 30000 });
+    const r = await runTsgi(['serve', 'exiter', '--bind', '127.0.0.1:0', '--workers', '1'], {
+      cwd: app,
+      timeoutMs: 30000,
+    });
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /\[ERROR\] Worker failed to boot: 5 workers in a row exited before they were ready \(the last with code 1\); shutting down\./);
+    assert.match(
+      r.stderr,
+      /\[ERROR\] Worker failed to boot: 5 workers in a row exited before they were ready \(the last with code 1\); shutting down\./,
+    );
     assert.equal(bootedPids(r.stderr).length, 5);
   });
 
   test('an exception thrown asynchronously while the application loads is a boot failure (exit 3)', async () => {
     const app = mkdtempSync(path.join(dir, 'throws-later-'));
-    writeFileSync(path.join(app, 'late.ts'), "setTimeout(() => { throw new Error('late boot failure'); }, 0);\nawait new Promise((r) => setTimeout(r, 200));\nexport const application = () => [];\n");
+    writeFileSync(
+      path.join(app, 'late.ts'),
+      "setTimeout(() => { throw new Error('late boot failure'); }, 0);\nawait new Promise((r) => setTimeout(r, 200));\nexport const application = () => [];\n",
+    );
     const r = await runTsgi(['serve', 'late', '--bind', '127.0.0.1:0', '--workers', '2'], { cwd: app });
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /\[ERROR\] Uncaught exception in worker \d+ while it was booting:\nError: late boot failure\n {4}at /);
+    assert.match(
+      r.stderr,
+      /\[ERROR\] Uncaught exception in worker \d+ while it was booting:\nError: late boot failure\n {4}at /,
+    );
     assert.match(r.stderr, /Worker failed to boot; shutting down\./);
     assert.equal(bootedPids(r.stderr).length, 2);
   });
@@ -111,7 +194,9 @@ describe('tsgi serve: stray errors in application code', () => {
     const first = await request(`${s.url}/reject`);
     assert.equal(first.status, 200);
     const pid = pidOf(first);
-    const m = await s.waitFor(/\[(\d+)\] \[ERROR\] Unhandled promise rejection in worker (\d+); it keeps serving\. Await the promise or add a \.catch\(\) to it:\nError: stray rejection from \/reject\n {4}at .*fixtures\/apps\/echo\.ts:\d+:\d+/);
+    const m = await s.waitFor(
+      /\[(\d+)\] \[ERROR\] Unhandled promise rejection in worker (\d+); it keeps serving\. Await the promise or add a \.catch\(\) to it:\nError: stray rejection from \/reject\n {4}at .*fixtures\/apps\/echo\.ts:\d+:\d+/,
+    );
     assert.equal(Number(m[1]), pid);
     assert.equal(Number(m[2]), pid);
     for (let i = 0; i < 5; i++) assert.equal(pidOf(await request(`${s.url}/`)), pid);
@@ -129,7 +214,11 @@ describe('tsgi serve: stray errors in application code', () => {
     for (const i of [1, 2, 3]) await s.waitFor(new RegExp(`request t${i} started in worker ${old}`));
     const trigger = await request(`${s.url}/throw-later`);
     assert.equal(trigger.status, 200);
-    await s.waitFor(new RegExp(`\\[${old}\\] \\[ERROR\\] Uncaught exception in worker ${old}; its state may be corrupt, so it stops taking connections, finishes its \\d+ request\\(s\\) in flight and exits, and the master replaces it:\\nError: stray throw from /throw-later\\n {4}at `));
+    await s.waitFor(
+      new RegExp(
+        `\\[${old}\\] \\[ERROR\\] Uncaught exception in worker ${old}; its state may be corrupt, so it stops taking connections, finishes its \\d+ request\\(s\\) in flight and exits, and the master replaces it:\\nError: stray throw from /throw-later\\n {4}at `,
+      ),
+    );
     await s.waitFor(new RegExp(`Stopping worker ${old} gracefully \\(uncaught exception\\)`));
     for (const reply of await Promise.all(slow)) {
       assert.equal(reply.status, 200);

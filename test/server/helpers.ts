@@ -32,26 +32,43 @@ export interface Served {
 }
 
 const running = new Set<ChildProcess>();
-process.on('exit', () => { for (const c of running) c.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
 
 /** Runs `tsgi ARGS` to completion; for commands that exit by themselves. */
-export function runTsgi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runTsgi(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const reports = mkdtempSync(path.join(os.tmpdir(), 'tsgi-report-'));
     // --report-on-signal: a child that hangs is asked for Node's diagnostic report before it is
     // killed, so a timeout says where it was stuck instead of only that it was.
-    const child = spawn(process.execPath, ['--report-on-signal', `--report-directory=${reports}`, bin, ...args], { cwd: opts.cwd ?? fixtures, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--report-on-signal', `--report-directory=${reports}`, bin, ...args], {
+      cwd: opts.cwd ?? fixtures,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d; });
-    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
     const ms = opts.timeoutMs ?? 20000;
     const timer = setTimeout(() => {
       void hangReport(child, reports).then((report) => {
         child.kill('SIGKILL');
         rmSync(reports, { recursive: true, force: true });
-        reject(new Error(`tsgi ${args.join(' ')} did not exit within ${ms} ms.\nIts stderr:\n${stderr}\nIts stdout:\n${stdout}\n${report}`));
+        reject(
+          new Error(
+            `tsgi ${args.join(' ')} did not exit within ${ms} ms.\nIts stderr:\n${stderr}\nIts stdout:\n${stdout}\n${report}`,
+          ),
+        );
       });
     }, ms);
     child.on('exit', (code) => {
@@ -86,16 +103,22 @@ async function hangReport(child: ChildProcess, dir: string): Promise<string> {
     const file = readdirSync(dir).find((f) => f.endsWith('.json'));
     if (file === undefined) continue;
     try {
-      const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { javascriptStack?: { message?: string; stack?: string[] }; libuv?: Array<{ type: string; is_active: boolean; is_referenced?: boolean }> };
+      const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+        javascriptStack?: { message?: string; stack?: string[] };
+        libuv?: Array<{ type: string; is_active: boolean; is_referenced?: boolean }>;
+      };
       const handles = (report.libuv ?? []).filter((h) => h.is_active && h.is_referenced !== false).map((h) => h.type);
-      lines.push(`JavaScript stack: ${report.javascriptStack?.message ?? ''}\n    ${(report.javascriptStack?.stack ?? []).join('\n    ')}`);
+      lines.push(
+        `JavaScript stack: ${report.javascriptStack?.message ?? ''}\n    ${(report.javascriptStack?.stack ?? []).join('\n    ')}`,
+      );
       lines.push(`Active libuv handles: ${handles.join(', ') || 'none'}`);
       break;
     } catch {
       // Still being written.
     }
   }
-  if (lines.length === 0 || !lines.some((l) => l.startsWith('JavaScript'))) lines.push('No diagnostic report within 3 s (the main thread did not service SIGUSR2).');
+  if (lines.length === 0 || !lines.some((l) => l.startsWith('JavaScript')))
+    lines.push('No diagnostic report within 3 s (the main thread did not service SIGUSR2).');
   return `Threads:\n${lines.join('\n')}`;
 }
 
@@ -103,7 +126,10 @@ async function hangReport(child: ChildProcess, dir: string): Promise<string> {
  * Starts `tsgi serve ARGS` (add `--bind 127.0.0.1:0` yourself or let `bind` default) and waits
  * until it listens.
  */
-export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; errorLogFile?: string; ready?: boolean } = {}): Promise<Served> {
+export async function serve(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; errorLogFile?: string; ready?: boolean } = {},
+): Promise<Served> {
   const withBind = args.some((a) => a === '-b' || a.startsWith('--bind')) ? args : [...args, '--bind', '127.0.0.1:0'];
   const child = spawn(process.execPath, [bin, 'serve', ...withBind], {
     cwd: opts.cwd ?? fixtures,
@@ -114,21 +140,49 @@ export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.P
   let err = '';
   let out = '';
   const waiters = new Set<() => void>();
-  child.stderr!.on('data', (d: Buffer) => { err += d; for (const w of waiters) w(); });
-  child.stdout!.on('data', (d: Buffer) => { out += d; });
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => { running.delete(child); for (const w of waiters) w(); resolve(code ?? signal ?? -1); }));
-  const waitFor = (re: RegExp, ms = 20000, from = 0): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
-    const check = () => {
-      const m = re.exec(err.slice(from));
-      if (m) { done(); resolve(m); return true; }
-      if (child.exitCode !== null || child.signalCode !== null) { done(); reject(new Error(`tsgi serve exited before ${re} appeared:\n${err}`)); return true; }
-      return false;
-    };
-    const timer = setTimeout(() => { done(); reject(new Error(`${re} did not appear within ${ms} ms:\n${err}`)); }, ms);
-    const done = () => { clearTimeout(timer); waiters.delete(onData); };
-    const onData = () => { check(); };
-    if (!check()) waiters.add(onData);
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d;
+    for (const w of waiters) w();
   });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d;
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      for (const w of waiters) w();
+      resolve(code ?? signal ?? -1);
+    }),
+  );
+  const waitFor = (re: RegExp, ms = 20000, from = 0): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(err.slice(from));
+        if (m) {
+          done();
+          resolve(m);
+          return true;
+        }
+        if (child.exitCode !== null || child.signalCode !== null) {
+          done();
+          reject(new Error(`tsgi serve exited before ${re} appeared:\n${err}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${re} did not appear within ${ms} ms:\n${err}`));
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(onData);
+      };
+      const onData = () => {
+        check();
+      };
+      if (!check()) waiters.add(onData);
+    });
   let m: RegExpExecArray;
   try {
     m = opts.errorLogFile
@@ -145,7 +199,9 @@ export async function serve(args: string[], opts: { cwd?: string; env?: NodeJS.P
   const port = m[3] ? Number(m[3]) : 0;
   const scheme = m[1] ?? 'http';
   return {
-    child, port, host,
+    child,
+    port,
+    host,
     url: `${scheme}://${m[2] ?? '127.0.0.1'}:${port}`,
     stderr: () => err,
     stdout: () => out,
@@ -170,7 +226,11 @@ async function waitForFile(file: string, re: RegExp, ms = 20000): Promise<RegExp
   const end = Date.now() + ms;
   while (Date.now() < end) {
     let text = '';
-    try { text = readFileSync(file, 'utf8'); } catch { /* not yet */ }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      /* not yet */
+    }
     const m = re.exec(text);
     if (m) return m;
     await sleep(50);
@@ -191,7 +251,9 @@ export function request(url: string, opts: http.RequestOptions & { body?: string
     const req = http.request(url, { agent: false, ...opts }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -205,11 +267,21 @@ export function rawExchange(port: number, bytes: string | Buffer, ms = 5000, hos
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, host);
     const chunks: Buffer[] = [];
-    const timer = setTimeout(() => { socket.destroy(); resolve(Buffer.concat(chunks).toString('latin1')); }, ms);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    }, ms);
     socket.on('connect', () => socket.write(bytes));
     socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); });
-    socket.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'ECONNRESET') return; clearTimeout(timer); reject(e); });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNRESET') return;
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 
@@ -220,7 +292,12 @@ export function bootedPids(stderr: string): number[] {
 
 /** Whether a process exists. */
 export function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -228,36 +305,58 @@ export function alive(pid: number): boolean {
  * `fresh`) until `stop()`; counts answers and failures. Bounded by `maxRequests`; a request
  * unanswered after `timeoutMs` fails as "timeout".
  */
-export function loadLoop(url: string, concurrency = 4, maxRequests = 20000, opts: { fresh?: boolean; timeoutMs?: number } = {}) {
+export function loadLoop(
+  url: string,
+  concurrency = 4,
+  maxRequests = 20000,
+  opts: { fresh?: boolean; timeoutMs?: number } = {},
+) {
   const agent = opts.fresh ? false : new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const timeoutMs = opts.timeoutMs ?? 30000;
   let running = true;
   let ok = 0;
   const failures: string[] = [];
   const bodies = new Map<string, number>();
-  const one = (): Promise<void> => new Promise((resolve) => {
-    const req = http.get(url, { agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => {
-        if (res.statusCode === 200) { ok++; bodies.set(body, (bodies.get(body) ?? 0) + 1); }
-        else failures.push(`status ${res.statusCode}: ${body.slice(0, 200)}`);
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      const req = http.get(url, { agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => {
+          if (res.statusCode === 200) {
+            ok++;
+            bodies.set(body, (bodies.get(body) ?? 0) + 1);
+          } else failures.push(`status ${res.statusCode}: ${body.slice(0, 200)}`);
+          resolve();
+        });
+        res.on('error', (e) => {
+          failures.push(`response error ${e.message}`);
+          resolve();
+        });
+      });
+      req.on('error', (e) => {
+        failures.push(`request error ${(e as NodeJS.ErrnoException).code ?? e.message}`);
         resolve();
       });
-      res.on('error', (e) => { failures.push(`response error ${e.message}`); resolve(); });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
     });
-    req.on('error', (e) => { failures.push(`request error ${(e as NodeJS.ErrnoException).code ?? e.message}`); resolve(); });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-  });
   const workers = Array.from({ length: concurrency }, async () => {
     while (running && ok + failures.length < maxRequests) await one();
   });
   return {
-    get ok() { return ok; },
+    get ok() {
+      return ok;
+    },
     failures,
     bodies,
-    async stop() { running = false; await Promise.all(workers); if (agent) agent.destroy(); },
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      if (agent) agent.destroy();
+    },
   };
 }
 

@@ -55,13 +55,21 @@ describe('tsgi serve: what the loader loads', () => {
     ['a compiled CommonJS .js module', 'compiled', 'compiled js /p', 'a TSGI application'],
     ['an ES module .mjs', 'esm', 'mjs /p', 'a TSGI application'],
     ['a bare Fetch function, (request) => Response', 'fetchfn', 'fetch /p GET', 'a Fetch handler'],
-    ['a TSGI application with no declared parameter, (...args) (the gateway\'s validator)', 'validated', 'validated /p', 'a TSGI application'],
+    [
+      "a TSGI application with no declared parameter, (...args) (the gateway's validator)",
+      'validated',
+      'validated /p',
+      'a TSGI application',
+    ],
   ];
   for (const [what, module, body, kind] of served) {
     test(what, async () => {
       const check = await runTsgi(['serve', module, '--check-config'], { cwd: dir });
       assert.equal(check.code, 0, check.stderr);
-      assert.match(check.stdout, new RegExp(`and ${module} loads \\(${kind} from ${path.join(dir, module).replaceAll('.', '\\.')}\\.`));
+      assert.match(
+        check.stdout,
+        new RegExp(`and ${module} loads \\(${kind} from ${path.join(dir, module).replaceAll('.', '\\.')}\\.`),
+      );
       const s = await serve([module], { cwd: dir });
       started.push(s);
       const reply = await request(`${s.url}/p`);
@@ -72,7 +80,10 @@ describe('tsgi serve: what the loader loads', () => {
 
   test('--help states the rule', async () => {
     const r = await runTsgi(['serve', '--help']);
-    assert.match(r.stdout, /ATTR may also be a Fetch handler: an object with fetch\(request\) \(a Hono app\), or a function of exactly one parameter,\n\(request\) => Response; a function of none or of two or more is taken for a TSGI application \(environ, startResponse\)\./);
+    assert.match(
+      r.stdout,
+      /ATTR may also be a Fetch handler: an object with fetch\(request\) \(a Hono app\), or a function of exactly one parameter,\n\(request\) => Response; a function of none or of two or more is taken for a TSGI application \(environ, startResponse\)\./,
+    );
   });
 });
 
@@ -81,7 +92,10 @@ describe('tsgi serve --check-config with an application that cannot load', () =>
     const r = await runTsgi(['serve', 'apps.throws', '--check-config']);
     assert.equal(r.code, 4);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /\[ERROR\] The module apps\.throws \(apps\/throws\.ts\) failed to load:\nError: database is not configured\n/);
+    assert.match(
+      r.stderr,
+      /\[ERROR\] The module apps\.throws \(apps\/throws\.ts\) failed to load:\nError: database is not configured\n/,
+    );
     const missing = await runTsgi(['serve', 'apps.nope', '--check-config']);
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /No module named "apps\.nope"/);

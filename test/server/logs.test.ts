@@ -9,7 +9,18 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { compileAccessFormat, escapeLogValue } from '../../src/server/access-log.ts';
-import { alive, bin, bootedPids, fixtures, rawExchange, repoRoot, request, serve, until, type Served } from './helpers.ts';
+import {
+  alive,
+  bin,
+  bootedPids,
+  fixtures,
+  rawExchange,
+  repoRoot,
+  request,
+  serve,
+  until,
+  type Served,
+} from './helpers.ts';
 
 const started: Served[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-logs-'));
@@ -18,7 +29,13 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const read = (file: string) => { try { return readFileSync(file, 'utf8'); } catch { return ''; } };
+const read = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 describe('access log', () => {
   test('escaping: quotes, backslashes, control and non-ASCII characters', () => {
@@ -35,11 +52,19 @@ describe('access log', () => {
 
   test('every atom, from a real request', async () => {
     const file = path.join(dir, 'atoms.log');
-    const format = '%(h)s|%(l)s|%(u)s|%(t)s|%(r)s|%(m)s|%(U)s|%(q)s|%(H)s|%(s)s|%(B)s|%(b)s|%(f)s|%(a)s|%(T)s|%(M)s|%(D)s|%(L)s|%(p)s|%({x-trace}i)s|%({content-type}o)s|%({LOG_TAG}e)s|%%';
-    const s = await serve(['apps.echo', '--access-logfile', file, '--access-log-format', format], { env: { LOG_TAG: 'tagged' } });
+    const format =
+      '%(h)s|%(l)s|%(u)s|%(t)s|%(r)s|%(m)s|%(U)s|%(q)s|%(H)s|%(s)s|%(B)s|%(b)s|%(f)s|%(a)s|%(T)s|%(M)s|%(D)s|%(L)s|%(p)s|%({x-trace}i)s|%({content-type}o)s|%({LOG_TAG}e)s|%%';
+    const s = await serve(['apps.echo', '--access-logfile', file, '--access-log-format', format], {
+      env: { LOG_TAG: 'tagged' },
+    });
     started.push(s);
     const r = await request(`${s.url}/p/a?x=1&y=2`, {
-      headers: { Referer: 'http://ref.example/', 'User-Agent': 'agent "007"\\', 'X-Trace': 'abc', Authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` },
+      headers: {
+        Referer: 'http://ref.example/',
+        'User-Agent': 'agent "007"\\',
+        'X-Trace': 'abc',
+        Authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}`,
+      },
     });
     const line = (await until(() => read(file).split('\n')[0], 10000, 'a log line'))!;
     const f = line.split('|');
@@ -75,7 +100,14 @@ describe('access log', () => {
     started.push(s);
     await request(`${s.url}/`, { headers: { 'User-Agent': 'x" 200 999 "forged' } });
     await rawExchange(s.port, 'GET * HTTP/1.1\r\nHost: a\r\n\r\n');
-    const lines = (await until(() => { const l = read(file).trim().split('\n'); return l.length >= 2 ? l : undefined; }, 10000, 'two lines'));
+    const lines = await until(
+      () => {
+        const l = read(file).trim().split('\n');
+        return l.length >= 2 ? l : undefined;
+      },
+      10000,
+      'two lines',
+    );
     assert.match(lines[0]!, /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "x\\" 200 999 \\"forged"$/);
     assert.match(lines[1]!, /^127\.0\.0\.1 - - \[[^\]]+\] "GET \* HTTP\/1\.1" 400 \d+ "-" "-"$/);
   });
@@ -86,7 +118,14 @@ describe('access log', () => {
     started.push(s);
     await request(`${s.url}/j?q=1`, { headers: { 'User-Agent': 'json "agent"' } });
     await request(`${s.url}/h`, { method: 'HEAD' });
-    const lines = await until(() => { const l = read(file).trim().split('\n'); return l.length >= 2 ? l : undefined; }, 10000, 'two lines');
+    const lines = await until(
+      () => {
+        const l = read(file).trim().split('\n');
+        return l.length >= 2 ? l : undefined;
+      },
+      10000,
+      'two lines',
+    );
     const first = JSON.parse(lines[0]!) as Record<string, unknown>;
     assert.equal(first.method, 'GET');
     assert.equal(first.path, '/j');
@@ -102,21 +141,37 @@ describe('access log', () => {
   test('USR1 reopens the log files (logrotate)', async () => {
     const access = path.join(dir, 'rot-access.log');
     const errors = path.join(dir, 'rot-error.log');
-    const s = await serve(['apps.echo', '--access-logfile', access, '--error-logfile', errors], { errorLogFile: errors });
+    const s = await serve(['apps.echo', '--access-logfile', access, '--error-logfile', errors], {
+      errorLogFile: errors,
+    });
     started.push(s);
     await request(`${s.url}/before`);
     await until(() => read(access).includes('/before'), 10000, 'first line');
     renameSync(access, access + '.1');
     renameSync(errors, errors + '.1');
     s.child.kill('SIGUSR1');
-    await until(async () => { await request(`${s.url}/after`); return read(access).includes('/after'); }, 10000, 'the new file');
+    await until(
+      async () => {
+        await request(`${s.url}/after`);
+        return read(access).includes('/after');
+      },
+      10000,
+      'the new file',
+    );
     assert.doesNotMatch(read(access), /\/before/);
     assert.match(read(access + '.1'), /\/before/);
     // The error log too, in the master and in the worker: their lines after USR1 go to a new
     // file, none to the one logrotate moved away.
     assert.match(read(errors + '.1'), /Listening at:/);
     assert.match(read(errors), /\[INFO\] USR1: reopened the log files; the workers reopen theirs\./);
-    await until(async () => { await request(`${s.url}/reject`); return read(errors).includes('stray rejection from /reject'); }, 10000, 'a worker line in the new error log');
+    await until(
+      async () => {
+        await request(`${s.url}/reject`);
+        return read(errors).includes('stray rejection from /reject');
+      },
+      10000,
+      'a worker line in the new error log',
+    );
     assert.doesNotMatch(read(errors + '.1'), /USR1|stray rejection/);
     assert.doesNotMatch(read(errors), /Listening at:/);
   });
@@ -124,7 +179,8 @@ describe('access log', () => {
 
 describe('error log', () => {
   test('the start-up banner: version, every bind, the worker count, the pids of the master and of each worker', async () => {
-    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+      .version;
     const sock = path.join(dir, 'banner.sock');
     const s = await serve(['apps.echo', '--workers', '2', '--bind', '127.0.0.1:0', '--bind', `unix:${sock}`]);
     started.push(s);
@@ -139,7 +195,9 @@ describe('error log', () => {
       `Listening at: unix:${sock} (${master})`,
       'Using worker processes: 2',
     ];
-    expected.forEach((text, i) => assert.match(lines[i]!, new RegExp(`^${stamp} \\[${master}\\] \\[INFO\\] ${esc(text)}$`)));
+    expected.forEach((text, i) =>
+      assert.match(lines[i]!, new RegExp(`^${stamp} \\[${master}\\] \\[INFO\\] ${esc(text)}$`)),
+    );
     const pids = bootedPids(s.stderr());
     assert.equal(pids.length, 2);
     assert.equal(new Set(pids).size, 2);
@@ -150,23 +208,41 @@ describe('error log', () => {
     }
     // The pids the banner gives are the processes that answer.
     const answering = new Set<number>();
-    await until(async () => {
-      answering.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
-      return answering.size === 2;
-    }, 20000, 'both workers answering');
+    await until(
+      async () => {
+        answering.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
+        return answering.size === 2;
+      },
+      20000,
+      'both workers answering',
+    );
     assert.deepEqual([...answering].sort(), [...pids].sort());
   });
 
   test('--log-level warning leaves the info lines out and keeps the errors', async () => {
     const sock = path.join(dir, 'quiet.sock');
     // Not helpers.serve(): it waits for the "Listening at" line, which is info.
-    const child = spawn(process.execPath, [bin, 'serve', 'apps.echo', '--bind', `unix:${sock}`, '--log-level', 'warning'], { cwd: fixtures, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', 'apps.echo', '--bind', `unix:${sock}`, '--log-level', 'warning'],
+      { cwd: fixtures, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d; });
-    const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-    const get = (p: string) => new Promise<number>((resolve) => {
-      http.get({ socketPath: sock, path: p, headers: { Host: 'x' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); }).on('error', () => resolve(0));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
     });
+    const exited = new Promise<number | string>((resolve) =>
+      child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+    );
+    const get = (p: string) =>
+      new Promise<number>((resolve) => {
+        http
+          .get({ socketPath: sock, path: p, headers: { Host: 'x' } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          })
+          .on('error', () => resolve(0));
+      });
     try {
       await until(async () => (await get('/')) === 200, 20000, 'the server answering');
       assert.equal(await get('/reject'), 200);

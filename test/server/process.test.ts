@@ -10,7 +10,9 @@ import path from 'node:path';
 import { alive, bootedPids, loadLoop, request, serve, sleep, until, type Served } from './helpers.ts';
 
 const started: Served[] = [];
-after(async () => { await Promise.all(started.map((s) => s.stop(3000))); });
+after(async () => {
+  await Promise.all(started.map((s) => s.stop(3000)));
+});
 
 async function start(args: string[], opts: Parameters<typeof serve>[1] = {}): Promise<Served> {
   const s = await serve(args, opts);
@@ -36,7 +38,10 @@ describe('tsgi serve: process model', () => {
   test('QUIT stops at once: a request in flight is cut, the worker is gone, the server exits 0 (as gunicorn)', async () => {
     const s = await start(['apps.echo', '--workers', '1']);
     const [pid] = bootedPids(s.stderr()) as [number];
-    const slow = request(`${s.url}/slow?ms=20000&tag=quit`).then(() => 'answered', (e: Error) => e.message);
+    const slow = request(`${s.url}/slow?ms=20000&tag=quit`).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
     await s.waitFor(new RegExp(`request quit started in worker ${pid}`));
     s.child.kill('SIGQUIT');
     assert.equal(await s.exited, 0);
@@ -49,32 +54,47 @@ describe('tsgi serve: process model', () => {
   test('TERM with a request slower than --graceful-timeout: the worker gives up on it after the timeout, the server exits 0 (as gunicorn)', async () => {
     const s = await start(['apps.echo', '--workers', '1', '--graceful-timeout', '1']);
     const [pid] = bootedPids(s.stderr()) as [number];
-    const slow = request(`${s.url}/slow?ms=20000&tag=late`).then(() => 'answered', (e: Error) => e.message);
+    const slow = request(`${s.url}/slow?ms=20000&tag=late`).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
     await s.waitFor(new RegExp(`request late started in worker ${pid}`));
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0);
     assert.notEqual(await slow, 'answered');
-    assert.match(s.stderr(), new RegExp(`\\[${pid}\\] \\[WARNING\\] Graceful timeout: 1 connection\\(s\\) still open after 1s; exiting\\.`));
+    assert.match(
+      s.stderr(),
+      new RegExp(`\\[${pid}\\] \\[WARNING\\] Graceful timeout: 1 connection\\(s\\) still open after 1s; exiting\\.`),
+    );
     assert.match(s.stderr(), new RegExp(`Worker ${pid} exited \\(code 0\\)`));
     assert.equal(alive(pid), false);
   });
 
-  test('TERM while a worker\'s event loop is blocked: the master kills it after --graceful-timeout, the server exits 0', async () => {
+  test("TERM while a worker's event loop is blocked: the master kills it after --graceful-timeout, the server exits 0", async () => {
     const s = await start(['apps.echo', '--workers', '1', '--graceful-timeout', '1', '--timeout', '0']);
     const [pid] = bootedPids(s.stderr()) as [number];
-    const blocked = request(`${s.url}/block?tag=stuck`).then(() => 'answered', (e: Error) => e.message);
+    const blocked = request(`${s.url}/block?tag=stuck`).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
     await s.waitFor(new RegExp(`request stuck started in worker ${pid}`));
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0);
     assert.notEqual(await blocked, 'answered');
-    assert.match(s.stderr(), new RegExp(`\\[WARNING\\] Worker ${pid} did not stop within --graceful-timeout 1s; killing it\\.`));
+    assert.match(
+      s.stderr(),
+      new RegExp(`\\[WARNING\\] Worker ${pid} did not stop within --graceful-timeout 1s; killing it\\.`),
+    );
     assert.match(s.stderr(), new RegExp(`Worker ${pid} exited \\(signal SIGKILL\\)`));
     assert.equal(alive(pid), false);
   });
 
   test('SIGKILL of one worker under load: it is replaced, the other worker keeps answering', async () => {
     const s = await start(['apps.echo', '--workers', '2']);
-    await until(async () => { const r = await request(`${s.url}/`); return r.status === 200; });
+    await until(async () => {
+      const r = await request(`${s.url}/`);
+      return r.status === 200;
+    });
     await until(() => bootedPids(s.stderr()).length === 2);
     const [victim, survivor] = bootedPids(s.stderr()) as [number, number];
     const load = loadLoop(`${s.url}/`, 4, 4000);
@@ -91,10 +111,14 @@ describe('tsgi serve: process model', () => {
     assert.ok(alive(survivor));
     const replacement = bootedPids(s.stderr())[2]!;
     const pids = new Set<number>();
-    await until(async () => {
-      pids.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
-      return pids.size === 2;
-    }, 20000, 'both workers answering');
+    await until(
+      async () => {
+        pids.add((JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid);
+        return pids.size === 2;
+      },
+      20000,
+      'both workers answering',
+    );
     assert.deepEqual([...pids].sort(), [survivor, replacement].sort());
   });
 
@@ -113,13 +137,20 @@ describe('tsgi serve: process model', () => {
     const okBefore = load.ok;
     await until(() => load.ok > okBefore + 200, 20000, 'traffic after the kill');
     await load.stop();
-    for (const f of load.failures) assert.match(f, /^request error (ECONNRESET|socket hang up)$/, `failures: ${load.failures.join('; ')}`);
+    for (const f of load.failures)
+      assert.match(f, /^request error (ECONNRESET|socket hang up)$/, `failures: ${load.failures.join('; ')}`);
   });
 
   test('a blocked event loop is reported (stack and request line) and the worker replaced', async () => {
     const s = await start(['apps.echo', '--workers', '1', '--timeout', '2']);
-    const blocked = request(`${s.url}/block?why=test`).then(() => 'answered', (e: Error) => e.message);
-    const m = await s.waitFor(/WORKER TIMEOUT \(pid:(\d+)\): the event loop has been blocked for [\d.]+s \(--timeout 2\) while serving "GET \/block\?why=test HTTP\/1\.1"\. JavaScript stack:\n(.*)\n(.*)\n/, 30000);
+    const blocked = request(`${s.url}/block?why=test`).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    const m = await s.waitFor(
+      /WORKER TIMEOUT \(pid:(\d+)\): the event loop has been blocked for [\d.]+s \(--timeout 2\) while serving "GET \/block\?why=test HTTP\/1\.1"\. JavaScript stack:\n(.*)\n(.*)\n/,
+      30000,
+    );
     assert.match(m[2]!, /at (Exchange\.)?application \(.*test\/server\/fixtures\/apps\/echo\.ts:\d+:\d+\)/);
     assert.notEqual(await blocked, 'answered');
     await s.waitFor(new RegExp(`Worker ${m[1]} exited unexpectedly \\(signal SIGKILL\\)`));
@@ -131,7 +162,11 @@ describe('tsgi serve: process model', () => {
   test('HUP under continuous load: no request fails and the new code is served', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-hup-'));
     try {
-      const write = (tag: string) => writeFileSync(path.join(dir, 'hupapp.ts'), `export const application = (environ: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', [['Content-Type', 'text/plain']]);\n  return [new TextEncoder().encode('${tag}')];\n};\n`);
+      const write = (tag: string) =>
+        writeFileSync(
+          path.join(dir, 'hupapp.ts'),
+          `export const application = (environ: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', [['Content-Type', 'text/plain']]);\n  return [new TextEncoder().encode('${tag}')];\n};\n`,
+        );
       write('v1');
       const s = await start(['hupapp', '--workers', '2'], { cwd: dir });
       assert.equal((await request(`${s.url}/`)).body, 'v1');
@@ -144,7 +179,14 @@ describe('tsgi serve: process model', () => {
         await s.waitFor(/Reload complete/, 30000, from);
         await until(() => (load.bodies.get(tag) ?? 0) > 20, 20000, `${tag} served`);
       }
-      await until(() => /Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)/.test(s.stderr()), 20000, 'the old workers exit');
+      await until(
+        () =>
+          /Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)[^]*Worker \d+ exited \(code 0\)/.test(
+            s.stderr(),
+          ),
+        20000,
+        'the old workers exit',
+      );
       await load.stop();
       assert.deepEqual(load.failures, []);
       assert.ok(load.ok > 100);
@@ -186,7 +228,11 @@ describe('tsgi serve: process model', () => {
     await until(() => bootedPids(s.stderr()).length === 3, 20000, 'a third worker');
     const third = bootedPids(s.stderr())[2]!;
     // New connections go to the worker with the fewest: the new one answers fresh clients.
-    await until(async () => (JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid === third, 20000, 'the third worker answering');
+    await until(
+      async () => (JSON.parse((await request(`${s.url}/`)).body) as { pid: number }).pid === third,
+      20000,
+      'the third worker answering',
+    );
     s.child.kill('SIGTTOU');
     await s.waitFor(/TTOU: 2 worker\(s\)/);
     const m = await s.waitFor(/Stopping worker (\d+) gracefully \(fewer workers wanted\)/);
@@ -202,7 +248,11 @@ describe('tsgi serve: process model', () => {
     for (let i = 1; i <= 3; i++) {
       await request(`${s.url}/crash`).catch(() => undefined);
       await s.waitFor(/Worker \d+ exited unexpectedly \(code 70\)/, 20000, s.stderr().lastIndexOf('is ready.'));
-      await until(async () => (await request(`${s.url}/`).catch(() => ({ status: 0 }))).status === 200, 30000, `answers after crash ${i}`);
+      await until(
+        async () => (await request(`${s.url}/`).catch(() => ({ status: 0 }))).status === 200,
+        30000,
+        `answers after crash ${i}`,
+      );
     }
     assert.equal(bootedPids(s.stderr()).length, 4);
     // A crash soon after start delays the respawn (doubling while it repeats).
@@ -243,7 +293,11 @@ describe('tsgi serve --reload (development)', () => {
   test('a changed source file is served without a signal', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-reload-'));
     try {
-      const write = (tag: string) => writeFileSync(path.join(dir, 'devapp.ts'), `export const application = (_e: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', []);\n  return [new TextEncoder().encode('${tag}')];\n};\n`);
+      const write = (tag: string) =>
+        writeFileSync(
+          path.join(dir, 'devapp.ts'),
+          `export const application = (_e: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', []);\n  return [new TextEncoder().encode('${tag}')];\n};\n`,
+        );
       write('first');
       const s = await start(['devapp', '--reload'], { cwd: dir });
       await s.waitFor(/Watching .* for changes/);
@@ -262,12 +316,19 @@ describe('tsgi serve: a reload to code that cannot load', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-badhup-'));
     try {
       const file = path.join(dir, 'okapp.ts');
-      writeFileSync(file, `export const application = (_e: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', []);\n  return [new TextEncoder().encode('good')];\n};\n`);
+      writeFileSync(
+        file,
+        `export const application = (_e: unknown, startResponse: (s: string, h: [string, string][]) => void) => {\n  startResponse('200 OK', []);\n  return [new TextEncoder().encode('good')];\n};\n`,
+      );
       const s = await start(['okapp', '--workers', '2'], { cwd: dir });
       writeFileSync(file, `throw new Error('broken deploy');\n`);
       const from = s.stderr().length;
       s.child.kill('SIGHUP');
-      await s.waitFor(/Reload failed: the new workers could not load the application; the old workers keep serving\./, 20000, from);
+      await s.waitFor(
+        /Reload failed: the new workers could not load the application; the old workers keep serving\./,
+        20000,
+        from,
+      );
       assert.match(s.stderr().slice(from), /Error: broken deploy/);
       for (let i = 0; i < 5; i++) assert.equal((await request(`${s.url}/`)).body, 'good');
       assert.equal(s.child.exitCode, null);

@@ -18,9 +18,17 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Runtime { dir: string | null; env: string | null; execArgv: string[] }
+interface Runtime {
+  dir: string | null;
+  env: string | null;
+  execArgv: string[];
+}
 
-const DEFAULTS: NodeJS.ProcessEnv = { NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, NODE_OPTIONS: undefined };
+const DEFAULTS: NodeJS.ProcessEnv = {
+  NODE_COMPILE_CACHE: undefined,
+  NODE_DISABLE_COMPILE_CACHE: undefined,
+  NODE_OPTIONS: undefined,
+};
 
 async function runtime(env: NodeJS.ProcessEnv = {}): Promise<Runtime> {
   const s = await serve(['apps.runtime', '--workers', '1'], { env: { ...DEFAULTS, ...env } });
@@ -31,7 +39,7 @@ async function runtime(env: NodeJS.ProcessEnv = {}): Promise<Runtime> {
 }
 
 describe('tsgi serve: how workers are started', () => {
-  test('the compile cache is on by default, in node\'s default directory; the application does not see NODE_COMPILE_CACHE', async () => {
+  test("the compile cache is on by default, in node's default directory; the application does not see NODE_COMPILE_CACHE", async () => {
     const got = await runtime();
     assert.ok(got.dir?.startsWith(path.join(os.tmpdir(), 'node-compile-cache')), `compile cache dir: ${got.dir}`);
     assert.equal(got.env, null);

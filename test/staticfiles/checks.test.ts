@@ -8,7 +8,12 @@ import { checkStaticfiles, checkTemplates, registerStaticfilesChecks } from '../
 import { runChecks } from '../../src/core/checks/registry.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tsgi-checks-'));
-settings.configure({ STATIC_URL: '/static/', STATIC_ROOT: path.join(tmp, 'root'), STATICFILES_DIRS: [tmp], MEDIA_URL: '/media/' });
+settings.configure({
+  STATIC_URL: '/static/',
+  STATIC_ROOT: path.join(tmp, 'root'),
+  STATICFILES_DIRS: [tmp],
+  MEDIA_URL: '/media/',
+});
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ids = (messages: Array<{ id?: string | undefined }>) => messages.map((m) => m.id);
@@ -25,10 +30,15 @@ describe('staticfiles and templates checks', () => {
       assert.deepEqual(ids(checkStaticfiles()), ['staticfiles.E001']);
     }
     {
-      using _r = overrideSettings({ STATICFILES_DIRS: [path.join(tmp, 'root'), ['css/', tmp], path.join(tmp, 'missing')] });
+      using _r = overrideSettings({
+        STATICFILES_DIRS: [path.join(tmp, 'root'), ['css/', tmp], path.join(tmp, 'missing')],
+      });
       const messages = checkStaticfiles();
       assert.deepEqual(ids(messages), ['staticfiles.E002', 'staticfiles.W004', 'staticfiles.E003', 'staticfiles.W004']);
-      assert.equal(String(messages[3]), `?: (staticfiles.W004) The directory '${path.join(tmp, 'missing')}' in the STATICFILES_DIRS setting does not exist.\n\tHINT: Create it, or remove it from STATICFILES_DIRS.`);
+      assert.equal(
+        String(messages[3]),
+        `?: (staticfiles.W004) The directory '${path.join(tmp, 'missing')}' in the STATICFILES_DIRS setting does not exist.\n\tHINT: Create it, or remove it from STATICFILES_DIRS.`,
+      );
     }
     {
       using _r = overrideSettings({ STATIC_URL: '/static', MEDIA_URL: '/static', MEDIA_ROOT: path.join(tmp, 'root') });
@@ -41,10 +51,15 @@ describe('staticfiles and templates checks', () => {
       using _r = overrideSettings({ TEMPLATES: [{ BACKEND: 'tsgi.template.backends.nope.Engine' }] });
       const [message] = checkTemplates();
       assert.equal(message!.id, 'templates.E001');
-      assert.match(message!.msg, /^The TEMPLATES setting can't be used: No module named 'tsgi\.template\.backends\.nope'/);
+      assert.match(
+        message!.msg,
+        /^The TEMPLATES setting can't be used: No module named 'tsgi\.template\.backends\.nope'/,
+      );
     }
     {
-      using _r = overrideSettings({ TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(tmp, 'tpl')] }] });
+      using _r = overrideSettings({
+        TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(tmp, 'tpl')] }],
+      });
       assert.deepEqual(ids(checkTemplates()), ['templates.W002']);
     }
   });

@@ -24,10 +24,13 @@ settings.configure({
 
 let server: ServerHandle;
 before(async () => {
-  server = await serve(staticFilesHandler((_e, startResponse) => {
-    startResponse('404 Not Found', [['Content-Type', 'text/plain']]);
-    return [Buffer.from('app')];
-  }), { port: 0 });
+  server = await serve(
+    staticFilesHandler((_e, startResponse) => {
+      startResponse('404 Not Found', [['Content-Type', 'text/plain']]);
+      return [Buffer.from('app')];
+    }),
+    { port: 0 },
+  );
 });
 after(async () => {
   await server.close();
@@ -47,12 +50,20 @@ describe('staticFilesHandler in DEBUG', () => {
   test('an edited or new file is served at once', async () => {
     writeFileSync(path.join(project, 'static/css/base.css'), 'html { margin: 1px }\n');
     writeFileSync(path.join(project, 'static/css/new.css'), 'p {}\n');
-    assert.equal((await rawRequest(server.port, 'GET', '/static/css/base.css')).body.toString(), 'html { margin: 1px }\n');
+    assert.equal(
+      (await rawRequest(server.port, 'GET', '/static/css/base.css')).body.toString(),
+      'html { margin: 1px }\n',
+    );
     assert.equal((await rawRequest(server.port, 'GET', '/static/css/new.css')).body.toString(), 'p {}\n');
   });
 
   test('the finders never reach outside their folders', async () => {
-    for (const target of ['/static/../app1/index.ts', '/static/%2e%2e/app1/index.ts', '/static/app1/..%2f..%2fapp1/index.ts', '/static/css%5c..%5c..%5capp1%5cindex.ts']) {
+    for (const target of [
+      '/static/../app1/index.ts',
+      '/static/%2e%2e/app1/index.ts',
+      '/static/app1/..%2f..%2fapp1/index.ts',
+      '/static/css%5c..%5c..%5capp1%5cindex.ts',
+    ]) {
       const res = await rawRequest(server.port, 'GET', target);
       assert.equal(res.status, 404, target);
       assert.equal(res.body.toString(), 'app', target);

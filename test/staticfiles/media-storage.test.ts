@@ -22,7 +22,10 @@ describe('FileSystemStorage (media)', () => {
     assert.equal(await storage.save('docs/a.txt', 'hello'), 'docs/a.txt');
     assert.equal(readFileSync(path.join(media, 'docs/a.txt'), 'utf8'), 'hello');
     assert.equal(await storage.save('b.bin', new Uint8Array([1, 2, 3])), 'b.bin');
-    async function* chunks() { yield Buffer.from('ab'); yield Buffer.from('cd'); }
+    async function* chunks() {
+      yield Buffer.from('ab');
+      yield Buffer.from('cd');
+    }
     assert.equal(await storage.save('c.txt', chunks()), 'c.txt');
     assert.equal((await storage.read('c.txt')).toString(), 'abcd');
     const spooled = path.join(tmp, 'upload.tmp');
@@ -45,14 +48,24 @@ describe('FileSystemStorage (media)', () => {
   test('names are cleaned: spaces to _, odd characters dropped', async () => {
     assert.equal(await storage.save('My Photo (1)!.png', 'x'), 'My_Photo_1.png');
     assert.equal(storage.getValidName(' a b.txt '), 'a_b.txt');
-    assert.throws(() => storage.getValidName('???'), /Could not derive a file name from "\?\?\?"\. Give the file a name with letters or digits\./);
+    assert.throws(
+      () => storage.getValidName('???'),
+      /Could not derive a file name from "\?\?\?"\. Give the file a name with letters or digits\./,
+    );
   });
 
   test('traversal is refused', async () => {
     for (const bad of ['../evil.txt', 'a/../../evil.txt', '..\\evil.txt']) {
-      await assert.rejects(storage.save(bad, 'x'), (e: unknown) => e instanceof SuspiciousFileOperation && e instanceof SuspiciousOperation, bad);
+      await assert.rejects(
+        storage.save(bad, 'x'),
+        (e: unknown) => e instanceof SuspiciousFileOperation && e instanceof SuspiciousOperation,
+        bad,
+      );
     }
-    assert.throws(() => storage.path('/etc/passwd'), /Detected path traversal attempt in "\/etc\/passwd": the file would be outside/);
+    assert.throws(
+      () => storage.path('/etc/passwd'),
+      /Detected path traversal attempt in "\/etc\/passwd": the file would be outside/,
+    );
     assert.throws(() => storage.path('a\0b'), /contains a NUL byte/);
     // An absolute upload name keeps only its relative parts.
     assert.equal(await storage.save('/abs/name.txt', 'x'), 'abs/name.txt');
@@ -78,7 +91,10 @@ describe('relative MEDIA_URL and STATIC_URL (Django 3.1+)', () => {
       assert.equal(new FileSystemStorage().url('a.png'), '/mount/media/a.png');
       assert.equal(new StaticFilesStorage({ location: tmp }).url('css/site.css'), '/mount/static/css/site.css');
       assert.equal(new FileSystemStorage({ baseUrl: '/uploads/' }).url('a.png'), '/uploads/a.png');
-      assert.equal(new FileSystemStorage({ baseUrl: 'https://cdn.example/m/' }).url('a.png'), 'https://cdn.example/m/a.png');
+      assert.equal(
+        new FileSystemStorage({ baseUrl: 'https://cdn.example/m/' }).url('a.png'),
+        'https://cdn.example/m/a.png',
+      );
     } finally {
       setScriptPrefix('/');
     }

@@ -52,7 +52,8 @@ after(async () => {
 
 async function post(files: Array<[string, string | Uint8Array]>): Promise<{ saved: string[]; urls: string[] }> {
   const form = new FormData();
-  for (const [name, content] of files) form.append('f', new Blob([typeof content === 'string' ? content : Buffer.from(content)]), name);
+  for (const [name, content] of files)
+    form.append('f', new Blob([typeof content === 'string' ? content : Buffer.from(content)]), name);
   const res = await fetch(`${server.url}/upload/`, { method: 'POST', body: form });
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()) as { saved: string[]; urls: string[] };
@@ -61,7 +62,10 @@ async function post(files: Array<[string, string | Uint8Array]>): Promise<{ save
 describe('uploads into MEDIA_ROOT', () => {
   test('small (in memory) and large (spooled) uploads are saved and served back in DEBUG', async () => {
     const big = new Uint8Array(200_000).map((_, i) => i % 251);
-    const { saved, urls } = await post([['notes.txt', 'hello'], ['photo.bin', big]]);
+    const { saved, urls } = await post([
+      ['notes.txt', 'hello'],
+      ['photo.bin', big],
+    ]);
     assert.deepEqual(saved, ['uploads/notes.txt', 'uploads/photo.bin']);
     assert.deepEqual(urls, ['/media/uploads/notes.txt', '/media/uploads/photo.bin']);
     assert.equal(readFileSync(path.join(media, 'uploads/notes.txt'), 'utf8'), 'hello');
@@ -89,7 +93,12 @@ describe('uploads into MEDIA_ROOT', () => {
 
   test('MEDIA_URL serves nothing outside MEDIA_ROOT', async () => {
     // Raw request lines: an HTTP client would normalise the dots away.
-    for (const target of ['/media/../media/uploads/notes.txt', '/media/uploads/../uploads/notes.txt', '/media/%2e%2e/media/uploads/notes.txt', '/media/uploads%2f..%2f..%2fx']) {
+    for (const target of [
+      '/media/../media/uploads/notes.txt',
+      '/media/uploads/../uploads/notes.txt',
+      '/media/%2e%2e/media/uploads/notes.txt',
+      '/media/uploads%2f..%2f..%2fx',
+    ]) {
       const res = await rawRequest(server.port, 'GET', target);
       assert.equal(res.status, 404, target);
     }

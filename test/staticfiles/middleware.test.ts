@@ -45,7 +45,11 @@ after(async () => {
 });
 
 describe('StaticFilesMiddleware (framework level)', () => {
-  staticServingCases(() => server.port, tree, () => seen);
+  staticServingCases(
+    () => server.port,
+    tree,
+    () => seen,
+  );
 
   test('other paths go on to the URLconf', async () => {
     seen.length = 0;
@@ -62,7 +66,9 @@ describe('StaticFilesMiddleware responses', () => {
     const r = new HttpRequestClass();
     r.method = 'GET';
     r.path = r.pathInfo = p;
-    r.META = Object.fromEntries(Object.entries(headers).map(([k, v]) => [`HTTP_${k.toUpperCase().replace(/-/g, '_')}`, v]));
+    r.META = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [`HTTP_${k.toUpperCase().replace(/-/g, '_')}`, v]),
+    );
     return r;
   }
 
@@ -74,14 +80,21 @@ describe('StaticFilesMiddleware responses', () => {
     assert.deepEqual(response.fileSource, { path: `${tree.root}/css/site.css`, offset: 2, length: 4 });
     assert.equal(response.blockSize, 65536);
     assert.equal(response.headers.get('Content-Disposition'), undefined);
-    assert.equal(Buffer.from(await response.getValue()).toString(), tree.files['css/site.css']!.subarray(2, 6).toString());
+    assert.equal(
+      Buffer.from(await response.getValue()).toString(),
+      tree.files['css/site.css']!.subarray(2, 6).toString(),
+    );
     assert.equal(((await middleware.call(request('/elsewhere'))) as HttpResponse).text, 'next');
   });
 
   test('small files are read once, then sent from memory with the same headers', async () => {
     const onDisk = new StaticFilesMiddleware(async () => new HttpResponse('next'), { memoryFileMax: 0 });
     const inMemory = new StaticFilesMiddleware(async () => new HttpResponse('next'));
-    for (const [p, headers] of [['/static/css/site.css', {}], ['/static/css/site.css', { Range: 'bytes=2-5' }], ['/static/js/app.js', { 'Accept-Encoding': 'br' }]] as const) {
+    for (const [p, headers] of [
+      ['/static/css/site.css', {}],
+      ['/static/css/site.css', { Range: 'bytes=2-5' }],
+      ['/static/js/app.js', { 'Accept-Encoding': 'br' }],
+    ] as const) {
       const expected = await onDisk.call(request(p, headers));
       const expectedBytes = Buffer.from(await (expected as StaticFileResponse).getValue());
       const first = await inMemory.call(request(p, headers));

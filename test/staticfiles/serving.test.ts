@@ -20,7 +20,10 @@ settings.configure({ STATIC_URL: '/static/', STATIC_ROOT: tree.root, DEBUG: fals
 const seen: string[] = [];
 const app: Application = (environ, startResponse) => {
   seen.push(environ.PATH_INFO);
-  startResponse('404 Not Found', [['Content-Type', 'text/plain'], ['X-App', 'yes']]);
+  startResponse('404 Not Found', [
+    ['Content-Type', 'text/plain'],
+    ['X-App', 'yes'],
+  ]);
   return [Buffer.from('app 404')];
 };
 
@@ -34,7 +37,11 @@ after(async () => {
 });
 
 describe('staticFilesHandler (gateway level)', () => {
-  staticServingCases(() => server.port, tree, () => seen);
+  staticServingCases(
+    () => server.port,
+    tree,
+    () => seen,
+  );
 
   test('the application never sees a request for a static file', async () => {
     seen.length = 0;
@@ -45,4 +52,3 @@ describe('staticFilesHandler (gateway level)', () => {
     assert.deepEqual(seen, ['/other']);
   });
 });
-

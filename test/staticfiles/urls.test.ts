@@ -20,7 +20,14 @@ writeFileSync(path.join(tmp, 'secret.txt'), 'SECRET');
 symlinkSync(path.join(tmp, 'secret.txt'), path.join(media, 'link.txt'));
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);
-settings.configure({ DEBUG: true, MEDIA_URL: '/media/', MEDIA_ROOT: media, STATIC_URL: '/static/', STATICFILES_DIRS: [path.join(project, 'static')], INSTALLED_APPS: ['app1'] });
+settings.configure({
+  DEBUG: true,
+  MEDIA_URL: '/media/',
+  MEDIA_ROOT: media,
+  STATIC_URL: '/static/',
+  STATICFILES_DIRS: [path.join(project, 'static')],
+  INSTALLED_APPS: ['app1'],
+});
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function get(p: string, headers: Record<string, string> = {}): HttpRequest {
@@ -28,7 +35,9 @@ function get(p: string, headers: Record<string, string> = {}): HttpRequest {
   request.method = 'GET';
   request.path = p;
   request.pathInfo = p;
-  request.META = Object.fromEntries(Object.entries(headers).map(([k, v]) => [`HTTP_${k.toUpperCase().replace(/-/g, '_')}`, v]));
+  request.META = Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [`HTTP_${k.toUpperCase().replace(/-/g, '_')}`, v]),
+  );
   return request;
 }
 
@@ -51,21 +60,40 @@ describe('serving media and static files in DEBUG', () => {
     assert.equal(response.statusCode, 200);
     assert.equal(await body(response), 'hello media');
     assert.equal(response.headers.get('Cache-Control'), 'public, max-age=0');
-    const ranged = await serve(get('/media/docs/a b.txt', { Range: 'bytes=0-4' }), { path: 'docs/a b.txt', documentRoot: media });
+    const ranged = await serve(get('/media/docs/a b.txt', { Range: 'bytes=0-4' }), {
+      path: 'docs/a b.txt',
+      documentRoot: media,
+    });
     assert.equal(ranged.statusCode, 206);
     assert.equal(await body(ranged), 'hello');
     const etag = response.headers.get('ETag')!;
-    const cached = await serve(get('/media/docs/a b.txt', { 'If-None-Match': etag }), { path: 'docs/a b.txt', documentRoot: media });
+    const cached = await serve(get('/media/docs/a b.txt', { 'If-None-Match': etag }), {
+      path: 'docs/a b.txt',
+      documentRoot: media,
+    });
     assert.equal(cached.statusCode, 304);
   });
 
   test('traversal, symlinks out and missing files are 404', async () => {
-    for (const rel of ['../secret.txt', 'docs/../../secret.txt', 'link.txt', 'nope.txt', 'docs', '', 'docs\\..\\..\\secret.txt', 'a\0b']) {
-      await assert.rejects(serve(get('/media/' + rel), { path: rel, documentRoot: media }), (e: unknown) => e instanceof Http404, JSON.stringify(rel));
+    for (const rel of [
+      '../secret.txt',
+      'docs/../../secret.txt',
+      'link.txt',
+      'nope.txt',
+      'docs',
+      '',
+      'docs\\..\\..\\secret.txt',
+      'a\0b',
+    ]) {
+      await assert.rejects(
+        serve(get('/media/' + rel), { path: rel, documentRoot: media }),
+        (e: unknown) => e instanceof Http404,
+        JSON.stringify(rel),
+      );
     }
   });
 
-  test('staticfilesUrlpatterns() serves the finders\' files', async () => {
+  test("staticfilesUrlpatterns() serves the finders' files", async () => {
     const urlconf = { urlpatterns: staticfilesUrlpatterns() };
     const match = resolve('/static/app1/app.js', urlconf);
     const response = await call(match, get('/static/app1/app.js'));
@@ -84,7 +112,11 @@ describe('serving media and static files in DEBUG', () => {
   });
 
   test('an empty prefix is refused', () => {
-    assert.throws(() => staticPatterns('', { documentRoot: media }), (e: unknown) => e instanceof ImproperlyConfigured &&
-      e.message === 'Empty static prefix not permitted. Set STATIC_URL or MEDIA_URL, as "/media/".');
+    assert.throws(
+      () => staticPatterns('', { documentRoot: media }),
+      (e: unknown) =>
+        e instanceof ImproperlyConfigured &&
+        e.message === 'Empty static prefix not permitted. Set STATIC_URL or MEDIA_URL, as "/media/".',
+    );
   });
 });

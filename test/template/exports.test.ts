@@ -5,19 +5,56 @@ import assert from 'node:assert/strict';
 test('tsgi/template exports', async () => {
   const mod = await import('tsgi/template');
   assert.deepEqual(Object.keys(mod).sort(), [
-    'ContentNotRenderedError', 'LiquidTemplates', 'SafeString', 'TemplateDoesNotExist', 'TemplateResponse', 'TemplateSyntaxError',
-    'TemplateView', 'contextProcessors', 'engines', 'escapeHtml', 'getEngine', 'getTemplate', 'markSafe', 'render',
-    'renderErrorTemplate', 'renderToString', 'resetEngines', 'selectTemplate',
+    'ContentNotRenderedError',
+    'LiquidTemplates',
+    'SafeString',
+    'TemplateDoesNotExist',
+    'TemplateResponse',
+    'TemplateSyntaxError',
+    'TemplateView',
+    'contextProcessors',
+    'engines',
+    'escapeHtml',
+    'getEngine',
+    'getTemplate',
+    'markSafe',
+    'render',
+    'renderErrorTemplate',
+    'renderToString',
+    'resetEngines',
+    'selectTemplate',
   ]);
 });
 
 test('tsgi/staticfiles exports', async () => {
   const mod = await import('tsgi/staticfiles');
   assert.deepEqual(Object.keys(mod).sort(), [
-    'AppDirectoriesFinder', 'CommandCancelled', 'DEFAULT_IGNORE_PATTERNS', 'FileSystemFinder', 'ManifestStaticFilesStorage',
-    'MissingManifestEntry', 'StaticFileIndex', 'StaticFileResponse', 'StaticFilesMiddleware', 'StaticFilesStorage', 'StaticServing',
-    'checkStaticfiles', 'checkTemplates', 'collectstatic', 'find', 'getFinders', 'planStaticResponse', 'registerStaticfilesChecks',
-    'resetFinders', 'serve', 'serveFromFinders', 'static', 'staticFilesHandler', 'staticPatterns', 'staticUrl', 'staticfilesStorage',
+    'AppDirectoriesFinder',
+    'CommandCancelled',
+    'DEFAULT_IGNORE_PATTERNS',
+    'FileSystemFinder',
+    'ManifestStaticFilesStorage',
+    'MissingManifestEntry',
+    'StaticFileIndex',
+    'StaticFileResponse',
+    'StaticFilesMiddleware',
+    'StaticFilesStorage',
+    'StaticServing',
+    'checkStaticfiles',
+    'checkTemplates',
+    'collectstatic',
+    'find',
+    'getFinders',
+    'planStaticResponse',
+    'registerStaticfilesChecks',
+    'resetFinders',
+    'serve',
+    'serveFromFinders',
+    'static',
+    'staticFilesHandler',
+    'staticPatterns',
+    'staticUrl',
+    'staticfilesStorage',
     'staticfilesUrlpatterns',
   ]);
   assert.equal(mod.static, mod.staticUrl);

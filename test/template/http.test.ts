@@ -21,7 +21,11 @@ setProjectRoot(project);
 class RowsView extends TemplateView {
   override templateName = 'page.html';
   override async getContextData(kwargs: Record<string, unknown>) {
-    return { ...(await super.getContextData(kwargs)), title: `Rows ${String(kwargs.n)}`, rows: Array.from({ length: Number(kwargs.n) }, (_, i) => i) };
+    return {
+      ...(await super.getContextData(kwargs)),
+      title: `Rows ${String(kwargs.n)}`,
+      rows: Array.from({ length: Number(kwargs.n) }, (_, i) => i),
+    };
   }
 }
 
@@ -48,14 +52,30 @@ settings.configure({
   INSTALLED_APPS: ['app1'],
   STATIC_URL: '/static/',
   MIDDLEWARE: ['tsgi.middleware.csrf.CsrfViewMiddleware', ShoutMiddleware as never],
-  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(project, 'templates')], APP_DIRS: true, OPTIONS: { contextProcessors: ['tsgi.template.context-processors.request', 'tsgi.template.context-processors.csrf'] } }],
+  TEMPLATES: [
+    {
+      BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+      DIRS: [path.join(project, 'templates')],
+      APP_DIRS: true,
+      OPTIONS: {
+        contextProcessors: ['tsgi.template.context-processors.request', 'tsgi.template.context-processors.csrf'],
+      },
+    },
+  ],
   ROOT_URLCONF: {
     urlpatterns: [
-      route('hello/<str:word>/', (request: HttpRequest, { word }: { word: string }) => render(request, 'app1/hello.html', { word })),
+      route('hello/<str:word>/', (request: HttpRequest, { word }: { word: string }) =>
+        render(request, 'app1/hello.html', { word }),
+      ),
       route('rows/<int:n>/', RowsView.asView()),
-      route('late/', (request: HttpRequest) => new TemplateResponse(request, 'app1/hello.html', { word: 'from the view' })),
+      route(
+        'late/',
+        (request: HttpRequest) => new TemplateResponse(request, 'app1/hello.html', { word: 'from the view' }),
+      ),
       route('broken/', (request: HttpRequest) => render(request, 'broken.html')),
-      route('form/', (request: HttpRequest) => (request.method === 'POST' ? new HttpResponse('posted') : render(request, 'form.html', { html: '' }))),
+      route('form/', (request: HttpRequest) =>
+        request.method === 'POST' ? new HttpResponse('posted') : render(request, 'form.html', { html: '' }),
+      ),
     ],
   },
 });
@@ -103,13 +123,17 @@ describe('template pages through the framework', () => {
     const html = await form.text();
     const token = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(html)?.[1];
     assert.ok(token, html);
-    const cookie = form.headers.getSetCookie().find((c) => c.startsWith('csrftoken='))?.split(';')[0];
+    const cookie = form.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('csrftoken='))
+      ?.split(';')[0];
     assert.ok(cookie, 'the form page sets the CSRF cookie');
-    const post = (body: string, withCookie: boolean) => fetch(`${server.url}/form/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(withCookie ? { Cookie: cookie! } : {}) },
-      body,
-    });
+    const post = (body: string, withCookie: boolean) =>
+      fetch(`${server.url}/form/`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(withCookie ? { Cookie: cookie! } : {}) },
+        body,
+      });
     const accepted = await post(`csrfmiddlewaretoken=${token}`, true);
     assert.equal(accepted.status, 200);
     assert.equal(await accepted.text(), 'posted');
@@ -131,6 +155,9 @@ describe('template pages through the framework', () => {
     const page = await get('/broken/');
     assert.equal(page.status, 500);
     assert.ok(page.text.includes('TemplateSyntaxError'), page.text.slice(0, 300));
-    assert.ok(page.text.includes(`${project}/templates/broken.html, line 2, column 4: tag {% if user %} not closed.`), page.text.slice(0, 2000));
+    assert.ok(
+      page.text.includes(`${project}/templates/broken.html, line 2, column 4: tag {% if user %} not closed.`),
+      page.text.slice(0, 2000),
+    );
   });
 });

@@ -5,7 +5,15 @@ import os from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { settings, overrideSettings } from '../../src/conf/index.ts';
 import { setProjectRoot } from '../../src/utils/module-loading.ts';
-import { render, TemplateResponse, ContentNotRenderedError, TemplateView, renderErrorTemplate, getEngine, TemplateSyntaxError } from '../../src/template/index.ts';
+import {
+  render,
+  TemplateResponse,
+  ContentNotRenderedError,
+  TemplateView,
+  renderErrorTemplate,
+  getEngine,
+  TemplateSyntaxError,
+} from '../../src/template/index.ts';
 import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import { HttpRequest } from '../../src/http/request.ts';
@@ -17,20 +25,22 @@ settings.configure({
   STATIC_URL: '/static/',
   MEDIA_URL: '/media/',
   INTERNAL_IPS: ['127.0.0.1'],
-  TEMPLATES: [{
-    BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
-    DIRS: [path.join(project, 'templates')],
-    APP_DIRS: true,
-    OPTIONS: {
-      contextProcessors: [
-        'tsgi.template.context-processors.request',
-        'tsgi.template.context-processors.debug',
-        'tsgi.template.context-processors.csrf',
-        'tsgi.template.context-processors.static',
-        'tsgi.template.context-processors.media',
-      ],
+  TEMPLATES: [
+    {
+      BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+      DIRS: [path.join(project, 'templates')],
+      APP_DIRS: true,
+      OPTIONS: {
+        contextProcessors: [
+          'tsgi.template.context-processors.request',
+          'tsgi.template.context-processors.debug',
+          'tsgi.template.context-processors.csrf',
+          'tsgi.template.context-processors.static',
+          'tsgi.template.context-processors.media',
+        ],
+      },
     },
-  }],
+  ],
 });
 
 function makeRequest(method = 'GET', remoteAddr = '127.0.0.1'): HttpRequest {
@@ -45,7 +55,12 @@ const request = makeRequest();
 
 describe('render()', () => {
   test('returns an HttpResponse with the page, status and content type', async () => {
-    const response = await render(request, 'app1/hello.html', { word: '<hi>' }, { status: 201, contentType: 'text/plain; charset=utf-8' });
+    const response = await render(
+      request,
+      'app1/hello.html',
+      { word: '<hi>' },
+      { status: 201, contentType: 'text/plain; charset=utf-8' },
+    );
     assert.ok(response instanceof HttpResponse);
     assert.equal(response.statusCode, 201);
     assert.equal(response.headers.get('Content-Type'), 'text/plain; charset=utf-8');
@@ -54,7 +69,9 @@ describe('render()', () => {
 
   test('context processors add request, STATIC_URL, MEDIA_URL, debug (for INTERNAL_IPS when DEBUG)', async () => {
     const engine = getEngine();
-    const t = engine.fromString('{{ request.path }}|{{ STATIC_URL }}|{{ MEDIA_URL }}|{{ debug }}|{{ csrfToken | size }}');
+    const t = engine.fromString(
+      '{{ request.path }}|{{ STATIC_URL }}|{{ MEDIA_URL }}|{{ debug }}|{{ csrfToken | size }}',
+    );
     assert.equal(await t.render({}, request), '/x|/static/|/media/||64');
     {
       using _r = overrideSettings({ DEBUG: true });
@@ -71,9 +88,18 @@ describe('render()', () => {
 
   test('a bad context processor is a clear configuration error', async () => {
     using _r = overrideSettings({
-      TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(project, 'templates')], OPTIONS: { contextProcessors: ['tsgi.template.context-processors.nope'] } }],
+      TEMPLATES: [
+        {
+          BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+          DIRS: [path.join(project, 'templates')],
+          OPTIONS: { contextProcessors: ['tsgi.template.context-processors.nope'] },
+        },
+      ],
     });
-    await assert.rejects(render(request, 'base.html'), /Module 'tsgi\.template\.context-processors' does not define a 'nope' attribute\./);
+    await assert.rejects(
+      render(request, 'base.html'),
+      /Module 'tsgi\.template\.context-processors' does not define a 'nope' attribute\./,
+    );
   });
 });
 
@@ -81,8 +107,13 @@ describe('TemplateResponse', () => {
   test('renders late: the template and context can change until render()', async () => {
     const response = new TemplateResponse(request, 'app1/hello.html', { word: 'one' });
     assert.equal(response.isRendered, false);
-    assert.throws(() => response.content, (e: unknown) => e instanceof ContentNotRenderedError &&
-      e.message === 'The response content must be rendered before it can be accessed. Call and await response.render() first.');
+    assert.throws(
+      () => response.content,
+      (e: unknown) =>
+        e instanceof ContentNotRenderedError &&
+        e.message ===
+          'The response content must be rendered before it can be accessed. Call and await response.render() first.',
+    );
     assert.throws(() => [...response], ContentNotRenderedError);
     response.contextData.word = 'two';
     const seen: string[] = [];
@@ -149,9 +180,17 @@ describe('TemplateView', () => {
   });
 
   test('mistakes are named', async () => {
-    await assert.rejects(TemplateView.asView()(request, {}), (e: unknown) => e instanceof ImproperlyConfigured &&
-      e.message === "TemplateView requires either a definition of 'templateName' or an implementation of 'getTemplateNames()'.");
-    assert.throws(() => TemplateView.asView({ tempalteName: 'x' }), /TemplateView\.asView\(\) received an invalid keyword 'tempalteName'/);
+    await assert.rejects(
+      TemplateView.asView()(request, {}),
+      (e: unknown) =>
+        e instanceof ImproperlyConfigured &&
+        e.message ===
+          "TemplateView requires either a definition of 'templateName' or an implementation of 'getTemplateNames()'.",
+    );
+    assert.throws(
+      () => TemplateView.asView({ tempalteName: 'x' }),
+      /TemplateView\.asView\(\) received an invalid keyword 'tempalteName'/,
+    );
     assert.throws(() => TemplateView.asView({ get: 'x' } as never), /The method name get is not accepted/);
   });
 });
@@ -165,8 +204,13 @@ describe('error page templates', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-errpages-'));
     try {
       writeFileSync(path.join(dir, '500.html'), '{% if %}');
-      using _r = overrideSettings({ TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [dir] }] });
-      await assert.rejects(renderErrorTemplate(500, request), (e: unknown) => e instanceof TemplateSyntaxError && e.file === path.join(dir, '500.html'));
+      using _r = overrideSettings({
+        TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [dir] }],
+      });
+      await assert.rejects(
+        renderErrorTemplate(500, request),
+        (e: unknown) => e instanceof TemplateSyntaxError && e.file === path.join(dir, '500.html'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,7 +12,10 @@ import { loadValidator } from '../core/helpers.ts';
 
 function describeRequest(request: HttpRequest) {
   const files = Object.fromEntries(
-    request.FILES.lists().map(([field, list]) => [field, list.map((f) => ({ name: f.name, size: f.size, type: f.contentType, text: Buffer.from(f.read()).toString() }))]),
+    request.FILES.lists().map(([field, list]) => [
+      field,
+      list.map((f) => ({ name: f.name, size: f.size, type: f.contentType, text: Buffer.from(f.read()).toString() })),
+    ]),
   );
   return {
     method: request.method,
@@ -21,7 +24,10 @@ function describeRequest(request: HttpRequest) {
     POST: Object.fromEntries(request.POST.lists()),
     FILES: files,
     contentType: request.contentType,
-    body: request.method === 'POST' && request.contentType === 'multipart/form-data' ? null : Buffer.from(request.body).toString(),
+    body:
+      request.method === 'POST' && request.contentType === 'multipart/form-data'
+        ? null
+        : Buffer.from(request.body).toString(),
     cookies: request.COOKIES,
     xTest: request.headers.get('X-Test') ?? null,
     secure: request.isSecure(),
@@ -31,7 +37,9 @@ function describeRequest(request: HttpRequest) {
 const urlconf = {
   urlpatterns: [
     path('echo/', (request: HttpRequest) => new JsonResponse(describeRequest(request)), { name: 'echo' }),
-    path('articles/<int:year>/', (_r: HttpRequest, { year }: { year: number }) => new JsonResponse({ year }), { name: 'year' }),
+    path('articles/<int:year>/', (_r: HttpRequest, { year }: { year: number }) => new JsonResponse({ year }), {
+      name: 'year',
+    }),
     path('set-cookie/', () => {
       const response = new HttpResponse('set');
       response.setCookie('flavour', 'ginger');
@@ -62,13 +70,22 @@ class Client extends BaseClient {
 
 before(async () => {
   wrap = await loadValidator();
-  settings.configure({ ROOT_URLCONF: urlconf, ALLOWED_HOSTS: [], SECRET_KEY: 'client-test', MIDDLEWARE: ['tsgi.middleware.csrf.CsrfViewMiddleware'] });
+  settings.configure({
+    ROOT_URLCONF: urlconf,
+    ALLOWED_HOSTS: [],
+    SECRET_KEY: 'client-test',
+    MIDDLEWARE: ['tsgi.middleware.csrf.CsrfViewMiddleware'],
+  });
 });
 
 describe('Client', () => {
   test('get() with a query and headers; the response has status, headers, content, json() and resolverMatch', async () => {
     const client = new Client();
-    const response = await client.get('/echo/', { a: ['1', '2'] }, { query: { b: 'x y' }, headers: { 'X-Test': 'yes' } });
+    const response = await client.get(
+      '/echo/',
+      { a: ['1', '2'] },
+      { query: { b: 'x y' }, headers: { 'X-Test': 'yes' } },
+    );
     assert.equal(response.statusCode, 200);
     assert.equal(response.status, '200 OK');
     assert.equal(response.get('content-type'), 'application/json');
@@ -84,7 +101,9 @@ describe('Client', () => {
 
   test('json() refuses a response that is not JSON, with the type in the message', async () => {
     const response = await new Client().get('/text/');
-    assert.throws(() => response.json(), { message: 'Content-Type header is "text/html; charset=utf-8", not "application/json": the response is not JSON.' });
+    assert.throws(() => response.json(), {
+      message: 'Content-Type header is "text/html; charset=utf-8", not "application/json": the response is not JSON.',
+    });
   });
 
   test('post(): multipart by default with fields and files; urlencoded; JSON; raw', async () => {
@@ -103,12 +122,18 @@ describe('Client', () => {
       doc: [{ name: 'notes.txt', size: 9, type: 'text/plain', text: 'file body' }],
       blob: [{ name: 'b.bin', size: 9, type: 'application/x-test', text: 'blob body' }],
     });
-    const form = (await client.post('/echo/', { a: '1', b: ['2', '3'] }, { contentType: 'application/x-www-form-urlencoded' })).json<ReturnType<typeof describeRequest>>();
+    const form = (
+      await client.post('/echo/', { a: '1', b: ['2', '3'] }, { contentType: 'application/x-www-form-urlencoded' })
+    ).json<ReturnType<typeof describeRequest>>();
     assert.deepEqual(form.POST, { a: ['1'], b: ['2', '3'] });
-    const json = (await client.post('/echo/', { a: [1, { b: null }] }, { contentType: 'application/json' })).json<ReturnType<typeof describeRequest>>();
+    const json = (await client.post('/echo/', { a: [1, { b: null }] }, { contentType: 'application/json' })).json<
+      ReturnType<typeof describeRequest>
+    >();
     assert.equal(json.body, '{"a":[1,{"b":null}]}');
     assert.deepEqual(json.POST, {});
-    const raw = (await client.post('/echo/', 'raw text', { contentType: 'text/plain' })).json<ReturnType<typeof describeRequest>>();
+    const raw = (await client.post('/echo/', 'raw text', { contentType: 'text/plain' })).json<
+      ReturnType<typeof describeRequest>
+    >();
     assert.equal(raw.body, 'raw text');
   });
 
@@ -121,7 +146,9 @@ describe('Client', () => {
       assert.equal(body.contentType, 'application/octet-stream');
       assert.deepEqual(body.POST, {});
     }
-    const patched = (await client.patch('/echo/', { n: 1 }, { contentType: 'application/json' })).json<ReturnType<typeof describeRequest>>();
+    const patched = (await client.patch('/echo/', { n: 1 }, { contentType: 'application/json' })).json<
+      ReturnType<typeof describeRequest>
+    >();
     assert.equal(patched.body, '{"n":1}');
     const head = await client.head('/echo/');
     assert.equal(head.statusCode, 200);
@@ -130,9 +157,12 @@ describe('Client', () => {
 
   test('bodies that cannot be encoded are refused with the fix', async () => {
     const client = new Client();
-    await assert.rejects(client.post('/echo/', { a: null }), { message: "Cannot encode null for key 'a' as POST data. Did you mean to pass an empty string or omit the value?" });
+    await assert.rejects(client.post('/echo/', { a: null }), {
+      message: "Cannot encode null for key 'a' as POST data. Did you mean to pass an empty string or omit the value?",
+    });
     await assert.rejects(client.put('/echo/', { a: 1 }), {
-      message: "Cannot encode an object as a application/octet-stream body. Pass a string or bytes, or use contentType 'application/json', 'application/x-www-form-urlencoded' or multipart.",
+      message:
+        "Cannot encode an object as a application/octet-stream body. Pass a string or bytes, or use contentType 'application/json', 'application/x-www-form-urlencoded' or multipart.",
     });
   });
 
@@ -140,7 +170,9 @@ describe('Client', () => {
     const client = new Client();
     const set = await client.get('/set-cookie/');
     assert.equal(set.cookies.flavour, 'ginger');
-    assert.deepEqual((await client.get('/echo/')).json<ReturnType<typeof describeRequest>>().cookies, { flavour: 'ginger' });
+    assert.deepEqual((await client.get('/echo/')).json<ReturnType<typeof describeRequest>>().cookies, {
+      flavour: 'ginger',
+    });
     await client.get('/del-cookie/');
     assert.deepEqual((await client.get('/echo/')).json<ReturnType<typeof describeRequest>>().cookies, {});
   });
@@ -151,7 +183,9 @@ describe('Client', () => {
     assert.deepEqual(response.json(), { year: 2024 });
     assert.deepEqual(response.redirectChain, [['/articles/2024/', 302]]);
     assert.equal((await client.get('/go/')).statusCode, 302);
-    await assert.rejects(client.get('/loop/', null, { follow: true }), { message: 'Redirect loop: more than 20 redirects starting at /loop/.' });
+    await assert.rejects(client.get('/loop/', null, { follow: true }), {
+      message: 'Redirect loop: more than 20 redirects starting at /loop/.',
+    });
   });
 
   test("a view's exception is re-thrown by default; with raiseRequestException false it is the 500 page", async () => {
@@ -183,7 +217,9 @@ describe('Client', () => {
 
   test('overrideSettings is re-exported and applies to the next request', async () => {
     assert.equal(reexported, overrideSettings);
-    const restore = reexported({ ROOT_URLCONF: { urlpatterns: [path('echo/', () => new HttpResponse('overridden'))] } });
+    const restore = reexported({
+      ROOT_URLCONF: { urlpatterns: [path('echo/', () => new HttpResponse('overridden'))] },
+    });
     try {
       assert.equal((await new Client().get('/echo/')).text, 'overridden');
     } finally {

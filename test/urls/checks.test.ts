@@ -18,10 +18,13 @@ describe('checkUrlConfig()', () => {
   });
 
   test('urls.W002: a route beginning with a slash', () => {
-    assert.deepEqual(messages([path('/a', view, { name: 'a' })]), [[
-      'urls.W002', 'WARNING',
-      "Your URL pattern '/a' [name='a'] has a route beginning with a '/'. Remove this slash as it is unnecessary. If this pattern is targeted in an include(), ensure the include() pattern has a trailing '/'.",
-    ]]);
+    assert.deepEqual(messages([path('/a', view, { name: 'a' })]), [
+      [
+        'urls.W002',
+        'WARNING',
+        "Your URL pattern '/a' [name='a'] has a route beginning with a '/'. Remove this slash as it is unnecessary. If this pattern is targeted in an include(), ensure the include() pattern has a trailing '/'.",
+      ],
+    ]);
     assert.deepEqual(messages([rePath('^/a$', view)])[0]?.[0], 'urls.W002');
     // Not when APPEND_SLASH is off.
     const restore = overrideSettings({ APPEND_SLASH: false });
@@ -33,40 +36,63 @@ describe('checkUrlConfig()', () => {
   });
 
   test('urls.W003: a colon in a name', () => {
-    assert.deepEqual(messages([path('a/', view, { name: 'x:y' })]), [[
-      'urls.W003', 'WARNING',
-      "Your URL pattern 'a/' [name='x:y'] has a name including a ':'. Remove the colon, to avoid ambiguous namespace references.",
-    ]]);
+    assert.deepEqual(messages([path('a/', view, { name: 'x:y' })]), [
+      [
+        'urls.W003',
+        'WARNING',
+        "Your URL pattern 'a/' [name='x:y'] has a name including a ':'. Remove the colon, to avoid ambiguous namespace references.",
+      ],
+    ]);
   });
 
   test('urls.W001: an include whose regex ends with $', () => {
-    assert.deepEqual(messages([rePath('^inc/$', include([path('x/', view)]))]), [[
-      'urls.W001', 'WARNING',
-      "Your URL pattern '^inc/$' uses include with a route ending with a '$'. Remove the dollar from the route to avoid problems including URLs.",
-    ]]);
+    assert.deepEqual(messages([rePath('^inc/$', include([path('x/', view)]))]), [
+      [
+        'urls.W001',
+        'WARNING',
+        "Your URL pattern '^inc/$' uses include with a route ending with a '$'. Remove the dollar from the route to avoid problems including URLs.",
+      ],
+    ]);
   });
 
   test('urls.W010: unmatched angle brackets', () => {
     assert.deepEqual(messages([path('a/<int:x/', view), path('b/x>/', view)]), [
-      ['urls.W010', 'WARNING', "Your URL pattern 'a/<int:x/' has an unmatched '<' bracket. Write parameters as <converter:name>, with both brackets."],
-      ['urls.W010', 'WARNING', "Your URL pattern 'b/x>/' has an unmatched '>' bracket. Write parameters as <converter:name>, with both brackets."],
+      [
+        'urls.W010',
+        'WARNING',
+        "Your URL pattern 'a/<int:x/' has an unmatched '<' bracket. Write parameters as <converter:name>, with both brackets.",
+      ],
+      [
+        'urls.W010',
+        'WARNING',
+        "Your URL pattern 'b/x>/' has an unmatched '>' bracket. Write parameters as <converter:name>, with both brackets.",
+      ],
     ]);
   });
 
   test('urls.W005: a namespace used twice', () => {
     const app = [path('', view)];
-    assert.deepEqual(messages([path('a/', include([app, 'app'])), path('b/', include([app, 'app']))]), [[
-      'urls.W005', 'WARNING',
-      "URL namespace 'app' isn't unique. You may not be able to reverse all URLs in this namespace. Give each include() of the same URLconf its own namespace.",
-    ]]);
-    assert.deepEqual(messages([path('a/', include([app, 'app'])), path('b/', include([app, 'app'], { namespace: 'b' }))]), []);
+    assert.deepEqual(messages([path('a/', include([app, 'app'])), path('b/', include([app, 'app']))]), [
+      [
+        'urls.W005',
+        'WARNING',
+        "URL namespace 'app' isn't unique. You may not be able to reverse all URLs in this namespace. Give each include() of the same URLconf its own namespace.",
+      ],
+    ]);
+    assert.deepEqual(
+      messages([path('a/', include([app, 'app'])), path('b/', include([app, 'app'], { namespace: 'b' }))]),
+      [],
+    );
   });
 
   test('urls.E004: an entry that is not a pattern', () => {
-    assert.deepEqual(messages(['a/']), [[
-      'urls.E004', 'ERROR',
-      "Your URL pattern 'a/' is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.",
-    ]]);
+    assert.deepEqual(messages(['a/']), [
+      [
+        'urls.E004',
+        'ERROR',
+        "Your URL pattern 'a/' is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.",
+      ],
+    ]);
   });
 
   test('urls.E004 once, and nothing else, for a root URLconf that cannot load', () => {
@@ -78,7 +104,9 @@ describe('checkUrlConfig()', () => {
   test('urls.E006: STATIC_URL without a trailing slash', () => {
     const restore = overrideSettings({ STATIC_URL: '/static' });
     try {
-      assert.deepEqual(messages([]), [['urls.E006', 'ERROR', "The STATIC_URL setting must end with a slash. Change it to '/static/'."]]);
+      assert.deepEqual(messages([]), [
+        ['urls.E006', 'ERROR', "The STATIC_URL setting must end with a slash. Change it to '/static/'."],
+      ]);
     } finally {
       restore();
     }
@@ -90,7 +118,10 @@ describe('checkUrlConfig()', () => {
     const restore = overrideSettings({ ROOT_URLCONF: { urlpatterns: [path('/bad', view)] } });
     try {
       const found = await runChecks({ tags: ['urls'] });
-      assert.deepEqual(found.map((m) => m.id), ['urls.W002']);
+      assert.deepEqual(
+        found.map((m) => m.id),
+        ['urls.W002'],
+      );
     } finally {
       restore();
     }
@@ -116,7 +147,9 @@ describe('error handler checks', () => {
       ]);
       assert.equal(found[2][0], 'urls.E008');
       assert.ok(
-        (found[2][1] as string).startsWith("The custom handler500 view 'urlsfix.views.missingView' could not be imported: "),
+        (found[2][1] as string).startsWith(
+          "The custom handler500 view 'urlsfix.views.missingView' could not be imported: ",
+        ),
         found[2][1] as string,
       );
     } finally {

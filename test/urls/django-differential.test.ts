@@ -30,8 +30,20 @@ interface Spec {
 }
 
 let counter = 0;
-const p = (route: string, name?: string, kwargs?: Record<string, unknown>): Spec => ({ kind: 'path', route, view: `v${counter++}`, name, kwargs });
-const r = (route: string, name?: string, kwargs?: Record<string, unknown>): Spec => ({ kind: 're', route, view: `v${counter++}`, name, kwargs });
+const p = (route: string, name?: string, kwargs?: Record<string, unknown>): Spec => ({
+  kind: 'path',
+  route,
+  view: `v${counter++}`,
+  name,
+  kwargs,
+});
+const r = (route: string, name?: string, kwargs?: Record<string, unknown>): Spec => ({
+  kind: 're',
+  route,
+  view: `v${counter++}`,
+  name,
+  kwargs,
+});
 
 const app: Spec[] = [
   p('', 'index'),
@@ -63,7 +75,12 @@ const spec: Spec[] = [
   { kind: 'path', route: 'plain/', include: app, kwargs: { section: 'plain' } },
   { kind: 're', route: String.raw`^lang/(?P<lang>[a-z]{2})/`, include: app, appName: 'i18n', namespace: 'i18n' },
   { kind: 're', route: String.raw`^num/([0-9]+)/`, include: app },
-  { kind: 'path', route: 'deep/<slug:section>/', include: [{ kind: 'path', route: 'in/', include: nested, appName: 'inner' }], appName: 'outer' },
+  {
+    kind: 'path',
+    route: 'deep/<slug:section>/',
+    include: [{ kind: 'path', route: 'in/', include: nested, appName: 'inner' }],
+    appName: 'outer',
+  },
   p('<slug:catchall>/', 'catchall'),
   p('<slug:a>/<slug:b>/', 'two'),
 ];
@@ -72,7 +89,9 @@ function build(entries: Spec[]): UrlEntry[] {
   return entries.map((s) => {
     const fn = s.kind === 're' ? rePath : path;
     if (s.include) {
-      const target = s.appName ? include([build(s.include), s.appName], { namespace: s.namespace }) : include(build(s.include));
+      const target = s.appName
+        ? include([build(s.include), s.appName], { namespace: s.namespace })
+        : include(build(s.include));
       return fn(s.route, target, { kwargs: s.kwargs });
     }
     const view = () => s.view;
@@ -84,16 +103,86 @@ function build(entries: Spec[]): UrlEntry[] {
 const urlconf = { urlpatterns: build(spec) };
 
 const handPicked = [
-  '/articles/2003/', '/articles/2004/', '/articles/0042/', '/articles/2004/05/', '/articles/2004/05/a-b_c/', '/articles/x/',
-  '/users/bob/', '/users/bob smith/', '/users/bob/posts/3/', '/files/a/b/c.txt', '/files/', '/ids/12345678-1234-5678-1234-567812345678/',
-  '/ids/12345678-1234-5678-1234-56781234567G/', '/about/', '/about', '/page-3/', '/page-/', '/re/2024/', '/re/12/34/', '/re/ab/',
-  '/re/ab-cd/', '/re/ab-/', '/mixed/1/x/', '/blog/', '/blog/7/', '/blog/7/edit/', '/blog/hello/comments/', '/blog/hello/comments/2/',
-  '/blog/raw/1/z/', '/news/7/', '/plain/7/edit/', '/lang/en/7/', '/lang/en/raw/1/z/', '/num/5/raw/1/z/', '/num/5/', '/num/5/7/',
-  '/deep/x/in/leaf/y/', '/deep/x/in/some/where', '/anything/', '/a/b/', '/a/b/c/', '/', '', 'no-slash/',
+  '/articles/2003/',
+  '/articles/2004/',
+  '/articles/0042/',
+  '/articles/2004/05/',
+  '/articles/2004/05/a-b_c/',
+  '/articles/x/',
+  '/users/bob/',
+  '/users/bob smith/',
+  '/users/bob/posts/3/',
+  '/files/a/b/c.txt',
+  '/files/',
+  '/ids/12345678-1234-5678-1234-567812345678/',
+  '/ids/12345678-1234-5678-1234-56781234567G/',
+  '/about/',
+  '/about',
+  '/page-3/',
+  '/page-/',
+  '/re/2024/',
+  '/re/12/34/',
+  '/re/ab/',
+  '/re/ab-cd/',
+  '/re/ab-/',
+  '/mixed/1/x/',
+  '/blog/',
+  '/blog/7/',
+  '/blog/7/edit/',
+  '/blog/hello/comments/',
+  '/blog/hello/comments/2/',
+  '/blog/raw/1/z/',
+  '/news/7/',
+  '/plain/7/edit/',
+  '/lang/en/7/',
+  '/lang/en/raw/1/z/',
+  '/num/5/raw/1/z/',
+  '/num/5/',
+  '/num/5/7/',
+  '/deep/x/in/leaf/y/',
+  '/deep/x/in/some/where',
+  '/anything/',
+  '/a/b/',
+  '/a/b/c/',
+  '/',
+  '',
+  'no-slash/',
 ];
 
-const segments = ['articles', '2003', '2004', '05', 'a-b', 'users', 'bob', 'posts', '3', 'files', 'about', 'page-3', 're', '2024', '12',
-  'ab-cd', 'mixed', 'blog', 'news', 'plain', 'edit', 'comments', 'raw', 'z', 'lang', 'en', 'num', 'deep', 'in', 'leaf', 'x', ''];
+const segments = [
+  'articles',
+  '2003',
+  '2004',
+  '05',
+  'a-b',
+  'users',
+  'bob',
+  'posts',
+  '3',
+  'files',
+  'about',
+  'page-3',
+  're',
+  '2024',
+  '12',
+  'ab-cd',
+  'mixed',
+  'blog',
+  'news',
+  'plain',
+  'edit',
+  'comments',
+  'raw',
+  'z',
+  'lang',
+  'en',
+  'num',
+  'deep',
+  'in',
+  'leaf',
+  'x',
+  '',
+];
 let seed = 12345;
 const rand = (n: number) => {
   seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -114,68 +203,117 @@ for (let i = 0; i < 1500; i++) {
 const paths = [...handPicked, ...generated];
 
 const reverses: Array<[string, unknown[], Record<string, unknown>]> = [
-  ['year', [2024], {}], ['year', [], { year: 7 }], ['year', ['x'], {}], ['year', [-1], {}],
-  ['article', [], { year: 2003, month: 3, slug: 'a-b' }], ['article', [2003, 3, 'a b'], {}],
-  ['user', ['bob smith'], {}], ['user', ['a/b'], {}], ['user-post', [], { username: 'x', n: 1 }],
-  ['user-post', [], { username: 'x', n: 1, source: 'users' }], ['user-post', [], { username: 'x', n: 1, source: 'other' }],
-  ['file', ['a/b c/d.txt'], {}], ['file', ['/etc/passwd'], {}], ['uuid', ['12345678-1234-5678-1234-567812345678'], {}],
-  ['about', [], {}], ['about-noslash', [], {}], ['page', [3], {}], ['re-year', ['2024'], {}], ['re-year', ['24'], {}],
-  ['re-pos', ['12', '34'], {}], ['re-opt', [], { a: 'ab' }], ['re-opt', [], { a: 'ab', b: 'cd' }], ['re-opt', [], { b: 'cd' }],
+  ['year', [2024], {}],
+  ['year', [], { year: 7 }],
+  ['year', ['x'], {}],
+  ['year', [-1], {}],
+  ['article', [], { year: 2003, month: 3, slug: 'a-b' }],
+  ['article', [2003, 3, 'a b'], {}],
+  ['user', ['bob smith'], {}],
+  ['user', ['a/b'], {}],
+  ['user-post', [], { username: 'x', n: 1 }],
+  ['user-post', [], { username: 'x', n: 1, source: 'users' }],
+  ['user-post', [], { username: 'x', n: 1, source: 'other' }],
+  ['file', ['a/b c/d.txt'], {}],
+  ['file', ['/etc/passwd'], {}],
+  ['uuid', ['12345678-1234-5678-1234-567812345678'], {}],
+  ['about', [], {}],
+  ['about-noslash', [], {}],
+  ['page', [3], {}],
+  ['re-year', ['2024'], {}],
+  ['re-year', ['24'], {}],
+  ['re-pos', ['12', '34'], {}],
+  ['re-opt', [], { a: 'ab' }],
+  ['re-opt', [], { a: 'ab', b: 'cd' }],
+  ['re-opt', [], { b: 'cd' }],
   ['mixed', [], { named: '1' }],
-  ['blog:index', [], {}], ['blog:detail', [5], {}], ['blog:edit', [], { pk: 5 }], ['blog:edit', [], { pk: 5, mode: 'edit' }],
-  ['blog:edit', [], { pk: 5, mode: 'view' }], ['blog:comments', [], { slug: 'x' }], ['blog:comments', [], { slug: 'x', page: 2 }],
-  ['blog:raw', [1, 'z'], {}], ['news:detail', [5], {}], ['index', [], {}], ['detail', [5], {}], ['detail', [], { pk: 5, section: 'plain' }],
-  ['i18n:detail', [], { lang: 'en', pk: 5 }], ['i18n:detail', ['en', 5], {}], ['outer:inner:leaf', [], { section: 's', s: 'x' }],
-  ['outer:inner:rest', [], { section: 's', rest: 'a/b' }], ['catchall', ['x'], {}], ['two', ['a', 'b'], {}], ['nope', [], {}],
+  ['blog:index', [], {}],
+  ['blog:detail', [5], {}],
+  ['blog:edit', [], { pk: 5 }],
+  ['blog:edit', [], { pk: 5, mode: 'edit' }],
+  ['blog:edit', [], { pk: 5, mode: 'view' }],
+  ['blog:comments', [], { slug: 'x' }],
+  ['blog:comments', [], { slug: 'x', page: 2 }],
+  ['blog:raw', [1, 'z'], {}],
+  ['news:detail', [5], {}],
+  ['index', [], {}],
+  ['detail', [5], {}],
+  ['detail', [], { pk: 5, section: 'plain' }],
+  ['i18n:detail', [], { lang: 'en', pk: 5 }],
+  ['i18n:detail', ['en', 5], {}],
+  ['outer:inner:leaf', [], { section: 's', s: 'x' }],
+  ['outer:inner:rest', [], { section: 's', rest: 'a/b' }],
+  ['catchall', ['x'], {}],
+  ['two', ['a', 'b'], {}],
+  ['nope', [], {}],
   ['raw', ['5', 1, 'z'], {}],
 ];
 
-describe('tsgi and Django 3.2 resolve and reverse alike', { skip: hasDjango ? false : 'Django is not installed (apt-get install -y python3-django)' }, () => {
-  const run = () => {
-    const out = spawnSync(PYTHON, [oracle], { input: JSON.stringify({ spec, paths, reverses }), encoding: 'utf8', timeout: 60_000 });
-    if (out.status !== 0) throw new Error(`Django failed: ${out.stderr}`);
-    return JSON.parse(out.stdout) as { resolved: unknown[]; reversed: Array<string | null> };
-  };
-  let django: { resolved: unknown[]; reversed: Array<string | null> } | undefined;
-  const answers = () => (django ??= run());
+describe(
+  'tsgi and Django 3.2 resolve and reverse alike',
+  { skip: hasDjango ? false : 'Django is not installed (apt-get install -y python3-django)' },
+  () => {
+    const run = () => {
+      const out = spawnSync(PYTHON, [oracle], {
+        input: JSON.stringify({ spec, paths, reverses }),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      if (out.status !== 0) throw new Error(`Django failed: ${out.stderr}`);
+      return JSON.parse(out.stdout) as { resolved: unknown[]; reversed: Array<string | null> };
+    };
+    let django: { resolved: unknown[]; reversed: Array<string | null> } | undefined;
+    const answers = () => (django ??= run());
 
-  test(`${paths.length} paths resolve to the same pattern, arguments, route and namespaces, or 404 with the same patterns tried`, () => {
-    const expected = answers().resolved;
-    let matched = 0;
-    paths.forEach((p, i) => {
-      let ours: unknown = null;
-      try {
-        const m = resolve(p, urlconf);
-        ours = {
-          func: m.func.name, args: [...m.args], kwargs: { ...m.kwargs }, route: m.route,
-          namespaces: [...m.namespaces], appNames: [...m.appNames], urlName: m.urlName ?? null,
-          tried: m.tried.map((chain) => chain.map((entry) => String(entry.pattern))),
-        };
-        matched++;
-      } catch (error) {
-        if (!(error instanceof Resolver404)) throw error;
-        // The patterns tried, as the DEBUG 404 page lists them.
-        ours = { tried: error.tried?.map((chain) => chain.map((entry) => String((entry as UrlEntry).pattern))) ?? null };
-      }
-      assert.deepEqual(ours, expected[i], `path ${JSON.stringify(p)}`);
+    test(`${paths.length} paths resolve to the same pattern, arguments, route and namespaces, or 404 with the same patterns tried`, () => {
+      const expected = answers().resolved;
+      let matched = 0;
+      paths.forEach((p, i) => {
+        let ours: unknown = null;
+        try {
+          const m = resolve(p, urlconf);
+          ours = {
+            func: m.func.name,
+            args: [...m.args],
+            kwargs: { ...m.kwargs },
+            route: m.route,
+            namespaces: [...m.namespaces],
+            appNames: [...m.appNames],
+            urlName: m.urlName ?? null,
+            tried: m.tried.map((chain) => chain.map((entry) => String(entry.pattern))),
+          };
+          matched++;
+        } catch (error) {
+          if (!(error instanceof Resolver404)) throw error;
+          // The patterns tried, as the DEBUG 404 page lists them.
+          ours = {
+            tried: error.tried?.map((chain) => chain.map((entry) => String((entry as UrlEntry).pattern))) ?? null,
+          };
+        }
+        assert.deepEqual(ours, expected[i], `path ${JSON.stringify(p)}`);
+      });
+      assert.ok(matched > 300, `only ${matched} paths matched`);
     });
-    assert.ok(matched > 300, `only ${matched} paths matched`);
-  });
 
-  test(`${reverses.length} reverse() calls give the same URL or the same failure`, () => {
-    const expected = answers().reversed;
-    // Both outcomes are exercised.
-    assert.ok(expected.filter((x) => x !== null).length > 25);
-    assert.ok(expected.filter((x) => x === null).length >= 8);
-    reverses.forEach(([name, args, kwargs], i) => {
-      let ours: string | null;
-      try {
-        ours = reverse(name, { urlconf, args, kwargs });
-      } catch (error) {
-        if (!(error instanceof NoReverseMatch)) throw error;
-        ours = null;
-      }
-      assert.equal(ours, expected[i], `reverse(${JSON.stringify(name)}, ${JSON.stringify(args)}, ${JSON.stringify(kwargs)})`);
+    test(`${reverses.length} reverse() calls give the same URL or the same failure`, () => {
+      const expected = answers().reversed;
+      // Both outcomes are exercised.
+      assert.ok(expected.filter((x) => x !== null).length > 25);
+      assert.ok(expected.filter((x) => x === null).length >= 8);
+      reverses.forEach(([name, args, kwargs], i) => {
+        let ours: string | null;
+        try {
+          ours = reverse(name, { urlconf, args, kwargs });
+        } catch (error) {
+          if (!(error instanceof NoReverseMatch)) throw error;
+          ours = null;
+        }
+        assert.equal(
+          ours,
+          expected[i],
+          `reverse(${JSON.stringify(name)}, ${JSON.stringify(args)}, ${JSON.stringify(kwargs)})`,
+        );
+      });
     });
-  });
-});
+  },
+);

@@ -6,10 +6,16 @@ import { include, path, resolve, reverse } from '../../src/urls/index.ts';
 import type { ReverseOptions } from '../../src/urls/index.ts';
 
 const view = () => 'v';
-const testapp = [path('inner/', view, { name: 'urlobject-view' }), path('inner/<int:pk>/', view, { name: 'urlobject-detail' })];
+const testapp = [
+  path('inner/', view, { name: 'urlobject-view' }),
+  path('inner/<int:pk>/', view, { name: 'urlobject-detail' }),
+];
 const included = {
   appName: 'included',
-  urlpatterns: [path('test3/', include([testapp, 'testapp'], { namespace: 'test-ns3' })), path('plain/', view, { name: 'plain' })],
+  urlpatterns: [
+    path('test3/', include([testapp, 'testapp'], { namespace: 'test-ns3' })),
+    path('plain/', view, { name: 'plain' }),
+  ],
 };
 const urlpatterns = [
   path('test1/', include([testapp, 'testapp'], { namespace: 'test-ns1' })),
@@ -71,7 +77,15 @@ describe('namespaced reverse()', () => {
   });
 
   test('round trip through every instance namespace', () => {
-    for (const ns of ['test-ns1', 'test-ns2', 'testapp', 'other-ns1', 'other-ns2', 'inc-ns1:test-ns3', 'inc-ns2:test-ns3']) {
+    for (const ns of [
+      'test-ns1',
+      'test-ns2',
+      'testapp',
+      'other-ns1',
+      'other-ns2',
+      'inc-ns1:test-ns3',
+      'inc-ns2:test-ns3',
+    ]) {
       const url = reverse(`${ns}:urlobject-detail`, { urlconf, kwargs: { pk: 9 } });
       const m = resolve(url, urlconf);
       assert.equal(m.viewName, `${ns}:urlobject-detail`);

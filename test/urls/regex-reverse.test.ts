@@ -124,7 +124,12 @@ const testData: Array<[string, Expected, unknown[], Record<string, unknown>]> = 
   ['price3', '/price/$10/', ['10'], {}],
   ['product', '/product/chocolate+($2.00)/', [], { price: '2.00', product: 'chocolate' }],
   ['headlines', '/headlines/2007.5.21/', [], { year: 2007, month: 5, day: 21 }],
-  ['windows', '/windows_path/C:%5CDocuments%20and%20Settings%5Cspam/', [], { drive_name: 'C', path: String.raw`Documents and Settings\spam` }],
+  [
+    'windows',
+    '/windows_path/C:%5CDocuments%20and%20Settings%5Cspam/',
+    [],
+    { drive_name: 'C', path: String.raw`Documents and Settings\spam` },
+  ],
   ['special', '/special_chars/~@+%5C$*%7C/', [String.raw`~@+\$*|`], {}],
   ['special', '/special_chars/some%20resource/', ['some resource'], {}],
   ['special', '/special_chars/10%25%20complete/', ['10% complete'], {}],
@@ -202,14 +207,31 @@ describe("reverse() of regex patterns (Django's urlpatterns_reverse cases)", () 
 
   const queries: Array<[string, ReverseOptions, string]> = [
     ['query object', { query: { hello: 'world', foo: 123 } }, '/test/1?hello=world&foo=123'],
-    ['query pairs', { query: [['hello', 'world'], ['foo', 123], ['foo', 456]] }, '/test/1?hello=world&foo=123&foo=456'],
+    [
+      'query pairs',
+      {
+        query: [
+          ['hello', 'world'],
+          ['foo', 123],
+          ['foo', 456],
+        ],
+      },
+      '/test/1?hello=world&foo=123&foo=456',
+    ],
     ['query arrays', { query: { hello: 'world', foo: [123, 456] } }, '/test/1?hello=world&foo=123&foo=456'],
-    ['query encoding', { query: { 'hello world': 'django project', foo: [123, 456], '@invalid': ['?', '!', 'a b'] } },
-      '/test/1?hello+world=django+project&foo=123&foo=456&%40invalid=%3F&%40invalid=%21&%40invalid=a+b'],
+    [
+      'query encoding',
+      { query: { 'hello world': 'django project', foo: [123, 456], '@invalid': ['?', '!', 'a b'] } },
+      '/test/1?hello+world=django+project&foo=123&foo=456&%40invalid=%3F&%40invalid=%21&%40invalid=a+b',
+    ],
     ['QueryDict', { query: new QueryDict('a=1&b=2&b=3&c=4') }, '/test/1?a=1&b=2&b=3&c=4'],
     ['fragment', { fragment: 'tab-1' }, '/test/1#tab-1'],
     ['fragment not encoded', { fragment: 'tab 1 is the best!' }, '/test/1#tab 1 is the best!'],
-    ['query and fragment', { query: { hello: 'world', foo: 123 }, fragment: 'tab-1' }, '/test/1?hello=world&foo=123#tab-1'],
+    [
+      'query and fragment',
+      { query: { hello: 'world', foo: 123 }, fragment: 'tab-1' },
+      '/test/1?hello=world&foo=123#tab-1',
+    ],
     ['empty fragment', { fragment: '' }, '/test/1#'],
     ['empty query object', { query: {} }, '/test/1'],
     ['empty query list', { query: [] }, '/test/1'],
@@ -220,9 +242,18 @@ describe("reverse() of regex patterns (Django's urlpatterns_reverse cases)", () 
   }
 
   const invalidQueries: Array<[unknown, string]> = [
-    [0, 'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got number 0.'],
-    [false, 'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got boolean false.'],
-    [[1, 3, 5], 'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got [1,3,5].'],
+    [
+      0,
+      'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got number 0.',
+    ],
+    [
+      false,
+      'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got boolean false.',
+    ],
+    [
+      [1, 3, 5],
+      'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got [1,3,5].',
+    ],
   ];
   for (const [query, message] of invalidQueries) {
     test(`invalid query ${JSON.stringify(query)}`, () => {

@@ -3,9 +3,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  path, rePath, include, resolve, registerConverter, Resolver404, ResolverMatch, getResolver, isValidPath,
+  path,
+  rePath,
+  include,
+  resolve,
+  registerConverter,
+  Resolver404,
+  ResolverMatch,
+  getResolver,
+  isValidPath,
 } from '../../src/urls/index.ts';
-import type { UrlEntry , URLResolver} from '../../src/urls/index.ts';
+import type { UrlEntry, URLResolver } from '../../src/urls/index.ts';
 import { Http404 } from '../../src/http/exceptions.ts';
 
 function v(name: string) {
@@ -91,8 +99,16 @@ const cases: Case[] = [
   { path: '/articles/2004/', func: year, kwargs: { year: 2004 }, route: 'articles/<int:year>/' },
   { path: '/articles/0042/', func: year, kwargs: { year: 42 } },
   { path: '/articles/2003/03/', func: month, kwargs: { year: 2003, month: 3 } },
-  { path: '/articles/2003/03/building-a-django-site/', func: detail, kwargs: { year: 2003, month: 3, slug: 'building-a-django-site' } },
-  { path: '/uuid/12345678-1234-5678-1234-567812345678/', func: empty, kwargs: { id: '12345678-1234-5678-1234-567812345678' } },
+  {
+    path: '/articles/2003/03/building-a-django-site/',
+    func: detail,
+    kwargs: { year: 2003, month: 3, slug: 'building-a-django-site' },
+  },
+  {
+    path: '/uuid/12345678-1234-5678-1234-567812345678/',
+    func: empty,
+    kwargs: { id: '12345678-1234-5678-1234-567812345678' },
+  },
   { path: '/files/a/b/c.txt', func: empty, kwargs: { rest: 'a/b/c.txt' } },
   { path: '/str/some thing/', func: empty, kwargs: { name: 'some thing' } },
   // A converter whose toPython throws makes the pattern not match: the next one is tried.
@@ -117,14 +133,32 @@ const cases: Case[] = [
   // Includes: captured < include kwargs < the inner pattern's own extra kwargs.
   { path: '/inc/', func: inner, kwargs: { fromInclude: 1, pk: 'include-default' }, route: 'inc/' },
   { path: '/inc/7/', func: inner, kwargs: { fromInclude: 1, pk: 'extra-wins' }, route: 'inc/<int:pk>/' },
-  { path: '/inc/re/abc/', func: inner, kwargs: { fromInclude: 1, pk: 'include-default', x: 'abc' }, route: 'inc/re/(?P<x>[a-z]+)/$' },
-  { path: '/incre/en/re/abc/', func: inner, kwargs: { lang: 'en', x: 'abc' }, route: '^incre/(?P<lang>[a-z]{2})/re/(?P<x>[a-z]+)/$' },
+  {
+    path: '/inc/re/abc/',
+    func: inner,
+    kwargs: { fromInclude: 1, pk: 'include-default', x: 'abc' },
+    route: 'inc/re/(?P<x>[a-z]+)/$',
+  },
+  {
+    path: '/incre/en/re/abc/',
+    func: inner,
+    kwargs: { lang: 'en', x: 'abc' },
+    route: '^incre/(?P<lang>[a-z]{2})/re/(?P<x>[a-z]+)/$',
+  },
   // An include capturing unnamed groups adds them in front of the inner positional args.
   { path: '/incpos/5/pos/6/', func: inner, args: ['5', '6'], kwargs: {} },
   // Named groups in the include drop only the include's unnamed groups, as in Django.
   { path: '/incre/en/pos/6/', func: inner, args: ['6'], kwargs: { lang: 'en' } },
   { path: '/ns/3/', func: inner, namespaces: ['inst'], appNames: ['app'], viewName: 'inst:inner-pk' },
-  { path: '/nested/mid/leaf/x-y/', func: inner, kwargs: { s: 'x-y' }, namespaces: ['outer', 'inner'], appNames: ['outer', 'inner'], viewName: 'outer:inner:leaf', route: 'nested/mid/leaf/<slug:s>/' },
+  {
+    path: '/nested/mid/leaf/x-y/',
+    func: inner,
+    kwargs: { s: 'x-y' },
+    namespaces: ['outer', 'inner'],
+    appNames: ['outer', 'inner'],
+    viewName: 'outer:inner:leaf',
+    route: 'nested/mid/leaf/<slug:s>/',
+  },
   { path: '/about', func: empty, urlName: 'about' },
   { path: '/', func: empty, urlName: 'home', route: '' },
   { path: '/anything/', func: fallback, kwargs: { catchall: 'anything' } },
@@ -155,7 +189,16 @@ describe('resolve()', () => {
     });
   }
 
-  const misses = ['/big/9007199254740992/', '/big/99999999999999999999/', '/articles/x/y/z/', 'no-leading-slash/', '/about/x/y', '/unanchored/x', '/uuid/12345678-1234-5678-1234-56781234567Z/x/', '/articles/2003/\n'];
+  const misses = [
+    '/big/9007199254740992/',
+    '/big/99999999999999999999/',
+    '/articles/x/y/z/',
+    'no-leading-slash/',
+    '/about/x/y',
+    '/unanchored/x',
+    '/uuid/12345678-1234-5678-1234-56781234567Z/x/',
+    '/articles/2003/\n',
+  ];
   for (const p of misses) {
     test(`raises Resolver404 for ${JSON.stringify(p)}`, () => {
       assert.throws(() => resolve(p, urlconf), Resolver404);
@@ -178,15 +221,21 @@ describe('resolve()', () => {
     const tried = error.tried as UrlEntry[][];
     // Every top-level pattern once, except the includes whose prefix did not match either.
     assert.equal(tried.length, urlpatterns.length);
-    assert.deepEqual(tried.map((t) => t[0]), urlpatterns);
+    assert.deepEqual(
+      tried.map((t) => t[0]),
+      urlpatterns,
+    );
   });
 
   test('Resolver404 for a path without the leading slash has no tried list', () => {
-    assert.throws(() => resolve('articles/2003/', urlconf), (e: Resolver404) => {
-      assert.equal(e.message, "The path 'articles/2003/' does not match the URLconf's root pattern '^/'.");
-      assert.equal(e.tried, undefined);
-      return true;
-    });
+    assert.throws(
+      () => resolve('articles/2003/', urlconf),
+      (e: Resolver404) => {
+        assert.equal(e.message, "The path 'articles/2003/' does not match the URLconf's root pattern '^/'.");
+        assert.equal(e.tried, undefined);
+        return true;
+      },
+    );
   });
 
   test('tried expands an include whose prefix matched into its patterns', () => {
@@ -202,7 +251,10 @@ describe('resolve()', () => {
     const incIndex = urlpatterns.findIndex((p) => String(p.pattern) === 'inc/');
     const viaInclude = tried.filter((t) => t[0] === urlpatterns[incIndex]);
     assert.equal(viaInclude.length, included.length);
-    assert.deepEqual(viaInclude.map((t) => t[1]), included);
+    assert.deepEqual(
+      viaInclude.map((t) => t[1]),
+      included,
+    );
   });
 
   test('ResolverMatch.tried on success lists the patterns tried up to the match', () => {
@@ -261,19 +313,17 @@ describe('resolve()', () => {
     const conf = [rePath('^p/([0-9]+)/([0-9]+)/$', record), path('k/<int:a>/', record)];
     resolve('/p/1/2/', conf).callView('REQ');
     resolve('/k/3/', conf).callView('REQ');
-    assert.deepEqual(seen, [['REQ', '1', '2'], ['REQ', { a: 3 }]]);
+    assert.deepEqual(seen, [
+      ['REQ', '1', '2'],
+      ['REQ', { a: 3 }],
+    ]);
   });
 
   test('the first pattern in declaration order wins among many that match', () => {
     const a = v('a');
     const b = v('b');
     const c = v('c');
-    const conf = [
-      path('x/<int:n>/', a),
-      path('<str:s>/<int:n>/', b),
-      path('x/1/', c),
-      rePath('^x/', c),
-    ];
+    const conf = [path('x/<int:n>/', a), path('<str:s>/<int:n>/', b), path('x/1/', c), rePath('^x/', c)];
     assert.equal(resolve('/x/1/', conf).func, a);
     assert.equal(resolve('/y/1/', conf).func, b);
     const conf2 = [rePath('^x/', c), path('x/1/', a)];
@@ -283,7 +333,32 @@ describe('resolve()', () => {
   });
 
   test('the dispatch tree agrees with the linear scan on many generated paths', () => {
-    const segments = ['articles', '2003', '2004', '03', 'x-y', 'inc', 're', 'abc', 'incre', 'en', 'pos', '12', 'ab', 'ns', 'nested', 'mid', 'leaf', 'even', '3', '4', 'about', 'page-7', 'tail', ''];
+    const segments = [
+      'articles',
+      '2003',
+      '2004',
+      '03',
+      'x-y',
+      'inc',
+      're',
+      'abc',
+      'incre',
+      'en',
+      'pos',
+      '12',
+      'ab',
+      'ns',
+      'nested',
+      'mid',
+      'leaf',
+      'even',
+      '3',
+      '4',
+      'about',
+      'page-7',
+      'tail',
+      '',
+    ];
     let count = 0;
     let seed = 7;
     const rand = (n: number) => {
@@ -359,12 +434,15 @@ describe('names, kwargs and tried through levels that capture nothing', () => {
     const match = resolve('/lit/leaf/', conf);
     const tried = match.tried;
     assert.equal(match.tried, tried);
-    assert.deepEqual(tried.map((chain) => chain.map((e) => String(e.pattern))), [
-      // The includes whose prefix did not match are tried as a whole.
-      ['outer/'],
-      ['static-inc/'],
-      ['^lit/', 'leaf/'],
-    ]);
+    assert.deepEqual(
+      tried.map((chain) => chain.map((e) => String(e.pattern))),
+      [
+        // The includes whose prefix did not match are tried as a whole.
+        ['outer/'],
+        ['static-inc/'],
+        ['^lit/', 'leaf/'],
+      ],
+    );
     const alone = deep[0]!.resolve('leaf/');
     assert.ok(alone);
     assert.deepEqual(alone.tried, []);

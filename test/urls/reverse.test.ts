@@ -3,7 +3,16 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  path, rePath, include, resolve, reverse, reverseLazy, registerConverter, NoReverseMatch, setScriptPrefix, getScriptPrefix,
+  path,
+  rePath,
+  include,
+  resolve,
+  reverse,
+  reverseLazy,
+  registerConverter,
+  NoReverseMatch,
+  setScriptPrefix,
+  getScriptPrefix,
 } from '../../src/urls/index.ts';
 import type { ReverseOptions, UrlEntry } from '../../src/urls/index.ts';
 
@@ -25,10 +34,7 @@ registerConverter('upper', {
   },
 });
 
-const app: UrlEntry[] = [
-  path('', view, { name: 'index' }),
-  path('<int:pk>/', view, { name: 'detail' }),
-];
+const app: UrlEntry[] = [path('', view, { name: 'index' }), path('<int:pk>/', view, { name: 'detail' })];
 const nestedApp = { appName: 'nested', urlpatterns: [path('<slug:s>/', view, { name: 'leaf' })] };
 const withNested = { appName: 'outer', urlpatterns: [path('in/<int:n>/', include(nestedApp))] };
 
@@ -80,7 +86,11 @@ const cases: Case[] = [
   { name: 'text', options: { args: ["!$&'()*+,;=:@~"] }, url: "/text/!$&'()*+,;=:@~/" },
   { name: 'text', options: { args: ['%?#'] }, url: '/text/%25%3F%23/' },
   { name: 'any', options: { args: ['a/b c'] }, url: '/any/a/b%20c' },
-  { name: 'uuid', options: { args: ['12345678-1234-5678-1234-56781234567A'] }, url: '/uuid/12345678-1234-5678-1234-56781234567a/' },
+  {
+    name: 'uuid',
+    options: { args: ['12345678-1234-5678-1234-56781234567A'] },
+    url: '/uuid/12345678-1234-5678-1234-56781234567a/',
+  },
   { name: 'upper', options: { args: ['abc'] }, url: '/upper/ABC/' },
   { name: 'static', url: '/static/' },
   // Extra kwargs: omitted or equal to the pattern's value.
@@ -107,7 +117,11 @@ const cases: Case[] = [
   // With no default instance, the last deployed one.
   { name: 'other-app:index', url: '/third/' },
   { name: 'outer:nested:leaf', options: { kwargs: { n: 1, s: 'x' } }, url: '/deep/in/1/x/' },
-  { name: 'year', options: { args: [1], query: { a: [1, 2], b: 'x y', c: "!'()*~" } }, url: "/articles/1/?a=1&a=2&b=x+y&c=%21%27%28%29%2A~" },
+  {
+    name: 'year',
+    options: { args: [1], query: { a: [1, 2], b: 'x y', c: "!'()*~" } },
+    url: '/articles/1/?a=1&a=2&b=x+y&c=%21%27%28%29%2A~',
+  },
   { name: 'year', options: { args: [1], query: new URLSearchParams('q=a b') }, url: '/articles/1/?q=a+b' },
   { name: 'year', options: { args: [1], query: {} }, url: '/articles/1/' },
   { name: 'year', options: { args: [1], fragment: 'top' }, url: '/articles/1/#top' },
@@ -140,7 +154,7 @@ describe('reverse()', () => {
     assert.throws(() => String(broken), NoReverseMatch);
   });
 
-  test('a module included under two roots reverses with each root\'s prefix', () => {
+  test("a module included under two roots reverses with each root's prefix", () => {
     const sub = [path('x/', view, { name: 'x' })];
     const appModule = { appName: 'app', urlpatterns: [path('in/', include([sub, 's']))] };
     const rootA = [path('a/', include(appModule))];
@@ -170,50 +184,93 @@ describe('reverse()', () => {
   });
 
   const errors: Array<[string, ReverseOptions, string]> = [
-    ['year', { kwargs: { year: 'x' } },
-      "Reverse for 'year' with keyword arguments {'year': 'x'} not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept."],
-    ['year', { args: [-1] },
-      "Reverse for 'year' with arguments [-1] not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept."],
+    [
+      'year',
+      { kwargs: { year: 'x' } },
+      "Reverse for 'year' with keyword arguments {'year': 'x'} not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
+    [
+      'year',
+      { args: [-1] },
+      "Reverse for 'year' with arguments [-1] not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
     // int refuses numbers it could not resolve back exactly.
-    ['year', { args: [2 ** 60] },
-      "Reverse for 'year' with arguments [1152921504606847000] not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept."],
-    ['year', { args: [1.5] },
-      "Reverse for 'year' with arguments [1.5] not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept."],
-    ['year', {},
-      "Reverse for 'year' with no arguments not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept."],
-    ['year', { kwargs: { year: 1, extra: 2 } },
-      "Reverse for 'year' with keyword arguments {'year': 1, 'extra': 2} not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept."],
+    [
+      'year',
+      { args: [2 ** 60] },
+      "Reverse for 'year' with arguments [1152921504606847000] not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
+    [
+      'year',
+      { args: [1.5] },
+      "Reverse for 'year' with arguments [1.5] not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
+    [
+      'year',
+      {},
+      "Reverse for 'year' with no arguments not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
+    [
+      'year',
+      { kwargs: { year: 1, extra: 2 } },
+      "Reverse for 'year' with keyword arguments {'year': 1, 'extra': 2} not found. 1 pattern(s) tried: ['articles/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
     // toUrl throwing: that candidate cannot be reversed.
-    ['upper', { args: ['refuse'] },
-      "Reverse for 'upper' with arguments ['refuse'] not found. 1 pattern(s) tried: ['upper/<upper:w>/']. Pass the arguments the pattern captures, with values its converters accept."],
-    ['defaults', { kwargs: { page: 'x' } },
-      "Reverse for 'defaults' with keyword arguments {'page': 'x'} not found. 2 pattern(s) tried: ['defaults/<int:page>/', 'defaults/']. Pass the arguments the pattern captures, with values its converters accept."],
+    [
+      'upper',
+      { args: ['refuse'] },
+      "Reverse for 'upper' with arguments ['refuse'] not found. 1 pattern(s) tried: ['upper/<upper:w>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
+    [
+      'defaults',
+      { kwargs: { page: 'x' } },
+      "Reverse for 'defaults' with keyword arguments {'page': 'x'} not found. 2 pattern(s) tried: ['defaults/<int:page>/', 'defaults/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
     // A regex with '|' cannot be reversed (as in Django).
-    ['re-alt', {},
-      "Reverse for 're-alt' with no arguments not found. 1 pattern(s) tried: ['re-alt/a|b/$']. Pass the arguments the pattern captures, with values its converters accept."],
-    ['nope', {},
-      "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name. Check the spelling, the namespace, and that a pattern has name='nope'."],
-    ['missing:index', {},
-      "'missing' is not a registered namespace. Check the name, or include() a URLconf with namespace 'missing' (or appName 'missing')."],
-    ['outer:missing:leaf', {},
-      "'missing' is not a registered namespace inside 'outer'. Check the name, or include() the URLconf with namespace 'missing' there."],
-    ['first:nope', {},
-      "Reverse for 'first:nope' not found. 'first:nope' is not a valid view function or pattern name. Check the spelling, the namespace, and that a pattern has name='nope'."],
+    [
+      're-alt',
+      {},
+      "Reverse for 're-alt' with no arguments not found. 1 pattern(s) tried: ['re-alt/a|b/$']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
+    [
+      'nope',
+      {},
+      "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name. Check the spelling, the namespace, and that a pattern has name='nope'.",
+    ],
+    [
+      'missing:index',
+      {},
+      "'missing' is not a registered namespace. Check the name, or include() a URLconf with namespace 'missing' (or appName 'missing').",
+    ],
+    [
+      'outer:missing:leaf',
+      {},
+      "'missing' is not a registered namespace inside 'outer'. Check the name, or include() the URLconf with namespace 'missing' there.",
+    ],
+    [
+      'first:nope',
+      {},
+      "Reverse for 'first:nope' not found. 'first:nope' is not a valid view function or pattern name. Check the spelling, the namespace, and that a pattern has name='nope'.",
+    ],
   ];
   for (const [name, options, message] of errors) {
     test(`NoReverseMatch: ${message.slice(0, 70)}`, () => {
-      assert.throws(() => r(name, options), (e: Error) => {
-        assert.ok(e instanceof NoReverseMatch);
-        assert.equal(e.message, message);
-        return true;
-      });
+      assert.throws(
+        () => r(name, options),
+        (e: Error) => {
+          assert.ok(e instanceof NoReverseMatch);
+          assert.equal(e.message, message);
+          return true;
+        },
+      );
     });
   }
 
   test('mixing args and kwargs is an error', () => {
     assert.throws(() => r('year', { args: [1], kwargs: { year: 1 } }), {
       name: 'TypeError',
-      message: "reverse() was given both args [1] and kwargs {'year': 1}. Pass one or the other: a pattern captures either positional or named arguments.",
+      message:
+        "reverse() was given both args [1] and kwargs {'year': 1}. Pass one or the other: a pattern captures either positional or named arguments.",
     });
   });
 });

@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { settings, overrideSettings } from '../../src/conf/index.ts';
 import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import {
-  clearUrlCaches, getResolver, getUrlconf, path, resolve, reverse, runWithUrlconf, setUrlconf,
+  clearUrlCaches,
+  getResolver,
+  getUrlconf,
+  path,
+  resolve,
+  reverse,
+  runWithUrlconf,
+  setUrlconf,
 } from '../../src/urls/index.ts';
 import { setProjectRoot } from '../../src/utils/module-loading.ts';
 
@@ -56,11 +63,17 @@ describe('ROOT_URLCONF', () => {
   test('an empty ROOT_URLCONF is a clear error', () => {
     const restore = overrideSettings({ ROOT_URLCONF: null });
     try {
-      assert.throws(() => resolve('/'), (e: Error) => {
-        assert.ok(e instanceof ImproperlyConfigured);
-        assert.equal(e.message, "The ROOT_URLCONF setting is not set. Set it to the dotted name of your URLconf module, such as ROOT_URLCONF = 'mysite.urls'.");
-        return true;
-      });
+      assert.throws(
+        () => resolve('/'),
+        (e: Error) => {
+          assert.ok(e instanceof ImproperlyConfigured);
+          assert.equal(
+            e.message,
+            "The ROOT_URLCONF setting is not set. Set it to the dotted name of your URLconf module, such as ROOT_URLCONF = 'mysite.urls'.",
+          );
+          return true;
+        },
+      );
     } finally {
       restore();
     }
@@ -83,7 +96,13 @@ describe('ROOT_URLCONF', () => {
       })(),
     ]);
     assert.deepEqual(seen.sort(), ['article-year', 'mine']);
-    assert.equal(runWithUrlconf(perRequest, () => getUrlconf()), perRequest);
-    assert.equal(runWithUrlconf(undefined, () => getUrlconf('fallback')), 'fallback');
+    assert.equal(
+      runWithUrlconf(perRequest, () => getUrlconf()),
+      perRequest,
+    );
+    assert.equal(
+      runWithUrlconf(undefined, () => getUrlconf('fallback')),
+      'fallback',
+    );
   });
 });

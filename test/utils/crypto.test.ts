@@ -10,7 +10,9 @@ test('getRandomString draws from the allowed characters', () => {
   assert.notEqual(getRandomString(32), getRandomString(32));
   assert.equal(getRandomString(10, 'x'), 'xxxxxxxxxx');
   assert.equal(getRandomString(0), '');
-  assert.throws(() => getRandomString(-1), { message: 'getRandomString() takes a non-negative integer length, got -1.' });
+  assert.throws(() => getRandomString(-1), {
+    message: 'getRandomString() takes a non-negative integer length, got -1.',
+  });
   assert.throws(() => getRandomString(3, ''), { message: 'getRandomString() needs at least one allowed character.' });
 });
 
@@ -24,7 +26,9 @@ test('constantTimeCompare', () => {
 
 test('saltedHmac keys the HMAC with a hash of salt + secret, SECRET_KEY by default', () => {
   settings.configure({ SECRET_KEY: 'the-secret' });
-  const key = createHash('sha1').update('purpose' + 'the-secret').digest();
+  const key = createHash('sha1')
+    .update('purpose' + 'the-secret')
+    .digest();
   const expected = createHmac('sha1', key).update('value').digest();
   assert.deepEqual(saltedHmac('purpose', 'value'), expected);
   assert.notDeepEqual(saltedHmac('other', 'value'), expected);
@@ -33,7 +37,10 @@ test('saltedHmac keys the HMAC with a hash of salt + secret, SECRET_KEY by defau
 
 test("saltedHmac matches Django's own test vectors", () => {
   assert.equal(saltedHmac('salt', 'value', 'abcdefg').toString('hex'), '8bbee04ccddfa24772d1423a0ba43bd0c0e24b76');
-  assert.equal(saltedHmac('salt', 'value', 'django_tests_secret_key').toString('hex'), 'b51a2e619c43b1ca4f91d15c57455521d71d61eb');
+  assert.equal(
+    saltedHmac('salt', 'value', 'django_tests_secret_key').toString('hex'),
+    'b51a2e619c43b1ca4f91d15c57455521d71d61eb',
+  );
   assert.equal(
     saltedHmac('salt', 'value', 'django_tests_secret_key', 'sha256').toString('hex'),
     'ee0bf789e4e009371a5372c90f73fcf17695a8439c9108b0480f14e347b3f9ec',

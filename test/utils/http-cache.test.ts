@@ -37,12 +37,18 @@ describe('HTTP dates and ETags', () => {
     assert.equal(httpDate(784111777000), 'Sun, 06 Nov 1994 08:49:37 GMT');
     const nextYear = (new Date().getUTCFullYear() + 1) % 100;
     const twoDigits = String(nextYear).padStart(2, '0');
-    assert.equal(new Date(parseHttpDate(`Monday, 01-Jan-${twoDigits} 00:00:00 GMT`) * 1000).getUTCFullYear(), new Date().getUTCFullYear() + 1);
+    assert.equal(
+      new Date(parseHttpDate(`Monday, 01-Jan-${twoDigits} 00:00:00 GMT`) * 1000).getUTCFullYear(),
+      new Date().getUTCFullYear() + 1,
+    );
   });
 
   test('invalid dates', () => {
     for (const bad of ['', 'yesterday', 'Sun, 06 Foo 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 25:49:37 GMT']) {
-      assert.throws(() => parseHttpDate(bad), { name: 'RangeError', message: `${JSON.stringify(bad)} is not in a valid HTTP date format.` });
+      assert.throws(() => parseHttpDate(bad), {
+        name: 'RangeError',
+        message: `${JSON.stringify(bad)} is not in a valid HTTP date format.`,
+      });
       assert.equal(parseHttpDateSafe(bad), undefined);
     }
     assert.equal(parseHttpDateSafe(undefined), undefined);
@@ -84,7 +90,8 @@ describe('urlHasAllowedHostAndScheme', () => {
     ['', false],
   ];
   for (const [url, expected] of cases) {
-    test(`${JSON.stringify(url)} → ${expected}`, () => assert.equal(urlHasAllowedHostAndScheme(url, ['testserver']), expected));
+    test(`${JSON.stringify(url)} → ${expected}`, () =>
+      assert.equal(urlHasAllowedHostAndScheme(url, ['testserver']), expected));
   }
   test('requireHttps', () => {
     assert.equal(urlHasAllowedHostAndScheme('http://testserver/', 'testserver', true), false);
@@ -148,7 +155,10 @@ describe('getConditionalResponse (RFC 9110 §13.2.2)', () => {
   };
 
   test('If-None-Match matching (weakly) → 304 keeping the listed headers and cookies', () => {
-    const answer = getConditionalResponse(request('GET', { HTTP_IF_NONE_MATCH: 'W/"v1", "v2"' }), { etag, response: full() })!;
+    const answer = getConditionalResponse(request('GET', { HTTP_IF_NONE_MATCH: 'W/"v1", "v2"' }), {
+      etag,
+      response: full(),
+    })!;
     assert.equal(answer.statusCode, 304);
     assert.equal(answer.get('ETag'), etag);
     assert.equal(answer.get('Cache-Control'), 'max-age=5');
@@ -157,15 +167,25 @@ describe('getConditionalResponse (RFC 9110 §13.2.2)', () => {
   });
 
   test('If-None-Match on an unsafe method → 412; not matching → the response', () => {
-    assert.equal(getConditionalResponse(request('POST', { HTTP_IF_NONE_MATCH: etag }), { etag, response: full() })!.statusCode, 412);
+    assert.equal(
+      getConditionalResponse(request('POST', { HTTP_IF_NONE_MATCH: etag }), { etag, response: full() })!.statusCode,
+      412,
+    );
     const response = full();
     assert.equal(getConditionalResponse(request('GET', { HTTP_IF_NONE_MATCH: '"v2"' }), { etag, response }), response);
-    assert.equal(getConditionalResponse(request('GET', { HTTP_IF_NONE_MATCH: '*' }), { response }), response, 'no ETag: passes, as Django');
+    assert.equal(
+      getConditionalResponse(request('GET', { HTTP_IF_NONE_MATCH: '*' }), { response }),
+      response,
+      'no ETag: passes, as Django',
+    );
   });
 
   test('If-Match: strong comparison, * matches any ETag', () => {
     assert.equal(getConditionalResponse(request('PUT', { HTTP_IF_MATCH: '"v2"' }), { etag })!.statusCode, 412);
-    assert.equal(getConditionalResponse(request('PUT', { HTTP_IF_MATCH: 'W/"v1"' }), { etag: 'W/"v1"' })!.statusCode, 412);
+    assert.equal(
+      getConditionalResponse(request('PUT', { HTTP_IF_MATCH: 'W/"v1"' }), { etag: 'W/"v1"' })!.statusCode,
+      412,
+    );
     assert.equal(getConditionalResponse(request('PUT', { HTTP_IF_MATCH: '*' }), { etag }), undefined);
     assert.equal(getConditionalResponse(request('PUT', { HTTP_IF_MATCH: '*' }), {})!.statusCode, 412);
   });
@@ -173,17 +193,45 @@ describe('getConditionalResponse (RFC 9110 §13.2.2)', () => {
   test('If-Modified-Since and If-Unmodified-Since', () => {
     const since = httpDate(lastModified * 1000);
     const earlier = httpDate((lastModified - 60) * 1000);
-    assert.equal(getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: since }), { lastModified })!.statusCode, 304);
-    assert.equal(getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: earlier }), { lastModified }), undefined);
-    assert.equal(getConditionalResponse(request('POST', { HTTP_IF_MODIFIED_SINCE: since }), { lastModified }), undefined);
-    assert.equal(getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: 'garbage' }), { lastModified }), undefined);
-    assert.equal(getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: since, HTTP_IF_NONE_MATCH: '"other"' }), { etag, lastModified }), undefined, 'If-None-Match takes precedence');
-    assert.equal(getConditionalResponse(request('PUT', { HTTP_IF_UNMODIFIED_SINCE: earlier }), { lastModified })!.statusCode, 412);
-    assert.equal(getConditionalResponse(request('PUT', { HTTP_IF_UNMODIFIED_SINCE: since }), { lastModified }), undefined);
+    assert.equal(
+      getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: since }), { lastModified })!.statusCode,
+      304,
+    );
+    assert.equal(
+      getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: earlier }), { lastModified }),
+      undefined,
+    );
+    assert.equal(
+      getConditionalResponse(request('POST', { HTTP_IF_MODIFIED_SINCE: since }), { lastModified }),
+      undefined,
+    );
+    assert.equal(
+      getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: 'garbage' }), { lastModified }),
+      undefined,
+    );
+    assert.equal(
+      getConditionalResponse(request('GET', { HTTP_IF_MODIFIED_SINCE: since, HTTP_IF_NONE_MATCH: '"other"' }), {
+        etag,
+        lastModified,
+      }),
+      undefined,
+      'If-None-Match takes precedence',
+    );
+    assert.equal(
+      getConditionalResponse(request('PUT', { HTTP_IF_UNMODIFIED_SINCE: earlier }), { lastModified })!.statusCode,
+      412,
+    );
+    assert.equal(
+      getConditionalResponse(request('PUT', { HTTP_IF_UNMODIFIED_SINCE: since }), { lastModified }),
+      undefined,
+    );
   });
 
   test('only successful responses are replaced', () => {
     const notFound = new HttpResponse('', { status: 404 });
-    assert.equal(getConditionalResponse(request('GET', { HTTP_IF_NONE_MATCH: '*' }), { etag, response: notFound }), notFound);
+    assert.equal(
+      getConditionalResponse(request('GET', { HTTP_IF_NONE_MATCH: '*' }), { etag, response: notFound }),
+      notFound,
+    );
   });
 });

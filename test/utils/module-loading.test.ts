@@ -71,7 +71,10 @@ describe('importModule', () => {
     const dist = (await import(built)) as typeof ModuleLoading;
     assert.deepEqual(exts(dist.moduleCandidates('tsgi.middleware.security')), ['.js', '.ts', '.mts', '.mjs', '.cjs']);
     assert.equal(dist.moduleCandidates('tsgi.middleware.security').length, 10);
-    assert.equal(dist.resolveModule('tsgi.middleware.security'), path.resolve(here, '../../dist/src/middleware/security.js'));
+    assert.equal(
+      dist.resolveModule('tsgi.middleware.security'),
+      path.resolve(here, '../../dist/src/middleware/security.js'),
+    );
     assert.equal(dist.resolveModule('tsgi.urls'), path.resolve(here, '../../dist/src/urls/index.js'));
   });
 
@@ -167,7 +170,8 @@ describe('importString', () => {
         'It exports: SecurityThing, answer, greet.',
     });
     assert.throws(() => importString('pkg.mod.nothingLikeIt'), {
-      message: "Module 'pkg.mod' does not define a 'nothingLikeIt' attribute. It exports: SecurityThing, answer, greet.",
+      message:
+        "Module 'pkg.mod' does not define a 'nothingLikeIt' attribute. It exports: SecurityThing, answer, greet.",
     });
   });
 

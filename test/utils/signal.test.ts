@@ -22,7 +22,10 @@ test('send calls receivers in connection order with the payload, sender and sign
   signal.connect(b);
   const results = signal.send('me', { n: 1 });
   assert.deepEqual(seen, ['a1', 'b1:me']);
-  assert.deepEqual(results, [[a, 'ra'], [b, 'rb']]);
+  assert.deepEqual(results, [
+    [a, 'ra'],
+    [b, 'rb'],
+  ]);
 });
 
 test('connecting twice keeps one receiver; dispatchUid deduplicates distinct functions', () => {
@@ -77,7 +80,10 @@ test('send stops at a throwing receiver; sendRobust collects the error and goes 
   assert.throws(() => signal.send(null), { message: 'receiver failed' });
   assert.equal(after, 0);
   const logged: string[] = [];
-  configureLogging({ handlers: { m: { class: 'stream', stream: { write: (t: string) => logged.push(t) }, format: '{name} {message}' } }, loggers: { 'tsgi.dispatch': { handlers: ['m'] } } });
+  configureLogging({
+    handlers: { m: { class: 'stream', stream: { write: (t: string) => logged.push(t) }, format: '{name} {message}' } },
+    loggers: { 'tsgi.dispatch': { handlers: ['m'] } },
+  });
   const results = signal.sendRobust(null);
   assert.equal(logged[0]!.split('\n')[0], 'tsgi.dispatch Error calling boom in Signal.sendRobust() (receiver failed)');
   assert.equal((results[0]![1] as Error).message, 'receiver failed');
@@ -98,7 +104,10 @@ test('sendAsync awaits each receiver in order; sendRobustAsync catches rejection
   });
   const results = await signal.sendAsync(null);
   assert.deepEqual(order, ['slow', 'sync']);
-  assert.deepEqual(results.map((r) => r[1]), [1, 2]);
+  assert.deepEqual(
+    results.map((r) => r[1]),
+    [1, 2],
+  );
 
   const failing = new Signal();
   failing.connect(async () => {

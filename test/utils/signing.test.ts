@@ -1,7 +1,16 @@
 import { test, before, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { settings, overrideSettings } from '../../src/conf/index.ts';
-import { b62Decode, b62Encode, BadSignature, dumps, loads, SignatureExpired, Signer, TimestampSigner } from '../../src/utils/signing.ts';
+import {
+  b62Decode,
+  b62Encode,
+  BadSignature,
+  dumps,
+  loads,
+  SignatureExpired,
+  Signer,
+  TimestampSigner,
+} from '../../src/utils/signing.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 import { parseCookie } from '../../src/http/cookie.ts';
@@ -14,21 +23,29 @@ test('sign and unsign; a changed value, signature, key or salt is refused', () =
   const signed = signer.sign('hello');
   assert.match(signed, /^hello:[A-Za-z0-9_-]{43}$/);
   assert.equal(signer.unsign(signed), 'hello');
-  assert.throws(() => signer.unsign('hellO' + signed.slice(5)), (e: unknown) => {
-    assert.ok(e instanceof BadSignature);
-    assert.equal(e.message, `Signature "${signed.slice(6)}" does not match.`);
-    return true;
-  });
+  assert.throws(
+    () => signer.unsign('hellO' + signed.slice(5)),
+    (e: unknown) => {
+      assert.ok(e instanceof BadSignature);
+      assert.equal(e.message, `Signature "${signed.slice(6)}" does not match.`);
+      return true;
+    },
+  );
   assert.throws(() => new Signer({ salt: 'other' }).unsign(signed), BadSignature);
   assert.throws(() => new Signer({ key: 'other' }).unsign(signed), BadSignature);
   assert.throws(() => signer.unsign('no separator'), { message: 'No ":" found in value.' });
-  assert.throws(() => new Signer({ sep: 'abc' }), { message: 'Unsafe Signer separator: "abc" (cannot be empty or consist of only A-z0-9-_=).' });
+  assert.throws(() => new Signer({ sep: 'abc' }), {
+    message: 'Unsafe Signer separator: "abc" (cannot be empty or consist of only A-z0-9-_=).',
+  });
 });
 
 test('the signature is Django\'s: base64url of salted_hmac(salt + "signer", value, key, sha256)', async () => {
   const { saltedHmac } = await import('../../src/utils/crypto.ts');
   const signer = new Signer({ key: 'k', salt: 'django.core.signing.Signer' });
-  assert.equal(signer.signature('v'), saltedHmac('django.core.signing.Signersigner', 'v', 'k', 'sha256').toString('base64url'));
+  assert.equal(
+    signer.signature('v'),
+    saltedHmac('django.core.signing.Signersigner', 'v', 'k', 'sha256').toString('base64url'),
+  );
 });
 
 test('fallback keys verify old signatures (key rotation)', () => {
@@ -44,11 +61,14 @@ test('TimestampSigner refuses values older than maxAge', () => {
   mock.timers.tick(120_000);
   assert.equal(signer.unsign(signed), 'v');
   assert.equal(signer.unsign(signed, 200), 'v');
-  assert.throws(() => signer.unsign(signed, 60), (e: unknown) => {
-    assert.ok(e instanceof SignatureExpired);
-    assert.equal(e.message, 'Signature age 120.0 > 60 seconds.');
-    return true;
-  });
+  assert.throws(
+    () => signer.unsign(signed, 60),
+    (e: unknown) => {
+      assert.ok(e instanceof SignatureExpired);
+      assert.equal(e.message, 'Signature age 120.0 > 60 seconds.');
+      return true;
+    },
+  );
 });
 
 test('dumps/loads sign JSON, compressed when shorter', () => {
@@ -78,5 +98,8 @@ test('signed cookies: set on a response, read on a request', () => {
   assert.equal(request.getSignedCookie('uid', { salt: 'other', fallback: null }), null);
   assert.throws(() => request.getSignedCookie('uid'), BadSignature);
   assert.equal(request.getSignedCookie('missing', { fallback: 'd' }), 'd');
-  assert.throws(() => request.getSignedCookie('missing'), { name: 'BadSignature', message: "The request has no cookie named 'missing'." });
+  assert.throws(() => request.getSignedCookie('missing'), {
+    name: 'BadSignature',
+    message: "The request has no cookie named 'missing'.",
+  });
 });

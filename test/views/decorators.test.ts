@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { HttpRequest } from '../../src/http/request.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import {
-  cacheControl, condition, etag, lastModified, neverCache, varyOnCookie, varyOnHeaders,
+  cacheControl,
+  condition,
+  etag,
+  lastModified,
+  neverCache,
+  varyOnCookie,
+  varyOnHeaders,
 } from '../../src/views/index.ts';
 
 function request(method: string, headers: Record<string, string> = {}): HttpRequest {
@@ -25,18 +31,41 @@ describe('condition()', () => {
     calls++;
     return new HttpResponse(`doc ${kwargs.pk}`);
   };
-  const both = condition<[{ pk?: number }]>({ etag: (_r, { pk }) => `v${pk}`, lastModified: () => new Date(MODIFIED) })(view);
+  const both = condition<[{ pk?: number }]>({ etag: (_r, { pk }) => `v${pk}`, lastModified: () => new Date(MODIFIED) })(
+    view,
+  );
 
   const cases: Array<[string, string, Record<string, string>, number, boolean, Record<string, string | undefined>]> = [
     ['a plain GET gets ETag and Last-Modified', 'GET', {}, 200, true, { ETag: '"v1"', 'Last-Modified': MODIFIED_HTTP }],
-    ['If-None-Match with the ETag: 304 without running the view', 'GET', { HTTP_IF_NONE_MATCH: '"v1"' }, 304, false, { ETag: '"v1"', 'Last-Modified': MODIFIED_HTTP }],
+    [
+      'If-None-Match with the ETag: 304 without running the view',
+      'GET',
+      { HTTP_IF_NONE_MATCH: '"v1"' },
+      304,
+      false,
+      { ETag: '"v1"', 'Last-Modified': MODIFIED_HTTP },
+    ],
     ['If-None-Match with a weak match: 304', 'GET', { HTTP_IF_NONE_MATCH: 'W/"v1"' }, 304, false, {}],
     ['If-None-Match with another ETag: 200', 'GET', { HTTP_IF_NONE_MATCH: '"v2"' }, 200, true, {}],
     ['If-Modified-Since at the modification: 304', 'GET', { HTTP_IF_MODIFIED_SINCE: MODIFIED_HTTP }, 304, false, {}],
-    ['If-Modified-Since before it: 200', 'GET', { HTTP_IF_MODIFIED_SINCE: 'Mon, 01 Jan 2024 00:00:00 GMT' }, 200, true, {}],
+    [
+      'If-Modified-Since before it: 200',
+      'GET',
+      { HTTP_IF_MODIFIED_SINCE: 'Mon, 01 Jan 2024 00:00:00 GMT' },
+      200,
+      true,
+      {},
+    ],
     ['If-Match with another ETag on PUT: 412', 'PUT', { HTTP_IF_MATCH: '"v2"' }, 412, false, { ETag: undefined }],
     ['If-None-Match on POST: 412', 'POST', { HTTP_IF_NONE_MATCH: '"v1"' }, 412, false, {}],
-    ['POST without conditions runs the view and adds no validators', 'POST', {}, 200, true, { ETag: undefined, 'Last-Modified': undefined }],
+    [
+      'POST without conditions runs the view and adds no validators',
+      'POST',
+      {},
+      200,
+      true,
+      { ETag: undefined, 'Last-Modified': undefined },
+    ],
   ];
   for (const [what, method, headers, status, ran, expectHeaders] of cases) {
     test(what, async () => {
@@ -68,7 +97,9 @@ describe('condition()', () => {
   });
 
   test('lastModified() with a function returning null adds nothing', async () => {
-    const response = await lastModified(() => null)(() => new HttpResponse('x'))(request('GET', { HTTP_IF_MODIFIED_SINCE: MODIFIED_HTTP }));
+    const response = await lastModified(() => null)(() => new HttpResponse('x'))(
+      request('GET', { HTTP_IF_MODIFIED_SINCE: MODIFIED_HTTP }),
+    );
     assert.equal(response.statusCode, 200);
     assert.equal(response.get('Last-Modified'), undefined);
   });
@@ -118,7 +149,8 @@ describe('cache and vary decorators', () => {
   test('decorating something that is not given a request is a clear error', async () => {
     await assert.rejects(neverCache(view as never)({} as never), {
       name: 'TypeError',
-      message: "neverCache didn't receive an HttpRequest as the view's first argument. If you are decorating a class-based view method, decorate the view returned by asView() instead.",
+      message:
+        "neverCache didn't receive an HttpRequest as the view's first argument. If you are decorating a class-based view method, decorate the view returned by asView() instead.",
     });
   });
 

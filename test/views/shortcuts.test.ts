@@ -35,11 +35,17 @@ describe('resolveUrl()', () => {
   for (const [what, fn, expected] of cases) test(what, () => assert.equal(fn(), expected));
 
   test('a name that does not look like a URL re-raises NoReverseMatch', () => {
-    assert.throws(() => resolveUrl('nope'), (e: Error) => {
-      assert.ok(e instanceof NoReverseMatch);
-      assert.equal(e.message, "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name. Check the spelling, the namespace, and that a pattern has name='nope'.");
-      return true;
-    });
+    assert.throws(
+      () => resolveUrl('nope'),
+      (e: Error) => {
+        assert.ok(e instanceof NoReverseMatch);
+        assert.equal(
+          e.message,
+          "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name. Check the spelling, the namespace, and that a pattern has name='nope'.",
+        );
+        return true;
+      },
+    );
   });
 
   test('a view function that cannot be reversed re-raises NoReverseMatch', () => {
@@ -50,7 +56,8 @@ describe('resolveUrl()', () => {
   test('anything else is a TypeError', () => {
     assert.throws(() => resolveUrl(42 as never), {
       name: 'TypeError',
-      message: 'resolveUrl() was given number. Pass a URL, a view name, a view function, or an object with getAbsoluteUrl().',
+      message:
+        'resolveUrl() was given number. Pass a URL, a view name, a view function, or an object with getAbsoluteUrl().',
     });
   });
 });

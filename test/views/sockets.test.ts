@@ -23,8 +23,14 @@ class ArticleView extends View {
 
 const urlpatterns = [
   path('articles/<int:pk>/', ArticleView.asView(), { name: 'article' }),
-  rePath('^archive/([0-9]{4})/([0-9]{2})/$', (_request: HttpRequest, year: string, month: string) => new HttpResponse(`archive ${year}-${month}`)),
-  path('vote/', requirePOST(() => new HttpResponse('voted'))),
+  rePath(
+    '^archive/([0-9]{4})/([0-9]{2})/$',
+    (_request: HttpRequest, year: string, month: string) => new HttpResponse(`archive ${year}-${month}`),
+  ),
+  path(
+    'vote/',
+    requirePOST(() => new HttpResponse('voted')),
+  ),
   path('old/<int:pk>/', RedirectView.asView({ patternName: 'article', permanent: true })),
   path('go/', () => redirect('article', 9)),
 ];

@@ -6,7 +6,13 @@ import { HttpResponse } from '../../src/http/response.ts';
 import type { HttpResponseBase } from '../../src/http/response.ts';
 import { path, rePath, resolve } from '../../src/urls/index.ts';
 import {
-  View, RedirectView, requireHttpMethods, requireGET, requirePOST, requireSafe, noAppendSlash,
+  View,
+  RedirectView,
+  requireHttpMethods,
+  requireGET,
+  requirePOST,
+  requireSafe,
+  noAppendSlash,
 } from '../../src/views/index.ts';
 import type { FunctionView } from '../../src/views/index.ts';
 import { getLogger } from '../../src/utils/log.ts';
@@ -89,11 +95,13 @@ describe('View', () => {
   test('asView refuses a method name or an unknown attribute', () => {
     assert.throws(() => ArticleView.asView({ get: 1 }), {
       name: 'TypeError',
-      message: 'The method name get is not accepted as a keyword argument to ArticleView.asView(). Define get() as a method of ArticleView instead.',
+      message:
+        'The method name get is not accepted as a keyword argument to ArticleView.asView(). Define get() as a method of ArticleView instead.',
     });
     assert.throws(() => ArticleView.asView({ colour: 'red' }), {
       name: 'TypeError',
-      message: "ArticleView.asView() received an invalid keyword 'colour'. asView only accepts arguments that are already attributes of the class; declare 'colour' as a field of ArticleView first.",
+      message:
+        "ArticleView.asView() received an invalid keyword 'colour'. asView only accepts arguments that are already attributes of the class; declare 'colour' as a field of ArticleView first.",
     });
   });
 
@@ -165,22 +173,32 @@ describe('RedirectView', () => {
   test('a %(name)s the pattern did not capture is a clear error', async () => {
     await assert.rejects(RedirectView.asView({ url: '/x/%(slug)s/' })(request('GET'), {}), {
       name: 'TypeError',
-      message: "RedirectView url '/x/%(slug)s/' refers to %(slug)s, but the URL pattern captured no 'slug'. Capture it in the pattern or remove it from the url.",
+      message:
+        "RedirectView url '/x/%(slug)s/' refers to %(slug)s, but the URL pattern captured no 'slug'. Capture it in the pattern or remove it from the url.",
     });
   });
 });
 
 describe('logging, as Django logs to django.request', () => {
   test('405 from a class-based view and from a decorator, 410 from RedirectView', async () => {
-    assert.deepEqual(await logged(() => ArticleView.asView()(request('PUT', '/a/'))), [['WARNING', 'Method Not Allowed (PUT): /a/', 405]]);
-    assert.deepEqual(await logged(() => requirePOST(() => new HttpResponse())(request('GET', '/v/'))), [['WARNING', 'Method Not Allowed (GET): /v/', 405]]);
-    assert.deepEqual(await logged(() => RedirectView.asView()(request('GET', '/gone/'), {})), [['WARNING', 'Gone: /gone/', 410]]);
+    assert.deepEqual(await logged(() => ArticleView.asView()(request('PUT', '/a/'))), [
+      ['WARNING', 'Method Not Allowed (PUT): /a/', 405],
+    ]);
+    assert.deepEqual(await logged(() => requirePOST(() => new HttpResponse())(request('GET', '/v/'))), [
+      ['WARNING', 'Method Not Allowed (GET): /v/', 405],
+    ]);
+    assert.deepEqual(await logged(() => RedirectView.asView()(request('GET', '/gone/'), {})), [
+      ['WARNING', 'Gone: /gone/', 410],
+    ]);
   });
 });
 
 describe('method decorators', () => {
-  const base = (_request: HttpRequest, kwargs: Record<string, unknown>) => new HttpResponse(`ok ${JSON.stringify(kwargs)}`);
-  const cases: Array<[string, (v: typeof base) => FunctionView<[Record<string, unknown>]>, string, number, string | null]> = [
+  const base = (_request: HttpRequest, kwargs: Record<string, unknown>) =>
+    new HttpResponse(`ok ${JSON.stringify(kwargs)}`);
+  const cases: Array<
+    [string, (v: typeof base) => FunctionView<[Record<string, unknown>]>, string, number, string | null]
+  > = [
     ['requireGET allows GET', requireGET, 'GET', 200, null],
     ['requireGET refuses HEAD', requireGET, 'HEAD', 405, 'GET'],
     ['requirePOST refuses GET', requirePOST, 'GET', 405, 'POST'],

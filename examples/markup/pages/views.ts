@@ -26,7 +26,15 @@ export const preview = requireHttpMethods(['GET', 'POST'])(function preview(requ
   if (request.method === 'GET') return render(request, 'pages/preview.html', { source: SAMPLE });
   const source = request.POST.get('markdown') ?? '';
   if (source.length > MAX_MARKDOWN_LENGTH) {
-    return render(request, 'pages/preview.html', { source: '', error: `The text is ${source.length} characters long; the preview takes at most ${MAX_MARKDOWN_LENGTH}.` }, { status: 413 });
+    return render(
+      request,
+      'pages/preview.html',
+      {
+        source: '',
+        error: `The text is ${source.length} characters long; the preview takes at most ${MAX_MARKDOWN_LENGTH}.`,
+      },
+      { status: 413 },
+    );
   }
   return render(request, 'pages/preview.html', { source, html: renderMarkdown(source) });
 });
@@ -35,22 +43,33 @@ export const preview = requireHttpMethods(['GET', 'POST'])(function preview(requ
  * POST /api/render/ with `{"markdown": "..."}` → `{"html": "..."}`. A JSON API for programs, so
  * it is exempt from the CSRF check (no cookies are involved).
  */
-export const apiRender = csrfExempt(requirePOST(function apiRender(request: HttpRequest) {
-  let data: unknown;
-  try {
-    data = request.json();
-  } catch {
-    return new JsonResponse({ error: 'The request body is not valid JSON. Send {"markdown": "..."} with Content-Type: application/json.' }, { status: 400 });
-  }
-  const markdown = (data as { markdown?: unknown } | null)?.markdown;
-  if (typeof markdown !== 'string') {
-    return new JsonResponse({ error: 'The JSON object needs a "markdown" string, e.g. {"markdown": "# Title"}.' }, { status: 400 });
-  }
-  if (markdown.length > MAX_MARKDOWN_LENGTH) {
-    return new JsonResponse({ error: `The markdown is ${markdown.length} characters long; the API takes at most ${MAX_MARKDOWN_LENGTH}.` }, { status: 413 });
-  }
-  return new JsonResponse({ html: renderMarkdown(markdown) });
-}));
+export const apiRender = csrfExempt(
+  requirePOST(function apiRender(request: HttpRequest) {
+    let data: unknown;
+    try {
+      data = request.json();
+    } catch {
+      return new JsonResponse(
+        { error: 'The request body is not valid JSON. Send {"markdown": "..."} with Content-Type: application/json.' },
+        { status: 400 },
+      );
+    }
+    const markdown = (data as { markdown?: unknown } | null)?.markdown;
+    if (typeof markdown !== 'string') {
+      return new JsonResponse(
+        { error: 'The JSON object needs a "markdown" string, e.g. {"markdown": "# Title"}.' },
+        { status: 400 },
+      );
+    }
+    if (markdown.length > MAX_MARKDOWN_LENGTH) {
+      return new JsonResponse(
+        { error: `The markdown is ${markdown.length} characters long; the API takes at most ${MAX_MARKDOWN_LENGTH}.` },
+        { status: 413 },
+      );
+    }
+    return new JsonResponse({ html: renderMarkdown(markdown) });
+  }),
+);
 
 /** The seed's first view. */
 export function hello(_request: HttpRequest) {

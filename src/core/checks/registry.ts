@@ -32,7 +32,8 @@ export class CheckRegistry {
    * registry.register(() => settings.DEBUG ? [Warning('DEBUG is on.', { id: 'myapp.W001' })] : [], ['myapp']);
    */
   register(check: Check, tags: readonly string[] = [], options: { deploy?: boolean } = {}): Check {
-    if (!this.#entries.some((e) => e.check === check)) this.#entries.push({ check, tags, deploy: options.deploy ?? false });
+    if (!this.#entries.some((e) => e.check === check))
+      this.#entries.push({ check, tags, deploy: options.deploy ?? false });
     return check;
   }
 
@@ -46,7 +47,9 @@ export class CheckRegistry {
   }
 
   /** Runs the checks with any of `tags` (all when omitted); deployment checks only when asked. */
-  async runChecks(options: { tags?: readonly string[]; includeDeploymentChecks?: boolean; appConfigs?: readonly unknown[] } = {}): Promise<CheckMessage[]> {
+  async runChecks(
+    options: { tags?: readonly string[]; includeDeploymentChecks?: boolean; appConfigs?: readonly unknown[] } = {},
+  ): Promise<CheckMessage[]> {
     const messages: CheckMessage[] = [];
     for (const entry of this.#entries) {
       if (entry.deploy && !options.includeDeploymentChecks) continue;

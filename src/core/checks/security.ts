@@ -12,8 +12,14 @@ const SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5;
 
 /** The values `Referrer-Policy` accepts (W3C Referrer Policy §3). */
 export const REFERRER_POLICY_VALUES = new Set([
-  'no-referrer', 'no-referrer-when-downgrade', 'origin', 'origin-when-cross-origin',
-  'same-origin', 'strict-origin', 'strict-origin-when-cross-origin', 'unsafe-url',
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'origin',
+  'origin-when-cross-origin',
+  'same-origin',
+  'strict-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
 ]);
 
 /** The values `Cross-Origin-Opener-Policy` accepts (HTML §7.1.3). */
@@ -27,7 +33,9 @@ const get = <T>(name: string, fallback: T): T => {
 /** Whether MIDDLEWARE has the named class, given as a dotted string or as the class itself. */
 function hasMiddleware(className: string): boolean {
   return get<unknown[]>('MIDDLEWARE', []).some((entry) =>
-    typeof entry === 'string' ? entry.split('.').pop() === className : typeof entry === 'function' && entry.name === className,
+    typeof entry === 'string'
+      ? entry.split('.').pop() === className
+      : typeof entry === 'function' && entry.name === className,
   );
 }
 
@@ -36,47 +44,101 @@ const W = (id: string, msg: string, hint?: string) => new CheckMessage(WARNING, 
 /** True when a secret key is too weak to protect signatures and tokens. */
 export function isWeakSecretKey(key: unknown): boolean {
   if (typeof key !== 'string') return true;
-  return key.length < SECRET_KEY_MIN_LENGTH || new Set(key).size < SECRET_KEY_MIN_UNIQUE_CHARACTERS || key.startsWith(SECRET_KEY_INSECURE_PREFIX);
+  return (
+    key.length < SECRET_KEY_MIN_LENGTH ||
+    new Set(key).size < SECRET_KEY_MIN_UNIQUE_CHARACTERS ||
+    key.startsWith(SECRET_KEY_INSECURE_PREFIX)
+  );
 }
 
 export function checkSecurityMiddleware(): CheckMessage[] {
-  return hasMiddleware('SecurityMiddleware') ? [] : [W('W001',
-    "You do not have 'tsgi.middleware.security.SecurityMiddleware' in your MIDDLEWARE so the SECURE_HSTS_SECONDS, SECURE_CONTENT_TYPE_NOSNIFF, SECURE_REFERRER_POLICY, SECURE_CROSS_ORIGIN_OPENER_POLICY, and SECURE_SSL_REDIRECT settings will have no effect.")];
+  return hasMiddleware('SecurityMiddleware')
+    ? []
+    : [
+        W(
+          'W001',
+          "You do not have 'tsgi.middleware.security.SecurityMiddleware' in your MIDDLEWARE so the SECURE_HSTS_SECONDS, SECURE_CONTENT_TYPE_NOSNIFF, SECURE_REFERRER_POLICY, SECURE_CROSS_ORIGIN_OPENER_POLICY, and SECURE_SSL_REDIRECT settings will have no effect.",
+        ),
+      ];
 }
 
 export function checkXFrameOptionsMiddleware(): CheckMessage[] {
-  return hasMiddleware('XFrameOptionsMiddleware') ? [] : [W('W002',
-    "You do not have 'tsgi.middleware.clickjacking.XFrameOptionsMiddleware' in your MIDDLEWARE, so your pages will not be served with an 'x-frame-options' header. Unless there is a good reason for your site to be served in a frame, you should consider enabling this header to help prevent clickjacking attacks.")];
+  return hasMiddleware('XFrameOptionsMiddleware')
+    ? []
+    : [
+        W(
+          'W002',
+          "You do not have 'tsgi.middleware.clickjacking.XFrameOptionsMiddleware' in your MIDDLEWARE, so your pages will not be served with an 'x-frame-options' header. Unless there is a good reason for your site to be served in a frame, you should consider enabling this header to help prevent clickjacking attacks.",
+        ),
+      ];
 }
 
 export function checkCsrfMiddleware(): CheckMessage[] {
-  return hasMiddleware('CsrfViewMiddleware') ? [] : [W('W003',
-    "You don't appear to be using tsgi's built-in cross-site request forgery protection via the middleware ('tsgi.middleware.csrf.CsrfViewMiddleware' is not in your MIDDLEWARE). Enabling the middleware is the safest approach to ensure you don't leave any holes.")];
+  return hasMiddleware('CsrfViewMiddleware')
+    ? []
+    : [
+        W(
+          'W003',
+          "You don't appear to be using tsgi's built-in cross-site request forgery protection via the middleware ('tsgi.middleware.csrf.CsrfViewMiddleware' is not in your MIDDLEWARE). Enabling the middleware is the safest approach to ensure you don't leave any holes.",
+        ),
+      ];
 }
 
 export function checkStsHeader(): CheckMessage[] {
-  return hasMiddleware('SecurityMiddleware') && !get('SECURE_HSTS_SECONDS', 0) ? [W('W004',
-    'You have not set a value for the SECURE_HSTS_SECONDS setting. If your entire site is served only over SSL, you may want to consider setting a value and enabling HTTP Strict Transport Security. Be sure to read the documentation first; enabling HSTS carelessly can cause serious, irreversible problems.')] : [];
+  return hasMiddleware('SecurityMiddleware') && !get('SECURE_HSTS_SECONDS', 0)
+    ? [
+        W(
+          'W004',
+          'You have not set a value for the SECURE_HSTS_SECONDS setting. If your entire site is served only over SSL, you may want to consider setting a value and enabling HTTP Strict Transport Security. Be sure to read the documentation first; enabling HSTS carelessly can cause serious, irreversible problems.',
+        ),
+      ]
+    : [];
 }
 
 export function checkStsIncludeSubdomains(): CheckMessage[] {
-  return hasMiddleware('SecurityMiddleware') && get('SECURE_HSTS_SECONDS', 0) && !get('SECURE_HSTS_INCLUDE_SUBDOMAINS', false) ? [W('W005',
-    'You have not set the SECURE_HSTS_INCLUDE_SUBDOMAINS setting to true. Without this, your site is potentially vulnerable to attack via an insecure connection to a subdomain. Only set this to true if you are certain that all subdomains of your domain should be served exclusively via SSL.')] : [];
+  return hasMiddleware('SecurityMiddleware') &&
+    get('SECURE_HSTS_SECONDS', 0) &&
+    !get('SECURE_HSTS_INCLUDE_SUBDOMAINS', false)
+    ? [
+        W(
+          'W005',
+          'You have not set the SECURE_HSTS_INCLUDE_SUBDOMAINS setting to true. Without this, your site is potentially vulnerable to attack via an insecure connection to a subdomain. Only set this to true if you are certain that all subdomains of your domain should be served exclusively via SSL.',
+        ),
+      ]
+    : [];
 }
 
 export function checkStsPreload(): CheckMessage[] {
-  return hasMiddleware('SecurityMiddleware') && get('SECURE_HSTS_SECONDS', 0) && !get('SECURE_HSTS_PRELOAD', false) ? [W('W021',
-    'You have not set the SECURE_HSTS_PRELOAD setting to true. Without this, your site cannot be submitted to the browser preload list.')] : [];
+  return hasMiddleware('SecurityMiddleware') && get('SECURE_HSTS_SECONDS', 0) && !get('SECURE_HSTS_PRELOAD', false)
+    ? [
+        W(
+          'W021',
+          'You have not set the SECURE_HSTS_PRELOAD setting to true. Without this, your site cannot be submitted to the browser preload list.',
+        ),
+      ]
+    : [];
 }
 
 export function checkContentTypeNosniff(): CheckMessage[] {
-  return hasMiddleware('SecurityMiddleware') && get<boolean>('SECURE_CONTENT_TYPE_NOSNIFF', true) !== true ? [W('W006',
-    "Your SECURE_CONTENT_TYPE_NOSNIFF setting is not set to true, so your pages will not be served with an 'X-Content-Type-Options: nosniff' header. You should consider enabling this header to prevent the browser from identifying content types incorrectly.")] : [];
+  return hasMiddleware('SecurityMiddleware') && get<boolean>('SECURE_CONTENT_TYPE_NOSNIFF', true) !== true
+    ? [
+        W(
+          'W006',
+          "Your SECURE_CONTENT_TYPE_NOSNIFF setting is not set to true, so your pages will not be served with an 'X-Content-Type-Options: nosniff' header. You should consider enabling this header to prevent the browser from identifying content types incorrectly.",
+        ),
+      ]
+    : [];
 }
 
 export function checkSslRedirect(): CheckMessage[] {
-  return hasMiddleware('SecurityMiddleware') && get<boolean>('SECURE_SSL_REDIRECT', false) !== true ? [W('W008',
-    'Your SECURE_SSL_REDIRECT setting is not set to true. Unless your site should be available over both SSL and non-SSL connections, you may want to either set this setting true or configure a load balancer or reverse-proxy server to redirect all connections to HTTPS.')] : [];
+  return hasMiddleware('SecurityMiddleware') && get<boolean>('SECURE_SSL_REDIRECT', false) !== true
+    ? [
+        W(
+          'W008',
+          'Your SECURE_SSL_REDIRECT setting is not set to true. Unless your site should be available over both SSL and non-SSL connections, you may want to either set this setting true or configure a load balancer or reverse-proxy server to redirect all connections to HTTPS.',
+        ),
+      ]
+    : [];
 }
 
 export function checkSecretKey(): CheckMessage[] {
@@ -86,18 +148,40 @@ export function checkSecretKey(): CheckMessage[] {
   } catch {
     key = '';
   }
-  return isWeakSecretKey(key) ? [W('W009',
-    `Your SECRET_KEY has less than ${SECRET_KEY_MIN_LENGTH} characters, less than ${SECRET_KEY_MIN_UNIQUE_CHARACTERS} unique characters, or it's prefixed with '${SECRET_KEY_INSECURE_PREFIX}' indicating that it was generated automatically by tsgi. Please generate a long and random value, otherwise many of tsgi's security-critical features will be vulnerable to attack.`)] : [];
+  return isWeakSecretKey(key)
+    ? [
+        W(
+          'W009',
+          `Your SECRET_KEY has less than ${SECRET_KEY_MIN_LENGTH} characters, less than ${SECRET_KEY_MIN_UNIQUE_CHARACTERS} unique characters, or it's prefixed with '${SECRET_KEY_INSECURE_PREFIX}' indicating that it was generated automatically by tsgi. Please generate a long and random value, otherwise many of tsgi's security-critical features will be vulnerable to attack.`,
+        ),
+      ]
+    : [];
 }
 
 export function checkSecretKeyFallbacks(): CheckMessage[] {
-  return get<unknown[]>('SECRET_KEY_FALLBACKS', []).flatMap((key, index) => isWeakSecretKey(key) ? [W('W025',
-    `Your SECRET_KEY_FALLBACKS[${index}] has less than ${SECRET_KEY_MIN_LENGTH} characters, less than ${SECRET_KEY_MIN_UNIQUE_CHARACTERS} unique characters, or it's prefixed with '${SECRET_KEY_INSECURE_PREFIX}' indicating that it was generated automatically by tsgi. Please generate a long and random value, otherwise many of tsgi's security-critical features will be vulnerable to attack.`)] : []);
+  return get<unknown[]>('SECRET_KEY_FALLBACKS', []).flatMap((key, index) =>
+    isWeakSecretKey(key)
+      ? [
+          W(
+            'W025',
+            `Your SECRET_KEY_FALLBACKS[${index}] has less than ${SECRET_KEY_MIN_LENGTH} characters, less than ${SECRET_KEY_MIN_UNIQUE_CHARACTERS} unique characters, or it's prefixed with '${SECRET_KEY_INSECURE_PREFIX}' indicating that it was generated automatically by tsgi. Please generate a long and random value, otherwise many of tsgi's security-critical features will be vulnerable to attack.`,
+          ),
+        ]
+      : [],
+  );
 }
 
 export function checkCsrfCookieSecure(): CheckMessage[] {
-  return hasMiddleware('CsrfViewMiddleware') && !get('CSRF_USE_SESSIONS', false) && get<boolean>('CSRF_COOKIE_SECURE', false) !== true ? [W('W016',
-    "You have 'tsgi.middleware.csrf.CsrfViewMiddleware' in your MIDDLEWARE, but you have not set CSRF_COOKIE_SECURE to true. Using a secure-only CSRF cookie makes it more difficult for network traffic sniffers to steal the CSRF token.")] : [];
+  return hasMiddleware('CsrfViewMiddleware') &&
+    !get('CSRF_USE_SESSIONS', false) &&
+    get<boolean>('CSRF_COOKIE_SECURE', false) !== true
+    ? [
+        W(
+          'W016',
+          "You have 'tsgi.middleware.csrf.CsrfViewMiddleware' in your MIDDLEWARE, but you have not set CSRF_COOKIE_SECURE to true. Using a secure-only CSRF cookie makes it more difficult for network traffic sniffers to steal the CSRF token.",
+        ),
+      ]
+    : [];
 }
 
 export function checkDebug(): CheckMessage[] {
@@ -105,40 +189,84 @@ export function checkDebug(): CheckMessage[] {
 }
 
 export function checkXFrameDeny(): CheckMessage[] {
-  return hasMiddleware('XFrameOptionsMiddleware') && get('X_FRAME_OPTIONS', 'DENY') !== 'DENY' ? [W('W019',
-    "You have 'tsgi.middleware.clickjacking.XFrameOptionsMiddleware' in your MIDDLEWARE, but X_FRAME_OPTIONS is not set to 'DENY'. Unless there is a good reason for your site to serve other parts of itself in a frame, you should change it to 'DENY'.")] : [];
+  return hasMiddleware('XFrameOptionsMiddleware') && get('X_FRAME_OPTIONS', 'DENY') !== 'DENY'
+    ? [
+        W(
+          'W019',
+          "You have 'tsgi.middleware.clickjacking.XFrameOptionsMiddleware' in your MIDDLEWARE, but X_FRAME_OPTIONS is not set to 'DENY'. Unless there is a good reason for your site to serve other parts of itself in a frame, you should change it to 'DENY'.",
+        ),
+      ]
+    : [];
 }
 
 export function checkAllowedHosts(): CheckMessage[] {
-  return get<unknown[]>('ALLOWED_HOSTS', []).length === 0 ? [W('W020', 'ALLOWED_HOSTS must not be empty in deployment.')] : [];
+  return get<unknown[]>('ALLOWED_HOSTS', []).length === 0
+    ? [W('W020', 'ALLOWED_HOSTS must not be empty in deployment.')]
+    : [];
 }
 
 export function checkReferrerPolicy(): CheckMessage[] {
   if (!hasMiddleware('SecurityMiddleware')) return [];
   const policy = get<string | string[] | null>('SECURE_REFERRER_POLICY', 'same-origin');
   if (policy === null || policy === '') {
-    return [W('W022', 'You have not set the SECURE_REFERRER_POLICY setting. Without this, your site will not send a Referrer-Policy header. You should consider enabling this header to protect user privacy.')];
+    return [
+      W(
+        'W022',
+        'You have not set the SECURE_REFERRER_POLICY setting. Without this, your site will not send a Referrer-Policy header. You should consider enabling this header to protect user privacy.',
+      ),
+    ];
   }
   const values = typeof policy === 'string' ? policy.split(',').map((v) => v.trim()) : policy;
   const bad = values.filter((v) => !REFERRER_POLICY_VALUES.has(v));
-  return bad.length ? [new CheckMessage(ERROR, `You have set the SECURE_REFERRER_POLICY setting to an invalid value: ${bad.map((v) => `'${v}'`).join(', ')}.`, {
-    id: 'security.E023', hint: `Valid values are: ${[...REFERRER_POLICY_VALUES].join(', ')}.`,
-  })] : [];
+  return bad.length
+    ? [
+        new CheckMessage(
+          ERROR,
+          `You have set the SECURE_REFERRER_POLICY setting to an invalid value: ${bad.map((v) => `'${v}'`).join(', ')}.`,
+          {
+            id: 'security.E023',
+            hint: `Valid values are: ${[...REFERRER_POLICY_VALUES].join(', ')}.`,
+          },
+        ),
+      ]
+    : [];
 }
 
 export function checkCrossOriginOpenerPolicy(): CheckMessage[] {
   const policy = get<string | null>('SECURE_CROSS_ORIGIN_OPENER_POLICY', 'same-origin');
-  return hasMiddleware('SecurityMiddleware') && policy !== null && !CROSS_ORIGIN_OPENER_POLICY_VALUES.has(policy) ? [new CheckMessage(ERROR,
-    `You have set the SECURE_CROSS_ORIGIN_OPENER_POLICY setting to an invalid value: '${policy}'.`, {
-      id: 'security.E024', hint: `Valid values are: ${[...CROSS_ORIGIN_OPENER_POLICY_VALUES].join(', ')}.`,
-    })] : [];
+  return hasMiddleware('SecurityMiddleware') && policy !== null && !CROSS_ORIGIN_OPENER_POLICY_VALUES.has(policy)
+    ? [
+        new CheckMessage(
+          ERROR,
+          `You have set the SECURE_CROSS_ORIGIN_OPENER_POLICY setting to an invalid value: '${policy}'.`,
+          {
+            id: 'security.E024',
+            hint: `Valid values are: ${[...CROSS_ORIGIN_OPENER_POLICY_VALUES].join(', ')}.`,
+          },
+        ),
+      ]
+    : [];
 }
 
 /** Registers every check above as a deployment check tagged `security`. */
 export function registerSecurityChecks(): void {
   for (const check of [
-    checkSecurityMiddleware, checkXFrameOptionsMiddleware, checkCsrfMiddleware, checkStsHeader, checkStsIncludeSubdomains,
-    checkContentTypeNosniff, checkSslRedirect, checkSecretKey, checkSecretKeyFallbacks, checkCsrfCookieSecure, checkDebug,
-    checkXFrameDeny, checkAllowedHosts, checkStsPreload, checkReferrerPolicy, checkCrossOriginOpenerPolicy,
-  ]) register(check, [Tags.security], { deploy: true });
+    checkSecurityMiddleware,
+    checkXFrameOptionsMiddleware,
+    checkCsrfMiddleware,
+    checkStsHeader,
+    checkStsIncludeSubdomains,
+    checkContentTypeNosniff,
+    checkSslRedirect,
+    checkSecretKey,
+    checkSecretKeyFallbacks,
+    checkCsrfCookieSecure,
+    checkDebug,
+    checkXFrameDeny,
+    checkAllowedHosts,
+    checkStsPreload,
+    checkReferrerPolicy,
+    checkCrossOriginOpenerPolicy,
+  ])
+    register(check, [Tags.security], { deploy: true });
 }

@@ -28,7 +28,8 @@ export interface UploadedFileLike {
  * What `save()` accepts: bytes, text, a stream of bytes, a file on disk (`{ path }`), or an
  * upload from `request.FILES` (a spooled one is copied from its temporary file).
  */
-export type FileContent = Uint8Array | string | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | { readonly path: string } | UploadedFileLike;
+export type FileContent =
+  Uint8Array | string | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | { readonly path: string } | UploadedFileLike;
 
 export interface FileSystemStorageOptions {
   /** Folder (default MEDIA_ROOT). */
@@ -70,7 +71,8 @@ export class FileSystemStorage {
 
   /** The absolute path of `name`, refusing anything outside `location`. */
   path(name: string): string {
-    if (name.includes('\0')) throw new SuspiciousFileOperation(`The file name ${JSON.stringify(name)} contains a NUL byte.`);
+    if (name.includes('\0'))
+      throw new SuspiciousFileOperation(`The file name ${JSON.stringify(name)} contains a NUL byte.`);
     const root = this.location;
     const full = path.resolve(root, name);
     const rel = path.relative(root, full);
@@ -87,18 +89,28 @@ export class FileSystemStorage {
    * and `.` is dropped (Django's `get_valid_name`).
    */
   getValidName(name: string): string {
-    const cleaned = String(name).trim().replace(/ /g, '_').replace(/[^-\p{L}\p{N}_.]/gu, '');
+    const cleaned = String(name)
+      .trim()
+      .replace(/ /g, '_')
+      .replace(/[^-\p{L}\p{N}_.]/gu, '');
     if (cleaned === '' || cleaned === '.' || cleaned === '..') {
-      throw new SuspiciousFileOperation(`Could not derive a file name from ${JSON.stringify(name)}. Give the file a name with letters or digits.`);
+      throw new SuspiciousFileOperation(
+        `Could not derive a file name from ${JSON.stringify(name)}. Give the file a name with letters or digits.`,
+      );
     }
     return cleaned;
   }
 
   /** Cleans each segment of a relative name (uploads keep their folder, lose `..`). */
   generateFilename(filename: string): string {
-    const parts = filename.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+    const parts = filename
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter((p) => p !== '' && p !== '.');
     if (parts.some((p) => p === '..')) {
-      throw new SuspiciousFileOperation(`Detected path traversal attempt in ${JSON.stringify(filename)}. Use a relative name without '..'.`);
+      throw new SuspiciousFileOperation(
+        `Detected path traversal attempt in ${JSON.stringify(filename)}. Use a relative name without '..'.`,
+      );
     }
     if (parts.length === 0) throw new SuspiciousFileOperation(`The file name ${JSON.stringify(filename)} is empty.`);
     const base = parts.pop() as string;
@@ -125,8 +137,14 @@ export class FileSystemStorage {
       if (maxLength !== undefined && candidate.length > maxLength) {
         const over = candidate.length - maxLength;
         const shorter = stem.slice(0, Math.max(0, stem.length - over));
-        if (shorter === '') throw new SuspiciousFileOperation(`Storage can not find an available filename for ${JSON.stringify(name)}. Allow a longer name.`);
-        candidate = path.posix.join(dir, shorter + candidate.slice(dir === '.' ? stem.length : dir.length + 1 + stem.length));
+        if (shorter === '')
+          throw new SuspiciousFileOperation(
+            `Storage can not find an available filename for ${JSON.stringify(name)}. Allow a longer name.`,
+          );
+        candidate = path.posix.join(
+          dir,
+          shorter + candidate.slice(dir === '.' ? stem.length : dir.length + 1 + stem.length),
+        );
       }
       if (!(await this.exists(candidate))) return candidate;
       const suffix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 7);
@@ -147,7 +165,11 @@ export class FileSystemStorage {
       await mkdir(path.dirname(full), { recursive: true, mode: this.#dirMode() ?? 0o777 });
       let handle;
       try {
-        handle = await open(full, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, this.#fileMode() ?? 0o666);
+        handle = await open(
+          full,
+          fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
+          this.#fileMode() ?? 0o666,
+        );
       } catch (error) {
         if ((error as { code?: string }).code === 'EEXIST') {
           candidate = await this.getAvailableName(candidate, options.maxLength);
@@ -202,17 +224,22 @@ export class FileSystemStorage {
   /** The URL of a stored file, each segment percent-encoded. */
   url(name: string): string {
     const base = this.baseUrl;
-    if (!base) throw new Error('This storage has no base URL: set MEDIA_URL (or pass baseUrl) to build URLs for its files.');
+    if (!base)
+      throw new Error('This storage has no base URL: set MEDIA_URL (or pass baseUrl) to build URLs for its files.');
     const encoded = name.replace(/\\/g, '/').replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/');
     return base + encoded;
   }
 
   #fileMode(): number | null | undefined {
-    return this.#options.filePermissionsMode !== undefined ? this.#options.filePermissionsMode : settings.FILE_UPLOAD_PERMISSIONS;
+    return this.#options.filePermissionsMode !== undefined
+      ? this.#options.filePermissionsMode
+      : settings.FILE_UPLOAD_PERMISSIONS;
   }
 
   #dirMode(): number | null | undefined {
-    return this.#options.directoryPermissionsMode !== undefined ? this.#options.directoryPermissionsMode : settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS;
+    return this.#options.directoryPermissionsMode !== undefined
+      ? this.#options.directoryPermissionsMode
+      : settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS;
   }
 }
 
@@ -226,7 +253,11 @@ async function writeContent(fd: number, content: FileContent): Promise<void> {
     await pipeline(Readable.from(upload.chunks()), out);
   } else if (typeof content === 'string' || content instanceof Uint8Array) {
     await pipeline(Readable.from([typeof content === 'string' ? Buffer.from(content) : content]), out);
-  } else if (typeof (content as { path?: unknown }).path === 'string' && !(Symbol.asyncIterator in content) && !(Symbol.iterator in content)) {
+  } else if (
+    typeof (content as { path?: unknown }).path === 'string' &&
+    !(Symbol.asyncIterator in content) &&
+    !(Symbol.iterator in content)
+  ) {
     const { createReadStream } = await import('node:fs');
     await pipeline(createReadStream((content as { path: string }).path), out);
   } else {

@@ -51,7 +51,10 @@ export abstract class UploadedFile {
 export class InMemoryUploadedFile extends UploadedFile {
   readonly #content: Uint8Array;
 
-  constructor(content: Uint8Array, fields: { name: string; fieldName: string; contentType: string; charset?: string | null }) {
+  constructor(
+    content: Uint8Array,
+    fields: { name: string; fieldName: string; contentType: string; charset?: string | null },
+  ) {
     super({ ...fields, size: content.byteLength });
     this.#content = content;
   }
@@ -72,7 +75,10 @@ export class TemporaryUploadedFile extends UploadedFile {
   readonly #path: string;
   #removed = false;
 
-  constructor(path: string, fields: { name: string; fieldName: string; size: number; contentType: string; charset?: string | null }) {
+  constructor(
+    path: string,
+    fields: { name: string; fieldName: string; size: number; contentType: string; charset?: string | null },
+  ) {
     super(fields);
     this.#path = path;
   }
@@ -84,7 +90,9 @@ export class TemporaryUploadedFile extends UploadedFile {
 
   #check(): void {
     if (this.#removed) {
-      throw new Error(`The uploaded file '${this.name}' was removed when its request was closed; save it before the response is sent.`);
+      throw new Error(
+        `The uploaded file '${this.name}' was removed when its request was closed; save it before the response is sent.`,
+      );
     }
   }
 

@@ -37,7 +37,10 @@ export type ProcessException = (
 ) => HttpResponseBase | null | undefined | void | Promise<HttpResponseBase | null | undefined | void>;
 
 /** Called with a response that has `render()` (a TemplateResponse) before it is rendered. */
-export type ProcessTemplateResponse = (request: HttpRequest, response: HttpResponseBase) => HttpResponseBase | Promise<HttpResponseBase>;
+export type ProcessTemplateResponse = (
+  request: HttpRequest,
+  response: HttpResponseBase,
+) => HttpResponseBase | Promise<HttpResponseBase>;
 
 /** What a middleware factory returns: the layer, optionally with the three hooks. */
 export interface MiddlewareHandler {
@@ -91,7 +94,11 @@ export function viewDisplayName(view: unknown): string {
         if (value !== view) continue;
         const relative = path.relative(root, file);
         if (relative.startsWith('..') || path.isAbsolute(relative)) return base;
-        const dotted = relative.replace(/\.(ts|mts|js|mjs)$/, '').replace(/[/\\]index$/, '').split(path.sep).join('.');
+        const dotted = relative
+          .replace(/\.(ts|mts|js|mjs)$/, '')
+          .replace(/[/\\]index$/, '')
+          .split(path.sep)
+          .join('.');
         return `${dotted}.${name}`;
       }
     }
@@ -148,7 +155,9 @@ export class BaseHandler {
         if (isClass(factory)) {
           const instance = new factory(handler);
           if (typeof instance.call !== 'function') {
-            throw new ImproperlyConfigured(`The middleware class ${name} has no call(request) method. Add one that returns the response.`);
+            throw new ImproperlyConfigured(
+              `The middleware class ${name} has no call(request) method. Add one that returns the response.`,
+            );
           }
           layer = {
             processView: instance.processView?.bind(instance),
@@ -161,17 +170,24 @@ export class BaseHandler {
         } else {
           const made = (factory as MiddlewareFactory)(handler);
           if (made === undefined || made === null) {
-            throw new ImproperlyConfigured(`Middleware factory ${name} returned ${made === null ? 'null' : 'undefined'}. It must return the handler (request) => response.`);
+            throw new ImproperlyConfigured(
+              `Middleware factory ${name} returned ${made === null ? 'null' : 'undefined'}. It must return the handler (request) => response.`,
+            );
           }
           if (typeof made !== 'function') {
-            throw new ImproperlyConfigured(`Middleware factory ${name} returned ${describeValue(made)}. It must return the handler (request) => response.`);
+            throw new ImproperlyConfigured(
+              `Middleware factory ${name} returned ${describeValue(made)}. It must return the handler (request) => response.`,
+            );
           }
           layer = made;
           wrapped = convertExceptionToResponse(made);
         }
       } catch (error) {
         if (error instanceof MiddlewareNotUsed) {
-          if (settings.DEBUG) logger.debug(error.message ? `MiddlewareNotUsed('${name}'): ${error.message}` : `MiddlewareNotUsed: '${name}'`);
+          if (settings.DEBUG)
+            logger.debug(
+              error.message ? `MiddlewareNotUsed('${name}'): ${error.message}` : `MiddlewareNotUsed: '${name}'`,
+            );
           continue;
         }
         throw error;
@@ -308,7 +324,11 @@ export class BaseHandler {
  * response, naming it: "The view markup.views.home didn't return an HttpResponse object. It
  * returned undefined instead."
  */
-export function checkResponse(response: unknown, callback: unknown, name?: string): asserts response is HttpResponseBase {
+export function checkResponse(
+  response: unknown,
+  callback: unknown,
+  name?: string,
+): asserts response is HttpResponseBase {
   if (isResponse(response)) return;
   const what = name !== undefined ? `${name}` : `The view ${viewDisplayName(callback)}`;
   const returned = response === undefined ? 'undefined' : response === null ? 'null' : describeValue(response);

@@ -34,7 +34,12 @@ const defaults = lazyModule<typeof DefaultViews>(import.meta.url, '../../views/d
  * Logs a 4xx/5xx response to `tsgi.request` once (warning for 4xx, error for 5xx), as Django's
  * `log_response`: `Not Found: /path`, `Internal Server Error: /boom/`.
  */
-export function logResponse(message: string, response: HttpResponseBase, request: HttpRequest | undefined, error?: unknown): void {
+export function logResponse(
+  message: string,
+  response: HttpResponseBase,
+  request: HttpRequest | undefined,
+  error?: unknown,
+): void {
   if (logged.has(response) || response.statusCode < 400) return;
   logged.add(response);
   const extra: Record<string, unknown> = { status_code: response.statusCode, request };
@@ -54,7 +59,9 @@ export function markLogged(response: HttpResponseBase): void {
  * @example
  * const handler = convertExceptionToResponse(getResponse);
  */
-export function convertExceptionToResponse(getResponse: GetResponse): (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase> {
+export function convertExceptionToResponse(
+  getResponse: GetResponse,
+): (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase> {
   // Not an async function, and a response given synchronously is passed on as it is (GetResponse
   // allows both): a chain of synchronous layers then makes no promise at all.
   return (request) => {
@@ -92,7 +99,9 @@ export function convertInstanceToResponse(instance: {
 export async function responseForException(request: HttpRequest, error: unknown): Promise<HttpResponseBase> {
   let response: HttpResponseBase;
   if (error instanceof Http404) {
-    response = settings.DEBUG ? (await debugViews()).technical404Response(request, error) : await getExceptionResponse(request, 404, error);
+    response = settings.DEBUG
+      ? (await debugViews()).technical404Response(request, error)
+      : await getExceptionResponse(request, 404, error);
     logResponse(`Not Found: ${request.path}`, response, request);
   } else if (error instanceof PermissionDenied) {
     response = await getExceptionResponse(request, 403, error);
@@ -101,12 +110,16 @@ export async function responseForException(request: HttpRequest, error: unknown)
     response = await getExceptionResponse(request, 400, error);
     logResponse(`Bad request (Unable to parse request body): ${request.path}`, response, request, error);
   } else if (error instanceof BadRequest) {
-    response = settings.DEBUG ? (await debugViews()).technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
+    response = settings.DEBUG
+      ? (await debugViews()).technical500Response(request, error, 400)
+      : await getExceptionResponse(request, 400, error);
     logResponse(`Bad request: ${request.path}`, response, request, error);
   } else if (error instanceof SuspiciousOperation) {
     // Security events have their own logger per class, so they can be routed (or silenced) apart.
     getLogger(`tsgi.security.${error.name}`).error(error.message, { request, status_code: 400 });
-    response = settings.DEBUG ? (await debugViews()).technical500Response(request, error, 400) : await getExceptionResponse(request, 400, error);
+    response = settings.DEBUG
+      ? (await debugViews()).technical500Response(request, error, 400)
+      : await getExceptionResponse(request, 400, error);
     markLogged(response);
   } else {
     gotRequestException.send(null, { request, error });
@@ -117,7 +130,11 @@ export async function responseForException(request: HttpRequest, error: unknown)
 }
 
 /** The URLconf's `handler<status>` view, or the default, called with the request and the error. */
-async function getExceptionResponse(request: HttpRequest, status: 400 | 403 | 404 | 500, error: unknown): Promise<HttpResponseBase> {
+async function getExceptionResponse(
+  request: HttpRequest,
+  status: 400 | 403 | 404 | 500,
+  error: unknown,
+): Promise<HttpResponseBase> {
   try {
     let view: ((...args: never[]) => unknown) | undefined;
     try {
@@ -130,7 +147,9 @@ async function getExceptionResponse(request: HttpRequest, status: 400 | 403 | 40
     const call = (view ?? DEFAULTS[status](defaults())) as (request: HttpRequest, error?: unknown) => unknown;
     const response = await (status === 500 ? call(request) : call(request, error));
     if (!isResponse(response)) {
-      throw new TypeError(`The custom handler${status} view didn't return an HttpResponse object. It returned ${describeValue(response)} instead.`);
+      throw new TypeError(
+        `The custom handler${status} view didn't return an HttpResponse object. It returned ${describeValue(response)} instead.`,
+      );
     }
     return response;
   } catch (handlerError) {
@@ -158,14 +177,22 @@ export async function handleUncaughtException(request: HttpRequest, error: unkno
     return await getExceptionResponse(request, 500, error);
   } catch (handlerError) {
     // handler500 itself failed: the plain page, and both errors in the log.
-    requestLogger.error(`The handler500 view failed while answering ${request.path}: ${(handlerError as Error).message}`, { error: handlerError, request });
+    requestLogger.error(
+      `The handler500 view failed while answering ${request.path}: ${(handlerError as Error).message}`,
+      { error: handlerError, request },
+    );
     return defaults().serverError();
   }
 }
 
 /** Whether `value` looks like a response of ours (duck-typed, so subclasses from any copy pass). */
 export function isResponse(value: unknown): value is HttpResponseBase {
-  return typeof value === 'object' && value !== null && typeof (value as HttpResponseBase).statusCode === 'number' && typeof (value as HttpResponseBase).headerList === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as HttpResponseBase).statusCode === 'number' &&
+    typeof (value as HttpResponseBase).headerList === 'function'
+  );
 }
 
 /** `undefined`, `null`, `a string`, `an object (Array)`: how an error message names a bad value. */

@@ -92,7 +92,12 @@ export class WSGIHandler extends BaseHandler {
   }
 
   /** Ends the request when the body is closed, starts the response and returns its body. */
-  #send(environ: Environ, startResponse: StartResponse, request: HttpRequest, response: HttpResponseBase): ClosableBody {
+  #send(
+    environ: Environ,
+    startResponse: StartResponse,
+    request: HttpRequest,
+    response: HttpResponseBase,
+  ): ClosableBody {
     // Bound functions, not arrow closures, here and for the body's close() below: measured
     // under load, a closure made per request that captures the request (or the response) made
     // V8 promote about 8% of what every request allocates, scavenges took ~10 ms each with the

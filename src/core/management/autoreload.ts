@@ -32,7 +32,10 @@ export interface ReloaderOptions {
 }
 
 function errorPage(output: string): string {
-  const escaped = output.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+  const escaped = output.replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
+  );
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>The project failed to start</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;margin:2em}pre{background:#fee;padding:1em;overflow:auto;white-space:pre-wrap}</style>
 <h1>The project failed to start</h1><p>Fix the error below and save: the server restarts by itself.</p><pre>${escaped}</pre></html>`;
@@ -116,7 +119,8 @@ export async function runWithReloader(options: ReloaderOptions): Promise<number>
     });
 
   const watcher = watch(options.root, {
-    ignored: (p: string) => IGNORED.test(path.relative(options.root, p)) || ignored.some((i) => p === i || p.startsWith(i + path.sep)),
+    ignored: (p: string) =>
+      IGNORED.test(path.relative(options.root, p)) || ignored.some((i) => p === i || p.startsWith(i + path.sep)),
     ignoreInitial: true,
     awaitWriteFinish: false,
   });

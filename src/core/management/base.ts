@@ -54,7 +54,11 @@ export type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `$
 
 /** The parsed options of a command: typed from its declaration, flags in camelCase. */
 export type OptionsOf<O extends Record<string, OptionSpec>> = {
-  [K in keyof O & string as CamelCase<K>]: O[K] extends { default: unknown } ? ValueOf<O[K]> : O[K]['type'] extends 'boolean' | 'strings' ? ValueOf<O[K]> : ValueOf<O[K]> | undefined;
+  [K in keyof O & string as CamelCase<K>]: O[K] extends { default: unknown }
+    ? ValueOf<O[K]>
+    : O[K]['type'] extends 'boolean' | 'strings'
+      ? ValueOf<O[K]>
+      : ValueOf<O[K]> | undefined;
 };
 
 /** Where a command writes, with Django's styles (`SUCCESS`, `ERROR`, ...) when it is a terminal. */
@@ -138,8 +142,16 @@ export function defineCommand<const O extends Record<string, OptionSpec> = Recor
 
 /** Options every command accepts (Django's `BaseCommand` defaults). */
 export const GLOBAL_OPTIONS = {
-  verbosity: { type: 'number', short: 'v', default: 1, help: 'Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output.' },
-  settings: { type: 'string', help: 'The settings module, e.g. "markup.settings". If not given, the TSGI_SETTINGS_MODULE environment variable is used.' },
+  verbosity: {
+    type: 'number',
+    short: 'v',
+    default: 1,
+    help: 'Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output.',
+  },
+  settings: {
+    type: 'string',
+    help: 'The settings module, e.g. "markup.settings". If not given, the TSGI_SETTINGS_MODULE environment variable is used.',
+  },
   traceback: { type: 'boolean', default: false, help: 'Print the stack trace of an error.' },
   'no-color': { type: 'boolean', default: false, help: "Don't colorize the command output." },
   'force-color': { type: 'boolean', default: false, help: 'Force colorization of the command output.' },
@@ -153,7 +165,15 @@ const camel = (flag: string) => flag.replace(/-([a-z])/g, (_m, c: string) => c.t
 export interface ParsedCommandLine {
   options: Record<string, unknown>;
   args: Record<string, string | string[] | undefined>;
-  globals: { verbosity: number; settings?: string; traceback: boolean; noColor: boolean; forceColor: boolean; skipChecks: boolean; help: boolean };
+  globals: {
+    verbosity: number;
+    settings?: string;
+    traceback: boolean;
+    noColor: boolean;
+    forceColor: boolean;
+    skipChecks: boolean;
+    help: boolean;
+  };
 }
 
 /** Parses `argv` (after the command name) for `command`; errors are `CommandError`s that name the fix. */
@@ -174,13 +194,17 @@ export function parseCommandLine(name: string, command: Command, argv: readonly 
   const options: Record<string, unknown> = {};
   for (const [flag, spec] of Object.entries(all)) {
     const raw = parsed.values[flag];
-    let value: unknown = raw ?? spec.default ?? (spec.type === 'boolean' ? false : spec.type === 'strings' ? [] : undefined);
+    let value: unknown =
+      raw ?? spec.default ?? (spec.type === 'boolean' ? false : spec.type === 'strings' ? [] : undefined);
     if (raw !== undefined && spec.type === 'number') {
       value = Number(raw);
-      if (!Number.isFinite(value)) throw new CommandError(`The option --${flag} expects a number, not '${String(raw)}'.`);
+      if (!Number.isFinite(value))
+        throw new CommandError(`The option --${flag} expects a number, not '${String(raw)}'.`);
     }
     if (raw !== undefined && spec.choices && !spec.choices.includes(String(raw))) {
-      throw new CommandError(`The option --${flag} must be one of ${spec.choices.join(', ')}; '${String(raw)}' is not.`);
+      throw new CommandError(
+        `The option --${flag} must be one of ${spec.choices.join(', ')}; '${String(raw)}' is not.`,
+      );
     }
     options[camel(flag)] = value;
   }
@@ -193,12 +217,16 @@ export function parseCommandLine(name: string, command: Command, argv: readonly 
     }
     const value = positionals.shift();
     if (value === undefined && !spec.optional && !options.help) {
-      throw new CommandError(`The command '${name}' needs the argument ${spec.name} (${spec.help.replace(/\.$/, '')}). Run 'manage.ts help ${name}' for usage.`);
+      throw new CommandError(
+        `The command '${name}' needs the argument ${spec.name} (${spec.help.replace(/\.$/, '')}). Run 'manage.ts help ${name}' for usage.`,
+      );
     }
     args[spec.name] = value;
   }
   if (positionals.length > 0) {
-    throw new CommandError(`The command '${name}' got unexpected arguments: ${positionals.join(' ')}. Run 'manage.ts help ${name}' for usage.`);
+    throw new CommandError(
+      `The command '${name}' got unexpected arguments: ${positionals.join(' ')}. Run 'manage.ts help ${name}' for usage.`,
+    );
   }
   return {
     options,
@@ -218,7 +246,9 @@ export function parseCommandLine(name: string, command: Command, argv: readonly 
 /** The `--help` text of a command. */
 export function commandUsage(prog: string, name: string, command: Command): string {
   const all: Record<string, OptionSpec> = { ...command.options, ...GLOBAL_OPTIONS };
-  const pos = command.positionals.map((p) => (p.optional || p.variadic ? `[${p.name}${p.variadic ? ' ...' : ''}]` : p.name)).join(' ');
+  const pos = command.positionals
+    .map((p) => (p.optional || p.variadic ? `[${p.name}${p.variadic ? ' ...' : ''}]` : p.name))
+    .join(' ');
   const lines = [`usage: ${prog} ${name} [options]${pos ? ' ' + pos : ''}`, '', command.help, ''];
   if (command.positionals.length) {
     lines.push('positional arguments:');

@@ -3,7 +3,16 @@
  * the checks themselves live in `src/core/checks/`.
  */
 import { settings } from '../../conf/index.ts';
-import { CheckMessage, CRITICAL, DEBUG, ERROR, INFO, WARNING, registry, registerSecurityChecks } from '../checks/index.ts';
+import {
+  CheckMessage,
+  CRITICAL,
+  DEBUG,
+  ERROR,
+  INFO,
+  WARNING,
+  registry,
+  registerSecurityChecks,
+} from '../checks/index.ts';
 import { SystemCheckError, type CommandIO } from './base.ts';
 
 let registered = false;
@@ -27,12 +36,29 @@ async function registerBuiltinChecks(): Promise<void> {
 /** The URL checks return plain `{ id, level, msg, hint }` objects; give them the message class. */
 function toCheckMessage(value: unknown): CheckMessage {
   if (value instanceof CheckMessage) return value;
-  const m = value as { id?: string; level?: number | string; msg?: string; message?: string; hint?: string; obj?: unknown };
-  const level = typeof m.level === 'number' ? m.level : ({ DEBUG, INFO, WARNING, ERROR, CRITICAL } as Record<string, number>)[String(m.level).toUpperCase()] ?? WARNING;
+  const m = value as {
+    id?: string;
+    level?: number | string;
+    msg?: string;
+    message?: string;
+    hint?: string;
+    obj?: unknown;
+  };
+  const level =
+    typeof m.level === 'number'
+      ? m.level
+      : (({ DEBUG, INFO, WARNING, ERROR, CRITICAL } as Record<string, number>)[String(m.level).toUpperCase()] ??
+        WARNING);
   return new CheckMessage(level, m.msg ?? m.message ?? String(value), { id: m.id, hint: m.hint, obj: m.obj });
 }
 
-const HEADINGS: Array<[number, string]> = [[CRITICAL, 'CRITICALS'], [ERROR, 'ERRORS'], [WARNING, 'WARNINGS'], [INFO, 'INFOS'], [DEBUG, 'DEBUGS']];
+const HEADINGS: Array<[number, string]> = [
+  [CRITICAL, 'CRITICALS'],
+  [ERROR, 'ERRORS'],
+  [WARNING, 'WARNINGS'],
+  [INFO, 'INFOS'],
+  [DEBUG, 'DEBUGS'],
+];
 
 /**
  * Runs the checks and writes the report; throws `SystemCheckError` when a message reaches
@@ -50,14 +76,19 @@ export async function runSystemChecks(
   const failLevel = options.failLevel ?? ERROR;
   let body = '';
   for (const [level, heading] of HEADINGS) {
-    const group = visible.filter((m) => (level === CRITICAL ? m.level >= CRITICAL : m.level >= level && m.level < level + 10));
+    const group = visible.filter((m) =>
+      level === CRITICAL ? m.level >= CRITICAL : m.level >= level && m.level < level + 10,
+    );
     if (!group.length) continue;
     const style = level >= ERROR ? io.style.ERROR : io.style.WARNING;
     body += `\n${heading}:\n${group.map((m) => (m.level >= ERROR ? style(String(m)) : String(m))).join('\n')}\n`;
   }
   const header = visible.length ? 'System check identified some issues:\n' : '';
   const count = visible.length === 0 ? 'no issues' : visible.length === 1 ? '1 issue' : `${visible.length} issues`;
-  const footer = options.displayNumIssues === false && !visible.length ? '' : `\nSystem check identified ${count} (${silenced} silenced).\n`;
+  const footer =
+    options.displayNumIssues === false && !visible.length
+      ? ''
+      : `\nSystem check identified ${count} (${silenced} silenced).\n`;
   const message = `${header}${body}${footer}`;
   if (visible.some((m) => m.level >= failLevel)) throw new SystemCheckError(`SystemCheckError: ${message.trimEnd()}`);
   if (visible.length) io.stderr.write(message.replace(/^\n/, ''));

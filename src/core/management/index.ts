@@ -8,10 +8,26 @@ import { enableCompileCache } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline/promises';
-import { CommandError, SystemCheckError, commandUsage, makeStyle, parseCommandLine, type Command, type CommandIO } from './base.ts';
+import {
+  CommandError,
+  SystemCheckError,
+  commandUsage,
+  makeStyle,
+  parseCommandLine,
+  type Command,
+  type CommandIO,
+} from './base.ts';
 import { closestMatch } from './suggest.ts';
 
-export { CommandError, SystemCheckError, defineCommand, type Command, type CommandIO, type OptionSpec, type PositionalSpec } from './base.ts';
+export {
+  CommandError,
+  SystemCheckError,
+  defineCommand,
+  type Command,
+  type CommandIO,
+  type OptionSpec,
+  type PositionalSpec,
+} from './base.ts';
 export { runSystemChecks } from './checks.ts';
 
 /** The commands tsgi ships, by name; each module's default export is its `Command`. */
@@ -24,7 +40,10 @@ const BUILTIN: Record<string, { group: string; load: () => Promise<{ default: Co
   startapp: { group: 'tsgi', load: () => import('./commands/startapp.ts') as Promise<{ default: Command }> },
   startproject: { group: 'tsgi', load: () => import('./commands/startproject.ts') as Promise<{ default: Command }> },
   test: { group: 'tsgi', load: () => import('./commands/test.ts') as Promise<{ default: Command }> },
-  collectstatic: { group: 'staticfiles', load: () => import('./commands/collectstatic.ts') as Promise<{ default: Command }> },
+  collectstatic: {
+    group: 'staticfiles',
+    load: () => import('./commands/collectstatic.ts') as Promise<{ default: Command }>,
+  },
   runserver: { group: 'staticfiles', load: () => import('./commands/runserver.ts') as Promise<{ default: Command }> },
 };
 
@@ -90,7 +109,9 @@ async function fetchCommand(name: string, settingsReady: boolean): Promise<Comma
     if (app) {
       const mod = (await import(pathToFileURL(app.file).href)) as { default?: Command };
       if (!mod.default || typeof mod.default.handle !== 'function') {
-        throw new CommandError(`The command module ${app.file} has no default export made with defineCommand(); export default defineCommand({ help, handle }) from it.`);
+        throw new CommandError(
+          `The command module ${app.file} has no default export made with defineCommand(); export default defineCommand({ help, handle }) from it.`,
+        );
       }
       return mod.default;
     }
@@ -101,12 +122,22 @@ async function fetchCommand(name: string, settingsReady: boolean): Promise<Comma
 async function mainHelp(prog: string, settingsReady: boolean, settingsError: unknown): Promise<string> {
   const groups: Record<string, string[]> = {};
   for (const [name, entry] of Object.entries(BUILTIN)) (groups[entry.group] ??= []).push(name);
-  if (settingsReady) for (const [name, entry] of Object.entries(await appCommands())) (groups[entry.group] ??= []).push(name);
-  const lines = [`Type '${prog} help <subcommand>' for help on a specific subcommand.`, '', 'Available subcommands:', ''];
+  if (settingsReady)
+    for (const [name, entry] of Object.entries(await appCommands())) (groups[entry.group] ??= []).push(name);
+  const lines = [
+    `Type '${prog} help <subcommand>' for help on a specific subcommand.`,
+    '',
+    'Available subcommands:',
+    '',
+  ];
   for (const group of Object.keys(groups).sort()) {
     lines.push(`[${group}]`, ...[...new Set(groups[group])].sort().map((n) => `    ${n}`), '');
   }
-  if (settingsError) lines.push(`Note that only tsgi core commands are listed as settings are not properly configured (error: ${(settingsError as Error).message}).`, '');
+  if (settingsError)
+    lines.push(
+      `Note that only tsgi core commands are listed as settings are not properly configured (error: ${(settingsError as Error).message}).`,
+      '',
+    );
   return lines.join('\n');
 }
 
@@ -125,7 +156,10 @@ async function allCommandNames(settingsReady: boolean): Promise<string[]> {
  * process.env.TSGI_SETTINGS_MODULE ??= 'markup.settings';
  * process.exitCode = await executeFromCommandLine(process.argv);
  */
-export async function executeFromCommandLine(argv: readonly string[] = process.argv, options: { prog?: string } = {}): Promise<number> {
+export async function executeFromCommandLine(
+  argv: readonly string[] = process.argv,
+  options: { prog?: string } = {},
+): Promise<number> {
   // Node's compile cache (os.tmpdir()/node-compile-cache; off with NODE_DISABLE_COMPILE_CACHE=1)
   // before the command, the settings and the project are imported: each .ts file is then
   // type-stripped and compiled once, not on every manage.ts run.
@@ -151,7 +185,13 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
       io.stdout.write(`${pkg.version}\n`);
       return 0;
     }
-    const needsSettings = !(name === 'startproject' || name === undefined || name === 'help' || name === '--help' || name === '-h');
+    const needsSettings = !(
+      name === 'startproject' ||
+      name === undefined ||
+      name === 'help' ||
+      name === '--help' ||
+      name === '-h'
+    );
     if (needsSettings || process.env.TSGI_SETTINGS_MODULE) {
       try {
         await setup();
@@ -173,7 +213,10 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
     if (!command) {
       const match = closestMatch(name, await allCommandNames(settingsReady));
       const hint = match ? `\nDid you mean ${match}?` : '';
-      const note = settingsError && process.env.TSGI_SETTINGS_MODULE ? `\nNote that the settings could not be loaded, so the commands of installed apps are not known: ${(settingsError as Error).message}` : '';
+      const note =
+        settingsError && process.env.TSGI_SETTINGS_MODULE
+          ? `\nNote that the settings could not be loaded, so the commands of installed apps are not known: ${(settingsError as Error).message}`
+          : '';
       io.stderr.write(`Unknown command: '${name}'${hint}\nType '${prog} help' for usage.${note}\n`);
       return 1;
     }
@@ -189,7 +232,13 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
       const tags = Array.isArray(command.requiresSystemChecks) ? command.requiresSystemChecks : undefined;
       await runSystemChecks(commandIO, { tags });
     }
-    const handleArgs = { ...parsed.options, args: parsed.args, verbosity: parsed.globals.verbosity, traceback: parsed.globals.traceback, noColor: parsed.globals.noColor };
+    const handleArgs = {
+      ...parsed.options,
+      args: parsed.args,
+      verbosity: parsed.globals.verbosity,
+      traceback: parsed.globals.traceback,
+      noColor: parsed.globals.noColor,
+    };
     const code = await command.handle(handleArgs as Parameters<Command['handle']>[0], commandIO);
     return typeof code === 'number' ? code : 0;
   } catch (error) {
@@ -203,6 +252,7 @@ function reportError(error: unknown, io: CommandIO, traceback: boolean): number 
   if (traceback) io.stderr.write(`${err.stack ?? err.message}\n`);
   else if (err instanceof SystemCheckError) io.stderr.write(`${err.message}\n`);
   else if (err instanceof CommandError) io.stderr.write(`${io.style.ERROR(`CommandError: ${err.message}`)}\n`);
-  else io.stderr.write(`${io.style.ERROR(`${err.name}: ${err.message}`)}\n(Run again with --traceback for the stack.)\n`);
+  else
+    io.stderr.write(`${io.style.ERROR(`${err.name}: ${err.message}`)}\n(Run again with --traceback for the stack.)\n`);
   return err instanceof CommandError ? err.returncode : 1;
 }

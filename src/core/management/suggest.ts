@@ -26,5 +26,7 @@ export function closestMatch(name: string, candidates: readonly string[]): strin
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.max(name.length, best.length) / 3)) ? best : undefined;
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.max(name.length, best.length) / 3))
+    ? best
+    : undefined;
 }

@@ -29,10 +29,14 @@ export function validateName(name: string | undefined, kind: 'project' | 'app'):
   const article = kind === 'app' ? 'an' : 'a';
   if (!name) throw new CommandError(`You must provide ${article} ${kind} name.`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new CommandError(`'${name}' is not a valid ${kind} name. Please make sure the name is a valid identifier: letters, digits and underscores, not starting with a digit.`);
+    throw new CommandError(
+      `'${name}' is not a valid ${kind} name. Please make sure the name is a valid identifier: letters, digits and underscores, not starting with a digit.`,
+    );
   }
   if (isBuiltin(name) || RESERVED.has(name)) {
-    throw new CommandError(`'${name}' conflicts with the name of an existing module and cannot be used as ${article} ${kind} name. Please try another name.`);
+    throw new CommandError(
+      `'${name}' conflicts with the name of an existing module and cannot be used as ${article} ${kind} name. Please try another name.`,
+    );
   }
 }
 
@@ -43,18 +47,31 @@ export function tsgiDependency(): string {
   return root.split(path.sep).includes('node_modules') ? `^${pkg.version}` : `file:${root}`;
 }
 
-const camelCase = (name: string) => name.split('_').filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+const camelCase = (name: string) =>
+  name
+    .split('_')
+    .filter(Boolean)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
 
 /**
  * Renders the `project` or `app` template for `name` into `target` (default: a new folder
  * `./name`). Returns the files written, relative to the top folder.
  */
-export function renderTemplate(kind: 'project' | 'app', name: string | undefined, target?: string, extra: Record<string, string> = {}): { top: string; files: string[] } {
+export function renderTemplate(
+  kind: 'project' | 'app',
+  name: string | undefined,
+  target?: string,
+  extra: Record<string, string> = {},
+): { top: string; files: string[] } {
   validateName(name, kind);
   let top: string;
   if (target === undefined) {
     top = path.resolve(name);
-    if (existsSync(top)) throw new CommandError(`'${top}' already exists. Choose another ${kind} name, or give an existing empty folder as the destination.`);
+    if (existsSync(top))
+      throw new CommandError(
+        `'${top}' already exists. Choose another ${kind} name, or give an existing empty folder as the destination.`,
+      );
     mkdirSync(top);
   } else {
     top = path.resolve(target);
@@ -73,11 +90,14 @@ export function renderTemplate(kind: 'project' | 'app', name: string | undefined
   const plan: Array<{ from: string; to: string; render: boolean }> = [];
   const walk = (dir: string, rel: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const outName = entry.name.replace(/^project_name$|^app_name$/, name).replace(/^gitignore-tpl$/, '.gitignore-tpl');
+      const outName = entry.name
+        .replace(/^project_name$|^app_name$/, name)
+        .replace(/^gitignore-tpl$/, '.gitignore-tpl');
       const from = path.join(dir, entry.name);
       const to = path.join(rel, outName);
       if (entry.isDirectory()) walk(from, to);
-      else if (entry.name !== '.gitkeep') plan.push({ from, to: to.replace(/-tpl$/, ''), render: entry.name.endsWith('-tpl') });
+      else if (entry.name !== '.gitkeep')
+        plan.push({ from, to: to.replace(/-tpl$/, ''), render: entry.name.endsWith('-tpl') });
       else plan.push({ from, to: path.dirname(to), render: false });
     }
   };
@@ -85,7 +105,9 @@ export function renderTemplate(kind: 'project' | 'app', name: string | undefined
   // Refuse before writing anything, so a failed run leaves no half project behind.
   const clashes = plan.filter((p) => p.from.endsWith('.gitkeep') === false && existsSync(path.join(top, p.to)));
   if (clashes.length) {
-    throw new CommandError(`${path.join(top, clashes[0].to)} already exists. Overlaying ${kind === 'app' ? 'an app' : 'a project'} into an existing directory won't replace conflicting files; remove them or choose another destination.`);
+    throw new CommandError(
+      `${path.join(top, clashes[0].to)} already exists. Overlaying ${kind === 'app' ? 'an app' : 'a project'} into an existing directory won't replace conflicting files; remove them or choose another destination.`,
+    );
   }
   const files: string[] = [];
   for (const item of plan) {
@@ -96,7 +118,10 @@ export function renderTemplate(kind: 'project' | 'app', name: string | undefined
     }
     mkdirSync(path.dirname(out), { recursive: true });
     const content = readFileSync(item.from, 'utf8');
-    writeFileSync(out, item.render ? content.replace(/\{\{ (\w+) \}\}/g, (m, key: string) => context[key] ?? m) : content);
+    writeFileSync(
+      out,
+      item.render ? content.replace(/\{\{ (\w+) \}\}/g, (m, key: string) => context[key] ?? m) : content,
+    );
     if (item.to === 'manage.ts') chmodSync(out, 0o755);
     files.push(item.to);
   }

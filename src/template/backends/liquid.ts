@@ -11,7 +11,18 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Liquid, Tag, Value, type Context as LiquidContext, type Emitter, type TagToken, type TopLevelToken, type Template as LiquidTemplate, type FS, type LiquidOptions as LiquidJsOptions } from 'liquidjs';
+import {
+  Liquid,
+  Tag,
+  Value,
+  type Context as LiquidContext,
+  type Emitter,
+  type TagToken,
+  type TopLevelToken,
+  type Template as LiquidTemplate,
+  type FS,
+  type LiquidOptions as LiquidJsOptions,
+} from 'liquidjs';
 import type { BaseEngine, Context, EngineParams, RequestLike, Template } from './base.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError, type TriedOrigin } from '../exceptions.ts';
 import { SafeString, escapeHtml, markSafe } from '../safestring.ts';
@@ -27,8 +38,10 @@ type StaticUrl = (name: string) => string;
 type Reverse = (view: string, opts?: { args?: unknown[]; kwargs?: Record<string, unknown> }) => string;
 let staticUrlFn: StaticUrl | undefined;
 let reverseFn: Reverse | undefined;
-const staticUrl: StaticUrl = (name) => (staticUrlFn ??= (require(`../../staticfiles/storage${OWN_EXTENSION}`) as { staticUrl: StaticUrl }).staticUrl)(name);
-const reverse: Reverse = (view, opts) => (reverseFn ??= (require(`../../urls/index${OWN_EXTENSION}`) as { reverse: Reverse }).reverse)(view, opts);
+const staticUrl: StaticUrl = (name) =>
+  (staticUrlFn ??= (require(`../../staticfiles/storage${OWN_EXTENSION}`) as { staticUrl: StaticUrl }).staticUrl)(name);
+const reverse: Reverse = (view, opts) =>
+  (reverseFn ??= (require(`../../urls/index${OWN_EXTENSION}`) as { reverse: Reverse }).reverse)(view, opts);
 
 /** Options read from TEMPLATES[].OPTIONS for this backend. */
 export interface LiquidOptions {
@@ -59,7 +72,10 @@ class SyncSafeCache {
   readonly #map = new Map<string, unknown>();
   write(key: string, value: unknown): void {
     if (value !== null && typeof (value as { then?: unknown }).then === 'function') {
-      (value as Promise<unknown>).then((resolved) => this.#map.set(key, resolved), () => {});
+      (value as Promise<unknown>).then(
+        (resolved) => this.#map.set(key, resolved),
+        () => {},
+      );
     } else {
       this.#map.set(key, value);
     }
@@ -155,7 +171,10 @@ function positionOf(error: LiquidErrorLike): { file: string; line: number; colum
 
 function reasonOf(error: LiquidErrorLike): string {
   const base = error.originalError?.message ?? error.message;
-  return base.replace(/, file:.*?, line:\d+, col:\d+$/s, '').replace(/, line:\d+, col:\d+$/, '').replace(/\.$/, '');
+  return base
+    .replace(/, file:.*?, line:\d+, col:\d+$/s, '')
+    .replace(/, line:\d+, col:\d+$/, '')
+    .replace(/\.$/, '');
 }
 
 /** The lines around `line` of `file`, marked as Liquid prints them; for the DEBUG page. */
@@ -259,7 +278,7 @@ export class LiquidTemplates implements BaseEngine {
     this.liquid = new Liquid({
       root: dirs.length > 0 ? [...dirs] : [],
       fs,
-      cache: cache ? (this.#parsedCache as unknown as LiquidJsOptions["cache"]) : false,
+      cache: cache ? (this.#parsedCache as unknown as LiquidJsOptions['cache']) : false,
       outputEscape: escapeHtml,
       strictFilters: true,
       strictVariables: this.#options.strictVariables ?? false,
@@ -267,7 +286,8 @@ export class LiquidTemplates implements BaseEngine {
       globals: this.#options.globals ?? {},
     });
     registerDjangoNames(this.liquid);
-    for (const [filterName, fn] of Object.entries(this.#options.filters ?? {})) this.liquid.registerFilter(filterName, fn);
+    for (const [filterName, fn] of Object.entries(this.#options.filters ?? {}))
+      this.liquid.registerFilter(filterName, fn);
   }
 
   /** The context processors, resolved on first use (their modules may import this one). */
@@ -323,7 +343,8 @@ export class LiquidTemplates implements BaseEngine {
       return new TemplateDoesNotExist(wanted, tried, pos ? { file: pos.file, line: pos.line } : undefined);
     }
     if (err.name === 'ParseError' || err.name === 'TokenizationError') {
-      if (err.originalError instanceof TemplateDoesNotExist || err.originalError instanceof TemplateSyntaxError) return err.originalError;
+      if (err.originalError instanceof TemplateDoesNotExist || err.originalError instanceof TemplateSyntaxError)
+        return err.originalError;
       const file = pos?.file ?? templateName;
       return new TemplateSyntaxError({
         templateName,
@@ -338,7 +359,8 @@ export class LiquidTemplates implements BaseEngine {
       const original = err.originalError;
       if (original instanceof TemplateDoesNotExist || original instanceof TemplateSyntaxError) return original;
       const cause = original ?? err;
-      if (pos) Object.assign(cause, { template: { name: templateName, file: pos.file, line: pos.line, column: pos.column } });
+      if (pos)
+        Object.assign(cause, { template: { name: templateName, file: pos.file, line: pos.line, column: pos.column } });
       return cause;
     }
     return error;
@@ -380,7 +402,8 @@ class LiquidTemplateWrapper implements Template {
     }
     try {
       const liquid = this.#engine.liquid;
-      if (this.#engine.asyncRendering === 'auto' && !holdsPromise(scope)) return liquid.renderSync(this.#parsed, scope) as string;
+      if (this.#engine.asyncRendering === 'auto' && !holdsPromise(scope))
+        return liquid.renderSync(this.#parsed, scope) as string;
       return (await liquid.render(this.#parsed, scope)) as string;
     } catch (error) {
       throw this.#engine.translate(error, this.name);
@@ -399,15 +422,32 @@ function registerDjangoNames(liquid: Liquid): void {
   liquid.registerTag('static', StaticTag);
   liquid.registerTag('url', UrlTag);
 
-  liquid.registerFilter('safe', { raw: true, handler: (v: unknown) => (v instanceof SafeString ? v : markSafe(v === null || v === undefined ? '' : String(v))) });
+  liquid.registerFilter('safe', {
+    raw: true,
+    handler: (v: unknown) => (v instanceof SafeString ? v : markSafe(v === null || v === undefined ? '' : String(v))),
+  });
   // Escaped once is enough: the result of |escape is safe, as in Django.
   liquid.registerFilter('escape', { raw: true, handler: (v: unknown) => markSafe(escapeHtml(v)) });
-  liquid.registerFilter('force_escape', { raw: true, handler: (v: unknown) => markSafe(escapeHtml(v instanceof SafeString ? v.value : v)) });
-  liquid.registerFilter('length', (v: unknown) => (v === null || v === undefined ? 0 : ((v as { length?: number }).length ?? (v instanceof Map || v instanceof Set ? v.size : 0))));
+  liquid.registerFilter('force_escape', {
+    raw: true,
+    handler: (v: unknown) => markSafe(escapeHtml(v instanceof SafeString ? v.value : v)),
+  });
+  liquid.registerFilter('length', (v: unknown) =>
+    v === null || v === undefined
+      ? 0
+      : ((v as { length?: number }).length ?? (v instanceof Map || v instanceof Set ? v.size : 0)),
+  );
   liquid.registerFilter('upper', (v: unknown) => String(v ?? '').toUpperCase());
   liquid.registerFilter('lower', (v: unknown) => String(v ?? '').toLowerCase());
-  liquid.registerFilter('title', (v: unknown) => String(v ?? '').toLowerCase().replace(/(^|[^\p{L}'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()));
-  liquid.registerFilter('linebreaksbr', { raw: true, handler: (v: unknown) => markSafe(escapeHtml(v).replace(/\r?\n/g, '<br>')) });
+  liquid.registerFilter('title', (v: unknown) =>
+    String(v ?? '')
+      .toLowerCase()
+      .replace(/(^|[^\p{L}'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
+  );
+  liquid.registerFilter('linebreaksbr', {
+    raw: true,
+    handler: (v: unknown) => markSafe(escapeHtml(v).replace(/\r?\n/g, '<br>')),
+  });
   liquid.registerFilter('yesno', (v: unknown, choices: unknown = 'yes,no,maybe') => {
     const [yes, no, maybe] = String(choices).split(',');
     if (v === null || v === undefined) return maybe ?? no;
@@ -504,6 +544,7 @@ class ValueArgs {
       if (eq) this.keywords.push([eq[1] as string, parseArg(eq[2] as string, liquid)]);
       else this.positional.push(parseArg(part, liquid));
     }
-    if (this.positional.length === 0) throw new Error(`tag {% ${token.name} %} needs an argument, as {% ${token.name} "name" %}`);
+    if (this.positional.length === 0)
+      throw new Error(`tag {% ${token.name} %} needs an argument, as {% ${token.name} "name" %}`);
   }
 }

@@ -30,7 +30,9 @@ function checkRequest(request: unknown, decorator: string): void {
  * export const news = cacheControl({ public: true, maxAge: 600 })(newsView);
  */
 export function cacheControl(directives: Record<string, CacheDirective>) {
-  return function decorator<A extends unknown[]>(view: AnyView<A>): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
+  return function decorator<A extends unknown[]>(
+    view: AnyView<A>,
+  ): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
     const inner = async (request: HttpRequest, ...rest: A) => {
       checkRequest(request, 'cacheControl');
       const response = await view(request, ...rest);
@@ -48,7 +50,9 @@ export function cacheControl(directives: Record<string, CacheDirective>) {
  * @example
  * export const account = neverCache(accountView);
  */
-export function neverCache<A extends unknown[]>(view: AnyView<A>): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
+export function neverCache<A extends unknown[]>(
+  view: AnyView<A>,
+): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
   const inner = async (request: HttpRequest, ...rest: A) => {
     checkRequest(request, 'neverCache');
     const response = await view(request, ...rest);

@@ -25,7 +25,8 @@ export type FunctionView<A extends unknown[] = never[]> = (
 export function wrapsView<F extends (...a: never[]) => unknown>(wrapper: F, wrapped: (...a: never[]) => unknown): F {
   Object.defineProperty(wrapper, 'name', { value: wrapped.name });
   for (const key of Object.keys(wrapped)) {
-    if (!(key in wrapper)) (wrapper as unknown as Record<string, unknown>)[key] = (wrapped as unknown as Record<string, unknown>)[key];
+    if (!(key in wrapper))
+      (wrapper as unknown as Record<string, unknown>)[key] = (wrapped as unknown as Record<string, unknown>)[key];
   }
   return wrapper;
 }
@@ -38,7 +39,9 @@ export function wrapsView<F extends (...a: never[]) => unknown>(wrapper: F, wrap
  */
 export function requireHttpMethods(methods: readonly string[]) {
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || m !== m.toUpperCase())) {
-    throw new TypeError(`requireHttpMethods() takes a list of upper-case method names such as ['GET', 'POST'], got ${JSON.stringify(methods)}.`);
+    throw new TypeError(
+      `requireHttpMethods() takes a list of upper-case method names such as ['GET', 'POST'], got ${JSON.stringify(methods)}.`,
+    );
   }
   const allowed = [...methods];
   return function decorator<A extends unknown[], R extends HttpResponseBase | Promise<HttpResponseBase>>(
@@ -92,11 +95,14 @@ export function condition<A extends unknown[]>(options: ConditionOptions<A>) {
       const modified = lastModifiedFunc ? await lastModifiedFunc(request, ...rest) : undefined;
       // Whole seconds: HTTP dates have no finer resolution.
       const lastModified =
-        modified === null || modified === undefined ? undefined : Math.floor((modified instanceof Date ? modified.getTime() : modified) / 1000);
+        modified === null || modified === undefined
+          ? undefined
+          : Math.floor((modified instanceof Date ? modified.getTime() : modified) / 1000);
       const early = cache().getConditionalResponse(request, { etag, lastModified });
       const response = early ?? (await view(request, ...rest));
       if (request.method === 'GET' || request.method === 'HEAD') {
-        if (lastModified !== undefined && !response.has('Last-Modified')) response.set('Last-Modified', httpDate(lastModified * 1000));
+        if (lastModified !== undefined && !response.has('Last-Modified'))
+          response.set('Last-Modified', httpDate(lastModified * 1000));
         if (etag !== undefined && !response.has('ETag')) response.set('ETag', etag);
       }
       return response;
@@ -111,6 +117,8 @@ export function etag<A extends unknown[]>(etagFunc: ConditionFunction<A, string 
 }
 
 /** `condition({ lastModified })`. @example export const feed = lastModified(() => latestPost())(feedView); */
-export function lastModified<A extends unknown[]>(lastModifiedFunc: ConditionFunction<A, Date | number | null | undefined>) {
+export function lastModified<A extends unknown[]>(
+  lastModifiedFunc: ConditionFunction<A, Date | number | null | undefined>,
+) {
   return condition<A>({ lastModified: lastModifiedFunc });
 }

@@ -19,7 +19,9 @@ type AnyView<A extends unknown[]> = (request: HttpRequest, ...rest: A) => HttpRe
  * export const home = varyOnHeaders('User-Agent', 'Accept-Language')(homeView);
  */
 export function varyOnHeaders(...headers: string[]) {
-  return function decorator<A extends unknown[]>(view: AnyView<A>): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
+  return function decorator<A extends unknown[]>(
+    view: AnyView<A>,
+  ): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
     const inner = async (request: HttpRequest, ...rest: A) => {
       const response = await view(request, ...rest);
       cache().patchVaryHeaders(response, headers);
@@ -30,6 +32,8 @@ export function varyOnHeaders(...headers: string[]) {
 }
 
 /** `Vary: Cookie`. @example export const dashboard = varyOnCookie(dashboardView); */
-export function varyOnCookie<A extends unknown[]>(view: AnyView<A>): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
+export function varyOnCookie<A extends unknown[]>(
+  view: AnyView<A>,
+): (request: HttpRequest, ...rest: A) => Promise<HttpResponseBase> {
   return varyOnHeaders('Cookie')(view);
 }

@@ -4,7 +4,11 @@
  */
 import type { HttpRequest } from '../../http/request.ts';
 import {
-  HttpResponse, HttpResponseGone, HttpResponseNotAllowed, HttpResponsePermanentRedirect, HttpResponseRedirect,
+  HttpResponse,
+  HttpResponseGone,
+  HttpResponseNotAllowed,
+  HttpResponsePermanentRedirect,
+  HttpResponseRedirect,
 } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import { reverse } from '../../urls/base.ts';
@@ -97,7 +101,9 @@ export class View {
       const self = Object.assign(new cls(), initkwargs);
       self.setup(request, ...rest);
       if (self.request === undefined) {
-        throw new TypeError(`${cls.name} instance has no 'request' attribute. Did you override setup() and forget to call super.setup()?`);
+        throw new TypeError(
+          `${cls.name} instance has no 'request' attribute. Did you override setup() and forget to call super.setup()?`,
+        );
       }
       return self.dispatch(request, ...rest);
     };

@@ -143,23 +143,35 @@ export function staticServingCases(port: () => number, tree: StaticTree, seen: (
       [undefined, undefined],
     ];
     for (const [accept, coding] of cases) {
-      const res = await rawRequest(port(), 'GET', '/static/js/app.js', accept === undefined ? {} : { 'Accept-Encoding': accept });
+      const res = await rawRequest(
+        port(),
+        'GET',
+        '/static/js/app.js',
+        accept === undefined ? {} : { 'Accept-Encoding': accept },
+      );
       assert.equal(res.status, 200, accept);
       assert.equal(res.headers.get('vary'), 'Accept-Encoding', accept);
       assert.equal(res.headers.get('content-encoding'), coding, accept);
       assert.equal(res.headers.get('content-type'), 'text/javascript; charset=utf-8');
-      const body = coding === 'br' ? brotliDecompressSync(res.body) : coding === 'gzip' ? gunzipSync(res.body) : res.body;
+      const body =
+        coding === 'br' ? brotliDecompressSync(res.body) : coding === 'gzip' ? gunzipSync(res.body) : res.body;
       assert.deepEqual(body, js, accept);
     }
     // Each representation has its own validator.
     const br = await rawRequest(port(), 'GET', '/static/js/app.js', { 'Accept-Encoding': 'br' });
     const plain = await rawRequest(port(), 'GET', '/static/js/app.js');
     assert.notEqual(br.headers.get('etag'), plain.headers.get('etag'));
-    const notModified = await rawRequest(port(), 'GET', '/static/js/app.js', { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.get('etag')! });
+    const notModified = await rawRequest(port(), 'GET', '/static/js/app.js', {
+      'Accept-Encoding': 'br',
+      'If-None-Match': br.headers.get('etag')!,
+    });
     assert.equal(notModified.status, 304);
     assert.equal(notModified.headers.get('vary'), 'Accept-Encoding');
     // A Range is served from the identity file.
-    const ranged = await rawRequest(port(), 'GET', '/static/js/app.js', { 'Accept-Encoding': 'br', Range: 'bytes=0-6' });
+    const ranged = await rawRequest(port(), 'GET', '/static/js/app.js', {
+      'Accept-Encoding': 'br',
+      Range: 'bytes=0-6',
+    });
     assert.equal(ranged.status, 206);
     assert.equal(ranged.headers.get('content-encoding'), undefined);
     assert.equal(ranged.body.toString(), 'console');

@@ -9,12 +9,27 @@ export interface RawResponse {
 }
 
 /** Sends `request` (with Connection: close added) and reads the response until the server closes. */
-export function rawRequest(port: number, method: string, target: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+export function rawRequest(
+  port: number,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const lines = [
+    `${method} ${target} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Connection: close',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    '',
+  ];
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
-    const timer = setTimeout(() => socket.destroy(new Error(`no complete answer to ${method} ${target} within 10 s`)), 10_000);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no complete answer to ${method} ${target} within 10 s`)),
+      10_000,
+    );
     socket.on('data', (c) => chunks.push(c));
     socket.on('error', (e) => {
       clearTimeout(timer);

@@ -29,7 +29,8 @@ export function makeStaticTree(): StaticTree {
   }
   writeFileSync(path.join(root, 'js/app.js.br'), brotliCompressSync(files['js/app.js']!));
   writeFileSync(path.join(root, 'js/app.js.gz'), gzipSync(files['js/app.js']!));
-  for (const rel of [...Object.keys(files), 'js/app.js.br', 'js/app.js.gz']) utimesSync(path.join(root, rel), mtime, mtime);
+  for (const rel of [...Object.keys(files), 'js/app.js.br', 'js/app.js.gz'])
+    utimesSync(path.join(root, rel), mtime, mtime);
   writeFileSync(path.join(base, 'secret.txt'), 'TOP SECRET');
   mkdirSync(path.join(base, 'outside'));
   writeFileSync(path.join(base, 'outside', 'x.txt'), 'TOP SECRET TOO');

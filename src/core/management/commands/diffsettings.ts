@@ -9,13 +9,21 @@ const command = defineCommand({
   help: 'Displays differences between the current settings and the default settings. Settings that are not in the defaults are followed by "###".',
   requiresSystemChecks: false,
   options: {
-    all: { type: 'boolean', default: false, help: 'Display all settings, regardless of their value. Default values are prefixed by "###".' },
+    all: {
+      type: 'boolean',
+      default: false,
+      help: 'Display all settings, regardless of their value. Default values are prefixed by "###".',
+    },
   },
   handle({ all }, io) {
     const defaults = globalSettings as unknown as Record<string, unknown>;
     const current = settings as unknown as Record<string, unknown>;
     // entries(): the proxy has no own keys, so Object.keys() would miss the project's own settings.
-    const names = new Set([...Object.keys(defaults), ...settings.entries().map(([k]) => k)].filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k) && k !== 'SETTINGS_MODULE'));
+    const names = new Set(
+      [...Object.keys(defaults), ...settings.entries().map(([k]) => k)].filter(
+        (k) => /^[A-Z][A-Z0-9_]*$/.test(k) && k !== 'SETTINGS_MODULE',
+      ),
+    );
     const lines: string[] = [];
     for (const name of [...names].sort()) {
       let value: unknown;

@@ -17,7 +17,10 @@ const DEFAULT_PORT = 8000;
 export function parseAddrport(addrport: string | undefined, ipv6 = false): { host: string; port: number } {
   if (!addrport) return { host: ipv6 ? '::1' : DEFAULT_ADDR, port: DEFAULT_PORT };
   const match = /^(?:(?:\[([0-9a-fA-F:.]+)\])|([A-Za-z0-9.-]+)):(\d+)$/.exec(addrport) ?? /^()()(\d+)$/.exec(addrport);
-  if (!match) throw new CommandError(`"${addrport}" is not a valid port number or address:port pair. Use a port (8000) or an address and port (127.0.0.1:8000, [::1]:8000).`);
+  if (!match)
+    throw new CommandError(
+      `"${addrport}" is not a valid port number or address:port pair. Use a port (8000) or an address and port (127.0.0.1:8000, [::1]:8000).`,
+    );
   const port = Number(match[3]);
   if (port > 65535) throw new CommandError(`"${match[3]}" is not a valid port number: ports go from 0 to 65535.`);
   let host = match[1] || match[2] || (ipv6 ? '::1' : DEFAULT_ADDR);
@@ -40,7 +43,17 @@ function logRequests(app: Application, io: CommandIO): Application {
     });
     const line = () => {
       const now = new Date();
-      const stamp = now.toLocaleString('en-GB', { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).replace(',', '');
+      const stamp = now
+        .toLocaleString('en-GB', {
+          day: '2-digit',
+          month: 'short',
+          year: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+          hour12: false,
+        })
+        .replace(',', '');
       const query = environ.QUERY_STRING ? `?${environ.QUERY_STRING}` : '';
       const text = `[${stamp}] "${environ.REQUEST_METHOD} ${environ.RAW_URI ?? environ.PATH_INFO + query} ${environ.SERVER_PROTOCOL}" ${status} ${bytes}`;
       const code = Number(status);
@@ -84,7 +97,12 @@ async function withStaticFiles(app: Application): Promise<Application> {
   return staticFilesHandler(app, { useFinders: true, autorefresh: true });
 }
 
-async function innerRun(host: string, port: number, options: { useStatic: boolean; insecure: boolean; skipChecks: boolean }, io: CommandIO): Promise<number> {
+async function innerRun(
+  host: string,
+  port: number,
+  options: { useStatic: boolean; insecure: boolean; skipChecks: boolean },
+  io: CommandIO,
+): Promise<number> {
   const { settings } = await import('../../../conf/index.ts');
   if (!settings.DEBUG && settings.ALLOWED_HOSTS.length === 0) {
     throw new CommandError('You must set settings.ALLOWED_HOSTS if DEBUG is false.');
@@ -95,7 +113,11 @@ async function innerRun(host: string, port: number, options: { useStatic: boolea
   }
   let app = await loadApplication();
   await app.ready;
-  if (options.useStatic && (settings.DEBUG || options.insecure) && settings.INSTALLED_APPS.some((a) => String(a).includes('staticfiles'))) {
+  if (
+    options.useStatic &&
+    (settings.DEBUG || options.insecure) &&
+    settings.INSTALLED_APPS.some((a) => String(a).includes('staticfiles'))
+  ) {
     app = await withStaticFiles(app);
   }
   app = logRequests(app, io);
@@ -105,14 +127,31 @@ async function innerRun(host: string, port: number, options: { useStatic: boolea
     handle = await serve(app, { host, port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EADDRINUSE' ? 'That port is already in use.' : code === 'EACCES' ? "You don't have permission to access that port." : code === 'EADDRNOTAVAIL' ? "That IP address can't be assigned to." : (error as Error).message;
+    const reason =
+      code === 'EADDRINUSE'
+        ? 'That port is already in use.'
+        : code === 'EACCES'
+          ? "You don't have permission to access that port."
+          : code === 'EADDRNOTAVAIL'
+            ? "That IP address can't be assigned to."
+            : (error as Error).message;
     io.stderr.write(`Error: ${reason}\n`);
     return EXIT_PORT_IN_USE;
   }
   const version = (createRequire(import.meta.url)('tsgi/package.json') as { version: string }).version;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  const now = new Date().toLocaleString('en-US', { month: 'long', day: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-  io.stdout.write(`${now}\ntsgi version ${version}, using settings '${process.env.TSGI_SETTINGS_MODULE ?? '(configured)'}'\nStarting development server at http://${shownHost}:${handle.port}/\nQuit the server with CONTROL-C.\n`);
+  const now = new Date().toLocaleString('en-US', {
+    month: 'long',
+    day: 'numeric',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+  io.stdout.write(
+    `${now}\ntsgi version ${version}, using settings '${process.env.TSGI_SETTINGS_MODULE ?? '(configured)'}'\nStarting development server at http://${shownHost}:${handle.port}/\nQuit the server with CONTROL-C.\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -129,18 +168,29 @@ const command = defineCommand({
   options: {
     ipv6: { type: 'boolean', short: '6', default: false, help: 'Tells tsgi to use an IPv6 address.' },
     noreload: { type: 'boolean', default: false, help: 'Tells tsgi to NOT use the auto-reloader.' },
-    nostatic: { type: 'boolean', default: false, help: 'Tells tsgi to NOT automatically serve static files at STATIC_URL.' },
+    nostatic: {
+      type: 'boolean',
+      default: false,
+      help: 'Tells tsgi to NOT automatically serve static files at STATIC_URL.',
+    },
     insecure: { type: 'boolean', default: false, help: 'Allows serving static files even if DEBUG is false.' },
   },
   async handle({ args, ipv6, noreload, nostatic, insecure }, io) {
     const { host, port } = parseAddrport(args.addrport as string | undefined, ipv6);
     const run = async () => {
       try {
-        return await innerRun(host, port, { useStatic: !nostatic, insecure, skipChecks: process.argv.includes('--skip-checks') }, io);
+        return await innerRun(
+          host,
+          port,
+          { useStatic: !nostatic, insecure, skipChecks: process.argv.includes('--skip-checks') },
+          io,
+        );
       } catch (error) {
         // The dev server always shows where the error is: the reloader page shows the same text.
         const err = error as Error;
-        io.stderr.write(err instanceof CommandError ? `CommandError: ${err.message}\n` : `${err.stack ?? err.message}\n`);
+        io.stderr.write(
+          err instanceof CommandError ? `CommandError: ${err.message}\n` : `${err.stack ?? err.message}\n`,
+        );
         return err instanceof CommandError ? err.returncode : 1;
       }
     };
@@ -148,7 +198,9 @@ const command = defineCommand({
     const { settings } = await import('../../../conf/index.ts');
     const { getProjectRoot } = await import('../../../utils/module-loading.ts');
     const s = settings as unknown as { STATIC_ROOT?: string | null; MEDIA_ROOT?: string | null };
-    const ignore = [s.STATIC_ROOT, s.MEDIA_ROOT].filter((p): p is string => typeof p === 'string' && p.length > 0).map((p) => path.resolve(p));
+    const ignore = [s.STATIC_ROOT, s.MEDIA_ROOT]
+      .filter((p): p is string => typeof p === 'string' && p.length > 0)
+      .map((p) => path.resolve(p));
     io.stdout.write(`Watching for file changes in ${getProjectRoot()}\n`);
     return runWithReloader({ root: getProjectRoot(), ignore, host, port });
   },

@@ -14,11 +14,17 @@ const command = defineCommand({
     const settingsModule = process.env.TSGI_SETTINGS_MODULE ?? '';
     const project = settingsModule.split('.').slice(0, -1).join('.');
     const hasTarget = flags.length > 0 && !flags[0].startsWith('-');
-    if (!hasTarget && !project) throw new CommandError('Cannot tell which application to serve: TSGI_SETTINGS_MODULE is not a dotted name like "markup.settings". Pass the module, e.g. `manage.ts serve -- markup.wsgi:application`.');
+    if (!hasTarget && !project)
+      throw new CommandError(
+        'Cannot tell which application to serve: TSGI_SETTINGS_MODULE is not a dotted name like "markup.settings". Pass the module, e.g. `manage.ts serve -- markup.wsgi:application`.',
+      );
     const argv = hasTarget ? flags : [`${project}.wsgi:application`, ...flags];
     // The framework never imports the server statically (docs/architecture.md).
     const cli = (await import(`../../../server/cli${OWN_EXTENSION}`)) as { main?: (argv: string[]) => Promise<number> };
-    if (typeof cli.main !== 'function') throw new CommandError('The production server has no main(argv) entry in src/server/cli.ts; this tsgi build is incomplete.');
+    if (typeof cli.main !== 'function')
+      throw new CommandError(
+        'The production server has no main(argv) entry in src/server/cli.ts; this tsgi build is incomplete.',
+      );
     return cli.main(argv);
   },
 });

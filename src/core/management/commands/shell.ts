@@ -7,7 +7,11 @@ const command = defineCommand({
   help: 'Runs an interactive Node.js shell with the project loaded: `settings`, `apps`, `reverse` and `resolve` are in scope.',
   requiresSystemChecks: false,
   options: {
-    command: { type: 'string', short: 'c', help: 'Instead of opening an interactive shell, run a command as tsgi and exit.' },
+    command: {
+      type: 'string',
+      short: 'c',
+      help: 'Instead of opening an interactive shell, run a command as tsgi and exit.',
+    },
   },
   async handle({ command }, io) {
     const { apps } = await import('../../../apps/index.ts');
@@ -15,7 +19,9 @@ const command = defineCommand({
     const context: Record<string, unknown> = { settings, apps, ...urls };
     if (command !== undefined) {
       const names = Object.keys(context).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
-      const fn = new Function(...names, `return (async () => { ${command}\n })();`) as (...args: unknown[]) => Promise<unknown>;
+      const fn = new Function(...names, `return (async () => { ${command}\n })();`) as (
+        ...args: unknown[]
+      ) => Promise<unknown>;
       await fn(...names.map((n) => context[n]));
       return;
     }

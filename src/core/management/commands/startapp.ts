@@ -14,7 +14,10 @@ const command = defineCommand({
     const name = args.name as string;
     const { top, files } = renderTemplate('app', name, args.directory as string | undefined);
     if (verbosity >= 2) for (const file of files) io.stdout.write(`Creating ${file}\n`);
-    io.stdout.write(io.style.SUCCESS(`Created the app '${name}' in ${top}.`) + `\nAdd '${name}' to INSTALLED_APPS and include('${name}.urls') in your URLconf.\n`);
+    io.stdout.write(
+      io.style.SUCCESS(`Created the app '${name}' in ${top}.`) +
+        `\nAdd '${name}' to INSTALLED_APPS and include('${name}.urls') in your URLconf.\n`,
+    );
   },
 });
 

@@ -14,7 +14,10 @@ const command = defineCommand({
     const name = args.name as string;
     const { top, files } = renderTemplate('project', name, args.directory as string | undefined);
     if (verbosity >= 2) for (const file of files) io.stdout.write(`Creating ${file}\n`);
-    io.stdout.write(io.style.SUCCESS(`Created the project '${name}' in ${top}.`) + `\nNext: cd ${top} && npm install && node manage.ts runserver\n`);
+    io.stdout.write(
+      io.style.SUCCESS(`Created the project '${name}' in ${top}.`) +
+        `\nNext: cd ${top} && npm install && node manage.ts runserver\n`,
+    );
   },
 });
 

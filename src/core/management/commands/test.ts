@@ -8,7 +8,13 @@ import { CommandError, defineCommand } from '../base.ts';
 const command = defineCommand({
   help: "Runs the project's tests (files named *.test.ts, or the given files and globs) with node:test.",
   requiresSystemChecks: false,
-  positionals: [{ name: 'test_label', help: 'Test files or globs (default: node:test finds **/*.test.ts outside node_modules).', variadic: true }],
+  positionals: [
+    {
+      name: 'test_label',
+      help: 'Test files or globs (default: node:test finds **/*.test.ts outside node_modules).',
+      variadic: true,
+    },
+  ],
   options: {
     'test-name-pattern': { type: 'string', help: 'Run only the tests whose name matches this regular expression.' },
     concurrency: { type: 'number', help: 'How many test files run at once (default: CPUs - 1).' },
