@@ -11,7 +11,7 @@ export { engines, getEngine, getTemplate, selectTemplate, renderToString, resetE
 export type { TemplatesSetting } from './engines.ts';
 export { TemplateDoesNotExist, TemplateSyntaxError } from './exceptions.ts';
 export type { TriedOrigin } from './exceptions.ts';
-export { SafeString, markSafe, escapeHtml } from './safestring.ts';
+export { SafeString, markSafe, escapeHtml } from '../utils/safestring.ts';
 export { TemplateResponse, ContentNotRenderedError } from './response.ts';
 export type { TemplateResponseOptions, PostRenderCallback } from './response.ts';
 export { render } from './shortcuts.ts';

@@ -7,7 +7,7 @@ import { settings, overrideSettings } from '../../src/conf/index.ts';
 import { setProjectRoot } from '../../src/utils/module-loading.ts';
 import { getTemplate, renderToString, selectTemplate, engines } from '../../src/template/engines.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError } from '../../src/template/exceptions.ts';
-import { markSafe } from '../../src/template/safestring.ts';
+import { markSafe } from '../../src/utils/safestring.ts';
 import { path as path_ } from '../../src/urls/index.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');

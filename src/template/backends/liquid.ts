@@ -25,7 +25,7 @@ import {
 } from 'liquidjs';
 import type { BaseEngine, Context, EngineParams, RequestLike, Template } from './base.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError, type TriedOrigin } from '../exceptions.ts';
-import { SafeString, escapeHtml, markSafe } from '../safestring.ts';
+import { SafeString, escapeHtml, markSafe } from '../../utils/safestring.ts';
 import { OWN_EXTENSION } from '../../utils/module-loading.ts';
 import { resolveContextProcessors, type ContextProcessor } from '../context-processors.ts';
 
