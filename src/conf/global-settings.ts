@@ -4,7 +4,7 @@
  * its default in `globalSettings`.
  */
 
-/** A `LOGGING` handler: where records go (see src/utils/log.ts). */
+/** A `LOGGING` handler: where records go (see src/conf/logging.ts). */
 export interface LoggingHandlerConfig {
   /**
    * `'stream'` (stderr unless `stream: 'stdout'`), `'file'` (needs `filename`) or `'null'`.
@@ -95,7 +95,7 @@ export interface Settings {
   INSTALLED_APPS: Array<string | (new (...args: never[]) => unknown)>;
   /** Template engines. */
   TEMPLATES: TemplateEngineConfig[];
-  /** Logging configuration (src/utils/log.ts). */
+  /** Logging configuration (src/conf/logging.ts). */
   LOGGING: LoggingConfig;
   /** Redirects `/path` to `/path/` when only the latter resolves (CommonMiddleware). */
   APPEND_SLASH: boolean;
@@ -281,7 +281,7 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   CSRF_TRUSTED_ORIGINS: [],
   CSRF_FAILURE_VIEW: 'tsgi.views.csrf.csrfFailure',
   CSRF_USE_SESSIONS: false,
-  SIGNING_BACKEND: 'tsgi.utils.signing.TimestampSigner',
+  SIGNING_BACKEND: 'tsgi.core.signing.TimestampSigner',
   LANGUAGE_CODE: 'en-us',
   TIME_ZONE: 'America/Chicago',
   USE_I18N: true,

@@ -23,7 +23,7 @@ export function setup(): Promise<void> {
       import('../apps/registry.ts'),
       import('../conf/index.ts'),
       import('../urls/base.ts'),
-      import('../utils/log.ts'),
+      import('../conf/logging.ts'),
     ]);
     configureLogging(settings.LOGGING, { debug: settings.DEBUG });
     setScriptPrefix(typeof settings.FORCE_SCRIPT_NAME === 'string' ? settings.FORCE_SCRIPT_NAME : '/');

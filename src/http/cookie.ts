@@ -6,6 +6,7 @@
  * `\ooo` octal escapes), so tsgi and Django read each other's cookies; non-ASCII text is
  * escaped byte by byte as UTF-8 and decoded back by `parseCookie`.
  */
+import { httpDate } from '../utils/http.ts';
 
 /** Characters a cookie name or unquoted value may hold (Python's `_LegalChars`). */
 const LEGAL = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]*$/;
@@ -39,11 +40,6 @@ export interface CookieOptions {
   httponly?: boolean;
   /** `'Lax'`, `'Strict'` or `'None'` (any case); `false`/null for no attribute. */
   samesite?: string | false | null;
-}
-
-/** An HTTP date (RFC 9110 §5.6.7): `Thu, 01 Jan 1970 00:00:00 GMT`. */
-export function httpDate(date: Date | number): string {
-  return (typeof date === 'number' ? new Date(date) : date).toUTCString();
 }
 
 function quote(value: string): string {

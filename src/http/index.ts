@@ -6,7 +6,8 @@ export { FileResponse, guessMediaType, filenameParameter } from './file-response
 export type { FileResponseOptions, FileLike } from './file-response.ts';
 export { ResponseHeaders, HttpHeaders, checkHeader } from './headers.ts';
 export type { HeaderValue } from './headers.ts';
-export { ResponseCookie, makeCookie, parseCookie, httpDate } from './cookie.ts';
+export { ResponseCookie, makeCookie, parseCookie } from './cookie.ts';
+export { httpDate } from '../utils/http.ts';
 export type { CookieOptions, SameSite } from './cookie.ts';
 export * from './exceptions.ts';
 export { HttpRequest, splitDomainPort, validateHost, parseHeaderParameters, escapeUriPath } from './request.ts';

@@ -20,7 +20,7 @@ import { QueryDict, quote } from './querydict.ts';
 import { iriToUri } from './response.ts';
 import type { Spool } from './spool.ts';
 import type * as SpoolModule from './spool.ts';
-import type * as Signing from '../utils/signing.ts';
+import type * as Signing from '../core/signing.ts';
 import { isSameDomain } from '../utils/http.ts';
 import { lazyModule } from '../utils/module-loading.ts';
 
@@ -29,7 +29,7 @@ const EMPTY = new Uint8Array(0);
 // Loaded on first use and kept (docs/performance.md, Framework, start-up): the spool (and
 // node:os) by the first request with a body, signing (and crypto) by the first signed cookie.
 const spool = lazyModule<typeof SpoolModule>(import.meta.url, './spool');
-const signing = lazyModule<typeof Signing>(import.meta.url, '../utils/signing');
+const signing = lazyModule<typeof Signing>(import.meta.url, '../core/signing');
 
 // The settings every request reads (building it, getHost(), scheme), kept in plain fields and
 // re-read only when settings change: the settings proxy is too slow to read per request. The

@@ -12,11 +12,11 @@ import type { HeaderValue } from './headers.ts';
 import { makeCookie } from './cookie.ts';
 import type { CookieOptions, ResponseCookie } from './cookie.ts';
 import { decode, encode } from './charset.ts';
-import type * as Signing from '../utils/signing.ts';
+import type * as Signing from '../core/signing.ts';
 import { lazyModule } from '../utils/module-loading.ts';
 
-// utils/signing (and crypto), loaded by the first signed cookie set, and kept.
-const signing = lazyModule<typeof Signing>(import.meta.url, '../utils/signing');
+// core/signing (and utils/crypto), loaded by the first signed cookie set, and kept.
+const signing = lazyModule<typeof Signing>(import.meta.url, '../core/signing');
 
 /**
  * The standard reason phrases: node:http's STATUS_CODES, copied (test/http/response.test.ts checks

@@ -12,7 +12,7 @@ import type { HttpRequest } from '../http/request.ts';
 import { UnreadablePostError } from '../http/exceptions.ts';
 import { HttpResponseForbidden } from '../http/response.ts';
 import type { HttpResponseBase } from '../http/response.ts';
-import type * as Cache from '../utils/cache.ts';
+import type * as Cache from '../http/cache.ts';
 import { nodeCrypto } from '../utils/builtins.ts';
 import type * as Crypto from '../utils/crypto.ts';
 import { isSameDomain } from '../utils/http.ts';
@@ -22,10 +22,10 @@ import { wrapsView } from '../views/decorators/http.ts';
 
 const logger = getLogger('tsgi.security.csrf');
 
-// utils/crypto, loaded by the first token checked (an unsafe method); utils/cache by the first
+// utils/crypto, loaded by the first token checked (an unsafe method); http/cache by the first
 // CSRF cookie set.
 const cryptoUtils = lazyModule<typeof Crypto>(import.meta.url, '../utils/crypto');
-const cache = lazyModule<typeof Cache>(import.meta.url, '../utils/cache');
+const cache = lazyModule<typeof Cache>(import.meta.url, '../http/cache');
 
 export const CSRF_SECRET_LENGTH = 32;
 export const CSRF_TOKEN_LENGTH = 2 * CSRF_SECRET_LENGTH;

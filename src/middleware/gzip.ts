@@ -9,7 +9,7 @@ import { createGzip, gzipSync, constants } from 'node:zlib';
 import type { GetResponse } from '../core/handlers/exception.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponse, HttpResponseBase, StreamingHttpResponse } from '../http/response.ts';
-import { patchVaryHeaders } from '../utils/cache.ts';
+import { patchVaryHeaders } from '../http/cache.ts';
 
 const ACCEPTS_GZIP = /\bgzip\b/;
 

@@ -6,7 +6,7 @@
 import type { GetResponse } from '../core/handlers/exception.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
-import { getConditionalResponse, setResponseEtag } from '../utils/cache.ts';
+import { getConditionalResponse, setResponseEtag } from '../http/cache.ts';
 import { parseHttpDateSafe } from '../utils/http.ts';
 
 /**

@@ -1,8 +1,7 @@
 /**
  * Cryptographic helpers, as Django's `django.utils.crypto`: random strings for tokens, a
- * comparison that does not leak where two secrets differ, and HMACs keyed by SECRET_KEY.
+ * comparison that does not leak where two secrets differ, and salted HMACs.
  */
-import { settings } from '../conf/index.ts';
 import { nodeCrypto } from './builtins.ts';
 
 export const RANDOM_STRING_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -32,13 +31,15 @@ export function constantTimeCompare(a: string | Uint8Array, b: string | Uint8Arr
 }
 
 /**
- * An HMAC of `value` keyed by a hash of `keySalt` + `secret` (SECRET_KEY by default), as
- * Django's `salted_hmac`, so that one secret yields independent keys per purpose.
+ * An HMAC of `value` keyed by a hash of `keySalt` + `secret`, as Django's `salted_hmac`, so that
+ * one secret yields independent keys per purpose. Unlike Django's, `secret` has no default:
+ * utils/ reads no settings, so the caller passes `settings.SECRET_KEY` (core/signing does).
+ * @example saltedHmac('my.app.purpose', value, String(settings.SECRET_KEY));
  */
-export function saltedHmac(keySalt: string, value: string | Uint8Array, secret?: string, algorithm = 'sha1'): Buffer {
+export function saltedHmac(keySalt: string, value: string | Uint8Array, secret: string, algorithm = 'sha1'): Buffer {
   const { createHash, createHmac } = nodeCrypto();
   const key = createHash(algorithm)
-    .update(keySalt + (secret ?? String(settings.SECRET_KEY)))
+    .update(keySalt + secret)
     .digest();
   return createHmac(algorithm, key).update(value).digest();
 }

@@ -3,7 +3,10 @@
  * (RFC 9110 §8.8.3), and the check that a redirect target stays on an allowed host.
  */
 
-export { httpDate } from '../http/cookie.ts';
+/** An HTTP date (RFC 9110 §5.6.7): `Thu, 01 Jan 1970 00:00:00 GMT`. */
+export function httpDate(date: Date | number): string {
+  return (typeof date === 'number' ? new Date(date) : date).toUTCString();
+}
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';

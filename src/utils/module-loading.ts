@@ -36,7 +36,7 @@ const OWN_FIRST = [OWN_EXTENSION, ...EXTENSIONS.filter((ext) => ext !== OWN_EXTE
  * extension; use `import type` for its types.
  *
  * @example
- * const signing = lazyModule<typeof Signing>(import.meta.url, '../utils/signing');
+ * const signing = lazyModule<typeof Signing>(import.meta.url, '../core/signing');
  * signing().getCookieSigner(name);
  */
 export function lazyModule<T>(importerUrl: string, specifier: string): () => T {

@@ -44,11 +44,11 @@ interface Loaded {
 const LAZY_FRAMEWORK = [
   'views/defaults',
   'views/debug', // error pages
-  'utils/signing',
+  'core/signing',
   'utils/crypto', // signed cookies, CSRF token checks
   'http/spool',
   'http/multipartparser', // request bodies
-  'utils/cache', // cache and Vary headers of decorated views, the CSRF cookie
+  'http/cache', // cache and Vary headers of decorated views, the CSRF cookie
   'urls/checks',
   'core/checks/registry',
   'core/checks/messages', // system checks

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { settings } from '../../src/conf/index.ts';
 import { constantTimeCompare, getRandomString, saltedHmac } from '../../src/utils/crypto.ts';
 
 test('getRandomString draws from the allowed characters', () => {
@@ -24,14 +23,13 @@ test('constantTimeCompare', () => {
   assert.equal(constantTimeCompare(new Uint8Array([1, 2]), new Uint8Array([1, 2])), true);
 });
 
-test('saltedHmac keys the HMAC with a hash of salt + secret, SECRET_KEY by default', () => {
-  settings.configure({ SECRET_KEY: 'the-secret' });
+test('saltedHmac keys the HMAC with a hash of salt + secret', () => {
   const key = createHash('sha1')
     .update('purpose' + 'the-secret')
     .digest();
   const expected = createHmac('sha1', key).update('value').digest();
-  assert.deepEqual(saltedHmac('purpose', 'value'), expected);
-  assert.notDeepEqual(saltedHmac('other', 'value'), expected);
+  assert.deepEqual(saltedHmac('purpose', 'value', 'the-secret'), expected);
+  assert.notDeepEqual(saltedHmac('other', 'value', 'the-secret'), expected);
   assert.equal(saltedHmac('p', 'v', 'k', 'sha256').byteLength, 32);
 });
 

@@ -21,8 +21,8 @@ import {
   patchCacheControl,
   patchVaryHeaders,
   setResponseEtag,
-} from '../../src/utils/cache.ts';
-import { configureLogging } from '../../src/utils/log.ts';
+} from '../../src/http/cache.ts';
+import { configureLogging } from '../../src/conf/logging.ts';
 
 before(() => {
   settings.configure({});

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { configureLogging, getLogger, formatRecord, LEVELS } from '../../src/utils/log.ts';
+import { configureLogging } from '../../src/conf/logging.ts';
+import { getLogger, formatRecord, LEVELS } from '../../src/utils/log.ts';
 import type { StreamHandler } from '../../src/utils/log.ts';
 
 function sink() {

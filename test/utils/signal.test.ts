@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Signal, receiver } from '../../src/dispatch/signal.ts';
-import { configureLogging } from '../../src/utils/log.ts';
+import { configureLogging } from '../../src/conf/logging.ts';
 import type { SignalEvent } from '../../src/dispatch/signal.ts';
 
 type Payload = { n: number };

@@ -6,14 +6,14 @@
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseNotAllowed } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import type * as Cache from '../../utils/cache.ts';
+import type * as Cache from '../../http/cache.ts';
 import { httpDate, quoteEtag } from '../../utils/http.ts';
 import { getLogger } from '../../utils/log.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
 
 const requestLogger = getLogger('tsgi.request');
-// utils/cache, loaded when a conditional view first answers.
-const cache = lazyModule<typeof Cache>(import.meta.url, '../../utils/cache');
+// http/cache, loaded when a conditional view first answers.
+const cache = lazyModule<typeof Cache>(import.meta.url, '../../http/cache');
 
 /** A function view, as URL patterns call it. */
 export type FunctionView<A extends unknown[] = never[]> = (

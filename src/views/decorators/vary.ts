@@ -3,12 +3,12 @@
  */
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import type * as Cache from '../../utils/cache.ts';
+import type * as Cache from '../../http/cache.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
 import { wrapsView } from './http.ts';
 
-// utils/cache, loaded when a decorated view first answers.
-const cache = lazyModule<typeof Cache>(import.meta.url, '../../utils/cache');
+// http/cache, loaded when a decorated view first answers.
+const cache = lazyModule<typeof Cache>(import.meta.url, '../../http/cache');
 
 type AnyView<A extends unknown[]> = (request: HttpRequest, ...rest: A) => HttpResponseBase | Promise<HttpResponseBase>;
 

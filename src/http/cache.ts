@@ -3,12 +3,12 @@
  * patching, and conditional requests (RFC 9110 §13.2.2) for ConditionalGetMiddleware and the
  * `condition` decorators.
  */
-import type { HttpRequest } from '../http/request.ts';
-import { HttpResponse, HttpResponseNotModified } from '../http/response.ts';
-import type { HttpResponseBase } from '../http/response.ts';
-import { httpDate, parseEtags, parseHttpDateSafe, quoteEtag } from './http.ts';
-import { getLogger } from './log.ts';
-import { nodeCrypto } from './builtins.ts';
+import { nodeCrypto } from '../utils/builtins.ts';
+import { httpDate, parseEtags, parseHttpDateSafe, quoteEtag } from '../utils/http.ts';
+import { getLogger } from '../utils/log.ts';
+import type { HttpRequest } from './request.ts';
+import { HttpResponse, HttpResponseNotModified } from './response.ts';
+import type { HttpResponseBase } from './response.ts';
 
 const DELIMITER = /\s*,\s*/;
 

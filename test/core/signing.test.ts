@@ -10,7 +10,7 @@ import {
   SignatureExpired,
   Signer,
   TimestampSigner,
-} from '../../src/utils/signing.ts';
+} from '../../src/core/signing.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 import { parseCookie } from '../../src/http/cookie.ts';

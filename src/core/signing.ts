@@ -5,9 +5,15 @@
  * given the same key and salt. Used by signed cookies.
  */
 import { settings } from '../conf/index.ts';
-import { constantTimeCompare, saltedHmac } from './crypto.ts';
-import { importString } from './module-loading.ts';
-import { nodeZlib } from './builtins.ts';
+import { nodeZlib } from '../utils/builtins.ts';
+import { constantTimeCompare, saltedHmac } from '../utils/crypto.ts';
+import { importString } from '../utils/module-loading.ts';
+
+/**
+ * The default salts name the module this was first written as (tsgi.utils.signing); they stay, as
+ * a new salt would make every value signed so far fail to verify.
+ */
+const SALT_PREFIX = 'tsgi.utils.signing';
 
 /** The signature does not match (tampered with, or another key or salt). */
 export class BadSignature extends Error {
@@ -77,7 +83,7 @@ export class Signer {
     this.key = options.key ?? String(settings.SECRET_KEY);
     this.fallbackKeys = options.fallbackKeys ?? (settings.SECRET_KEY_FALLBACKS as string[]);
     this.sep = options.sep ?? ':';
-    this.salt = options.salt ?? `tsgi.utils.signing.${this.constructor.name}`;
+    this.salt = options.salt ?? `${SALT_PREFIX}.${this.constructor.name}`;
     this.algorithm = options.algorithm ?? 'sha256';
     if (/^[A-Za-z0-9\-_=]*$/.test(this.sep)) {
       throw new RangeError(
@@ -172,14 +178,14 @@ export function getCookieSigner(salt: string): Signer {
  * @example const token = dumps({ user: 1 }, { salt: 'reset' }); loads(token, { salt: 'reset', maxAge: 3600 });
  */
 export function dumps(value: unknown, options: { key?: string; salt?: string; compress?: boolean } = {}): string {
-  return new TimestampSigner({ key: options.key, salt: options.salt ?? 'tsgi.utils.signing' }).signObject(value, {
+  return new TimestampSigner({ key: options.key, salt: options.salt ?? SALT_PREFIX }).signObject(value, {
     compress: options.compress,
   });
 }
 
 /** Verifies and decodes `dumps` output. @throws BadSignature, SignatureExpired */
 export function loads(signed: string, options: { key?: string; salt?: string; maxAge?: number } = {}): unknown {
-  return new TimestampSigner({ key: options.key, salt: options.salt ?? 'tsgi.utils.signing' }).unsignObject(
+  return new TimestampSigner({ key: options.key, salt: options.salt ?? SALT_PREFIX }).unsignObject(
     signed,
     options.maxAge,
   );
