@@ -4,11 +4,11 @@
  * marked exempt with {@link xframeOptionsExempt}.
  */
 import { fromSettings, settings } from '../conf/index.ts';
-import type { GetResponse } from '../core/handlers/exception.ts';
+import type { GetResponse } from './index.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
 import { hasKnownHeader, isWireReady, setKnownHeader } from '../http/headers.ts';
-import { wrapsView } from '../views/decorators/http.ts';
+import { wrapsView } from '../utils/decorators.ts';
 
 const exempt = new WeakSet<HttpResponseBase>();
 // Whether any response was marked exempt yet: until then no response needs looking up.

@@ -5,7 +5,7 @@
  */
 import { fromSettings, settings } from '../conf/index.ts';
 import { PermissionDenied } from '../core/exceptions.ts';
-import type { GetResponse } from '../core/handlers/exception.ts';
+import type { GetResponse } from './index.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponsePermanentRedirect } from '../http/response.ts';
 import type { HttpResponse, HttpResponseBase } from '../http/response.ts';

@@ -6,8 +6,7 @@
  */
 import { fromSettings, settings } from '../conf/index.ts';
 import { DisallowedHost } from '../core/exceptions.ts';
-import type { GetResponse } from '../core/handlers/exception.ts';
-import { markLogged } from '../core/handlers/exception.ts';
+import type { GetResponse } from './index.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { UnreadablePostError } from '../http/exceptions.ts';
 import { HttpResponseForbidden } from '../http/response.ts';
@@ -16,9 +15,9 @@ import type * as Cache from '../http/cache.ts';
 import { nodeCrypto } from '../utils/builtins.ts';
 import type * as Crypto from '../utils/crypto.ts';
 import { isSameDomain } from '../utils/http.ts';
-import { getLogger } from '../utils/log.ts';
+import { getLogger, markLogged } from '../utils/log.ts';
 import { importString, lazyModule } from '../utils/module-loading.ts';
-import { wrapsView } from '../views/decorators/http.ts';
+import { wrapsView } from '../utils/decorators.ts';
 
 const logger = getLogger('tsgi.security.csrf');
 

@@ -6,7 +6,7 @@
  * Mind BREACH: compressing a page that reflects user input next to a secret leaks the secret.
  */
 import { createGzip, gzipSync, constants } from 'node:zlib';
-import type { GetResponse } from '../core/handlers/exception.ts';
+import type { GetResponse } from './index.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponse, HttpResponseBase, StreamingHttpResponse } from '../http/response.ts';
 import { patchVaryHeaders } from '../http/cache.ts';

@@ -3,7 +3,7 @@
  * (unless `Cache-Control: no-store`) and answers `If-None-Match` / `If-Modified-Since` with 304
  * Not Modified (RFC 9110 §13).
  */
-import type { GetResponse } from '../core/handlers/exception.ts';
+import type { GetResponse } from './index.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
 import { getConditionalResponse, setResponseEtag } from '../http/cache.ts';

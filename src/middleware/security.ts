@@ -4,7 +4,7 @@
  * `Cross-Origin-Opener-Policy` headers. Settings are read once, when the chain is built.
  */
 import { settings } from '../conf/index.ts';
-import type { GetResponse } from '../core/handlers/exception.ts';
+import type { GetResponse } from './index.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponsePermanentRedirect } from '../http/response.ts';
 import type { HttpResponseBase } from '../http/response.ts';

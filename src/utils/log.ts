@@ -250,3 +250,28 @@ export function getLogger(name = 'root'): Logger {
 export function allLoggers(): Logger[] {
   return [root, ...loggers.values()];
 }
+
+const logged = new WeakSet<object>();
+
+/**
+ * Logs a 4xx/5xx response to `tsgi.request` once (warning for 4xx, error for 5xx), as Django's
+ * `log_response` (django.utils.log): `Not Found: /path`, `Internal Server Error: /boom/`.
+ */
+export function logResponse(
+  message: string,
+  response: { readonly statusCode: number },
+  request: unknown,
+  error?: unknown,
+): void {
+  if (logged.has(response) || response.statusCode < 400) return;
+  logged.add(response);
+  const extra: Record<string, unknown> = { status_code: response.statusCode, request };
+  if (error !== undefined) extra.error = error;
+  if (response.statusCode >= 500) getLogger('tsgi.request').error(message, extra);
+  else getLogger('tsgi.request').warning(message, extra);
+}
+
+/** Marks a response as logged, so that {@link logResponse} leaves it alone (its handler logged it). */
+export function markLogged(response: object): void {
+  logged.add(response);
+}

@@ -12,12 +12,12 @@ export {
   requireGET,
   requirePOST,
   requireSafe,
-  wrapsView,
   condition,
   etag,
   lastModified,
 } from './decorators/http.ts';
 export type { FunctionView, ConditionFunction, ConditionOptions } from './decorators/http.ts';
+export { wrapsView } from '../utils/decorators.ts';
 export { cacheControl, neverCache } from './decorators/cache.ts';
 export { varyOnHeaders, varyOnCookie } from './decorators/vary.ts';
 export { noAppendSlash } from './decorators/common.ts';

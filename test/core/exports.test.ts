@@ -28,3 +28,9 @@ test('tsgi/core/wsgi, tsgi/core/signals, tsgi/test and tsgi/middleware/* export 
     for (const name of names) assert.equal(typeof loaded[name], 'function', `tsgi/middleware/${module} ${name}`);
   }
 });
+
+test('tsgi/middleware is the middleware contract: types only, so importing it loads nothing', async () => {
+  // test/core/handler.test.ts writes its middleware against these types (checked by tsc).
+  const contract = await import('tsgi/middleware');
+  assert.deepEqual(Object.keys(contract), []);
+});

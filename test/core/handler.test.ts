@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { settings, overrideSettings } from '../../src/conf/index.ts';
 import { getWsgiApplication } from '../../src/core/wsgi.ts';
 import { BaseHandler, checkResponse } from '../../src/core/handlers/base.ts';
-import type { GetResponse } from '../../src/core/handlers/base.ts';
+import type { GetResponse } from 'tsgi/middleware';
 import {
   BadRequest,
   MiddlewareNotUsed,

@@ -7,7 +7,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromSettings, overrideSettings, settings } from '../../src/conf/index.ts';
 import { getWsgiApplication } from '../../src/core/wsgi.ts';
-import type { GetResponse } from '../../src/core/handlers/base.ts';
+import type { GetResponse } from '../../src/middleware/index.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import type { HttpResponseBase } from '../../src/http/response.ts';

@@ -14,58 +14,17 @@ import { funcPath } from '../../urls/resolvers.ts';
 import { getLogger } from '../../utils/log.ts';
 import { getProjectRoot, importString } from '../../utils/module-loading.ts';
 import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.ts';
+import type {
+  GetResponse,
+  MiddlewareClass,
+  MiddlewareFactory,
+  MiddlewareHandler,
+  ProcessException,
+  ProcessTemplateResponse,
+  ProcessView,
+  HandlerView,
+} from '../../middleware/index.ts';
 import { convertExceptionToResponse, convertInstanceToResponse, describeValue, isResponse } from './exception.ts';
-import type { GetResponse } from './exception.ts';
-
-export type { GetResponse } from './exception.ts';
-
-/** A view as the handler calls it: `view(request, ...args)` or `view(request, kwargs)`. */
-export type View = (request: HttpRequest, ...args: never[]) => unknown;
-
-/** Called before the view with the view and its arguments; a response short-circuits the view. */
-export type ProcessView = (
-  request: HttpRequest,
-  view: View,
-  viewArgs: readonly unknown[],
-  viewKwargs: Readonly<Record<string, unknown>>,
-) => HttpResponseBase | null | undefined | void | Promise<HttpResponseBase | null | undefined | void>;
-
-/** Called when the view throws; a response replaces the error, nothing lets the next one try. */
-export type ProcessException = (
-  request: HttpRequest,
-  error: unknown,
-) => HttpResponseBase | null | undefined | void | Promise<HttpResponseBase | null | undefined | void>;
-
-/** Called with a response that has `render()` (a TemplateResponse) before it is rendered. */
-export type ProcessTemplateResponse = (
-  request: HttpRequest,
-  response: HttpResponseBase,
-) => HttpResponseBase | Promise<HttpResponseBase>;
-
-/** What a middleware factory returns: the layer, optionally with the three hooks. */
-export interface MiddlewareHandler {
-  (request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase>;
-  processView?: ProcessView;
-  processException?: ProcessException;
-  processTemplateResponse?: ProcessTemplateResponse;
-}
-
-/** A middleware class instance: `call(request)` and optionally the hooks. */
-export interface MiddlewareInstance {
-  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase>;
-  processView?: ProcessView;
-  processException?: ProcessException;
-  processTemplateResponse?: ProcessTemplateResponse;
-}
-
-/** A middleware factory (`(getResponse) => handler`). */
-export type MiddlewareFactory = (getResponse: GetResponse) => MiddlewareHandler | undefined | null | void;
-
-/** A middleware class (`new Cls(getResponse)`). */
-export type MiddlewareClass = new (getResponse: GetResponse) => MiddlewareInstance;
-
-/** An entry of `MIDDLEWARE`: a dotted name, a factory or a class. */
-export type MiddlewareEntry = string | MiddlewareFactory | MiddlewareClass;
 
 const logger = getLogger('tsgi.request');
 
@@ -232,7 +191,7 @@ export class BaseHandler {
     }
     const match = resolver.resolve(request.pathInfo);
     request.resolverMatch = match;
-    const view = match.func as View;
+    const view = match.func as HandlerView;
     const hooks = this.#viewMiddleware;
     for (let i = 0; i < hooks.length; i++) {
       const answer = hooks[i]!(request, view, match.args, match.kwargs);
@@ -257,7 +216,7 @@ export class BaseHandler {
   async #continueAfterViewMiddleware(
     request: HttpRequest,
     match: { args: readonly unknown[]; kwargs: Readonly<Record<string, unknown>>; callView(request: unknown): unknown },
-    view: View,
+    view: HandlerView,
     index: number,
     pending: Promise<unknown>,
   ): Promise<HttpResponseBase> {
@@ -276,14 +235,14 @@ export class BaseHandler {
     return this.#finish(request, response, view);
   }
 
-  async #recover(request: HttpRequest, error: unknown, view: View): Promise<HttpResponseBase> {
+  async #recover(request: HttpRequest, error: unknown, view: HandlerView): Promise<HttpResponseBase> {
     const response = await this.#processExceptionByMiddleware(error, request);
     if (response === undefined) throw error;
     return this.#finish(request, response, view);
   }
 
   /** Checks the view's answer and renders a template response. */
-  #finish(request: HttpRequest, response: unknown, view: View): HttpResponseBase | Promise<HttpResponseBase> {
+  #finish(request: HttpRequest, response: unknown, view: HandlerView): HttpResponseBase | Promise<HttpResponseBase> {
     checkResponse(response, view);
     const templated = response as HttpResponseBase & { render?: () => unknown; isRendered?: boolean };
     if (typeof templated.render === 'function') return this.#render(request, templated);

@@ -8,50 +8,22 @@ import { settings } from '../../conf/index.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import { Http404, MultiPartParserError } from '../../http/exceptions.ts';
+import type { GetResponse } from '../../middleware/index.ts';
 import { getResolver } from '../../urls/base.ts';
-import { getLogger } from '../../utils/log.ts';
+import { getLogger, logResponse, markLogged } from '../../utils/log.ts';
 import type * as DefaultViews from '../../views/defaults.ts';
 import type * as DebugViews from '../../views/debug.ts';
 import { BadRequest, PermissionDenied, SuspiciousOperation } from '../exceptions.ts';
 import { gotRequestException } from '../signals.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
 
-/** What a middleware layer is: a request in, a response (or its promise) out. */
-export type GetResponse = (request: HttpRequest) => HttpResponseBase | Promise<HttpResponseBase>;
-
-const logged = new WeakSet<object>();
-
 /** The DEBUG pages, loaded on first use: a production process never compiles them. */
 function debugViews(): Promise<typeof DebugViews> {
   return import('../../views/debug.ts');
 }
-const requestLogger = getLogger('tsgi.request');
 
 /** The plain error pages, loaded on the first error answered (and kept): a 200 never needs them. */
 const defaults = lazyModule<typeof DefaultViews>(import.meta.url, '../../views/defaults');
-
-/**
- * Logs a 4xx/5xx response to `tsgi.request` once (warning for 4xx, error for 5xx), as Django's
- * `log_response`: `Not Found: /path`, `Internal Server Error: /boom/`.
- */
-export function logResponse(
-  message: string,
-  response: HttpResponseBase,
-  request: HttpRequest | undefined,
-  error?: unknown,
-): void {
-  if (logged.has(response) || response.statusCode < 400) return;
-  logged.add(response);
-  const extra: Record<string, unknown> = { status_code: response.statusCode, request };
-  if (error !== undefined) extra.error = error;
-  if (response.statusCode >= 500) requestLogger.error(message, extra);
-  else requestLogger.warning(message, extra);
-}
-
-/** Marks a response as logged (a handler that logged it itself). */
-export function markLogged(response: HttpResponseBase): void {
-  logged.add(response);
-}
 
 /**
  * Wraps a layer so that whatever it throws becomes a response right there.
@@ -177,7 +149,7 @@ export async function handleUncaughtException(request: HttpRequest, error: unkno
     return await getExceptionResponse(request, 500, error);
   } catch (handlerError) {
     // handler500 itself failed: the plain page, and both errors in the log.
-    requestLogger.error(
+    getLogger('tsgi.request').error(
       `The handler500 view failed while answering ${request.path}: ${(handlerError as Error).message}`,
       { error: handlerError, request },
     );

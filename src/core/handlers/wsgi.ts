@@ -11,7 +11,8 @@ import { closeBody, type HttpResponse, type HttpResponseBase } from '../../http/
 import { setScriptPrefix } from '../../urls/base.ts';
 import { requestFinished, requestStarted } from '../signals.ts';
 import { BaseHandler } from './base.ts';
-import { handleUncaughtException, logResponse } from './exception.ts';
+import { logResponse } from '../../utils/log.ts';
+import { handleUncaughtException } from './exception.ts';
 
 /**
  * The mount point of the application: `FORCE_SCRIPT_NAME` when set, else the environ's

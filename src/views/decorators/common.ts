@@ -5,7 +5,7 @@
  */
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import { wrapsView } from './http.ts';
+import { wrapsView } from '../../utils/decorators.ts';
 
 /**
  * Marks a view as exempt from APPEND_SLASH redirects.

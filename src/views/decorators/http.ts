@@ -10,6 +10,7 @@ import type * as Cache from '../../http/cache.ts';
 import { httpDate, quoteEtag } from '../../utils/http.ts';
 import { getLogger } from '../../utils/log.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
+import { wrapsView } from '../../utils/decorators.ts';
 
 const requestLogger = getLogger('tsgi.request');
 // http/cache, loaded when a conditional view first answers.
@@ -20,16 +21,6 @@ export type FunctionView<A extends unknown[] = never[]> = (
   request: HttpRequest,
   ...rest: A
 ) => HttpResponseBase | Promise<HttpResponseBase>;
-
-/** Copies what other layers read from a view (its name, `viewClass`, flags such as `csrfExempt`). */
-export function wrapsView<F extends (...a: never[]) => unknown>(wrapper: F, wrapped: (...a: never[]) => unknown): F {
-  Object.defineProperty(wrapper, 'name', { value: wrapped.name });
-  for (const key of Object.keys(wrapped)) {
-    if (!(key in wrapper))
-      (wrapper as unknown as Record<string, unknown>)[key] = (wrapped as unknown as Record<string, unknown>)[key];
-  }
-  return wrapper;
-}
 
 /**
  * Only lets the listed methods through; others get 405 Method Not Allowed with `Allow`.

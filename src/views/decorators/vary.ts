@@ -5,7 +5,7 @@ import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import type * as Cache from '../../http/cache.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
-import { wrapsView } from './http.ts';
+import { wrapsView } from '../../utils/decorators.ts';
 
 // http/cache, loaded when a decorated view first answers.
 const cache = lazyModule<typeof Cache>(import.meta.url, '../../http/cache');
