@@ -1,13 +1,12 @@
 /**
- * System checks of the static files settings, as Django's `staticfiles.E001`–`W004`, plus the
- * templates settings (`templates.E…`): run by `manage.ts check` (tag `staticfiles`, `templates`).
+ * System checks of the static files settings, as Django's `staticfiles.E001`–`W004` (tag
+ * `staticfiles`); those of TEMPLATES are in template/checks.ts.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { settings } from '../conf/index.ts';
 import { Error_, Warning, type CheckMessage } from '../core/checks/messages.ts';
 import { register, Tags } from '../core/checks/registry.ts';
-import { engines } from '../template/engines.ts';
 
 function isDir(dir: string): boolean {
   try {
@@ -85,34 +84,7 @@ export function checkStaticfiles(): CheckMessage[] {
   return out;
 }
 
-/** Problems with TEMPLATES: a backend or context processor that can't load, missing DIRS. */
-export function checkTemplates(): CheckMessage[] {
-  const out: CheckMessage[] = [];
-  try {
-    for (const engine of engines().values()) {
-      const processors = (engine as { contextProcessors?: unknown }).contextProcessors;
-      void processors; // resolving them is the check: a bad dotted name throws here
-    }
-  } catch (error) {
-    out.push(Error_(`The TEMPLATES setting can't be used: ${(error as Error).message}`, { id: 'templates.E001' }));
-    return out;
-  }
-  for (const entry of settings.TEMPLATES ?? []) {
-    for (const dir of entry.DIRS ?? []) {
-      if (!isDir(dir))
-        out.push(
-          Warning(`The template directory '${dir}' in TEMPLATES DIRS does not exist.`, {
-            hint: 'Create it, or remove it from DIRS.',
-            id: 'templates.W002',
-          }),
-        );
-    }
-  }
-  return out;
-}
-
-/** Registers both with the system check registry (the `check` command calls this). */
+/** Registers them with the system check registry (tag `staticfiles`). */
 export function registerStaticfilesChecks(): void {
   register(checkStaticfiles, [Tags.staticfiles]);
-  register(checkTemplates, [Tags.templates]);
 }

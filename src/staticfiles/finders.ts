@@ -10,7 +10,7 @@ import { settings } from '../conf/index.ts';
 import { settingChanged } from '../conf/signals.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { importString } from '../utils/module-loading.ts';
-import { appSubdirectories } from '../template/app-dirs.ts';
+import { appSubdirectories } from '../apps/app-dirs.ts';
 import { isSafeUrlPath } from './files-index.ts';
 
 /** A found file: its relative (URL) path and absolute source path. */

@@ -11,7 +11,7 @@ import { ImproperlyConfigured } from '../core/exceptions.ts';
 import type { BaseEngine, Context, EngineClass, RequestLike, Template } from './backends/base.ts';
 import { TemplateDoesNotExist, type TriedOrigin } from './exceptions.ts';
 import { LiquidTemplates } from './backends/liquid.ts';
-import { appSubdirectories } from './app-dirs.ts';
+import { appSubdirectories } from '../apps/app-dirs.ts';
 
 /** One entry of the TEMPLATES setting, as written by the user. */
 export interface TemplatesSetting {

@@ -2,7 +2,7 @@
  * `tsgi/template`: templates, as Django's `django.template` with its shortcuts.
  *
  * @example
- * import { render, TemplateResponse, TemplateView } from 'tsgi/template';
+ * import { render, TemplateResponse } from 'tsgi/template';
  */
 export type { BaseEngine, Template, Context, EngineParams, EngineClass, RequestLike } from './backends/base.ts';
 export { LiquidTemplates } from './backends/liquid.ts';
@@ -15,7 +15,7 @@ export { SafeString, markSafe, escapeHtml } from '../utils/safestring.ts';
 export { TemplateResponse, ContentNotRenderedError } from './response.ts';
 export type { TemplateResponseOptions, PostRenderCallback } from './response.ts';
 export { render } from './shortcuts.ts';
-export { TemplateView } from './views.ts';
 export { renderErrorTemplate } from './error-pages.ts';
+export { checkTemplates, registerTemplateChecks } from './checks.ts';
 export type { ContextProcessor } from './context-processors.ts';
 export * as contextProcessors from './context-processors.ts';

@@ -7,6 +7,7 @@
  */
 export { View, RedirectView, splitViewArguments } from './generic/base.ts';
 export type { ClassViewFunction, ViewResult } from './generic/base.ts';
+export { TemplateView } from './generic/template.ts';
 export {
   requireHttpMethods,
   requireGET,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { settings, overrideSettings } from '../../src/conf/index.ts';
-import { checkStaticfiles, checkTemplates, registerStaticfilesChecks } from '../../src/staticfiles/checks.ts';
+import { checkStaticfiles, registerStaticfilesChecks } from '../../src/staticfiles/checks.ts';
+import { checkTemplates, registerTemplateChecks } from '../../src/template/checks.ts';
 import { runChecks } from '../../src/core/checks/registry.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tsgi-checks-'));
@@ -66,7 +67,12 @@ describe('staticfiles and templates checks', () => {
 
   test('registered under the staticfiles and templates tags', async () => {
     registerStaticfilesChecks();
-    using _r = overrideSettings({ STATIC_URL: '/static' });
+    registerTemplateChecks();
+    using _r = overrideSettings({
+      STATIC_URL: '/static',
+      TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(tmp, 'tpl')] }],
+    });
     assert.deepEqual(ids(await runChecks({ tags: ['staticfiles'] })), ['staticfiles.E005']);
+    assert.deepEqual(ids(await runChecks({ tags: ['templates'] })), ['templates.W002']);
   });
 });

@@ -13,7 +13,8 @@ import { getWsgiApplication } from '../../src/core/wsgi.ts';
 import type { HttpRequest } from '../../src/http/request.ts';
 import { HttpResponse, type HttpResponseBase } from '../../src/http/response.ts';
 import { path as route } from '../../src/urls/index.ts';
-import { render, TemplateResponse, TemplateView } from '../../src/template/index.ts';
+import { render, TemplateResponse } from '../../src/template/index.ts';
+import { TemplateView } from '../../src/views/index.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);

@@ -9,11 +9,11 @@ import {
   render,
   TemplateResponse,
   ContentNotRenderedError,
-  TemplateView,
   renderErrorTemplate,
   getEngine,
   TemplateSyntaxError,
 } from '../../src/template/index.ts';
+import { TemplateView } from '../../src/views/index.ts';
 import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import { HttpRequest } from '../../src/http/request.ts';

@@ -41,6 +41,7 @@ const surfaces: Record<string, string[]> = {
   'tsgi/views': [
     'View',
     'RedirectView',
+    'TemplateView',
     'splitViewArguments',
     'requireHttpMethods',
     'requireGET',

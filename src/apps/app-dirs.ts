@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { settings } from '../conf/index.ts';
-import { apps } from '../apps/registry.ts';
-import { appPath } from '../apps/config.ts';
+import { appPath } from './config.ts';
+import { apps } from './registry.ts';
 
 function isDir(dir: string): boolean {
   try {

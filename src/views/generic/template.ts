@@ -2,12 +2,18 @@
  * `TemplateView`, as Django's `django.views.generic.TemplateView`: renders a template with the
  * URL's keyword arguments in the context.
  */
-import { ImproperlyConfigured } from '../core/exceptions.ts';
-import type { HttpRequest } from '../http/request.ts';
-import type { HttpResponse } from '../http/response.ts';
-import { View } from '../views/generic/base.ts';
-import type { Context, RequestLike } from './backends/base.ts';
-import { TemplateResponse } from './response.ts';
+import { ImproperlyConfigured } from '../../core/exceptions.ts';
+import type { HttpRequest } from '../../http/request.ts';
+import type { HttpResponse } from '../../http/response.ts';
+import type { Context, RequestLike } from '../../template/backends/base.ts';
+import type * as Response from '../../template/response.ts';
+import type { TemplateResponse } from '../../template/response.ts';
+import { lazyModule } from '../../utils/module-loading.ts';
+import { View } from './base.ts';
+
+// Loaded when a TemplateView first renders: tsgi/views exports this class, and a project that
+// imports View or a decorator from it should not load the template engine at start-up.
+const response = lazyModule<typeof Response>(import.meta.url, '../../template/response');
 
 /**
  * Renders `templateName`. Subclass and override `getContextData()` to add values.
@@ -50,7 +56,7 @@ export class TemplateView extends View {
 
   /** A TemplateResponse of the template with `context`, rendered by the handler. */
   renderToResponse(context: Context, request: RequestLike = this.request): TemplateResponse {
-    return new TemplateResponse(request, this.getTemplateNames(), context, {
+    return new (response().TemplateResponse)(request, this.getTemplateNames(), context, {
       ...(this.contentType !== undefined ? { contentType: this.contentType } : {}),
       ...(this.templateEngine !== undefined ? { using: this.templateEngine } : {}),
     });
