@@ -1,0 +1,189 @@
+/**
+ * The architecture as data: the parts of src/ from the bottom up, and what each may import. This
+ * list is the only statement of the import rules: test/architecture/imports.test.ts checks every
+ * import of src/ against it, and docs/architecture.md's import table is generated from it
+ * (`npm run docs:architecture`; the test fails when the table is stale).
+ *
+ * A unit is a folder of src/, except core/, which is a namespace of independent parts (as
+ * Django's `django.core`): each of its entries is a unit of its own, and so are the two modules of
+ * core/files (uploads sit below http/, which builds them; storage above urls/, whose script prefix
+ * it adds) and core/management/base.ts (below staticfiles/, whose collectstatic raises its
+ * CommandError). A file belongs to the longest unit that contains it.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface Unit {
+  /** A folder or a module under src/, without extension. */
+  name: string;
+  /** What it holds, for the documentation. */
+  what: string;
+  /** The units it may import (statically, dynamically, or lazily). All are listed above it. */
+  imports: readonly string[];
+  /**
+   * Units it may import types from (`import type`), although they sit above it: such an import
+   * is erased when the module runs, so it loads nothing and orders nothing.
+   */
+  typeImports?: readonly string[];
+}
+
+export const UNITS: readonly Unit[] = [
+  {
+    name: 'gateway',
+    what: 'the contract (`types.ts`), `validator`, reference server (`serve`, `createListener`), Fetch adapters, in-process test client',
+    imports: [],
+  },
+  {
+    name: 'server',
+    what: 'the production server: master, workers, config, HTTP strictness, logs',
+    imports: ['gateway'],
+  },
+  {
+    name: 'utils',
+    what: 'helpers that know nothing of the framework, as `django.utils`: module loading, logging, HTTP dates and ETags, crypto, safe strings, data structures, decorators',
+    imports: [],
+  },
+  {
+    name: 'core/exceptions',
+    what: "the framework's exceptions (`ImproperlyConfigured`, `SuspiciousOperation`, ...)",
+    imports: [],
+  },
+  { name: 'dispatch', what: 'signals: `Signal`, `receiver`', imports: ['utils'] },
+  {
+    name: 'conf',
+    what: 'settings: `TSGI_SETTINGS_MODULE`, global defaults, `overrideSettings`, the `LOGGING` setting applied',
+    imports: ['core/exceptions', 'dispatch', 'utils'],
+  },
+  {
+    name: 'core/signals',
+    what: '`requestStarted`, `requestFinished`, `gotRequestException`',
+    imports: ['conf', 'dispatch', 'gateway'],
+  },
+  { name: 'core/signing', what: 'signed values and cookies (`Signer`, `dumps`, `loads`)', imports: ['conf', 'utils'] },
+  { name: 'core/checks', what: 'the system check framework and the deployment checks', imports: ['conf'] },
+  {
+    name: 'apps',
+    what: "the apps registry (`INSTALLED_APPS`, `ready()`) and the apps' folders",
+    imports: ['conf', 'core/exceptions', 'utils'],
+  },
+  { name: 'core/files/uploadedfile', what: 'uploaded files, in memory or on disk', imports: [] },
+  {
+    name: 'http',
+    what: '`HttpRequest`, `QueryDict`, the `HttpResponse` family, cookies, multipart, cache headers',
+    imports: ['conf', 'core/exceptions', 'core/files/uploadedfile', 'core/signing', 'gateway', 'utils'],
+    typeImports: ['urls'],
+  },
+  {
+    name: 'urls',
+    what: '`path`, `rePath`, `include`, `resolve`, `reverse`, converters, the URL checks',
+    imports: ['conf', 'core/checks', 'core/exceptions', 'http', 'utils'],
+  },
+  {
+    name: 'core/files/storage',
+    what: 'file storage (`FileSystemStorage`, MEDIA_ROOT)',
+    imports: ['conf', 'core/exceptions', 'urls'],
+  },
+  { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
+  {
+    name: 'middleware',
+    what: 'the middleware contract (`index.ts`, types only); Security, Common, Csrf, XFrameOptions, GZip, ConditionalGet',
+    imports: ['conf', 'core/exceptions', 'http', 'urls', 'utils'],
+  },
+  {
+    name: 'staticfiles',
+    what: 'static files: finders, storage, collectstatic, serving and its middleware',
+    imports: [
+      'apps',
+      'conf',
+      'core/checks',
+      'core/exceptions',
+      'core/files/storage',
+      'core/management/base',
+      'gateway',
+      'http',
+      'urls',
+      'utils',
+    ],
+  },
+  {
+    name: 'template',
+    what: 'template engines, `TemplateResponse`, `render`, context processors, the template checks',
+    imports: ['apps', 'conf', 'core/checks', 'core/exceptions', 'http', 'middleware', 'staticfiles', 'urls', 'utils'],
+  },
+  {
+    name: 'views',
+    what: '`View`, `RedirectView`, `TemplateView`, decorators, the default and DEBUG error pages',
+    imports: ['conf', 'core/exceptions', 'http', 'template', 'urls', 'utils'],
+  },
+  {
+    name: 'core/handlers',
+    what: 'the request handler: the middleware chain (base), the gateway adapter (wsgi), exceptions to responses',
+    imports: ['conf', 'core/exceptions', 'core/signals', 'gateway', 'http', 'middleware', 'urls', 'utils', 'views'],
+  },
+  {
+    name: 'core/wsgi',
+    what: '`getWsgiApplication()`, `setup()`',
+    imports: ['apps', 'conf', 'core/handlers', 'gateway', 'urls'],
+  },
+  {
+    name: 'test',
+    what: "the framework's test `Client`, `RequestFactory`, `overrideSettings`",
+    imports: ['conf', 'core/handlers', 'core/signals', 'core/wsgi', 'gateway', 'http', 'middleware', 'urls'],
+  },
+  {
+    name: 'core/management',
+    what: '`manage.ts` and its commands (runserver, serve, check, collectstatic, ...)',
+    imports: [
+      'apps',
+      'conf',
+      'core/checks',
+      'core/management/base',
+      'core/wsgi',
+      'gateway',
+      'staticfiles',
+      'urls',
+      'utils',
+    ],
+  },
+  { name: 'shortcuts', what: '`redirect`, `resolveUrl`', imports: ['http', 'urls'] },
+];
+
+/**
+ * The one import from the framework into the server: `manage.ts serve` loads the production
+ * server's command line when it runs (a dynamic import), so a project that never serves never
+ * loads it.
+ */
+export const SERVE_IMPORT = { from: 'core/management/commands/serve.ts', to: 'server/cli' } as const;
+
+const BEGIN = '<!-- import rules: generated from test/architecture/layers.ts (npm run docs:architecture) -->';
+const END = '<!-- end of import rules -->';
+
+/** The import table of docs/architecture.md, from {@link UNITS}. */
+export function importTable(): string {
+  const rows = UNITS.map((unit) => {
+    const imports = unit.imports.length === 0 ? 'nothing of ours' : unit.imports.map((u) => `\`${u}\``).join(', ');
+    const types = unit.typeImports?.length ? `; types only: ${unit.typeImports.map((u) => `\`${u}\``).join(', ')}` : '';
+    const serve = SERVE_IMPORT.from.startsWith(unit.name + '/')
+      ? `; \`server\` (the \`serve\` command, dynamically)`
+      : '';
+    return `| \`${unit.name}\` | ${unit.what} | ${imports}${types}${serve} |`;
+  });
+  return [BEGIN, '| unit (under `src/`) | what | may import |', '|---|---|---|', ...rows, END].join('\n');
+}
+
+/** docs/architecture.md with its import table replaced by {@link importTable}. */
+export function withImportTable(doc: string): string {
+  const start = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  if (start === -1 || end === -1 || end < start) {
+    throw new Error(`docs/architecture.md has no import table between the markers ${BEGIN} and ${END}.`);
+  }
+  return doc.slice(0, start) + importTable() + doc.slice(end + END.length);
+}
+
+export const ARCHITECTURE_DOC = fileURLToPath(new URL('../../docs/architecture.md', import.meta.url));
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFileSync(ARCHITECTURE_DOC, withImportTable(readFileSync(ARCHITECTURE_DOC, 'utf8')));
+  console.log(`Wrote ${ARCHITECTURE_DOC}`);
+}
