@@ -42,7 +42,7 @@ describe('tsgi startproject', () => {
     const pkg = JSON.parse(readFileSync(path.join(top, 'package.json'), 'utf8'));
     assert.equal(pkg.name, 'mysite');
     assert.equal(pkg.dependencies.tsgi, `file:${REPO_ROOT}`);
-    assert.deepEqual(Object.keys(pkg.scripts).sort(), ['check', 'dev', 'start', 'test']);
+    assert.deepEqual(Object.keys(pkg.scripts).sort(), ['check', 'dev', 'start', 'test', 'typecheck']);
   });
 
   test('gives every project its own random secret key', async () => {

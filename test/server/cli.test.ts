@@ -33,7 +33,7 @@ describe('tsgi (the dispatcher)', () => {
     assert.match(r.stdout, /^ {2}serve +Run an application with the production server\.$/m);
     const bad = await runTsgi(['srve']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /Unknown command "srve"\. Commands: serve, startproject, startapp\./);
+    assert.match(bad.stderr, /Unknown command "srve"\. Commands: serve, startproject, startapp, manage\./);
   });
 });
 

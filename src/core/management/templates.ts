@@ -40,11 +40,28 @@ export function validateName(name: string | undefined, kind: 'project' | 'app'):
   }
 }
 
+interface PackageJson {
+  version: string;
+  devDependencies?: Record<string, string>;
+}
+
+const packageJson = (): PackageJson =>
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageJson;
+
 /** The dependency a new project declares on tsgi: this checkout when run from source, else the version. */
 export function tsgiDependency(): string {
   const root = PACKAGE_ROOT;
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
-  return root.split(path.sep).includes('node_modules') ? `^${pkg.version}` : `file:${root}`;
+  return root.split(path.sep).includes('node_modules') ? `^${packageJson().version}` : `file:${root}`;
+}
+
+/**
+ * The versions of TypeScript and Node's types a new project type-checks with: the ones tsgi itself
+ * is checked with (its devDependencies), so that the project's `npm run typecheck` reads tsgi's
+ * declarations with the compiler they were written for.
+ */
+function typingVersions(): Record<string, string> {
+  const dev = packageJson().devDependencies ?? {};
+  return { typescript_version: dev['typescript'] ?? '^6.0.0', types_node_version: dev['@types/node'] ?? '^24.0.0' };
 }
 
 const camelCase = (name: string) =>
@@ -84,6 +101,7 @@ export function renderTemplate(
     [`camel_case_${kind}_name`]: camelCase(name),
     secret_key: kind === 'project' ? getRandomSecretKey() : '',
     tsgi_dependency: tsgiDependency(),
+    ...(kind === 'project' ? typingVersions() : {}),
     ...extra,
   };
   const source = path.join(TEMPLATES_DIR, kind);
@@ -92,7 +110,7 @@ export function renderTemplate(
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const outName = entry.name
         .replace(/^project_name$|^app_name$/, name)
-        .replace(/^gitignore-tpl$/, '.gitignore-tpl');
+        .replace(/^(gitignore|npmrc)-tpl$/, '.$1-tpl'); // npm pack would drop (or rename) the dotfiles
       const from = path.join(dir, entry.name);
       const to = path.join(rel, outName);
       if (entry.isDirectory()) walk(from, to);
