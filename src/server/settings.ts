@@ -104,7 +104,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     short: '-b',
     env: 'TSGI_BIND',
     type: 'list',
-    default: ['127.0.0.1:8000'],
+    // gunicorn's default: platforms that run a web process (Heroku, Render, Cloud Run) set PORT.
+    default: (env) => (env.PORT ? [`0.0.0.0:${env.PORT}`] : ['127.0.0.1:8000']),
+    defaultText: '0.0.0.0:$PORT when PORT is set, else 127.0.0.1:8000',
     meta: 'ADDRESS',
     validate: validateBind as (v: never) => string | null,
     help: 'The socket to listen on; repeat for several: HOST:PORT, [::1]:PORT, unix:/path. The environment variable takes a comma-separated list.',

@@ -24,6 +24,16 @@ async function get(url: string): Promise<{ status: number; text: string }> {
   }
 }
 
+/** Whether a process is still running (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Polls until `ok` holds (a bounded guard against a hang, not a timing assertion). */
 async function until<T>(
   what: string,
@@ -53,10 +63,12 @@ describe('a newcomer', () => {
     assert.equal(created.code, 0, created.stderr);
     project = path.join(tmp.dir, 'mysite');
     // npm installs the file: dependency on this checkout as a link, as it would for a user.
-    const installed = await runCommand('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], {
-      cwd: project,
-      timeoutMs: 120_000,
-    });
+    // TypeScript and Node's types too (the project's devDependencies), from npm's cache when it has them.
+    const installed = await runCommand(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'],
+      { cwd: project, timeoutMs: 180_000 },
+    );
     assert.equal(installed.code, 0, installed.stderr);
   });
 
@@ -166,12 +178,57 @@ export const CSRF_COOKIE_SECURE = true;
     assert.equal(result.stderr, '');
   });
 
+  test('the fresh project type-checks with npm run typecheck', async () => {
+    const checked = await runCommand('npm', ['run', 'typecheck', '--silent'], { cwd: project, timeoutMs: 180_000 });
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+  });
+
   test('startapp makes an app whose test passes under npm test; a failing test fails the run', async () => {
     const created = await manage(project, ['startapp', 'blog']);
     assert.equal(created.code, 0, created.stderr);
     const passed = await runCommand('npm', ['test', '--silent'], { cwd: project, timeoutMs: 120_000 });
     assert.equal(passed.code, 0, passed.stdout + passed.stderr);
     assert.match(passed.stdout, /✔ the index page answers/);
+
+    // As the user goes on: the view renders a template that links to the project's home page and
+    // to itself, the app is installed; the app's test passes before and after urls.ts includes it.
+    writeFileSync(
+      path.join(project, 'blog', 'views.ts'),
+      `import type { HttpRequest, HttpResponse } from 'tsgi/http';
+import { render } from 'tsgi/template';
+
+export function index(request: HttpRequest): Promise<HttpResponse> {
+  return render(request, 'blog/index.html');
+}
+`,
+    );
+    writeFileSync(
+      path.join(project, 'blog', 'templates', 'blog', 'index.html'),
+      `<a href="{% url 'home' %}">Home</a> <a href="{% url 'blog:index' %}">Blog</a>\n`,
+    );
+    const settingsFile = path.join(project, 'mysite', 'settings.ts');
+    const settings = readFileSync(settingsFile, 'utf8');
+    writeFileSync(settingsFile, settings.replace("  'tsgi.staticfiles',\n", "  'tsgi.staticfiles',\n  'blog',\n"));
+    assert.match(readFileSync(settingsFile, 'utf8'), /'blog',/);
+    const linked = await runCommand('npm', ['test', '--silent'], { cwd: project, timeoutMs: 120_000 });
+    assert.equal(linked.code, 0, linked.stdout + linked.stderr);
+    assert.match(linked.stdout, /✔ the index page answers/);
+    const urlsFile = path.join(project, 'mysite', 'urls.ts');
+    writeFileSync(
+      urlsFile,
+      readFileSync(urlsFile, 'utf8')
+        .replace("import { path } from 'tsgi/urls';", "import { include, path } from 'tsgi/urls';")
+        .replace(
+          "  path('', home, { name: 'home' }),\n",
+          "  path('', home, { name: 'home' }),\n  path('blog/', include('blog.urls')),\n",
+        ),
+    );
+    assert.match(readFileSync(urlsFile, 'utf8'), /include\('blog\.urls'\)/);
+    const included = await runCommand('npm', ['test', '--silent'], { cwd: project, timeoutMs: 120_000 });
+    assert.equal(included.code, 0, included.stdout + included.stderr);
+    assert.match(included.stdout, /✔ the index page answers/);
+    const typed = await runCommand('npm', ['run', 'typecheck', '--silent'], { cwd: project, timeoutMs: 180_000 });
+    assert.equal(typed.code, 0, typed.stdout + typed.stderr);
 
     writeFileSync(
       path.join(project, 'blog', 'broken.test.ts'),
@@ -181,6 +238,68 @@ export const CSRF_COOKIE_SECURE = true;
     assert.equal(failed.code, 1, failed.stdout + failed.stderr);
     assert.match(failed.stdout, /✖ fails on purpose/);
   });
+
+  test('npm start binds PORT, TSGI_BIND or TSGI_CMD_ARGS (each above the last), and stops whole on TERM to npm', async () => {
+    const [port, bindPort, argsPort] = [await freePort(), await freePort(), await freePort()];
+    // PORT alone: every interface on that port, as gunicorn does (platforms set PORT).
+    await npmStart({ PORT: String(port) }, `http://0.0.0.0:${port}`, port);
+    // TSGI_BIND over PORT.
+    await npmStart(
+      { PORT: String(port), TSGI_BIND: `127.0.0.1:${bindPort}` },
+      `http://127.0.0.1:${bindPort}`,
+      bindPort,
+    );
+    // TSGI_CMD_ARGS over both.
+    await npmStart(
+      {
+        PORT: String(port),
+        TSGI_BIND: `127.0.0.1:${bindPort}`,
+        TSGI_CMD_ARGS: `--bind 127.0.0.1:${argsPort} --workers 2`,
+      },
+      `http://127.0.0.1:${argsPort}`,
+      argsPort,
+      2,
+    );
+  });
+
+  /**
+   * `npm start` with `env`: the master says it listens at `listening`, the page answers on `port`,
+   * then TERM to npm (what a supervisor sends) stops npm, the master and every worker.
+   */
+  async function npmStart(env: NodeJS.ProcessEnv, listening: string, port: number, workers = 1): Promise<void> {
+    const npm = spawn('npm', ['start'], {
+      cwd: project,
+      env: { ...process.env, NO_COLOR: '1', TSGI_BIND: undefined, PORT: undefined, TSGI_CMD_ARGS: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout!.on('data', (d: Buffer) => (output += d));
+    npm.stderr!.on('data', (d: Buffer) => (output += d));
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    try {
+      await until(
+        'the workers to boot',
+        async () => output,
+        (out) => (out.match(/Worker \d+ is ready/g) ?? []).length === workers,
+      );
+      assert.match(output, new RegExp(`Listening at: ${listening.replace(/\./g, '\\.')} `));
+      const page = await get(`http://127.0.0.1:${port}/`);
+      assert.equal(page.status, 200, output);
+    } finally {
+      npm.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output);
+    const pids = [...output.matchAll(/\[(\d+)\] \[INFO\] Starting tsgi|Booting worker with pid: (\d+)/g)].map((m) =>
+      Number(m[1] ?? m[2]),
+    );
+    assert.equal(pids.length, 1 + workers, output);
+    await until(
+      'the master and its workers to exit',
+      async () => pids.filter(alive),
+      (left) => left.length === 0,
+    );
+    assert.match(output, /Shutdown complete\./);
+  }
 
   test('runserver refuses DEBUG off without ALLOWED_HOSTS, as Django does', async () => {
     const result = await manage(project, ['runserver', '--noreload', '127.0.0.1:0'], { TSGI_DEBUG: 'false' });
