@@ -2,13 +2,16 @@
  * The public entry point, as Django's `django.core.wsgi`: `getWsgiApplication()` returns the
  * framework's TSGI application.
  */
-import { enableCompileCache, flushCompileCache } from 'node:module';
 import type { Application, ClosableBody, Environ, StartResponse } from '../gateway/types.ts';
 import type { WSGIHandler } from './handlers/wsgi.ts';
 
 // The framework itself is imported when the boot starts, not with this module: by then
 // getWsgiApplication() has turned Node's compile cache on, so it covers the whole framework
 // (about 60 modules) as well as the project.
+
+// node:module's compile cache is Node's own: under Deno, Bun or workerd (toFetchHandler,
+// docs/fetch.md) this module loads without it.
+const nodeModule = globalThis.process?.getBuiltinModule?.('node:module');
 
 let setupDone: Promise<void> | undefined;
 
@@ -48,7 +51,7 @@ export function getWsgiApplication(): Application {
   // imports above, and the project's settings, URLconf, views, apps) is type-stripped and
   // compiled once, not at every start. Only what the project imported before this call (its
   // wsgi.ts) is left out.
-  enableCompileCache();
+  nodeModule?.enableCompileCache?.();
   let handler: WSGIHandler;
   let booted = false;
   const ready = (async () => {
@@ -58,7 +61,7 @@ export function getWsgiApplication(): Application {
     handler.loadMiddleware();
     booted = true;
     // Written now rather than at exit, so that a server stopped by a signal leaves it too.
-    flushCompileCache();
+    nodeModule?.flushCompileCache?.();
   })();
   // A failed boot is reported by whoever awaits `ready` (the server); it must not also crash
   // the process as an unhandled rejection.

@@ -6,91 +6,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import http from 'node:http';
 import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { start, stop, type Started } from './runtime-process.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(repoRoot, 'test/fixtures/runtimes');
 const bin = (name: string): string => path.join(repoRoot, 'node_modules/.bin', name);
-const START_TIMEOUT = 60_000;
-
-interface Started {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-}
-
-/** Resolves with the first match of `pattern` in the stream's text, or rejects after `ms`. */
-function waitFor(
-  stream: Readable,
-  pattern: RegExp,
-  child: ChildProcess,
-  output: () => string,
-): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (data: Buffer): void => {
-      seen += data.toString();
-      const match = pattern.exec(seen);
-      if (match) {
-        done();
-        resolve(match);
-      }
-    };
-    const onExit = (code: number | null): void => {
-      done();
-      reject(new Error(`The runtime exited (code ${code}) before it listened. Its output:\n${output()}`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`The runtime did not listen within ${START_TIMEOUT} ms. Its output:\n${output()}`));
-    }, START_TIMEOUT);
-    const done = (): void => {
-      clearTimeout(timer);
-      stream.off('data', onData);
-      child.off('exit', onExit);
-    };
-    stream.on('data', onData);
-    child.on('exit', onExit);
-  });
-}
-
-async function start(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; portFrom: 'stdout' | 'control-fd' },
-): Promise<Started> {
-  const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'pipe', 'pipe'];
-  if (options.portFrom === 'control-fd') stdio.push('pipe');
-  const child = spawn(command, args, { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...options.env }, stdio });
-  let log = '';
-  child.stdout!.on('data', (data: Buffer) => (log += data.toString()));
-  child.stderr!.on('data', (data: Buffer) => (log += data.toString()));
-  const output = (): string => log;
-  const port =
-    options.portFrom === 'stdout'
-      ? Number((await waitFor(child.stdout!, /listening on (\d+)/, child, output))[1])
-      : Number((await waitFor(child.stdio[3] as Readable, /"port":(\d+)/, child, output))[1]);
-  return { child, port, output };
-}
-
-async function stop(started: Started | undefined): Promise<void> {
-  if (!started || started.child.exitCode !== null || started.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => started.child.once('exit', resolve));
-  started.child.kill('SIGTERM');
-  const timer = setTimeout(() => started.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /**
  * workerd runs JavaScript only: strip the types of worker.ts and of everything it imports
  * (Node's own stripTypeScriptTypes, no bundler), flattening `../../x/name.ts` to `./name.js`, the
@@ -205,7 +132,8 @@ const runtimes: Runtime[] = [
     name: 'bun',
     binary: bin('bun'),
     remoteAddr: '127.0.0.1',
-    launch: () => start(bin('bun'), ['--no-install', 'run', path.join(fixtures, 'bun.ts')], { portFrom: 'stdout' }),
+    launch: () =>
+      start(bin('bun'), ['--no-install', 'run', path.join(fixtures, 'bun.ts')], { portFrom: 'stdout', cwd: repoRoot }),
   },
   {
     name: 'deno',
