@@ -1,14 +1,16 @@
 /**
  * `manage.ts runserver [addr:port]`: the development server, as Django's. It runs the system
  * checks, serves the project's application on the gateway's reference server, serves static files
- * in DEBUG, logs each request, and restarts on every change to a project file.
+ * in DEBUG, logs each request, and restarts when a source file, a template or the settings
+ * change (autoreload.ts's ReloadRules; never for databases, journals, logs, node_modules or
+ * dotfiles, nor what --exclude names).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Application, Environ, StartResponse, ClosableBody } from '../../../gateway/types.ts';
 import { CommandError, defineCommand, type CommandIO } from '../base.ts';
 import { runSystemChecks } from '../checks.ts';
-import { EXIT_PORT_IN_USE, RUN_MAIN_ENV, runWithReloader } from '../autoreload.ts';
+import { EXIT_PORT_IN_USE, RUN_MAIN_ENV, ReloadRules, runWithReloader } from '../autoreload.ts';
 
 const DEFAULT_ADDR = '127.0.0.1';
 const DEFAULT_PORT = 8000;
@@ -162,7 +164,7 @@ async function innerRun(
 }
 
 const command = defineCommand({
-  help: 'Starts a lightweight web server for development, reloaded on every change, that also serves static files.',
+  help: 'Starts a lightweight web server for development that also serves static files, restarted when a source file, a template or the settings change.',
   requiresSystemChecks: false,
   positionals: [{ name: 'addrport', help: 'Optional port number, or ipaddr:port.', optional: true }],
   options: {
@@ -174,8 +176,12 @@ const command = defineCommand({
       help: 'Tells tsgi to NOT automatically serve static files at STATIC_URL.',
     },
     insecure: { type: 'boolean', default: false, help: 'Allows serving static files even if DEBUG is false.' },
+    exclude: {
+      type: 'strings',
+      help: "A file or folder whose changes never restart the server, as a glob; repeat for more. Without a '/' it matches a name at any depth (--exclude data), with one the path from the project root (--exclude 'fixtures/**').",
+    },
   },
-  async handle({ args, ipv6, noreload, nostatic, insecure }, io) {
+  async handle({ args, ipv6, noreload, nostatic, insecure, exclude }, io) {
     const { host, port } = parseAddrport(args.addrport as string | undefined, ipv6);
     const run = async () => {
       try {
@@ -197,12 +203,21 @@ const command = defineCommand({
     if (noreload || process.env[RUN_MAIN_ENV] === 'true') return run();
     const { settings } = await import('../../../conf/index.ts');
     const { getProjectRoot } = await import('../../../utils/module-loading.ts');
-    const s = settings as unknown as { STATIC_ROOT?: string | null; MEDIA_ROOT?: string | null };
-    const ignore = [s.STATIC_ROOT, s.MEDIA_ROOT]
-      .filter((p): p is string => typeof p === 'string' && p.length > 0)
-      .map((p) => path.resolve(p));
+    const s = settings as unknown as {
+      STATIC_ROOT?: string | null;
+      MEDIA_ROOT?: string | null;
+      TEMPLATES?: ReadonlyArray<{ DIRS?: readonly string[] }>;
+    };
+    const strings = (list: readonly unknown[]) =>
+      list.filter((p): p is string => typeof p === 'string' && p.length > 0).map((p) => path.resolve(p));
+    const rules = new ReloadRules({
+      root: getProjectRoot(),
+      exclude,
+      ignoreFolders: strings([s.STATIC_ROOT, s.MEDIA_ROOT]),
+      templateDirs: strings((s.TEMPLATES ?? []).flatMap((engine) => engine.DIRS ?? [])),
+    });
     io.stdout.write(`Watching for file changes in ${getProjectRoot()}\n`);
-    return runWithReloader({ root: getProjectRoot(), ignore, host, port });
+    return runWithReloader({ root: getProjectRoot(), rules, host, port });
   },
 });
 
