@@ -380,7 +380,9 @@ function drain(closeIdle = true): void {
 }
 
 process.on('SIGTERM', () => drain(true));
-process.on('SIGQUIT', () => process.exit(0));
+// A fast stop (the master's answer to INT and QUIT): finish() ends the watchdog's inspector
+// session before it exits, or node prints "Waiting for the debugger to disconnect..." on Ctrl+C.
+process.on('SIGQUIT', () => finish());
 // Ctrl+C reaches the whole process group: the master decides.
 process.on('SIGINT', () => {});
 process.on('disconnect', () => {
