@@ -1,11 +1,17 @@
 /** The command line itself: help, suggestions, argument errors, exit codes. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { admin, REPO_ROOT } from './helpers.ts';
 import { closestMatch, editDistance } from '../../src/core/management/suggest.ts';
-import { CommandError, defineCommand, parseCommandLine } from '../../src/core/management/base.ts';
+import {
+  CommandError,
+  commandUsage,
+  defineCommand,
+  parseCommandLine,
+  type Command,
+} from '../../src/core/management/base.ts';
 
 describe('the command line', () => {
   test('help lists the commands by group', async () => {
@@ -58,6 +64,40 @@ describe('the command line', () => {
     assert.match(result.stderr, /\(Run again with --traceback for the stack\.\)\n$/);
     const traced = await admin(['check', '--traceback']);
     assert.match(traced.stderr, /^ImproperlyConfigured: .*\n\s+at /);
+  });
+});
+
+describe('command help', () => {
+  const commandsDir = path.join(REPO_ROOT, 'src/core/management/commands');
+  for (const file of readdirSync(commandsDir).filter((f) => f.endsWith('.ts'))) {
+    const name = file.slice(0, -3);
+    test(`help ${name}: every option and argument is apart from its help, long ones on a line of their own`, async () => {
+      const { default: command } = (await import(path.join(commandsDir, file))) as { default: Command };
+      const lines = commandUsage('manage.ts', name, command).split('\n');
+      const start = lines.findIndex((l) => l === 'options:' || l === 'positional arguments:');
+      assert.ok(start > 0, `no options in help ${name}`);
+      for (let i = start; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line === '' || line.endsWith(':')) continue;
+        if (line.startsWith(' '.repeat(26))) continue; // the help of a long option, on its own line
+        const match = /^ {2}((?:-\w, )?--[\w-]+(?: [A-Z_]+)?|\w+)( {2,}\S.*)?$/.exec(line);
+        assert.ok(match, `help ${name}: "${line}" runs the option into its help`);
+        if (match[2] === undefined) assert.match(lines[i + 1] ?? '', /^ {26}\S/, `help ${name}: "${line}" has no help`);
+        else assert.equal(line.indexOf(match[2].trimStart()), 26, `help ${name}: "${line}" is out of its column`);
+      }
+    });
+  }
+
+  test('a long option puts its help on the next line, at the same column', () => {
+    const command = defineCommand({
+      help: 'A test command.',
+      options: { 'test-name-pattern': { type: 'string', help: 'Only these tests.' } },
+      handle() {},
+    });
+    assert.match(
+      commandUsage('manage.ts', 'x', command),
+      /\n {2}--test-name-pattern TEST_NAME_PATTERN\n {26}Only these tests\.\n/,
+    );
   });
 });
 

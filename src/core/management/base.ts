@@ -243,6 +243,16 @@ export function parseCommandLine(name: string, command: Command, argv: readonly 
   };
 }
 
+/** Where the help of an option starts, as argparse's: a longer option puts its help on the next line. */
+const HELP_COLUMN = 24;
+
+/** One line of `--help` (or two, when the option or argument is too long to leave a gap). */
+function helpLine(head: string, help: string): string {
+  return head.length < HELP_COLUMN - 1
+    ? `  ${head.padEnd(HELP_COLUMN)}${help}`
+    : `  ${head}\n${' '.repeat(HELP_COLUMN + 2)}${help}`;
+}
+
 /** The `--help` text of a command. */
 export function commandUsage(prog: string, name: string, command: Command): string {
   const all: Record<string, OptionSpec> = { ...command.options, ...GLOBAL_OPTIONS };
@@ -252,14 +262,14 @@ export function commandUsage(prog: string, name: string, command: Command): stri
   const lines = [`usage: ${prog} ${name} [options]${pos ? ' ' + pos : ''}`, '', command.help, ''];
   if (command.positionals.length) {
     lines.push('positional arguments:');
-    for (const p of command.positionals) lines.push(`  ${p.name.padEnd(24)}${p.help}`);
+    for (const p of command.positionals) lines.push(helpLine(p.name, p.help));
     lines.push('');
   }
   lines.push('options:');
   for (const [flag, spec] of Object.entries(all)) {
     const head = `${spec.short ? `-${spec.short}, ` : ''}--${flag}${spec.type === 'boolean' ? '' : ` ${flag.toUpperCase().replace(/-/g, '_')}`}`;
     const extra = spec.choices ? ` (one of: ${spec.choices.join(', ')})` : '';
-    lines.push(`  ${head.padEnd(24)}${spec.help}${extra}`);
+    lines.push(helpLine(head, `${spec.help}${extra}`));
   }
   return lines.join('\n') + '\n';
 }
