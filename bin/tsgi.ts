@@ -87,7 +87,11 @@ async function run(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. See tsgi help.\n`);
+    const { closestMatch } = await import('../src/core/management/suggest.ts');
+    const match = closestMatch(name, Object.keys(COMMANDS));
+    process.stderr.write(
+      `Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.${match ? ` Did you mean ${match}?` : ''} See tsgi help.\n`,
+    );
     return 2;
   }
   return (await command.load()).main(rest);

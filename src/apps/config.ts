@@ -4,7 +4,13 @@
  */
 import path from 'node:path';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
-import { getProjectRoot, importModule, ModuleNotFoundError, resolveModule } from '../utils/module-loading.ts';
+import {
+  getProjectRoot,
+  importModule,
+  ModuleNotFoundError,
+  resolveModule,
+  suggestModule,
+} from '../utils/module-loading.ts';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
 const { existsSync, statSync } = process.getBuiltinModule('node:fs');
@@ -142,9 +148,12 @@ export function createAppConfig(entry: unknown): AppConfig {
     }
     return instantiate(candidate, undefined);
   }
+  const suggestion = suggestModule(entry, { folders: true });
   throw new ImproperlyConfigured(
     `The app '${entry}' in INSTALLED_APPS cannot be found: no module or folder ${entry.replace(/\./g, '/')} ` +
-      `under ${getProjectRoot()}, and no AppConfig class of that name. Check the spelling and the project root.`,
+      `under ${getProjectRoot()}, and no AppConfig class of that name. ` +
+      (suggestion === undefined ? '' : `Did you mean '${suggestion}'? `) +
+      'Check the spelling and the project root.',
   );
 }
 

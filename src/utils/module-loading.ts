@@ -10,9 +10,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Dirent } from 'node:fs';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
-const { statSync } = process.getBuiltinModule('node:fs');
+const { readdirSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** The package's own `src/` folder: `tsgi.x.y` names resolve inside it. */
 const PACKAGE_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,8 +145,10 @@ export function resolveModule(dotted: string): string {
     const tsgi = dotted.startsWith('tsgi.');
     const where = tsgi ? `the tsgi package (${PACKAGE_SRC})` : `the project root ${getProjectRoot()}`;
     const orPackage = tsgi ? '' : ` and no installed package exports '${dotted.split('.').join('/')}'`;
+    const suggestion = suggestModule(dotted);
     throw new ModuleNotFoundError(
-      `No module named '${dotted}': none of these files exists under ${where}: ` +
+      `No module named '${dotted}'${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}: ` +
+        `none of these files exists under ${where}: ` +
         `${candidates.map((c) => path.relative(tsgi ? PACKAGE_SRC : getProjectRoot(), c)).join(', ')}${orPackage}. ` +
         `Check the spelling, or set the project root (setProjectRoot(), or run from the project's folder).`,
       dotted,
@@ -154,6 +157,54 @@ export function resolveModule(dotted: string): string {
   }
   resolved.set(key, file);
   return file;
+}
+
+/** The folders and (when `modules`) module files of `dir` by the name a dotted path gives them. */
+function dottedEntries(dir: string, modules: boolean): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    if (entry.isDirectory()) names.push(entry.name);
+    else if (modules && !/\.d\.[cm]?ts$/.test(entry.name)) {
+      const ext = EXTENSIONS.find((e) => entry.name.endsWith(e));
+      if (ext !== undefined) names.push(entry.name.slice(0, -ext.length));
+    }
+  }
+  return names.filter((name) => SEGMENT.test(name));
+}
+
+/**
+ * The existing module (or, with `folders`, folder) closest to a dotted name that does not
+ * exist, for a "did you mean": each part is matched against the folders and module files where
+ * it is looked for (`mysite.setings` → `mysite.settings`, `mysit.settings` → `mysite.settings`,
+ * `tsgi.middleware.securty` → `tsgi.middleware.security`). Undefined when nothing is close.
+ *
+ * @example
+ * suggestModule('blog.urlz'); // 'blog.urls'
+ */
+export function suggestModule(dotted: string, options: { folders?: boolean } = {}): string | undefined {
+  const parts = dotted.split('.');
+  const tsgi = parts[0] === 'tsgi' && parts.length > 1;
+  let dir = tsgi ? PACKAGE_SRC : getProjectRoot();
+  const fixed = tsgi ? ['tsgi'] : [];
+  const rest = tsgi ? parts.slice(1) : parts;
+  for (const [i, part] of rest.entries()) {
+    const names = dottedEntries(dir, i === rest.length - 1);
+    const name = names.includes(part) ? part : closestName(part, names);
+    if (name === undefined) return undefined;
+    fixed.push(name);
+    dir = path.join(dir, name);
+  }
+  const found = fixed.join('.');
+  if (found === dotted) return undefined;
+  const folder = options.folders === true && (statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false);
+  return folder || moduleCandidates(found).some(isFile) ? found : undefined;
 }
 
 /**

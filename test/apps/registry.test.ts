@@ -82,7 +82,7 @@ const errors: Array<[string, unknown[], string]> = [
   [
     'a missing app',
     ['blgo'],
-    `The app 'blgo' in INSTALLED_APPS cannot be found: no module or folder blgo under ${root}, and no AppConfig class of that name. Check the spelling and the project root.`,
+    `The app 'blgo' in INSTALLED_APPS cannot be found: no module or folder blgo under ${root}, and no AppConfig class of that name. Did you mean 'blog'? Check the spelling and the project root.`,
   ],
   [
     'a non-string entry',
