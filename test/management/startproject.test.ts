@@ -24,6 +24,7 @@ describe('tsgi startproject', () => {
       'package.json',
       'tsconfig.json',
       '.gitignore',
+      '.npmrc',
     ]) {
       assert.ok(existsSync(path.join(top, file)), `${file} is missing`);
     }
@@ -43,6 +44,9 @@ describe('tsgi startproject', () => {
     assert.equal(pkg.name, 'mysite');
     assert.equal(pkg.dependencies.tsgi, `file:${REPO_ROOT}`);
     assert.deepEqual(Object.keys(pkg.scripts).sort(), ['check', 'dev', 'start', 'test', 'typecheck']);
+    assert.equal(pkg.scripts.start, 'exec tsgi serve mysite.wsgi:application', 'no hard-coded bind; exec for TERM');
+    assert.deepEqual(Object.keys(pkg.devDependencies).sort(), ['@types/node', 'typescript']);
+    assert.match(readFileSync(path.join(top, '.npmrc'), 'utf8'), /^engine-strict=true$/m);
   });
 
   test('gives every project its own random secret key', async () => {
