@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { admin, REPO_ROOT } from './helpers.ts';
+import { admin, linkTsgi, REPO_ROOT, tempDir, tsgi } from './helpers.ts';
 import { closestMatch, editDistance } from '../../src/core/management/suggest.ts';
 import {
   CommandError,
@@ -64,6 +64,36 @@ describe('the command line', () => {
     assert.match(result.stderr, /\(Run again with --traceback for the stack\.\)\n$/);
     const traced = await admin(['check', '--traceback']);
     assert.match(traced.stderr, /^ImproperlyConfigured: .*\n\s+at /);
+  });
+});
+
+describe('tsgi manage', () => {
+  test("runs the project's manage.ts with the rest of the line", async () => {
+    const tmp = tempDir();
+    try {
+      const created = await tsgi(['startproject', 'mysite'], { cwd: tmp.dir });
+      assert.equal(created.code, 0, created.stderr);
+      linkTsgi(path.join(tmp.dir, 'mysite'));
+      const result = await tsgi(['manage', 'help', 'check'], { cwd: path.join(tmp.dir, 'mysite') });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^usage: manage\.ts check \[options\]/);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  test('outside a project says where to run it and exits 2', async () => {
+    const tmp = tempDir();
+    try {
+      const result = await tsgi(['manage', 'check'], { cwd: tmp.dir });
+      assert.equal(result.code, 2);
+      assert.equal(
+        result.stderr,
+        `There is no manage.ts in ${tmp.dir}: run tsgi manage in a project's folder (the one with manage.ts), or make a project with tsgi startproject.\n`,
+      );
+    } finally {
+      tmp.remove();
+    }
   });
 });
 
