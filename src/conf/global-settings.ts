@@ -195,8 +195,34 @@ export interface Settings {
   TIME_ZONE: string;
   /** Whether translation is on (kept for Django parity; tsgi has no translations yet). */
   USE_I18N: boolean;
-  /** Whether datetimes are time-zone aware (kept for Django parity). */
+  /** Whether datetimes are time-zone aware: `timezone.now()` is then aware (UTC), and templates show datetimes in the current time zone. */
   USE_TZ: boolean;
+  /** Whether dates and numbers are formatted by the active locale's formats (tsgi has English's) instead of the settings below. */
+  USE_L10N: boolean;
+  /** The `date` filter's default format ('N j, Y': Feb. 4, 2003); in Django's date format characters. */
+  DATE_FORMAT: string;
+  /** The format of a datetime ('N j, Y, P': Feb. 4, 2003, 4 p.m.). */
+  DATETIME_FORMAT: string;
+  /** The `time` filter's default format ('P': 4 p.m.). */
+  TIME_FORMAT: string;
+  /** The format of a year and month ('F Y': February 2003). */
+  YEAR_MONTH_FORMAT: string;
+  /** The format of a month and day ('F j': February 4). */
+  MONTH_DAY_FORMAT: string;
+  /** The short date format ('m/d/Y': 02/04/2003). */
+  SHORT_DATE_FORMAT: string;
+  /** The short datetime format ('m/d/Y P'). */
+  SHORT_DATETIME_FORMAT: string;
+  /** The first day of the week: 0 is Sunday, 1 Monday... */
+  FIRST_DAY_OF_WEEK: number;
+  /** The decimal separator of formatted numbers. */
+  DECIMAL_SEPARATOR: string;
+  /** Whether formatted numbers group their thousands (with USE_L10N). */
+  USE_THOUSAND_SEPARATOR: boolean;
+  /** Digits per group of a formatted number (3), or the group sizes from the right ([3, 2, 0] for India); 0 groups nothing. */
+  NUMBER_GROUPING: number | number[];
+  /** The thousands separator of formatted numbers. */
+  THOUSAND_SEPARATOR: string;
   /** The settings module these settings came from (set by the loader). */
   SETTINGS_MODULE?: string;
   [setting: string]: unknown;
@@ -286,4 +312,17 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   TIME_ZONE: 'America/Chicago',
   USE_I18N: true,
   USE_TZ: true,
+  USE_L10N: false,
+  DATE_FORMAT: 'N j, Y',
+  DATETIME_FORMAT: 'N j, Y, P',
+  TIME_FORMAT: 'P',
+  YEAR_MONTH_FORMAT: 'F Y',
+  MONTH_DAY_FORMAT: 'F j',
+  SHORT_DATE_FORMAT: 'm/d/Y',
+  SHORT_DATETIME_FORMAT: 'm/d/Y P',
+  FIRST_DAY_OF_WEEK: 0,
+  DECIMAL_SEPARATOR: '.',
+  USE_THOUSAND_SEPARATOR: false,
+  NUMBER_GROUPING: 0,
+  THOUSAND_SEPARATOR: ',',
 });

@@ -1,0 +1,134 @@
+"""Runs template filter cases through Django's own built-in filters and prints what they return.
+
+Reads a JSON list of cases on stdin: {"filter", "value", "arg"?, "autoescape", "settings"?, "tz"?},
+values tagged with their Python type (see decode()). Calls each filter as Django's template engine
+does (FilterExpression.resolve: template_localtime for expects_localtime, the autoescape keyword
+for needs_autoescape, mark_safe of the result for is_safe filters given safe input) and prints a
+JSON list of {"type", "str", "safe", "items"?} or {"raises": exception class name}.
+"""
+import datetime
+import decimal
+import json
+import os
+import sys
+import time
+
+os.environ['TZ'] = 'America/Chicago'  # what Django's Settings does for TIME_ZONE in a project
+time.tzset()
+
+import django  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+settings.configure(
+    USE_TZ=True,
+    TIME_ZONE='America/Chicago',
+    USE_L10N=False,
+    USE_I18N=True,
+    LANGUAGE_CODE='en-us',
+)
+django.setup()
+
+import pytz  # noqa: E402
+from django.template.defaultfilters import register  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.safestring import SafeData, mark_safe  # noqa: E402
+
+
+def zone(name):
+    if name in ('UTC', 'Z'):
+        return pytz.utc
+    if name[0] in '+-':
+        sign = -1 if name[0] == '-' else 1
+        hours, minutes = name[1:].split(':')
+        return datetime.timezone(sign * datetime.timedelta(hours=int(hours), minutes=int(minutes)))
+    return pytz.timezone(name)
+
+
+def decode(v):
+    t = v['t']
+    if t == 'none':
+        return None
+    if t == 'bool':
+        return v['v']
+    if t == 'int':
+        return int(v['v'])
+    if t == 'float':
+        return float(v['v'])
+    if t == 'decimal':
+        return decimal.Decimal(v['v'])
+    if t == 'str':
+        return v['v']
+    if t == 'safe':
+        return mark_safe(v['v'])
+    if t == 'list':
+        return [decode(x) for x in v['v']]
+    if t == 'dict':
+        return {decode(k): decode(x) for k, x in v['v']}
+    if t == 'date':
+        return datetime.date.fromisoformat(v['v'])
+    if t == 'time':
+        return datetime.time.fromisoformat(v['v'])
+    if t == 'datetime':
+        naive = datetime.datetime.fromisoformat(v['v'])
+        if 'tz' not in v:
+            return naive
+        tz = zone(v['tz'])
+        return tz.localize(naive) if hasattr(tz, 'localize') else naive.replace(tzinfo=tz)
+    if t == 'timedelta':
+        return datetime.timedelta(days=v['days'], seconds=v['seconds'], microseconds=v['us'])
+    raise ValueError('unknown tag %r' % t)
+
+
+def type_name(x):
+    if x is None:
+        return 'None'
+    if isinstance(x, bool):
+        return 'bool'
+    if isinstance(x, str):
+        return 'str'
+    if isinstance(x, decimal.Decimal):
+        return 'Decimal'
+    return type(x).__name__
+
+
+def describe(x):
+    out = {'type': type_name(x), 'str': str(x), 'safe': isinstance(x, SafeData)}
+    if isinstance(x, list):
+        out['items'] = [describe(i) for i in x]
+    return out
+
+
+def call(case):
+    f = register.filters[case['filter']]
+    value = decode(case['value'])
+    args = [decode(case['arg'])] if 'arg' in case else []
+    if getattr(f, 'expects_localtime', False):
+        value = timezone.template_localtime(value, settings.USE_TZ)
+    if getattr(f, 'needs_autoescape', False):
+        result = f(value, *args, autoescape=case['autoescape'])
+    else:
+        result = f(value, *args)
+    if getattr(f, 'is_safe', False) and isinstance(value, SafeData):
+        result = mark_safe(result)
+    return result
+
+
+def run(case):
+    try:
+        with override_settings(**case.get('settings', {})):
+            if case.get('tz'):
+                with timezone.override(zone(case['tz'])):
+                    return describe(call(case))
+            return describe(call(case))
+    except Exception as e:  # the case records what Django raises
+        return {'raises': type(e).__name__}
+
+
+def main():
+    cases = json.load(sys.stdin)
+    json.dump([run(c) for c in cases], sys.stdout)
+
+
+if __name__ == '__main__':
+    main()
