@@ -3,8 +3,6 @@
  * Python's `urllib.parse` they and utils/html stand on (`quote`, `unquote`, `urlsplit`, ...), so
  * that the `urlencode`, `iriencode` and `urlize` filters quote exactly as Django does.
  */
-import { domainToASCII } from 'node:url';
-
 const ALWAYS_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~';
 const encoder = new TextEncoder();
 
@@ -154,27 +152,118 @@ export function urlunsplit({ scheme, netloc, path, query, fragment }: SplitUrl):
   return url;
 }
 
+// -- IDNA 2003, as Python's idna codec ---------------------------------------------------------
+
+const BASE = 36;
+
+/** RFC 3492's Bootstring encoding of a label (the part after `xn--`). */
+function punycodeEncode(label: string): string {
+  const input = [...label].map((c) => c.codePointAt(0)!);
+  let out = input
+    .filter((c) => c < 0x80)
+    .map((c) => String.fromCharCode(c))
+    .join('');
+  const basic = out.length;
+  let handled = basic;
+  if (basic) out += '-';
+  const digit = (d: number) => String.fromCharCode(d < 26 ? 97 + d : 22 + d);
+  let n = 128;
+  let delta = 0;
+  let bias = 72;
+  const adapt = (d: number, points: number, first: boolean) => {
+    d = first ? Math.floor(d / 700) : d >> 1;
+    d += Math.floor(d / points);
+    let k = 0;
+    while (d > ((BASE - 1) * 26) >> 1) {
+      d = Math.floor(d / (BASE - 1));
+      k += BASE;
+    }
+    return k + Math.floor((BASE * d) / (d + 38));
+  };
+  while (handled < input.length) {
+    const m = Math.min(...input.filter((c) => c >= n));
+    delta += (m - n) * (handled + 1);
+    n = m;
+    for (const c of input) {
+      if (c < n) delta++;
+      if (c !== n) continue;
+      let q = delta;
+      for (let k = BASE; ; k += BASE) {
+        const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+        if (q < t) break;
+        out += digit(t + ((q - t) % (BASE - t)));
+        q = Math.floor((q - t) / (BASE - t));
+      }
+      out += digit(q);
+      bias = adapt(delta, handled + 1, handled === basic);
+      delta = 0;
+      handled++;
+    }
+    delta++;
+    n++;
+  }
+  return out;
+}
+
+// These are invisible joiners and variation selectors: a class of single code points, on purpose.
+// eslint-disable-next-line no-misleading-character-class
+const MAPPED_TO_NOTHING = /[\u00ad\u034f\u1806\u180b-\u180d\u200b-\u200d\u2060\ufe00-\ufe0f\ufeff]/gu;
+const PROHIBITED =
+  /[\p{Cn}\p{Co}\p{Cs}\u0080-\u009f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2063\u206a-\u206f\u3000\ufff9-\ufffd\u{e0001}\u{e0020}-\u{e007f}\u{fdd0}-\u{fdef}]/u;
+const RAND_AL = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
+const FOLD = (text: string) => [...text].map((c) => c.toUpperCase().toLowerCase()).join('');
+
+/** RFC 3491's nameprep, close enough for Django's uses: mapping, case folding, NFKC, the prohibited characters and the bidi rule. */
+function nameprep(label: string): string {
+  const mapped = FOLD(FOLD(label.replace(MAPPED_TO_NOTHING, '')).normalize('NFKC')).normalize('NFKC');
+  if (PROHIBITED.test(mapped))
+    throw new RangeError(`The domain label ${JSON.stringify(label)} has a prohibited character.`);
+  const chars = [...mapped];
+  if (chars.some((c) => RAND_AL.test(c))) {
+    const letters = chars.filter((c) => /\p{L}/u.test(c));
+    if (letters.some((c) => !RAND_AL.test(c)) || !RAND_AL.test(chars[0]!) || !RAND_AL.test(chars[chars.length - 1]!)) {
+      throw new RangeError(`The domain label ${JSON.stringify(label)} violates the bidi rule of IDNA.`);
+    }
+  }
+  return mapped;
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+function toAscii(label: string): string {
+  let ascii = label;
+  if (!ASCII.test(label)) {
+    ascii = nameprep(label);
+    if (!ASCII.test(ascii)) {
+      if (/^xn--/i.test(ascii)) throw new RangeError('Label starts with ACE prefix');
+      ascii = `xn--${punycodeEncode(ascii)}`;
+    }
+  }
+  if (ascii.length === 0 || ascii.length > 63) throw new RangeError('label empty or too long');
+  return ascii;
+}
+
 /**
- * A domain in its ASCII (IDNA) form, as Django's `punycode()` (Python's `idna` codec): ASCII
- * labels kept as they are, others punycoded; a RangeError for an empty or over-long label.
+ * A domain in its ASCII (IDNA 2003) form, as Django's `punycode()` (Python's `idna` codec):
+ * ASCII labels kept as they are, others nameprepped and punycoded; a RangeError for an empty
+ * or over-long label or a prohibited character.
  *
  * @example
  * punycode('bücher.example'); // 'xn--bcher-kva.example'
  */
 export function punycode(domain: string): string {
+  if (ASCII.test(domain)) {
+    const labels = domain.split('.');
+    for (const label of labels.slice(0, -1)) {
+      if (label.length === 0 || label.length > 63) throw new RangeError('label empty or too long');
+    }
+    if (labels[labels.length - 1]!.length > 63) throw new RangeError('label too long');
+    return domain;
+  }
   const labels = domain.split(/[.\u3002\uff0e\uff61]/);
   const trailing = labels.length > 1 && labels[labels.length - 1] === '' ? labels.pop() : undefined;
-  const out = labels.map((label) => {
-    let ascii = label;
-    // eslint-disable-next-line no-control-regex
-    if (!/^[\x00-\x7f]*$/.test(label)) {
-      ascii = domainToASCII(label);
-      if (!ascii) throw new RangeError(`The domain label ${JSON.stringify(label)} cannot be encoded with IDNA.`);
-    }
-    if (ascii.length === 0 || ascii.length > 63) throw new RangeError('label empty or too long');
-    return ascii;
-  });
-  return out.join('.') + (trailing === undefined ? '' : '.');
+  return labels.map(toAscii).join('.') + (trailing === undefined ? '' : '.');
 }
 
 /**

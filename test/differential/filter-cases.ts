@@ -34,7 +34,7 @@ export const I = (v: number | bigint | string): Tagged => ({
 });
 export const F = (v: number | string): Tagged => {
   const text = String(v);
-  if (/^-?\d+$/.test(text)) throw new Error(`F(${text}): an integral float cannot be a JS value; use I()`);
+  if (Number.isInteger(Number(text))) throw new Error(`F(${text}): an integral float cannot be a JS value; use I()`);
   return { t: 'float', v: text === 'Infinity' ? 'inf' : text === '-Infinity' ? '-inf' : text === 'NaN' ? 'nan' : text };
 };
 export const DEC = (v: string): Tagged => ({ t: 'decimal', v });
@@ -533,4 +533,192 @@ grid('floatformat', [F(6666.6666), I(10000)], [I(2)], {
 });
 grid('filesizeformat', [I(1024 * 1536), I(2 ** 70)], [undefined], { settings: { DECIMAL_SEPARATOR: ',' } });
 
-export const CASES: readonly Case[] = cases;
+// -- generated cases (a fixed seed: the same battery every run) -------------------------------
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = mulberry32(1234);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+/** A decimal literal: up to 9 integer digits, up to 6 decimals, often ending in 5 (ties). */
+function decimalText(): string {
+  const whole = String(int(0, 10 ** int(0, 9)));
+  const decimals = int(0, 6);
+  let frac = Array.from({ length: decimals }, () => String(int(0, 9))).join('');
+  if (decimals && rand() < 0.4) frac = frac.slice(0, -1) + '5';
+  return `${rand() < 0.3 ? '-' : ''}${whole}${decimals ? `.${frac}` : ''}`;
+}
+
+const generated: Case[] = [];
+function g(filter: string, value: Tagged, arg?: Tagged, extra: Partial<Case> = {}): void {
+  generated.push({ filter, value, ...(arg === undefined ? {} : { arg }), autoescape: rand() < 0.7, ...extra });
+}
+
+for (let i = 0; i < 500; i++) {
+  const text = decimalText();
+  const asNumber = Number(text);
+  const value = pick(['num', 'str', 'dec'] as const);
+  const tagged =
+    value === 'str' ? S(text) : value === 'dec' ? DEC(text) : Number.isInteger(asNumber) ? I(text) : F(asNumber);
+  const p = int(-5, 5);
+  g('floatformat', tagged, pick([I(p), S(String(p)), S(`${p}g`), S('g'), undefined] as const));
+}
+const CONVERSIONS = 'diuxXoeEfFgGsrc';
+for (let i = 0; i < 500; i++) {
+  const conversion = pick([...CONVERSIONS]);
+  const flags = [...'-+ #0'].filter(() => rand() < 0.25).join('');
+  const width = rand() < 0.5 ? String(int(1, 14)) : '';
+  const precision = rand() < 0.5 ? `.${int(0, 9)}` : '';
+  const text = decimalText();
+  const n = Number(text);
+  const value =
+    conversion === 'c'
+      ? pick([I(int(32, 0x2fff)), S('x')])
+      : pick([
+          Number.isInteger(n) ? I(text) : F(n),
+          I(int(-100000, 100000)),
+          F(pick([1.5e-7, 123456789.125, -0.0001, 4503599627370495.5, 1e-300])),
+        ]);
+  g('stringformat', value, S(`${flags}${width}${precision}${conversion}`));
+}
+
+const TOKENS = [
+  '<',
+  '>',
+  '&',
+  ';',
+  '#',
+  'a',
+  'b',
+  ' ',
+  '  ',
+  '\n',
+  '"',
+  "'",
+  '/',
+  '!',
+  '-',
+  '=',
+  '<b>',
+  '</b>',
+  '<p class="x">',
+  '</p>',
+  '<!--',
+  '-->',
+  '&amp;',
+  '&#39;',
+  '&lt',
+  '&#x27',
+  'http://',
+  'https://',
+  'www.',
+  '.com',
+  '.org',
+  '@',
+  'example',
+  'é',
+  '😀',
+  '(',
+  ')',
+  '[',
+  ']',
+  '.',
+  ',',
+  ':',
+  'script',
+  '<script>',
+  '</script>',
+  '<br/>',
+  '<br>',
+  '\t',
+  'word',
+  'Word',
+  'WORD',
+  "'s",
+  '1st',
+  '2',
+  '<a href="x">',
+  '</a>',
+  '<img src=x/>',
+  '\r\n',
+  '\u00a0',
+  'ﬁ',
+  'ß',
+] as const;
+const randomText = (max = 12) => Array.from({ length: int(1, max) }, () => pick(TOKENS)).join('');
+
+for (let i = 0; i < 150; i++) {
+  const text = randomText(16);
+  for (const name of [
+    'striptags',
+    'urlize',
+    'escapejs',
+    'title',
+    'slugify',
+    'linebreaks',
+    'linebreaksbr',
+    'capfirst',
+  ]) {
+    g(name, rand() < 0.15 ? SAFE(text) : S(text));
+  }
+  g('truncatechars_html', S(text), I(int(0, 12)));
+  g('truncatewords_html', S(text), I(int(0, 6)));
+  g('truncatechars', S(text), I(int(0, 12)));
+  g('truncatewords', S(text), I(int(0, 6)));
+  g('wordwrap', S(text), I(int(1, 12)));
+  g('urlizetrunc', S(text), I(int(1, 20)));
+  g('wordcount', S(text));
+  g('urlencode', S(text), pick([undefined, S(''), S('/&=')]));
+  g('iriencode', S(text));
+  g('center', S(text), I(int(0, 30)));
+}
+
+const ZONES = [
+  'UTC',
+  'America/Chicago',
+  'Europe/Paris',
+  'Asia/Kolkata',
+  'Australia/Lord_Howe',
+  'America/St_Johns',
+  '+09:00',
+];
+for (let i = 0; i < 300; i++) {
+  const year = int(1946, 2036);
+  const iso =
+    `${String(year).padStart(4, '0')}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}` +
+    `T${String(int(0, 23)).padStart(2, '0')}:${String(pick([0, 0, 30, int(0, 59)])).padStart(2, '0')}:${String(int(0, 59)).padStart(2, '0')}` +
+    (rand() < 0.5 ? `.${String(int(0, 999999)).padStart(6, '0')}` : '');
+  const kind = pick(['naive', 'aware', 'date'] as const);
+  const zone = pick(ZONES);
+  const value = kind === 'date' ? DATE(iso.slice(0, 10)) : kind === 'naive' ? DT(iso) : DT(iso, zone);
+  const dateChars = kind === 'date' ? 'b d D E F j l L m M n N o S t U w W y Y z' : ALL_CHARS;
+  g(
+    'date',
+    value,
+    S(dateChars),
+    rand() < 0.3 ? { tz: pick(ZONES) } : rand() < 0.2 ? { settings: { USE_TZ: false } } : {},
+  );
+  if (kind !== 'date') g('time', value, S('a A e f g G h H i O P s T u Z'), rand() < 0.3 ? { tz: pick(ZONES) } : {});
+}
+for (let i = 0; i < 200; i++) {
+  const start = Date.UTC(int(1990, 2030), int(0, 11), int(1, 28), int(0, 23), int(0, 59), int(0, 59));
+  const end = start + Math.floor(rand() ** 3 * 4e11) * (rand() < 0.1 ? -1 : 1);
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+  const aware = rand() < 0.5;
+  const a = aware ? DT(iso(start), 'UTC') : DT(iso(start));
+  const b = aware ? DT(iso(end), pick(['UTC', 'Europe/Paris'])) : DT(iso(end));
+  g(pick(['timesince', 'timeuntil']), a, b);
+}
+for (let i = 0; i < 150; i++) {
+  const bytes = BigInt(Math.floor(rand() * 10 ** int(0, 18))) * (rand() < 0.1 ? -1n : 1n);
+  g('filesizeformat', I(bytes));
+}
+
+export const CASES: readonly Case[] = [...cases, ...generated];
