@@ -10,7 +10,7 @@
 import { fromSettings, settings } from '../conf/index.ts';
 import { format as dateformat, timeFormat as timeformat } from './dateformat.ts';
 import { format as numberformat } from './numberformat.ts';
-import { isTruthy, pyType } from './python.ts';
+import { isTruthy, pyStr, pyType } from './python.ts';
 
 /** The names `getFormat()` looks up in the locale and in settings (Django's FORMAT_SETTINGS). */
 export const FORMAT_SETTINGS = [
@@ -103,17 +103,19 @@ export function numberFormat(value: unknown, decimalPos?: number, useL10n?: bool
 /**
  * What a template prints for a value: numbers with `numberFormat`, datetimes with
  * DATETIME_FORMAT, dates with DATE_FORMAT, times with TIME_FORMAT; anything else as it is
- * (Django's `localize`). Booleans stay booleans. `useL10n === false` leaves numbers alone.
+ * (Django's `localize`). Booleans print as True/False; `useL10n === false` prints numbers as
+ * Python's str().
  */
 export function localize(value: unknown, useL10n?: boolean): unknown {
   switch (pyType(value)) {
     case 'str':
-    case 'bool':
       return value;
+    case 'bool':
+      return pyStr(value);
     case 'int':
     case 'float':
     case 'Decimal':
-      return useL10n === false ? value : numberFormat(value, undefined, useL10n);
+      return useL10n === false ? pyStr(value) : numberFormat(value, undefined, useL10n);
     case 'datetime':
       return dateFormat(value, 'DATETIME_FORMAT', useL10n);
     case 'date':

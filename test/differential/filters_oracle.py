@@ -1,10 +1,12 @@
-"""Runs template filter cases through Django's own built-in filters and prints what they return.
+"""Runs cases through Django's own built-in filters and utilities and prints what they return.
 
-Reads a JSON list of cases on stdin: {"filter", "value", "arg"?, "autoescape", "settings"?, "tz"?},
-values tagged with their Python type (see decode()). Calls each filter as Django's template engine
-does (FilterExpression.resolve: template_localtime for expects_localtime, the autoescape keyword
-for needs_autoescape, mark_safe of the result for is_safe filters given safe input) and prints a
-JSON list of {"type", "str", "safe", "items"?} or {"raises": exception class name}.
+Reads a JSON list of cases on stdin, values tagged with their Python type (see decode()):
+- {"filter", "value", "arg"?, "autoescape", "settings"?, "tz"?}: a built-in filter, called as
+  Django's template engine does (FilterExpression.resolve: template_localtime for
+  expects_localtime, the autoescape keyword for needs_autoescape, mark_safe of the result for
+  is_safe filters given safe input);
+- {"call", "args", "kwargs"?, "settings"?, "tz"?}: one of the utilities in CALLS.
+Prints a JSON list of {"type", "str", "safe", "items"?} or {"raises": exception class name}.
 """
 import datetime
 import decimal
@@ -32,7 +34,56 @@ import pytz  # noqa: E402
 from django.template.defaultfilters import register  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils import dateformat, formats, html, numberformat, text, timesince  # noqa: E402
+from django.utils.encoding import iri_to_uri, punycode  # noqa: E402
 from django.utils.safestring import SafeData, mark_safe  # noqa: E402
+from pprint import pformat  # noqa: E402
+from urllib.parse import quote  # noqa: E402
+
+CALLS = {
+    'escape': html.escape,
+    'conditional_escape': html.conditional_escape,
+    'format_html': html.format_html,
+    'format_html_join': html.format_html_join,
+    'linebreaks': html.linebreaks,
+    'strip_tags': html.strip_tags,
+    'strip_spaces_between_tags': html.strip_spaces_between_tags,
+    'escapejs': html.escapejs,
+    'json_script': html.json_script,
+    'avoid_wrapping': html.avoid_wrapping,
+    'smart_urlquote': html.smart_urlquote,
+    'urlize': html.urlize,
+    'Truncator.chars': lambda value, *a, **k: text.Truncator(value).chars(*a, **k),
+    'Truncator.words': lambda value, *a, **k: text.Truncator(value).words(*a, **k),
+    'wrap': text.wrap,
+    'slugify': text.slugify,
+    'capfirst': text.capfirst,
+    'phone2numeric': text.phone2numeric,
+    'normalize_newlines': text.normalize_newlines,
+    'timesince': timesince.timesince,
+    'timeuntil': timesince.timeuntil,
+    'numberformat.format': numberformat.format,
+    'dateformat.format': dateformat.format,
+    'dateformat.time_format': dateformat.time_format,
+    'formats.get_format': formats.get_format,
+    'formats.date_format': formats.date_format,
+    'formats.time_format': formats.time_format,
+    'formats.number_format': formats.number_format,
+    'formats.localize': formats.localize,
+    'timezone.make_aware': lambda value, tz=None, is_dst=None: timezone.make_aware(
+        value, zone(tz) if tz else None, is_dst),
+    'timezone.make_naive': lambda value, tz=None: timezone.make_naive(value, zone(tz) if tz else None),
+    'timezone.localtime': lambda value, tz=None: timezone.localtime(value, zone(tz) if tz else None),
+    'timezone.localdate': lambda value, tz=None: timezone.localdate(value, zone(tz) if tz else None),
+    'timezone.is_aware': timezone.is_aware,
+    'timezone.is_naive': timezone.is_naive,
+    'timezone.template_localtime': timezone.template_localtime,
+    'timezone.get_current_timezone_name': timezone.get_current_timezone_name,
+    'iri_to_uri': iri_to_uri,
+    'punycode': punycode,
+    'quote': quote,
+    'pformat': pformat,
+}
 
 
 def zone(name):
@@ -100,6 +151,10 @@ def describe(x):
 
 
 def call(case):
+    if 'call' in case:
+        args = [decode(a) for a in case['args']]
+        kwargs = {k: decode(v) for k, v in case.get('kwargs', {}).items()}
+        return CALLS[case['call']](*args, **kwargs)
     f = register.filters[case['filter']]
     value = decode(case['value'])
     args = [decode(case['arg'])] if 'arg' in case else []
