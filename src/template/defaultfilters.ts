@@ -12,7 +12,7 @@
  */
 import { Library } from './library.ts';
 import type { FilterFunction, FilterOptions } from './library.ts';
-import { AttributeError, format as dateformatFormat, timeFormat as dateformatTime } from '../utils/dateformat.ts';
+import { format as dateformatFormat, timeFormat as dateformatTime } from '../utils/dateformat.ts';
 import { iriToUri, quote } from '../utils/encoding.ts';
 import { dateFormat, numberFormat, timeFormat } from '../utils/formats.ts';
 import {
@@ -28,6 +28,7 @@ import {
 import { fixedDigits, percentFormat } from '../utils/printf.ts';
 import { pformat } from '../utils/pprint.ts';
 import {
+  AttributeError,
   IndexError,
   addValues,
   intValue,

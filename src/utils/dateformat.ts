@@ -20,13 +20,11 @@
  */
 import { Temporal } from 'temporal-polyfill';
 import { getCurrentTimezone, getDefaultTimezone, toZoned } from './timezone.ts';
+import { AttributeError } from './pyops.ts';
 import { dateIso, microseconds, pyStr, temporalKind, timeIso } from './python.ts';
 import { zoneName } from './tzinfo.ts';
 
-/** Python's `AttributeError`: the value has no such field (a time has no year). */
-export class AttributeError extends Error {
-  override name = 'AttributeError';
-}
+export { AttributeError };
 
 export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 export const WEEKDAYS_ABBR = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];

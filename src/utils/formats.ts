@@ -47,7 +47,7 @@ const ENGLISH: Readonly<Record<string, unknown>> = Object.freeze({
 const fromSettingsTable = fromSettings(() => {
   const table: Record<string, unknown> = {};
   for (const name of FORMAT_SETTINGS) table[name] = settings[name];
-  return { table, useL10n: Boolean(settings.USE_L10N) };
+  return { table, useL10n: Boolean(settings.USE_L10N), useThousandSeparator: Boolean(settings.USE_THOUSAND_SEPARATOR) };
 });
 
 /**
@@ -90,13 +90,14 @@ export function timeFormat(value: unknown, format?: unknown, useL10n?: boolean):
  * numberFormat(1234.5, 2, undefined, true); // '1,234.50' (USE_L10N on)
  */
 export function numberFormat(value: unknown, decimalPos?: number, useL10n?: boolean, forceGrouping = false): string {
+  const { useL10n: l10nSetting, useThousandSeparator } = fromSettingsTable();
   return numberformat(value, {
+    useGrouping: (useL10n ?? l10nSetting) && useThousandSeparator,
     decimalSep: String(getFormat('DECIMAL_SEPARATOR', useL10n)),
     decimalPos,
     grouping: getFormat('NUMBER_GROUPING', useL10n) as number | number[],
     thousandSep: String(getFormat('THOUSAND_SEPARATOR', useL10n)),
     forceGrouping,
-    useL10n,
   });
 }
 

@@ -1,9 +1,9 @@
 /**
  * Numbers as text with a decimal separator, a fixed number of decimals and grouped thousands, as
  * Django's `django.utils.numberformat.format`: decimals are cut, never rounded (round first, as
- * `floatformat` does), and exact for bigints, decimals and decimal strings.
+ * `floatformat` does), and exact for bigints, decimals and decimal strings. Unlike Django's, it
+ * reads no settings (utils/ is a leaf): utils/formats' `numberFormat()` passes them.
  */
-import { fromSettings, settings } from '../conf/index.ts';
 import { floatRepr, isDecimal, parseDecimal, pyStr } from './python.ts';
 
 /** How `format()` writes a number. */
@@ -16,16 +16,11 @@ export interface NumberFormatOptions {
   grouping?: number | number[];
   /** The group separator (`','`). */
   thousandSep?: string;
-  /** Group even when USE_THOUSAND_SEPARATOR is off (the `g` of `floatformat`). */
+  /** Group: with localization on and USE_THOUSAND_SEPARATOR, Django groups (default false). */
+  useGrouping?: boolean;
+  /** Group anyway (the `g` of `floatformat`). */
   forceGrouping?: boolean;
-  /** Whether localization is on; undefined reads USE_L10N. */
-  useL10n?: boolean;
 }
-
-const useGroupingSetting = fromSettings(() => ({
-  useL10n: Boolean(settings.USE_L10N),
-  useThousandSeparator: Boolean(settings.USE_THOUSAND_SEPARATOR),
-}));
 
 /** A decimal's digits without an exponent (Python's `'{:f}'.format(Decimal)`). */
 export function decimalToFixed(text: string): string {
@@ -77,11 +72,8 @@ function group(intPart: string, grouping: number | number[], separator: string):
  * // '1.234.567,89'
  */
 export function format(value: unknown, options: NumberFormatOptions): string {
-  const { decimalSep, decimalPos, grouping = 0, thousandSep = '', forceGrouping = false, useL10n } = options;
-  const setting = useGroupingSetting();
-  const useGrouping =
-    (((useL10n ?? setting.useL10n) && setting.useThousandSeparator) || forceGrouping) &&
-    (Array.isArray(grouping) || grouping !== 0);
+  const { decimalSep, decimalPos, grouping = 0, thousandSep = '', forceGrouping = false } = options;
+  const useGrouping = (Boolean(options.useGrouping) || forceGrouping) && (Array.isArray(grouping) || grouping !== 0);
   const isInt = typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
   if (isInt && !useGrouping && !decimalPos) return pyStr(value);
   let decimal: string | undefined;

@@ -119,6 +119,11 @@ export function pyLen(value: unknown): number {
   throw new TypeError(`object of type '${pyType(value)}' has no len()`);
 }
 
+/** Python's `AttributeError`: the value has no such field (a time has no year). */
+export class AttributeError extends Error {
+  override name = 'AttributeError';
+}
+
 /** Python's `KeyError` and `IndexError`, raised by `pyGetItem()`. */
 export class KeyError extends Error {
   override name = 'KeyError';

@@ -5,8 +5,8 @@
  * (2 by default: "1 year, 3 months", never "1 year, 5 days").
  */
 import { Temporal } from 'temporal-polyfill';
-import { AttributeError } from './dateformat.ts';
 import { avoidWrapping } from './html.ts';
+import { AttributeError } from './pyops.ts';
 import { ValueError, temporalKind } from './python.ts';
 import { getDefaultTimezone, isAware, toZoned } from './timezone.ts';
 

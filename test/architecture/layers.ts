@@ -55,6 +55,27 @@ export const UNITS: readonly Unit[] = [
     imports: ['core/exceptions', 'dispatch', 'utils'],
   },
   {
+    name: 'utils/html',
+    what: "HTML helpers (`escape`, `formatHtml`, `stripTags`, `urlize`, ...); `stripTags` raises Django's `SuspiciousOperation`",
+    imports: ['core/exceptions', 'utils'],
+  },
+  {
+    name: 'utils/timezone',
+    what: 'the current time zone (per request) and conversions (`now`, `localtime`, `makeAware`), from TIME_ZONE and USE_TZ',
+    imports: ['conf', 'utils'],
+  },
+  {
+    name: 'utils/dateformat',
+    what: 'date format characters (`format`, `timeFormat`); naive datetimes are read in TIME_ZONE',
+    imports: ['utils', 'utils/timezone'],
+  },
+  { name: 'utils/timesince', what: '`timesince`, `timeuntil`', imports: ['utils', 'utils/html', 'utils/timezone'] },
+  {
+    name: 'utils/formats',
+    what: 'localized formats from the format settings (`getFormat`, `dateFormat`, `numberFormat`, `localize`)',
+    imports: ['conf', 'utils', 'utils/dateformat'],
+  },
+  {
     name: 'core/signals',
     what: '`requestStarted`, `requestFinished`, `gotRequestException`',
     imports: ['conf', 'dispatch', 'gateway'],
@@ -108,7 +129,21 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'template',
     what: 'template engines, `TemplateResponse`, `render`, context processors, the template checks',
-    imports: ['apps', 'conf', 'core/checks', 'core/exceptions', 'http', 'middleware', 'staticfiles', 'urls', 'utils'],
+    imports: [
+      'apps',
+      'conf',
+      'core/checks',
+      'core/exceptions',
+      'http',
+      'middleware',
+      'staticfiles',
+      'urls',
+      'utils',
+      'utils/dateformat',
+      'utils/formats',
+      'utils/html',
+      'utils/timesince',
+    ],
   },
   {
     name: 'views',

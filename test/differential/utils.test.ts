@@ -132,7 +132,8 @@ const CALLS: Record<string, Fn> = {
       grouping: opt<number | number[]>(kw.grouping),
       thousandSep: opt<string>(kw.thousand_sep),
       forceGrouping: Boolean(kw.force_grouping),
-      useL10n: opt<boolean>(kw.use_l10n),
+      // Django reads USE_L10N and USE_THOUSAND_SEPARATOR here; tsgi's caller passes them.
+      useGrouping: Boolean(opt<boolean>(kw.use_l10n) ?? settings.USE_L10N) && Boolean(settings.USE_THOUSAND_SEPARATOR),
     }),
   'dateformat.format': ([v, f]) => dateformat.format(v, f),
   'dateformat.time_format': ([v, f]) => dateformat.timeFormat(v, f),
