@@ -25,6 +25,7 @@ import {
   stripTags,
   urlize as htmlUrlize,
 } from '../utils/html.ts';
+import { decimalLiteral, roundHalfUp } from '../utils/numberformat.ts';
 import { fixedDigits, percentFormat } from '../utils/printf.ts';
 import { pformat } from '../utils/pprint.ts';
 import {
@@ -46,14 +47,12 @@ import {
   isDecimal,
   isPlainObject,
   isTruthy,
-  parseDecimal,
   pyRepr,
   pySplit,
   pyStr,
   pyStrLen,
   pyType,
 } from '../utils/python.ts';
-import type { DecimalParts } from '../utils/python.ts';
 import { SafeString, markSafe } from '../utils/safestring.ts';
 import {
   Truncator,
@@ -650,28 +649,6 @@ filter(
 
 // -- floatformat -------------------------------------------------------------------------------
 
-/** Python's `Decimal(text)` for the literals floatformat meets: finite parts, or 'inf'/'nan'. */
-function pyDecimal(text: string): DecimalParts | 'inf' | 'nan' | undefined {
-  const t = text.trim().replaceAll('_', '');
-  if (/^[-+]?(inf|infinity)$/i.test(t)) return 'inf';
-  if (/^[-+]?s?nan\d*$/i.test(t)) return 'nan';
-  return parseDecimal(t);
-}
-
-/** `value` rounded half up to `places` decimals, written out (Decimal.quantize, ROUND_HALF_UP). */
-function quantizeHalfUp({ sign, digits, exponent }: DecimalParts, places: number): string {
-  let coefficient: bigint;
-  if (exponent >= -places) coefficient = digits * 10n ** BigInt(exponent + places);
-  else {
-    const divisor = 10n ** BigInt(-places - exponent);
-    coefficient = digits / divisor;
-    if ((digits % divisor) * 2n >= divisor) coefficient += 1n;
-  }
-  let text = coefficient.toString().padStart(places + 1, '0');
-  if (places) text = `${text.slice(0, -places)}.${text.slice(-places)}`;
-  return sign && coefficient !== 0n ? `-${text}` : text;
-}
-
 filter(
   'floatformat',
   (text, argument) => {
@@ -685,10 +662,14 @@ filter(
     // Django reads the value's repr() as a Decimal, else float(value): a string goes through a
     // float, a number through its shortest repr; a decimal is read exactly (tsgi: Django 3.2
     // went through float() and lost digits past the 17th).
-    let d = isDecimal(text) ? pyDecimal(String(text)) : typeof text === 'string' ? undefined : pyDecimal(inputVal);
+    let d = isDecimal(text)
+      ? decimalLiteral(String(text))
+      : typeof text === 'string'
+        ? undefined
+        : decimalLiteral(inputVal);
     if (d === undefined) {
       try {
-        d = pyDecimal(pyRepr(pyFloat(text)));
+        d = decimalLiteral(pyRepr(pyFloat(text)));
       } catch (error) {
         if (isError(error, ValueError, TypeError, RangeError)) return '';
         throw error;
@@ -710,7 +691,7 @@ filter(
       return markSafe(numberFormat(d.sign && whole ? `-${whole}` : `${whole}`, 0, undefined, forceGrouping));
     }
     const places = Math.abs(p);
-    return markSafe(numberFormat(quantizeHalfUp(d, places), places, undefined, forceGrouping));
+    return markSafe(numberFormat(roundHalfUp(d, places), places, undefined, forceGrouping));
   },
   { isSafe: true, arg: 'optional' },
 );

@@ -65,6 +65,21 @@ const ESCAPED = /\\([^\n])/gu;
 
 type Kind = 'date' | 'time' | 'naive' | 'aware' | 'other';
 
+/** Parsed format strings: literal text (escapes resolved) at even indexes, format characters at odd ones. */
+const parsed = new Map<string, readonly string[]>();
+const PARSED_LIMIT = 1000;
+
+function parse(formatString: string): readonly string[] {
+  let pieces = parsed.get(formatString);
+  if (pieces === undefined) {
+    pieces = formatString.split(FORMAT_CHARS).map((piece, i) => (i % 2 ? piece : piece.replace(ESCAPED, '$1')));
+    // Templates use a handful of formats; a bound keeps formats built from data from growing it.
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    parsed.set(formatString, pieces);
+  }
+  return pieces;
+}
+
 interface Fields {
   year?: number;
   month?: number;
@@ -119,32 +134,44 @@ class Formatter {
   readonly kind: Kind;
   readonly fields: Fields;
   readonly data: unknown;
-  readonly #zone: ZoneFacts | undefined;
+  #zoned: Temporal.ZonedDateTime | undefined;
+  #zone: ZoneFacts | undefined | null = null;
+  #date: Temporal.PlainDate | undefined;
 
   constructor(value: unknown) {
     this.data = value;
     this.kind = kindOf(value);
     if (this.kind === 'aware') {
-      const zoned = toZoned(value);
-      this.fields = fieldsOf(zoned);
-      this.#zone = zoneFacts(zoned);
+      this.#zoned = toZoned(value);
+      this.fields = fieldsOf(this.#zoned.toPlainDateTime());
     } else if (this.kind === 'naive') {
-      const plain = value as Temporal.PlainDateTime;
-      this.fields = fieldsOf(plain);
-      const zone = getDefaultTimezone();
-      const earlier = plain.toZonedDateTime(zone, { disambiguation: 'earlier' });
-      const later = plain.toZonedDateTime(zone, { disambiguation: 'later' });
-      this.#zone = zoneFacts(
-        plain.toZonedDateTime(zone, { disambiguation: 'compatible' }),
-        earlier.offsetNanoseconds === later.offsetNanoseconds,
-      );
+      this.fields = fieldsOf(value as Temporal.PlainDateTime);
     } else if (this.kind === 'date') {
       const d = value as Temporal.PlainDate;
+      this.#date = d;
       this.fields = { year: d.year, month: d.month, day: d.day };
     } else if (this.kind === 'time') {
       const t = value as Temporal.PlainTime;
       this.fields = { hour: t.hour, minute: t.minute, second: t.second, microsecond: microseconds(t) };
     } else this.fields = {};
+  }
+
+  /** The zone facts, or undefined where Django's formatter has no time zone (dates, times). Computed on first use. */
+  zone(): ZoneFacts | undefined {
+    if (this.#zone !== null) return this.#zone;
+    if (this.kind === 'aware') this.#zone = zoneFacts(this.#zoned!);
+    else if (this.kind === 'naive') {
+      const plain = this.data as Temporal.PlainDateTime;
+      const zone = getDefaultTimezone();
+      const earlier = plain.toZonedDateTime(zone, { disambiguation: 'earlier' });
+      const later = plain.toZonedDateTime(zone, { disambiguation: 'later' });
+      const unambiguous = earlier.offsetNanoseconds === later.offsetNanoseconds;
+      // The reading time.mktime() and Temporal's 'compatible' give: the earlier of a repeated
+      // wall time, the later of a skipped one (whose earlier reading moved the wall clock back).
+      const skipped = !unambiguous && (earlier.hour !== plain.hour || earlier.minute !== plain.minute);
+      this.#zone = zoneFacts(skipped ? later : earlier, unambiguous);
+    } else this.#zone = undefined;
+    return this.#zone;
   }
 
   field(name: keyof Fields): number {
@@ -156,30 +183,28 @@ class Formatter {
   }
 
   date(): Temporal.PlainDate {
-    return new Temporal.PlainDate(this.field('year'), this.field('month'), this.field('day'));
-  }
-
-  /** The zone facts, or undefined where Django's formatter has no time zone (dates, times). */
-  zone(): ZoneFacts | undefined {
-    return this.#zone;
+    this.#date ??= new Temporal.PlainDate(this.field('year'), this.field('month'), this.field('day'));
+    return this.#date;
   }
 
   format(formatString: string, timeOnly: boolean): string {
-    const pieces = formatString.split(FORMAT_CHARS);
+    const pieces = parse(formatString);
     let out = '';
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i]!;
-      if (i % 2) {
-        if (this.kind === 'date' && TIME_CHARS.has(piece)) {
-          throw new TypeError(
-            `The format for date objects may not contain time-related format specifiers (found '${piece}').`,
-          );
-        }
-        if (timeOnly && !TIME_CHARS.has(piece)) {
-          throw new AttributeError(`'TimeFormat' object has no attribute '${piece}'`);
-        }
-        out += this.char(piece);
-      } else if (piece) out += piece.replace(ESCAPED, '$1');
+      if (i % 2 === 0) {
+        out += piece;
+        continue;
+      }
+      if (this.kind === 'date' && TIME_CHARS.has(piece)) {
+        throw new TypeError(
+          `The format for date objects may not contain time-related format specifiers (found '${piece}').`,
+        );
+      }
+      if (timeOnly && !TIME_CHARS.has(piece)) {
+        throw new AttributeError(`'TimeFormat' object has no attribute '${piece}'`);
+      }
+      out += this.char(piece);
     }
     return out;
   }

@@ -5,6 +5,7 @@
  * reads no settings (utils/ is a leaf): utils/formats' `numberFormat()` passes them.
  */
 import { floatRepr, isDecimal, parseDecimal, pyStr } from './python.ts';
+import type { DecimalParts } from './python.ts';
 
 /** How `format()` writes a number. */
 export interface NumberFormatOptions {
@@ -105,4 +106,33 @@ export function format(value: unknown, options: NumberFormatOptions): string {
   if (decPart) decPart = decimalSep + decPart;
   if (useGrouping) intPart = group(intPart, grouping, thousandSep);
   return sign + intPart + decPart;
+}
+
+/** Python's `Decimal(text)` for the literals `floatformat` meets: finite parts, 'inf' or 'nan', else undefined. */
+export function decimalLiteral(text: string): DecimalParts | 'inf' | 'nan' | undefined {
+  const t = text.trim().replaceAll('_', '');
+  if (/^[-+]?(inf|infinity)$/i.test(t)) return 'inf';
+  if (/^[-+]?s?nan\d*$/i.test(t)) return 'nan';
+  return parseDecimal(t);
+}
+
+/**
+ * A decimal rounded half away from zero to `places` decimals and written out, as Python's
+ * `Decimal.quantize(..., ROUND_HALF_UP)` (a negative result that rounds to zero loses its sign,
+ * as `floatformat` prints it).
+ *
+ * @example
+ * roundHalfUp(decimalLiteral('2.675') as DecimalParts, 2); // '2.68'
+ */
+export function roundHalfUp({ sign, digits, exponent }: DecimalParts, places: number): string {
+  let coefficient: bigint;
+  if (exponent >= -places) coefficient = digits * 10n ** BigInt(exponent + places);
+  else {
+    const divisor = 10n ** BigInt(-places - exponent);
+    coefficient = digits / divisor;
+    if ((digits % divisor) * 2n >= divisor) coefficient += 1n;
+  }
+  let text = coefficient.toString().padStart(places + 1, '0');
+  if (places) text = `${text.slice(0, -places)}.${text.slice(-places)}`;
+  return sign && coefficient !== 0n ? `-${text}` : text;
 }
