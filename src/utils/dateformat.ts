@@ -18,9 +18,10 @@
  * time character is an error; a value without the field a character needs (a time's year, a
  * string's anything) raises `AttributeError`, which the `date` and `time` filters turn into ''.
  */
-import { Temporal } from 'temporal-polyfill';
+import type { Temporal } from 'temporal-polyfill';
 import { getCurrentTimezone, getDefaultTimezone, toZoned } from './timezone.ts';
 import { AttributeError } from './pyops.ts';
+import { temporal } from './temporal.ts';
 import { dateIso, microseconds, pyStr, temporalKind, timeIso } from './python.ts';
 import { zoneName } from './tzinfo.ts';
 
@@ -183,7 +184,7 @@ class Formatter {
   }
 
   date(): Temporal.PlainDate {
-    this.#date ??= new Temporal.PlainDate(this.field('year'), this.field('month'), this.field('day'));
+    this.#date ??= new (temporal().PlainDate)(this.field('year'), this.field('month'), this.field('day'));
     return this.#date;
   }
 

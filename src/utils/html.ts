@@ -6,7 +6,7 @@
  *
  * Escaping uses Django's entities: `&amp; &lt; &gt; &quot; &#x27;`.
  */
-import { decodeHTML } from 'entities';
+import type * as EntitiesDecode from 'entities/decode';
 import { SuspiciousOperation } from '../core/exceptions.ts';
 import { punycode, parseQsl, quote, unquote, urlencode, urlsplit, urlunsplit } from './encoding.ts';
 import { stripOnce } from './htmlparser.ts';
@@ -16,6 +16,17 @@ import { SafeString, markSafe } from './safestring.ts';
 import { normalizeNewlines } from './text.ts';
 
 export { SafeString, markSafe };
+
+let entities: typeof EntitiesDecode | undefined;
+
+/** Python's `html.unescape()` (HTML5 named and numeric references), loaded on first use: only urlize needs it. */
+function unescapeHtml(text: string): string {
+  if (!text.includes('&')) return text;
+  entities ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    'entities/decode',
+  ) as typeof EntitiesDecode;
+  return entities.decodeHTML(text);
+}
 
 const SPECIAL = /[&<>"']/;
 
@@ -298,7 +309,7 @@ function trimPunctuation(lead: string, middle: string, trail: string): [string, 
       }
     }
     // Trailing punctuation (.,:;!) is trimmed on the unescaped text, so that `&lt;` keeps its `;`.
-    const unescaped = decodeHTML(middle);
+    const unescaped = unescapeHtml(middle);
     const stripped = unescaped.replace(/[.,:;!]+$/, '');
     if (unescaped !== stripped) {
       trail = cpSlice(middle, len(stripped)) + trail;
@@ -352,9 +363,9 @@ export function urlize(text: unknown, options: UrlizeOptions = {}): string {
       const middle = trimmedParts[1];
       let url: string | undefined;
       let nofollowAttr = nofollow ? ' rel="nofollow"' : '';
-      if (len(middle) <= MAX_URL_LENGTH && SIMPLE_URL.test(middle)) url = smartUrlquote(decodeHTML(middle));
+      if (len(middle) <= MAX_URL_LENGTH && SIMPLE_URL.test(middle)) url = smartUrlquote(unescapeHtml(middle));
       else if (len(middle) <= MAX_URL_LENGTH && SIMPLE_URL_2.test(middle)) {
-        url = smartUrlquote(`http://${decodeHTML(middle)}`);
+        url = smartUrlquote(`http://${unescapeHtml(middle)}`);
       } else if (!middle.includes(':') && isEmailSimple(middle)) {
         const at = middle.lastIndexOf('@');
         let domain: string;

@@ -4,8 +4,9 @@
  * each raising Python's error (ValueError, TypeError, KeyError, IndexError) where Python does,
  * because Django's filters catch some of them and not others.
  */
-import { Temporal } from 'temporal-polyfill';
+import type { Temporal } from 'temporal-polyfill';
 import { SafeString } from './safestring.ts';
+import { temporal } from './temporal.ts';
 import {
   ValueError,
   asZoned,
@@ -298,12 +299,14 @@ function addDuration(value: unknown, duration: unknown): unknown {
         ? (value as Temporal.ZonedDateTime)
         : kind === 'Temporal.Instant'
           ? (value as Temporal.Instant).toZonedDateTimeISO('UTC')
-          : Temporal.Instant.fromEpochMilliseconds((value as Date).getTime()).toZonedDateTimeISO('UTC');
+          : temporal()
+              .Instant.fromEpochMilliseconds((value as Date).getTime())
+              .toZonedDateTimeISO('UTC');
     return z.toPlainDateTime().add(exact).toZonedDateTime(z.timeZoneId, { disambiguation: 'compatible' });
   }
   if (kind === 'Temporal.Duration') {
     const g = timedeltaFields(value as Temporal.Duration)!;
-    return Temporal.Duration.from({
+    return temporal().Duration.from({
       days: g.days + f.days,
       seconds: g.seconds + f.seconds,
       microseconds: g.microseconds + f.microseconds,

@@ -4,10 +4,11 @@
  * between the two dates are taken out first; seconds are ignored; up to `depth` adjacent units
  * (2 by default: "1 year, 3 months", never "1 year, 5 days").
  */
-import { Temporal } from 'temporal-polyfill';
+import type { Temporal } from 'temporal-polyfill';
 import { avoidWrapping } from './html.ts';
 import { AttributeError } from './pyops.ts';
 import { ValueError, temporalKind } from './python.ts';
+import { temporal } from './temporal.ts';
 import { getDefaultTimezone, isAware, toZoned } from './timezone.ts';
 
 /** The words of each unit, singular and plural (Django's TIME_STRINGS). */
@@ -89,8 +90,8 @@ export function timesince(d: unknown, options: TimesinceOptions = {}): string {
   let end: Point;
   if (options.now === undefined || options.now === null) {
     end = start.aware
-      ? toPoint(Temporal.Now.instant(), 'now')
-      : toPoint(Temporal.Now.plainDateTimeISO(getDefaultTimezone()), 'now');
+      ? toPoint(temporal().Now.instant(), 'now')
+      : toPoint(temporal().Now.plainDateTimeISO(getDefaultTimezone()), 'now');
   } else end = toPoint(options.now, 'now');
   if (reversed) [start, end] = [end, start];
   if (start.aware !== end.aware) throw new TypeError("can't subtract offset-naive and offset-aware datetimes");

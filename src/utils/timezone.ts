@@ -12,9 +12,10 @@
  * naive datetimes are `PlainDateTime`s.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Temporal } from 'temporal-polyfill';
+import type { Temporal } from 'temporal-polyfill';
 import { fromSettings, settings } from '../conf/index.ts';
 import { temporalKind } from './python.ts';
+import { temporal } from './temporal.ts';
 
 /** The UTC time zone. */
 export const utc = 'UTC';
@@ -30,7 +31,7 @@ const useTz = fromSettings(() => Boolean(settings.USE_TZ));
 
 function checkTimeZone(zone: string, what: string): string {
   try {
-    return Temporal.ZonedDateTime.from({ year: 2000, month: 1, day: 1, timeZone: zone }).timeZoneId;
+    return temporal().ZonedDateTime.from({ year: 2000, month: 1, day: 1, timeZone: zone }).timeZoneId;
   } catch {
     throw new RangeError(
       `${what} is ${JSON.stringify(zone)}, which is not a time zone: use an IANA name such as 'Europe/Paris' or 'UTC', or an offset such as '+05:30'.`,
@@ -110,7 +111,7 @@ export function toZoned(value: unknown): Temporal.ZonedDateTime {
   const kind = temporalKind(value);
   if (kind === 'Temporal.ZonedDateTime') return value as Temporal.ZonedDateTime;
   if (kind === 'Temporal.Instant') return (value as Temporal.Instant).toZonedDateTimeISO('UTC');
-  if (value instanceof Date) return Temporal.Instant.fromEpochMilliseconds(value.getTime()).toZonedDateTimeISO('UTC');
+  if (value instanceof Date) return temporal().Instant.fromEpochMilliseconds(value.getTime()).toZonedDateTimeISO('UTC');
   throw new TypeError(`Expected an aware datetime (a ZonedDateTime, an Instant or a Date), got ${describe(value)}.`);
 }
 
@@ -128,8 +129,8 @@ function toMicroseconds<T extends { round(options: object): T }>(value: T): T {
  * PlainDateTime in TIME_ZONE (Django's `timezone.now()`).
  */
 export function now(): Temporal.ZonedDateTime | Temporal.PlainDateTime {
-  if (useTz()) return toMicroseconds(Temporal.Now.zonedDateTimeISO(utc));
-  return toMicroseconds(Temporal.Now.plainDateTimeISO(defaultZone()));
+  if (useTz()) return toMicroseconds(temporal().Now.zonedDateTimeISO(utc));
+  return toMicroseconds(temporal().Now.plainDateTimeISO(defaultZone()));
 }
 
 /**
@@ -141,7 +142,7 @@ export function now(): Temporal.ZonedDateTime | Temporal.PlainDateTime {
  */
 export function localtime(value?: unknown, zone?: string): Temporal.ZonedDateTime {
   const target = zone ?? getCurrentTimezone();
-  if (value === undefined || value === null) return toMicroseconds(Temporal.Now.zonedDateTimeISO(target));
+  if (value === undefined || value === null) return toMicroseconds(temporal().Now.zonedDateTimeISO(target));
   if (isNaive(value)) throw new RangeError('localtime() cannot be applied to a naive datetime');
   return toZoned(value).withTimeZone(target);
 }
