@@ -1,24 +1,19 @@
 /**
  * Building the environ (spec §3) from a node:http request: the CGI variables, the `HTTP_*`
  * headers and the `wsgi.*` / `tsgi.*` keys. Shared by the reference server and the production
- * server, which adjusts it through {@link EnvironOptions}.
+ * server, which adjusts it through {@link NodeEnvironOptions}.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Environ, ErrorStream, FileWrapper, InputStream } from './types.ts';
+import type { Environ, EnvironOptions, ErrorStream, FileWrapper, InputStream } from './types.ts';
 import { fileWrapper } from './file-wrapper.ts';
+import { decodePath } from './http-rules.ts';
 
-/** How a server fills the environ. */
-export interface EnvironOptions {
-  /** The mount point, `SCRIPT_NAME` (no trailing slash); stripped from the front of PATH_INFO. Default `''`. */
-  scriptName?: string;
+/** How the node:http adapter fills the environ, beyond what every adapter sets. */
+export interface NodeEnvironOptions extends EnvironOptions {
   /** `wsgi.url_scheme`; default `'https'` on a TLS socket, else `'http'`. */
   urlScheme?: string;
-  /** `wsgi.errors`; default {@link stderrErrorStream}. */
-  errors?: ErrorStream;
   /** `wsgi.multithread`; default `false` (one event loop per process). */
   multithread?: boolean;
-  /** `wsgi.multiprocess`; default `false`. A server with several worker processes sets it. */
-  multiprocess?: boolean;
   /** `wsgi.run_once`; default `false`. */
   runOnce?: boolean;
   /** `wsgi.file_wrapper`; default {@link fileWrapper}; `null` leaves the key out. */
@@ -39,98 +34,6 @@ export const stderrErrorStream: ErrorStream = {
     // process.stderr writes through; nothing is held back.
   },
 };
-
-const HEX = '0123456789ABCDEF';
-
-function hexValue(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 65 && code <= 70) return code - 55;
-  if (code >= 97 && code <= 102) return code - 87;
-  return -1;
-}
-
-/** The length of the valid UTF-8 sequence starting at `bytes[i]`, or 0 when it is invalid (RFC 3629 §4). */
-function utf8Length(bytes: number[], i: number): number {
-  const b0 = bytes[i]!;
-  if (b0 < 0x80) return 1;
-  const cont = (j: number, lo = 0x80, hi = 0xbf) => j < bytes.length && bytes[j]! >= lo && bytes[j]! <= hi;
-  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(i + 1) ? 2 : 0;
-  if (b0 >= 0xe0 && b0 <= 0xef) {
-    const lo = b0 === 0xe0 ? 0xa0 : 0x80;
-    const hi = b0 === 0xed ? 0x9f : 0xbf;
-    return cont(i + 1, lo, hi) && cont(i + 2) ? 3 : 0;
-  }
-  if (b0 >= 0xf0 && b0 <= 0xf4) {
-    const lo = b0 === 0xf0 ? 0x90 : 0x80;
-    const hi = b0 === 0xf4 ? 0x8f : 0xbf;
-    return cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  }
-  return 0;
-}
-
-function decodeRun(bytes: number[], texts: string[]): string {
-  let out = '';
-  let i = 0;
-  while (i < bytes.length) {
-    const n = utf8Length(bytes, i);
-    if (n === 0) {
-      out += texts[i];
-      i += 1;
-    } else {
-      out += Buffer.from(bytes.slice(i, i + n)).toString('utf8');
-      i += n;
-    }
-  }
-  return out;
-}
-
-/**
- * Percent-decodes a path as UTF-8 (spec §3.1). A byte that is not part of a valid UTF-8
- * sequence stays percent-encoded as received, so no information is lost; a `%` not followed by
- * two hex digits stays as it is.
- *
- * @example
- * decodePathInfo('/caf%C3%A9/%FF') // '/café/%FF'
- */
-export function decodePathInfo(path: string): string {
-  let percent = path.indexOf('%');
-  if (percent < 0) return path;
-  let out = path.slice(0, percent);
-  let i = percent;
-  while (i < path.length) {
-    const code = path.charCodeAt(i);
-    if (
-      code === 37 &&
-      i + 2 < path.length &&
-      hexValue(path.charCodeAt(i + 1)) >= 0 &&
-      hexValue(path.charCodeAt(i + 2)) >= 0
-    ) {
-      // A run of %XX escapes: decode it as one UTF-8 byte sequence.
-      const bytes: number[] = [];
-      const texts: string[] = [];
-      while (i + 2 < path.length && path.charCodeAt(i) === 37) {
-        const hi = hexValue(path.charCodeAt(i + 1));
-        const lo = hexValue(path.charCodeAt(i + 2));
-        if (hi < 0 || lo < 0) break;
-        bytes.push(hi * 16 + lo);
-        texts.push(path.slice(i, i + 3));
-        i += 3;
-      }
-      out += decodeRun(bytes, texts);
-      continue;
-    }
-    percent = path.indexOf('%', i + 1);
-    const next = percent < 0 ? path.length : percent;
-    out += path.slice(i, next);
-    i = next;
-  }
-  return out;
-}
-
-/** Percent-encodes one byte the way RFC 3986 §2.1 writes it (upper-case hex). */
-export function percentByte(byte: number): string {
-  return '%' + HEX[byte >> 4] + HEX[byte & 15];
-}
 
 // Header name → environ key, cached: header names repeat from request to request.
 const keyCache = new Map<string, string | null>();
@@ -198,13 +101,13 @@ const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
 export function buildEnviron(
   req: IncomingMessage,
   input: InputStream,
-  options: EnvironOptions = {},
+  options: NodeEnvironOptions = {},
   signal?: AbortSignal,
 ): Environ {
   const socket = req.socket;
   const target = req.url ?? '/';
   const [rawPath, query] = splitTarget(target);
-  let pathInfo = decodePathInfo(rawPath);
+  let pathInfo = decodePath(rawPath);
   const scriptName = options.scriptName ?? '';
   if (
     scriptName !== '' &&

@@ -4,6 +4,8 @@
  * error answers (500 before the headers, a cut connection after them).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe } from './describe.ts';
+import { checkHeaders, parseStatus } from './http-rules.ts';
 import type {
   Application,
   Body,
@@ -23,21 +25,6 @@ export class ClientDisconnectedError extends Error {
   }
 }
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1): the server's business, never the application's (spec §4.2). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'trailers',
-  'transfer-encoding',
-  'upgrade',
-]);
-const HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length));
-
 const RESOLVED = Promise.resolve();
 const INTERNAL_ERROR = Buffer.from('Internal Server Error\n');
 
@@ -48,19 +35,6 @@ function latin1(chunk: Uint8Array): string {
   return (chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString(
     'latin1',
   );
-}
-
-/** Describes a value for an error message: `null`, `a string ("abc")`, `an object of class Foo`. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string')
-    return `a string (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)})`;
-  if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
-    return name && name !== 'Object' ? `an object of class ${name}` : 'a plain object';
-  }
-  return `${typeof value === 'number' ? 'the number' : 'a ' + typeof value} ${String(value)}`;
 }
 
 /** Null when `value` is a body (§5), else a sentence saying what is wrong and how to fix it. */
@@ -83,73 +57,6 @@ function chunkProblem(chunk: unknown): TypeError {
   return new TypeError(
     `The application's body produced ${describe(chunk)}; every chunk must be a Uint8Array (encode text with TextEncoder) (spec §5).`,
   );
-}
-
-// Status lines seen before, parsed: an application sends the same few again and again.
-const parsedStatuses = new Map<string, readonly [code: number, reason: string]>();
-
-/** Parses `"200 OK"`; throws a sentence naming the bad status. */
-export function parseStatus(status: unknown): readonly [code: number, reason: string] {
-  if (typeof status === 'string' && status.length >= 4 && status.charCodeAt(3) === 32) {
-    const seen = parsedStatuses.get(status);
-    if (seen !== undefined) return seen;
-    const code = Number(status.slice(0, 3));
-    if (Number.isInteger(code) && code >= 200 && code <= 999 && status.charCodeAt(0) !== 48) {
-      const parsed = [code, status.slice(4)] as const;
-      // Bounded: reason phrases are the application's to choose.
-      if (parsedStatuses.size < 256) parsedStatuses.set(status, parsed);
-      return parsed;
-    }
-    if (code >= 100 && code < 200) {
-      throw new Error(
-        `startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`,
-      );
-    }
-  }
-  throw new Error(
-    `startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`,
-  );
-}
-
-/**
- * Checks the headers given to startResponse (§4.2): `[name, value]` string pairs, no hop-by-hop
- * header, at most one Content-Length, a non-negative integer. Returns that length, or -1.
- */
-export function checkHeaders(headers: HeaderList): number {
-  if (!Array.isArray(headers)) {
-    throw new TypeError(
-      `startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`,
-    );
-  }
-  let declared = -1;
-  for (const pair of headers) {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-      throw new TypeError(
-        `startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`,
-      );
-    }
-    const name = pair[0];
-    if (HOP_LENGTHS.has(name.length) || name.length === 14) {
-      const lower = name === 'Content-Length' ? 'content-length' : name.toLowerCase();
-      if (HOP_BY_HOP.has(lower)) {
-        throw new Error(
-          `startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`,
-        );
-      }
-      if (lower === 'content-length') {
-        const value = pair[1].trim();
-        if (!/^\d{1,15}$/.test(value) || declared >= 0) {
-          throw new Error(
-            declared >= 0
-              ? 'startResponse() got two Content-Length headers: send one (spec §4.2).'
-              : `startResponse() got the Content-Length ${JSON.stringify(pair[1])}: it must be a non-negative integer (spec §4.2).`,
-          );
-        }
-        declared = Number(value);
-      }
-    }
-  }
-  return declared;
 }
 
 /** Options of an exchange, resolved once per listener. */

@@ -2,73 +2,22 @@
  * From a WHATWG `Request` to a TSGI environ (docs/spec.md §3): the request half of
  * `toFetchHandler`. Web standards only: this module runs in workerd, Deno, Bun and service workers.
  */
-import type { Environ, ErrorStream, InputStream } from './types.ts';
+import { decodePath } from './http-rules.ts';
+import { sizeArgument, takeBytes } from './input-buffer.ts';
+import type { Environ, EnvironOptions, ErrorStream, InputStream } from './types.ts';
 
 /** Where the runtime tells the client's address: `'203.0.113.7'` or `{ address, port }`. */
 export type RemoteAddress = string | { readonly address: string; readonly port?: number | string };
 
-/** What `toFetchHandler` needs to build an environ; see `ToFetchHandlerOptions`. */
-export interface EnvironOptions {
-  scriptName?: string;
+/** How `toFetchHandler` fills the environ, beyond what every adapter sets (its `ToFetchHandlerOptions`). */
+export interface FetchEnvironOptions extends EnvironOptions {
+  /**
+   * The client's address, for `REMOTE_ADDR`/`REMOTE_PORT`: Fetch does not carry it, each runtime
+   * passes it its own way, after the request (see docs/fetch.md).
+   */
   remoteAddress?: (request: Request, ...context: unknown[]) => RemoteAddress | null | undefined;
+  /** Extra environ keys for each request (prefix them, e.g. `'workers.env'`). */
   environ?: (request: Request, ...context: unknown[]) => Record<string, unknown>;
-  errors?: ErrorStream;
-  multiprocess?: boolean;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const HEX = /^[0-9A-Fa-f]{2}$/;
-
-/** The number of bytes of the UTF-8 sequence a lead byte starts; 0 when it cannot start one. */
-function sequenceLength(lead: number): number {
-  if (lead < 0x80) return 1;
-  if (lead >= 0xc2 && lead <= 0xdf) return 2;
-  if (lead >= 0xe0 && lead <= 0xef) return 3;
-  if (lead >= 0xf0 && lead <= 0xf4) return 4;
-  return 0;
-}
-
-/**
- * Percent-decodes a path as UTF-8 (§3.1): valid sequences become characters, every byte of an
- * invalid sequence keeps its `%XX` escape, so no information is lost and the result is a valid string.
- *
- * @example
- * decodePath('/caf%C3%A9/%FF') // → '/café/%FF'
- */
-export function decodePath(raw: string): string {
-  if (!raw.includes('%')) return raw;
-  let out = '';
-  let i = 0;
-  while (i < raw.length) {
-    if (raw[i] !== '%' || !HEX.test(raw.slice(i + 1, i + 3))) {
-      out += raw[i];
-      i += 1;
-      continue;
-    }
-    // Collect the run of consecutive escapes, then decode it sequence by sequence.
-    const escapes: string[] = [];
-    while (raw[i] === '%' && HEX.test(raw.slice(i + 1, i + 3))) {
-      escapes.push(raw.slice(i, i + 3));
-      i += 3;
-    }
-    const bytes = Uint8Array.from(escapes, (e) => parseInt(e.slice(1), 16));
-    let j = 0;
-    while (j < bytes.length) {
-      const length = sequenceLength(bytes[j]!);
-      if (length > 0 && j + length <= bytes.length) {
-        try {
-          out += utf8.decode(bytes.subarray(j, j + length));
-          j += length;
-          continue;
-        } catch {
-          // An invalid continuation, an overlong form or a surrogate: keep the lead byte encoded.
-        }
-      }
-      out += escapes[j];
-      j += 1;
-    }
-  }
-  return out;
 }
 
 /**
@@ -146,36 +95,13 @@ export class RequestInputStream implements InputStream {
   /** The first `size` buffered bytes, removed from the buffer. */
   #take(size: number): Uint8Array {
     if (size === 0) return EMPTY;
-    const first = this.#chunks[0]!;
-    let out: Uint8Array;
-    if (first.byteLength >= size) {
-      out = first.subarray(0, size);
-      if (first.byteLength === size) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(size);
-    } else {
-      out = new Uint8Array(size);
-      let filled = 0;
-      while (filled < size) {
-        const chunk = this.#chunks[0]!;
-        const part = Math.min(chunk.byteLength, size - filled);
-        out.set(chunk.subarray(0, part), filled);
-        filled += part;
-        if (part === chunk.byteLength) this.#chunks.shift();
-        else this.#chunks[0] = chunk.subarray(part);
-      }
-    }
     this.#buffered -= size;
-    return out;
+    return takeBytes(this.#chunks, size, (n) => new Uint8Array(n));
   }
 
   /** Up to `size` bytes: fewer only at the end of the input (§3.3). All that remain without `size`. */
   async read(size?: number): Promise<Uint8Array> {
-    if (size === -1) size = undefined;
-    if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
-      throw new TypeError(
-        `read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`,
-      );
-    }
+    size = sizeArgument(size, 'read(size)');
     if (size === 0) return EMPTY;
     while (size === undefined || this.#buffered < size) {
       if (!(await this.#more())) break;
@@ -185,10 +111,7 @@ export class RequestInputStream implements InputStream {
 
   /** One line, up to and including `\n`, at most `limit` bytes; an empty array at the end. */
   async readline(limit?: number): Promise<Uint8Array> {
-    if (limit === -1) limit = undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new TypeError(`readline(limit) takes a non-negative integer (or nothing), not ${String(limit)}.`);
-    }
+    limit = sizeArgument(limit, 'readline(limit)');
     const max = limit ?? Infinity;
     let scanned = 0; // bytes already searched for '\n', so each byte is searched once
     while (true) {
@@ -226,7 +149,7 @@ const JOINED_COOKIE = /,\s*(?=[^\s=;,]+=)/g;
  */
 export function environFromRequest(
   request: Request,
-  options: EnvironOptions,
+  options: FetchEnvironOptions,
   signal: AbortSignal,
   context: readonly unknown[],
 ): Environ {

@@ -3,8 +3,8 @@
  * as a TSGI application (docs/fetch.md). Web standards only (see fetch.ts).
  */
 import type { Application, ClosableBody, Environ, HeaderList, InputStream } from './types.ts';
-import { decodePath } from './fetch-environ.ts';
-import { HOP_BY_HOP, REASON_PHRASES, connectionTokens, describe } from './fetch-http.ts';
+import { describe } from './describe.ts';
+import { HOP_BY_HOP, REASON_PHRASES, connectionTokens, decodePath } from './http-rules.ts';
 
 /** `(request) => Response`, the shape of every Fetch handler. */
 export type FetchFunction = (request: Request) => Response | Promise<Response>;

@@ -7,29 +7,16 @@
  */
 import type { Application, ClosableBody, ErrorStream, HeaderList, StartResponse, Write } from './types.ts';
 import { ConsoleErrorStream, environFromRequest } from './fetch-environ.ts';
-import type { EnvironOptions, RemoteAddress } from './fetch-environ.ts';
-import { HOP_BY_HOP, describe, isNullBodyStatus } from './fetch-http.ts';
+import type { FetchEnvironOptions, RemoteAddress } from './fetch-environ.ts';
+import { describe } from './describe.ts';
+import { checkHeaders, isNullBodyStatus, parseStatus } from './http-rules.ts';
 
 export { fromFetchHandler } from './fetch-from.ts';
 export type { FetchApplication, FetchFunction, FetchObject } from './fetch-from.ts';
 export type { RemoteAddress };
 
-/** Options of `toFetchHandler`. */
-export interface ToFetchHandlerOptions extends EnvironOptions {
-  /** The mount point, `SCRIPT_NAME` (§3.1); paths under it get the rest as `PATH_INFO`. Default `''`. */
-  scriptName?: string;
-  /**
-   * The client's address, for `REMOTE_ADDR`/`REMOTE_PORT`: Fetch does not carry it, each runtime
-   * passes it its own way, after the request (see docs/fetch.md).
-   */
-  remoteAddress?: (request: Request, ...context: unknown[]) => RemoteAddress | null | undefined;
-  /** Extra environ keys for each request (prefix them, e.g. `'workers.env'`). */
-  environ?: (request: Request, ...context: unknown[]) => Record<string, unknown>;
-  /** `wsgi.errors`; default whole lines to `console.error`. */
-  errors?: EnvironOptions['errors'];
-  /** `wsgi.multiprocess`; default false. Set it where the platform runs many copies (Workers). */
-  multiprocess?: boolean;
-}
+/** Options of `toFetchHandler`: how the environ is filled (`scriptName`, `remoteAddress`, `environ`, `errors`, `multiprocess`). */
+export type ToFetchHandlerOptions = FetchEnvironOptions;
 
 /** What `toFetchHandler` returns: the runtime's fetch handler. Extra arguments reach the options. */
 export type FetchHandler = (request: Request, ...context: unknown[]) => Promise<Response>;
@@ -57,7 +44,7 @@ export function toFetchHandler(app: Application, options: ToFetchHandlerOptions 
     );
   }
   return async (request, ...context) => {
-    const exchange = new Exchange(request, options, context);
+    const exchange = new FetchExchange(request, options, context);
     try {
       await app.ready;
     } catch (error) {
@@ -74,10 +61,8 @@ export function toFetchHandler(app: Application, options: ToFetchHandlerOptions 
   };
 }
 
-const STATUS_LINE = /^([1-9]\d\d) ([^\r\n]*)$/;
-
 /** One request through the application: its environ, its response state, its output stream. */
-class Exchange {
+class FetchExchange {
   readonly #request: Request;
   readonly #options: ToFetchHandlerOptions;
   readonly #context: readonly unknown[];
@@ -202,42 +187,15 @@ class Exchange {
         'startResponse() was called a second time without excInfo: call it once, or pass the error being handled as the third argument to replace headers not yet sent (spec §4.3).',
       );
     }
-    if (typeof status !== 'string' || !STATUS_LINE.test(status)) {
-      throw new Error(
-        `startResponse() got the status ${typeof status === 'string' ? JSON.stringify(status) : describe(status)}: a status is three digits, a space and a reason phrase, e.g. "200 OK" (spec §4.1).`,
-      );
-    }
-    const [, code, text] = STATUS_LINE.exec(status)!;
-    if (Number(code) > 599) {
+    const [code, text] = parseStatus(status);
+    if (code > 599) {
       throw new Error(
         `startResponse() got the status ${JSON.stringify(status)}: a Fetch Response only carries statuses 200 to 599 (docs/fetch.md).`,
       );
     }
-    if (Number(code) < 200) {
-      throw new Error(
-        `startResponse() got the status ${JSON.stringify(status)}: a 1xx status is informational and cannot be the final response (spec §4.1).`,
-      );
-    }
-    if (!Array.isArray(headers)) {
-      throw new TypeError(
-        `startResponse() takes the headers as an array of [name, value] pairs, not ${describe(headers)} (spec §4.2).`,
-      );
-    }
+    const declared = checkHeaders(headers);
     const built = new Headers();
-    const hop = new Set(HOP_BY_HOP);
-    let declared: number | undefined;
-    for (const pair of headers) {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-        throw new TypeError(
-          `startResponse() got the header ${describe(pair)}: each header is a [name, value] pair of strings (spec §4.2).`,
-        );
-      }
-      const [name, value] = pair;
-      if (hop.has(name.toLowerCase())) {
-        throw new Error(
-          `startResponse() got the hop-by-hop header ${JSON.stringify(name)}: connection management belongs to the server; remove it (spec §4.2).`,
-        );
-      }
+    for (const [name, value] of headers) {
       try {
         built.append(name, value);
       } catch {
@@ -245,21 +203,11 @@ class Exchange {
           `startResponse() got the header ${JSON.stringify(name)}: ${JSON.stringify(value)}, which is not a valid HTTP field (RFC 9110 §5.5): remove control characters from the name and value (spec §4.2).`,
         );
       }
-      if (name.toLowerCase() === 'content-length') {
-        if (declared !== undefined)
-          throw new Error('startResponse() got two Content-Length headers: send one (spec §4.2).');
-        if (!/^\d{1,15}$/.test(value.trim())) {
-          throw new TypeError(
-            `startResponse() got the Content-Length ${JSON.stringify(value)}: it must be a non-negative integer (spec §4.2).`,
-          );
-        }
-        declared = Number(value.trim());
-      }
     }
-    this.#code = Number(code);
-    this.#statusText = text!;
+    this.#code = code;
+    this.#statusText = text;
     this.#headers = built;
-    this.#declared = declared;
+    this.#declared = declared < 0 ? undefined : declared;
     return this.#write;
   };
 

@@ -6,11 +6,20 @@ export type * from './types.ts';
 export * from './fetch.ts';
 export { allowHalfOpen, createListener, createServer, serve, handleClientError } from './server.ts';
 export type { ListenerOptions, ServerOptions, ServeOptions, ServerHandle, TsgiListener } from './server.ts';
-export { buildEnviron, decodePathInfo, headerKey, splitHost, stderrErrorStream } from './environ.ts';
-export type { EnvironOptions as NodeEnvironOptions } from './environ.ts';
+export { buildEnviron, headerKey, splitHost, stderrErrorStream } from './environ.ts';
+export type { NodeEnvironOptions } from './environ.ts';
 export { RequestInput, IncompleteBodyError } from './input.ts';
 export { fileWrapper, FileWrapperBody, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
-export { Exchange, ClientDisconnectedError, bodyProblem, checkHeaders, parseStatus } from './exchange.ts';
+export { Exchange, ClientDisconnectedError, bodyProblem } from './exchange.ts';
+export {
+  checkHeaders,
+  connectionTokens,
+  decodePath,
+  isNullBodyStatus,
+  parseStatus,
+  HOP_BY_HOP,
+  REASON_PHRASES,
+} from './http-rules.ts';
 export { validator, ValidationError, RULES } from './validator.ts';
 export type { Rule, Side, ValidatorOptions } from './validator.ts';
 export { callApplication, buildTestEnviron, BytesInput, MemoryErrorStream } from './testing.ts';

@@ -4,6 +4,7 @@
  * chunked body. Nothing is read, and `100 Continue` is not sent, until the application asks.
  */
 import type { IncomingMessage } from 'node:http';
+import { sizeArgument, takeBytes } from './input-buffer.ts';
 import type { InputStream } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -105,28 +106,8 @@ export class RequestInput implements InputStream {
   }
 
   #take(size: number): Uint8Array {
-    let result: Buffer;
-    const first = this.#chunks[0]!;
-    if (first.length === size) {
-      result = first;
-      this.#chunks.shift();
-    } else if (first.length > size) {
-      result = first.subarray(0, size);
-      this.#chunks[0] = first.subarray(size);
-    } else {
-      result = Buffer.allocUnsafe(size);
-      let at = 0;
-      while (at < size) {
-        const chunk = this.#chunks[0]!;
-        const n = Math.min(chunk.length, size - at);
-        chunk.copy(result, at, 0, n);
-        at += n;
-        if (n === chunk.length) this.#chunks.shift();
-        else this.#chunks[0] = chunk.subarray(n);
-      }
-    }
     this.#buffered -= size;
-    return result;
+    return takeBytes(this.#chunks, size, Buffer.allocUnsafe);
   }
 
   /**
@@ -134,13 +115,7 @@ export class RequestInput implements InputStream {
    * rest of the body. An empty array means the end of the body.
    */
   async read(size?: number): Promise<Uint8Array> {
-    if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
-      if (size === -1) size = undefined;
-      else
-        throw new TypeError(
-          `read(size) takes a non-negative integer (or nothing for the whole body), not ${String(size)}.`,
-        );
-    }
+    size = sizeArgument(size, 'read(size)');
     if (size === 0) return EMPTY;
     while (size === undefined || this.#buffered < size) {
       if (!(await this.#more())) break;
@@ -153,10 +128,7 @@ export class RequestInput implements InputStream {
 
   /** One line up to and including `\n`, at most `limit` bytes; an empty array at the end. */
   async readline(limit?: number): Promise<Uint8Array> {
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      if (limit === -1) limit = undefined;
-      else throw new TypeError(`readline(limit) takes a non-negative integer (or nothing), not ${String(limit)}.`);
-    }
+    limit = sizeArgument(limit, 'readline(limit)');
     if (limit === 0) return EMPTY;
     let scanned = 0;
     while (true) {

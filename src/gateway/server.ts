@@ -11,7 +11,7 @@ import type {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { buildEnviron, stderrErrorStream, type EnvironOptions } from './environ.ts';
+import { buildEnviron, stderrErrorStream, type NodeEnvironOptions } from './environ.ts';
 import { Exchange, stack } from './exchange.ts';
 import { RequestInput } from './input.ts';
 import type { Application } from './types.ts';
@@ -21,8 +21,8 @@ import type { Application } from './types.ts';
 // 40 ms of every cold start and memory in every worker, for nothing a TSGI server uses.
 const http = process.getBuiltinModule('node:http');
 
-/** Options of {@link createListener}: how the environ is filled (see {@link EnvironOptions}). */
-export interface ListenerOptions extends EnvironOptions {
+/** Options of {@link createListener}: how the environ is filled (see {@link NodeEnvironOptions}). */
+export interface ListenerOptions extends NodeEnvironOptions {
   /**
    * Create `tsgi.signal` (an AbortSignal that fires when the client goes away, §3.5); default
    * true. Turning it off saves an AbortController per request.

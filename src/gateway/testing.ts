@@ -4,8 +4,9 @@
  * `startResponse` (§4), so a test catches what a server would refuse. The framework's test
  * client builds on it.
  */
-import { decodePathInfo, splitHost } from './environ.ts';
-import { bodyProblem, checkHeaders, parseStatus, stack } from './exchange.ts';
+import { splitHost } from './environ.ts';
+import { bodyProblem, stack } from './exchange.ts';
+import { checkHeaders, decodePath, parseStatus } from './http-rules.ts';
 import { fileWrapper } from './file-wrapper.ts';
 import type { Application, Environ, ErrorStream, HeaderList, InputStream, StartResponse, Write } from './types.ts';
 
@@ -154,7 +155,7 @@ export function buildTestEnviron(request: TestRequest = {}): Environ {
   const { rawPath, query } = targetOf(request);
   const scheme = request.scheme ?? 'http';
   const scriptName = request.scriptName ?? '';
-  let pathInfo = decodePathInfo(rawPath);
+  let pathInfo = decodePath(rawPath);
   if (scriptName && pathInfo.startsWith(scriptName)) pathInfo = pathInfo.slice(scriptName.length);
   const body = typeof request.body === 'string' ? encoder.encode(request.body) : (request.body ?? EMPTY);
   const environ: Environ = {

@@ -107,6 +107,19 @@ export interface Environ {
 }
 
 /**
+ * How a server fills the keys of the environ that every adapter sets; the node:http adapter
+ * (`NodeEnvironOptions`) and the Fetch adapter (`ToFetchHandlerOptions`) add their own.
+ */
+export interface EnvironOptions {
+  /** The mount point, `SCRIPT_NAME` (§3.1, no trailing slash); paths under it get the rest as `PATH_INFO`. Default `''`. */
+  scriptName?: string;
+  /** `wsgi.errors` (§3.4); default the process's stderr on node:http, whole lines to `console.error` on a Fetch runtime. */
+  errors?: ErrorStream;
+  /** `wsgi.multiprocess` (§3.6); default false. Set it where several processes serve the application (worker processes, Workers). */
+  multiprocess?: boolean;
+}
+
+/**
  * A TSGI application (§2): called once per request, it calls `startResponse` and returns the
  * body, or a promise of it.
  *

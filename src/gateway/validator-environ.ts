@@ -2,7 +2,8 @@
  * The validator's rule book, its error, its reporter and the request half of its checks (spec
  * §3): the environ, `wsgi.input` and `wsgi.errors`. `validator.ts` holds the response half.
  */
-import { describe } from './exchange.ts';
+import { describe } from './describe.ts';
+import { DIGITS, TOKEN } from './http-rules.ts';
 import type { Environ, ErrorStream, InputStream } from './types.ts';
 
 /**
@@ -143,8 +144,6 @@ export class Reporter {
   }
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const DIGITS = /^\d+$/;
 const REQUIRED = [
   'REQUEST_METHOD',
   'SCRIPT_NAME',
@@ -161,8 +160,6 @@ const REQUIRED = [
   'wsgi.multiprocess',
   'wsgi.run_once',
 ] as const;
-
-export { TOKEN, DIGITS };
 
 /** Checks the environ the server built (§3); throws the first violation. */
 export function checkEnviron(environ: unknown, report: Reporter): asserts environ is Environ {

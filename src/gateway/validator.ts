@@ -18,14 +18,13 @@
  * `setImmediate` after that moment); and a body collected by the garbage collector unclosed is
  * reported whenever that happens.
  */
-import { describe } from './exchange.ts';
+import { describe } from './describe.ts';
+import { CONTROL, DIGITS, HOP_BY_HOP, TOKEN } from './http-rules.ts';
 import type { Application, Body, ClosableBody, Environ, HeaderList, StartResponse, Write } from './types.ts';
 import {
   CheckedErrors,
   CheckedInput,
-  DIGITS,
   Reporter,
-  TOKEN,
   ValidationError,
   checkEnviron,
   type Rule,
@@ -34,23 +33,6 @@ import {
 
 export { ValidationError, RULES } from './validator-environ.ts';
 export type { Rule, Side, ValidatorOptions } from './validator-environ.ts';
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1): the server's business, never the application's (§4.2). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'trailers',
-  'transfer-encoding',
-  'upgrade',
-]);
-/** Control characters other than HTAB: never in a field value or reason phrase (RFC 9110 §5.5). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** Reports a body collected unclosed: the backstop of the close-missing rule. */
 const unclosed = new FinalizationRegistry<{ report: Reporter; what: string }>(({ report, what }) => {

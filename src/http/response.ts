@@ -4,6 +4,7 @@
  * redirects and the status shortcuts. A response is also its own gateway body: iterable, with
  * `close()`.
  */
+import { REASON_PHRASES } from '../gateway/http-rules.ts';
 import type { HeaderList } from '../gateway/types.ts';
 import { DisallowedRedirect } from '../core/exceptions.ts';
 import { settings, settingsGeneration } from '../conf/index.ts';
@@ -17,78 +18,6 @@ import { lazyModule } from '../utils/module-loading.ts';
 
 // core/signing (and utils/crypto), loaded by the first signed cookie set, and kept.
 const signing = lazyModule<typeof Signing>(import.meta.url, '../core/signing');
-
-/**
- * The standard reason phrases: node:http's STATUS_CODES, copied (test/http/response.test.ts checks
- * they are still the same). Loading node:http for them costs ~4 ms and ~35 internal modules (net,
- * streams, the HTTP parser) of a start-up that serves through another server or none (the
- * gateway's own servers load it when they listen); an ESM import would add undici and zlib.
- */
-const STATUS_CODES: Readonly<Record<number, string>> = {
-  100: 'Continue',
-  101: 'Switching Protocols',
-  102: 'Processing',
-  103: 'Early Hints',
-  200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  203: 'Non-Authoritative Information',
-  204: 'No Content',
-  205: 'Reset Content',
-  206: 'Partial Content',
-  207: 'Multi-Status',
-  208: 'Already Reported',
-  226: 'IM Used',
-  300: 'Multiple Choices',
-  301: 'Moved Permanently',
-  302: 'Found',
-  303: 'See Other',
-  304: 'Not Modified',
-  305: 'Use Proxy',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  402: 'Payment Required',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  407: 'Proxy Authentication Required',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  410: 'Gone',
-  411: 'Length Required',
-  412: 'Precondition Failed',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  416: 'Range Not Satisfiable',
-  417: 'Expectation Failed',
-  418: "I'm a Teapot",
-  421: 'Misdirected Request',
-  422: 'Unprocessable Entity',
-  423: 'Locked',
-  424: 'Failed Dependency',
-  425: 'Too Early',
-  426: 'Upgrade Required',
-  428: 'Precondition Required',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  451: 'Unavailable For Legal Reasons',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-  505: 'HTTP Version Not Supported',
-  506: 'Variant Also Negotiates',
-  507: 'Insufficient Storage',
-  508: 'Loop Detected',
-  509: 'Bandwidth Limit Exceeded',
-  510: 'Not Extended',
-  511: 'Network Authentication Required',
-};
 
 /** Options common to every response. */
 export interface ResponseOptions {
@@ -204,7 +133,7 @@ export abstract class HttpResponseBase {
 
   /** The reason phrase: the standard one for the status unless set. */
   get reasonPhrase(): string {
-    return this.#reason ?? STATUS_CODES[this.statusCode] ?? 'Unknown Status Code';
+    return this.#reason ?? REASON_PHRASES[this.statusCode] ?? 'Unknown Status Code';
   }
 
   set reasonPhrase(value: string) {

@@ -6,6 +6,7 @@
  * and forbidden trailer fields (RFC 9110 §6.5.1).
  */
 import type { IncomingMessage } from 'node:http';
+import { REASON_PHRASES } from '../gateway/http-rules.ts';
 
 /** The limits of one server. */
 export interface StrictLimits {
@@ -90,18 +91,6 @@ export function checkTrailers(req: IncomingMessage): Refusal | null {
 /** The bytes of a complete error answer that closes the connection. */
 export function refusalBytes(refusal: Refusal): string {
   const text = refusal.reason + '\n';
-  const phrase = REASONS[refusal.status] ?? 'Bad Request';
+  const phrase = REASON_PHRASES[refusal.status] ?? 'Bad Request';
   return `HTTP/1.1 ${refusal.status} ${phrase}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
 }
-
-export const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  413: 'Content Too Large',
-  414: 'URI Too Long',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  503: 'Service Unavailable',
-  505: 'HTTP Version Not Supported',
-};

@@ -6,16 +6,10 @@
  */
 import type { Application, Environ, StartResponse, ClosableBody } from '../gateway/types.ts';
 import { fileWrapper } from '../gateway/file-wrapper.ts';
+import { REASON_PHRASES } from '../gateway/http-rules.ts';
 import { StaticServing, metaHeader, type StaticServingOptions } from './serving.ts';
 import type { StaticPlan } from './responder.ts';
 
-const REASONS: Record<number, string> = {
-  200: 'OK',
-  206: 'Partial Content',
-  304: 'Not Modified',
-  405: 'Method Not Allowed',
-  416: 'Range Not Satisfiable',
-};
 const EMPTY: ClosableBody = [];
 
 /** Starts the response and returns its body: the bytes when the file is in memory, else the file. */
@@ -25,7 +19,7 @@ function send(
   startResponse: StartResponse,
   bytes: Uint8Array | undefined,
 ): ClosableBody {
-  startResponse(`${plan.status} ${REASONS[plan.status] ?? ''}`, plan.headers);
+  startResponse(`${plan.status} ${REASON_PHRASES[plan.status] ?? ''}`, plan.headers);
   if (plan.file === undefined) return EMPTY;
   if (bytes !== undefined) return [bytes];
   const wrapper = environ['wsgi.file_wrapper'] ?? fileWrapper;

@@ -5,7 +5,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toFetchHandler } from '../../src/gateway/fetch.ts';
-import { decodePath } from '../../src/gateway/fetch-environ.ts';
 import type { Application, Environ, ErrorStream, HeaderList } from '../../src/gateway/types.ts';
 
 const encoder = new TextEncoder();
@@ -45,29 +44,6 @@ async function environOf(
   await response.arrayBuffer();
   return seen!;
 }
-
-describe('decodePath', () => {
-  const cases: Array<[string, string]> = [
-    ['/plain/path', '/plain/path'],
-    ['/caf%C3%A9', '/café'],
-    ['/caf%c3%a9', '/café'],
-    ['/%E2%82%AC%20euro', '/€ euro'],
-    ['/%F0%9F%98%80', '/😀'],
-    ['/a%2Fb', '/a/b'],
-    ['/%FF', '/%FF'],
-    ['/%C3', '/%C3'],
-    ['/%C3%28', '/%C3('],
-    ['/%C0%AF', '/%C0%AF'], // overlong '/'
-    ['/%ED%A0%80', '/%ED%A0%80'], // a UTF-16 surrogate, not a character
-    ['/%E2%82', '/%E2%82'],
-    ['/100%', '/100%'],
-    ['/%zz%4', '/%zz%4'],
-    ['/ok%C3%A9%FFok', '/oké%FFok'],
-  ];
-  for (const [raw, decoded] of cases) {
-    test(`${raw} → ${decoded}`, () => assert.equal(decodePath(raw), decoded));
-  }
-});
 
 describe('toFetchHandler: the environ', () => {
   test('carries the CGI keys, the HTTP_* headers and the wsgi.* keys', async () => {

@@ -206,10 +206,12 @@ test('the Fetch adapters and all they import use web standards only (no node: mo
     );
   }
   assert.deepEqual([...seen].map((file) => path.basename(file)).sort(), [
+    'describe.ts',
     'fetch-environ.ts',
     'fetch-from.ts',
-    'fetch-http.ts',
     'fetch.ts',
+    'http-rules.ts',
+    'input-buffer.ts',
     'types.ts',
   ]);
 });

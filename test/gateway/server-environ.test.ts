@@ -1,38 +1,14 @@
 /**
  * The pieces of the reference server's environ (src/gateway/environ.ts) and wsgi.file_wrapper,
- * case by case: PATH_INFO decoding, Host splitting, header keys, file bodies.
+ * case by case: Host splitting, header keys, file bodies (PATH_INFO decoding: http-rules.test.ts).
  */
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { decodePathInfo, headerKey, splitHost } from '../../src/gateway/environ.ts';
+import { headerKey, splitHost } from '../../src/gateway/environ.ts';
 import { fileWrapper } from '../../src/gateway/file-wrapper.ts';
-
-describe('decodePathInfo()', () => {
-  const cases: [string, string, string][] = [
-    ['/plain/path', '/plain/path', 'no escapes'],
-    ['/caf%C3%A9', '/café', 'two-byte UTF-8'],
-    ['/caf%c3%a9', '/café', 'lower-case hex'],
-    ['/%E2%82%AC/%F0%9F%98%80', '/€/😀', 'three- and four-byte UTF-8'],
-    ['/a%2Fb%20c', '/a/b c', 'reserved characters are decoded too (RAW_URI keeps them)'],
-    ['/%FF', '/%FF', 'a byte that is never UTF-8 stays encoded'],
-    ['/%C3', '/%C3', 'a truncated sequence stays encoded'],
-    ['/%E2%82', '/%E2%82', 'a truncated three-byte sequence stays encoded'],
-    ['/%C0%AF', '/%C0%AF', 'an overlong encoding stays encoded'],
-    ['/%ED%A0%80', '/%ED%A0%80', 'a UTF-16 surrogate stays encoded'],
-    ['/%F4%90%80%80', '/%F4%90%80%80', 'beyond U+10FFFF stays encoded'],
-    ['/%FFcaf%C3%A9', '/%FFcafé', 'valid and invalid side by side'],
-    ['/%C3%A9%FF%C3%A9', '/é%FFé', 'an invalid byte inside a run'],
-    ['/100%', '/100%', 'a lone percent sign'],
-    ['/%zz%4', '/%zz%4', 'percent signs without two hex digits'],
-    ['/%41%42', '/AB', 'ASCII escapes'],
-  ];
-  for (const [input, expected, why] of cases) {
-    test(`${why}: ${input}`, () => assert.equal(decodePathInfo(input), expected));
-  }
-});
 
 describe('splitHost()', () => {
   test('names, ports and IPv6 literals', () => {

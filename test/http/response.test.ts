@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, openSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { REASON_PHRASES } from '../../src/gateway/http-rules.ts';
 import { settings } from '../../src/conf/index.ts';
 import {
   HttpResponse,
@@ -71,15 +72,15 @@ describe('HttpResponse', () => {
     assert.equal(r.text, 'abc');
   });
 
-  test("the standard reason phrases are node:http's", () => {
-    const { STATUS_CODES } = process.getBuiltinModule('node:http');
+  test("the standard reason phrases are the gateway's (RFC 9110's)", () => {
     for (let status = 100; status <= 599; status++) {
       assert.equal(
         new HttpResponse('', { status }).reasonPhrase,
-        STATUS_CODES[status] ?? 'Unknown Status Code',
+        REASON_PHRASES[status] ?? 'Unknown Status Code',
         String(status),
       );
     }
+    assert.equal(new HttpResponse('', { status: 413 }).reasonPhrase, 'Content Too Large');
   });
 
   test('status, reason and their errors', () => {
