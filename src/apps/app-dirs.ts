@@ -2,19 +2,11 @@
  * The `templates/` and `static/` folders of installed apps, in INSTALLED_APPS order (the first app
  * wins, as in Django). Shared by the template engines (APP_DIRS) and the static files finders.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { settings } from '../conf/index.ts';
 import { appPath } from './config.ts';
 import { apps } from './registry.ts';
-
-function isDir(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
+import { isDirectory } from '../utils/fs.ts';
 
 /** The folder of each installed app: from the apps registry once populated, else from INSTALLED_APPS. */
 export function appPaths(): string[] {
@@ -29,5 +21,5 @@ export function appPaths(): string[] {
 export function appSubdirectories(name: string): string[] {
   return appPaths()
     .map((p) => path.join(p, name))
-    .filter(isDir);
+    .filter(isDirectory);
 }

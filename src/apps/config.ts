@@ -11,9 +11,7 @@ import {
   resolveModule,
   suggestModule,
 } from '../utils/module-loading.ts';
-// Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
-// streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
-const { existsSync, statSync } = process.getBuiltinModule('node:fs');
+import { isDirectory } from '../utils/fs.ts';
 
 const LABEL = /^[A-Za-z_][\w-]*$/;
 
@@ -77,7 +75,7 @@ export class AppConfig {
 export function appPath(name: string): string {
   const root = name.startsWith('tsgi.') ? path.resolve(import.meta.dirname, '..') : getProjectRoot();
   const dir = path.join(root, ...(name.startsWith('tsgi.') ? name.split('.').slice(1) : name.split('.')));
-  if (existsSync(dir) && statSync(dir).isDirectory()) return dir;
+  if (isDirectory(dir)) return dir;
   try {
     return path.dirname(resolveModule(name));
   } catch {
@@ -104,7 +102,7 @@ function loadAppModule(name: string): Record<string, unknown> | undefined {
   } catch (error) {
     if (!(error instanceof ModuleNotFoundError) || error.moduleName !== name) throw error;
     const root = name.startsWith('tsgi.') ? undefined : path.join(getProjectRoot(), ...name.split('.'));
-    if (root !== undefined && existsSync(root) && statSync(root).isDirectory()) return {};
+    if (root !== undefined && isDirectory(root)) return {};
     return undefined;
   }
 }

@@ -2,19 +2,11 @@
  * System checks of the static files settings, as Django's `staticfiles.E001`–`W004` (tag
  * `staticfiles`); those of TEMPLATES are in template/checks.ts.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { settings } from '../conf/index.ts';
 import { Error_, Warning, type CheckMessage } from '../core/checks/messages.ts';
 import { register, Tags } from '../core/checks/registry.ts';
-
-function isDir(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
+import { isDirectory } from '../utils/fs.ts';
 
 /** Problems with STATICFILES_DIRS, STATIC_ROOT and STATIC_URL. */
 export function checkStaticfiles(): CheckMessage[] {
@@ -46,7 +38,7 @@ export function checkStaticfiles(): CheckMessage[] {
         }),
       );
     }
-    if (!isDir(dir)) {
+    if (!isDirectory(dir)) {
       out.push(
         Warning(`The directory '${dir}' in the STATICFILES_DIRS setting does not exist.`, {
           hint: 'Create it, or remove it from STATICFILES_DIRS.',

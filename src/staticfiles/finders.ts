@@ -9,6 +9,7 @@ import path from 'node:path';
 import { settings } from '../conf/index.ts';
 import { settingChanged } from '../conf/signals.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
+import { isFile } from '../utils/fs.ts';
 import { importString } from '../utils/module-loading.ts';
 import { appSubdirectories } from '../apps/app-dirs.ts';
 import { isSafeUrlPath } from './files-index.ts';
@@ -43,14 +44,6 @@ function isIgnored(relPath: string, patterns: readonly RegExp[]): boolean {
     relPath.split('/').some((segment) => patterns.some((re) => re.test(segment))) ||
     patterns.some((re) => re.test(relPath))
   );
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Files under `root` with their path relative to it; symlinks that leave `root` are skipped. */

@@ -3,19 +3,11 @@
  * as Django's `django.core.checks.templates`: a backend or context processor that cannot be
  * loaded, a DIRS folder that does not exist.
  */
-import { statSync } from 'node:fs';
 import { settings } from '../conf/index.ts';
 import { Error_, Warning, type CheckMessage } from '../core/checks/messages.ts';
 import { register, Tags } from '../core/checks/registry.ts';
 import { engines } from './engines.ts';
-
-function isDir(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
+import { isDirectory } from '../utils/fs.ts';
 
 /** Problems with TEMPLATES: a backend or context processor that can't load, missing DIRS. */
 export function checkTemplates(): CheckMessage[] {
@@ -31,7 +23,7 @@ export function checkTemplates(): CheckMessage[] {
   }
   for (const entry of settings.TEMPLATES ?? []) {
     for (const dir of entry.DIRS ?? []) {
-      if (!isDir(dir))
+      if (!isDirectory(dir))
         out.push(
           Warning(`The template directory '${dir}' in TEMPLATES DIRS does not exist.`, {
             hint: 'Create it, or remove it from DIRS.',

@@ -11,9 +11,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dirent } from 'node:fs';
+import { isDirectory, isFile } from './fs.ts';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
-const { readdirSync, statSync } = process.getBuiltinModule('node:fs');
+const { readdirSync } = process.getBuiltinModule('node:fs');
 
 /** The package's own `src/` folder: `tsgi.x.y` names resolve inside it. */
 const PACKAGE_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -94,18 +95,6 @@ export function moduleCandidates(dotted: string): string[] {
     base = path.join(getProjectRoot(), ...parts);
   }
   return [...extensions.map((ext) => base + ext), ...extensions.map((ext) => path.join(base, 'index' + ext))];
-}
-
-/**
- * No exception for a missing file (a thrown ENOENT, with its stack, per candidate tried); other
- * errors (ENOTDIR when a folder on the way is a file, EACCES) still mean "not here".
- */
-function isFile(file: string): boolean {
-  try {
-    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
-  } catch {
-    return false;
-  }
 }
 
 function checkDottedName(dotted: unknown, what: string): asserts dotted is string {
@@ -203,7 +192,7 @@ export function suggestModule(dotted: string, options: { folders?: boolean } = {
   }
   const found = fixed.join('.');
   if (found === dotted) return undefined;
-  const folder = options.folders === true && (statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false);
+  const folder = options.folders === true && isDirectory(dir);
   return folder || moduleCandidates(found).some(isFile) ? found : undefined;
 }
 

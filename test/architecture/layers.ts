@@ -40,7 +40,7 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'utils',
-    what: 'helpers that know nothing of the framework, as `django.utils`: module loading, logging, HTTP dates and ETags, crypto, safe strings, data structures, decorators',
+    what: 'helpers that know nothing of the framework, as `django.utils`: module loading, logging, HTTP dates and ETags, crypto, safe strings, data structures, decorators, file system checks',
     imports: [],
   },
   {
