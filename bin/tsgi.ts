@@ -87,8 +87,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    const { closestMatch } = await import('../src/core/management/suggest.ts');
-    const match = closestMatch(name, Object.keys(COMMANDS));
+    const { closestName } = await import('../src/utils/suggest.ts');
+    const match = closestName(name, Object.keys(COMMANDS));
     process.stderr.write(
       `Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.${match ? ` Did you mean ${match}?` : ''} See tsgi help.\n`,
     );

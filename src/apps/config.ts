@@ -12,6 +12,7 @@ import {
   suggestModule,
 } from '../utils/module-loading.ts';
 import { isDirectory } from '../utils/fs.ts';
+import { describe } from '../gateway/describe.ts';
 
 const LABEL = /^[A-Za-z_][\w-]*$/;
 
@@ -87,12 +88,6 @@ export function appPath(name: string): string {
 
 function isAppConfigClass(value: unknown): value is typeof AppConfig {
   return typeof value === 'function' && (value === AppConfig || value.prototype instanceof AppConfig);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') return `${value.name || 'an anonymous function'} (a function)`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  return `${JSON.stringify(value) ?? String(value)} (a ${value === null ? 'null' : typeof value})`;
 }
 
 /** Loads a module, treating a folder without an index module as an empty app module. */

@@ -5,7 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { settings } from '../conf/index.ts';
-import { closestName } from '../utils/module-loading.ts';
+import { closestName } from '../utils/suggest.ts';
 import { createAppConfig } from './config.ts';
 import type { AppConfig } from './config.ts';
 

@@ -19,6 +19,7 @@ export type {
   LoggerConfig,
   TemplateEngineConfig,
 } from './global-settings.ts';
+import { describe } from '../gateway/describe.ts';
 export { globalSettings } from './global-settings.ts';
 export { settingChanged } from './signals.ts';
 export type { SettingChangedEvent } from './signals.ts';
@@ -46,13 +47,6 @@ export function settingsGeneration(): number {
 
 /** A function that undoes an override; also disposable, for `using`. */
 export type RestoreSettings = (() => void) & Disposable;
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return `${JSON.stringify(value)} (a string)`;
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return `${String(value)} (a ${typeof value})`;
-}
 
 function copyDefaults(): Record<string, unknown> {
   return structuredClone({ ...globalSettings }) as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { RegexPattern } from './patterns.ts';
 import { escapeRegExp, fillVariant } from './regex-helper.ts';
 import { URLResolver, joinPossibility, joinPrefix } from './resolvers.ts';
 import type { NamespacePrefix, ResolverMatch, ReversePossibility, Urlconf } from './resolvers.ts';
+import { describe } from '../gateway/describe.ts';
 
 // Module names by string; module objects and pattern lists by identity, weakly, so that a URLconf
 // built on the fly (tests, per-request urlconf) does not stay in memory for ever.
@@ -226,7 +227,7 @@ export function reverse(viewName: string | ((...args: never[]) => unknown), opti
   if (options.fragment !== undefined && options.fragment !== null) {
     if (typeof options.fragment !== 'string') {
       throw new TypeError(
-        `reverse() fragment must be a string, got ${describeType(options.fragment)}. Pass fragment: 'section-id'.`,
+        `reverse() fragment must be a string, got ${describe(options.fragment)}. Pass fragment: 'section-id'.`,
       );
     }
     // Not encoded, as Django's reverse(fragment=...).
@@ -378,12 +379,6 @@ function quotePlus(text: string): string {
     .replace(/%20/g, '+');
 }
 
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : `${typeof value} ${String(value)}`;
-}
-
 function isPairList(value: readonly unknown[]): value is readonly (readonly [string, unknown])[] {
   return value.every((pair) => Array.isArray(pair) && pair.length === 2);
 }
@@ -420,7 +415,7 @@ export function urlencode(query: ReverseQuery): string {
   }
   if (query === null || typeof query !== 'object') {
     throw new TypeError(
-      `reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got ${describeType(query)}.`,
+      `reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got ${describe(query)}.`,
     );
   }
   for (const [k, v] of Object.entries(query)) pushPair(parts, k, v);

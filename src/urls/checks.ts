@@ -12,6 +12,7 @@ import { RegexPattern, RoutePattern } from './patterns.ts';
 import type { UrlPatternShape } from './patterns.ts';
 import { URLPattern, URLResolver } from './resolvers.ts';
 import type { Urlconf } from './resolvers.ts';
+import { describe } from '../gateway/describe.ts';
 
 function readSetting(name: 'APPEND_SLASH' | 'ROOT_URLCONF' | 'STATIC_URL' | 'MEDIA_URL'): unknown {
   return (settings as unknown as Record<string, unknown>)[name];
@@ -91,19 +92,10 @@ export function checkResolver(entry: unknown): CheckMessage[] {
   }
   return [
     Error_(
-      `Your URL pattern ${describe(entry)} is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.`,
+      `Your URL pattern, ${describe(entry)}, is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.`,
       { id: 'urls.E004', hint: 'Try removing the string, or wrap it in path(), rePath() or include().' },
     ),
   ];
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 function allNamespaces(resolver: URLResolver, parents: readonly string[]): string[] {

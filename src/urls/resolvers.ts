@@ -16,6 +16,7 @@ import { NO_KWARGS } from './patterns.ts';
 import type { PatternMatch, UrlPatternShape } from './patterns.ts';
 import { joinVariants } from './regex-helper.ts';
 import type { ReverseVariant } from './regex-helper.ts';
+import { describe } from '../gateway/describe.ts';
 
 /**
  * A view: called with the request, then either the positional arguments a regex captured
@@ -423,7 +424,7 @@ export class URLResolver {
       for (const entry of patterns) {
         if (!(entry instanceof URLPattern) && !(entry instanceof URLResolver)) {
           throw new ImproperlyConfigured(
-            `Your URL pattern ${describeValue(entry)} in '${urlconfLabel(this.urlconfName)}' is invalid. ` +
+            `Your URL pattern, ${describe(entry)}, in '${urlconfLabel(this.urlconfName)}' is invalid. ` +
               `Ensure that urlpatterns is a list of path() and/or rePath() instances.`,
           );
         }
@@ -647,15 +648,5 @@ export class URLResolver {
 
   toString(): string {
     return `<URLResolver ${urlconfLabel(this.urlconfName)} (${this.appName ?? 'None'}:${this.namespace ?? 'None'}) ${this.pattern.describe()}>`;
-  }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
   }
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dirent } from 'node:fs';
 import { isDirectory, isFile } from './fs.ts';
+import { closestName } from './suggest.ts';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
 const { readdirSync } = process.getBuiltinModule('node:fs');
@@ -235,33 +236,6 @@ function syntaxErrorLocation(error: Error): string {
   if (!(error instanceof SyntaxError)) return '';
   const first = error.stack?.split('\n', 1)[0] ?? '';
   return /^(file:\/\/|\/|[A-Za-z]:\\).*:\d+$/.test(first) ? ` (at ${first})` : '';
-}
-
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-/** The closest of `names` to `wanted`, when it is close enough to be a likely typo. */
-export function closestName(wanted: string, names: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const name of names) {
-    const d = name.toLowerCase() === wanted.toLowerCase() ? 0 : distance(wanted, name);
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(wanted.length / 3)) ? best : undefined;
 }
 
 /**

@@ -87,12 +87,12 @@ const errors: Array<[string, unknown[], string]> = [
   [
     'a non-string entry',
     [42],
-    'INSTALLED_APPS entries must be dotted app names or AppConfig classes, got 42 (a number).',
+    'INSTALLED_APPS entries must be dotted app names or AppConfig classes, got the number 42.',
   ],
   [
     'a function that is not an AppConfig',
     [() => 1],
-    'INSTALLED_APPS entries must be dotted app names or AppConfig classes, got an anonymous function (a function).',
+    'INSTALLED_APPS entries must be dotted app names or AppConfig classes, got a function.',
   ],
   [
     'an attribute that is not an AppConfig',

@@ -30,7 +30,7 @@ export interface Unit {
 export const UNITS: readonly Unit[] = [
   {
     name: 'gateway',
-    what: 'the contract (`types.ts`), `validator`, reference server (`serve`, `createListener`), Fetch adapters, in-process test client',
+    what: 'the contract (`types.ts`), its HTTP rules, `validator`, reference server (`serve`, `createListener`), Fetch adapters, in-process test client, `describe()` for error messages',
     imports: [],
   },
   {
@@ -52,7 +52,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'conf',
     what: 'settings: `TSGI_SETTINGS_MODULE`, global defaults, `overrideSettings`, the `LOGGING` setting applied',
-    imports: ['core/exceptions', 'dispatch', 'utils'],
+    imports: ['core/exceptions', 'dispatch', 'gateway', 'utils'],
   },
   {
     name: 'utils/html',
@@ -85,7 +85,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'apps',
     what: "the apps registry (`INSTALLED_APPS`, `ready()`) and the apps' folders",
-    imports: ['conf', 'core/exceptions', 'utils'],
+    imports: ['conf', 'core/exceptions', 'gateway', 'utils'],
   },
   { name: 'core/files/uploadedfile', what: 'uploaded files, in memory or on disk', imports: [] },
   {
@@ -97,7 +97,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'urls',
     what: '`path`, `rePath`, `include`, `resolve`, `reverse`, converters, the URL checks',
-    imports: ['conf', 'core/checks', 'core/exceptions', 'http', 'utils'],
+    imports: ['conf', 'core/checks', 'core/exceptions', 'gateway', 'http', 'utils'],
   },
   {
     name: 'core/files/storage',

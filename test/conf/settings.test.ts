@@ -137,7 +137,7 @@ describe('loading from TSGI_SETTINGS_MODULE', () => {
       name: 'ImproperlyConfigured',
       message:
         "The ALLOWED_HOSTS setting must be a list (an array), but the settings module 'proj.badlist' sets it to " +
-        '"example.com" (a string). Write ALLOWED_HOSTS = ["example.com"].',
+        'a string ("example.com"). Write ALLOWED_HOSTS = ["example.com"].',
     });
   });
 
@@ -196,7 +196,7 @@ describe('configure()', () => {
     });
     assert.throws(() => fresh(undefined).configure({ MIDDLEWARE: 5 as never }), {
       message:
-        'The MIDDLEWARE setting must be a list (an array), but settings.configure() sets it to 5 (a number). ' +
+        'The MIDDLEWARE setting must be a list (an array), but settings.configure() sets it to the number 5. ' +
         'Write MIDDLEWARE = [...].',
     });
   });

@@ -302,7 +302,7 @@ describe('the middleware chain', () => {
     assert.throws(() => handler.loadMiddleware(['tsgi.middleware.csrf.CSRF_SECRET_LENGTH']), {
       name: 'ImproperlyConfigured',
       message:
-        'The middleware tsgi.middleware.csrf.CSRF_SECRET_LENGTH is not a function or a class (got a number (32)). A MIDDLEWARE entry must name a factory (getResponse) => handler or a class.',
+        'The middleware tsgi.middleware.csrf.CSRF_SECRET_LENGTH is not a function or a class (got the number 32). A MIDDLEWARE entry must name a factory (getResponse) => handler or a class.',
     });
     assert.throws(() => handler.loadMiddleware('x' as never), {
       message: 'The MIDDLEWARE setting must be a list, got a string ("x").',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { admin, linkTsgi, REPO_ROOT, tempDir, tsgi } from './helpers.ts';
-import { closestMatch, editDistance } from '../../src/core/management/suggest.ts';
+import { closestName, editDistance } from '../../src/utils/suggest.ts';
 import {
   CommandError,
   commandUsage,
@@ -186,14 +186,14 @@ describe('parseCommandLine', () => {
   }
 });
 
-describe('closestMatch', () => {
+describe('closestName', () => {
   test('edit distance', () => {
     assert.equal(editDistance('kitten', 'sitting'), 3);
     assert.equal(editDistance('', 'abc'), 3);
   });
   test('finds typos, not strangers', () => {
-    assert.equal(closestMatch('runservr', ['runserver', 'check']), 'runserver');
-    assert.equal(closestMatch('chek', ['runserver', 'check']), 'check');
-    assert.equal(closestMatch('deploy', ['runserver', 'check']), undefined);
+    assert.equal(closestName('runservr', ['runserver', 'check']), 'runserver');
+    assert.equal(closestName('chek', ['runserver', 'check']), 'check');
+    assert.equal(closestName('deploy', ['runserver', 'check']), undefined);
   });
 });

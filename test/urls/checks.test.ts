@@ -90,7 +90,7 @@ describe('checkUrlConfig()', () => {
       [
         'urls.E004',
         'ERROR',
-        "Your URL pattern 'a/' is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.",
+        'Your URL pattern, a string ("a/"), is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.',
       ],
     ]);
   });

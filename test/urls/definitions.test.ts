@@ -280,7 +280,7 @@ describe('include()', () => {
     throwsExactly(
       () => resolve('/', ['not-a-pattern'] as never),
       ImproperlyConfigured,
-      "Your URL pattern 'not-a-pattern' in '<list of patterns>' is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.",
+      `Your URL pattern, a string ("not-a-pattern"), in '<list of patterns>' is invalid. Ensure that urlpatterns is a list of path() and/or rePath() instances.`,
     );
   });
 });

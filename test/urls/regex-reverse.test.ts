@@ -244,11 +244,11 @@ describe("reverse() of regex patterns (Django's urlpatterns_reverse cases)", () 
   const invalidQueries: Array<[unknown, string]> = [
     [
       0,
-      'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got number 0.',
+      'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got the number 0.',
     ],
     [
       false,
-      'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got boolean false.',
+      'reverse() query must be an object, a list of [key, value] pairs, URLSearchParams or a QueryDict, got a boolean false.',
     ],
     [
       [1, 3, 5],

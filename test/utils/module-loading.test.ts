@@ -10,11 +10,11 @@ import {
   setProjectRoot,
   ImportError,
   ModuleNotFoundError,
-  closestName,
   moduleCandidates,
   OWN_EXTENSION,
 } from '../../src/utils/module-loading.ts';
 import type * as ModuleLoading from '../../src/utils/module-loading.ts';
+import { closestName } from '../../src/utils/suggest.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../fixtures/projects/loading');

@@ -24,7 +24,8 @@ import type {
   ProcessView,
   HandlerView,
 } from '../../middleware/index.ts';
-import { convertExceptionToResponse, convertInstanceToResponse, describeValue, isResponse } from './exception.ts';
+import { convertExceptionToResponse, convertInstanceToResponse, isResponse } from './exception.ts';
+import { describe } from '../../gateway/describe.ts';
 
 const logger = getLogger('tsgi.request');
 
@@ -92,7 +93,7 @@ export class BaseHandler {
    */
   loadMiddleware(entries: readonly unknown[] = settings.MIDDLEWARE as readonly unknown[]): void {
     if (!Array.isArray(entries)) {
-      throw new ImproperlyConfigured(`The MIDDLEWARE setting must be a list, got ${describeValue(entries)}.`);
+      throw new ImproperlyConfigured(`The MIDDLEWARE setting must be a list, got ${describe(entries)}.`);
     }
     const viewMw: ProcessView[] = [];
     const templateMw: Array<[ProcessTemplateResponse, string]> = [];
@@ -104,7 +105,7 @@ export class BaseHandler {
       const factory = typeof entry === 'string' ? importString(entry) : entry;
       if (typeof factory !== 'function') {
         throw new ImproperlyConfigured(
-          `The middleware ${name} is not a function or a class (got ${describeValue(factory)}). A MIDDLEWARE entry must name a factory (getResponse) => handler or a class.`,
+          `The middleware ${name} is not a function or a class (got ${describe(factory)}). A MIDDLEWARE entry must name a factory (getResponse) => handler or a class.`,
         );
       }
       // The layer's hooks, and the layer wrapped so that its exceptions become responses.
@@ -135,7 +136,7 @@ export class BaseHandler {
           }
           if (typeof made !== 'function') {
             throw new ImproperlyConfigured(
-              `Middleware factory ${name} returned ${describeValue(made)}. It must return the handler (request) => response.`,
+              `Middleware factory ${name} returned ${describe(made)}. It must return the handler (request) => response.`,
             );
           }
           layer = made;
@@ -290,6 +291,5 @@ export function checkResponse(
 ): asserts response is HttpResponseBase {
   if (isResponse(response)) return;
   const what = name !== undefined ? `${name}` : `The view ${viewDisplayName(callback)}`;
-  const returned = response === undefined ? 'undefined' : response === null ? 'null' : describeValue(response);
-  throw new TypeError(`${what} didn't return an HttpResponse object. It returned ${returned} instead.`);
+  throw new TypeError(`${what} didn't return an HttpResponse object. It returned ${describe(response)} instead.`);
 }

@@ -16,6 +16,7 @@ import type * as DebugViews from '../../views/debug.ts';
 import { BadRequest, PermissionDenied, SuspiciousOperation } from '../exceptions.ts';
 import { gotRequestException } from '../signals.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
+import { describe } from '../../gateway/describe.ts';
 
 /** The DEBUG pages, loaded on first use: a production process never compiles them. */
 function debugViews(): Promise<typeof DebugViews> {
@@ -120,7 +121,7 @@ async function getExceptionResponse(
     const response = await (status === 500 ? call(request) : call(request, error));
     if (!isResponse(response)) {
       throw new TypeError(
-        `The custom handler${status} view didn't return an HttpResponse object. It returned ${describeValue(response)} instead.`,
+        `The custom handler${status} view didn't return an HttpResponse object. It returned ${describe(response)} instead.`,
       );
     }
     return response;
@@ -165,12 +166,4 @@ export function isResponse(value: unknown): value is HttpResponseBase {
     typeof (value as HttpResponseBase).statusCode === 'number' &&
     typeof (value as HttpResponseBase).headerList === 'function'
   );
-}
-
-/** `undefined`, `null`, `a string`, `an object (Array)`: how an error message names a bad value. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return `a ${typeof value} (${JSON.stringify(value)})`;
 }

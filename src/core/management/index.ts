@@ -17,7 +17,7 @@ import {
   type Command,
   type CommandIO,
 } from './base.ts';
-import { closestMatch } from './suggest.ts';
+import { closestName } from '../../utils/suggest.ts';
 
 export {
   CommandError,
@@ -211,7 +211,7 @@ export async function executeFromCommandLine(
     }
     const command = await fetchCommand(name, settingsReady);
     if (!command) {
-      const match = closestMatch(name, await allCommandNames(settingsReady));
+      const match = closestName(name, await allCommandNames(settingsReady));
       const hint = match ? `\nDid you mean ${match}?` : '';
       const note =
         settingsError && process.env.TSGI_SETTINGS_MODULE
