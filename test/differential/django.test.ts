@@ -1,6 +1,6 @@
-// Differential check against real Django. ../shared/reference/ holds Django 3.2's answers
-// (probe/expected-django.json, recorded from gunicorn + Django serving reference/django/) to raw
-// HTTP requests (probe/cases.json). The same project, ported to tsgi in
+// Differential check against real Django. test/fixtures/django-probe/ holds Django 3.2's answers
+// (expected-django.json, recorded from gunicorn + Django serving the reference project) to raw
+// HTTP requests (cases.json). The same project, ported to tsgi in
 // test/fixtures/reference-app/, is served here by the gateway reference server and every case of
 // the framework layer is replayed over a raw socket. Status, Location, Allow, the Content-Type
 // media type, the security headers and JSON values must match.
@@ -11,8 +11,6 @@
 //   Django is 3.2): tsgi follows the current Django default.
 // - HTML error pages: the page bytes differ (CSRF failure page); only status and media type compared.
 // - Framing (chunked vs Content-Length) is the server's choice, not the framework's.
-//
-// SKIPS when ../shared is absent (a user's clone).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -23,13 +21,13 @@ import type { ServerHandle } from '../../src/gateway/server.ts';
 import type { Application } from '../../src/gateway/types.ts';
 import { importModule, setProjectRoot } from '../../src/utils/module-loading.ts';
 import { validated, captureLogs } from '../core/helpers.ts';
+import { skipUnlessPresent } from '../prerequisites.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const shared = path.resolve(repoRoot, '../shared');
-const probeDir = path.join(shared, 'reference/probe');
+const probeDir = path.join(repoRoot, 'test/fixtures/django-probe');
 const present =
   existsSync(path.join(probeDir, 'expected-django.json')) && existsSync(path.join(probeDir, 'cases.json'));
-const skip = present ? false : `needs ${shared}/reference/probe (absent in a user's clone)`;
+const skip = skipUnlessPresent(present ? undefined : `Django's recorded answers are missing from ${probeDir}`);
 const fixture = path.resolve(import.meta.dirname, '../fixtures/reference-app');
 
 interface Case {

@@ -1,8 +1,7 @@
 // Differential check of the request layer against real Django: Django 3.2's answers to the
-// probe's /echo/ cases are recorded in ../shared/reference/probe (see its README). The same
+// probe's /echo/ cases are recorded in test/fixtures/django-probe (see its README). The same
 // view, written on tsgi's HttpRequest and JsonResponse, is served by the reference server and
 // the probe's raw requests are sent to it over a socket; the JSON values must match.
-// SKIPS when ../shared is absent (a user's clone).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -16,9 +15,10 @@ import { settings } from '../../src/conf/index.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 import { JsonResponse } from '../../src/http/response.ts';
 import { BadRequest, SuspiciousOperation } from '../../src/core/exceptions.ts';
+import { skipUnlessPresent } from '../prerequisites.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const probeDir = path.resolve(repoRoot, '../shared/reference/probe');
+const probeDir = path.join(repoRoot, 'test/fixtures/django-probe');
 const present = existsSync(path.join(probeDir, 'expected-django.json'));
 
 const ECHO_META_KEYS = [
@@ -157,8 +157,8 @@ const expected = new Map<string, Recorded>(
 );
 
 test(
-  'the probe reference is present',
-  { skip: present ? false : 'needs ../shared/reference (absent in a clone)' },
+  'the recorded answers are present',
+  { skip: skipUnlessPresent(present ? undefined : `Django's recorded answers are missing from ${probeDir}`) },
   () => {
     assert.ok(cases.length >= 9);
   },
