@@ -7,11 +7,6 @@ import type { TestRequest, TestResponse } from '../../src/gateway/testing.ts';
 import { getLogger } from '../../src/utils/log.ts';
 import type { LogRecord } from '../../src/utils/log.ts';
 
-/** The gateway's `validator`: every application under test is wrapped in it, so both sides of each exchange are checked. */
-export function loadValidator(): Promise<(app: Application) => Application> {
-  return Promise.resolve(validator);
-}
-
 /** `app` wrapped in the validator; its `ready` is kept. */
 export async function validated(app: Application): Promise<Application> {
   const wrapped = validator(app);

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Application, Environ, StartResponse } from '../../src/gateway/types.ts';
+import { validator } from '../../src/gateway/validator.ts';
 
 const encoder = new TextEncoder();
 const text = (s: string) => encoder.encode(s);
@@ -352,25 +353,7 @@ export function conformanceApplication(wrap: (app: Application) => Application =
 export const fileServed = (): Buffer => readFileSync(SELF);
 
 /**
- * The gateway's `validator` (src/gateway/validator.ts) when that module exists, else undefined:
- * pass it as `wrap` so that the validator checks both sides of every exchange.
- */
-export async function loadValidator(): Promise<((app: Application) => Application) | undefined> {
-  const specifier = '../../src/gateway/validator.ts';
-  try {
-    const module = (await import(specifier)) as { validator?: (app: Application) => Application };
-    return module.validator;
-  } catch (error) {
-    const missing =
-      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
-      String((error as Error).message).includes('src/gateway/validator.ts');
-    if (missing) return undefined;
-    throw error;
-  }
-}
-
-/**
  * The application `tsgi serve test/gateway/conformance-apps.ts:application` loads: the same as
- * runConformance's, its well-behaved parts wrapped in the validator when it exists.
+ * runConformance's, its well-behaved parts wrapped in the validator.
  */
-export const application: Application = conformanceApplication(await loadValidator());
+export const application: Application = conformanceApplication(validator);

@@ -13,7 +13,7 @@
  * ```
  *
  * `start(app)` gets the suite's application (conformance-apps.ts); with
- * `{ wrap: await loadValidator() }` its well-behaved parts are wrapped in the gateway validator,
+ * `{ wrap: validator }` its well-behaved parts are wrapped in the gateway validator,
  * which then checks the server's side of every exchange too. A server in another process ignores it and loads
  * `test/gateway/conformance-apps.ts:application` (the same application) instead. `errorOutput`
  * returns what the server wrote to `wsgi.errors` (or its stderr); without it, the checks of the
@@ -23,10 +23,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Application } from '../../src/gateway/types.ts';
-import { conformanceApplication, fileServed, loadValidator } from './conformance-apps.ts';
+import { conformanceApplication, fileServed } from './conformance-apps.ts';
 import { connect, exchangeRaw, parseResponses, readUntil, readUntilClose, request } from './conformance-client.ts';
-
-export { loadValidator };
 
 /** A running server under test. */
 export interface ConformanceServer {

@@ -9,19 +9,18 @@ import { describe, test } from 'node:test';
 import { ClientDisconnectedError } from '../../src/gateway/exchange.ts';
 import { createListener, serve } from '../../src/gateway/server.ts';
 import type { Application, ErrorStream } from '../../src/gateway/types.ts';
-import { loadValidator, runConformance } from './conformance.ts';
+import { validator } from '../../src/gateway/validator.ts';
+import { runConformance } from './conformance.ts';
 import { request } from './conformance-client.ts';
-
-// The gateway validator (src/gateway/validator.ts) checks both sides of every exchange when present.
-const validator = await loadValidator();
 
 function captureErrors(): ErrorStream & { text(): string } {
   const parts: string[] = [];
   return { write: (t) => void parts.push(t), flush() {}, text: () => parts.join('') };
 }
 
+// The gateway validator checks both sides of every exchange.
 runConformance(
-  validator ? 'serve(), apps wrapped in validator()' : 'serve()',
+  'serve(), apps wrapped in validator()',
   async (app) => {
     const errors = captureErrors();
     const handle = await serve(app, { port: 0, errors });

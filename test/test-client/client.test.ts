@@ -8,7 +8,7 @@ import { path } from '../../src/urls/index.ts';
 import { Client as BaseClient, RequestFactory, overrideSettings as reexported } from '../../src/test/index.ts';
 import { requestFinished, requestStarted } from '../../src/core/signals.ts';
 import type { Application } from '../../src/gateway/types.ts';
-import { loadValidator } from '../core/helpers.ts';
+import { validator } from '../../src/gateway/validator.ts';
 
 function describeRequest(request: HttpRequest) {
   const files = Object.fromEntries(
@@ -60,16 +60,14 @@ const urlconf = {
   ],
 };
 
-// Every client of this file checks its exchanges with the gateway validator when it exists.
-let wrap: ((app: Application) => Application) | undefined;
+// Every client of this file checks its exchanges with the gateway validator.
 class Client extends BaseClient {
   constructor(options: ConstructorParameters<typeof BaseClient>[0] = {}) {
-    super({ wrap, ...options });
+    super({ wrap: validator, ...options });
   }
 }
 
-before(async () => {
-  wrap = await loadValidator();
+before(() => {
   settings.configure({
     ROOT_URLCONF: urlconf,
     ALLOWED_HOSTS: [],
