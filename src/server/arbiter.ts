@@ -646,5 +646,3 @@ export class Arbiter {
     return [...this.workers.keys()];
   }
 }
-
-export const workerScript = path.basename(WORKER_SCRIPT);

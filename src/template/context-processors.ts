@@ -3,12 +3,10 @@
  * whose results every template rendered with a request sees. List them in
  * `TEMPLATES[].OPTIONS.contextProcessors` by dotted name (`'tsgi.template.context-processors.request'`).
  */
-import { createRequire } from 'node:module';
 import { fromSettings, settings } from '../conf/index.ts';
-import { importString, OWN_EXTENSION } from '../utils/module-loading.ts';
+import { importString, lazyModule } from '../utils/module-loading.ts';
+import type * as Csrf from '../middleware/csrf.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
-
-const require = createRequire(import.meta.url);
 
 /** A context processor: the request in, values for the template out. */
 export type ContextProcessor = (request: object) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -41,7 +39,7 @@ const mediaUrlConf = fromSettings(() => settings.MEDIA_URL);
 
 /** `{ csrfToken }`, read lazily from the CSRF middleware's helper, for `{% csrf_token %}`. */
 export function csrf(req: object): Record<string, unknown> {
-  const token = new LazyCsrfToken(req, csrfGetToken());
+  const token = new LazyCsrfToken(req, csrfMiddleware().getToken as (r: object) => string);
   return { csrfToken: token, csrf_token: token };
 }
 
@@ -77,14 +75,9 @@ export class LazyCsrfToken {
   }
 }
 
-// The CSRF middleware's getToken, required once (it imports the template layer through the
-// handler, so not at the top) and kept: require() of an ES module goes through the module loader
-// on every call. It is part of tsgi: a failure to load it is a bug to show, not "no CSRF".
-let csrfGetTokenFn: ((r: object) => string) | undefined;
-function csrfGetToken(): (r: object) => string {
-  return (csrfGetTokenFn ??= (require(`../middleware/csrf${OWN_EXTENSION}`) as { getToken: (r: object) => string })
-    .getToken);
-}
+// The CSRF middleware, loaded by the first template that asks for a token. It is part of tsgi: a
+// failure to load it is a bug to show, not "no CSRF".
+const csrfMiddleware = lazyModule<typeof Csrf>(import.meta.url, '../middleware/csrf');
 
 /** `{ STATIC_URL }`. */
 export function static_(_req: object): Record<string, unknown> {

@@ -138,9 +138,3 @@ export function getConverter(name: string): Converter | undefined {
 export function converterNames(): string[] {
   return [...registered.keys()];
 }
-
-/** Removes a converter registered by `registerConverter()` (for tests); the defaults stay. */
-export function unregisterConverter(name: string): boolean {
-  if (name in DEFAULT_CONVERTERS) return false;
-  return registered.delete(name);
-}

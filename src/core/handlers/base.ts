@@ -4,15 +4,13 @@
  * there), resolves the URL, runs `processView`, calls the view, checks what it returned, runs
  * `processTemplateResponse` and renders template responses.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { settings } from '../../conf/index.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import { getResolver, setUrlconf } from '../../urls/base.ts';
 import { funcPath } from '../../urls/resolvers.ts';
 import { getLogger } from '../../utils/log.ts';
-import { getProjectRoot, importString } from '../../utils/module-loading.ts';
+import { importString } from '../../utils/module-loading.ts';
 import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.ts';
 import type {
   GetResponse,
@@ -36,36 +34,6 @@ function isClass(value: unknown): value is MiddlewareClass {
 function entryName(entry: unknown): string {
   if (typeof entry === 'string') return entry;
   return (entry as { name?: string }).name || '(anonymous middleware)';
-}
-
-/**
- * The dotted name of a view (`markup.views.home`), found among the loaded project modules, for
- * error messages; the function's own name when it cannot be found.
- */
-export function viewDisplayName(view: unknown): string {
-  const base = funcPath(view);
-  try {
-    const cache = createRequire(import.meta.url).cache;
-    const root = getProjectRoot();
-    for (const [file, mod] of Object.entries(cache)) {
-      const exports = mod?.exports as Record<string, unknown> | undefined;
-      if (exports === null || typeof exports !== 'object') continue;
-      for (const [name, value] of Object.entries(exports)) {
-        if (value !== view) continue;
-        const relative = path.relative(root, file);
-        if (relative.startsWith('..') || path.isAbsolute(relative)) return base;
-        const dotted = relative
-          .replace(/\.(ts|mts|js|mjs)$/, '')
-          .replace(/[/\\]index$/, '')
-          .split(path.sep)
-          .join('.');
-        return `${dotted}.${name}`;
-      }
-    }
-  } catch {
-    // The name is only for a message: fall back to the function's own name.
-  }
-  return base;
 }
 
 /**
@@ -290,6 +258,6 @@ export function checkResponse(
   name?: string,
 ): asserts response is HttpResponseBase {
   if (isResponse(response)) return;
-  const what = name !== undefined ? `${name}` : `The view ${viewDisplayName(callback)}`;
+  const what = name !== undefined ? `${name}` : `The view ${funcPath(callback)}`;
   throw new TypeError(`${what} didn't return an HttpResponse object. It returned ${describe(response)} instead.`);
 }

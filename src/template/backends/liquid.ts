@@ -10,7 +10,6 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import {
   Liquid,
   Tag,
@@ -26,22 +25,18 @@ import {
 import type { BaseEngine, Context, EngineParams, RequestLike, Template } from './base.ts';
 import { TemplateDoesNotExist, TemplateSyntaxError, type TriedOrigin } from '../exceptions.ts';
 import { SafeString, escapeHtml, markSafe } from '../../utils/safestring.ts';
-import { OWN_EXTENSION } from '../../utils/module-loading.ts';
+import { lazyModule } from '../../utils/module-loading.ts';
 import { resolveContextProcessors, type ContextProcessor } from '../context-processors.ts';
+import type * as StaticStorage from '../../staticfiles/storage.ts';
+import type * as Urls from '../../urls/index.ts';
 
-const require = createRequire(import.meta.url);
-
-// The tags' helpers, required on first use (those modules import the template layer) and then
-// kept: require() of an ES module goes through the module loader on every call, which cost more
-// than the tags themselves.
-type StaticUrl = (name: string) => string;
-type Reverse = (view: string, opts?: { args?: unknown[]; kwargs?: Record<string, unknown> }) => string;
-let staticUrlFn: StaticUrl | undefined;
-let reverseFn: Reverse | undefined;
-const staticUrl: StaticUrl = (name) =>
-  (staticUrlFn ??= (require(`../../staticfiles/storage${OWN_EXTENSION}`) as { staticUrl: StaticUrl }).staticUrl)(name);
-const reverse: Reverse = (view, opts) =>
-  (reverseFn ??= (require(`../../urls/index${OWN_EXTENSION}`) as { reverse: Reverse }).reverse)(view, opts);
+// The {% static %} and {% url %} tags' modules, loaded by the first template that uses them: a
+// project that renders neither does not load the static files storage.
+const storage = lazyModule<typeof StaticStorage>(import.meta.url, '../../staticfiles/storage');
+const urls = lazyModule<typeof Urls>(import.meta.url, '../../urls/index');
+const staticUrl = (name: string): string => storage().staticUrl(name);
+const reverse = (view: string, opts?: { args?: unknown[]; kwargs?: Record<string, unknown> }): string =>
+  urls().reverse(view, opts);
 
 /** Options read from TEMPLATES[].OPTIONS for this backend. */
 export interface LiquidOptions {
