@@ -5,9 +5,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { settings } from '../conf/index.ts';
-import { closestName } from '../utils/suggest.ts';
+import { lazyModule } from '../utils/module-loading.ts';
+import type * as Suggest from '../utils/suggest.ts';
 import { createAppConfig } from './config.ts';
 import type { AppConfig } from './config.ts';
+
+// Loaded by the first lookup of an app that is not installed.
+const suggest = lazyModule<typeof Suggest>(import.meta.url, '../utils/suggest');
 
 /** Which registry's ready() hooks are running in the current async context. */
 const inReadyHook = new AsyncLocalStorage<Apps>();
@@ -111,7 +115,7 @@ export class Apps {
     this.checkAppsReady();
     const config = this.#configs.get(label);
     if (config !== undefined) return config;
-    const hint = closestName(label, this.#configs.keys());
+    const hint = suggest().closestName(label, this.#configs.keys());
     throw new LookupError(
       `No installed app with label '${label}'.` +
         (hint !== undefined ? ` Did you mean '${hint}'?` : '') +

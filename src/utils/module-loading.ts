@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dirent } from 'node:fs';
 import { isDirectory, isFile } from './fs.ts';
-import { closestName } from './suggest.ts';
+import type * as Suggest from './suggest.ts';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
 const { readdirSync } = process.getBuiltinModule('node:fs');
@@ -46,6 +46,9 @@ export function lazyModule<T>(importerUrl: string, specifier: string): () => T {
   let module: T | undefined;
   return () => (module ??= createRequire(importerUrl)(specifier + OWN_EXTENSION) as T);
 }
+
+// The "did you mean" rule, for a name that cannot be found: a start-up that finds them all never loads it.
+const suggest = lazyModule<typeof Suggest>(import.meta.url, './suggest');
 let projectRoot: string | undefined;
 const resolved = new Map<string, string>();
 
@@ -186,7 +189,7 @@ export function suggestModule(dotted: string, options: { folders?: boolean } = {
   const rest = tsgi ? parts.slice(1) : parts;
   for (const [i, part] of rest.entries()) {
     const names = dottedEntries(dir, i === rest.length - 1);
-    const name = names.includes(part) ? part : closestName(part, names);
+    const name = names.includes(part) ? part : suggest().closestName(part, names);
     if (name === undefined) return undefined;
     fixed.push(name);
     dir = path.join(dir, name);
@@ -258,7 +261,7 @@ export function importString(dotted: string): unknown {
   const module = importModule(moduleName);
   if (!Object.prototype.hasOwnProperty.call(module, attribute) || module[attribute] === undefined) {
     const names = Object.keys(module).filter((n) => n !== 'default' && n !== '__esModule' && n !== 'module.exports');
-    const hint = closestName(attribute, names);
+    const hint = suggest().closestName(attribute, names);
     const available = names.length > 0 ? `It exports: ${names.join(', ')}.` : 'It exports nothing.';
     throw new ImportError(
       `Module '${moduleName}' does not define a '${attribute}' attribute. ` +
