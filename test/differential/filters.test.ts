@@ -25,12 +25,12 @@ import { pyStr, pyType } from '../../src/utils/python.ts';
 import { override, templateLocaltime } from '../../src/utils/timezone.ts';
 import { CASES } from './filter-cases.ts';
 import type { Case, Tagged } from './filter-cases.ts';
+import { skipUnlessPresent } from '../prerequisites.ts';
 
 const PYTHON = '/usr/bin/python3';
 const hasDjango = spawnSync(PYTHON, ['-c', 'import django, pytz'], { encoding: 'utf8' }).status === 0;
 const oracle = path.join(import.meta.dirname, 'filters_oracle.py');
-const skip =
-  hasDjango || process.env.CI === 'true' ? false : 'needs python3-django (apt-get install -y python3-django)';
+const skip = skipUnlessPresent(hasDjango ? undefined : 'needs python3-django (apt-get install -y python3-django)');
 
 /** A decimal as a decimal library gives one: an object named Decimal printing its digits. */
 class Decimal {

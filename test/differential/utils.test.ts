@@ -31,12 +31,12 @@ import { timesince, timeuntil } from '../../src/utils/timesince.ts';
 import * as timezone from '../../src/utils/timezone.ts';
 import { B, DATE, DT, DEC, DICT, F, I, L, N, S, SAFE, TD, TIME } from './filter-cases.ts';
 import type { Tagged } from './filter-cases.ts';
+import { skipUnlessPresent } from '../prerequisites.ts';
 
 const PYTHON = '/usr/bin/python3';
 const hasDjango = spawnSync(PYTHON, ['-c', 'import django, pytz'], { encoding: 'utf8' }).status === 0;
 const oracle = path.join(import.meta.dirname, 'filters_oracle.py');
-const skip =
-  hasDjango || process.env.CI === 'true' ? false : 'needs python3-django (apt-get install -y python3-django)';
+const skip = skipUnlessPresent(hasDjango ? undefined : 'needs python3-django (apt-get install -y python3-django)');
 
 interface CallCase {
   call: string;
