@@ -112,57 +112,57 @@ export class Arbiter {
   readonly config: ServerConfig;
   readonly app: string;
   readonly log: Logger;
-  private readonly workers = new Map<number, WorkerRecord>();
-  private listeners: Listener[] = [];
-  private target: number;
-  private generation = 0;
-  private readonly queue: Array<{ socket: net.Socket; bind: number }> = [];
-  private rr = 0;
-  private stopping: 'graceful' | 'fast' | null = null;
-  private exitCode = 0;
-  private resolveRun!: (code: number) => void;
-  private backoffMs = 0;
-  private halted = false;
+  readonly #workers = new Map<number, WorkerRecord>();
+  #listeners: Listener[] = [];
+  #target: number;
+  #generation = 0;
+  readonly #queue: Array<{ socket: net.Socket; bind: number }> = [];
+  #rr = 0;
+  #stopping: 'graceful' | 'fast' | null = null;
+  #exitCode = 0;
+  #resolveRun!: (code: number) => void;
+  #backoffMs = 0;
+  #halted = false;
   /** Workers that exited before they were ready, in a row (reset by a worker that gets ready). */
-  private bootFailures = 0;
-  private readonly signalQueue: NodeJS.Signals[] = [];
-  private reloading = false;
-  private readonly onExit: Array<() => void> = [];
+  #bootFailures = 0;
+  readonly #signalQueue: NodeJS.Signals[] = [];
+  #reloading = false;
+  readonly #onExit: Array<() => void> = [];
   readonly version: string;
 
   constructor(app: string, config: ServerConfig, log: Logger, version: string) {
     this.app = app;
     this.config = config;
     this.log = log;
-    this.target = config.workers;
+    this.#target = config.workers;
     this.version = version;
   }
 
   /** Binds, forks, supervises; resolves with the process exit code. */
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => {
-      this.resolveRun = resolve;
+      this.#resolveRun = resolve;
     });
     this.log.info(`Starting tsgi ${this.version}`);
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as NodeJS.Signals[]) {
       process.on(sig, () => {
-        this.signalQueue.push(sig);
-        setImmediate(() => this.handleSignals());
+        this.#signalQueue.push(sig);
+        setImmediate(() => this.#handleSignals());
       });
     }
     try {
-      await this.bindAll();
+      await this.#bindAll();
     } catch (err) {
       this.log.error((err as Error).message);
-      this.closeListeners();
+      this.#closeListeners();
       return 1;
     }
     // A signal that came while binding has already stopped the server.
-    if (this.stopping) return done;
+    if (this.#stopping) return done;
     if (this.config.pid) {
       writeFileSync(this.config.pid, `${process.pid}\n`);
       const pidFile = this.config.pid;
-      this.onExit.push(() => {
+      this.#onExit.push(() => {
         try {
           if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
         } catch {
@@ -171,19 +171,19 @@ export class Arbiter {
       });
     }
     const tls = this.config.certfile !== null;
-    for (const l of this.listeners) this.log.info(`Listening at: ${describeListener(l, tls)} (${process.pid})`);
-    this.log.info(`Using worker processes: ${this.target}`);
-    this.generation++;
-    for (let i = 0; i < this.target; i++) this.spawn();
-    const tick = setInterval(() => this.supervise(), 500);
-    const watcher = this.config.reload ? this.watchSources() : null;
+    for (const l of this.#listeners) this.log.info(`Listening at: ${describeListener(l, tls)} (${process.pid})`);
+    this.log.info(`Using worker processes: ${this.#target}`);
+    this.#generation++;
+    for (let i = 0; i < this.#target; i++) this.#spawn();
+    const tick = setInterval(() => this.#supervise(), 500);
+    const watcher = this.config.reload ? this.#watchSources() : null;
     const code = await done;
     clearInterval(tick);
     watcher?.close();
     return code;
   }
 
-  private async bindAll(): Promise<void> {
+  async #bindAll(): Promise<void> {
     for (const [index, bind] of this.config.bind.entries()) {
       const opts = listenOptions(bind, this.config.backlog);
       if (opts.path && existsSync(opts.path)) {
@@ -207,12 +207,12 @@ export class Arbiter {
         });
         server.listen(opts, () => resolve());
       });
-      server.on('connection', (socket) => this.dispatch(socket, index));
+      server.on('connection', (socket) => this.#dispatch(socket, index));
       server.on('error', (err) => this.log.error(`The listening socket ${bind} failed: ${err.message}`));
       const l: Listener = { bind, server };
       if (opts.path) {
         l.unixPath = opts.path;
-        this.onExit.push(() => {
+        this.#onExit.push(() => {
           try {
             rmSync(opts.path!);
           } catch {
@@ -220,27 +220,27 @@ export class Arbiter {
           }
         });
       }
-      this.listeners.push(l);
+      this.#listeners.push(l);
     }
   }
 
-  private closeListeners(): void {
-    for (const l of this.listeners) l.server.close();
-    this.listeners = [];
+  #closeListeners(): void {
+    for (const l of this.#listeners) l.server.close();
+    this.#listeners = [];
   }
 
   /** Hands a connection to the ready worker with the fewest open connections, or queues it. */
-  private dispatch(socket: net.Socket, bind: number): void {
+  #dispatch(socket: net.Socket, bind: number): void {
     let best: WorkerRecord | undefined;
-    const ready = this.readyWorkers();
+    const ready = this.#readyWorkers();
     const n = ready.length;
     for (let i = 0; i < n; i++) {
-      const w = ready[(this.rr + i) % n]!;
+      const w = ready[(this.#rr + i) % n]!;
       if (!best || w.active < best.active) best = w;
     }
-    this.rr++;
+    this.#rr++;
     if (!best) {
-      this.queue.push({ socket, bind });
+      this.#queue.push({ socket, bind });
       socket.once('error', ignore);
       return;
     }
@@ -253,32 +253,32 @@ export class Arbiter {
       if (!target.unsent.delete(socket)) return;
       if (err) {
         target.active--;
-        this.requeue(socket, bind);
+        this.#requeue(socket, bind);
       }
     });
   }
 
   /** The workers that take connections: ready, and not already dead (their exit can come later). */
-  private readyWorkers(): WorkerRecord[] {
-    return [...this.workers.values()].filter((w) => w.state === 'ready' && w.child.connected);
+  #readyWorkers(): WorkerRecord[] {
+    return [...this.#workers.values()].filter((w) => w.state === 'ready' && w.child.connected);
   }
 
   /** A connection a worker never got goes to another one, or waits in the queue for one. */
-  private requeue(socket: net.Socket, bind: number): void {
+  #requeue(socket: net.Socket, bind: number): void {
     if (socket.destroyed) return;
-    if (this.stopping) {
+    if (this.#stopping) {
       socket.destroy();
       return;
     }
     socket.once('error', ignore);
-    this.queue.push({ socket, bind });
-    this.flushQueue();
+    this.#queue.push({ socket, bind });
+    this.#flushQueue();
   }
 
-  private flushQueue(): void {
-    while (this.queue.length > 0 && this.readyWorkers().length > 0) {
-      const { socket, bind } = this.queue.shift()!;
-      if (!socket.destroyed) this.dispatch(socket, bind);
+  #flushQueue(): void {
+    while (this.#queue.length > 0 && this.#readyWorkers().length > 0) {
+      const { socket, bind } = this.#queue.shift()!;
+      if (!socket.destroyed) this.#dispatch(socket, bind);
     }
   }
 
@@ -292,10 +292,10 @@ export class Arbiter {
    * the ones the worker had). `_pendingMessage` is node's private field: when it is missing,
    * only that copy stays open.
    */
-  private reclaimConnections(w: WorkerRecord): void {
+  #reclaimConnections(w: WorkerRecord): void {
     const unsent = [...w.unsent];
     w.unsent.clear();
-    for (const [socket, bind] of unsent) this.requeue(socket, bind);
+    for (const [socket, bind] of unsent) this.#requeue(socket, bind);
     const child = w.child as ChildProcess & { _pendingMessage?: { handle?: { close?: () => void } | null } | null };
     const pending = child._pendingMessage;
     if (pending && typeof pending.handle?.close === 'function') {
@@ -304,7 +304,7 @@ export class Arbiter {
     }
   }
 
-  private spawn(): WorkerRecord {
+  #spawn(): WorkerRecord {
     const jitter =
       this.config.maxRequestsJitter > 0 ? Math.floor(Math.random() * (this.config.maxRequestsJitter + 1)) : 0;
     const cache = compileCacheEnv();
@@ -318,7 +318,7 @@ export class Arbiter {
           app: this.app,
           config: this.config,
           maxRequests: this.config.maxRequests > 0 ? this.config.maxRequests + jitter : 0,
-          multiprocess: this.target > 1,
+          multiprocess: this.#target > 1,
           ownCompileCache: cache.NODE_COMPILE_CACHE !== undefined,
         }),
       },
@@ -328,16 +328,16 @@ export class Arbiter {
       child,
       pid: child.pid!,
       state: 'booting',
-      generation: this.generation,
+      generation: this.#generation,
       active: 0,
       lastBeat: Date.now(),
       startedAt: Date.now(),
       unsent: new Map(),
     };
-    this.workers.set(w.pid, w);
+    this.#workers.set(w.pid, w);
     this.log.info(`Booting worker with pid: ${w.pid}`);
-    child.on('message', (msg: FromWorker) => this.onMessage(w, msg));
-    child.on('exit', (code, signal) => this.onWorkerExit(w, code, signal));
+    child.on('message', (msg: FromWorker) => this.#onMessage(w, msg));
+    child.on('exit', (code, signal) => this.#onWorkerExit(w, code, signal));
     child.on('error', (err) => this.log.error(`Worker ${w.pid}: ${err.message}`));
     const reports = child.stdio[4] as Readable | null;
     if (reports) {
@@ -349,7 +349,7 @@ export class Arbiter {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
           try {
-            this.onTimeout(w, JSON.parse(line) as TimeoutReport);
+            this.#onTimeout(w, JSON.parse(line) as TimeoutReport);
           } catch {
             /* partial garbage */
           }
@@ -359,7 +359,7 @@ export class Arbiter {
     return w;
   }
 
-  private onMessage(w: WorkerRecord, msg: FromWorker): void {
+  #onMessage(w: WorkerRecord, msg: FromWorker): void {
     switch (msg.t) {
       case 'beat':
         w.lastBeat = Date.now();
@@ -371,23 +371,23 @@ export class Arbiter {
         w.lastBeat = Date.now();
         if (w.state !== 'booting') break;
         w.state = 'ready';
-        this.bootFailures = 0;
+        this.#bootFailures = 0;
         this.log.info(`Worker ${w.pid} is ready.`);
-        this.rebalance();
+        this.#rebalance();
         break;
       case 'fatal':
         // The worker logged the exception. Draining it sends 'stop' after the connections it
         // already has; the replacement is started now, and connections wait in the master until
         // a worker is ready.
-        if (w.state !== 'ready' || this.stopping) break;
-        this.drain(w, 'uncaught exception');
-        this.manageWorkers();
+        if (w.state !== 'ready' || this.#stopping) break;
+        this.#drain(w, 'uncaught exception');
+        this.#manageWorkers();
         break;
       case 'retire':
-        if (w.state === 'ready' && !this.stopping && !w.retiring) {
+        if (w.state === 'ready' && !this.#stopping && !w.retiring) {
           // Replace first, then drain: the worker count never dips.
           w.retiring = true;
-          this.spawn();
+          this.#spawn();
         }
         break;
     }
@@ -397,33 +397,33 @@ export class Arbiter {
    * After a worker became ready or the target changed: a finished reload drains the old
    * generation; beyond the target, retiring and then the oldest workers drain.
    */
-  private rebalance(): void {
-    this.flushQueue();
-    const all = [...this.workers.values()];
+  #rebalance(): void {
+    this.#flushQueue();
+    const all = [...this.#workers.values()];
     if (all.some((w) => w.state === 'booting')) return;
-    if (this.reloading) {
-      this.reloading = false;
-      for (const w of all) if (w.state === 'ready' && w.generation < this.generation) this.drain(w, 'reload');
+    if (this.#reloading) {
+      this.#reloading = false;
+      for (const w of all) if (w.state === 'ready' && w.generation < this.#generation) this.#drain(w, 'reload');
       this.log.info(`Reload complete: the workers of the new code are ready.`);
-      if (this.reloadAgain) {
-        this.reloadAgain = false;
-        setImmediate(() => this.reload());
+      if (this.#reloadAgain) {
+        this.#reloadAgain = false;
+        setImmediate(() => this.#reload());
       }
     }
     const ready = all
       .filter((w) => w.state === 'ready')
       .sort((a, b) => Number(b.retiring ?? false) - Number(a.retiring ?? false) || a.startedAt - b.startedAt);
-    while (ready.length > this.target) {
+    while (ready.length > this.#target) {
       const w = ready.shift()!;
-      this.drain(w, w.retiring ? 'max-requests reached' : 'fewer workers wanted');
+      this.#drain(w, w.retiring ? 'max-requests reached' : 'fewer workers wanted');
     }
   }
 
-  private drain(w: WorkerRecord, why: string): void {
+  #drain(w: WorkerRecord, why: string): void {
     if (w.killTimer) return;
     w.state = 'draining';
     this.log.info(`Stopping worker ${w.pid} gracefully (${why}).`);
-    const msg: ToWorker = { t: 'stop', idle: this.stopping !== null };
+    const msg: ToWorker = { t: 'stop', idle: this.#stopping !== null };
     if (w.child.connected) w.child.send(msg);
     else w.child.kill('SIGTERM');
     w.killTimer = setTimeout(
@@ -437,7 +437,7 @@ export class Arbiter {
     );
   }
 
-  private onTimeout(w: WorkerRecord, report: TimeoutReport): void {
+  #onTimeout(w: WorkerRecord, report: TimeoutReport): void {
     if (w.timedOut) return;
     w.timedOut = true;
     const inflight = report.inflight.length ? report.inflight.map((r) => JSON.stringify(r)).join(', ') : 'no request';
@@ -447,21 +447,21 @@ export class Arbiter {
     w.child.kill('SIGKILL');
   }
 
-  private onWorkerExit(w: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
-    this.workers.delete(w.pid);
-    this.reclaimConnections(w);
+  #onWorkerExit(w: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#workers.delete(w.pid);
+    this.#reclaimConnections(w);
     if (w.killTimer) clearTimeout(w.killTimer);
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    const expected = w.state === 'draining' || this.stopping !== null;
+    const expected = w.state === 'draining' || this.#stopping !== null;
     if (!expected) this.log.error(`Worker ${w.pid} exited unexpectedly (${how}).`);
     else this.log.info(`Worker ${w.pid} exited (${how}).`);
-    if (w.state === 'booting' && !this.stopping) {
-      if (this.reloading && w.generation === this.generation) {
+    if (w.state === 'booting' && !this.#stopping) {
+      if (this.#reloading && w.generation === this.#generation) {
         // New code that cannot boot, whatever the way it died: keep serving the old code.
-        this.reloading = false;
-        for (const other of this.workers.values())
-          if (other.state === 'booting' && other.generation === this.generation) other.child.kill('SIGKILL');
-        this.generation--;
+        this.#reloading = false;
+        for (const other of this.#workers.values())
+          if (other.state === 'booting' && other.generation === this.#generation) other.child.kill('SIGKILL');
+        this.#generation--;
         this.log.error('Reload failed: the new workers could not load the application; the old workers keep serving.');
         return;
       }
@@ -469,64 +469,64 @@ export class Arbiter {
       // that dies at boot in another way (a crash, process.exit() or a signal while the module
       // loads) does after MAX_BOOT_FAILURES in a row. Either way the master never respawns
       // workers that cannot boot for ever.
-      this.bootFailures++;
+      this.#bootFailures++;
       const says = code === APP_LOAD_ERROR || code === WORKER_BOOT_ERROR;
       if (
-        (says || this.bootFailures >= MAX_BOOT_FAILURES) &&
-        ![...this.workers.values()].some((x) => x.state === 'ready')
+        (says || this.#bootFailures >= MAX_BOOT_FAILURES) &&
+        ![...this.#workers.values()].some((x) => x.state === 'ready')
       ) {
         this.log.error(
           code === APP_LOAD_ERROR
             ? 'App failed to load; shutting down.'
             : says
               ? 'Worker failed to boot; shutting down.'
-              : `Worker failed to boot: ${this.bootFailures} workers in a row exited before they were ready (the last with ${how}); shutting down.`,
+              : `Worker failed to boot: ${this.#bootFailures} workers in a row exited before they were ready (the last with ${how}); shutting down.`,
         );
-        this.halt(says ? code : WORKER_BOOT_ERROR);
+        this.#halt(says ? code : WORKER_BOOT_ERROR);
         return;
       }
     }
-    if (this.stopping) {
-      if (this.workers.size === 0) this.finish();
+    if (this.#stopping) {
+      if (this.#workers.size === 0) this.#finish();
       return;
     }
     if (!expected) {
       // Back off when workers die right after they start (a crash loop), reset when they live.
-      this.backoffMs = Date.now() - w.startedAt < 5000 ? Math.min(Math.max(this.backoffMs * 2, 100), 10000) : 0;
+      this.#backoffMs = Date.now() - w.startedAt < 5000 ? Math.min(Math.max(this.#backoffMs * 2, 100), 10000) : 0;
     }
-    this.manageWorkers();
+    this.#manageWorkers();
   }
 
-  private respawnTimer: NodeJS.Timeout | undefined;
+  #respawnTimer: NodeJS.Timeout | undefined;
 
   /** Tops the worker count up to the target (after a death, TTIN), with back-off. */
-  private manageWorkers(): void {
-    if (this.stopping || this.halted) return;
-    const live = [...this.workers.values()].filter((w) => w.state !== 'draining' && !w.retiring).length;
-    if (live >= this.target) return;
-    if (this.backoffMs > 0) {
-      if (this.respawnTimer) return;
-      this.log.info(`Respawning in ${this.backoffMs} ms.`);
-      this.respawnTimer = setTimeout(() => {
-        this.respawnTimer = undefined;
-        this.topUp();
-      }, this.backoffMs);
+  #manageWorkers(): void {
+    if (this.#stopping || this.#halted) return;
+    const live = [...this.#workers.values()].filter((w) => w.state !== 'draining' && !w.retiring).length;
+    if (live >= this.#target) return;
+    if (this.#backoffMs > 0) {
+      if (this.#respawnTimer) return;
+      this.log.info(`Respawning in ${this.#backoffMs} ms.`);
+      this.#respawnTimer = setTimeout(() => {
+        this.#respawnTimer = undefined;
+        this.#topUp();
+      }, this.#backoffMs);
       return;
     }
-    this.topUp();
+    this.#topUp();
   }
 
-  private topUp(): void {
-    if (this.stopping || this.halted) return;
-    let live = [...this.workers.values()].filter((w) => w.state !== 'draining' && !w.retiring).length;
-    while (live++ < this.target) this.spawn();
+  #topUp(): void {
+    if (this.#stopping || this.#halted) return;
+    let live = [...this.#workers.values()].filter((w) => w.state !== 'draining' && !w.retiring).length;
+    while (live++ < this.#target) this.#spawn();
   }
 
   /** Periodic: kill workers whose heartbeat stopped (if their watchdog could not report). */
-  private supervise(): void {
+  #supervise(): void {
     if (this.config.timeout <= 0) return;
     const limit = this.config.timeout * 1000 + 5000;
-    for (const w of this.workers.values()) {
+    for (const w of this.#workers.values()) {
       if (w.state === 'booting' || w.timedOut) continue;
       if (Date.now() - w.lastBeat > limit) {
         w.timedOut = true;
@@ -538,36 +538,36 @@ export class Arbiter {
     }
   }
 
-  private handleSignals(): void {
-    while (this.signalQueue.length > 0) {
-      const sig = this.signalQueue.shift()!;
+  #handleSignals(): void {
+    while (this.#signalQueue.length > 0) {
+      const sig = this.#signalQueue.shift()!;
       switch (sig) {
         case 'SIGTERM':
-          this.stop('graceful');
+          this.#stop('graceful');
           break;
         case 'SIGINT':
         case 'SIGQUIT':
-          this.stop('fast');
+          this.#stop('fast');
           break;
         case 'SIGHUP':
-          this.reload();
+          this.#reload();
           break;
         case 'SIGTTIN':
-          this.target++;
-          this.log.info(`TTIN: ${this.target} worker(s).`);
-          this.manageWorkers();
+          this.#target++;
+          this.log.info(`TTIN: ${this.#target} worker(s).`);
+          this.#manageWorkers();
           break;
         case 'SIGTTOU':
-          if (this.target > 1) {
-            this.target--;
-            this.log.info(`TTOU: ${this.target} worker(s).`);
-            this.rebalance();
+          if (this.#target > 1) {
+            this.#target--;
+            this.log.info(`TTOU: ${this.#target} worker(s).`);
+            this.#rebalance();
           }
           break;
         case 'SIGUSR1':
           this.log.file.reopen();
           this.log.info('USR1: reopened the log files; the workers reopen theirs.');
-          for (const w of this.workers.values())
+          for (const w of this.#workers.values())
             if (w.child.connected) w.child.send({ t: 'reopen' } satisfies ToWorker);
           break;
       }
@@ -579,7 +579,7 @@ export class Arbiter {
    * workers as HUP does. node:fs's recursive watch (inotify on Linux) keeps src/server free of
    * dependencies.
    */
-  private watchSources(): FSWatcher {
+  #watchSources(): FSWatcher {
     let timer: NodeJS.Timeout | undefined;
     const watcher = watch(process.cwd(), { recursive: true }, (_event, file) => {
       if (!file || !/\.(ts|mts|cts|js|mjs|cjs|json)$/.test(file) || /(^|[\\/])(node_modules|\.git)([\\/]|$)/.test(file))
@@ -587,62 +587,62 @@ export class Arbiter {
       clearTimeout(timer);
       timer = setTimeout(() => {
         this.log.info(`${file} changed; reloading.`);
-        if (this.reloading) this.reloadAgain = true;
-        else this.reload();
+        if (this.#reloading) this.#reloadAgain = true;
+        else this.#reload();
       }, 150);
     });
     this.log.info(`Watching ${process.cwd()} for changes (--reload; development only).`);
     return watcher;
   }
 
-  private reloadAgain = false;
+  #reloadAgain = false;
 
   /** HUP: a new generation of workers loads the code afresh; the old drain once all are ready. */
-  private reload(): void {
-    if (this.stopping) return;
-    if (this.reloading) {
+  #reload(): void {
+    if (this.#stopping) return;
+    if (this.#reloading) {
       this.log.warning('HUP ignored: a reload is already in progress.');
       return;
     }
     this.log.info('Reloading: starting new workers.');
-    this.reloading = true;
-    this.generation++;
-    for (let i = 0; i < this.target; i++) this.spawn();
+    this.#reloading = true;
+    this.#generation++;
+    for (let i = 0; i < this.#target; i++) this.#spawn();
   }
 
-  private stop(mode: 'graceful' | 'fast'): void {
-    if (this.stopping === 'fast' || this.stopping === mode) return;
-    this.stopping = mode;
+  #stop(mode: 'graceful' | 'fast'): void {
+    if (this.#stopping === 'fast' || this.#stopping === mode) return;
+    this.#stopping = mode;
     this.log.info(mode === 'graceful' ? 'Shutting down gracefully (TERM).' : 'Shutting down now.');
-    this.closeListeners();
-    for (const { socket } of this.queue.splice(0)) socket.destroy();
-    if (this.workers.size === 0) return this.finish();
-    for (const w of this.workers.values()) {
+    this.#closeListeners();
+    for (const { socket } of this.#queue.splice(0)) socket.destroy();
+    if (this.#workers.size === 0) return this.#finish();
+    for (const w of this.#workers.values()) {
       if (mode === 'fast') w.child.kill('SIGQUIT');
       else if (w.state === 'booting') w.child.kill('SIGKILL');
-      else this.drain(w, 'shutdown');
+      else this.#drain(w, 'shutdown');
     }
     if (mode === 'fast')
       setTimeout(() => {
-        for (const w of this.workers.values()) w.child.kill('SIGKILL');
+        for (const w of this.#workers.values()) w.child.kill('SIGKILL');
       }, 2000).unref();
   }
 
-  private halt(code: number): void {
-    this.halted = true;
-    this.exitCode = code;
-    this.stop('fast');
+  #halt(code: number): void {
+    this.#halted = true;
+    this.#exitCode = code;
+    this.#stop('fast');
   }
 
-  private finish(): void {
-    this.closeListeners();
-    for (const f of this.onExit) f();
+  #finish(): void {
+    this.#closeListeners();
+    for (const f of this.#onExit) f();
     this.log.info('Shutdown complete.');
-    this.resolveRun(this.exitCode);
+    this.#resolveRun(this.#exitCode);
   }
 
   /** The pids of the workers (for tests and the banner). */
   workerPids(): number[] {
-    return [...this.workers.keys()];
+    return [...this.#workers.keys()];
   }
 }

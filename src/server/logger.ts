@@ -23,18 +23,18 @@ export function errorLogTime(d = new Date()): string {
 /** A log destination: `-` (the given standard fd) or a file opened for appending. */
 export class LogFile {
   readonly target: string;
-  private fd: number;
-  private readonly stdFd: number;
+  #fd: number;
+  readonly #stdFd: number;
 
   constructor(target: string, stdFd: number) {
     this.target = target;
-    this.stdFd = stdFd;
-    this.fd = target === '-' ? stdFd : openSync(target, 'a');
+    this.#stdFd = stdFd;
+    this.#fd = target === '-' ? stdFd : openSync(target, 'a');
   }
 
   write(text: string): void {
     try {
-      writeSync(this.fd, text);
+      writeSync(this.#fd, text);
     } catch {
       // A closed stderr/stdout (EPIPE) must never take the server down.
     }
@@ -43,24 +43,24 @@ export class LogFile {
   /** USR1: reopen the file, so that logrotate can move it away. */
   reopen(): void {
     if (this.target === '-') return;
-    const old = this.fd;
-    this.fd = openSync(this.target, 'a');
-    if (old !== this.stdFd) closeSync(old);
+    const old = this.#fd;
+    this.#fd = openSync(this.target, 'a');
+    if (old !== this.#stdFd) closeSync(old);
   }
 }
 
 /** The error log of one process. */
 export class Logger {
   readonly file: LogFile;
-  private readonly min: number;
+  readonly #min: number;
 
   constructor(file: LogFile, level: LogLevel) {
     this.file = file;
-    this.min = RANK[level];
+    this.#min = RANK[level];
   }
 
   log(level: LogLevel, message: string): void {
-    if (RANK[level] < this.min) return;
+    if (RANK[level] < this.#min) return;
     this.file.write(`[${errorLogTime()}] [${process.pid}] [${level.toUpperCase()}] ${message}\n`);
   }
 
