@@ -14,7 +14,15 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { APP_LOAD_ERROR, WORKER_BOOT_ERROR } from './loader.ts';
 import type { Logger } from './logger.ts';
-import type { FromWorker, TimeoutReport, ToWorker } from './ipc.ts';
+import {
+  HANDOFF_MARGIN_MS,
+  HANDOFF_MS,
+  monotonicMs,
+  stallAfter,
+  type FromWorker,
+  type TimeoutReport,
+  type ToWorker,
+} from './ipc.ts';
 import type { ServerConfig } from './settings.ts';
 import type { FSWatcher } from 'node:fs';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
@@ -71,17 +79,29 @@ interface WorkerRecord {
   pid: number;
   state: State;
   generation: number;
+  /** Connections handed to it and not closed yet (the one in transit included). */
   active: number;
   lastBeat: number;
   startedAt: number;
   killTimer?: NodeJS.Timeout;
   timedOut?: boolean;
   retiring?: boolean;
-  /** Connections handed to child.send() whose callback has not run yet, with their bind index. */
-  unsent: Map<net.Socket, number>;
+  /** Its heartbeats stopped (a blocked event loop): it gets no new connections until they resume. */
+  stalled: boolean;
+  /** The connection sent to it and not yet answered with `took` (at most one at a time). */
+  transit: Transit | null;
 }
 
-/** For sockets waiting in the master: an error there (a reset) needs no handling. */
+/** A connection sent to a worker; the master keeps its own copy until the worker takes it. */
+interface Transit {
+  id: number;
+  socket: net.Socket;
+  bind: number;
+  /** When it was sent, monotonicMs(). */
+  at: number;
+}
+
+/** For the master's copies of connections: an error there (a reset) needs no handling. */
 function ignore(): void {}
 
 /** A listening socket of the master. */
@@ -118,6 +138,8 @@ export class Arbiter {
   #generation = 0;
   readonly #queue: Array<{ socket: net.Socket; bind: number }> = [];
   #rr = 0;
+  /** Connections sent to workers so far: the id of the next one. */
+  #connections = 0;
   #stopping: 'graceful' | 'fast' | null = null;
   #exitCode = 0;
   #resolveRun!: (code: number) => void;
@@ -207,7 +229,12 @@ export class Arbiter {
         });
         server.listen(opts, () => resolve());
       });
-      server.on('connection', (socket) => this.#dispatch(socket, index));
+      server.on('connection', (socket) => {
+        // The master's copy is open until a worker takes the connection; a reset meanwhile needs no handling.
+        socket.on('error', ignore);
+        this.#queue.push({ socket, bind: index });
+        this.#flushQueue();
+      });
       server.on('error', (err) => this.log.error(`The listening socket ${bind} failed: ${err.message}`));
       const l: Listener = { bind, server };
       if (opts.path) {
@@ -229,79 +256,95 @@ export class Arbiter {
     this.#listeners = [];
   }
 
-  /** Hands a connection to the ready worker with the fewest open connections, or queues it. */
-  #dispatch(socket: net.Socket, bind: number): void {
+  /**
+   * Hands the queued connections to the workers that can take one: ready, beating, and with no
+   * connection in transit, the one with the fewest open connections first. A worker is sent one
+   * connection at a time (node's own handle passing does the same, but keeps the next ones in a
+   * queue of its own, for that worker only, where a worker whose event loop is blocked would hold
+   * them): the others wait here, for whichever worker is free first.
+   */
+  #flushQueue(): void {
+    const queue = this.#queue;
+    while (queue.length > 0) {
+      const w = this.#pick();
+      if (w === undefined) return;
+      const { socket, bind } = queue.shift()!;
+      if (!socket.destroyed) this.#send(w, socket, bind);
+    }
+  }
+
+  /** The worker for the next connection, or undefined when none can take one now. */
+  #pick(): WorkerRecord | undefined {
     let best: WorkerRecord | undefined;
-    const ready = this.#readyWorkers();
-    const n = ready.length;
-    for (let i = 0; i < n; i++) {
-      const w = ready[(this.#rr + i) % n]!;
-      if (!best || w.active < best.active) best = w;
+    let bestKey = 0;
+    const n = this.#workers.size;
+    let i = 0;
+    for (const w of this.#workers.values()) {
+      const order = (i++ - this.#rr + n) % n;
+      if (w.state !== 'ready' || w.stalled || w.transit !== null || !w.child.connected) continue;
+      // Fewest connections first; among equals, round robin.
+      const key = w.active * n + order;
+      if (best === undefined || key < bestKey) {
+        best = w;
+        bestKey = key;
+      }
     }
     this.#rr++;
-    if (!best) {
-      this.#queue.push({ socket, bind });
-      socket.once('error', ignore);
-      return;
-    }
-    best.active++;
-    best.unsent.set(socket, bind);
-    const msg: ToWorker = { t: 'conn', bind };
-    const target = best;
-    target.child.send(msg, socket, (err) => {
-      // Not there: reclaimed when the worker died, and handed to another one since.
-      if (!target.unsent.delete(socket)) return;
-      if (err) {
-        target.active--;
-        this.#requeue(socket, bind);
-      }
+    return best;
+  }
+
+  /**
+   * Sends a connection to a worker. The master keeps its copy of the socket open (keepOpen) until
+   * the worker answers `took`: if the worker gives it back, dies, or does not answer in time,
+   * the connection goes to another worker instead of being lost.
+   */
+  #send(w: WorkerRecord, socket: net.Socket, bind: number): void {
+    const transit: Transit = { id: ++this.#connections, socket, bind, at: monotonicMs() };
+    w.transit = transit;
+    w.active++;
+    const msg: ToWorker = { t: 'conn', bind, id: transit.id, at: transit.at };
+    w.child.send(msg, socket, { keepOpen: true }, (err) => {
+      if (err && w.transit === transit) this.#takeBack(w);
     });
   }
 
-  /** The workers that take connections: ready, and not already dead (their exit can come later). */
-  #readyWorkers(): WorkerRecord[] {
-    return [...this.#workers.values()].filter((w) => w.state === 'ready' && w.child.connected);
+  /** The worker's answer to a connection: the master closes its copy, or hands it on. */
+  #took(w: WorkerRecord, id: number, ok: boolean): void {
+    const transit = w.transit;
+    if (transit === null || transit.id !== id) {
+      if (ok)
+        this.log.warning(
+          `Worker ${w.pid} took a connection ${HANDOFF_MS + HANDOFF_MARGIN_MS} ms or more after it was sent, when the master had already handed it to another worker.`,
+        );
+      return;
+    }
+    w.transit = null;
+    if (ok) transit.socket.destroy();
+    else {
+      w.active--;
+      this.#requeue(transit.socket, transit.bind);
+    }
+    this.#flushQueue();
   }
 
-  /** A connection a worker never got goes to another one, or waits in the queue for one. */
+  /** The connection in transit to a worker that will not take it goes back to the front of the queue. */
+  #takeBack(w: WorkerRecord): void {
+    const transit = w.transit;
+    if (transit === null) return;
+    w.transit = null;
+    if (w.active > 0) w.active--;
+    this.#requeue(transit.socket, transit.bind);
+    this.#flushQueue();
+  }
+
+  /** A connection no worker has taken waits at the front of the queue (it came first). */
   #requeue(socket: net.Socket, bind: number): void {
     if (socket.destroyed) return;
     if (this.#stopping) {
       socket.destroy();
       return;
     }
-    socket.once('error', ignore);
-    this.#queue.push({ socket, bind });
-    this.#flushQueue();
-  }
-
-  #flushQueue(): void {
-    while (this.#queue.length > 0 && this.#readyWorkers().length > 0) {
-      const { socket, bind } = this.#queue.shift()!;
-      if (!socket.destroyed) this.#dispatch(socket, bind);
-    }
-  }
-
-  /**
-   * The connections node still holds for a worker that died. node:child_process passes one
-   * handle at a time: it keeps the next ones in a queue until the worker acknowledges the one
-   * in transit, and keeps its own copy of that one open until then. When the worker dies
-   * first, neither is ever released, and their clients hang until they time out (seen with a
-   * SIGKILLed worker under load). The queued ones, whose send callback never ran, go to other
-   * workers; the copy of the one in transit is closed (its request dies with the worker, as
-   * the ones the worker had). `_pendingMessage` is node's private field: when it is missing,
-   * only that copy stays open.
-   */
-  #reclaimConnections(w: WorkerRecord): void {
-    const unsent = [...w.unsent];
-    w.unsent.clear();
-    for (const [socket, bind] of unsent) this.#requeue(socket, bind);
-    const child = w.child as ChildProcess & { _pendingMessage?: { handle?: { close?: () => void } | null } | null };
-    const pending = child._pendingMessage;
-    if (pending && typeof pending.handle?.close === 'function') {
-      child._pendingMessage = null;
-      pending.handle.close();
-    }
+    this.#queue.unshift({ socket, bind });
   }
 
   #spawn(): WorkerRecord {
@@ -332,12 +375,16 @@ export class Arbiter {
       active: 0,
       lastBeat: Date.now(),
       startedAt: Date.now(),
-      unsent: new Map(),
+      stalled: false,
+      transit: null,
     };
     this.#workers.set(w.pid, w);
     this.log.info(`Booting worker with pid: ${w.pid}`);
     child.on('message', (msg: FromWorker) => this.#onMessage(w, msg));
     child.on('exit', (code, signal) => this.#onWorkerExit(w, code, signal));
+    // A dead worker's connection in transit goes to another worker once the channel has closed:
+    // by then every message the worker sent has been read, so a 'took' it sent before dying is not missed.
+    child.on('disconnect', () => this.#takeBack(w));
     child.on('error', (err) => this.log.error(`Worker ${w.pid}: ${err.message}`));
     const reports = child.stdio[4] as Readable | null;
     if (reports) {
@@ -363,6 +410,14 @@ export class Arbiter {
     switch (msg.t) {
       case 'beat':
         w.lastBeat = Date.now();
+        if (w.stalled) {
+          w.stalled = false;
+          this.log.info(`Worker ${w.pid} is beating again; it takes new connections again.`);
+          this.#flushQueue();
+        }
+        break;
+      case 'took':
+        this.#took(w, msg.id, msg.ok);
         break;
       case 'closed':
         if (w.active > 0) w.active--;
@@ -449,7 +504,7 @@ export class Arbiter {
 
   #onWorkerExit(w: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(w.pid);
-    this.#reclaimConnections(w);
+    if (!w.child.connected) this.#takeBack(w);
     if (w.killTimer) clearTimeout(w.killTimer);
     const how = signal ? `signal ${signal}` : `code ${code}`;
     const expected = w.state === 'draining' || this.#stopping !== null;
@@ -522,18 +577,45 @@ export class Arbiter {
     while (live++ < this.#target) this.#spawn();
   }
 
-  /** Periodic: kill workers whose heartbeat stopped (if their watchdog could not report). */
+  /**
+   * Periodic: a worker whose heartbeats stopped gets no new connections; a connection it has not
+   * taken in time goes to another worker; past --timeout it is killed (if its watchdog could not
+   * report).
+   */
   #supervise(): void {
-    if (this.config.timeout <= 0) return;
-    const limit = this.config.timeout * 1000 + 5000;
+    const now = Date.now();
+    const stallMs = stallAfter(this.config.timeout);
     for (const w of this.#workers.values()) {
       if (w.state === 'booting' || w.timedOut) continue;
-      if (Date.now() - w.lastBeat > limit) {
+      const silent = now - w.lastBeat;
+      if (!w.stalled && silent > stallMs) {
+        w.stalled = true;
+        this.log.warning(
+          `Worker ${w.pid} has sent no heartbeat for ${(silent / 1000).toFixed(1)}s (its event loop is blocked); it gets no new connections until it beats again.`,
+        );
+      }
+      if (this.config.timeout > 0 && silent > this.config.timeout * 1000 + 5000) {
         w.timedOut = true;
         this.log.critical(
-          `WORKER TIMEOUT (pid:${w.pid}): no heartbeat for ${((Date.now() - w.lastBeat) / 1000).toFixed(1)}s and no report from its watchdog; killing it.`,
+          `WORKER TIMEOUT (pid:${w.pid}): no heartbeat for ${(silent / 1000).toFixed(1)}s and no report from its watchdog; killing it.`,
         );
         w.child.kill('SIGKILL');
+      }
+    }
+    // In the check phase, after this turn's I/O: a 'took' that is already waiting on the channel
+    // (the master itself was slow) is read before its connection is judged overdue.
+    setImmediate(() => this.#takeBackOverdue());
+  }
+
+  /** Connections in transit longer than the hand-off allows go to another worker. */
+  #takeBackOverdue(): void {
+    const now = monotonicMs();
+    for (const w of this.#workers.values()) {
+      if (w.transit !== null && now - w.transit.at > HANDOFF_MS + HANDOFF_MARGIN_MS) {
+        this.log.debug(
+          `Worker ${w.pid} has not taken a connection within ${HANDOFF_MS} ms; it goes to another worker.`,
+        );
+        this.#takeBack(w);
       }
     }
   }

@@ -21,7 +21,7 @@ import { LogFile, Logger, type LogLevel } from './logger.ts';
 import { applyProxyHeaders, parseAllowIps, schemeConflict } from './proxy.ts';
 import type { ServerConfig } from './settings.ts';
 import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
-import { INFLIGHT_KEY, type FromWorker, type ToWorker } from './ipc.ts';
+import { HANDOFF_MS, INFLIGHT_KEY, beatInterval, monotonicMs, type FromWorker, type ToWorker } from './ipc.ts';
 import { WATCHDOG_SOURCE } from './watchdog.ts';
 // Not an ESM import: building node:util's namespace runs its lazy getters, ~3 ms of a worker's start.
 const { inspect } = process.getBuiltinModule('node:util');
@@ -314,10 +314,14 @@ server.on('tlsClientError', (error: Error, socket: Socket) => {
 
 process.on('message', (msg: ToWorker, handle?: Socket) => {
   if (msg.t === 'conn' && handle) {
-    if (draining) {
+    // Answered in this same turn (see HANDOFF_MS): late, or while draining, the connection goes
+    // back to the master, which hands it to another worker; the master's copy keeps it open.
+    if (draining || monotonicMs() - msg.at > HANDOFF_MS) {
       handle.destroy();
+      send({ t: 'took', id: msg.id, ok: false });
       return;
     }
+    send({ t: 'took', id: msg.id, ok: true });
     connections.add(handle);
     handle.once('close', () => {
       connections.delete(handle);
@@ -404,7 +408,7 @@ if (config.timeout > 0) {
   thread.on('error', (err) => log.warning(`The watchdog thread failed: ${err.message}`));
   watchdog = thread;
 }
-const interval = config.timeout > 0 ? Math.min(1000, config.timeout * 250) : 1000;
+const interval = beatInterval(config.timeout);
 setInterval(() => {
   Atomics.add(beat, 0, 1);
   send({ t: 'beat', inflight: inflight.size });

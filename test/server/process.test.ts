@@ -141,6 +141,47 @@ describe('tsgi serve: process model', () => {
       assert.match(f, /^request error (ECONNRESET|socket hang up)$/, `failures: ${load.failures.join('; ')}`);
   });
 
+  test('a burst of 50 connections while one worker loops in a view: all 50 are answered by the other worker', async () => {
+    const s = await start(['apps.echo', '--workers', '2', '--graceful-timeout', '1']);
+    await until(() => (s.stderr().match(/is ready\./g) ?? []).length === 2, 20000, 'two ready workers');
+    const loop = request(`${s.url}/block?tag=loop`).catch(() => undefined);
+    const stuck = Number((await s.waitFor(/request loop started in worker (\d+)/))[1]);
+    const [other] = bootedPids(s.stderr()).filter((p) => p !== stuck) as [number];
+    // At once, before the master has seen the heartbeats stop: a connection it had already sent
+    // to the looping worker is taken back, and none waits behind it.
+    const burst = await Promise.all(Array.from({ length: 50 }, () => request(`${s.url}/`)));
+    assert.deepEqual(
+      burst.map((r) => [r.status, (JSON.parse(r.body) as { pid: number }).pid]),
+      Array.from({ length: 50 }, () => [200, other]),
+    );
+    // Then the master marks it: no heartbeat, no new connections; a second burst, the same.
+    await s.waitFor(
+      new RegExp(
+        `Worker ${stuck} has sent no heartbeat for [\\d.]+s \\(its event loop is blocked\\); it gets no new connections until it beats again\\.`,
+      ),
+    );
+    const again = await Promise.all(Array.from({ length: 50 }, () => request(`${s.url}/`)));
+    assert.ok(again.every((r) => r.status === 200 && (JSON.parse(r.body) as { pid: number }).pid === other));
+    assert.ok(alive(stuck));
+    process.kill(stuck, 'SIGKILL');
+    await loop;
+  });
+
+  test('a worker whose event loop was blocked for a while takes new connections again once it beats', async () => {
+    const s = await start(['apps.echo', '--workers', '1']);
+    const [pid] = bootedPids(s.stderr()) as [number];
+    const pause = request(`${s.url}/busy?ms=4000&tag=busy`);
+    await s.waitFor(/request busy started/);
+    // Sent while the only worker is blocked: it waits in the master, then goes to that worker.
+    const waiting = request(`${s.url}/`);
+    await s.waitFor(new RegExp(`Worker ${pid} has sent no heartbeat`));
+    await s.waitFor(new RegExp(`Worker ${pid} is beating again; it takes new connections again\\.`));
+    assert.equal((await pause).status, 200);
+    const reply = await waiting;
+    assert.equal(reply.status, 200);
+    assert.equal((JSON.parse(reply.body) as { pid: number }).pid, pid);
+  });
+
   test('a blocked event loop is reported (stack and request line) and the worker replaced', async () => {
     const s = await start(['apps.echo', '--workers', '1', '--timeout', '2']);
     const blocked = request(`${s.url}/block?why=test`).then(
