@@ -22,7 +22,7 @@ import { applyProxyHeaders, parseAllowIps, schemeConflict } from './proxy.ts';
 import type { ServerConfig } from './settings.ts';
 import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
 import { HANDOFF_MS, INFLIGHT_KEY, beatInterval, monotonicMs, type FromWorker, type ToWorker } from './ipc.ts';
-import { WATCHDOG_SOURCE } from './watchdog.ts';
+import { WATCHDOG_SOURCE, type WatchdogData } from './watchdog.ts';
 // Not an ESM import: building node:util's namespace runs its lazy getters, ~3 ms of a worker's start.
 const { inspect } = process.getBuiltinModule('node:util');
 
@@ -357,8 +357,7 @@ function finish(): void {
   finishing = true;
   log.info(`Worker exiting (pid: ${process.pid})`);
   // End the watchdog's inspector session first, or node waits for "the debugger to disconnect".
-  if (watchdog) void watchdog.terminate().finally(() => process.exit(0));
-  else process.exit(0);
+  void watchdog.terminate().finally(() => process.exit(0));
 }
 
 /** Stop taking connections, finish the requests in flight, close idle keep-alive connections. */
@@ -394,21 +393,21 @@ process.on('disconnect', () => {
   drain(true);
 });
 
-// Heartbeat: a counter the watchdog thread reads, and a message to the master.
+// Heartbeat: a counter the watchdog thread reads, and a message to the master. The thread runs
+// even with --timeout 0: it is also what ends a worker whose master is gone (watchdog.ts).
 const beat = new Int32Array(new SharedArrayBuffer(4));
-let watchdog: Thread | undefined;
-if (config.timeout > 0) {
-  const thread = new Thread(WATCHDOG_SOURCE, {
-    eval: true,
-    workerData: { beat, timeoutMs: config.timeout * 1000 },
-    stdout: false,
-    stderr: false,
-  });
-  thread.unref();
-  thread.on('error', (err) => log.warning(`The watchdog thread failed: ${err.message}`));
-  watchdog = thread;
-}
 const interval = beatInterval(config.timeout);
+const watchdogData: WatchdogData = {
+  beat,
+  beatMs: interval,
+  timeoutMs: config.timeout * 1000,
+  gracefulMs: config.gracefulTimeout * 1000,
+  masterPid: process.ppid,
+  errorLog: config.errorLogfile,
+};
+const watchdog = new Thread(WATCHDOG_SOURCE, { eval: true, workerData: watchdogData, stdout: false, stderr: false });
+watchdog.unref();
+watchdog.on('error', (err) => log.warning(`The watchdog thread failed: ${err.message}`));
 setInterval(() => {
   Atomics.add(beat, 0, 1);
   send({ t: 'beat', inflight: inflight.size });

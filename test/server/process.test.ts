@@ -314,6 +314,35 @@ describe('tsgi serve: process model', () => {
     assert.match(s.stderr(), /Autorestarting worker after current request/);
   });
 
+  test('SIGKILL of the master while a worker loops in a view: no tsgi process is left within seconds', async () => {
+    const s = await start(['apps.echo', '--workers', '2']);
+    await until(() => (s.stderr().match(/is ready\./g) ?? []).length === 2, 20000, 'two ready workers');
+    const pids = bootedPids(s.stderr());
+    const loop = request(`${s.url}/block?tag=orphan`).catch(() => undefined);
+    const stuck = Number((await s.waitFor(/request orphan started in worker (\d+)/))[1]);
+    s.child.kill('SIGKILL');
+    await s.exited;
+    // The looping worker ends itself from its watchdog thread; the free one drains and exits.
+    await until(() => pids.every((pid) => !alive(pid)), 20000, 'every worker gone');
+    assert.match(
+      s.stderr(),
+      new RegExp(
+        `\\[${stuck}\\] \\[CRITICAL\\] The master \\(pid ${s.child.pid}\\) is gone and its event loop has been blocked for [\\d.]+s; this worker exits now\\.`,
+      ),
+    );
+    await loop;
+  });
+
+  test('SIGKILL of the master with --timeout 0: a looping worker still ends itself', async () => {
+    const s = await start(['apps.echo', '--workers', '1', '--timeout', '0']);
+    const [pid] = bootedPids(s.stderr()) as [number];
+    const loop = request(`${s.url}/block?tag=orphan0`).catch(() => undefined);
+    await s.waitFor(/request orphan0 started/);
+    s.child.kill('SIGKILL');
+    await until(() => !alive(pid), 20000, 'the worker gone');
+    await loop;
+  });
+
   test('INT stops at once; the pid file is written and removed', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-pid-'));
     try {
