@@ -62,6 +62,8 @@ function chunkProblem(chunk: unknown): TypeError {
 /** Options of an exchange, resolved once per listener. */
 export interface ExchangeOptions {
   errors: ErrorStream;
+  /** See `ListenerOptions.onResponseEnd` (server.ts). */
+  onResponseEnd?: ((req: IncomingMessage, bodyBytes: number) => void) | undefined;
 }
 
 /**
@@ -73,6 +75,7 @@ export class Exchange {
   readonly #res: ServerResponse;
   readonly #environ: Environ;
   readonly #errors: ErrorStream;
+  readonly #onResponseEnd: ExchangeOptions['onResponseEnd'];
   readonly #controller: AbortController | undefined;
   /** True when the request carried `Expect: 100-continue` and 100 is sent on first read. */
   readonly #expectContinue: boolean;
@@ -108,7 +111,7 @@ export class Exchange {
     req: IncomingMessage,
     res: ServerResponse,
     environ: Environ,
-    errors: ErrorStream,
+    options: ExchangeOptions,
     controller: AbortController | undefined,
     expectContinue: boolean,
     input: { readonly started: boolean },
@@ -117,7 +120,8 @@ export class Exchange {
     this.#req = req;
     this.#res = res;
     this.#environ = environ;
-    this.#errors = errors;
+    this.#errors = options.errors;
+    this.#onResponseEnd = options.onResponseEnd;
     this.#controller = controller;
     this.#expectContinue = expectContinue;
     this.#input = input;
@@ -459,6 +463,8 @@ export class Exchange {
         String(INTERNAL_ERROR.length),
       ]);
       res.end(this.#environ.REQUEST_METHOD === 'HEAD' ? undefined : INTERNAL_ERROR);
+      this.#noBody = this.#environ.REQUEST_METHOD === 'HEAD';
+      this.#sent = this.#noBody ? 0 : INTERNAL_ERROR.length;
     } else if (!this.#noBody && this.#declared >= 0 && this.#sent === this.#declared) {
       res.end();
     } else {
@@ -467,9 +473,17 @@ export class Exchange {
     this.#closeBody();
   }
 
+  /** The end of the exchange, whichever way it went: runs once. */
   #closeBody(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#onResponseEnd !== undefined) {
+      try {
+        this.#onResponseEnd(this.#req, this.#noBody ? 0 : this.#sent);
+      } catch (error) {
+        this.#log(`tsgi: the server's onResponseEnd hook threw: ${stack(error)}\n`);
+      }
+    }
     const body = this.#body;
     if (body === undefined || typeof body.close !== 'function') return;
     try {

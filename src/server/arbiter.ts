@@ -29,9 +29,9 @@ import type { FSWatcher } from 'node:fs';
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
 const { existsSync, rmSync, statSync, watch, writeFileSync, readFileSync } = process.getBuiltinModule('node:fs');
 
-// worker.ts beside this file in the sources, worker.js in the compiled build (dist/).
+// worker-main.ts beside this file in the sources, worker-main.js in the compiled build (dist/).
 const WORKER_SCRIPT = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url),
+  new URL(import.meta.url.endsWith('.ts') ? './worker-main.ts' : './worker-main.js', import.meta.url),
 );
 
 /**

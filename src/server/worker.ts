@@ -1,8 +1,9 @@
 /**
- * A worker process: loads the application fresh, serves the connections the master hands over
- * (node:http or node:https around the gateway's listener, with the strict checks of strict.ts),
- * sends a heartbeat, and drains gracefully when told to stop. Started by the master with
- * child_process.fork(); its settings arrive in $TSGI_WORKER.
+ * A worker: loads the application, serves the connections the master hands over (node:http or
+ * node:https around the gateway's listener, with the strict checks of strict.ts), beats, logs
+ * each request, and drains gracefully when told to stop. `Worker` is given what it needs from
+ * its process (the IPC channel, the logs, the clock, the exit), so that a test runs one in its
+ * own process; worker-main.ts is the process the master forks.
  */
 import type {
   IncomingMessage,
@@ -10,26 +11,26 @@ import type {
   ServerOptions as HttpServerOptions,
   ServerResponse,
 } from 'node:http';
-import { flushCompileCache } from 'node:module';
 import type { Socket } from 'node:net';
 import { Worker as Thread } from 'node:worker_threads';
-import { allowHalfOpen, createListener, handleClientError } from '../gateway/server.ts';
-import type { Environ } from '../gateway/types.ts';
-import { compileAccessFormat, jsonAccessLine, type AccessFormatter, type AccessRecord } from './access-log.ts';
+import { allowHalfOpen, createListener, handleClientError, type TsgiListener } from '../gateway/server.ts';
+import type { Application, Environ } from '../gateway/types.ts';
+import { compileAccessFormat, jsonAccessLine, type AccessFormatter } from './access-log.ts';
+import { HANDOFF_MS, beatInterval, monotonicMs, type FromWorker, type ToWorker } from './ipc.ts';
 import { AppLoadError, APP_LOAD_ERROR, loadApplication, WORKER_BOOT_ERROR } from './loader.ts';
-import { LogFile, Logger, type LogLevel } from './logger.ts';
-import { applyProxyHeaders, parseAllowIps, schemeConflict } from './proxy.ts';
+import type { LogFile, Logger } from './logger.ts';
+import { applyProxyHeaders, parseAllowIps, schemeConflict, type TrustedProxies } from './proxy.ts';
 import type { ServerConfig } from './settings.ts';
-import { checkRequest, checkTrailers, refusalBytes, type Refusal } from './strict.ts';
-import { HANDOFF_MS, INFLIGHT_KEY, beatInterval, monotonicMs, type FromWorker, type ToWorker } from './ipc.ts';
+import { checkRequest, checkTrailers, refusalBytes, type Refusal, type StrictLimits } from './strict.ts';
 import { WATCHDOG_SOURCE, type WatchdogData } from './watchdog.ts';
 // Not an ESM import: building node:util's namespace runs its lazy getters, ~3 ms of a worker's start.
 const { inspect } = process.getBuiltinModule('node:util');
-
 // Not an ESM import: that would load undici and zlib into every worker (see src/gateway/server.ts).
 const http = process.getBuiltinModule('node:http');
 
-interface WorkerSetup {
+/** What the master tells a worker when it forks it ($TSGI_WORKER). */
+export interface WorkerSetup {
+  /** `MODULE[:ATTR]`. */
   app: string;
   config: ServerConfig;
   /** This worker's --max-requests with its jitter; 0 for none. */
@@ -39,383 +40,481 @@ interface WorkerSetup {
   ownCompileCache?: boolean;
 }
 
-const setup = JSON.parse(process.env.TSGI_WORKER!) as WorkerSetup;
-delete process.env.TSGI_WORKER;
-// Node read it at start-up; the application sees the environment the user gave.
-if (setup.ownCompileCache) delete process.env.NODE_COMPILE_CACHE;
-const { config } = setup;
-const log = new Logger(new LogFile(config.errorLogfile, 2), config.logLevel as LogLevel);
-const send = (msg: FromWorker): void => {
-  if (process.connected) process.send!(msg);
-};
+/** The parts of the watchdog thread a worker uses. */
+export interface Watchdog {
+  terminate(): Promise<unknown>;
+}
 
-// The requests in flight, read by the watchdog thread (through the inspector) when the loop is blocked.
-const inflight = new Set<IncomingMessage>();
-(globalThis as Record<symbol, unknown>)[INFLIGHT_KEY] = inflight;
+/** What a worker needs from its process. */
+export interface WorkerDeps {
+  setup: WorkerSetup;
+  /** Where the application's module is looked up: the working directory. */
+  root: string;
+  /** Sends a message to the master; a no-op once the master is gone. */
+  send(msg: FromWorker): void;
+  /** Whether the master is still there (process.connected). */
+  connected(): boolean;
+  /** Ends the process (process.exit); the worker does nothing after calling it. */
+  exit(code: number): void;
+  log: Logger;
+  /** The access log, or null for none. */
+  accessLog: LogFile | null;
+  /** A clock in milliseconds for durations; default performance.now. */
+  now?: () => number;
+  /** Starts the watchdog thread (watchdog.ts); default a real thread. */
+  startWatchdog?: (data: WatchdogData) => Watchdog;
+}
 
-// A stray error of the application (a promise nobody awaits, a throw in a timer) must not take
-// down the requests in flight with the worker, as Node's default (exit 1) would. Registered
-// before the application loads, so that its module's own stray errors are caught too.
-let booted = false;
-process.on('unhandledRejection', (reason) => {
-  // Nothing is known to be broken: the worker keeps serving.
-  log.error(
-    `Unhandled promise rejection in worker ${process.pid}; it keeps serving. Await the promise or add a .catch() to it:\n${describeError(reason)}`,
-  );
-});
-process.on('uncaughtException', (err) => {
-  if (!booted) {
-    log.error(`Uncaught exception in worker ${process.pid} while it was booting:\n${describeError(err)}`);
-    process.exit(WORKER_BOOT_ERROR);
-  }
-  log.error(
-    `Uncaught exception in worker ${process.pid}; its state may be corrupt, so it stops taking connections, finishes its ${inflight.size} request(s) in flight and exits, and the master replaces it:\n${describeError(err)}`,
-  );
-  failing();
-});
+/** The access log's view of a request in flight (only kept when there is an access log). */
+interface Logged {
+  res: ServerResponse;
+  start: Date;
+  startMs: number;
+  /** Body bytes sent (onResponseEnd), or those of a refusal. */
+  bytes: number;
+  /** The client address after trusted proxy headers. */
+  remote: string | undefined;
+}
+
+/** A connection the worker serves: how many of its responses are not finished. */
+interface Connection {
+  responding: number;
+}
+
+function startThread(data: WatchdogData, log: Logger): Watchdog {
+  const thread = new Thread(WATCHDOG_SOURCE, { eval: true, workerData: data, stdout: false, stderr: false });
+  thread.unref();
+  thread.on('error', (err) => log.warning(`The watchdog thread failed: ${err.message}`));
+  return thread;
+}
 
 function describeError(err: unknown): string {
   return err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : inspect(err);
 }
 
-let app;
-try {
-  ({ app } = await loadApplication(setup.app, process.cwd()));
-} catch (err) {
-  log.error(
-    err instanceof AppLoadError
-      ? err.message
-      : `The application ${setup.app} failed to load:\n${(err as Error)?.stack ?? String(err)}`,
-  );
-  process.exit(err instanceof AppLoadError ? APP_LOAD_ERROR : WORKER_BOOT_ERROR);
-}
-
-const trusted = parseAllowIps(config.forwardedAllowIps);
-// Whether the peer is a trusted proxy, decided once per connection (keep-alive reuses it).
-const trustCache = new WeakMap<object, boolean>();
-function isTrusted(socket: Socket): boolean {
-  let trust = trustCache.get(socket);
-  if (trust === undefined) {
-    trust = trusted.trusts(socket.remoteAddress);
-    trustCache.set(socket, trust);
-  }
-  return trust;
-}
-const listener = createListener(app, {
-  multiprocess: setup.multiprocess,
-  errors: { write: (text: string) => log.error(text.trimEnd()), flush() {} },
-  adjustEnviron(environ: Environ, req: IncomingMessage) {
-    if (isTrusted(req.socket)) applyProxyHeaders(environ);
-    (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote = environ.REMOTE_ADDR;
-  },
-});
-
-const accessFile = config.accessLogfile ? new LogFile(config.accessLogfile, 1) : null;
-const accessFormat: AccessFormatter | null = accessFile
-  ? config.accessLogJson
-    ? jsonAccessLine
-    : compileAccessFormat(config.accessLogFormat)
-  : null;
-
-const limits = {
-  limitRequestLine: config.limitRequestLine,
-  limitRequestFields: config.limitRequestFields,
-  limitRequestFieldSize: config.limitRequestFieldSize,
-  limitRequestBody: config.limitRequestBody,
-  headerMap: config.headerMap,
-};
-const serverOptions: HttpServerOptions = {
-  // Large enough for our own limits to be the ones that apply (node counts target + names + values).
-  maxHeaderSize: config.limitRequestLine + config.limitRequestFields * config.limitRequestFieldSize + 1024,
-  requireHostHeader: true,
-  headersTimeout: config.headerTimeout * 1000,
-  requestTimeout: 0,
-  keepAliveTimeout: config.keepAlive * 1000,
-  connectionsCheckingInterval: Math.min(1000, config.headerTimeout * 500),
-  joinDuplicateHeaders: false,
-};
-// node:https (and TLS) is loaded only when used: it costs memory in every worker.
-const server: HttpServer = config.certfile
-  ? await httpsServer(config.certfile, config.keyfile!)
-  : http.createServer(serverOptions);
-
 /**
- * The HTTPS server, with the files read afresh (a reload picks up a renewed certificate). The
- * master checked them before forking; a file that went bad since is a boot failure, which stops
- * the server (or fails the reload) instead of a respawn loop.
+ * One worker process's server.
+ *
+ * @example
+ * const worker = new Worker({ setup, root: process.cwd(), send, connected, exit, log, accessLog: null });
+ * process.on('message', (msg, handle) => worker.receive(msg, handle));
+ * await worker.boot();
  */
-async function httpsServer(certfile: string, keyfile: string): Promise<HttpServer> {
-  const { readTlsFiles } = await import('./tls.ts');
-  let files: { cert: Buffer; key: Buffer };
-  try {
-    files = readTlsFiles(certfile, keyfile);
-  } catch (err) {
-    log.error((err as Error).message);
-    process.exit(WORKER_BOOT_ERROR);
-  }
-  return (await import('node:https')).createServer({ ...serverOptions, ...files });
-}
-// A client that half-closes after its request still gets the response (docs/spec.md §3.5).
-allowHalfOpen(server);
-server.maxHeadersCount = config.limitRequestFields + 1;
-// The server never listens itself (the master hands connections over), but node starts the timer
-// that enforces headersTimeout (slowloris) and requestTimeout on 'listening'.
-server.emit('listening');
-server.keepAliveTimeout = config.keepAlive * 1000;
+export class Worker {
+  readonly #setup: WorkerSetup;
+  readonly #config: ServerConfig;
+  readonly #deps: WorkerDeps;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #accessLog: LogFile | null;
+  readonly #accessFormat: AccessFormatter | null;
+  readonly #limits: StrictLimits;
+  readonly #trusted: TrustedProxies;
+  /** Whether each peer is a trusted proxy, decided once per connection (keep-alive reuses it). */
+  readonly #trust = new WeakMap<Socket, boolean>();
+  /** The requests in flight and their responses; the watchdog reads it when the loop is blocked. */
+  readonly #inflight = new Map<IncomingMessage, ServerResponse>();
+  readonly #logged = new Map<IncomingMessage, Logged>();
+  readonly #connections = new Map<Socket, Connection>();
+  /** The heartbeat counter the watchdog thread reads. */
+  readonly beat = new Int32Array(new SharedArrayBuffer(4));
+  #server: HttpServer | undefined;
+  #listener: TsgiListener | undefined;
+  #watchdog: Watchdog | undefined;
+  #beatTimer: NodeJS.Timeout | undefined;
+  #served = 0;
+  #booted = false;
+  #draining = false;
+  #askedToStop = false;
+  #finishing = false;
+  /** The 'close' listener of every response: one function, not a closure per request. */
+  readonly #onResponseClose: (this: ServerResponse) => void;
 
-let served = 0;
-let draining = false;
-const connections = new Set<Socket>();
-
-function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
-  log.debug(
-    `Refused ${JSON.stringify(`${req.method} ${req.url} HTTP/${req.httpVersion}`)} from ${req.socket.remoteAddress}: ${refusal.status} ${refusal.reason}`,
-  );
-  res.shouldKeepAlive = false;
-  res.writeHead(refusal.status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(refusal.reason) + 1,
-  });
-  res.end(refusal.reason + '\n');
-  // Whatever the client sends after a refused head is not read.
-  res.on('finish', () => req.socket.destroySoon());
-}
-
-/** Per-response bookkeeping of the access log, kept on the response (no closure per request). */
-interface Tracked extends ServerResponse {
-  tsgiStart?: Date;
-  tsgiStartMs?: number;
-  tsgiBytes?: number;
-}
-
-const originalWrite = http.ServerResponse.prototype.write;
-const originalEnd = http.ServerResponse.prototype.end;
-
-function countChunk(res: Tracked, chunk: unknown): void {
-  if (typeof chunk === 'string') res.tsgiBytes! += Buffer.byteLength(chunk);
-  else if (chunk instanceof Uint8Array) res.tsgiBytes! += chunk.byteLength;
-}
-
-function countingWrite(this: Tracked, chunk: unknown, ...rest: unknown[]): boolean {
-  countChunk(this, chunk);
-  return (originalWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-}
-
-function countingEnd(this: Tracked, chunk?: unknown, ...rest: unknown[]): ServerResponse {
-  if (typeof chunk !== 'function') countChunk(this, chunk);
-  return (originalEnd as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
-}
-
-// One shared listener: a closure per request makes V8 grow its young generation (measured by the
-// gateway engineer, commit 3afb039; the same held here).
-function onResponseClose(this: Tracked): void {
-  const req = this.req;
-  inflight.delete(req);
-  served++;
-  if (accessFormat && this.tsgiStart) {
-    const record: AccessRecord = {
-      req,
-      res: this,
-      bytes: req.method === 'HEAD' ? 0 : this.tsgiBytes!,
-      startMs: this.tsgiStartMs!,
-      start: this.tsgiStart,
-      endMs: performance.now(),
-      remoteAddr: (req as IncomingMessage & { tsgiRemote?: string }).tsgiRemote ?? req.socket.remoteAddress ?? '-',
+  constructor(deps: WorkerDeps) {
+    this.#deps = deps;
+    this.#setup = deps.setup;
+    const config = (this.#config = deps.setup.config);
+    this.#log = deps.log;
+    this.#now = deps.now ?? (() => performance.now());
+    this.#accessLog = deps.accessLog;
+    this.#accessFormat = deps.accessLog
+      ? config.accessLogJson
+        ? jsonAccessLine
+        : compileAccessFormat(config.accessLogFormat)
+      : null;
+    this.#limits = {
+      limitRequestLine: config.limitRequestLine,
+      limitRequestFields: config.limitRequestFields,
+      limitRequestFieldSize: config.limitRequestFieldSize,
+      limitRequestBody: config.limitRequestBody,
+      headerMap: config.headerMap,
     };
-    accessFile!.write(accessFormat(record) + '\n');
-  }
-  if (setup.maxRequests > 0 && served === setup.maxRequests) {
-    log.info(`Autorestarting worker after current request (${served} requests served, --max-requests).`);
-    send({ t: 'retire' });
-  }
-}
-
-/** Counts the request, and logs it when its response is done. */
-function track(req: IncomingMessage, res: Tracked): void {
-  inflight.add(req);
-  if (accessFormat) {
-    res.tsgiStart = new Date();
-    res.tsgiStartMs = performance.now();
-    res.tsgiBytes = 0;
-    res.write = countingWrite as ServerResponse['write'];
-    res.end = countingEnd as ServerResponse['end'];
-  }
-  res.once('close', onResponseClose);
-}
-
-function handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
-  track(req, res);
-  const refusal = checkRequest(req, limits);
-  if (refusal) return refuse(req, res, refusal);
-  if (isTrusted(req.socket)) {
-    const conflict = schemeConflict(req.headers);
-    if (conflict) return refuse(req, res, { status: 400, reason: conflict });
-  }
-  if (config.limitRequestBody > 0 && req.headers['transfer-encoding'] !== undefined) {
-    // A chunked body has no length up front: count it as it arrives (after the gateway's reads).
-    let received = 0;
-    const push = req.push;
-    req.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
-      if (chunk instanceof Uint8Array) received += chunk.byteLength;
-      if (received > config.limitRequestBody) {
-        log.debug(`Cut the chunked body of ${req.method} ${req.url}: over ${config.limitRequestBody} bytes.`);
-        if (!res.headersSent)
-          req.socket.end(
-            refusalBytes({ status: 413, reason: `The request body is larger than ${config.limitRequestBody} bytes.` }),
-          );
-        req.socket.destroySoon();
-        return false;
-      }
-      return push.call(this, chunk, encoding);
+    this.#trusted = parseAllowIps(config.forwardedAllowIps);
+    const responseClosed = (res: ServerResponse) => this.#responseClosed(res);
+    this.#onResponseClose = function (this: ServerResponse) {
+      responseClosed(this);
     };
   }
-  if (req.headers['transfer-encoding'] !== undefined) {
-    req.once('end', () => {
-      const bad = checkTrailers(req);
-      if (!bad) return;
-      log.debug(`Refused the trailers of ${req.method} ${req.url}: ${bad.reason}`);
-      // The application's answer is dropped: the request was invalid.
-      if (!res.headersSent) req.socket.end(refusalBytes(bad));
-      req.socket.destroySoon();
+
+  /** The requests in flight (for the watchdog's report). */
+  get inflight(): ReadonlyMap<IncomingMessage, ServerResponse> {
+    return this.#inflight;
+  }
+
+  /** Whether the worker has stopped taking connections. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /**
+   * Loads the application, builds the server, starts the heartbeat and the watchdog, waits for
+   * the application's `ready` (docs/spec.md §2.3) and tells the master. Resolves false when the
+   * worker could not boot (it has called `exit` with APP_LOAD_ERROR or WORKER_BOOT_ERROR).
+   */
+  async boot(): Promise<boolean> {
+    const { setup } = this;
+    let app: Application;
+    try {
+      ({ app } = await loadApplication(setup.app, this.#deps.root));
+    } catch (err) {
+      this.#log.error(
+        err instanceof AppLoadError
+          ? err.message
+          : `The application ${setup.app} failed to load:\n${(err as Error)?.stack ?? String(err)}`,
+      );
+      this.#deps.exit(err instanceof AppLoadError ? APP_LOAD_ERROR : WORKER_BOOT_ERROR);
+      return false;
+    }
+    const server = await this.#createServer();
+    if (server === undefined) return false;
+    this.#server = server;
+    this.#listener = createListener(app, {
+      multiprocess: setup.multiprocess,
+      errors: { write: (text: string) => this.#log.error(text.trimEnd()), flush() {} },
+      adjustEnviron: (environ: Environ, req: IncomingMessage) => {
+        if (this.#isTrusted(req.socket)) applyProxyHeaders(environ);
+        const logged = this.#logged.get(req);
+        if (logged !== undefined) logged.remote = environ.REMOTE_ADDR;
+      },
+      onResponseEnd: this.#accessFormat
+        ? (req: IncomingMessage, bytes: number) => {
+            const logged = this.#logged.get(req);
+            if (logged !== undefined) logged.bytes = bytes;
+          }
+        : undefined,
+    });
+    this.#wire(server);
+    this.#startBeating();
+    await this.#listener.ready;
+    this.#booted = true;
+    this.#deps.send({ t: 'ready' });
+    return true;
+  }
+
+  get setup(): WorkerSetup {
+    return this.#setup;
+  }
+
+  /** node:http's options from the settings. */
+  #serverOptions(): HttpServerOptions {
+    const config = this.#config;
+    return {
+      // Large enough for our own limits to be the ones that apply (node counts target + names + values).
+      maxHeaderSize: config.limitRequestLine + config.limitRequestFields * config.limitRequestFieldSize + 1024,
+      requireHostHeader: true,
+      headersTimeout: config.headerTimeout * 1000,
+      requestTimeout: 0,
+      keepAliveTimeout: config.keepAlive * 1000,
+      connectionsCheckingInterval: Math.min(1000, config.headerTimeout * 500),
+      joinDuplicateHeaders: false,
+    };
+  }
+
+  /**
+   * The server; HTTPS with the files read afresh (a reload picks up a renewed certificate). The
+   * master checked them before forking; a file that went bad since is a boot failure, which stops
+   * the server (or fails the reload) instead of a respawn loop. node:https (and TLS) is loaded
+   * only when used: it costs memory in every worker.
+   */
+  async #createServer(): Promise<HttpServer | undefined> {
+    const { certfile, keyfile } = this.#config;
+    if (certfile === null) return http.createServer(this.#serverOptions());
+    const { readTlsFiles } = await import('./tls.ts');
+    let files: { cert: Buffer; key: Buffer };
+    try {
+      files = readTlsFiles(certfile, keyfile!);
+    } catch (err) {
+      this.#log.error((err as Error).message);
+      this.#deps.exit(WORKER_BOOT_ERROR);
+      return undefined;
+    }
+    return (await import('node:https')).createServer({ ...this.#serverOptions(), ...files });
+  }
+
+  #wire(server: HttpServer): void {
+    const config = this.#config;
+    // A client that half-closes after its request still gets the response (docs/spec.md §3.5).
+    allowHalfOpen(server);
+    server.maxHeadersCount = config.limitRequestFields + 1;
+    // The server never listens itself (the master hands connections over), but node starts the
+    // timer that enforces headersTimeout (slowloris) on 'listening'.
+    server.emit('listening');
+    server.keepAliveTimeout = config.keepAlive * 1000;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res, false));
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res, true));
+    server.on('clientError', (error: Error & { code?: string }, socket: Socket) => this.#clientError(error, socket));
+    // CONNECT (authority-form target) goes to the application like any request; node hands it
+    // over on its own event, without a response object.
+    server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (head.length > 0) socket.unshift(head);
+      const res = new http.ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.once('finish', () => socket.destroySoon());
+      this.#handle(req, res, false);
+    });
+    server.on('tlsClientError', (error: Error, socket: Socket) => {
+      this.#log.debug(`TLS handshake failed with ${socket.remoteAddress}: ${error.message}`);
     });
   }
-  if (draining || config.keepAlive === 0) res.shouldKeepAlive = false;
-  if (expectContinue) listener.checkContinue(req, res);
-  else listener(req, res);
-}
 
-server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, false));
-server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true));
-server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-  if (error.code === 'HPE_CLOSED_CONNECTION' && pending && !pending.writableEnded) {
-    // Bytes after a request that closes the connection (HTTP/1.0, Connection: close) are to be
-    // ignored (RFC 9112 §9.6): the pending answer goes out, then the connection closes.
-    socket.pause();
-    return;
-  }
-  if (error.code !== 'ECONNRESET')
-    log.debug(`Bad request from ${socket.remoteAddress}: ${error.code ?? error.message}`);
-  handleClientError(error, socket);
-});
-// CONNECT (authority-form target) goes to the application like any request; node hands it over
-// on its own event, without a response object.
-server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-  if (head.length > 0) socket.unshift(head);
-  const res = new http.ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket);
-  res.once('finish', () => socket.destroySoon());
-  handle(req, res, false);
-});
-server.on('tlsClientError', (error: Error, socket: Socket) => {
-  log.debug(`TLS handshake failed with ${socket.remoteAddress}: ${error.message}`);
-});
-
-process.on('message', (msg: ToWorker, handle?: Socket) => {
-  if (msg.t === 'conn' && handle) {
-    // Answered in this same turn (see HANDOFF_MS): late, or while draining, the connection goes
-    // back to the master, which hands it to another worker; the master's copy keeps it open.
-    if (draining || monotonicMs() - msg.at > HANDOFF_MS) {
-      handle.destroy();
-      send({ t: 'took', id: msg.id, ok: false });
+  #clientError(error: Error & { code?: string }, socket: Socket): void {
+    if (error.code === 'HPE_CLOSED_CONNECTION' && (this.#connections.get(socket)?.responding ?? 0) > 0) {
+      // Bytes after a request that closes the connection (HTTP/1.0, Connection: close) are to be
+      // ignored (RFC 9112 §9.6): the pending answer goes out, then the connection closes.
+      socket.pause();
       return;
     }
-    send({ t: 'took', id: msg.id, ok: true });
-    connections.add(handle);
-    handle.once('close', () => {
-      connections.delete(handle);
-      send({ t: 'closed' });
-      if (draining && connections.size === 0) finish();
+    if (error.code !== 'ECONNRESET')
+      this.#log.debug(`Bad request from ${socket.remoteAddress}: ${error.code ?? error.message}`);
+    handleClientError(error, socket);
+  }
+
+  #isTrusted(socket: Socket): boolean {
+    let trust = this.#trust.get(socket);
+    if (trust === undefined) {
+      trust = this.#trusted.trusts(socket.remoteAddress);
+      this.#trust.set(socket, trust);
+    }
+    return trust;
+  }
+
+  /** A message from the master. */
+  receive(msg: ToWorker, handle?: Socket): void {
+    if (msg.t === 'conn' && handle) this.#take(msg.id, msg.at, handle);
+    else if (msg.t === 'stop') this.drain(msg.idle);
+    else if (msg.t === 'reopen') {
+      this.#log.file.reopen();
+      this.#accessLog?.reopen();
+    }
+  }
+
+  /**
+   * A connection from the master, answered in this same turn (see HANDOFF_MS): late, or while
+   * draining, it goes back to the master, which hands it to another worker (its copy keeps the
+   * connection open).
+   */
+  #take(id: number, at: number, socket: Socket): void {
+    const server = this.#server;
+    if (server === undefined || this.#draining || monotonicMs() - at > HANDOFF_MS) {
+      socket.destroy();
+      this.#deps.send({ t: 'took', id, ok: false });
+      return;
+    }
+    this.#deps.send({ t: 'took', id, ok: true });
+    this.#connections.set(socket, { responding: 0 });
+    socket.once('close', () => {
+      this.#connections.delete(socket);
+      this.#deps.send({ t: 'closed' });
+      if (this.#draining && this.#connections.size === 0) this.#finish();
     });
-    server.emit('connection', handle);
-  } else if (msg.t === 'stop') {
-    drain(msg.idle);
-  } else if (msg.t === 'reopen') {
-    log.file.reopen();
-    accessFile?.reopen();
+    server.emit('connection', socket);
   }
-});
 
-let askedToStop = false;
-/**
- * After an uncaught exception. The master is asked to stop this worker, rather than the worker
- * draining on its own: the master stops handing it connections and replaces it, and its 'stop'
- * comes after any connection it has already sent (the IPC channel is ordered), so none of those
- * is dropped. Without a master there is nobody to replace it: it drains at once.
- */
-function failing(): void {
-  if (askedToStop || draining) return;
-  askedToStop = true;
-  if (process.connected) send({ t: 'fatal' });
-  else drain(true);
-}
-
-let finishing = false;
-function finish(): void {
-  if (finishing) return;
-  finishing = true;
-  log.info(`Worker exiting (pid: ${process.pid})`);
-  // End the watchdog's inspector session first, or node waits for "the debugger to disconnect".
-  void watchdog.terminate().finally(() => process.exit(0));
-}
-
-/** Stop taking connections, finish the requests in flight, close idle keep-alive connections. */
-function drain(closeIdle = true): void {
-  if (draining) return;
-  draining = true;
-  for (const req of inflight) {
-    const res = (req.socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    if (res && !res.headersSent) res.shouldKeepAlive = false;
+  #handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+    this.#track(req, res);
+    const refusal = checkRequest(req, this.#limits);
+    if (refusal) return this.#refuse(req, res, refusal);
+    if (this.#isTrusted(req.socket)) {
+      const conflict = schemeConflict(req.headers);
+      if (conflict) return this.#refuse(req, res, { status: 400, reason: conflict });
+    }
+    const limit = this.#config.limitRequestBody;
+    if (limit > 0 && req.headers['transfer-encoding'] !== undefined) {
+      // A chunked body has no length up front: count it as it arrives (after the gateway's reads).
+      let received = 0;
+      const push = req.push;
+      const log = this.#log;
+      req.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
+        if (chunk instanceof Uint8Array) received += chunk.byteLength;
+        if (received > limit) {
+          log.debug(`Cut the chunked body of ${req.method} ${req.url}: over ${limit} bytes.`);
+          if (!res.headersSent)
+            req.socket.end(refusalBytes({ status: 413, reason: `The request body is larger than ${limit} bytes.` }));
+          req.socket.destroySoon();
+          return false;
+        }
+        return push.call(this, chunk, encoding);
+      };
+    }
+    if (req.headers['transfer-encoding'] !== undefined) {
+      req.once('end', () => {
+        const bad = checkTrailers(req);
+        if (!bad) return;
+        this.#log.debug(`Refused the trailers of ${req.method} ${req.url}: ${bad.reason}`);
+        // The application's answer is dropped: the request was invalid.
+        if (!res.headersSent) req.socket.end(refusalBytes(bad));
+        req.socket.destroySoon();
+      });
+    }
+    if (this.#draining || this.#config.keepAlive === 0) res.shouldKeepAlive = false;
+    const listener = this.#listener!;
+    if (expectContinue) listener.checkContinue(req, res);
+    else listener(req, res);
   }
-  // On a reload, idle keep-alive connections are not cut (a request may be on its way): the next
-  // answer on each says `Connection: close`, and the keep-alive timeout closes those that stay
-  // idle. On shutdown nobody will serve them: they are closed now.
-  if (closeIdle) server.closeIdleConnections();
-  if (connections.size === 0) return finish();
-  setTimeout(() => {
-    log.warning(
-      `Graceful timeout: ${connections.size} connection(s) still open after ${config.gracefulTimeout}s; exiting.`,
+
+  /** Counts the request, and logs it when its response is done. */
+  #track(req: IncomingMessage, res: ServerResponse): void {
+    this.#inflight.set(req, res);
+    const connection = this.#connections.get(req.socket);
+    if (connection !== undefined) connection.responding++;
+    if (this.#accessFormat)
+      this.#logged.set(req, { res, start: new Date(), startMs: this.#now(), bytes: 0, remote: undefined });
+    res.once('close', this.#onResponseClose);
+  }
+
+  #refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+    this.#log.debug(
+      `Refused ${JSON.stringify(`${req.method} ${req.url} HTTP/${req.httpVersion}`)} from ${req.socket.remoteAddress}: ${refusal.status} ${refusal.reason}`,
     );
-    finishing = false;
-    finish();
-  }, config.gracefulTimeout * 1000).unref();
+    const body = refusal.reason + '\n';
+    const length = Buffer.byteLength(body);
+    res.shouldKeepAlive = false;
+    res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': length });
+    res.end(body);
+    const logged = this.#logged.get(req);
+    if (logged !== undefined) logged.bytes = req.method === 'HEAD' ? 0 : length;
+    // Whatever the client sends after a refused head is not read.
+    res.on('finish', () => req.socket.destroySoon());
+  }
+
+  #responseClosed(res: ServerResponse): void {
+    const req = res.req;
+    this.#inflight.delete(req);
+    const connection = this.#connections.get(req.socket);
+    if (connection !== undefined) connection.responding--;
+    this.#served++;
+    const logged = this.#logged.get(req);
+    if (logged !== undefined) {
+      this.#logged.delete(req);
+      this.#accessLog!.write(
+        this.#accessFormat!({
+          req,
+          res,
+          bytes: logged.bytes,
+          startMs: logged.startMs,
+          start: logged.start,
+          endMs: this.#now(),
+          remoteAddr: logged.remote ?? req.socket.remoteAddress ?? '-',
+        }) + '\n',
+      );
+    }
+    const max = this.#setup.maxRequests;
+    if (max > 0 && this.#served === max) {
+      this.#log.info(`Autorestarting worker after current request (${this.#served} requests served, --max-requests).`);
+      this.#deps.send({ t: 'retire' });
+    }
+  }
+
+  /** A stray rejection: nothing is known to be broken, so the worker keeps serving. */
+  onUnhandledRejection(reason: unknown): void {
+    this.#log.error(
+      `Unhandled promise rejection in worker ${process.pid}; it keeps serving. Await the promise or add a .catch() to it:\n${describeError(reason)}`,
+    );
+  }
+
+  /**
+   * A stray exception: while booting, the worker cannot boot; after, its state may be corrupt,
+   * so it stops taking connections, finishes those it has, and the master replaces it.
+   */
+  onUncaughtException(err: unknown): void {
+    if (!this.#booted) {
+      this.#log.error(`Uncaught exception in worker ${process.pid} while it was booting:\n${describeError(err)}`);
+      this.#deps.exit(WORKER_BOOT_ERROR);
+      return;
+    }
+    this.#log.error(
+      `Uncaught exception in worker ${process.pid}; its state may be corrupt, so it stops taking connections, finishes its ${this.#inflight.size} request(s) in flight and exits, and the master replaces it:\n${describeError(err)}`,
+    );
+    this.#failing();
+  }
+
+  /**
+   * After an uncaught exception. The master is asked to stop this worker, rather than the worker
+   * draining on its own: the master stops handing it connections and replaces it, and its 'stop'
+   * comes after any connection it has already sent (the IPC channel is ordered), so none of those
+   * is dropped. Without a master there is nobody to replace it: it drains at once.
+   */
+  #failing(): void {
+    if (this.#askedToStop || this.#draining) return;
+    this.#askedToStop = true;
+    if (this.#deps.connected()) this.#deps.send({ t: 'fatal' });
+    else this.drain(true);
+  }
+
+  /**
+   * Stops taking connections, finishes the requests in flight, closes idle keep-alive
+   * connections (all of them when `closeIdle`), then exits.
+   */
+  drain(closeIdle = true): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    for (const res of this.#inflight.values()) if (!res.headersSent) res.shouldKeepAlive = false;
+    // On a reload, idle keep-alive connections are not cut (a request may be on its way): the next
+    // answer on each says `Connection: close`, and the keep-alive timeout closes those that stay
+    // idle. On shutdown nobody will serve them: they are closed now.
+    if (closeIdle) this.#server?.closeIdleConnections();
+    if (this.#connections.size === 0) return this.#finish();
+    const { gracefulTimeout } = this.#config;
+    setTimeout(() => {
+      this.#log.warning(
+        `Graceful timeout: ${this.#connections.size} connection(s) still open after ${gracefulTimeout}s; exiting.`,
+      );
+      this.#finishing = false;
+      this.#finish();
+    }, gracefulTimeout * 1000).unref();
+  }
+
+  #finish(): void {
+    if (this.#finishing) return;
+    this.#finishing = true;
+    this.#log.info(`Worker exiting (pid: ${process.pid})`);
+    clearInterval(this.#beatTimer);
+    // End the watchdog's inspector session first, or node waits for "the debugger to disconnect".
+    const watchdog = this.#watchdog;
+    if (watchdog) void watchdog.terminate().finally(() => this.#deps.exit(0));
+    else this.#deps.exit(0);
+  }
+
+  /**
+   * The heartbeat: a counter the watchdog thread reads, and a message to the master. The thread
+   * runs even with --timeout 0: it is also what ends a worker whose master is gone (watchdog.ts).
+   */
+  #startBeating(): void {
+    const config = this.#config;
+    const interval = beatInterval(config.timeout);
+    const start = this.#deps.startWatchdog ?? ((data: WatchdogData) => startThread(data, this.#log));
+    this.#watchdog = start({
+      beat: this.beat,
+      beatMs: interval,
+      timeoutMs: config.timeout * 1000,
+      gracefulMs: config.gracefulTimeout * 1000,
+      masterPid: process.ppid,
+      errorLog: config.errorLogfile,
+    });
+    this.#beatTimer = setInterval(() => {
+      Atomics.add(this.beat, 0, 1);
+      this.#deps.send({ t: 'beat', inflight: this.#inflight.size });
+    }, interval).unref();
+  }
 }
-
-process.on('SIGTERM', () => drain(true));
-// A fast stop (the master's answer to INT and QUIT): finish() ends the watchdog's inspector
-// session before it exits, or node prints "Waiting for the debugger to disconnect..." on Ctrl+C.
-process.on('SIGQUIT', () => finish());
-// Ctrl+C reaches the whole process group: the master decides.
-process.on('SIGINT', () => {});
-process.on('disconnect', () => {
-  // The master is gone: nobody will hand us connections or stop us.
-  drain(true);
-});
-
-// Heartbeat: a counter the watchdog thread reads, and a message to the master. The thread runs
-// even with --timeout 0: it is also what ends a worker whose master is gone (watchdog.ts).
-const beat = new Int32Array(new SharedArrayBuffer(4));
-const interval = beatInterval(config.timeout);
-const watchdogData: WatchdogData = {
-  beat,
-  beatMs: interval,
-  timeoutMs: config.timeout * 1000,
-  gracefulMs: config.gracefulTimeout * 1000,
-  masterPid: process.ppid,
-  errorLog: config.errorLogfile,
-};
-const watchdog = new Thread(WATCHDOG_SOURCE, { eval: true, workerData: watchdogData, stdout: false, stderr: false });
-watchdog.unref();
-watchdog.on('error', (err) => log.warning(`The watchdog thread failed: ${err.message}`));
-setInterval(() => {
-  Atomics.add(beat, 0, 1);
-  send({ t: 'beat', inflight: inflight.size });
-}, interval).unref();
-
-await listener.ready;
-booted = true;
-send({ t: 'ready' });
-// Node writes the compile cache at exit; written now, the next worker (a respawn, a reload, the
-// other workers of a later start) boots from it even if this one is killed.
-flushCompileCache();

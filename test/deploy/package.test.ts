@@ -84,7 +84,7 @@ describe('the package installed from its tarball', () => {
       'dist/bin/tsgi.js',
       'dist/src/core/wsgi.js',
       'dist/src/core/wsgi.d.ts',
-      'dist/src/server/worker.js',
+      'dist/src/server/worker-main.js',
       'dist/src/gateway/index.js',
       'src/core/management/templates/project/manage.ts-tpl',
     ]) {
