@@ -79,7 +79,7 @@ export class Exchange {
   readonly #controller: AbortController | undefined;
   /** True when the request carried `Expect: 100-continue` and 100 is sent on first read. */
   readonly #expectContinue: boolean;
-  readonly #input: { readonly started: boolean };
+  readonly #input: { readonly started: boolean; readonly refused?: boolean; discard?(): void };
   #watching = false;
   /** The bound 'end' listener on the request's socket while the application works, if any. */
   #peerEnded: (() => void) | undefined;
@@ -114,7 +114,7 @@ export class Exchange {
     options: ExchangeOptions,
     controller: AbortController | undefined,
     expectContinue: boolean,
-    input: { readonly started: boolean },
+    input: { readonly started: boolean; readonly refused?: boolean; discard?(): void },
   ) {
     this.#app = app;
     this.#req = req;
@@ -240,9 +240,24 @@ export class Exchange {
     this.#headersSent = true;
   }
 
+  /**
+   * True when the server answered the request itself before the application did (its input
+   * refused the body with 413 or 408, §3.3): the application's answer is dropped, as for a
+   * client that left.
+   */
+  #preempted(): boolean {
+    if (this.#headersSent || this.#input.refused !== true) return false;
+    this.#clientGone = true;
+    this.#ended = true;
+    return true;
+  }
+
   /** Sends one non-empty chunk; false when the transport wants the sender to wait for 'drain'. */
   #send(chunk: Uint8Array): boolean {
-    if (!this.#headersSent) this.#sendHeaders(-1);
+    if (!this.#headersSent) {
+      if (this.#preempted()) return true;
+      this.#sendHeaders(-1);
+    }
     if (this.#noBody) return true;
     if (this.#declared >= 0) {
       const room = this.#declared - this.#sent;
@@ -325,6 +340,10 @@ export class Exchange {
       total += chunk.length;
     }
     if (this.#declared >= 0 && this.#declared !== total) return false;
+    if (this.#preempted()) {
+      this.#closeBody();
+      return true;
+    }
     try {
       this.#sendHeaders(total);
     } catch (error) {
@@ -413,6 +432,10 @@ export class Exchange {
       );
       return;
     }
+    if (this.#preempted()) {
+      this.#closeBody();
+      return;
+    }
     if (!this.#headersSent) {
       try {
         this.#sendHeaders(0);
@@ -444,6 +467,10 @@ export class Exchange {
   /** The application failed: 500 before the headers, a cut connection after (§6). */
   #fail(error: unknown): void {
     const res = this.#res;
+    if (this.#preempted()) {
+      this.#closeBody();
+      return;
+    }
     if (this.#clientGone || error instanceof ClientDisconnectedError) {
       this.#ended = true;
       if (!res.destroyed) res.destroy();
@@ -477,6 +504,8 @@ export class Exchange {
   #closeBody(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // The body the application left unread, under the server's limits (§3.3).
+    this.#input.discard?.();
     if (this.#onResponseEnd !== undefined) {
       try {
         this.#onResponseEnd(this.#req, this.#noBody ? 0 : this.#sent);

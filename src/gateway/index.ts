@@ -8,9 +8,10 @@ export { allowHalfOpen, createListener, createServer, serve, handleClientError }
 export type { ListenerOptions, ServerOptions, ServeOptions, ServerHandle, TsgiListener } from './server.ts';
 export { buildEnviron, headerKey, splitHost, stderrErrorStream } from './environ.ts';
 export type { NodeEnvironOptions } from './environ.ts';
-export { RequestInput, IncompleteBodyError } from './input.ts';
+export { RequestInput, IncompleteBodyError, RequestBodyError, type BodyLimits } from './input.ts';
 export { fileWrapper, FileWrapperBody, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
 export { Exchange, ClientDisconnectedError, bodyProblem } from './exchange.ts';
+export type { ExchangeOptions } from './exchange.ts';
 export {
   checkHeaders,
   connectionTokens,

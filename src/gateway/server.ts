@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { buildEnviron, stderrErrorStream, type NodeEnvironOptions } from './environ.ts';
 import { Exchange, stack, type ExchangeOptions } from './exchange.ts';
-import { RequestInput } from './input.ts';
+import { RequestInput, type BodyLimits } from './input.ts';
 import type { Application } from './types.ts';
 
 // node:http is taken with process.getBuiltinModule(), not an ESM import: importing it as ESM builds
@@ -35,6 +35,11 @@ export interface ListenerOptions extends NodeEnvironOptions {
    * access log's byte count, without wrapping the response's methods.
    */
   onResponseEnd?: (req: IncomingMessage, bodyBytes: number) => void;
+  /**
+   * Bounds on request bodies (size, and how long the client may keep a read waiting), answered
+   * with 413 or 408 by the listener itself (see {@link BodyLimits}). None by default.
+   */
+  body?: BodyLimits;
 }
 
 /** A node:http request listener, plus the handler of node's 'checkContinue' event. */
@@ -71,6 +76,7 @@ export function createListener(app: Application, options: ListenerOptions = {}):
   const withSignal = options.signal ?? true;
   const onResponseEnd = options.onResponseEnd;
   const exchangeOptions: ExchangeOptions = { errors, onResponseEnd };
+  const bodyLimits = options.body;
   let isReady = app.ready === undefined;
   let loadError: unknown;
   const ready: Promise<void> = isReady
@@ -98,7 +104,11 @@ export function createListener(app: Application, options: ListenerOptions = {}):
     }
     try {
       // 100 Continue only while no final response has started (RFC 9110 §15.2.1).
-      const input = new RequestInput(req, expectContinue ? () => res.headersSent || res.writeContinue() : undefined);
+      const onFirstRead = expectContinue ? () => res.headersSent || res.writeContinue() : undefined;
+      const input =
+        bodyLimits === undefined
+          ? new RequestInput(req, onFirstRead)
+          : new RequestInput(req, { onFirstRead, limits: bodyLimits, response: res });
       const controller = withSignal ? new AbortController() : undefined;
       const environ = buildEnviron(req, input, options, controller?.signal);
       new Exchange(app, req, res, environ, exchangeOptions, controller, expectContinue, input).run();

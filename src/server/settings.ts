@@ -38,6 +38,8 @@ export interface ServerConfig {
   gracefulTimeout: number;
   keepAlive: number;
   headerTimeout: number;
+  bodyIdleTimeout: number;
+  bodyTimeout: number;
   backlog: number;
   maxRequests: number;
   maxRequestsJitter: number;
@@ -181,6 +183,28 @@ export const SETTINGS: readonly SettingSpec[] = [
     help: 'A client must send the whole request head within this time, or the connection is closed (slowloris protection).',
   },
   {
+    name: 'bodyIdleTimeout',
+    section: 'Worker processes',
+    flag: '--body-idle-timeout',
+    env: 'TSGI_BODY_IDLE_TIMEOUT',
+    type: 'int',
+    default: 30,
+    meta: 'SECONDS',
+    validate: nonNegative('--body-idle-timeout') as (v: never) => string | null,
+    help: 'While the application waits to read the request body, the longest the client may go without sending a byte of it; then it is answered 408 and the connection is closed. Time the application spends before or between its reads does not count. 0 disables it.',
+  },
+  {
+    name: 'bodyTimeout',
+    section: 'Worker processes',
+    flag: '--body-timeout',
+    env: 'TSGI_BODY_TIMEOUT',
+    type: 'int',
+    default: 300,
+    meta: 'SECONDS',
+    validate: nonNegative('--body-timeout') as (v: never) => string | null,
+    help: 'The longest the application may wait, in all, for the client to send the request body (408 and close after it), however steadily it trickles in: a 100 MiB upload needs about 2.8 Mbit/s to make it in 300 s. Time the application spends before or between its reads does not count. 0 disables it.',
+  },
+  {
     name: 'maxRequests',
     section: 'Worker processes',
     flag: '--max-requests',
@@ -241,10 +265,11 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: '--limit-request-body',
     env: 'TSGI_LIMIT_REQUEST_BODY',
     type: 'int',
-    default: 0,
+    default: 100 * 1024 * 1024,
+    defaultText: '104857600 (100 MiB)',
     meta: 'BYTES',
     validate: nonNegative('--limit-request-body') as (v: never) => string | null,
-    help: 'The maximum size of a request body in bytes: a larger Content-Length is answered 413 before the application runs, and a chunked body that grows past it is cut. 0 means no limit (leave it to the application, e.g. DATA_UPLOAD_MAX_MEMORY_SIZE).',
+    help: 'The maximum size of a request body in bytes: a larger Content-Length is answered 413 before the application runs, and a chunked body is answered 413 (and its connection closed) as soon as it grows past it, while the application reads it or the server discards what it left unread. The default fits real uploads; the application may set lower limits of its own (DATA_UPLOAD_MAX_MEMORY_SIZE). 0 means no limit.',
   },
   {
     name: 'headerMap',

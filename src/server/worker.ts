@@ -13,6 +13,7 @@ import type {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { Worker as Thread } from 'node:worker_threads';
+import { REASON_PHRASES } from '../gateway/http-rules.ts';
 import { allowHalfOpen, createListener, handleClientError, type TsgiListener } from '../gateway/server.ts';
 import type { Application, Environ } from '../gateway/types.ts';
 import { compileAccessFormat, jsonAccessLine, type AccessFormatter } from './access-log.ts';
@@ -190,6 +191,13 @@ export class Worker {
     this.#server = server;
     this.#listener = createListener(app, {
       multiprocess: setup.multiprocess,
+      // A declared Content-Length over the limit is refused before the listener (strict.ts); a
+      // chunked body is counted as it arrives. The clocks run while a read waits for the client.
+      body: {
+        maxBytes: this.#config.limitRequestBody,
+        idleTimeoutMs: this.#config.bodyIdleTimeout * 1000,
+        timeoutMs: this.#config.bodyTimeout * 1000,
+      },
       errors: { write: (text: string) => this.#log.error(text.trimEnd()), flush() {} },
       adjustEnviron: (environ: Environ, req: IncomingMessage) => {
         if (this.#isTrusted(req.socket)) applyProxyHeaders(environ);
@@ -339,24 +347,6 @@ export class Worker {
       const conflict = schemeConflict(req.headers);
       if (conflict) return this.#refuse(req, res, { status: 400, reason: conflict });
     }
-    const limit = this.#config.limitRequestBody;
-    if (limit > 0 && req.headers['transfer-encoding'] !== undefined) {
-      // A chunked body has no length up front: count it as it arrives (after the gateway's reads).
-      let received = 0;
-      const push = req.push;
-      const log = this.#log;
-      req.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
-        if (chunk instanceof Uint8Array) received += chunk.byteLength;
-        if (received > limit) {
-          log.debug(`Cut the chunked body of ${req.method} ${req.url}: over ${limit} bytes.`);
-          if (!res.headersSent)
-            req.socket.end(refusalBytes({ status: 413, reason: `The request body is larger than ${limit} bytes.` }));
-          req.socket.destroySoon();
-          return false;
-        }
-        return push.call(this, chunk, encoding);
-      };
-    }
     if (req.headers['transfer-encoding'] !== undefined) {
       req.once('end', () => {
         const bad = checkTrailers(req);
@@ -390,7 +380,10 @@ export class Worker {
     const body = refusal.reason + '\n';
     const length = Buffer.byteLength(body);
     res.shouldKeepAlive = false;
-    res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': length });
+    res.writeHead(refusal.status, REASON_PHRASES[refusal.status], {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': length,
+    });
     res.end(body);
     const logged = this.#logged.get(req);
     if (logged !== undefined) logged.bytes = req.method === 'HEAD' ? 0 : length;

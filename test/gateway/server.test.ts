@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { ClientDisconnectedError } from '../../src/gateway/exchange.ts';
+import { RequestBodyError } from '../../src/gateway/input.ts';
 import { createListener, serve } from '../../src/gateway/server.ts';
 import type { Application, ErrorStream } from '../../src/gateway/types.ts';
 import { validator } from '../../src/gateway/validator.ts';
@@ -292,6 +293,101 @@ test('serve(): a client that closes (FIN) while the application computes aborts 
   assert.ok((await abortedWith) instanceof ClientDisconnectedError);
   socket.destroy();
   await handle.close();
+});
+
+describe('serve() with body limits (BodyLimits)', () => {
+  /** An app that reads the whole body, answers what it read or the error it got, and records the error. */
+  function reader() {
+    const seen: unknown[] = [];
+    const app: Application = async (environ, startResponse) => {
+      let text: string;
+      try {
+        text = `read ${(await environ['wsgi.input'].read()).length}`;
+      } catch (error) {
+        seen.push(error);
+        text = `error ${(error as Error).message}`;
+      }
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [encoder.encode(text)];
+    };
+    return { app, seen };
+  }
+
+  async function exchangeRaw(port: number, head: string, then?: (s: Socket) => Promise<void>) {
+    const { connect } = await import('./conformance-client.ts');
+    const socket = await connect(port);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => {});
+    const closed = new Promise<string>((resolve) =>
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString())),
+    );
+    socket.write(head);
+    if (then) await then(socket);
+    return closed;
+  }
+
+  test("a chunked body past maxBytes: 413 on the wire, the read rejects with RequestBodyError, the app's answer is dropped", async () => {
+    const { app, seen } = reader();
+    const handle = await serve(app, { port: 0, body: { maxBytes: 10, idleTimeoutMs: 0, timeoutMs: 0 } });
+    const reply = await exchangeRaw(
+      handle.port,
+      'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n01234567\r\n8\r\n89abcdef\r\n0\r\n\r\n',
+    );
+    assert.match(reply, /^HTTP\/1\.1 413 Content Too Large\r\n/);
+    assert.match(reply, /\r\n\r\nThe request body is larger than 10 bytes\.\n$/);
+    assert.doesNotMatch(reply, /error|read \d/);
+    assert.equal(seen.length, 1);
+    assert.ok(seen[0] instanceof RequestBodyError);
+    assert.equal((seen[0] as RequestBodyError).status, 413);
+    assert.equal((seen[0] as RequestBodyError).code, 'ERR_TSGI_BODY_TOO_LARGE');
+    await handle.close();
+  });
+
+  test('idleTimeoutMs: 408 when a read waits that long for the next byte', async () => {
+    const { app, seen } = reader();
+    const handle = await serve(app, { port: 0, body: { maxBytes: 0, idleTimeoutMs: 300, timeoutMs: 0 } });
+    const reply = await exchangeRaw(handle.port, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123');
+    assert.match(reply, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.match(reply, /No byte of the request body arrived for 0\.3 s\.\n$/);
+    assert.equal((seen[0] as RequestBodyError).code, 'ERR_TSGI_BODY_TIMEOUT');
+    await handle.close();
+  });
+
+  test('the clocks do not run before the application reads', async () => {
+    const app: Application = async (environ, startResponse) => {
+      await new Promise((r) => setTimeout(r, 600));
+      const body = await environ['wsgi.input'].read();
+      startResponse('200 OK', []);
+      return [body];
+    };
+    const handle = await serve(app, { port: 0, body: { maxBytes: 0, idleTimeoutMs: 200, timeoutMs: 200 } });
+    const reply = await exchangeRaw(
+      handle.port,
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\n',
+      async (socket) => {
+        await new Promise((r) => setTimeout(r, 400));
+        socket.write('hello');
+      },
+    );
+    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nhello$/);
+    await handle.close();
+  });
+
+  test('without body limits nothing changes: a slow body is waited for', async () => {
+    const { app } = reader();
+    const handle = await serve(app, { port: 0 });
+    const reply = await exchangeRaw(
+      handle.port,
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\n01',
+      async (socket) => {
+        await new Promise((r) => setTimeout(r, 300));
+        socket.write('23');
+      },
+    );
+    assert.match(reply, /read 4$/);
+    await handle.close();
+  });
 });
 
 describe('createListener()', () => {
