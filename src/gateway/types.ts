@@ -102,6 +102,11 @@ export interface Environ {
   'wsgi.file_wrapper'?: FileWrapper;
   /** Aborts when the client goes away before the response is complete (§3.5). */
   'tsgi.signal'?: AbortSignal;
+  /**
+   * A folder of the server's for this process's temporary files (request bodies spooled to disk):
+   * removed by the server when the process exits or dies (§3.5).
+   */
+  'tsgi.tmpdir'?: string;
   [key: `HTTP_${string}`]: string | undefined;
   [key: string]: unknown;
 }

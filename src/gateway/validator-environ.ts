@@ -39,6 +39,7 @@ export const RULES = {
   'errors-write': ['§3.4', 'application'],
   'errors-close': ['§3.4', 'application'],
   'signal-type': ['§3.5', 'server'],
+  'tmpdir-type': ['§3.5', 'server'],
   'wsgi-version': ['§3.6', 'server'],
   'url-scheme': ['§3.6', 'server'],
   'wsgi-flags': ['§3.6', 'server'],
@@ -287,6 +288,12 @@ export function checkEnviron(environ: unknown, report: Reporter): asserts enviro
   const signal = env['tsgi.signal'];
   if (signal !== undefined && !(signal instanceof AbortSignal))
     fail('signal-type', `The environ's tsgi.signal is ${describe(signal)}; when present it must be an AbortSignal`);
+  const tmpdir = env['tsgi.tmpdir'];
+  if (tmpdir !== undefined && (typeof tmpdir !== 'string' || !/^(\/|[A-Za-z]:[\\/])/.test(tmpdir)))
+    fail(
+      'tmpdir-type',
+      `The environ's tsgi.tmpdir is ${describe(tmpdir)}; when present it must be the absolute path of a folder`,
+    );
   const wrapper = env['wsgi.file_wrapper'];
   if (wrapper !== undefined && typeof wrapper !== 'function')
     fail(

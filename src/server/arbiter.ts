@@ -24,10 +24,12 @@ import {
   type ToWorker,
 } from './ipc.ts';
 import type { ServerConfig } from './settings.ts';
+import type { WorkerSetup } from './worker.ts';
 import type { FSWatcher } from 'node:fs';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
-const { existsSync, rmSync, statSync, watch, writeFileSync, readFileSync } = process.getBuiltinModule('node:fs');
+const { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, watch, writeFileSync, readFileSync } =
+  process.getBuiltinModule('node:fs');
 
 // worker-main.ts beside this file in the sources, worker-main.js in the compiled build (dist/).
 const WORKER_SCRIPT = fileURLToPath(
@@ -90,6 +92,8 @@ interface WorkerRecord {
   stalled: boolean;
   /** The connection sent to it and not yet answered with `took` (at most one at a time). */
   transit: Transit | null;
+  /** Its folder for temporary files (environ['tsgi.tmpdir']), removed when it exits. */
+  tmpdir: string;
 }
 
 /** A connection sent to a worker; the master keeps its own copy until the worker takes it. */
@@ -140,6 +144,9 @@ export class Arbiter {
   #rr = 0;
   /** Connections sent to workers so far: the id of the next one. */
   #connections = 0;
+  /** The server's folder for the workers' temporary files, and how many workers have had one. */
+  #tmpRoot = '';
+  #spawned = 0;
   #stopping: 'graceful' | 'fast' | null = null;
   #exitCode = 0;
   #resolveRun!: (code: number) => void;
@@ -192,6 +199,18 @@ export class Arbiter {
         }
       });
     }
+    try {
+      this.#tmpRoot = mkdtempSync(path.join(this.config.workerTmpDir ?? tmpdir(), `tsgi-${process.pid}-`));
+    } catch (err) {
+      this.log.error(
+        `Cannot make the workers' temporary folder in ${this.config.workerTmpDir ?? tmpdir()}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a writable --worker-tmp-dir.`,
+      );
+      this.#exitCode = 1;
+      this.#finish();
+      return done;
+    }
+    const tmpRoot = this.#tmpRoot;
+    this.#onExit.push(() => rmSync(tmpRoot, { recursive: true, force: true }));
     const tls = this.config.certfile !== null;
     for (const l of this.#listeners) this.log.info(`Listening at: ${describeListener(l, tls)} (${process.pid})`);
     this.log.info(`Using worker processes: ${this.#target}`);
@@ -351,6 +370,8 @@ export class Arbiter {
     const jitter =
       this.config.maxRequestsJitter > 0 ? Math.floor(Math.random() * (this.config.maxRequestsJitter + 1)) : 0;
     const cache = compileCacheEnv();
+    const dir = path.join(this.#tmpRoot, `worker-${++this.#spawned}`);
+    mkdirSync(dir, { recursive: true });
     const child = fork(WORKER_SCRIPT, [], {
       execArgv: workerExecArgv(),
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'],
@@ -363,7 +384,8 @@ export class Arbiter {
           maxRequests: this.config.maxRequests > 0 ? this.config.maxRequests + jitter : 0,
           multiprocess: this.#target > 1,
           ownCompileCache: cache.NODE_COMPILE_CACHE !== undefined,
-        }),
+          tmpdir: dir,
+        } satisfies WorkerSetup),
       },
       serialization: 'json',
     });
@@ -377,6 +399,7 @@ export class Arbiter {
       startedAt: Date.now(),
       stalled: false,
       transit: null,
+      tmpdir: dir,
     };
     this.#workers.set(w.pid, w);
     this.log.info(`Booting worker with pid: ${w.pid}`);
@@ -505,6 +528,8 @@ export class Arbiter {
   #onWorkerExit(w: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(w.pid);
     if (!w.child.connected) this.#takeBack(w);
+    // What it left in its temporary folder (a spool cut short by a crash or a kill) goes with it.
+    rmSync(w.tmpdir, { recursive: true, force: true });
     if (w.killTimer) clearTimeout(w.killTimer);
     const how = signal ? `signal ${signal}` : `code ${code}`;
     const expected = w.state === 'draining' || this.#stopping !== null;

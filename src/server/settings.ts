@@ -59,6 +59,7 @@ export interface ServerConfig {
   pid: string | null;
   chdir: string | null;
   env: string[];
+  workerTmpDir: string | null;
   reload: boolean;
   preload: boolean;
   printConfig: boolean;
@@ -403,6 +404,17 @@ export const SETTINGS: readonly SettingSpec[] = [
       return bad === undefined ? null : `--env takes KEY=VALUE, got "${bad}".`;
     }) as (v: never) => string | null,
     help: 'Set an environment variable in the workers; repeat for several.',
+  },
+  {
+    name: 'workerTmpDir',
+    section: 'Server mechanics',
+    flag: '--worker-tmp-dir',
+    env: 'TSGI_WORKER_TMP_DIR',
+    type: 'string',
+    default: null,
+    defaultText: "the system's temporary folder ($TMPDIR or /tmp)",
+    meta: 'DIR',
+    help: "Where the master makes a folder per worker for the application's temporary files (environ['tsgi.tmpdir']: request bodies spooled to disk). A worker's folder is removed when it exits or dies, and the server's when it stops; a worker whose master is gone removes its own. Choose a disk, not a RAM-backed /tmp, for large uploads.",
   },
   {
     name: 'preload',

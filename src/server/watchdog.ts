@@ -31,6 +31,8 @@ export interface WatchdogData {
   masterPid: number;
   /** --error-logfile: '-' for standard error. */
   errorLog: string;
+  /** The worker's temporary folder (environ['tsgi.tmpdir']), removed with an orphaned worker. */
+  tmpdir: string | null;
 }
 
 /**
@@ -39,9 +41,10 @@ export interface WatchdogData {
  * Writes one TimeoutReport (ipc.ts) per block.
  */
 export const WATCHDOG_SOURCE = `
-const { appendFileSync, writeSync } = require('node:fs');
+const { appendFileSync, rmSync, rmdirSync, writeSync } = require('node:fs');
+const { dirname } = require('node:path');
 const { workerData } = require('node:worker_threads');
-const { beat, beatMs, timeoutMs, gracefulMs, masterPid, errorLog } = workerData;
+const { beat, beatMs, timeoutMs, gracefulMs, masterPid, errorLog, tmpdir } = workerData;
 const errorLogTime = ${errorLogTime.toString()};
 let session;
 if (timeoutMs > 0) {
@@ -78,6 +81,10 @@ function report(blockedMs) {
 function orphaned(why) {
   const line = '[' + errorLogTime() + '] [' + process.pid + '] [CRITICAL] The master (pid ' + masterPid + ') is gone and ' + why + '; this worker exits now.\\n';
   try { if (errorLog === '-') writeSync(2, line); else appendFileSync(errorLog, line); } catch {}
+  // Nobody else will remove its temporary files: its own folder, and the server's once empty.
+  if (tmpdir) {
+    try { rmSync(tmpdir, { recursive: true, force: true }); rmdirSync(dirname(tmpdir)); } catch {}
+  }
   process.kill(process.pid, 'SIGKILL');
 }
 

@@ -12,6 +12,7 @@ import type {
   ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import path from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { REASON_PHRASES } from '../gateway/http-rules.ts';
 import { allowHalfOpen, createListener, handleClientError, type TsgiListener } from '../gateway/server.ts';
@@ -26,6 +27,7 @@ import { checkRequest, checkTrailers, refusalBytes, type Refusal, type StrictLim
 import { WATCHDOG_SOURCE, type WatchdogData } from './watchdog.ts';
 // Not an ESM import: building node:util's namespace runs its lazy getters, ~3 ms of a worker's start.
 const { inspect } = process.getBuiltinModule('node:util');
+const { rmdirSync, rmSync } = process.getBuiltinModule('node:fs');
 // Not an ESM import: that would load undici and zlib into every worker (see src/gateway/server.ts).
 const http = process.getBuiltinModule('node:http');
 
@@ -39,6 +41,8 @@ export interface WorkerSetup {
   multiprocess: boolean;
   /** The master turned the compile cache on with NODE_COMPILE_CACHE (arbiter.ts compileCacheEnv). */
   ownCompileCache?: boolean;
+  /** The worker's folder for temporary files, given to the application as environ['tsgi.tmpdir'] (spec §3.5). */
+  tmpdir?: string;
 }
 
 /** The parts of the watchdog thread a worker uses. */
@@ -189,6 +193,7 @@ export class Worker {
     const server = await this.#createServer();
     if (server === undefined) return false;
     this.#server = server;
+    const tmpdir = setup.tmpdir;
     this.#listener = createListener(app, {
       multiprocess: setup.multiprocess,
       // A declared Content-Length over the limit is refused before the listener (strict.ts); a
@@ -200,6 +205,7 @@ export class Worker {
       },
       errors: { write: (text: string) => this.#log.error(text.trimEnd()), flush() {} },
       adjustEnviron: (environ: Environ, req: IncomingMessage) => {
+        if (tmpdir !== undefined) environ['tsgi.tmpdir'] = tmpdir;
         if (this.#isTrusted(req.socket)) applyProxyHeaders(environ);
         const logged = this.#logged.get(req);
         if (logged !== undefined) logged.remote = environ.REMOTE_ADDR;
@@ -483,6 +489,18 @@ export class Worker {
     this.#finishing = true;
     this.#log.info(`Worker exiting (pid: ${process.pid})`);
     clearInterval(this.#beatTimer);
+    // The master removes it too, but may be gone (then the last worker out removes the server's).
+    const tmpdir = this.#setup.tmpdir;
+    if (tmpdir !== undefined) {
+      rmSync(tmpdir, { recursive: true, force: true });
+      if (!this.#deps.connected()) {
+        try {
+          rmdirSync(path.dirname(tmpdir));
+        } catch {
+          // Not empty: another worker is still there.
+        }
+      }
+    }
     // End the watchdog's inspector session first, or node waits for "the debugger to disconnect".
     const watchdog = this.#watchdog;
     if (watchdog) void watchdog.terminate().finally(() => this.#deps.exit(0));
@@ -504,6 +522,7 @@ export class Worker {
       gracefulMs: config.gracefulTimeout * 1000,
       masterPid: process.ppid,
       errorLog: config.errorLogfile,
+      tmpdir: this.#setup.tmpdir ?? null,
     });
     this.#beatTimer = setInterval(() => {
       Atomics.add(this.beat, 0, 1);

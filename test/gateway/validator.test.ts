@@ -512,6 +512,7 @@ describe('validator: broken servers (hand-rolled callers)', () => {
     ['input-shape', environWith({ 'wsgi.input': { read: async () => new Uint8Array(0) } })],
     ['errors-shape', environWith({ 'wsgi.errors': { write() {} } })],
     ['signal-type', environWith({ 'tsgi.signal': 'abort' })],
+    ['tmpdir-type', environWith({ 'tsgi.tmpdir': 'tmp' })],
     ['file-wrapper-type', environWith({ 'wsgi.file_wrapper': 'sendfile' })],
   ];
   for (const [rule, environ] of environCases) {

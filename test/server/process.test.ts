@@ -4,7 +4,8 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { alive, bootedPids, loadLoop, request, serve, sleep, until, type Served } from './helpers.ts';
@@ -314,8 +315,10 @@ describe('tsgi serve: process model', () => {
     assert.match(s.stderr(), /Autorestarting worker after current request/);
   });
 
-  test('SIGKILL of the master while a worker loops in a view: no tsgi process is left within seconds', async () => {
-    const s = await start(['apps.echo', '--workers', '2']);
+  test('SIGKILL of the master while a worker loops in a view: no tsgi process (nor temporary folder) is left within seconds', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'tsgi-orphan-'));
+    after(() => rmSync(tmp, { recursive: true, force: true }));
+    const s = await start(['apps.echo', '--workers', '2', '--worker-tmp-dir', tmp]);
     await until(() => (s.stderr().match(/is ready\./g) ?? []).length === 2, 20000, 'two ready workers');
     const pids = bootedPids(s.stderr());
     const loop = request(`${s.url}/block?tag=orphan`).catch(() => undefined);
@@ -324,6 +327,7 @@ describe('tsgi serve: process model', () => {
     await s.exited;
     // The looping worker ends itself from its watchdog thread; the free one drains and exits.
     await until(() => pids.every((pid) => !alive(pid)), 20000, 'every worker gone');
+    assert.deepEqual(readdirSync(tmp), []);
     assert.match(
       s.stderr(),
       new RegExp(
@@ -356,6 +360,49 @@ describe('tsgi serve: process model', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("tsgi serve: the workers' temporary files (environ['tsgi.tmpdir'])", () => {
+  test('a worker SIGKILLed mid-upload leaves no file behind once the master has reaped it', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'tsgi-worker-tmp-'));
+    try {
+      const s = await start(['apps.echo', '--workers', '1', '--worker-tmp-dir', tmp]);
+      const [pid] = bootedPids(s.stderr()) as [number];
+      const socket = net.connect(s.port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write('POST /spool HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n');
+      socket.write(Buffer.alloc(1_000_000, 97));
+      const file = (await s.waitFor(/spooling to (\S+)/))[1]!;
+      // A folder of this server's, per worker, under --worker-tmp-dir.
+      assert.equal(path.dirname(path.dirname(file)), path.join(tmp, readdirSync(tmp)[0]!));
+      await until(() => existsSync(file) && statSync(file).size > 0, 20000, 'the spool file');
+      process.kill(pid, 'SIGKILL');
+      await s.waitFor(new RegExp(`Worker ${pid} exited unexpectedly \\(signal SIGKILL\\)`));
+      assert.equal(existsSync(file), false);
+      assert.equal(existsSync(path.dirname(file)), false);
+      socket.destroy();
+      // The replacement has a folder of its own, and a finished upload there is answered.
+      const reply = await request(`${s.url}/spool`, { method: 'POST', body: 'x'.repeat(1000) });
+      assert.equal(reply.body, 'spooled 1000\n');
+      await s.stop();
+      // The server's folder goes when it stops.
+      assert.deepEqual(readdirSync(tmp), []);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('a --worker-tmp-dir that cannot be written stops the server with a clear error', async () => {
+    const s = await serve(['apps.echo', '--worker-tmp-dir', '/proc/no-such-dir'], { ready: false }).catch(
+      (e: Error) => e,
+    );
+    if (!(s instanceof Error)) started.push(s);
+    const text = s instanceof Error ? s.message : await s.exited.then(() => s.stderr());
+    assert.match(
+      text,
+      /Cannot make the workers' temporary folder in \/proc\/no-such-dir: ENOENT\. Choose a writable --worker-tmp-dir\./,
+    );
   });
 });
 
