@@ -36,9 +36,32 @@ export function setup(): Promise<void> {
 }
 
 /**
+ * Loads the rest of the project as its first request would, so that what cannot load fails the
+ * boot (and `tsgi serve --check-config`, `--preload`, a reload's new workers) instead of every
+ * page: ROOT_URLCONF, every URLconf it includes and the views they import (the reverse index,
+ * built here, walks them all); with DEBUG off, the static files manifest the pages will need.
+ */
+async function loadProject(): Promise<void> {
+  const [{ settings }, { getResolver }] = await Promise.all([import('../conf/index.ts'), import('../urls/base.ts')]);
+  if (settings.ROOT_URLCONF) void getResolver().reverseDict;
+  // The default storage (plain names) has no manifest: only another one is worth loading here.
+  const storages = (settings as unknown as { STORAGES?: { staticfiles?: { BACKEND?: unknown } } }).STORAGES;
+  const backend = storages?.staticfiles?.BACKEND;
+  if (!settings.DEBUG && backend !== undefined && backend !== 'tsgi.staticfiles.storage.StaticFilesStorage') {
+    const { checkStaticManifest } = await import('../staticfiles/checks.ts');
+    const [problem] = checkStaticManifest();
+    if (problem !== undefined) {
+      const { ImproperlyConfigured } = await import('./exceptions.ts');
+      throw new ImproperlyConfigured(`${problem.msg} ${problem.hint} (${problem.id})`);
+    }
+  }
+}
+
+/**
  * The framework's TSGI application. Returns at once; the boot (settings, logging, apps, the
- * middleware chain, built once) finishes in `application.ready`, which servers await before they
- * accept traffic (spec §2.3) and which requests arriving earlier wait for.
+ * middleware chain, the URLconfs and their views: the whole project, loaded once) finishes in
+ * `application.ready`, which servers await before they accept traffic (spec §2.3) and which
+ * requests arriving earlier wait for; it rejects when any of it cannot load.
  *
  * @example
  * // markup/wsgi.ts
@@ -59,6 +82,7 @@ export function getWsgiApplication(): Application {
     await setup();
     handler = new WSGIHandler();
     handler.loadMiddleware();
+    await loadProject();
     booted = true;
     // Written now rather than at exit, so that a server stopped by a signal leaves it too.
     nodeModule?.flushCompileCache?.();

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { settings } from '../conf/index.ts';
 import { Error_, Warning, type CheckMessage } from '../core/checks/messages.ts';
 import { register, Tags } from '../core/checks/registry.ts';
-import { isDirectory } from '../utils/fs.ts';
+import { isDirectory, isFile } from '../utils/fs.ts';
+import { ManifestStaticFilesStorage, staticfilesStorage } from './storage.ts';
 
 /** Problems with STATICFILES_DIRS, STATIC_ROOT and STATIC_URL. */
 export function checkStaticfiles(): CheckMessage[] {
@@ -76,7 +77,41 @@ export function checkStaticfiles(): CheckMessage[] {
   return out;
 }
 
-/** Registers them with the system check registry (tag `staticfiles`). */
+/**
+ * The manifest of a ManifestStaticFilesStorage that collectstatic never wrote (or that is not in
+ * STATIC_ROOT): every `{% static %}` would fail with it missing, so every page that uses one.
+ * A deployment check (`check --deploy`); the framework's boot runs it too when DEBUG is off
+ * (src/core/wsgi.ts), so that `tsgi serve --check-config` and the workers stop on it, not the
+ * first page that renders.
+ */
+export function checkStaticManifest(): CheckMessage[] {
+  let storage: unknown;
+  let file: string;
+  try {
+    storage = staticfilesStorage();
+    if (!(storage instanceof ManifestStaticFilesStorage)) return [];
+    file = storage.manifestPath;
+  } catch {
+    // A storage that cannot be built, or no STATIC_ROOT: its own error says so where it is used.
+    return [];
+  }
+  if (isFile(file)) return [];
+  return [
+    Error_(
+      `The static files manifest ${file} does not exist: the staticfiles storage is ManifestStaticFilesStorage, which needs it for every {% static %} (with DEBUG off, each page that uses one would fail).`,
+      {
+        hint: "Run 'node manage.ts collectstatic --noinput' after each deploy, or check STATIC_ROOT.",
+        id: 'staticfiles.E008',
+      },
+    ),
+  ];
+}
+
+/**
+ * Registers them with the system check registry (tag `staticfiles`; the `check` command calls
+ * this when 'tsgi.staticfiles' is installed), the manifest as a deployment check.
+ */
 export function registerStaticfilesChecks(): void {
   register(checkStaticfiles, [Tags.staticfiles]);
+  register(checkStaticManifest, [Tags.staticfiles], { deploy: true });
 }

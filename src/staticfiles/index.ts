@@ -32,5 +32,5 @@ export type { StaticServingOptions } from './serving.ts';
 export { StaticFileIndex } from './files-index.ts';
 export type { StaticEntry } from './files-index.ts';
 export { planStaticResponse } from './responder.ts';
-export { checkStaticfiles, registerStaticfilesChecks } from './checks.ts';
+export { checkStaticfiles, checkStaticManifest, registerStaticfilesChecks } from './checks.ts';
 export { serve, serveFromFinders, staticPatterns, staticfilesUrlpatterns } from './urls.ts';

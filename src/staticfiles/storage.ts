@@ -94,8 +94,13 @@ export class ManifestStaticFilesStorage extends StaticFilesStorage {
     return this.#hashed;
   }
 
+  /** Where the manifest is: staticfiles.json in the storage's location (STATIC_ROOT). */
+  get manifestPath(): string {
+    return path.join(this.location, MANIFEST_NAME);
+  }
+
   loadManifest(): Map<string, string> {
-    const file = path.join(this.location, MANIFEST_NAME);
+    const file = this.manifestPath;
     if (!existsSync(file)) return new Map();
     let data: unknown;
     try {

@@ -157,8 +157,8 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'core/wsgi',
-    what: '`getWsgiApplication()`, `setup()`',
-    imports: ['apps', 'conf', 'core/handlers', 'gateway', 'urls'],
+    what: '`getWsgiApplication()`, `setup()`; its boot loads the URLconfs and checks the static files manifest',
+    imports: ['apps', 'conf', 'core/exceptions', 'core/handlers', 'gateway', 'staticfiles', 'urls'],
   },
   {
     name: 'test',

@@ -64,3 +64,45 @@ test('without TSGI_SETTINGS_MODULE, ready rejects with the fix and the process d
   assert.equal(child.status, 0, child.stderr);
   assert.match(child.stdout, /^ImproperlyConfigured: .*TSGI_SETTINGS_MODULE/);
 });
+
+test('ready loads ROOT_URLCONF, what it includes and the views they import, before any request; a view that cannot load rejects it with its file and line', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-boot-urls-'));
+  try {
+    for (const [file, text] of Object.entries({
+      'proj/settings.ts': `export const SECRET_KEY = 'x';\nexport const ROOT_URLCONF = 'proj.urls';\n`,
+      'proj/urls.ts': `import { include, path } from 'tsgi/urls';\nexport const urlpatterns = [path('a/', include('app.urls'))];\n`,
+      'app/urls.ts': `import { path } from 'tsgi/urls';\nimport { view } from './views.ts';\nexport const urlpatterns = [path('', view)];\n`,
+      'app/views.ts': `(globalThis as Record<string, unknown>).viewsLoaded = true;\nexport const view = () => null;\n`,
+    })) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    mkdirSync(path.join(dir, 'node_modules'));
+    symlinkSync(repoRoot, path.join(dir, 'node_modules/tsgi'), 'dir');
+    const script =
+      `const { setProjectRoot } = await import('tsgi/utils/module-loading');\n` +
+      `setProjectRoot(${JSON.stringify(dir)});\n` +
+      `const { getWsgiApplication } = await import('tsgi/core/wsgi');\n` +
+      `const app = getWsgiApplication();\n` +
+      `try { await app.ready; console.log('ready ' + globalThis.viewsLoaded); } catch (error) { console.log(error.name + ': ' + error.message); }\n`;
+    const run = () =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        env: { ...process.env, TSGI_SETTINGS_MODULE: 'proj.settings' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const ok = run();
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, 'ready true\n');
+    writeFileSync(path.join(dir, 'app/views.ts'), `export const view = () => null;\nexport function broken(( {}\n`);
+    const broken = run();
+    assert.equal(broken.status, 0, broken.stderr);
+    assert.match(
+      broken.stdout,
+      /^ImportError: The module 'proj\.urls' .* raised an error while loading: SyntaxError: .*\(at .*app\/views\.ts:2\)/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

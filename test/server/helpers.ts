@@ -3,7 +3,7 @@
  * follow its error log, send requests, and clean everything up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
@@ -372,4 +372,54 @@ export async function until<T>(fn: () => T | Promise<T>, ms = 20000, what = 'con
     await sleep(50);
   }
   throw new Error(`${what} not met within ${ms} ms`);
+}
+
+/** A framework project in a temporary folder (`site` package), importing this checkout as `tsgi`. */
+export interface Project {
+  dir: string;
+  /** Writes a file of the project (path relative to it). */
+  write(file: string, text: string): void;
+  remove(): void;
+}
+
+/**
+ * Makes a small framework project: site/settings.ts (DEBUG off, ALLOWED_HOSTS, ROOT_URLCONF
+ * site.urls, plus `settings`), site/urls.ts routing `/` to site/views.ts's `home` (returning
+ * `body`), site/wsgi.ts and manage.ts; then any `files` given (relative path → text).
+ */
+export function makeProject(
+  options: { settings?: string; body?: string; files?: Record<string, string> } = {},
+): Project {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-project-'));
+  const write = (file: string, text: string): void => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  };
+  // The project imports tsgi by name: link this checkout into its node_modules.
+  mkdirSync(path.join(dir, 'node_modules'));
+  symlinkSync(repoRoot, path.join(dir, 'node_modules/tsgi'), 'dir');
+  write(
+    'site/settings.ts',
+    `export const SECRET_KEY = 'server-tests-not-secret';\nexport const DEBUG = false;\nexport const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];\nexport const ROOT_URLCONF = 'site.urls';\nexport const MIDDLEWARE = ['tsgi.middleware.common.CommonMiddleware'];\n${options.settings ?? ''}`,
+  );
+  write(
+    'site/urls.ts',
+    `import { path } from 'tsgi/urls';\nimport { home } from './views.ts';\n\nexport const urlpatterns = [path('', home)];\n`,
+  );
+  write('site/views.ts', viewsSource(options.body ?? 'v1'));
+  write(
+    'site/wsgi.ts',
+    `import { getWsgiApplication } from 'tsgi/core/wsgi';\nprocess.env.TSGI_SETTINGS_MODULE ??= 'site.settings';\nexport const application = getWsgiApplication();\n`,
+  );
+  write(
+    'manage.ts',
+    `import { executeFromCommandLine } from 'tsgi/core/management';\nprocess.env.TSGI_SETTINGS_MODULE ??= 'site.settings';\nprocess.exitCode = await executeFromCommandLine(process.argv);\n`,
+  );
+  for (const [file, text] of Object.entries(options.files ?? {})) write(file, text);
+  return { dir, write, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** site/views.ts with a `home` view answering `body` as text. */
+export function viewsSource(body: string): string {
+  return `import { HttpResponse } from 'tsgi/http';\n\nexport function home() {\n  return new HttpResponse(${JSON.stringify(body)});\n}\n`;
 }

@@ -2,9 +2,9 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { settings, overrideSettings } from '../../src/conf/index.ts';
-import { checkStaticfiles, registerStaticfilesChecks } from '../../src/staticfiles/checks.ts';
+import { checkStaticManifest, checkStaticfiles, registerStaticfilesChecks } from '../../src/staticfiles/checks.ts';
 import { checkTemplates, registerTemplateChecks } from '../../src/template/checks.ts';
 import { runChecks } from '../../src/core/checks/registry.ts';
 
@@ -63,6 +63,29 @@ describe('staticfiles and templates checks', () => {
       });
       assert.deepEqual(ids(checkTemplates()), ['templates.W002']);
     }
+  });
+
+  test('staticfiles.E008: the manifest storage without its manifest (a deployment check)', async () => {
+    assert.deepEqual(checkStaticManifest(), []);
+    using _r = overrideSettings({
+      STORAGES: { staticfiles: { BACKEND: 'tsgi.staticfiles.storage.ManifestStaticFilesStorage' } },
+    });
+    const [message, ...rest] = checkStaticManifest();
+    assert.deepEqual(rest, []);
+    assert.equal(message!.id, 'staticfiles.E008');
+    assert.equal(
+      message!.msg,
+      `The static files manifest ${path.join(tmp, 'root', 'staticfiles.json')} does not exist: the staticfiles storage is ManifestStaticFilesStorage, which needs it for every {% static %} (with DEBUG off, each page that uses one would fail).`,
+    );
+    registerStaticfilesChecks();
+    assert.deepEqual(ids(await runChecks({ tags: ['staticfiles'] })), []);
+    assert.deepEqual(ids(await runChecks({ tags: ['staticfiles'], includeDeploymentChecks: true })), [
+      'staticfiles.E008',
+    ]);
+    mkdirSync(path.join(tmp, 'root'), { recursive: true });
+    writeFileSync(path.join(tmp, 'root', 'staticfiles.json'), '{"version": "1.1", "paths": {}}');
+    assert.deepEqual(checkStaticManifest(), []);
+    rmSync(path.join(tmp, 'root'), { recursive: true });
   });
 
   test('registered under the staticfiles and templates tags', async () => {

@@ -41,6 +41,7 @@ test('tsgi/staticfiles exports', async () => {
     'StaticFilesMiddleware',
     'StaticFilesStorage',
     'StaticServing',
+    'checkStaticManifest',
     'checkStaticfiles',
     'collectstatic',
     'find',

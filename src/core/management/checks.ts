@@ -17,11 +17,14 @@ import { SystemCheckError, type CommandIO } from './base.ts';
 
 let registered = false;
 
-/** Registers the built-in checks once: security (deploy), and those of the URL dispatcher. */
+/** Registers the built-in checks once: security (deploy), static files, and those of the URL dispatcher. */
 async function registerBuiltinChecks(): Promise<void> {
   if (registered) return;
   registered = true;
   registerSecurityChecks();
+  // As Django's staticfiles app registers its checks in its ready().
+  if ((settings.INSTALLED_APPS as unknown[]).includes('tsgi.staticfiles'))
+    (await import('../../staticfiles/checks.ts')).registerStaticfilesChecks();
   try {
     const urls = (await import('../../urls/index.ts')) as { checkUrlConfig?: () => unknown[] | Promise<unknown[]> };
     if (urls.checkUrlConfig) {
