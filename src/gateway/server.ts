@@ -155,10 +155,41 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
   } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     status = '408 Request Timeout';
     text = 'Request Timeout: the request did not arrive in time.\n';
+  } else if (error.code === 'HPE_INVALID_METHOD') {
+    // llhttp knows a fixed list of methods. One outside it that is still a well-formed token is
+    // a method this server does not implement (RFC 9110 §9.1, §15.6.2): 501, not 400.
+    const method = unknownMethod(error as Error & { rawPacket?: Buffer; bytesParsed?: number });
+    if (method !== null) {
+      status = '501 Not Implemented';
+      text = `Not Implemented: this server does not implement the method ${method}.\n`;
+    }
   }
   socket.end(
     `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
   );
+}
+
+/**
+ * A request line whose method is a token (RFC 9110 §5.6.2: tchar, here at most 32 of them to be
+ * named in an answer), with a target and a version (RFC 9112 §3).
+ */
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}) [^\s]+ HTTP\/\d\.\d\r?$/;
+
+/**
+ * The method of a request llhttp refused for its method, when the request line is well formed
+ * (a method llhttp does not know), else null (garbage: a 400). The line is found in the packet
+ * around where the parser stopped (`bytesParsed`, `rawPacket`: node's documented fields of a
+ * 'clientError' error).
+ */
+function unknownMethod(error: { rawPacket?: Buffer; bytesParsed?: number }): string | null {
+  const packet = error.rawPacket;
+  if (!Buffer.isBuffer(packet)) return null;
+  const at = Math.min(error.bytesParsed ?? 0, packet.length);
+  // (lastIndexOf counts a negative start from the end.)
+  const start = at > 0 ? packet.lastIndexOf(10, at - 1) + 1 : 0;
+  const end = packet.indexOf(10, start);
+  if (end < 0 || end - start > 8192) return null;
+  return REQUEST_LINE.exec(packet.toString('latin1', start, end))?.[1] ?? null;
 }
 
 /**

@@ -390,6 +390,26 @@ describe('serve() with body limits (BodyLimits)', () => {
   });
 });
 
+test('createServer(): an unknown method in a well-formed request line gets 501, garbage gets 400 (RFC 9110 §15.6.2)', async () => {
+  const handle = await serve(hello, { port: 0 });
+  const { connect } = await import('./conformance-client.ts');
+  const send = async (bytes: string) => {
+    const socket = await connect(handle.port);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.write(bytes);
+    await new Promise((r) => socket.on('close', r));
+    return Buffer.concat(chunks).toString();
+  };
+  const foo = await send('FOO /hello/ HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.match(foo, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+  assert.match(foo, /\r\nConnection: close\r\n/);
+  assert.match(foo, /\r\n\r\nNot Implemented: this server does not implement the method FOO\.\n$/);
+  assert.match(await send('THIS IS NOT HTTP\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.match(await send('G(T / HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+  await handle.close();
+});
+
 describe('createListener()', () => {
   test('works as a plain node:http listener, with checkContinue wired by hand', async () => {
     const listener = createListener(hello);

@@ -65,6 +65,9 @@ describe('tsgi serve: limits and malformed requests', () => {
       '413',
     ],
     ['a bad method (llhttp)', 'G@T / HTTP/1.1\r\nHost: a\r\n\r\n', '400'],
+    ['an unknown method (RFC 9110 §9.1, §15.6.2)', 'FOO /hello/ HTTP/1.1\r\nHost: a\r\n\r\n', '501'],
+    ['a method in lower case (methods are case-sensitive)', 'get / HTTP/1.1\r\nHost: a\r\n\r\n', '501'],
+    ['a method with a byte outside the token characters', 'bla:rgh / HTTP/1.1\r\nHost: a\r\n\r\n', '400'],
     [
       'a request smuggling attempt (CL and TE)',
       'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
@@ -91,6 +94,12 @@ describe('tsgi serve: limits and malformed requests', () => {
       other.destroy();
     });
   }
+
+  test('an unknown method: the answer names it', async () => {
+    const raw = await rawExchange(s.port, 'BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n');
+    assert.match(raw, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+    assert.match(raw, /\r\n\r\nNot Implemented: this server does not implement the method BREW\.\n$/);
+  });
 
   test('CONNECT reaches the application (authority-form target), then the connection closes', async () => {
     const raw = await rawExchange(s.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
