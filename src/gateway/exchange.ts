@@ -63,7 +63,8 @@ function chunkProblem(chunk: unknown): TypeError {
 export interface ExchangeOptions {
   errors: ErrorStream;
   /** See `ListenerOptions.onResponseEnd` (server.ts). */
-  onResponseEnd?: ((req: IncomingMessage, bodyBytes: number) => void) | undefined;
+  onResponseEnd?:
+    ((req: IncomingMessage, bodyBytes: number, headers: readonly string[] | undefined) => void) | undefined;
 }
 
 /**
@@ -91,6 +92,8 @@ export class Exchange {
   #declared = -1;
   #sent = 0;
   #headersSent = false;
+  /** The headers as sent, names and values in turn (for onResponseEnd). */
+  #sentHeaders: readonly string[] | undefined;
   #noBody = false;
   #ended = false;
   #clientGone = false;
@@ -237,6 +240,7 @@ export class Exchange {
     // may not follow, so the connection cannot be reused safely (RFC 9110 §10.1.1).
     if (this.#expectContinue && !this.#input.started) res.shouldKeepAlive = false;
     res.writeHead(this.#code, this.#reason, flat);
+    this.#sentHeaders = flat;
     this.#headersSent = true;
   }
 
@@ -483,12 +487,9 @@ export class Exchange {
     this.#ended = true;
     if (!this.#headersSent && !res.headersSent) {
       this.#headersSent = true;
-      res.writeHead(500, 'Internal Server Error', [
-        'Content-Type',
-        'text/plain; charset=utf-8',
-        'Content-Length',
-        String(INTERNAL_ERROR.length),
-      ]);
+      const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(INTERNAL_ERROR.length)];
+      res.writeHead(500, 'Internal Server Error', headers);
+      this.#sentHeaders = headers;
       res.end(this.#environ.REQUEST_METHOD === 'HEAD' ? undefined : INTERNAL_ERROR);
       this.#noBody = this.#environ.REQUEST_METHOD === 'HEAD';
       this.#sent = this.#noBody ? 0 : INTERNAL_ERROR.length;
@@ -508,7 +509,7 @@ export class Exchange {
     this.#input.discard?.();
     if (this.#onResponseEnd !== undefined) {
       try {
-        this.#onResponseEnd(this.#req, this.#noBody ? 0 : this.#sent);
+        this.#onResponseEnd(this.#req, this.#noBody ? 0 : this.#sent, this.#sentHeaders);
       } catch (error) {
         this.#log(`tsgi: the server's onResponseEnd hook threw: ${stack(error)}\n`);
       }

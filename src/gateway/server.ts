@@ -30,11 +30,12 @@ export interface ListenerOptions extends NodeEnvironOptions {
   signal?: boolean;
   /**
    * Called once per request the listener answers, when its response has ended (sent in full, cut,
-   * or abandoned by a client that left), with the number of body bytes handed to node:http: the
-   * application's (none for HEAD, 204, 304), or those of the listener's own 500 or 503. For an
-   * access log's byte count, without wrapping the response's methods.
+   * or abandoned by a client that left), with the number of body bytes handed to node:http (the
+   * application's: none for HEAD, 204, 304; or those of the listener's own 500 or 503) and the
+   * headers sent, names and values in turn (undefined when none went out). For an access log,
+   * without wrapping the response's methods or reading node's private fields.
    */
-  onResponseEnd?: (req: IncomingMessage, bodyBytes: number) => void;
+  onResponseEnd?: (req: IncomingMessage, bodyBytes: number, headers: readonly string[] | undefined) => void;
   /**
    * Bounds on request bodies (size, and how long the client may keep a read waiting), answered
    * with 413 or 408 by the listener itself (see {@link BodyLimits}). None by default.
@@ -116,16 +117,18 @@ export function createListener(app: Application, options: ListenerOptions = {}):
       // Only a bug of ours (or of an adjustEnviron hook) gets here: answer, never crash.
       errors.write(`tsgi: internal error before the application ran:\n${stack(error)}\n`);
       if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '22' });
+        const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', '22'];
+        res.writeHead(500, headers);
         res.end('Internal Server Error\n');
-        onResponseEnd?.(req, req.method === 'HEAD' ? 0 : 22);
+        onResponseEnd?.(req, req.method === 'HEAD' ? 0 : 22, headers);
       } else res.destroy();
     }
   };
   const failLoad = (req: IncomingMessage, res: ServerResponse, _error: unknown): void => {
-    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(LOAD_FAILED.length) });
+    const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(LOAD_FAILED.length)];
+    res.writeHead(503, headers);
     res.end(LOAD_FAILED);
-    onResponseEnd?.(req, req.method === 'HEAD' ? 0 : LOAD_FAILED.length);
+    onResponseEnd?.(req, req.method === 'HEAD' ? 0 : LOAD_FAILED.length, headers);
   };
 
   const listener = ((req: IncomingMessage, res: ServerResponse) => handle(req, res, false)) as TsgiListener;

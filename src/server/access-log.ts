@@ -13,6 +13,8 @@ export interface AccessRecord {
   remoteAddr: string;
   /** Body bytes sent. */
   bytes: number;
+  /** The response headers as sent, names and values in turn (undefined when none went out). */
+  headers: readonly string[] | undefined;
   /** When the request arrived, from `performance.now()`. */
   startMs: number;
   endMs: number;
@@ -52,20 +54,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/**
- * A response header as sent. Headers given to writeHead() as an array (as the gateway does) are
- * not kept in getHeader()'s map, so the sent head is read instead.
- */
-function responseHeader(res: ServerResponse, name: string): string | undefined {
-  const v = res.getHeader(name);
-  if (v !== undefined) return Array.isArray(v) ? v.join(', ') : String(v);
-  const head = (res as ServerResponse & { _header?: string | null })._header;
-  if (!head) return undefined;
+/** A response header as sent (repeats joined with ", "). */
+function responseHeader(headers: readonly string[] | undefined, name: string): string | undefined {
+  if (headers === undefined) return undefined;
   const found: string[] = [];
-  for (const line of head.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).toLowerCase() === name) found.push(line.slice(colon + 1).trim());
-  }
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === name) found.push(headers[i + 1]!);
   return found.length ? found.join(', ') : undefined;
 }
 
@@ -132,7 +125,7 @@ export function compileAccessFormat(format: string): AccessFormatter {
       const key = braced[1]!.toLowerCase();
       const kind = braced[2];
       if (kind === 'i') parts.push((r) => header(r.req, key) ?? '-');
-      else if (kind === 'o') parts.push((r) => responseHeader(r.res, key) ?? '-');
+      else if (kind === 'o') parts.push((r) => responseHeader(r.headers, key) ?? '-');
       else {
         const envName = braced[1]!;
         parts.push(() => process.env[envName] ?? '-');

@@ -77,6 +77,8 @@ interface Logged {
   startMs: number;
   /** Body bytes sent (onResponseEnd), or those of a refusal. */
   bytes: number;
+  /** The response headers as sent, names and values in turn. */
+  headers: readonly string[] | undefined;
   /** The client address after trusted proxy headers. */
   remote: string | undefined;
 }
@@ -211,9 +213,12 @@ export class Worker {
         if (logged !== undefined) logged.remote = environ.REMOTE_ADDR;
       },
       onResponseEnd: this.#accessFormat
-        ? (req: IncomingMessage, bytes: number) => {
+        ? (req: IncomingMessage, bytes: number, headers: readonly string[] | undefined) => {
             const logged = this.#logged.get(req);
-            if (logged !== undefined) logged.bytes = bytes;
+            if (logged !== undefined) {
+              logged.bytes = bytes;
+              logged.headers = headers;
+            }
           }
         : undefined,
     });
@@ -375,7 +380,14 @@ export class Worker {
     const connection = this.#connections.get(req.socket);
     if (connection !== undefined) connection.responding++;
     if (this.#accessFormat)
-      this.#logged.set(req, { res, start: new Date(), startMs: this.#now(), bytes: 0, remote: undefined });
+      this.#logged.set(req, {
+        res,
+        start: new Date(),
+        startMs: this.#now(),
+        bytes: 0,
+        headers: undefined,
+        remote: undefined,
+      });
     res.once('close', this.#onResponseClose);
   }
 
@@ -386,13 +398,14 @@ export class Worker {
     const body = refusal.reason + '\n';
     const length = Buffer.byteLength(body);
     res.shouldKeepAlive = false;
-    res.writeHead(refusal.status, REASON_PHRASES[refusal.status], {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Length': length,
-    });
+    const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(length)];
+    res.writeHead(refusal.status, REASON_PHRASES[refusal.status], headers);
     res.end(body);
     const logged = this.#logged.get(req);
-    if (logged !== undefined) logged.bytes = req.method === 'HEAD' ? 0 : length;
+    if (logged !== undefined) {
+      logged.bytes = req.method === 'HEAD' ? 0 : length;
+      logged.headers = headers;
+    }
     // Whatever the client sends after a refused head is not read.
     res.on('finish', () => req.socket.destroySoon());
   }
@@ -411,6 +424,7 @@ export class Worker {
           req,
           res,
           bytes: logged.bytes,
+          headers: logged.headers,
           startMs: logged.startMs,
           start: logged.start,
           endMs: this.#now(),

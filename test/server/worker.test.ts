@@ -171,6 +171,23 @@ describe('Worker', () => {
     w.worker.drain();
   });
 
+  test("the access log reads the response headers as sent: the application's, the Content-Length the server added, a refusal's", async () => {
+    const w = await makeWorker({
+      accessLog: true,
+      args: ['--access-log-format', '%(s)s %({content-type}o)s %({content-length}o)s %({x-served-by}o)s'],
+    });
+    await w.worker.boot();
+    const { client } = await handOver(w.worker);
+    const reply = await exchange(client, 'GET /a HTTP/1.1\r\nHost: unit\r\n\r\nGET * HTTP/1.1\r\nHost: unit\r\n\r\n');
+    const lengths = [...reply.matchAll(/Content-Length: (\d+)/gi)].map((m) => m[1]);
+    await until(() => w.accessLog().split('\n').length > 2, 5000, 'two access log lines');
+    assert.deepEqual(w.accessLog().trim().split('\n'), [
+      `200 application/json ${lengths[0]} ${process.pid}`,
+      `400 text/plain; charset=utf-8 ${lengths[1]} -`,
+    ]);
+    w.worker.drain();
+  });
+
   test('the access log counts what a streamed body sent', async () => {
     const w = await makeWorker({ accessLog: true, args: ['--access-log-format', '%(U)s %(s)s %(B)s'] });
     await w.worker.boot();
