@@ -94,6 +94,8 @@ interface WorkerRecord {
   transit: Transit | null;
   /** Its folder for temporary files (environ['tsgi.tmpdir']), removed when it exits. */
   tmpdir: string;
+  /** Why it could not boot, as it said before exiting. */
+  failure?: string;
 }
 
 /** A connection sent to a worker; the master keeps its own copy until the worker takes it. */
@@ -442,6 +444,9 @@ export class Arbiter {
       case 'took':
         this.#took(w, msg.id, msg.ok);
         break;
+      case 'failed':
+        w.failure = msg.reason;
+        break;
       case 'closed':
         if (w.active > 0) w.active--;
         break;
@@ -542,7 +547,13 @@ export class Arbiter {
         for (const other of this.#workers.values())
           if (other.state === 'booting' && other.generation === this.#generation) other.child.kill('SIGKILL');
         this.#generation--;
-        this.log.error('Reload failed: the new workers could not load the application; the old workers keep serving.');
+        const report = () =>
+          this.log.error(
+            `Reload failed: the new workers could not load the application${w.failure ? ` (${w.failure})` : ''}; the old workers keep serving.`,
+          );
+        // Its 'failed' message (the reason) may still be on the channel: read it first.
+        if (w.child.connected) w.child.once('disconnect', report);
+        else report();
         return;
       }
       // A worker that says it cannot boot (3, 4) stops the server at once when none serves; one

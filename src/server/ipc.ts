@@ -22,7 +22,9 @@ export type FromWorker =
   | { t: 'closed' }
   | { t: 'retire' }
   /** An uncaught exception: stop this worker gracefully (stop, after the connections already sent) and replace it. */
-  | { t: 'fatal' };
+  | { t: 'fatal' }
+  /** It cannot boot (it exits next): the reason in one line, for the master's own log line. */
+  | { t: 'failed'; reason: string };
 
 /** The watchdog's report when the event loop has been blocked for --timeout. */
 export interface TimeoutReport {

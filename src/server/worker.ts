@@ -184,11 +184,14 @@ export class Worker {
     try {
       ({ app } = await loadApplication(setup.app, this.#deps.root));
     } catch (err) {
-      this.#log.error(
+      const message =
         err instanceof AppLoadError
           ? err.message
-          : `The application ${setup.app} failed to load:\n${(err as Error)?.stack ?? String(err)}`,
-      );
+          : `The application ${setup.app} failed to load:\n${(err as Error)?.stack ?? String(err)}`;
+      this.#log.error(message);
+      // The line that says what failed: the error after "... failed to get ready (...):".
+      const [first = '', second] = message.split('\n', 2);
+      this.#deps.send({ t: 'failed', reason: first.endsWith(':') && second ? second.trim() : first });
       this.#deps.exit(err instanceof AppLoadError ? APP_LOAD_ERROR : WORKER_BOOT_ERROR);
       return false;
     }
@@ -264,6 +267,7 @@ export class Worker {
       files = readTlsFiles(certfile, keyfile!);
     } catch (err) {
       this.#log.error((err as Error).message);
+      this.#deps.send({ t: 'failed', reason: (err as Error).message });
       this.#deps.exit(WORKER_BOOT_ERROR);
       return undefined;
     }
@@ -320,8 +324,11 @@ export class Worker {
 
   /** A message from the master. */
   receive(msg: ToWorker, handle?: Socket): void {
-    if (msg.t === 'conn' && handle) this.#take(msg.id, msg.at, handle);
-    else if (msg.t === 'stop') this.drain(msg.idle);
+    if (msg.t === 'conn') {
+      // A handle that did not make it through: the master's copy goes to another worker.
+      if (handle) this.#take(msg.id, msg.at, handle);
+      else this.#deps.send({ t: 'took', id: msg.id, ok: false });
+    } else if (msg.t === 'stop') this.drain(msg.idle);
     else if (msg.t === 'reopen') {
       this.#log.file.reopen();
       this.#accessLog?.reopen();

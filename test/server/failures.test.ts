@@ -145,7 +145,7 @@ describe('tsgi serve: TLS files that cannot be used stop the server before any w
     const from = s.stderr().length;
     s.child.kill('SIGHUP');
     await s.waitFor(
-      /Reload failed: the new workers could not load the application; the old workers keep serving\./,
+      /Reload failed: the new workers could not load the application \(The TLS certificate --certfile .*reload\.crt is not in PEM format.*\); the old workers keep serving\./,
       20000,
       from,
     );

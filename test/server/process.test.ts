@@ -442,7 +442,7 @@ describe('tsgi serve: a reload to code that cannot load', () => {
       const from = s.stderr().length;
       s.child.kill('SIGHUP');
       await s.waitFor(
-        /Reload failed: the new workers could not load the application; the old workers keep serving\./,
+        /Reload failed: the new workers could not load the application \(Error: broken deploy\); the old workers keep serving\./,
         20000,
         from,
       );

@@ -110,7 +110,10 @@ describe('Worker', () => {
     assert.equal(await w.worker.boot(), false);
     assert.deepEqual(w.exits, [APP_LOAD_ERROR]);
     assert.match(w.errorLog(), /\[ERROR\] No module named "apps\.nosuchmodule"/);
-    assert.deepEqual(w.sent, []);
+    // The master hears why, for its own log line.
+    assert.equal(w.sent.length, 1);
+    assert.equal(w.sent[0]!.t, 'failed');
+    assert.match((w.sent[0] as { reason: string }).reason, /^No module named "apps\.nosuchmodule": none of /);
   });
 
   test('a connection handed over is taken at once, served, and reported closed', async () => {
