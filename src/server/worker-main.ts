@@ -29,7 +29,9 @@ process.on('unhandledRejection', (reason) => worker.onUnhandledRejection(reason)
 process.on('uncaughtException', (err) => worker.onUncaughtException(err));
 process.on('message', (msg: Parameters<Worker['receive']>[0], handle) => worker.receive(msg, handle as never));
 process.on('SIGTERM', () => worker.drain(true));
-process.on('SIGQUIT', () => process.exit(0));
+// A fast stop (the master's answer to INT and QUIT): quit() ends the watchdog's inspector session
+// before it exits, or node prints "Waiting for the debugger to disconnect..." on Ctrl+C.
+process.on('SIGQUIT', () => worker.quit());
 // Ctrl+C reaches the whole process group: the master decides.
 process.on('SIGINT', () => {});
 // The master is gone: nobody will hand us connections or stop us.

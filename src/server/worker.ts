@@ -505,6 +505,11 @@ export class Worker {
     }, gracefulTimeout * 1000).unref();
   }
 
+  /** Exits now, requests in flight or not (the master's fast stop: INT, QUIT). */
+  quit(): void {
+    this.#finish();
+  }
+
   #finish(): void {
     if (this.#finishing) return;
     this.#finishing = true;

@@ -230,6 +230,18 @@ describe('Worker', () => {
     w.worker.drain();
   });
 
+  test('quit (the fast stop): the worker exits at once, its request in flight or not', async () => {
+    const w = await makeWorker();
+    await w.worker.boot();
+    const { client } = await handOver(w.worker);
+    client.write('GET /slow?ms=5000 HTTP/1.1\r\nHost: unit\r\n\r\n');
+    await until(() => w.worker.inflight.size === 1, 5000, 'the request in flight');
+    w.worker.quit();
+    await until(() => w.exits.length === 1, 5000, 'the exit');
+    assert.deepEqual(w.exits, [0]);
+    client.destroy();
+  });
+
   test('an uncaught exception while booting is a boot failure', async () => {
     const w = await makeWorker();
     w.worker.onUncaughtException(new Error('early'));
