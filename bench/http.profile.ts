@@ -6,7 +6,11 @@
  * machine (`writev`, reads, wake-ups) and its noise; this loop shows where the JavaScript goes
  * (docs/performance.md, Framework, "Where the gap is").
  *
- *   node bench/http.profile.ts bare|bare-django-headers|gateway|gateway-django-headers|framework
+ *   node bench/http.profile.ts bare|bare-django-headers|gateway|gateway-limits|gateway-django-headers|framework|worker
+ *
+ * gateway-limits: the gateway with tsgi serve's default body limits (docs/spec.md §3.3); worker:
+ * tsgi serve's Worker (src/server/worker.ts: strict checks, tracking, the listener with limits)
+ * over the hello of bench/server.ts, handed the connections as its master does.
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/http.profile.ts framework
  *   N=200000 (requests measured, after 20000 of warm-up)
  */
@@ -53,6 +57,10 @@ async function listenerFor(which: string): Promise<http.RequestListener> {
       };
     case 'gateway':
       return createListener(gatewayHello([['Content-Type', 'text/plain; charset=utf-8']]));
+    case 'gateway-limits':
+      return createListener(gatewayHello([['Content-Type', 'text/plain; charset=utf-8']]), {
+        body: { maxBytes: 100 * 1024 * 1024, idleTimeoutMs: 30_000, timeoutMs: 300_000 },
+      });
     case 'gateway-django-headers':
       return createListener(gatewayHello(DJANGO_HEADERS));
     case 'framework': {
@@ -64,13 +72,44 @@ async function listenerFor(which: string): Promise<http.RequestListener> {
     }
     default:
       throw new Error(
-        `Unknown case ${JSON.stringify(which)}: one of bare, bare-django-headers, gateway, gateway-django-headers, framework.`,
+        `Unknown case ${JSON.stringify(which)}: one of bare, bare-django-headers, gateway, gateway-limits, gateway-django-headers, framework, worker.`,
       );
   }
 }
 
+/** tsgi serve's worker in this process: connections go in as its master hands them over. */
+async function workerConnect(): Promise<(socket: Duplex) => void> {
+  const [{ Worker }, { resolveConfig }, { LogFile, Logger }, { monotonicMs }] = await Promise.all([
+    import('../src/server/worker.ts'),
+    import('../src/server/config.ts'),
+    import('../src/server/logger.ts'),
+    import('../src/server/ipc.ts'),
+  ]);
+  const root = path.resolve(import.meta.dirname, '..');
+  const { config } = await resolveConfig([], {}, root);
+  const worker = new Worker({
+    setup: { app: 'bench.server', config, maxRequests: 0, multiprocess: false },
+    root,
+    send: () => {},
+    connected: () => true,
+    exit: (code) => process.exit(code),
+    log: new Logger(new LogFile('-', 2), 'warning'),
+    accessLog: null,
+    // Its thread only watches (another thread's CPU, a few polls a second).
+    startWatchdog: () => ({ terminate: () => Promise.resolve() }),
+  });
+  if (!(await worker.boot())) throw new Error('The worker did not boot.');
+  let id = 0;
+  return (socket) => worker.receive({ t: 'conn', bind: 0, id: ++id, at: monotonicMs() }, socket as never);
+}
+
 const which = process.argv[2] ?? 'framework';
-const server = http.createServer(await listenerFor(which));
+let connect: (socket: Duplex) => void;
+if (which === 'worker') connect = await workerConnect();
+else {
+  const server = http.createServer(await listenerFor(which));
+  connect = (socket) => server.emit('connection', socket);
+}
 const REQUEST = Buffer.from('GET /hello/ HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n');
 const STATUS_LINE = 'HTTP/1.1 200 ';
 let answered = 0;
@@ -89,7 +128,7 @@ for (let i = 0; i < 32; i++) {
     setKeepAlive: () => serverSide,
     setTimeout: () => serverSide,
   });
-  server.emit('connection', serverSide);
+  connect(serverSide);
   client.on('data', (data: Buffer) => {
     for (let at = data.indexOf(STATUS_LINE); at !== -1; at = data.indexOf(STATUS_LINE, at + 1)) {
       answered++;

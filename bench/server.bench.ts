@@ -5,6 +5,9 @@
  * project under gunicorn. Prints the figures for "## Production server" in docs/performance.md.
  *
  *   bash bench/run.sh server
+ *
+ * With BASE_TSGI_BIN=/path/to/another/checkout/dist/bin/tsgi.js, that build's `tsgi serve
+ * --workers 1` runs in the same rounds (an A/B of a change in one run, on this noisy machine).
  */
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,11 +27,11 @@ import {
   type BenchCase,
 } from './lib/index.ts';
 
-const tsgi = (workers: number): BenchCase => ({
-  name: `tsgi serve --workers ${workers} (hello)`,
+const tsgi = (workers: number, bin = tsgiBin, label = ''): BenchCase => ({
+  name: `tsgi serve --workers ${workers} (hello)${label}`,
   command: [
     nodeBin,
-    tsgiBin,
+    bin,
     'serve',
     'bench.server',
     '--bind',
@@ -43,6 +46,8 @@ const tsgi = (workers: number): BenchCase => ({
 });
 
 const cases: BenchCase[] = [tsgi(1), tsgi(2)];
+const baseBin = process.env.BASE_TSGI_BIN;
+if (baseBin) cases.splice(1, 0, tsgi(1, baseBin, `, ${baseBin}`));
 
 cases.push(...djangoGunicornCases([1, 2]));
 
@@ -84,6 +89,7 @@ const rssCases: Array<{ name: string; command: string[]; env: Record<string, str
   { name: 'bare node:http, warm compile cache', command: bareCommand, env: { NODE_COMPILE_CACHE: cacheDir } },
   { name: 'tsgi serve --workers 1, the worker', command: tsgi(1).command, env: {} },
 ];
+if (baseBin) rssCases.push({ name: `the worker of ${baseBin}`, command: tsgi(1, baseBin).command, env: {} });
 // One unmeasured start of each fills the compile cache, so that every measured start is warm.
 for (const c of rssCases) {
   const server = await startServer({ command: c.command, port: await freePort(), cwd: repoRoot, env: c.env });
