@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { buildEnviron, stderrErrorStream, type NodeEnvironOptions } from './environ.ts';
 import { Exchange, stack, type ExchangeOptions } from './exchange.ts';
+import { TOKEN } from './http-rules.ts';
 import { RequestInput, type BodyLimits } from './input.ts';
 import type { Application } from './types.ts';
 
@@ -172,11 +173,8 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
   );
 }
 
-/**
- * A request line whose method is a token (RFC 9110 §5.6.2: tchar, here at most 32 of them to be
- * named in an answer), with a target and a version (RFC 9112 §3).
- */
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}) [^\s]+ HTTP\/\d\.\d\r?$/;
+/** A request line (RFC 9112 §3): method, target, version; the method named in an answer at most 32 long. */
+const REQUEST_LINE = /^(\S{1,32}) \S+ HTTP\/\d\.\d\r?$/;
 
 /**
  * The method of a request llhttp refused for its method, when the request line is well formed
@@ -192,7 +190,8 @@ function unknownMethod(error: { rawPacket?: Buffer; bytesParsed?: number }): str
   const start = at > 0 ? packet.lastIndexOf(10, at - 1) + 1 : 0;
   const end = packet.indexOf(10, start);
   if (end < 0 || end - start > 8192) return null;
-  return REQUEST_LINE.exec(packet.toString('latin1', start, end))?.[1] ?? null;
+  const method = REQUEST_LINE.exec(packet.toString('latin1', start, end))?.[1];
+  return method !== undefined && TOKEN.test(method) ? method : null;
 }
 
 /**
