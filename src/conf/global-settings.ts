@@ -121,7 +121,9 @@ export interface Settings {
   DATA_UPLOAD_MAX_NUMBER_FILES: number | null;
   /** Bytes of an upload (or raw body) kept in memory before it is spooled to a temporary file. */
   FILE_UPLOAD_MAX_MEMORY_SIZE: number;
-  /** Where spooled uploads go; the system's temporary folder when null. */
+  /** Bytes of one uploaded file before `FileTooBig` (413), checked as it arrives; null for no limit. */
+  FILE_UPLOAD_MAX_SIZE: number | null;
+  /** Where spooled uploads go; the server's folder (`tsgi.tmpdir`), else the system's, when null. */
   FILE_UPLOAD_TEMP_DIR: string | null;
   /** Mode of files saved from uploads. */
   FILE_UPLOAD_PERMISSIONS: number | null;
@@ -271,6 +273,7 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   DATA_UPLOAD_MAX_NUMBER_FIELDS: 1000,
   DATA_UPLOAD_MAX_NUMBER_FILES: 100,
   FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
+  FILE_UPLOAD_MAX_SIZE: 104857600, // 100 MiB
   FILE_UPLOAD_TEMP_DIR: null,
   FILE_UPLOAD_PERMISSIONS: 0o644,
   FILE_UPLOAD_DIRECTORY_PERMISSIONS: null,

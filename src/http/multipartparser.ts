@@ -1,20 +1,21 @@
 /**
  * `multipart/form-data` bodies (RFC 7578) through busboy, a well-kept streaming parser, with
  * Django's limits: `DATA_UPLOAD_MAX_NUMBER_FIELDS`, `DATA_UPLOAD_MAX_NUMBER_FILES`, and
- * `DATA_UPLOAD_MAX_MEMORY_SIZE` for the non-file fields. Files go to a Spool, so those past
- * `FILE_UPLOAD_MAX_MEMORY_SIZE` are written to disk as they arrive.
+ * `DATA_UPLOAD_MAX_MEMORY_SIZE` for the non-file fields, and `FILE_UPLOAD_MAX_SIZE` for each
+ * file. Files go to a Spool, so those past `FILE_UPLOAD_MAX_MEMORY_SIZE` are written to disk as
+ * they arrive.
  *
- * The parser never throws while reading: the first error is kept and raised when the request's
- * `POST` or `FILES` is used (docs/architecture.md).
+ * The parser never throws while reading: the first error is kept (`error`), the body's reader
+ * stops feeding it there, and the error is raised when the request's `POST` or `FILES` is used
+ * (docs/architecture.md).
  */
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
 import { TooManyFieldsSent, TooManyFilesSent } from '../core/exceptions.ts';
-import { tooBig } from './request.ts';
 import { InMemoryUploadedFile, TemporaryUploadedFile } from '../core/files/uploadedfile.ts';
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
-import { MultiPartParserError } from './exceptions.ts';
+import { FileTooBig, MultiPartParserError, UploadStorageError, tooBig } from './exceptions.ts';
 import { QueryDict } from './querydict.ts';
 import { Spool } from './spool.ts';
 
@@ -24,7 +25,10 @@ export interface MultipartOptions {
   maxFields: number | null;
   maxFiles: number | null;
   maxFieldBytes: number | null;
+  /** Bytes of one file kept in memory before it is spooled to disk (FILE_UPLOAD_MAX_MEMORY_SIZE). */
   fileMemoryLimit: number;
+  /** The largest file accepted (FILE_UPLOAD_MAX_SIZE); null for no limit. */
+  maxFileSize: number | null;
   tempDir: string | null;
 }
 
@@ -33,6 +37,23 @@ export interface MultipartResult {
   post: QueryDict;
   files: MultiValueDict<UploadedFile>;
   error: Error | undefined;
+}
+
+function ignore(): void {}
+
+/** Resolves when a stream has data to read, has ended, or was destroyed. */
+function readableOrEnd(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('readable', done);
+      stream.off('end', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('readable', done);
+    stream.on('end', done);
+    stream.on('close', done);
+  });
 }
 
 /** The file name reduced as Django's `sanitize_file_name`; undefined when nothing usable is left. */
@@ -63,6 +84,13 @@ export class MultipartParser {
   #fields = 0;
   #fileCount = 0;
   #fieldBytes = 0;
+  /** Bytes written to the parser, and of them, bytes of file content taken out of file streams. */
+  #fed = 0;
+  #fileBytes = 0;
+  /** File streams not yet ended: their buffered bytes are file content too. */
+  readonly #open = new Set<Readable>();
+  /** Bytes a part's boundary and headers may take (busboy refuses headers past 16 KiB). */
+  #partOverhead = 16 * 1024;
 
   constructor(contentType: string, options: MultipartOptions) {
     this.#options = options;
@@ -85,6 +113,7 @@ export class MultipartParser {
       return;
     }
     const parser = this.#parser;
+    this.#partOverhead += Buffer.byteLength(/boundary="?([^";]*)/i.exec(contentType)?.[1] ?? '') + 8;
     this.#closed = new Promise<void>((resolve) => {
       parser.on('close', resolve);
       parser.on('error', (error: Error) => {
@@ -100,6 +129,16 @@ export class MultipartParser {
     this.#error ??= error;
   }
 
+  /** The first error met, if any: the reader stops feeding the parser once there is one. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** The first value of the field `name` parsed so far (undefined until its part has arrived). */
+  firstValue(name: string): string | undefined {
+    return this.#post.getlist(name)[0];
+  }
+
   #onField(name: string, value: string, truncated: boolean): void {
     if (this.#error !== undefined) return;
     this.#fields += 1;
@@ -113,7 +152,8 @@ export class MultipartParser {
       );
       return;
     }
-    this.#fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    // As Django: the field's data, its name and two bytes (the '&=' an urlencoded form would have).
+    this.#fieldBytes += Buffer.byteLength(name) + 2 + Buffer.byteLength(value);
     if (truncated || (maxFieldBytes !== null && this.#fieldBytes > maxFieldBytes)) {
       this.#fail(tooBig(maxFieldBytes!));
       return;
@@ -122,10 +162,13 @@ export class MultipartParser {
   }
 
   #onFile(fieldName: string, stream: Readable, filename: string | undefined, contentType: string): void {
+    // A file cut short (the parse abandoned at a limit: discard() destroys the parser) errors its
+    // stream; the parse's own error is what counts.
+    stream.on('error', ignore);
     const name = filename === undefined ? undefined : sanitizeFileName(filename);
     if (this.#error !== undefined || name === undefined) {
-      // As Django: a file input left empty (no file name) is not a file.
-      stream.resume();
+      // As Django: a file input left empty (no file name) is not a file; its bytes are skipped.
+      this.#skip(stream);
       return;
     }
     this.#fileCount += 1;
@@ -137,7 +180,7 @@ export class MultipartParser {
             'Send fewer files, or raise the setting if such requests are legitimate.',
         ),
       );
-      stream.resume();
+      this.#skip(stream);
       return;
     }
     const spool = new Spool({ threshold: this.#options.fileMemoryLimit, tempDir: this.#options.tempDir });
@@ -145,21 +188,56 @@ export class MultipartParser {
     this.#saving.push(this.#save(fieldName, name, contentType, stream, spool));
   }
 
+  /** Reads a file part to nothing, counting it as file content. */
+  #skip(stream: Readable): void {
+    stream.on('data', (chunk: Buffer) => (this.#fileBytes += chunk.length));
+  }
+
+  /**
+   * Reads a file part into its spool. Chunks are taken with `read()`, not async iteration, so
+   * that each is counted as file content the moment it leaves the stream (see `#fieldDataPast`).
+   */
   async #save(fieldName: string, name: string, contentType: string, stream: Readable, spool: Spool): Promise<void> {
+    const { maxFileSize } = this.#options;
+    this.#open.add(stream);
     try {
-      for await (const chunk of stream) {
-        if (this.#error === undefined) await spool.write(chunk as Uint8Array);
+      for (;;) {
+        const chunk = stream.read() as Buffer | null;
+        if (chunk === null) {
+          if (stream.readableEnded) break;
+          if (stream.destroyed) throw stream.errored ?? new Error('Unexpected end of form');
+          await readableOrEnd(stream);
+          continue;
+        }
+        this.#fileBytes += chunk.length;
+        if (this.#error !== undefined) continue;
+        await spool.write(chunk);
+        if (maxFileSize !== null && spool.size > maxFileSize) {
+          spool.discard();
+          this.#fail(
+            new FileTooBig(
+              `The uploaded file ${JSON.stringify(name)} exceeded settings.FILE_UPLOAD_MAX_SIZE (${maxFileSize} bytes). ` +
+                'Send a smaller file, or raise the setting if such uploads are legitimate.',
+            ),
+          );
+        }
       }
       await spool.finish();
     } catch (error) {
-      const known = error instanceof MultiPartParserError || (error as Error).name === 'ImproperlyConfigured';
+      const known =
+        error instanceof MultiPartParserError ||
+        error instanceof UploadStorageError ||
+        (error as Error).name === 'ImproperlyConfigured';
       this.#fail(
         known
           ? (error as Error)
           : new MultiPartParserError(`Invalid multipart/form-data body: ${(error as Error).message}.`),
       );
-      stream.resume();
+      spool.discard();
+      this.#skip(stream);
       return;
+    } finally {
+      this.#open.delete(stream);
     }
     if (this.#error !== undefined) return;
     const fields = { name, fieldName, contentType };
@@ -169,11 +247,29 @@ export class MultipartParser {
     this.#files.appendlist(fieldName, file);
   }
 
+  /**
+   * Whether what was fed so far holds more non-file bytes than the field data may take, with room
+   * for every part's boundary and headers: busboy reports a field only once it ends, and Django
+   * reads no more of a field than `DATA_UPLOAD_MAX_MEMORY_SIZE` allows, so a huge field is
+   * refused here while it streams in rather than read to its end. File content is counted when
+   * it leaves a file stream, or while it waits in one.
+   */
+  #fieldDataPast(limit: number): boolean {
+    let waiting = 0;
+    for (const stream of this.#open) waiting += stream.readableLength;
+    const parts = this.#fields + this.#fileCount + 1;
+    return this.#fed - this.#fileBytes - waiting > limit + parts * this.#partOverhead;
+  }
+
   /** Feeds a chunk, waiting while the parser (or a file being written) applies backpressure. */
   async write(chunk: Uint8Array): Promise<void> {
     const parser = this.#parser;
     if (parser === undefined || parser.writableEnded || parser.destroyed) return;
-    if (!parser.write(chunk)) {
+    this.#fed += chunk.byteLength;
+    const accepted = parser.write(chunk);
+    const limit = this.#options.maxFieldBytes;
+    if (limit !== null && this.#error === undefined && this.#fieldDataPast(limit)) this.#fail(tooBig(limit));
+    if (!accepted) {
       await new Promise<void>((resolve) => {
         const done = () => {
           parser.off('drain', done);
@@ -186,6 +282,12 @@ export class MultipartParser {
         parser.on('error', done);
       });
     }
+  }
+
+  /** Deletes what the parse wrote so far (an abandoned body: the rest will not be read). */
+  discard(): void {
+    for (const spool of this.#spools) spool.discard();
+    this.#parser?.destroy();
   }
 
   /** Ends the body; resolves when every file is saved. On error, files saved so far are removed. */

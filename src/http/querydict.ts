@@ -6,6 +6,7 @@
  */
 import { TooManyFieldsSent } from '../core/exceptions.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
+import { charsetDecoder, type Decoder } from './charset.ts';
 
 /** Thrown when an immutable QueryDict is changed. */
 export class ImmutableQueryDictError extends TypeError {
@@ -21,35 +22,43 @@ export interface QueryDictOptions {
   maxNumFields?: number | null;
 }
 
-const HEX = /^[0-9A-Fa-f]{2}$/;
+const HEX_DIGIT = /^[0-9A-Fa-f]$/;
 
-/** Decodes `+` and percent-escapes as Python's `unquote_plus(errors='replace')`. */
+/** Python's `unquote_to_bytes` of an ASCII run: `%XX` becomes the byte, anything else stays. */
+function unquoteToBytes(run: string): Uint8Array {
+  const bytes = new Uint8Array(run.length);
+  let n = 0;
+  for (let i = 0; i < run.length; i++) {
+    const code = run.charCodeAt(i);
+    if (code === 37 && HEX_DIGIT.test(run.charAt(i + 1)) && HEX_DIGIT.test(run.charAt(i + 2))) {
+      bytes[n++] = parseInt(run.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else {
+      bytes[n++] = code;
+    }
+  }
+  return bytes.subarray(0, n);
+}
+
+const utf8: Decoder = (bytes, errors) => new TextDecoder('utf-8', { fatal: errors === 'strict' }).decode(bytes);
+
+/**
+ * Decodes `+` and percent-escapes as Python's `unquote_plus(encoding, errors='replace')`, which
+ * Django's query parsing uses: each run of ASCII characters becomes bytes (`%XX` unescaped,
+ * invalid escapes kept) decoded with the charset as a whole; other characters stay as they are.
+ */
 export function unquotePlus(text: string, encoding = 'utf-8'): string {
-  if (!text.includes('%') && !text.includes('+')) return text;
+  if (!text.includes('%')) return text.includes('+') ? text.replace(/\+/g, ' ') : text;
   const input = text.replace(/\+/g, ' ');
-  const decoder = new TextDecoder(encoding);
+  const decode = charsetDecoder(encoding) ?? utf8;
   let out = '';
   let i = 0;
   while (i < input.length) {
-    const percent = input.indexOf('%', i);
-    if (percent === -1) {
-      out += input.slice(i);
-      break;
-    }
-    out += input.slice(i, percent);
-    const bytes: number[] = [];
-    let j = percent;
-    while (input[j] === '%' && HEX.test(input.slice(j + 1, j + 3))) {
-      bytes.push(parseInt(input.slice(j + 1, j + 3), 16));
-      j += 3;
-    }
-    if (bytes.length === 0) {
-      out += '%';
-      i = percent + 1;
-    } else {
-      out += decoder.decode(new Uint8Array(bytes));
-      i = j;
-    }
+    let end = i;
+    const ascii = input.charCodeAt(i) < 0x80;
+    while (end < input.length && input.charCodeAt(end) < 0x80 === ascii) end++;
+    out += ascii ? decode(unquoteToBytes(input.slice(i, end)), 'replace') : input.slice(i, end);
+    i = end;
   }
   return out;
 }
@@ -116,9 +125,9 @@ export class QueryDict extends MultiValueDict<string> {
     if (query instanceof Uint8Array) {
       // As Django: bytes that are not valid in the encoding are read as ISO-8859-1.
       try {
-        text = new TextDecoder(this.encoding, { fatal: true }).decode(query);
+        text = (charsetDecoder(this.encoding) ?? utf8)(query, 'strict');
       } catch {
-        text = Buffer.from(query).toString('latin1');
+        text = Buffer.from(query.buffer, query.byteOffset, query.byteLength).toString('latin1');
       }
     } else if (query !== null) {
       text = query;

@@ -1,41 +1,46 @@
 /**
- * `HttpRequest`, as Django's `django.http.HttpRequest` / `WSGIRequest`.
+ * `HttpRequest`, as Django's `django.http.HttpRequest`: what a view gets, knowing nothing of the
+ * protocol it came by (the gateway's `WSGIRequest` builds it from an environ).
  *
- * `HttpRequest.fromEnviron()` reads the whole body before the view runs (docs/architecture.md):
- * into memory, or into a temporary file past `FILE_UPLOAD_MAX_MEMORY_SIZE`; multipart bodies go
- * through busboy at that point. So `body`, `POST` and `FILES` are synchronous, as in Django, and
- * the limits found while reading are raised only when those properties are used.
+ * The body is read when something asks for it (docs/architecture.md): `loadBody()` reads it
+ * (src/http/body.ts) under the upload limits; `body`, `POST` and `FILES` are then synchronous,
+ * as in Django, and raise the limits the body broke.
  */
 import type { Environ } from '../gateway/types.ts';
 import { fromSettings, settings } from '../conf/index.ts';
-import { BadRequest, DisallowedHost, ImproperlyConfigured, RequestDataTooBig } from '../core/exceptions.ts';
+import { BadRequest, DisallowedHost, ImproperlyConfigured } from '../core/exceptions.ts';
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
 import type { ResolverMatch, Urlconf } from '../urls/resolvers.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
+import type { BodySource, RequestBody } from './body.ts';
+import type * as BodyModule from './body.ts';
 import { parseCookie } from './cookie.ts';
-import { RawPostDataException, UnreadablePostError } from './exceptions.ts';
+import { RawPostDataException } from './exceptions.ts';
 import { HttpHeaders } from './headers.ts';
-import type { MultipartParser, MultipartResult } from './multipartparser.ts';
 import { QueryDict, quote } from './querydict.ts';
 import { iriToUri } from './response.ts';
-import type { Spool } from './spool.ts';
-import type * as SpoolModule from './spool.ts';
 import type * as Signing from '../core/signing.ts';
 import { isSameDomain } from '../utils/http.ts';
 import { lazyModule } from '../utils/module-loading.ts';
 
-const EMPTY = new Uint8Array(0);
+export type { BodySource } from './body.ts';
 
-// Loaded on first use and kept (docs/performance.md, Framework, start-up): the spool (and
-// node:os) by the first request with a body, signing (and crypto) by the first signed cookie.
-const spool = lazyModule<typeof SpoolModule>(import.meta.url, './spool');
+const EMPTY = new Uint8Array(0);
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+/** The chunk size `stream()` gives a loaded body in. */
+const STREAM_CHUNK = 64 * 1024;
+
+// Loaded on first use and kept (docs/performance.md, Framework, start-up): the body's reader (and
+// the spool, node:os) by the first request whose body is read, signing (and crypto) by the first
+// signed cookie.
+const body = lazyModule<typeof BodyModule>(import.meta.url, './body');
 const signing = lazyModule<typeof Signing>(import.meta.url, '../core/signing');
 
-// The settings every request reads (building it, getHost(), scheme), kept in plain fields and
-// re-read only when settings change: the settings proxy is too slow to read per request. The
-// values are the settings' own (an ALLOWED_HOSTS array changed in place is seen).
+// The settings every request reads (getHost(), scheme), kept in plain fields and re-read only
+// when settings change: the settings proxy is too slow to read per request. The values are the
+// settings' own (an ALLOWED_HOSTS array changed in place is seen).
 const requestSettings = fromSettings(() => ({
-  forceScriptName: settings.FORCE_SCRIPT_NAME as unknown,
   useXForwardedHost: Boolean(settings.USE_X_FORWARDED_HOST),
   useXForwardedPort: Boolean(settings.USE_X_FORWARDED_PORT),
   secureProxySslHeader: settings.SECURE_PROXY_SSL_HEADER as unknown,
@@ -70,15 +75,6 @@ export function parseHeaderParameters(value: string): [string, Record<string, st
     params[part.slice(0, eq).trim().toLowerCase()] = v;
   }
   return [type.trim().toLowerCase(), params];
-}
-
-function isKnownCharset(charset: string): boolean {
-  try {
-    new TextDecoder(charset);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** What ALLOWED_HOSTS means with DEBUG on and an empty list. */
@@ -121,18 +117,15 @@ function rememberHost(host: string, allowed: readonly string[]): void {
 }
 
 /**
- * Builds a request from an environ, as `HttpRequest.fromEnviron()`, but without a promise when
- * there is no body to read (most requests): the handler then runs them synchronously until the
- * view. Internal to the framework.
- */
-export let requestFromEnviron: (environ: Environ) => HttpRequest | Promise<HttpRequest>;
-
-/**
- * An HTTP request. Build it with `await HttpRequest.fromEnviron(environ)`; `new HttpRequest()`
+ * An HTTP request, as Django's `HttpRequest`: protocol-free. A request handler builds it from what
+ * the server gave (the gateway's is `WSGIRequest`, in core/handlers/wsgi.ts); `new HttpRequest()`
  * gives an empty one whose fields tests may set.
  *
+ * The body is read only when something asks for it: `await request.loadBody()` (the handler does
+ * it before calling a view that accepts the request's method), after which `body`, `POST`,
+ * `FILES` and `read()` are synchronous, as in Django.
+ *
  * @example
- * const request = await HttpRequest.fromEnviron(environ);
  * request.GET.get('q'); request.POST.getlist('tags'); request.FILES.get('avatar')?.size;
  */
 export class HttpRequest {
@@ -157,98 +150,123 @@ export class HttpRequest {
   #files: MultiValueDict<UploadedFile> | undefined;
   #cookies: Record<string, string> | undefined;
   #body: Uint8Array | undefined;
-  #spool: Spool | undefined;
-  #multipart: MultipartResult | undefined;
-  #bodyError: Error | undefined;
+  /** Where the body comes from, until it is loaded or streamed. */
+  #source: BodySource | undefined;
+  #loader: RequestBody | undefined;
+  /** A body is attached and has not been loaded (nor streamed) yet. */
+  #pending = false;
   #readStarted = false;
   #readPosition = 0;
+  /** Built by a request handler from a client's request (not by hand). */
   #stream = false;
   #postParseError = false;
 
   /**
-   * Builds a request from a gateway environ and reads its body (docs/architecture.md).
-   * Never rejects because of the body: problems are raised when `body`/`POST`/`FILES` are used.
+   * For request handlers: this request comes from a client, and its body (none when null) is
+   * read from `source` when something asks for it. Django's `WSGIRequest` sets `_stream`.
    */
-  static async fromEnviron(environ: Environ): Promise<HttpRequest> {
-    return requestFromEnviron(environ);
+  protected setStream(source: BodySource | null): void {
+    this.#stream = true;
+    if (source === null) {
+      this.#body = EMPTY;
+      return;
+    }
+    this.#source = source;
+    this.#pending = true;
   }
 
-  static {
-    requestFromEnviron = (environ) => {
-      const request = new HttpRequest();
-      request.#meta = environ;
-      request.#stream = true;
-      const forced = requestSettings().forceScriptName;
-      const scriptName = typeof forced === 'string' ? forced : (environ.SCRIPT_NAME ?? '');
-      const pathInfo = environ.PATH_INFO || '/';
-      request.scriptName = scriptName;
-      request.pathInfo = pathInfo;
-      // The usual case (no prefix, a path from the root) needs no new string.
-      request.path =
-        scriptName === '' && pathInfo.charCodeAt(0) === 47
-          ? pathInfo
-          : `${scriptName.replace(/\/+$/, '')}/${pathInfo.replace('/', '')}`;
-      const method = environ.REQUEST_METHOD;
-      request.method = method === 'GET' ? method : String(method ?? 'GET').toUpperCase();
-      const rawType = environ.CONTENT_TYPE;
-      if (rawType === undefined || rawType === '') {
-        request.contentType = '';
-        request.contentParams = {};
-      } else {
-        const [contentType, params] = parseHeaderParameters(rawType);
-        request.contentType = contentType;
-        request.contentParams = params;
-        if (params.charset !== undefined && isKnownCharset(params.charset)) request.#encoding = params.charset;
-      }
-      const length = environ.CONTENT_LENGTH;
-      if (environ.HTTP_TRANSFER_ENCODING === undefined && (length === undefined || length === '' || length === '0')) {
-        // No body: nothing to wait for, so no promise either.
-        request.#body = EMPTY;
-        return request;
-      }
-      return request.#readInput(environ).then(() => request);
-    };
+  /**
+   * False while the request has a body that nobody has read yet: `loadBody()` has work to do.
+   * True for a request without a body, once loaded, or once a view took it as a stream.
+   */
+  get bodyLoaded(): boolean {
+    return !this.#pending;
   }
 
-  async #readInput(environ: Environ): Promise<void> {
-    const maxBody = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
-    const fileMemoryLimit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE;
-    const tempDir = settings.FILE_UPLOAD_TEMP_DIR;
-    let parser: MultipartParser | undefined;
-    const { Spool } = spool();
-    if (this.method === 'POST' && this.contentType === 'multipart/form-data') {
-      // busboy and the upload classes are loaded by the first multipart request, not at boot.
-      const { MultipartParser } = await import('./multipartparser.ts');
-      parser = new MultipartParser(environ.CONTENT_TYPE!, {
-        encoding: this.encoding ?? String(settings.DEFAULT_CHARSET),
-        maxFields: settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-        maxFiles: settings.DATA_UPLOAD_MAX_NUMBER_FILES,
-        maxFieldBytes: maxBody,
-        fileMemoryLimit,
-        tempDir,
-      });
-      // The raw multipart body is kept only while small; the parsed fields and files are what count.
-      this.#spool = new Spool({ threshold: Infinity, limit: maxBody ?? fileMemoryLimit });
-    } else {
-      // Past DATA_UPLOAD_MAX_MEMORY_SIZE nothing may read the body, so it is not kept: unlike
-      // Django, tsgi reads every body before the view, and must not let any URL fill the disk.
-      this.#spool = new Spool({ threshold: fileMemoryLimit, tempDir, limit: maxBody });
+  /**
+   * Reads the body (once; later calls return at once), under the upload limits, so that `body`,
+   * `POST`, `FILES` and `read()` can be used. A body that breaks a limit (DATA_UPLOAD_MAX_MEMORY_SIZE,
+   * FILE_UPLOAD_MAX_SIZE, the field and file counts) is read no further, and the error is raised
+   * when those are used, as in Django. The handler calls it before the view; middleware that needs
+   * the body awaits it first.
+   * @throws UploadStorageError when the body could not be spooled to disk (answered 507/413/500);
+   *   RawPostDataException when a view already read the body as a stream.
+   * @example
+   * await request.loadBody();
+   * request.POST.get('title');
+   */
+  async loadBody(): Promise<void> {
+    if (!this.#pending) {
+      if (this.#loader === undefined && this.#source !== undefined) throw streamedError();
+      return;
     }
     try {
-      for await (const chunk of environ['wsgi.input']) {
-        await this.#spool.write(chunk);
-        if (parser !== undefined) await parser.write(chunk);
-      }
-      await this.#spool.finish();
-    } catch (error) {
-      this.#bodyError =
-        error instanceof ImproperlyConfigured
-          ? error
-          : new UnreadablePostError(`The request body could not be read: ${(error as Error).message}`, {
-              cause: error,
-            });
+      await this.#reader().load();
+    } finally {
+      this.#pending = !this.#loader!.done;
     }
-    if (parser !== undefined) this.#multipart = await parser.end();
+  }
+
+  #reader(): RequestBody {
+    if (this.#loader !== undefined) return this.#loader;
+    const multipart = this.method === 'POST' && this.contentType === 'multipart/form-data';
+    this.#loader = new (body().RequestBody)(this.#source!, {
+      multipart,
+      contentTypeHeader: String(this.META.CONTENT_TYPE ?? ''),
+      encoding: this.#charset(),
+    });
+    return this.#loader;
+  }
+
+  /**
+   * The value of one form field of a POST, reading the body only as far as needed: a multipart
+   * body up to that field (the CSRF check uses it for `csrfmiddlewaretoken`, so a forged upload is
+   * refused without being read); any other form in full, under DATA_UPLOAD_MAX_MEMORY_SIZE. Null
+   * when the request has no such field (or is not a form POST). Of a field sent several times, a
+   * multipart body gives the first value, a urlencoded one the last (`POST.get()`).
+   * @throws what using `POST` would raise.
+   */
+  async readFormField(name: string): Promise<string | null> {
+    if (this.method !== 'POST') return null;
+    if (this.#pending && this.contentType === 'multipart/form-data') {
+      return (await this.#reader().multipartField(name)) ?? null;
+    }
+    if (this.contentType !== 'multipart/form-data' && this.contentType !== 'application/x-www-form-urlencoded') {
+      return null;
+    }
+    await this.loadBody();
+    return this.POST.get(name) ?? null;
+  }
+
+  /**
+   * The body as it arrives, chunk by chunk, for a view that reads it itself (one decorated with
+   * `streamRequestBody`, which the handler does not load the body for). Not limited by
+   * DATA_UPLOAD_MAX_MEMORY_SIZE (as Django's `read()`); the server's request-body limit still
+   * applies. Once streamed, `body`, `POST` and `loadBody()` are no longer available. A body that
+   * was loaded already is given from where it was kept.
+   *
+   * @example
+   * export const upload = streamRequestBody(async (request) => {
+   *   for await (const chunk of request.stream()) await file.write(chunk);
+   *   return new HttpResponse('stored');
+   * });
+   */
+  stream(): AsyncIterable<Uint8Array> {
+    if (this.#pending) {
+      const input = this.#loader !== undefined ? this.#loader.takeInput() : this.#source!.input;
+      this.#pending = false;
+      this.#readStarted = true;
+      this.#loader = undefined;
+      return input;
+    }
+    if (this.#readStarted && this.#body === undefined) throw streamedError();
+    const loader = this.#body === undefined ? this.#loader : undefined;
+    if (loader === undefined) return chunksOf(this.body);
+    // A loaded body that may be on disk: given in chunks, not read whole.
+    const size = loader.size();
+    return (async function* () {
+      for (let position = 0; position < size; position += STREAM_CHUNK) yield loader.readAt(position, STREAM_CHUNK);
+    })();
   }
 
   /** The environ (empty for a request built by hand). Setting it resets headers, GET and COOKIES. */
@@ -291,7 +309,10 @@ export class HttpRequest {
   get GET(): QueryDict {
     if (this.#get === undefined) {
       if (!this.#stream) return (this.#get = new QueryDict(null, { mutable: true }));
-      this.#get = new QueryDict(String(this.META.QUERY_STRING ?? ''), {
+      const query = String(this.META.QUERY_STRING ?? '');
+      // Raw bytes past ASCII (a latin-1 string, spec §3.1 as PEP 3333) are decoded with the
+      // request's charset, as Django does with the query's bytes.
+      this.#get = new QueryDict(NON_ASCII.test(query) ? Buffer.from(query, 'latin1') : query, {
         encoding: this.#charset(),
         maxNumFields: settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
       });
@@ -330,7 +351,9 @@ export class HttpRequest {
   }
 
   #loadPostAndFiles(): void {
-    if (!this.#stream || this.method !== 'POST') {
+    const type = this.contentType;
+    const form = type === 'multipart/form-data' || type === 'application/x-www-form-urlencoded';
+    if (!this.#stream || this.method !== 'POST' || !form) {
       this.#post ??= new QueryDict(null, { mutable: !this.#stream, encoding: this.#charset() });
       this.#files ??= new MultiValueDict();
       return;
@@ -340,43 +363,35 @@ export class HttpRequest {
       this.#markPostParseError();
       return;
     }
-    if (this.contentType === 'multipart/form-data') {
-      const result = this.#multipart;
-      if (this.#bodyError !== undefined || result?.error !== undefined) {
+    if (this.#pending) throw notLoaded('request.POST and request.FILES were');
+    if (type === 'multipart/form-data' && this.#loader !== undefined) {
+      let form;
+      try {
+        form = this.#loader.form();
+      } catch (error) {
         // Django marks the error so that error pages reading POST do not fail again.
         this.#markPostParseError();
-        throw this.#bodyError ?? result!.error;
+        throw error;
       }
-      // No result: the request had no body at all.
-      this.#post = result?.post ?? new QueryDict(null, { encoding: this.#charset() });
-      this.#files = result?.files ?? new MultiValueDict();
+      this.#post = form.post ?? new QueryDict(null, { encoding: this.#charset() });
+      this.#files = form.files ?? new MultiValueDict();
       if (this.#body === undefined) this.#readStarted = true;
       return;
     }
-    if (this.contentType === 'application/x-www-form-urlencoded') {
-      // RFC 1866 §8.2.1: this type has no charset; it is always UTF-8 (as Django 5.1).
-      if (this.#encoding !== null && !/^utf-?8$/i.test(this.#encoding)) {
-        throw new BadRequest(
-          `HTTP requests with the 'application/x-www-form-urlencoded' content type must be UTF-8 encoded, ` +
-            `not ${this.#encoding}.`,
-        );
-      }
-      this.#post = new QueryDict(this.body, {
-        encoding: 'utf-8',
-        maxNumFields: settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-      });
-      this.#files = new MultiValueDict();
-      return;
-    }
-    this.#post = new QueryDict(null, { encoding: this.#charset() });
+    // A urlencoded body (or a multipart one given as bytes: none to parse), decoded with the
+    // request's charset as Django 3.2 does (latin-1, windows-1252, ...), not only UTF-8.
+    this.#post =
+      type === 'application/x-www-form-urlencoded'
+        ? new QueryDict(this.body, { encoding: this.#charset(), maxNumFields: settings.DATA_UPLOAD_MAX_NUMBER_FIELDS })
+        : new QueryDict(null, { encoding: this.#charset() });
     this.#files = new MultiValueDict();
   }
 
   /**
    * The raw body.
    * @throws RequestDataTooBig past DATA_UPLOAD_MAX_MEMORY_SIZE; RawPostDataException after the
-   *   body was read as a stream (`read()`) or parsed as multipart; UnreadablePostError when the
-   *   client went away mid-body.
+   *   body was read as a stream (`read()`, `stream()`) or parsed as multipart; UnreadablePostError
+   *   when the client went away mid-body; an Error naming `loadBody()` before the body was loaded.
    */
   get body(): Uint8Array {
     if (this.#body !== undefined) return this.#body;
@@ -386,18 +401,9 @@ export class HttpRequest {
           'then use request.POST, request.FILES or request.read().',
       );
     }
-    if (this.#bodyError !== undefined) throw this.#bodyError;
-    const spool = this.#spool;
-    if (spool === undefined) return (this.#body = EMPTY);
-    const limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
-    if (limit !== null && spool.size > limit) throw tooBig(limit);
-    if (spool.dropped) {
-      if (this.contentType !== 'multipart/form-data') throw tooBig(limit ?? spool.size);
-      throw new RawPostDataException(
-        `The raw body of this multipart request (${spool.size} bytes) was not kept in memory: use request.POST and request.FILES.`,
-      );
-    }
-    this.#body = spool.bytes();
+    if (this.#pending) throw notLoaded('request.body was');
+    if (this.#loader === undefined) return (this.#body = EMPTY);
+    this.#body = this.#loader.raw();
     return this.#body;
   }
 
@@ -424,27 +430,20 @@ export class HttpRequest {
   }
 
   /**
-   * Reads up to `size` bytes of the body as a stream (all that remain when omitted), as Django's
-   * file-like request. Afterwards `body` is no longer available, unless it was read first.
+   * Reads up to `size` bytes of the loaded body as a stream (all that remain when omitted), as
+   * Django's file-like request. Afterwards `body` is no longer available, unless it was read first.
    */
   read(size?: number): Uint8Array {
-    if (this.#bodyError !== undefined) throw this.#bodyError;
-    if (this.#body === undefined && this.#spool?.dropped) {
-      if (this.contentType === 'multipart/form-data') {
-        throw new RawPostDataException(
-          `The raw body of this multipart request (${this.#spool.size} bytes) was not kept in memory: use request.POST and request.FILES.`,
-        );
-      }
-      throw tooBig(settings.DATA_UPLOAD_MAX_MEMORY_SIZE ?? this.#spool.size);
-    }
+    if (this.#pending) throw notLoaded('request.read() was');
+    const loader = this.#body === undefined ? this.#loader : undefined;
+    const total = loader !== undefined ? loader.size() : (this.#body?.byteLength ?? 0);
     this.#readStarted = true;
-    const total = this.#body?.byteLength ?? this.#spool?.size ?? 0;
     const length = Math.max(0, Math.min(size ?? total, total - this.#readPosition));
     if (length === 0) return EMPTY;
     const chunk =
-      this.#body !== undefined
-        ? this.#body.subarray(this.#readPosition, this.#readPosition + length)
-        : this.#spool!.readAt(this.#readPosition, length);
+      loader !== undefined
+        ? loader.readAt(this.#readPosition, length)
+        : this.#body!.subarray(this.#readPosition, this.#readPosition + length);
     this.#readPosition += chunk.byteLength;
     return chunk;
   }
@@ -616,10 +615,7 @@ export class HttpRequest {
 
   /** Deletes the request's temporary files (spooled body, uploads). The handler calls it at the end. */
   close(): void {
-    this.#spool?.discard();
-    if (this.#multipart !== undefined) {
-      for (const [, files] of this.#multipart.files.lists()) for (const file of files) file.close();
-    }
+    this.#loader?.close();
   }
 
   /**
@@ -667,10 +663,21 @@ export function escapeUriPath(path: string): string {
   return quote(path, "/:@&+$,-_.!~*'()");
 }
 
-/** The error for field data past DATA_UPLOAD_MAX_MEMORY_SIZE. */
-export function tooBig(limit: number): RequestDataTooBig {
-  return new RequestDataTooBig(
-    `Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE (${limit} bytes). ` +
-      'Send less data, or raise the setting if such requests are legitimate.',
+/** The error for a body used before it was loaded, naming what to await. */
+function notLoaded(what: string): Error {
+  return new Error(
+    `${what} used before the request body was read. Await request.loadBody() first: the handler does it before ` +
+      'calling a view that accepts the request method, so this is middleware (or a view decorated with ' +
+      'streamRequestBody) reading the body too early.',
+  );
+}
+
+async function* chunksOf(content: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (content.byteLength > 0) yield content;
+}
+
+function streamedError(): RawPostDataException {
+  return new RawPostDataException(
+    "You cannot access body after reading from request's data stream: the view read it with request.stream().",
   );
 }

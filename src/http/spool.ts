@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { nodeCrypto, nodeFsPromises } from '../utils/builtins.ts';
+import { UploadStorageError } from './exceptions.ts';
 // Not an ESM import: building node:fs's namespace runs its lazy getters (fs/promises, readline,
 // streams), ~3.5 ms of every cold start (docs/performance.md, Framework, start-up).
 const { closeSync, openSync, readFileSync, readSync, rmSync } = process.getBuiltinModule('node:fs');
@@ -16,7 +17,7 @@ const { closeSync, openSync, readFileSync, readSync, rmSync } = process.getBuilt
 export interface SpoolOptions {
   /** Bytes kept in memory before spooling to disk. */
   threshold: number;
-  /** Folder for the temporary file (`FILE_UPLOAD_TEMP_DIR`); the system's when null. */
+  /** Folder for the temporary file (`FILE_UPLOAD_TEMP_DIR`, else the server's); the system's when null. */
   tempDir?: string | null;
   /** Past this many bytes the content is dropped (only `size` stays known); null for no limit. */
   limit?: number | null;
@@ -27,6 +28,8 @@ export class Spool {
   readonly #options: SpoolOptions;
   #chunks: Uint8Array[] = [];
   #handle: FileHandle | undefined;
+  #onDisk = 0;
+  #discarded = false;
   /** The temporary file, once the content went to disk. */
   path: string | undefined;
   /** Bytes written so far. */
@@ -49,15 +52,45 @@ export class Spool {
       return;
     }
     if (this.#handle === undefined && this.size > this.#options.threshold) await this.#toDisk();
-    if (this.#handle !== undefined) await this.#handle.write(chunk);
+    if (this.#handle !== undefined) await this.#writeToDisk(chunk);
     else this.#chunks.push(chunk);
+  }
+
+  /**
+   * Writes all of `chunk` (a write may take only part of it, as when the file reaches the
+   * process's size limit). On failure the temporary file is deleted and UploadStorageError says
+   * why: nothing is left on disk for a request that cannot be answered with its content.
+   */
+  async #writeToDisk(chunk: Uint8Array): Promise<void> {
+    try {
+      let offset = 0;
+      while (offset < chunk.byteLength) {
+        const { bytesWritten } = await this.#handle!.write(chunk, offset, chunk.byteLength - offset);
+        offset += bytesWritten;
+        this.#onDisk += bytesWritten;
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const file = this.path;
+      this.discard();
+      throw new UploadStorageError(
+        `The request body could not be written to the temporary file ${file} after ${this.#onDisk} bytes (${code ?? (error as Error).message}): ` +
+          (code === 'ENOSPC' || code === 'EDQUOT'
+            ? 'the disk is full. Free space in FILE_UPLOAD_TEMP_DIR (or the folder the server gives), or set it to a larger one.'
+            : code === 'EFBIG'
+              ? 'the file outgrew the size this process may write (ulimit -f). Raise that limit or lower FILE_UPLOAD_MAX_SIZE.'
+              : 'check FILE_UPLOAD_TEMP_DIR (or the folder the server gives).'),
+        { code, cause: error },
+      );
+    }
   }
 
   async #toDisk(): Promise<void> {
     const dir = this.#options.tempDir ?? tmpdir();
     const file = path.join(dir, `tsgi-upload-${nodeCrypto().randomUUID()}`);
+    let handle: FileHandle;
     try {
-      this.#handle = await nodeFsPromises().open(file, 'wx', 0o600);
+      handle = await nodeFsPromises().open(file, 'wx', 0o600);
     } catch (error) {
       throw new ImproperlyConfigured(
         `Cannot create a temporary file for the request body in '${dir}' (${(error as NodeJS.ErrnoException).code}): ` +
@@ -65,10 +98,17 @@ export class Spool {
         { cause: error },
       );
     }
+    if (this.#discarded) {
+      // Discarded (the request ended) while the file was being created: leave nothing behind.
+      void handle.close().catch(() => {});
+      rmSync(file, { force: true });
+      throw new UploadStorageError(`The request ended while its body was being spooled to ${file}.`);
+    }
+    this.#handle = handle;
     this.path = file;
     const pending = this.#chunks;
     this.#chunks = [];
-    for (const chunk of pending) await this.#handle.write(chunk);
+    for (const chunk of pending) await this.#writeToDisk(chunk);
   }
 
   /** Closes the temporary file after the last write (its content stays until `discard`). */
@@ -106,8 +146,9 @@ export class Spool {
     return this.bytes().subarray(position, position + length);
   }
 
-  /** Frees memory and deletes the temporary file. */
+  /** Frees memory and deletes the temporary file (now, and if one is being created, once it is). */
   discard(): void {
+    this.#discarded = true;
     this.#chunks = [];
     if (this.#handle !== undefined) {
       const handle = this.#handle;

@@ -3,6 +3,10 @@
  * a cookie (`CSRF_COOKIE_NAME`), masked tokens in forms and the `X-CSRFToken` header, and on
  * unsafe methods an Origin check (and, over HTTPS without Origin, a Referer check) against the
  * host and `CSRF_TRUSTED_ORIGINS`.
+ *
+ * The request body is read only when the decision needs the form's token, and then only as far
+ * as that field (docs/http.md, "CSRF and the request body"): a request refused for its Origin,
+ * Referer or cookie, or carrying the token in the header, is decided without reading its body.
  */
 import { fromSettings, settings } from '../conf/index.ts';
 import { DisallowedHost } from '../core/exceptions.ts';
@@ -17,7 +21,7 @@ import type * as Crypto from '../utils/crypto.ts';
 import { isSameDomain } from '../utils/http.ts';
 import { getLogger, markLogged } from '../utils/log.ts';
 import { importString, lazyModule } from '../utils/module-loading.ts';
-import { wrapsView } from '../utils/decorators.ts';
+import { viewAnswersMethod, wrapsView } from '../utils/decorators.ts';
 
 const logger = getLogger('tsgi.security.csrf');
 
@@ -188,6 +192,10 @@ function failureView(): FailureView {
   return importString(String(name)) as FailureView;
 }
 
+function isForm(contentType: string | null): boolean {
+  return contentType === 'application/x-www-form-urlencoded' || contentType === 'multipart/form-data';
+}
+
 function parseUrl(value: string): { scheme: string; netloc: string } | undefined {
   const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)/.exec(value);
   if (match) return { scheme: match[1]!.toLowerCase(), netloc: match[2]!.toLowerCase() };
@@ -252,7 +260,7 @@ export class CsrfViewMiddleware {
   readonly processView = (
     request: HttpRequest,
     view: unknown,
-  ): HttpResponseBase | Promise<HttpResponseBase> | undefined => {
+  ): HttpResponseBase | Promise<HttpResponseBase | undefined> | undefined => {
     const flagged = request as Flagged;
     if (flagged[PROCESSING_DONE]) return undefined;
     if ((view as { csrfExempt?: boolean }).csrfExempt) return undefined;
@@ -261,6 +269,7 @@ export class CsrfViewMiddleware {
       flagged[PROCESSING_DONE] = true;
       return undefined;
     }
+    let pending: Promise<void> | undefined;
     try {
       const origin = request.META.HTTP_ORIGIN;
       if (origin !== undefined) {
@@ -268,13 +277,25 @@ export class CsrfViewMiddleware {
       } else if (request.isSecure()) {
         this.#checkReferer(request);
       }
-      this.#checkToken(request);
+      pending = this.#checkToken(request, view);
     } catch (error) {
       if (!(error instanceof RejectRequest)) throw error;
       return this.#reject(request, error.reason);
     }
-    flagged[PROCESSING_DONE] = true;
-    return undefined;
+    if (pending === undefined) {
+      flagged[PROCESSING_DONE] = true;
+      return undefined;
+    }
+    return pending.then(
+      () => {
+        flagged[PROCESSING_DONE] = true;
+        return undefined;
+      },
+      (error: unknown) => {
+        if (!(error instanceof RejectRequest)) throw error;
+        return this.#reject(request, error.reason);
+      },
+    );
   };
 
   #originVerified(request: HttpRequest, origin: string): boolean {
@@ -313,7 +334,14 @@ export class CsrfViewMiddleware {
     if (!isSameDomain(parsed.netloc, good.toLowerCase())) throw new RejectRequest(REASON_BAD_REFERER(referer));
   }
 
-  #checkToken(request: HttpRequest): void {
+  /**
+   * Checks the token against the cookie's secret: the form's `csrfmiddlewaretoken` of a POST,
+   * else the header, as Django. A body not read yet is read for the form's token only when the
+   * header carries none (a promise then), and not at all when the view does not answer the
+   * method: it answers 405 whatever the token, and reading a forged upload to refuse it would be
+   * the attack's whole cost.
+   */
+  #checkToken(request: HttpRequest, view: unknown): Promise<void> | undefined {
     let secret: string | undefined;
     try {
       secret = this.#getSecret(request);
@@ -322,15 +350,41 @@ export class CsrfViewMiddleware {
       throw error;
     }
     if (secret === undefined) throw new RejectRequest(REASON_NO_CSRF_COOKIE);
-    let token = '';
-    if (request.method === 'POST') {
-      try {
-        token = request.POST.get('csrfmiddlewaretoken') ?? '';
-      } catch (error) {
-        // An unreadable body has no token; the header may still carry one.
-        if (!(error instanceof UnreadablePostError)) throw error;
+    const formPost = request.method === 'POST' && isForm(request.contentType);
+    if (!formPost || request.bodyLoaded) {
+      let token = '';
+      if (formPost) {
+        try {
+          token = request.POST.get('csrfmiddlewaretoken') ?? '';
+        } catch (error) {
+          // An unreadable body has no token; the header may still carry one.
+          if (!(error instanceof UnreadablePostError)) throw error;
+        }
       }
+      this.#compare(request, token, secret);
+      return undefined;
     }
+    if (typeof request.META[conf().header] === 'string') {
+      this.#compare(request, '', secret);
+      return undefined;
+    }
+    if (!viewAnswersMethod(view, request.method)) return undefined;
+    return this.#checkFormToken(request, secret);
+  }
+
+  async #checkFormToken(request: HttpRequest, secret: string): Promise<void> {
+    let token = '';
+    try {
+      token = (await request.readFormField('csrfmiddlewaretoken')) ?? '';
+    } catch (error) {
+      if (!(error instanceof UnreadablePostError)) throw error;
+    }
+    this.#compare(request, token, secret);
+  }
+
+  /** Compares the form's token (or, when empty, the header's) with the secret; throws RejectRequest. */
+  #compare(request: HttpRequest, formToken: string, secret: string): void {
+    let token = formToken;
     let source = 'POST';
     if (token === '') {
       const headerName = conf().header;

@@ -6,12 +6,12 @@
  */
 import { settings } from '../conf/index.ts';
 import { setup } from '../core/wsgi.ts';
-import { WSGIHandler } from '../core/handlers/wsgi.ts';
+import { WSGIHandler, WSGIRequest } from '../core/handlers/wsgi.ts';
 import { gotRequestException } from '../core/signals.ts';
 import { buildTestEnviron, callApplication } from '../gateway/testing.ts';
 import type { TestRequest, TestResponse } from '../gateway/testing.ts';
 import type { Application, Environ, HeaderList } from '../gateway/types.ts';
-import { HttpRequest } from '../http/request.ts';
+import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
 import { dontEnforceCsrfChecks } from '../middleware/csrf.ts';
 import type { ResolverMatch } from '../urls/resolvers.ts';
@@ -410,7 +410,7 @@ function makeResponse(raw: TestResponse, captured: Captured, chain: Array<[strin
 
 /**
  * Builds `HttpRequest` objects for calling a view directly, without middleware or URLconf, as
- * Django's `RequestFactory`. The request body is read as the handler would.
+ * Django's `RequestFactory`. The request body is read (`loadBody()`), as the handler would.
  *
  * @example
  * const request = await new RequestFactory().post('/form/', { a: '1' }, { contentType: 'application/x-www-form-urlencoded' });
@@ -464,6 +464,9 @@ export class RequestFactory {
       ...(typeof options.query === 'string' && options.query !== '' ? { query: options.query } : {}),
       ...(body !== undefined ? { body } : {}),
     });
-    return HttpRequest.fromEnviron(environ);
+    const request = new WSGIRequest(environ);
+    // No handler will: the body is read here, so the view can use POST and FILES.
+    await request.loadBody();
+    return request;
   }
 }

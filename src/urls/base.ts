@@ -17,7 +17,11 @@ import { describe } from '../gateway/describe.ts';
 // built on the fly (tests, per-request urlconf) does not stay in memory for ever.
 const resolversByName = new Map<string, URLResolver>();
 let resolversByObject = new WeakMap<object, URLResolver>();
-let scriptPrefix = '/';
+// The script prefix of the request being handled lives in its async context (Django keeps it
+// thread-local), so two mounts served by one process never read each other's. Outside any
+// request (boot, scripts, tests), the process default set by setScriptPrefix() applies.
+let defaultScriptPrefix = '/';
+const scriptPrefixStore = new AsyncLocalStorage<string>();
 const urlconfStore = new AsyncLocalStorage<{ urlconf: Urlconf | undefined }>();
 
 // ROOT_URLCONF, read once per settings change: every request resolves against it.
@@ -92,9 +96,12 @@ export function isValidPath(path: string, urlconf?: Urlconf | null): ResolverMat
   }
 }
 
-/** The prefix `reverse()` puts in front of every URL (the application's mount point, `SCRIPT_NAME`). */
+/**
+ * The prefix `reverse()` puts in front of every URL: the mount point (`SCRIPT_NAME`, or
+ * `FORCE_SCRIPT_NAME`) of the request being handled, else the process default.
+ */
 export function getScriptPrefix(): string {
-  return scriptPrefix;
+  return scriptPrefixStore.getStore() ?? defaultScriptPrefix;
 }
 
 /**
@@ -106,15 +113,40 @@ export function getScriptPrefix(): string {
  */
 export function addScriptPrefix(url: string): string {
   if (url === '' || url.startsWith('/') || /^https?:\/\//i.test(url)) return url;
-  return scriptPrefix + url;
+  return getScriptPrefix() + url;
 }
 
 /**
- * Sets the script prefix (a trailing `/` is added when missing). The request handler sets it from
- * `SCRIPT_NAME`. It is process-wide: one application is mounted at one place.
+ * Sets the process default of the script prefix (a trailing `/` is added when missing): what
+ * `reverse()` uses outside a request. `setup()` sets it from `FORCE_SCRIPT_NAME`; each request
+ * gets its own from its `SCRIPT_NAME` (see `runWithScriptPrefix()`), which this does not change.
  */
 export function setScriptPrefix(prefix: string): void {
-  scriptPrefix = prefix.endsWith('/') ? prefix : prefix + '/';
+  defaultScriptPrefix = withSlash(prefix);
+}
+
+/**
+ * Runs `fn(...args)` with `prefix` as the script prefix of its async context (everything it
+ * calls and awaits), as the request handler does with each request's `SCRIPT_NAME`. When the
+ * prefix is already the current one, `fn` runs in the current context: entering a new one costs
+ * about 0.3 µs, a fifth of a hello request.
+ *
+ * @example
+ * runWithScriptPrefix('/blog', () => reverse('index')); // '/blog/'
+ */
+export function runWithScriptPrefix<A extends unknown[], R>(prefix: string, fn: (...args: A) => R, ...args: A): R {
+  const slashed = withSlash(prefix);
+  if (slashed === getScriptPrefix()) return fn(...args);
+  return scriptPrefixStore.run(slashed, fn, ...args);
+}
+
+/** Whether `prefix` (with or without its trailing `/`) is the current script prefix. */
+export function isScriptPrefix(prefix: string): boolean {
+  return withSlash(prefix) === getScriptPrefix();
+}
+
+function withSlash(prefix: string): string {
+  return prefix.endsWith('/') ? prefix : prefix + '/';
 }
 
 /** The URLconf of the current request (`request.urlconf`) if one was set, else `fallback`. */

@@ -23,6 +23,7 @@ export {
   clearUrlCaches,
   getScriptPrefix,
   setScriptPrefix,
+  runWithScriptPrefix,
   addScriptPrefix,
   getUrlconf,
   setUrlconf,

@@ -10,7 +10,7 @@ import {
   HttpResponseNotFound,
   HttpResponseServerError,
 } from '../http/response.ts';
-import type { HttpResponse } from '../http/response.ts';
+import { HttpResponse } from '../http/response.ts';
 
 /** Django's built-in page shape: a title and a heading, nothing from the request. */
 function page(title: string, body: string): string {
@@ -78,4 +78,23 @@ export async function permissionDenied(request: HttpRequest, exception?: unknown
   return html !== undefined
     ? new HttpResponseForbidden(html)
     : new HttpResponseForbidden(FORBIDDEN, { contentType: 'text/html' });
+}
+
+const UPLOAD_PAGES = {
+  413: page('Content Too Large (413)', 'The request body is larger than this server accepts.'),
+  507: page('Insufficient Storage (507)', 'The server has no room to store the request body now.'),
+} as const;
+
+/**
+ * The answer to an upload that was refused while it streamed in: 413 for a file past
+ * `FILE_UPLOAD_MAX_SIZE` (or past the size the process may write), 507 when the disk is full
+ * (`<status>.html` when the project has one, else a plain page). Django has no such view: it has
+ * no file size limit, and a failed spool write is a 500 there.
+ */
+export async function uploadRefused(request: HttpRequest, status: 413 | 507): Promise<HttpResponse> {
+  const html = await projectTemplate(status, request, {});
+  return new HttpResponse(html ?? UPLOAD_PAGES[status], {
+    status,
+    ...(html === undefined ? { contentType: 'text/html' } : {}),
+  });
 }

@@ -16,9 +16,11 @@ export {
   condition,
   etag,
   lastModified,
+  streamRequestBody,
 } from './decorators/http.ts';
 export type { FunctionView, ConditionFunction, ConditionOptions } from './decorators/http.ts';
-export { wrapsView } from '../utils/decorators.ts';
+export { wrapsView, viewWantsBody, viewAnswersMethod } from '../utils/decorators.ts';
+export type { ViewBodyInfo } from '../utils/decorators.ts';
 export { cacheControl, neverCache } from './decorators/cache.ts';
 export { varyOnHeaders, varyOnCookie } from './decorators/vary.ts';
 export { noAppendSlash } from './decorators/common.ts';

@@ -12,7 +12,8 @@ import { serve } from '../../src/gateway/server.ts';
 import type { ServerHandle } from '../../src/gateway/server.ts';
 import type { Application } from '../../src/gateway/types.ts';
 import { settings } from '../../src/conf/index.ts';
-import { HttpRequest } from '../../src/http/request.ts';
+import type { HttpRequest } from '../../src/http/request.ts';
+import { loadedRequest } from './helpers.ts';
 import { JsonResponse } from '../../src/http/response.ts';
 import { BadRequest, SuspiciousOperation } from '../../src/core/exceptions.ts';
 import { skipUnlessPresent } from '../prerequisites.ts';
@@ -89,7 +90,7 @@ function echo(request: HttpRequest): JsonResponse {
 
 /** A minimal stand-in for the core handler: 400 for the errors Django answers 400. */
 const app: Application = async (environ, startResponse) => {
-  const request = await HttpRequest.fromEnviron(environ);
+  const request = await loadedRequest(environ);
   try {
     const response = echo(request);
     startResponse(response.statusLine, [

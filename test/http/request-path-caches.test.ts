@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { fromSettings, overrideSettings, settings } from '../../src/conf/index.ts';
 import { getWsgiApplication } from '../../src/core/wsgi.ts';
 import type { GetResponse } from '../../src/middleware/index.ts';
-import { HttpRequest } from '../../src/http/request.ts';
+import type { HttpRequest } from '../../src/http/request.ts';
+import { loadedRequest } from './helpers.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import type { HttpResponseBase } from '../../src/http/response.ts';
 import { ResponseHeaders } from '../../src/http/headers.ts';
@@ -27,7 +28,7 @@ before(() => {
 });
 
 function requestFor(host: string): Promise<HttpRequest> {
-  return HttpRequest.fromEnviron({
+  return loadedRequest({
     REQUEST_METHOD: 'GET',
     PATH_INFO: '/',
     SCRIPT_NAME: '',
@@ -134,18 +135,18 @@ describe('getHost() follows ALLOWED_HOSTS and DEBUG', () => {
       HTTP_HOST: 'testserver',
       HTTP_X_FORWARDED_HOST: 'proxy.example',
     } as unknown as Environ;
-    assert.equal((await HttpRequest.fromEnviron(environ)).path, '/a/');
+    assert.equal((await loadedRequest(environ)).path, '/a/');
     {
       using _ = overrideSettings({
         FORCE_SCRIPT_NAME: '/mount',
         USE_X_FORWARDED_HOST: true,
         ALLOWED_HOSTS: ['proxy.example'],
       });
-      const request = await HttpRequest.fromEnviron(environ);
+      const request = await loadedRequest(environ);
       assert.equal(request.path, '/mount/a/');
       assert.equal(request.getHost(), 'proxy.example');
     }
-    assert.equal((await HttpRequest.fromEnviron(environ)).getHost(), 'testserver');
+    assert.equal((await loadedRequest(environ)).getHost(), 'testserver');
   });
 });
 

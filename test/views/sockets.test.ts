@@ -8,7 +8,8 @@ import { serve } from '../../src/gateway/server.ts';
 import type { ServerHandle } from '../../src/gateway/server.ts';
 import type { Application } from '../../src/gateway/types.ts';
 import { settings } from '../../src/conf/index.ts';
-import { HttpRequest } from '../../src/http/request.ts';
+import type { HttpRequest } from '../../src/http/request.ts';
+import { loadedRequest } from '../http/helpers.ts';
 import { HttpResponse, HttpResponseNotFound } from '../../src/http/response.ts';
 import type { HttpResponseBase } from '../../src/http/response.ts';
 import { path, rePath, resolve, Resolver404 } from '../../src/urls/index.ts';
@@ -36,7 +37,7 @@ const urlpatterns = [
 ];
 
 const app: Application = async (environ, startResponse) => {
-  const request = await HttpRequest.fromEnviron(environ);
+  const request = await loadedRequest(environ);
   let response: HttpResponseBase;
   try {
     const match = resolve(request.pathInfo);

@@ -1,8 +1,13 @@
 /**
  * The protocol-agnostic request handler, as Django's `django.core.handlers.base.BaseHandler`:
  * loads `MIDDLEWARE` once into a chain (each layer wrapped so its exceptions become responses
- * there), resolves the URL, runs `processView`, calls the view, checks what it returned, runs
- * `processTemplateResponse` and renders template responses.
+ * there), resolves the URL, runs `processView`, reads the request body when the view will use
+ * it, calls the view, checks what it returned, runs `processTemplateResponse` and renders
+ * template responses.
+ *
+ * The body is read at the last moment (docs/architecture.md): a URL that does not resolve (404),
+ * a view that does not answer the method (405) or middleware that refuses the request (a CSRF
+ * failure decided from the headers) reads none of it.
  */
 import { settings } from '../../conf/index.ts';
 import type { HttpRequest } from '../../http/request.ts';
@@ -11,6 +16,7 @@ import { getResolver, setUrlconf } from '../../urls/base.ts';
 import { funcPath } from '../../urls/resolvers.ts';
 import { getLogger } from '../../utils/log.ts';
 import { importString } from '../../utils/module-loading.ts';
+import { viewWantsBody } from '../../utils/decorators.ts';
 import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.ts';
 import type {
   GetResponse,
@@ -26,6 +32,13 @@ import { convertExceptionToResponse, convertInstanceToResponse, isResponse } fro
 import { describe } from '../../gateway/describe.ts';
 
 const logger = getLogger('tsgi.request');
+
+/** What the handler uses of a resolver match. */
+interface ViewMatch {
+  args: readonly unknown[];
+  kwargs: Readonly<Record<string, unknown>>;
+  callView(request: unknown): unknown;
+}
 
 function isClass(value: unknown): value is MiddlewareClass {
   return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
@@ -167,6 +180,7 @@ export class BaseHandler {
       if (answer instanceof Promise) return this.#continueAfterViewMiddleware(request, match, view, i, answer);
       if (answer !== undefined && answer !== null) return this.#finish(request, answer, view);
     }
+    if (!request.bodyLoaded && viewWantsBody(view, request.method)) return this.#callWithBody(request, match, view);
     let result: unknown;
     try {
       result = match.callView(request);
@@ -184,7 +198,7 @@ export class BaseHandler {
 
   async #continueAfterViewMiddleware(
     request: HttpRequest,
-    match: { args: readonly unknown[]; kwargs: Readonly<Record<string, unknown>>; callView(request: unknown): unknown },
+    match: ViewMatch,
     view: HandlerView,
     index: number,
     pending: Promise<unknown>,
@@ -195,11 +209,28 @@ export class BaseHandler {
       response = await hooks[i]!(request, view, match.args, match.kwargs);
     }
     if (response === undefined || response === null) {
+      if (!request.bodyLoaded && viewWantsBody(view, request.method)) await request.loadBody();
       try {
         response = await match.callView(request);
       } catch (error) {
         return this.#recover(request, error, view);
       }
+    }
+    return this.#finish(request, response, view);
+  }
+
+  /**
+   * Reads the body, then calls the view. A body that cannot be stored (UploadStorageError) is
+   * answered at once, without the view; one that broke a size or count limit is read no further,
+   * and the view meets the error when it uses `POST`/`FILES`/`body`, as in Django.
+   */
+  async #callWithBody(request: HttpRequest, match: ViewMatch, view: HandlerView): Promise<HttpResponseBase> {
+    await request.loadBody();
+    let response: unknown;
+    try {
+      response = await match.callView(request);
+    } catch (error) {
+      return this.#recover(request, error, view);
     }
     return this.#finish(request, response, view);
   }

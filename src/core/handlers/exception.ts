@@ -7,7 +7,7 @@
 import { settings } from '../../conf/index.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import { Http404, MultiPartParserError } from '../../http/exceptions.ts';
+import { FileTooBig, Http404, MultiPartParserError, UploadStorageError } from '../../http/exceptions.ts';
 import type { GetResponse } from '../../middleware/index.ts';
 import { getResolver } from '../../urls/base.ts';
 import { getLogger, logResponse, markLogged } from '../../utils/log.ts';
@@ -79,6 +79,16 @@ export async function responseForException(request: HttpRequest, error: unknown)
   } else if (error instanceof PermissionDenied) {
     response = await getExceptionResponse(request, 403, error);
     logResponse(`Forbidden (Permission denied): ${request.path}`, response, request, error);
+  } else if (error instanceof FileTooBig || (error instanceof UploadStorageError && error.statusCode !== 500)) {
+    // Refused while the body streamed in; the rest of it was not read (src/http/body.ts).
+    const status = error instanceof FileTooBig ? 413 : (error.statusCode as 413 | 507);
+    if (error instanceof FileTooBig)
+      getLogger(`tsgi.security.${error.name}`).error(error.message, { request, status_code: 413 });
+    response = settings.DEBUG
+      ? (await debugViews()).technical500Response(request, error, status)
+      : await defaults().uploadRefused(request, status);
+    if (error instanceof FileTooBig) markLogged(response);
+    else logResponse(`Upload refused (${(error as Error).message}): ${request.path}`, response, request, error);
   } else if (error instanceof MultiPartParserError) {
     response = await getExceptionResponse(request, 400, error);
     logResponse(`Bad request (Unable to parse request body): ${request.path}`, response, request, error);

@@ -1,14 +1,17 @@
 /**
- * The gateway adapter, as Django's `django.core.handlers.wsgi.WSGIHandler`: environ in,
- * `HttpRequest` through the middleware chain, `HttpResponse` out as `startResponse` + body. The
- * body carries `close()`, which runs the response's closers and then sends `requestFinished`, so
- * "finished" means the body was sent (or abandoned), not merely that the view returned.
+ * The gateway adapter, as Django's `django.core.handlers.wsgi`: `WSGIRequest` builds the
+ * protocol-free `HttpRequest` from an environ (its body is read later, when asked for), and
+ * `WSGIHandler` runs it through the middleware chain, inside the request's own script prefix
+ * (`SCRIPT_NAME`), and turns the `HttpResponse` into `startResponse` + body. The body carries
+ * `close()`, which runs the response's closers and then sends `requestFinished`, so "finished"
+ * means the body was sent (or abandoned), not merely that the view returned.
  */
 import { fromSettings, settings } from '../../conf/index.ts';
 import type { ClosableBody, Environ, StartResponse } from '../../gateway/types.ts';
-import { HttpRequest, requestFromEnviron } from '../../http/request.ts';
+import { isKnownCharset } from '../../http/charset.ts';
+import { HttpRequest, parseHeaderParameters } from '../../http/request.ts';
 import { closeBody, type HttpResponse, type HttpResponseBase } from '../../http/response.ts';
-import { setScriptPrefix } from '../../urls/base.ts';
+import { isScriptPrefix, runWithScriptPrefix } from '../../urls/base.ts';
 import { requestFinished, requestStarted } from '../signals.ts';
 import { BaseHandler } from './base.ts';
 import { logResponse } from '../../utils/log.ts';
@@ -27,6 +30,58 @@ export function getScriptName(environ: Environ): string {
 // FORCE_SCRIPT_NAME, read once per settings change (the settings proxy costs on every request).
 const forcedScriptName = fromSettings((): unknown => settings.FORCE_SCRIPT_NAME);
 
+/**
+ * A request from the gateway, as Django's `WSGIRequest`: the environ becomes `META`, the path is
+ * split at the mount point (`FORCE_SCRIPT_NAME` or `SCRIPT_NAME`), and `wsgi.input` becomes the
+ * body's source, read when something asks for it (`await request.loadBody()`). Temporary files
+ * of the body go to `FILE_UPLOAD_TEMP_DIR`, else to the folder the server gives in
+ * `environ['tsgi.tmpdir']` (spec §3.5), else to the system's.
+ *
+ * @example
+ * const request = new WSGIRequest(environ);
+ * await request.loadBody();
+ * request.POST.get('title');
+ */
+export class WSGIRequest extends HttpRequest {
+  constructor(environ: Environ) {
+    super();
+    this.META = environ;
+    const scriptName = getScriptName(environ);
+    const pathInfo = environ.PATH_INFO || '/';
+    this.scriptName = scriptName;
+    this.pathInfo = pathInfo;
+    // The usual case (no prefix, a path from the root) needs no new string.
+    this.path =
+      scriptName === '' && pathInfo.charCodeAt(0) === 47
+        ? pathInfo
+        : `${scriptName.replace(/\/+$/, '')}/${pathInfo.replace('/', '')}`;
+    const method = environ.REQUEST_METHOD;
+    this.method = method === 'GET' ? method : String(method ?? 'GET').toUpperCase();
+    const rawType = environ.CONTENT_TYPE;
+    if (rawType === undefined || rawType === '') {
+      this.contentType = '';
+      this.contentParams = {};
+    } else {
+      const [contentType, params] = parseHeaderParameters(rawType);
+      this.contentType = contentType;
+      this.contentParams = params;
+      if (params.charset !== undefined && isKnownCharset(params.charset)) this.encoding = params.charset;
+    }
+    const length = environ.CONTENT_LENGTH;
+    if (environ.HTTP_TRANSFER_ENCODING === undefined && (length === undefined || length === '' || length === '0')) {
+      // No body: nothing will ever need reading.
+      this.setStream(null);
+      return;
+    }
+    const tempDir = environ['tsgi.tmpdir'];
+    this.setStream({
+      input: environ['wsgi.input'],
+      contentLength: environ.HTTP_TRANSFER_ENCODING === undefined && length !== undefined ? Number(length) : null,
+      tempDir: typeof tempDir === 'string' && tempDir !== '' ? tempDir : null,
+    });
+  }
+}
+
 /** A file response as the gateway's `wsgi.file_wrapper` can send it (sendfile on servers that have it). */
 interface FileLikeResponse {
   fileSource?: { path?: string; fd?: number };
@@ -39,21 +94,26 @@ interface FileLikeResponse {
  */
 export class WSGIHandler extends BaseHandler {
   /**
-   * The gateway callable: `(environ, startResponse) => body`. The body itself when the request
-   * has no body to read and the whole chain answered synchronously (the common case), so that the
-   * server can send it at once (no promise, no listener for the client going away); a promise of
-   * it otherwise. Failures go the same way in both: a throw here is the server's 500, as a
-   * rejection is.
+   * The gateway callable: `(environ, startResponse) => body`. The body itself when the whole
+   * chain answered synchronously (the common case: nothing of a request body is read before the
+   * view, and a hello has none), so that the server can send it at once (no promise, no listener
+   * for the client going away); a promise of it otherwise. Failures go the same way in both: a
+   * throw here is the server's 500, as a rejection is.
    */
   readonly call = (environ: Environ, startResponse: StartResponse): ClosableBody | Promise<ClosableBody> => {
-    setScriptPrefix(getScriptName(environ));
+    const scriptName = getScriptName(environ);
+    // reverse() reads the script prefix from the request's async context; entering one is paid
+    // only when this request's differs from the one current here (the process default).
+    if (isScriptPrefix(scriptName)) return this.#handle(environ, startResponse);
+    return runWithScriptPrefix(scriptName, this.#handle, environ, startResponse);
+  };
+
+  readonly #handle = (environ: Environ, startResponse: StartResponse): ClosableBody | Promise<ClosableBody> => {
     if (requestStarted.hasListeners()) requestStarted.send(WSGIHandler, { environ });
     let request: HttpRequest | undefined;
     let response: HttpResponseBase;
     try {
-      const built = requestFromEnviron(environ);
-      if (built instanceof Promise) return this.#callLater(environ, startResponse, built);
-      request = built;
+      request = new WSGIRequest(environ);
       const answer = this.#answer(request);
       if (answer instanceof Promise) return this.#callLater(environ, startResponse, request, answer);
       response = answer;
@@ -68,28 +128,27 @@ export class WSGIHandler extends BaseHandler {
     return this.getResponse === BaseHandler.prototype.getResponse ? this.respond(request) : this.getResponse(request);
   }
 
-  /** The rest of `call` once something was a promise (or failed): the request, then the response. */
+  /** The rest of `call` once something was a promise (or failed). */
   async #callLater(
     environ: Environ,
     startResponse: StartResponse,
-    pending: HttpRequest | Promise<HttpRequest> | undefined,
+    built: HttpRequest | undefined,
     answer?: Promise<HttpResponseBase>,
     failed = false,
     failure?: unknown,
   ): Promise<ClosableBody> {
-    let request: HttpRequest | undefined;
+    let request = built;
     let response: HttpResponseBase;
     try {
       if (failed) throw failure;
-      request = pending instanceof Promise ? await pending : pending!;
-      response = await (answer ?? this.#answer(request));
+      response = await answer!;
     } catch (error) {
       // Only a failure outside the chain (the request could not even be built) gets here.
       request ??= bareRequest(environ);
       response = await handleUncaughtException(request, error);
       logResponse(`Internal Server Error: ${request.path}`, response, request, error);
     }
-    return this.#send(environ, startResponse, request, response);
+    return this.#send(environ, startResponse, request!, response);
   }
 
   /** Ends the request when the body is closed, starts the response and returns its body. */

@@ -1,7 +1,12 @@
 /**
  * View decorators of Django's `django.views.decorators.http`: restricting the request method
  * (`requireHttpMethods`, ...) and answering conditional requests (`condition`, `etag`,
- * `lastModified`).
+ * `lastModified`); and tsgi's `streamRequestBody`, for a view that reads the body itself.
+ *
+ * A view says which methods it answers with `httpMethods` (set by `requireHttpMethods` and by
+ * `View.asView()`), and that the handler must not read its body with `preloadBody === false`:
+ * the handler reads a request's body before the view only when the view answers its method
+ * (`viewWantsBody`), so a 405 never reads the body.
  */
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseNotAllowed } from '../../http/response.ts';
@@ -10,7 +15,7 @@ import type * as Cache from '../../http/cache.ts';
 import { httpDate, quoteEtag } from '../../utils/http.ts';
 import { getLogger } from '../../utils/log.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
-import { wrapsView } from '../../utils/decorators.ts';
+import { wrapsView, type ViewBodyInfo } from '../../utils/decorators.ts';
 
 const requestLogger = getLogger('tsgi.request');
 // http/cache, loaded when a conditional view first answers.
@@ -23,7 +28,28 @@ export type FunctionView<A extends unknown[] = never[]> = (
 ) => HttpResponseBase | Promise<HttpResponseBase>;
 
 /**
- * Only lets the listed methods through; others get 405 Method Not Allowed with `Allow`.
+ * Lets a view read the request body itself, as it arrives: the handler does not load it before
+ * calling the view (so `request.POST` and `request.body` are not available until the view awaits
+ * `request.loadBody()`), and `request.stream()` gives the chunks. For uploads a view stores or
+ * relays without keeping them whole.
+ *
+ * @example
+ * export const upload = streamRequestBody(async (request: HttpRequest) => {
+ *   let size = 0;
+ *   for await (const chunk of request.stream()) size += chunk.byteLength;
+ *   return new HttpResponse(`${size} bytes`);
+ * });
+ */
+export function streamRequestBody<A extends unknown[], R>(
+  view: (request: HttpRequest, ...rest: A) => R,
+): ((request: HttpRequest, ...rest: A) => R) & { readonly preloadBody: false } {
+  const inner = (request: HttpRequest, ...rest: A) => view(request, ...rest);
+  return Object.assign(wrapsView(inner, view as (...a: never[]) => unknown), { preloadBody: false as const });
+}
+
+/**
+ * Only lets the listed methods through; others get 405 Method Not Allowed with `Allow`, without
+ * the request body being read.
  *
  * @example
  * export const vote = requireHttpMethods(['GET', 'POST'])((request, { pk }) => ...);
@@ -37,7 +63,7 @@ export function requireHttpMethods(methods: readonly string[]) {
   const allowed = [...methods];
   return function decorator<A extends unknown[], R extends HttpResponseBase | Promise<HttpResponseBase>>(
     view: (request: HttpRequest, ...rest: A) => R,
-  ): (request: HttpRequest, ...rest: A) => R | HttpResponseNotAllowed {
+  ): ((request: HttpRequest, ...rest: A) => R | HttpResponseNotAllowed) & { readonly httpMethods: readonly string[] } {
     const inner = (request: HttpRequest, ...rest: A): R | HttpResponseNotAllowed => {
       if (!allowed.includes(request.method ?? '')) {
         requestLogger.warning(`Method Not Allowed (${request.method}): ${request.path}`, { statusCode: 405, request });
@@ -45,7 +71,12 @@ export function requireHttpMethods(methods: readonly string[]) {
       }
       return view(request, ...rest);
     };
-    return wrapsView(inner, view as (...a: never[]) => unknown);
+    // What the handler reads the body for: the methods both this and an inner restriction let through.
+    const innerMethods = (view as ViewBodyInfo).httpMethods;
+    const httpMethods = Object.freeze(
+      innerMethods === undefined ? [...allowed] : allowed.filter((m) => innerMethods.includes(m)),
+    );
+    return Object.assign(wrapsView(inner, view as (...a: never[]) => unknown), { httpMethods });
   };
 }
 

@@ -25,6 +25,8 @@ export type ClassViewFunction<V extends typeof View = typeof View> = ((
 ) => Promise<HttpResponseBase>) & {
   readonly viewClass: V;
   readonly viewInitkwargs: Readonly<Record<string, unknown>>;
+  /** The methods the class has handlers for: the handler reads no body for others (405). */
+  readonly httpMethods: readonly string[];
 };
 
 /**
@@ -108,7 +110,11 @@ export class View {
       return self.dispatch(request, ...rest);
     };
     Object.defineProperty(view, 'name', { value: cls.name });
-    return Object.assign(view, { viewClass: this, viewInitkwargs: Object.freeze({ ...initkwargs }) });
+    return Object.assign(view, {
+      viewClass: this,
+      viewInitkwargs: Object.freeze({ ...initkwargs }),
+      httpMethods: Object.freeze(probe.allowedMethods()),
+    });
   }
 
   /** Sets `request`, `args` and `kwargs` before `dispatch()`. */
