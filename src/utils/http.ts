@@ -92,19 +92,26 @@ export function escapeLeadingSlashes(url: string): string {
   return url.startsWith('//') ? '/%2F' + url.slice(2) : url;
 }
 
-/** The parts of a URL as Python's `urlparse` splits them (scheme lower-cased). */
-function splitUrl(url: string): { scheme: string; netloc: string } {
+const SCHEME_CHARS = /^[A-Za-z0-9+.-]+$/;
+
+/**
+ * The scheme and host of a URL as Django 3.2's `_urlsplit` reads them: a scheme is whatever
+ * precedes the first `:` when it is made of scheme characters (lower-cased); the host follows
+ * `//` up to `/`, `?` or `#`. Undefined for an unbalanced IPv6 bracket (Python's ValueError).
+ */
+function splitUrl(url: string): { scheme: string; netloc: string } | undefined {
   let rest = url;
   let scheme = '';
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
-  if (match) {
-    scheme = match[1]!.toLowerCase();
-    rest = url.slice(match[0].length);
+  const colon = url.indexOf(':');
+  if (colon > 0 && SCHEME_CHARS.test(url.slice(0, colon))) {
+    scheme = url.slice(0, colon).toLowerCase();
+    rest = url.slice(colon + 1);
   }
   let netloc = '';
   if (rest.startsWith('//')) {
     const end = rest.slice(2).search(/[/?#]/);
     netloc = end === -1 ? rest.slice(2) : rest.slice(2, 2 + end);
+    if (netloc.includes('[') !== netloc.includes(']')) return undefined;
   }
   return { scheme, netloc };
 }
@@ -112,11 +119,13 @@ function splitUrl(url: string): { scheme: string; netloc: string } {
 function allowedOne(url: string, allowedHosts: ReadonlySet<string>, requireHttps: boolean): boolean {
   // Browsers read three or more slashes as a host-relative URL.
   if (url.startsWith('///')) return false;
-  const { scheme, netloc } = splitUrl(url);
+  const parts = splitUrl(url);
+  if (parts === undefined) return false;
+  const { scheme, netloc } = parts;
   // `http:///example.com`: a scheme without a host, which browsers still read as a host.
   if (netloc === '' && scheme !== '') return false;
   // Browsers ignore leading control characters and may read what follows as scheme-relative.
-  if (/^[\p{C}]/u.test(url)) return false;
+  if (/^\p{C}/u.test(url)) return false;
   const effectiveScheme = scheme === '' && netloc !== '' ? 'http' : scheme;
   const validSchemes = requireHttps ? ['https'] : ['http', 'https'];
   return (
@@ -124,10 +133,18 @@ function allowedOne(url: string, allowedHosts: ReadonlySet<string>, requireHttps
   );
 }
 
+/** What Python's `str.strip()` removes: Unicode whitespace, and the separators \x1c-\x1f. */
+const PY_WHITESPACE =
+  '[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+';
+const PY_SPACE = new RegExp(`^${PY_WHITESPACE}|${PY_WHITESPACE}$`, 'g');
+
 /**
  * Whether a URL (a `next` parameter, say) is safe to redirect to: a relative URL, or one on an
- * allowed host with an http(s) scheme (https only with `requireHttps`). As Django's
- * `url_has_allowed_host_and_scheme`, backslashes are also read as slashes, as browsers do.
+ * allowed host with an http(s) scheme (https only with `requireHttps`), as Django 3.2's
+ * `url_has_allowed_host_and_scheme`. The URL must pass as given and as browsers read it: with
+ * backslashes as slashes (as Django), and with TAB, CR and LF removed (the WHATWG URL parser drops
+ * them anywhere, so `/\t/evil.com` is `//evil.com`; Django 3.2 accepts it, later Django refuses it
+ * through Python's urlsplit, and so does tsgi).
  *
  * @example
  * urlHasAllowedHostAndScheme(next, [request.getHost()], request.isSecure()) ? next : '/'
@@ -137,8 +154,14 @@ export function urlHasAllowedHostAndScheme(
   allowedHosts: Iterable<string> | string | null,
   requireHttps = false,
 ): boolean {
-  const trimmed = url?.trim() ?? '';
-  if (trimmed === '') return false;
+  const stripped = (url ?? '').replace(PY_SPACE, '');
+  if (stripped === '') return false;
   const hosts = new Set(typeof allowedHosts === 'string' ? [allowedHosts] : (allowedHosts ?? []));
-  return allowedOne(trimmed, hosts, requireHttps) && allowedOne(trimmed.replace(/\\/g, '/'), hosts, requireHttps);
+  const asRead = stripped.replace(/[\t\r\n]/g, '');
+  for (const candidate of asRead === stripped ? [stripped] : [stripped, asRead]) {
+    if (candidate === '') return false;
+    if (!allowedOne(candidate, hosts, requireHttps)) return false;
+    if (!allowedOne(candidate.replace(/\\/g, '/'), hosts, requireHttps)) return false;
+  }
+  return true;
 }
