@@ -48,8 +48,9 @@ export class CommonMiddleware {
   }
 
   call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
+    // As Django's MiddlewareMixin: a response from the request step goes through the response step too.
     const early = this.processRequest(request);
-    if (early !== undefined) return early;
+    if (early !== undefined) return this.processResponse(request, early);
     const response = this.getResponse(request);
     if (response instanceof Promise) return response.then((answer) => this.processResponse(request, answer));
     return this.processResponse(request, response);

@@ -9,6 +9,8 @@ import type { HttpRequest } from '../../src/http/request.ts';
 import { path } from '../../src/urls/index.ts';
 import { noAppendSlash } from '../../src/views/index.ts';
 import { xframeOptionsExempt } from '../../src/middleware/clickjacking.ts';
+import { CommonMiddleware } from '../../src/middleware/common.ts';
+import type { HttpResponseBase } from '../../src/http/response.ts';
 import { Http404 } from '../../src/http/exceptions.ts';
 import { call, captureLogs, validated } from '../core/helpers.ts';
 
@@ -135,6 +137,27 @@ describe('CommonMiddleware', () => {
       assert.equal((await call(application, { path: '/nowhere' })).statusCode, 404);
       // /raw resolves by itself: no redirect.
       assert.equal((await call(application, { path: '/raw' })).text, 'x');
+    } finally {
+      restore();
+    }
+  });
+
+  test("a redirect from the request step goes through the response step too, as Django's MiddlewareMixin", async () => {
+    class Marking extends CommonMiddleware {
+      override processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
+        const answer = super.processResponse(request, response);
+        answer.set('X-Response-Step', 'ran');
+        return answer;
+      }
+    }
+    const { application, restore } = await app([Marking as unknown as string]);
+    try {
+      const slash = await call(application, { path: '/hello' });
+      assert.equal(slash.statusCode, 301);
+      assert.equal(slash.header('X-Response-Step'), 'ran');
+      assert.equal(slash.header('Content-Length'), '0');
+      const page = await call(application, { path: '/hello/' });
+      assert.equal(page.header('X-Response-Step'), 'ran');
     } finally {
       restore();
     }
