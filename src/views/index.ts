@@ -19,8 +19,8 @@ export {
   streamRequestBody,
 } from './decorators/http.ts';
 export type { FunctionView, ConditionFunction, ConditionOptions } from './decorators/http.ts';
-export { wrapsView, viewWantsBody, viewAnswersMethod } from '../utils/decorators.ts';
-export type { ViewBodyInfo } from '../utils/decorators.ts';
+export { wrapsView, viewWantsBody, viewAnswersMethod, methodDecorator } from '../utils/decorators.ts';
+export type { ViewBodyInfo, ViewDecorator } from '../utils/decorators.ts';
 export { cacheControl, neverCache } from './decorators/cache.ts';
 export { varyOnHeaders, varyOnCookie } from './decorators/vary.ts';
 export { noAppendSlash } from './decorators/common.ts';

@@ -110,10 +110,16 @@ export class View {
       return self.dispatch(request, ...rest);
     };
     Object.defineProperty(view, 'name', { value: cls.name });
+    // As Django: what is marked on dispatch (methodDecorator(csrfExempt, 'dispatch')) is marked
+    // on the view; the methods it answers are the handlers', narrowed by a decorated dispatch's.
+    const dispatch = (cls.prototype as unknown as Record<string, unknown>).dispatch as Record<string, unknown>;
+    for (const key of Object.keys(dispatch)) (view as unknown as Record<string, unknown>)[key] = dispatch[key];
+    const handlers = probe.allowedMethods();
+    const narrowed = dispatch.httpMethods as readonly string[] | undefined;
     return Object.assign(view, {
       viewClass: this,
       viewInitkwargs: Object.freeze({ ...initkwargs }),
-      httpMethods: Object.freeze(probe.allowedMethods()),
+      httpMethods: Object.freeze(narrowed === undefined ? handlers : handlers.filter((m) => narrowed.includes(m))),
     });
   }
 
