@@ -518,13 +518,34 @@ export class JsonResponse extends HttpResponse {
     try {
       json = JSON.stringify(data, replacer, space);
     } catch (error) {
-      throw new TypeError(`JsonResponse data is not JSON serializable: ${(error as Error).message}`, { cause: error });
+      // A bigint (an id past Number.MAX_SAFE_INTEGER) is a JSON number with every digit, as
+      // Python's json writes its ints; tried only when plain JSON.stringify refused the data.
+      try {
+        json = JSON.stringify(data, bigintReplacer(replacer), space);
+      } catch {
+        throw new TypeError(`JsonResponse data is not JSON serializable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
     }
     if (json === undefined) {
       throw new TypeError(`JsonResponse data is not JSON serializable: ${typeof data} has no JSON form.`);
     }
     super(json, { contentType: 'application/json', ...rest });
   }
+}
+
+/** `JSON.rawJSON` (ES2025, JSON.parse source text access; Node >= 21), not yet in TypeScript's lib. */
+type RawJson = JSON & { rawJSON(text: string): unknown };
+
+/** A JSON.stringify replacer that writes bigints as raw JSON numbers, after `replacer`. */
+function bigintReplacer(
+  replacer: ((this: unknown, key: string, value: unknown) => unknown) | undefined,
+): (this: unknown, key: string, value: unknown) => unknown {
+  return function (this: unknown, key: string, value: unknown): unknown {
+    const replaced = replacer === undefined ? value : replacer.call(this, key, value);
+    return typeof replaced === 'bigint' ? (JSON as RawJson).rawJSON(replaced.toString()) : replaced;
+  };
 }
 
 /** Characters `iriToUri` leaves as they are (RFC 3987 §3.1, as Django's `iri_to_uri`). */

@@ -323,6 +323,14 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
+/** Python's `==` for the values reverse() compares: numbers and bigints by value, else identity. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const numeric = (x: unknown) => typeof x === 'number' || typeof x === 'bigint';
+  // 1999 == 1999n, as Python's ints compare.
+  if (numeric(a) && numeric(b)) return a == b;
+  return a === b;
+}
+
 function reverseWithPrefix(
   lookup: unknown,
   possibilities: readonly ReversePossibility[],
@@ -346,12 +354,12 @@ function reverseWithPrefix(
         for (let i = 0; i < params.length; i++) subs[params[i]] = args[i];
       } else {
         // The kwargs must be exactly the parameters, give or take the pattern's extra kwargs,
-        // and an extra kwarg that is not a parameter must be given its own value or none.
+        // and every extra kwarg given must have its own value (as Django: a parameter that is
+        // also an extra kwarg would resolve to the extra value whatever the URL says).
         for (const k of kwargKeys) if (!params.includes(k) && !(k in p.defaults)) continue variants;
         for (const k of params) if (!(k in kwargs) && !(k in p.defaults)) continue variants;
         for (const k in p.defaults) {
-          if (params.includes(k)) continue;
-          if (k in kwargs && kwargs[k] !== p.defaults[k]) continue variants;
+          if (k in kwargs && !sameValue(kwargs[k], p.defaults[k])) continue variants;
         }
         subs = kwargs;
       }

@@ -16,31 +16,23 @@ export interface Converter<T = unknown> {
 }
 
 /**
- * `int`: one or more ASCII digits, given to the view as a `number`.
+ * `int`: one or more ASCII digits, given to the view as a `number`, or as a `bigint` beyond
+ * `Number.MAX_SAFE_INTEGER` (9007199254740991), so that every id is exact, as Python's `int` is:
+ * a snowflake id such as 1234567890123456789012 resolves to `1234567890123456789012n`.
  *
- * Digits beyond `Number.MAX_SAFE_INTEGER` (9007199254740991) do NOT match: `toPython` refuses them,
- * so the resolver tries the next pattern and, failing that, answers 404. A `number` cannot hold
- * such a value exactly and a `bigint` would give every view a second type to handle for a case
- * that is almost always an attack or a typo; a route that needs big ids should use
- * `<str:id>` or register its own converter. `toUrl` likewise refuses numbers that are not
- * non-negative safe integers (and `bigint`s beyond the limit), so `reverse()` never produces a
- * URL that would not resolve back to the same value.
+ * `toUrl` takes a non-negative safe integer, a non-negative `bigint` or a string of digits; it
+ * refuses a `number` that is not a safe integer (2 ** 60 as a number may not be the id it came
+ * from), so `reverse()` never builds a URL that resolves to another value.
  */
-export class IntConverter implements Converter<number> {
+export class IntConverter implements Converter<number | bigint> {
   readonly regex = '[0-9]+';
-  toPython(value: string): number {
+  toPython(value: string): number | bigint {
     const n = Number(value);
-    if (!Number.isSafeInteger(n)) {
-      throw new RangeError(`${value} is larger than Number.MAX_SAFE_INTEGER.`);
-    }
-    return n;
+    return Number.isSafeInteger(n) ? n : BigInt(value);
   }
   toUrl(value: unknown): string {
     if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 0)) {
-      throw new RangeError(`${value} is not a non-negative safe integer.`);
-    }
-    if (typeof value === 'bigint' && (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER))) {
-      throw new RangeError(`${value} is not a non-negative safe integer.`);
+      throw new RangeError(`${value} is not a non-negative safe integer: pass a bigint for ids that large.`);
     }
     return String(value);
   }
@@ -67,14 +59,18 @@ export class PathConverter extends StringConverter {
   override readonly regex = '.+';
 }
 
-/** `uuid`: a lowercase, hyphenated UUID, given to the view as that string. */
+/**
+ * `uuid`: a lowercase, hyphenated UUID, given to the view as that string. `toUrl` keeps the value
+ * as given, as Django's: an upper-case UUID does not match the pattern, so `reverse()` refuses it
+ * rather than building a URL for another spelling.
+ */
 export class UUIDConverter implements Converter<string> {
   readonly regex = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
   toPython(value: string): string {
     return value;
   }
   toUrl(value: unknown): string {
-    return String(value).toLowerCase();
+    return String(value);
   }
 }
 

@@ -474,6 +474,18 @@ describe('JsonResponse', () => {
     assert.equal(new JsonResponse({ a: 1 }, { space: 2 }).text, '{\n  "a": 1\n}');
   });
 
+  test('bigints are JSON numbers with every digit (as Python writes its ints), through a replacer too', () => {
+    assert.equal(
+      new JsonResponse({ id: 1234567890123456789012n, list: [1n, -2n], n: 1 }).text,
+      '{"id":1234567890123456789012,"list":[1,-2],"n":1}',
+    );
+    assert.equal(
+      new JsonResponse({ a: 1 }, { replacer: (_k, v) => (typeof v === 'number' ? BigInt(v) * 10n ** 20n : v) }).text,
+      '{"a":100000000000000000000}',
+    );
+    assert.equal(new JsonResponse({ id: 2n ** 64n }, { space: 1 }).text, '{\n "id": 18446744073709551616\n}');
+  });
+
   test('safe mode refuses non-objects; unserializable data is refused', () => {
     for (const data of [[1], 'x', null, 3, new Map([['a', 1]]), new Date(0)]) {
       assert.throws(() => new JsonResponse(data), {
@@ -481,8 +493,10 @@ describe('JsonResponse', () => {
         message: 'In order to allow non-object values to be serialized set the safe option to false.',
       });
     }
-    assert.throws(() => new JsonResponse({ n: 1n }), {
-      message: /^JsonResponse data is not JSON serializable: Do not know how to serialize a BigInt/,
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    assert.throws(() => new JsonResponse(circular), {
+      message: /^JsonResponse data is not JSON serializable: Converting circular structure to JSON/,
     });
     assert.throws(() => new JsonResponse(undefined, { safe: false }), {
       message: 'JsonResponse data is not JSON serializable: undefined has no JSON form.',

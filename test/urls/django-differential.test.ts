@@ -3,9 +3,12 @@
 // on hand-picked and generated paths; the answers must be identical. Skipped when Django is not
 // installed (apt-get install -y python3-django), and failed instead in CI, which installs it.
 //
-// Left out on purpose, where tsgi follows current Django rather than 3.2 or differs by design:
-// `int` values beyond Number.MAX_SAFE_INTEGER (no match in tsgi), trailing newlines (Django 3.2's
-// `$` accepted one), and unanchored regexes ending in `$` (Django >= 4.1 uses fullmatch()).
+// Left out on purpose, where tsgi follows current Django rather than 3.2 or differs by design
+// (docs/urls.md, "Differences from Django"): trailing newlines (Django 3.2's `$` accepted one),
+// unanchored regexes ending in `$` (Django >= 4.1 uses fullmatch()), and reverse() with a
+// parameter given only as an extra kwarg (Django raises KeyError; tsgi fills it in). `int`
+// beyond Number.MAX_SAFE_INTEGER is compared exactly: Django's answers are parsed with their
+// digits (bigints).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -82,6 +85,8 @@ const spec: Spec[] = [
     include: [{ kind: 'path', route: 'in/', include: nested, appName: 'inner' }],
     appName: 'outer',
   },
+  p('extra/<int:year>/', 'extra', { year: 1999 }),
+  p('big/<int:n>/', 'big'),
   p('<slug:catchall>/', 'catchall'),
   p('<slug:a>/<slug:b>/', 'two'),
 ];
@@ -142,6 +147,10 @@ const handPicked = [
   '/num/5/7/',
   '/deep/x/in/leaf/y/',
   '/deep/x/in/some/where',
+  '/extra/2015/',
+  '/big/9007199254740993/',
+  '/big/123456789012345678901234567890/',
+  '/big/0009007199254740993/',
   '/anything/',
   '/a/b/',
   '/a/b/c/',
@@ -247,6 +256,13 @@ const reverses: Array<[string, unknown[], Record<string, unknown>]> = [
   ['catchall', ['x'], {}],
   ['two', ['a', 'b'], {}],
   ['nope', [], {}],
+  ['extra', [], { year: 1999 }],
+  ['extra', [], { year: 2015 }],
+  ['extra', [], { year: '1999' }],
+  ['extra', [2015], {}],
+  ['big', ['9007199254740993'], {}],
+  ['big', [], { n: '123456789012345678901234567890' }],
+  ['uuid', ['12345678-1234-5678-1234-56781234567A'], {}],
   ['raw', ['5', 1, 'z'], {}],
 ];
 
@@ -265,7 +281,12 @@ describe(
         timeout: 60_000,
       });
       if (out.status !== 0) throw new Error(`Django failed: ${out.stderr}`);
-      return JSON.parse(out.stdout) as { resolved: unknown[]; reversed: Array<string | null> };
+      // Python's ints keep every digit: those past Number.MAX_SAFE_INTEGER are read as bigints.
+      const exact = (_key: string, value: unknown, context?: { source?: string }) =>
+        typeof value === 'number' && !Number.isSafeInteger(value) && /^\d+$/.test(context?.source ?? '')
+          ? BigInt(context!.source!)
+          : value;
+      return JSON.parse(out.stdout, exact as never) as { resolved: unknown[]; reversed: Array<string | null> };
     };
     let django: { resolved: unknown[]; reversed: Array<string | null> } | undefined;
     const answers = () => (django ??= run());

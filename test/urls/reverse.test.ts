@@ -48,6 +48,8 @@ const urlpatterns: UrlEntry[] = [
   path('static/', view, { name: 'static' }),
   path('defaults/', view, { name: 'defaults', kwargs: { page: 1 } }),
   path('defaults/<int:page>/', view, { name: 'defaults' }),
+  // A parameter that is also an extra kwarg: the extra value is what the view gets.
+  path('extra/<int:year>/', view, { name: 'extra', kwargs: { year: 1999 } }),
   // Two patterns with one name: reverse() prefers the LAST one that fits (Django's docs).
   path('dup/first/', view, { name: 'dup' }),
   path('dup/second/', view, { name: 'dup' }),
@@ -86,11 +88,14 @@ const cases: Case[] = [
   { name: 'text', options: { args: ["!$&'()*+,;=:@~"] }, url: "/text/!$&'()*+,;=:@~/" },
   { name: 'text', options: { args: ['%?#'] }, url: '/text/%25%3F%23/' },
   { name: 'any', options: { args: ['a/b c'] }, url: '/any/a/b%20c' },
-  {
-    name: 'uuid',
-    options: { args: ['12345678-1234-5678-1234-56781234567A'] },
-    url: '/uuid/12345678-1234-5678-1234-56781234567a/',
-  },
+  { name: 'year', options: { args: [9007199254740993n] }, url: '/articles/9007199254740993/' },
+  { name: 'extra', options: { kwargs: { year: 1999 } }, url: '/extra/1999/' },
+  { name: 'extra', options: { kwargs: { year: 1999n } }, url: '/extra/1999/' },
+  // Not Django (KeyError there): the parameter is filled from the extra kwargs (docs/urls.md).
+  { name: 'extra', options: {}, url: '/extra/1999/' },
+  // As Django: positional args are not checked against extra kwargs.
+  { name: 'extra', options: { args: [2015] }, url: '/extra/2015/' },
+  { name: 'year', options: { args: ['1234567890123456789012'] }, url: '/articles/1234567890123456789012/' },
   { name: 'upper', options: { args: ['abc'] }, url: '/upper/ABC/' },
   { name: 'static', url: '/static/' },
   // Extra kwargs: omitted or equal to the pattern's value.
@@ -130,7 +135,7 @@ const cases: Case[] = [
 describe('reverse()', () => {
   after(() => setScriptPrefix('/'));
   for (const c of cases) {
-    test(`${c.name} ${JSON.stringify(c.options ?? {}, (_k, x) => (x instanceof URLSearchParams ? String(x) : x))} → ${c.url}`, () => {
+    test(`${c.name} ${JSON.stringify(c.options ?? {}, (_k, x) => (x instanceof URLSearchParams || typeof x === 'bigint' ? String(x) : x))} → ${c.url}`, () => {
       assert.equal(r(c.name, c.options), c.url);
     });
   }
@@ -232,6 +237,19 @@ describe('reverse()', () => {
       {},
       "Reverse for 're-alt' with no arguments not found. 1 pattern(s) tried: ['re-alt/a|b/$']. Pass the arguments the pattern captures, with values its converters accept.",
     ],
+    // Every extra kwarg given must have its own value, a route parameter too (as Django): this
+    // URL would resolve to year 1999.
+    [
+      'extra',
+      { kwargs: { year: 2015 } },
+      "Reverse for 'extra' with keyword arguments {'year': 2015} not found. 1 pattern(s) tried: ['extra/<int:year>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
+    // uuid keeps the value as given (as Django): an upper-case UUID does not match its pattern.
+    [
+      'uuid',
+      { args: ['12345678-1234-5678-1234-56781234567A'] },
+      "Reverse for 'uuid' with arguments ['12345678-1234-5678-1234-56781234567A'] not found. 1 pattern(s) tried: ['uuid/<uuid:u>/']. Pass the arguments the pattern captures, with values its converters accept.",
+    ],
     [
       'nope',
       {},
@@ -278,7 +296,8 @@ describe('reverse()', () => {
 describe('round trip: resolve(reverse(...)) gives back the view and the arguments', () => {
   // Valid arguments for every named pattern (kwargs form); the positional form is derived.
   const samples: Record<string, Array<Record<string, unknown>>> = {
-    year: [{ year: 0 }, { year: 2024 }, { year: 9007199254740991 }],
+    year: [{ year: 0 }, { year: 2024 }, { year: 9007199254740991 }, { year: 123456789012345678901234567890n }],
+    extra: [{ year: 1999 }],
     detail: [{ year: 2003, month: 12, slug: 'a_b-c' }],
     text: [{ s: 'a b' }, { s: 'é€😀' }, { s: "!$&'()*+,;=:@~%?#" }],
     any: [{ p: 'a/b/c' }, { p: '//x' }],
@@ -325,7 +344,7 @@ describe('round trip: resolve(reverse(...)) gives back the view and the argument
 
   for (const [name, list] of Object.entries(samples)) {
     for (const kwargs of list) {
-      test(`${name} ${JSON.stringify(kwargs)}`, () => {
+      test(`${name} ${JSON.stringify(kwargs, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x))}`, () => {
         const url = r(name, { kwargs });
         const decoded = decodeURIComponent(url);
         const match = resolve(decoded, urlconf);
