@@ -1,45 +1,98 @@
 /**
  * Shortcuts, as Django's `django.shortcuts`: `redirect()` and `resolveUrl()`. (`render()` is in
- * `tsgi/template`.)
+ * `tsgi/template`.) A view name is checked by the compiler, with its parameters, once the project
+ * registers its URLconf (docs/http.md, "Typed reverse() and redirect()").
  */
 import { HttpResponsePermanentRedirect, HttpResponseRedirect } from './http/response.ts';
-import { reverse } from './urls/base.ts';
+import { reverseAny } from './urls/base.ts';
 import { NoReverseMatch } from './urls/exceptions.ts';
+import type { TakesNoArguments, UrlName, UrlParams } from './urls/names.ts';
+
+export type { UrlName, UrlParams } from './urls/names.ts';
 
 /** Something with its own URL, as a Django model with `get_absolute_url()`. */
 export interface HasAbsoluteUrl {
   getAbsoluteUrl(): string;
 }
 
+/** A URL given as such (not a view name): what Django's `resolve_url` returns as it is. */
+export type UrlString = `${string}/${string}` | `${string}.${string}`;
+
 /** What `redirect()` and `resolveUrl()` accept. */
 export type UrlTarget = string | URL | HasAbsoluteUrl | ((...args: never[]) => unknown);
 
-/** Options given as a plain object after the positional args. */
-export interface ResolveUrlOptions {
-  kwargs?: Record<string, unknown>;
+/** Options given as a plain object after the arguments. */
+export interface ResolveUrlOptions<P = Record<string, unknown>> {
+  kwargs?: P;
   /** `redirect()` only: 301 instead of 302. */
   permanent?: boolean;
 }
 
-function splitOptions(rest: unknown[]): { args: unknown[]; options: ResolveUrlOptions } {
-  const last = rest[rest.length - 1];
-  if (last !== null && typeof last === 'object' && Object.getPrototypeOf(last) === Object.prototype) {
-    return { args: rest.slice(0, -1), options: last as ResolveUrlOptions };
-  }
-  return { args: rest, options: {} };
+/** A positional argument of a pattern. */
+type Positional = string | number | bigint;
+
+/**
+ * What follows a registered view name: its parameters as one object (`{ slug }`, Django's
+ * `**kwargs`), or positionally, then optionally `{ permanent }`; nothing (or only options) when it
+ * takes none.
+ */
+export type UrlArguments<N extends string> =
+  | [kwargs: UrlParams<N>, options?: { permanent?: boolean }]
+  | [options: ResolveUrlOptions<UrlParams<N>> & { kwargs: UrlParams<N> }]
+  | [first: Positional, ...args: Positional[]]
+  | [first: Positional, ...args: [...Positional[], { permanent?: boolean }]]
+  | (TakesNoArguments<N> extends true ? [options?: { permanent?: boolean }] : never);
+
+function isPlain(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `{ permanent: true }`, `{ kwargs: {...} }` or both: options, not a pattern's kwargs. */
+function isOptions(value: unknown): value is ResolveUrlOptions {
+  if (!isPlain(value)) return false;
+  const keys = Object.keys(value);
+  return (
+    keys.length > 0 &&
+    keys.every(
+      (key) =>
+        (key === 'permanent' && typeof value.permanent === 'boolean') || (key === 'kwargs' && isPlain(value.kwargs)),
+    )
+  );
 }
 
 /**
- * A URL for `to`, as Django's `resolve_url`: an object's `getAbsoluteUrl()`; a relative URL
- * (`./`, `../`) as is; a view name or view function reversed with the args (or `{ kwargs }`);
- * and, when that fails for a string that looks like a URL (has `/` or `.`), the string itself.
- *
- * @example
- * resolveUrl('article', 42);                       // '/articles/42/'
- * resolveUrl('blog:detail', { kwargs: { slug } }); // '/blog/x/'
- * resolveUrl('https://example.com/');              // as is
+ * The arguments after `to`: positional args, or one object of kwargs (`{ slug }`), then
+ * optionally the options (`{ permanent }`, or the older `{ kwargs }`).
  */
-export function resolveUrl(to: UrlTarget, ...rest: unknown[]): string {
+function splitArguments(rest: readonly unknown[]): {
+  args: unknown[];
+  kwargs: Record<string, unknown> | undefined;
+  permanent: boolean;
+} {
+  let items = rest;
+  let options: ResolveUrlOptions = {};
+  const last = items[items.length - 1];
+  if (isOptions(last)) {
+    options = last;
+    items = items.slice(0, -1);
+  }
+  let kwargs = options.kwargs;
+  let args = [...items];
+  if (items.length === 1 && isPlain(items[0])) {
+    if (kwargs !== undefined) {
+      throw new TypeError(
+        'redirect() and resolveUrl() were given the kwargs twice (an object and { kwargs }). Pass them once: redirect(name, { slug }).',
+      );
+    }
+    kwargs = items[0];
+    args = [];
+  }
+  return { args, kwargs, permanent: options.permanent === true };
+}
+
+function resolveTarget(to: UrlTarget, args: unknown[], kwargs: Record<string, unknown> | undefined): string {
   if (to !== null && typeof to === 'object' && typeof (to as HasAbsoluteUrl).getAbsoluteUrl === 'function') {
     return (to as HasAbsoluteUrl).getAbsoluteUrl();
   }
@@ -50,9 +103,8 @@ export function resolveUrl(to: UrlTarget, ...rest: unknown[]): string {
       `resolveUrl() was given ${to === null ? 'null' : typeof to}. Pass a URL, a view name, a view function, or an object with getAbsoluteUrl().`,
     );
   }
-  const { args, options } = splitOptions(rest);
   try {
-    return reverse(to, args.length ? { args } : { kwargs: options.kwargs ?? {} });
+    return reverseAny(to, args.length ? { args } : { kwargs: kwargs ?? {} });
   } catch (error) {
     if (!(error instanceof NoReverseMatch)) throw error;
     if (typeof to === 'function') throw error;
@@ -62,14 +114,46 @@ export function resolveUrl(to: UrlTarget, ...rest: unknown[]): string {
 }
 
 /**
+ * A URL for `to`, as Django's `resolve_url`: an object's `getAbsoluteUrl()`; a relative URL
+ * (`./`, `../`) as is; a view name or view function reversed with the args, or with one object
+ * of kwargs; and, when that fails for a string that looks like a URL (has `/` or `.`), the string
+ * itself.
+ *
+ * @example
+ * resolveUrl('article', 42);               // '/articles/42/'
+ * resolveUrl('blog:detail', { slug });     // '/blog/x/'
+ * resolveUrl('https://example.com/');      // as is
+ */
+export function resolveUrl<N extends UrlName>(to: N, ...rest: UrlArguments<N>): string;
+export function resolveUrl(to: UrlString | URL | HasAbsoluteUrl): string;
+export function resolveUrl(to: (...args: never[]) => unknown, ...rest: unknown[]): string;
+export function resolveUrl(to: UrlTarget, ...rest: unknown[]): string {
+  const { args, kwargs } = splitArguments(rest);
+  return resolveTarget(to, args, kwargs);
+}
+
+/**
  * A redirect response to `to` (see `resolveUrl()`): 302, or 301 with `{ permanent: true }`.
  *
  * @example
  * return redirect('article', article.id);
+ * return redirect('blog:detail', { slug: post.slug });
  * return redirect('/login/', { permanent: true });
  */
+export function redirect<N extends UrlName>(
+  to: N,
+  ...rest: UrlArguments<N>
+): HttpResponseRedirect | HttpResponsePermanentRedirect;
+export function redirect(
+  to: UrlString | URL | HasAbsoluteUrl,
+  options?: { permanent?: boolean },
+): HttpResponseRedirect | HttpResponsePermanentRedirect;
+export function redirect(
+  to: (...args: never[]) => unknown,
+  ...rest: unknown[]
+): HttpResponseRedirect | HttpResponsePermanentRedirect;
 export function redirect(to: UrlTarget, ...rest: unknown[]): HttpResponseRedirect | HttpResponsePermanentRedirect {
-  const { options } = splitOptions(rest);
-  const url = resolveUrl(to, ...rest);
-  return options.permanent ? new HttpResponsePermanentRedirect(url) : new HttpResponseRedirect(url);
+  const { args, kwargs, permanent } = splitArguments(rest);
+  const url = resolveTarget(to, args, kwargs);
+  return permanent ? new HttpResponsePermanentRedirect(url) : new HttpResponseRedirect(url);
 }

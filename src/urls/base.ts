@@ -12,6 +12,23 @@ import { escapeRegExp, fillVariant } from './regex-helper.ts';
 import { URLResolver, joinPossibility, joinPrefix } from './resolvers.ts';
 import type { NamespacePrefix, ResolverMatch, ReversePossibility, Urlconf } from './resolvers.ts';
 import { describe } from '../gateway/describe.ts';
+import type { TakesNoArguments, UrlName, UrlParams } from './names.ts';
+
+/**
+ * What `reverse()` takes after a registered name: its parameters as `kwargs` (or positional
+ * `args`), required when the name has any; optional options otherwise.
+ */
+export type ReverseArguments<N extends string> =
+  TakesNoArguments<N> extends true
+    ? [options?: ReverseOptions<UrlParams<N>>]
+    : [options: ReverseOptions<UrlParams<N>> & ({ kwargs: UrlParams<N> } | { args: readonly unknown[] })];
+
+/** A view function, which `reverse()` also takes instead of a name. */
+type ViewTarget = (...args: never[]) => unknown;
+
+/** `reverse()` for a name or view only known at run time (no registry check): for the framework's own callers. */
+export const reverseAny = (viewName: string | ViewTarget, options: ReverseOptions = {}): string =>
+  (reverse as (viewName: string | ViewTarget, options: ReverseOptions) => string)(viewName, options);
 
 // Module names by string; module objects and pattern lists by identity, weakly, so that a URLconf
 // built on the fly (tests, per-request urlconf) does not stay in memory for ever.
@@ -181,11 +198,11 @@ export function runWithUrlconf<R>(urlconf: Urlconf | undefined, fn: () => R): R 
 export type ReverseQuery =
   URLSearchParams | { urlencode(): string } | readonly (readonly [string, unknown])[] | Record<string, unknown>;
 
-/** Options of `reverse()`. */
-export interface ReverseOptions {
+/** Options of `reverse()`; `P`, the parameters of the name reversed (docs/http.md, typed reverse). */
+export interface ReverseOptions<P = Record<string, unknown>> {
   urlconf?: Urlconf;
   args?: readonly unknown[];
-  kwargs?: Record<string, unknown>;
+  kwargs?: P;
   /** The current application instance (`request.resolverMatch.namespace`), for namespaced names. */
   currentApp?: string;
   /** Appended as `?query`, form-encoded. */
@@ -202,7 +219,10 @@ export interface ReverseOptions {
  * reverse('news:archive', { kwargs: { year: 2024 } });           // '/news/2024/'
  * reverse('article', { args: ['x'], query: { page: 2 } });       // '/articles/x/?page=2'
  */
-export function reverse(viewName: string | ((...args: never[]) => unknown), options: ReverseOptions = {}): string {
+export function reverse<N extends UrlName>(viewName: N, ...options: ReverseArguments<N>): string;
+export function reverse(viewName: string, options: ReverseOptions & { urlconf: Urlconf }): string;
+export function reverse(viewName: ViewTarget, options?: ReverseOptions): string;
+export function reverse(viewName: string | ViewTarget, options: ReverseOptions = {}): string {
   const root = getResolver(options.urlconf ?? getUrlconf());
   let resolver = root;
   const args = options.args ?? [];
@@ -277,8 +297,11 @@ export function reverse(viewName: string | ((...args: never[]) => unknown), opti
  * RedirectView.asView({ url: HOME });       // reversed on the first request
  * String(HOME);                              // '/'
  */
-export function reverseLazy(viewName: string | ((...args: never[]) => unknown), options: ReverseOptions = {}): LazyUrl {
-  return new LazyUrl(() => reverse(viewName, options));
+export function reverseLazy<N extends UrlName>(viewName: N, ...options: ReverseArguments<N>): LazyUrl;
+export function reverseLazy(viewName: string, options: ReverseOptions & { urlconf: Urlconf }): LazyUrl;
+export function reverseLazy(viewName: ViewTarget, options?: ReverseOptions): LazyUrl;
+export function reverseLazy(viewName: string | ViewTarget, options: ReverseOptions = {}): LazyUrl {
+  return new LazyUrl(() => reverseAny(viewName, options));
 }
 
 /**

@@ -7,6 +7,17 @@ import { RegexPattern, RoutePattern } from './patterns.ts';
 import type { UrlPatternShape } from './patterns.ts';
 import { URLPattern, URLResolver } from './resolvers.ts';
 import type { UrlEntry, UrlconfModule, ViewFunction } from './resolvers.ts';
+import type {
+  AppNameOf,
+  Empty,
+  EndpointNames,
+  IncludedInfo,
+  IncludedNames,
+  Named,
+  RegexParams,
+  RouteParams,
+  UrlNamesOf,
+} from './names.ts';
 
 /** What `include()` returns: a URLconf, its application namespace and instance namespace. */
 export class Included {
@@ -54,6 +65,19 @@ function isTuple(arg: unknown): arg is readonly unknown[] {
  * path('blog/', include('blog.urls'));                       // blog/urls.ts, appName 'blog'
  * path('polls/', include([pollsPatterns, 'polls'], { namespace: 'author-polls' }));
  */
+export function include<const T extends readonly UrlEntry[], const A extends string, const N extends string = never>(
+  arg: readonly [T, A],
+  options?: { namespace?: N },
+): Included & IncludedInfo<UrlNamesOf<T>, A | N>;
+export function include<const M extends UrlconfModule, const N extends string = never>(
+  arg: M,
+  options?: { namespace?: N },
+): Included & IncludedInfo<UrlNamesOf<M['urlpatterns']>, AppNameOf<M> | N>;
+export function include<const T extends readonly UrlEntry[]>(
+  arg: T,
+  options?: { namespace?: string },
+): Included & IncludedInfo<UrlNamesOf<T>, never>;
+export function include(arg: IncludeTarget, options?: { namespace?: string }): Included;
 export function include(arg: IncludeTarget, options: { namespace?: string } = {}): Included {
   const namespace = options.namespace;
   let urlconf: unknown = arg;
@@ -148,6 +172,21 @@ function makePath(
  * path('articles/<int:year>/<slug:slug>/', articleDetail, { name: 'article-detail' });
  * path('blog/', include('blog.urls'));
  */
+export function path<
+  const R extends string,
+  const N extends string = never,
+  const E extends Record<string, unknown> = Empty,
+>(
+  route: R,
+  view: ViewFunction,
+  options?: { name?: N; kwargs?: E },
+): UrlEntry & Named<EndpointNames<N, RouteParams<R>, E>>;
+export function path<const R extends string, M, NS extends string>(
+  route: R,
+  view: Included & IncludedInfo<M, NS>,
+  options?: PathOptions,
+): UrlEntry & Named<IncludedNames<M, NS, RouteParams<R>>>;
+export function path(route: string, view: ViewFunction | Included, options?: PathOptions): UrlEntry;
 export function path(route: string, view: ViewFunction | Included, options: PathOptions = {}): UrlEntry {
   return makePath('path', route, view, options, RoutePattern);
 }
@@ -160,6 +199,21 @@ export function path(route: string, view: ViewFunction | Included, options: Path
  * @example
  * rePath('^articles/(?P<year>[0-9]{4})/$', yearArchive, { name: 'year-archive' });
  */
+export function rePath<
+  const R extends string,
+  const N extends string = never,
+  const E extends Record<string, unknown> = Empty,
+>(
+  regex: R,
+  view: ViewFunction,
+  options?: { name?: N; kwargs?: E },
+): UrlEntry & Named<EndpointNames<N, RegexParams<R>, E>>;
+export function rePath<const R extends string, M, NS extends string>(
+  regex: R,
+  view: Included & IncludedInfo<M, NS>,
+  options?: PathOptions,
+): UrlEntry & Named<IncludedNames<M, NS, RegexParams<R>>>;
+export function rePath(regex: string, view: ViewFunction | Included, options?: PathOptions): UrlEntry;
 export function rePath(regex: string, view: ViewFunction | Included, options: PathOptions = {}): UrlEntry {
   return makePath('rePath', regex, view, options, RegexPattern);
 }

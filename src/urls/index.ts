@@ -32,7 +32,18 @@ export {
   reverseLazy,
   LazyUrl,
 } from './base.ts';
-export type { ReverseOptions, ReverseQuery } from './base.ts';
+export type { ReverseOptions, ReverseQuery, ReverseArguments } from './base.ts';
+export type {
+  ConverterValueTypes,
+  UrlRegistry,
+  UrlNamesOf,
+  UrlName,
+  UrlParams,
+  RouteParams,
+  RegexParams,
+  Named,
+  IncludedInfo,
+} from './names.ts';
 export {
   registerConverter,
   getConverter,

@@ -290,7 +290,7 @@ describe('resolve()', () => {
   });
 
   test('patterns appended after the first resolve are found', () => {
-    const conf = [path('a/', empty, { name: 'a' })];
+    const conf: UrlEntry[] = [path('a/', empty, { name: 'a' })];
     assert.equal(resolve('/a/', conf).urlName, 'a');
     conf.push(path('b/', empty, { name: 'b' }));
     assert.equal(resolve('/b/', conf).urlName, 'b');

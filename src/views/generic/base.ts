@@ -11,7 +11,7 @@ import {
   HttpResponseRedirect,
 } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
-import { reverse } from '../../urls/base.ts';
+import { reverseAny } from '../../urls/base.ts';
 import { getLogger } from '../../utils/log.ts';
 import type { LazyUrl } from '../../urls/base.ts';
 
@@ -190,7 +190,7 @@ export class RedirectView extends View {
     if (this.url) {
       url = interpolate(String(this.url), kwargs);
     } else if (this.patternName) {
-      url = reverse(this.patternName, args.length ? { args } : { kwargs });
+      url = reverseAny(this.patternName, args.length ? { args } : { kwargs });
     } else {
       return null;
     }
