@@ -1,6 +1,6 @@
 /**
  * `HttpRequest`, as Django's `django.http.HttpRequest`: what a view gets, knowing nothing of the
- * protocol it came by (the gateway's `WSGIRequest` builds it from an environ).
+ * protocol it came by (the gateway's `requestFromEnviron` builds it from an environ).
  *
  * The body is read when something asks for it (docs/architecture.md): `loadBody()` reads it
  * (src/http/body.ts) under the upload limits; `body`, `POST` and `FILES` are then synchronous,
@@ -118,7 +118,7 @@ function rememberHost(host: string, allowed: readonly string[]): void {
 
 /**
  * An HTTP request, as Django's `HttpRequest`: protocol-free. A request handler builds it from what
- * the server gave (the gateway's is `WSGIRequest`, in core/handlers/wsgi.ts); `new HttpRequest()`
+ * the server gave (the gateway's is `requestFromEnviron()`, in core/handlers/wsgi.ts); `new HttpRequest()`
  * gives an empty one whose fields tests may set.
  *
  * The body is read only when something asks for it: `await request.loadBody()` (the handler does
@@ -162,10 +162,11 @@ export class HttpRequest {
   #postParseError = false;
 
   /**
-   * For request handlers: this request comes from a client, and its body (none when null) is
-   * read from `source` when something asks for it. Django's `WSGIRequest` sets `_stream`.
+   * For request handlers (the gateway's `requestFromEnviron`): this request comes from a client,
+   * and its body (none when null) is read from `source` when something asks for it, as Django's
+   * `WSGIRequest` sets `_stream`. Not for views.
    */
-  protected setStream(source: BodySource | null): void {
+  setStream(source: BodySource | null): void {
     this.#stream = true;
     if (source === null) {
       this.#body = EMPTY;

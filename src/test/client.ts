@@ -6,7 +6,7 @@
  */
 import { settings } from '../conf/index.ts';
 import { setup } from '../core/wsgi.ts';
-import { WSGIHandler, WSGIRequest } from '../core/handlers/wsgi.ts';
+import { WSGIHandler, requestFromEnviron } from '../core/handlers/wsgi.ts';
 import { gotRequestException } from '../core/signals.ts';
 import { buildTestEnviron, callApplication } from '../gateway/testing.ts';
 import type { TestRequest, TestResponse } from '../gateway/testing.ts';
@@ -464,7 +464,7 @@ export class RequestFactory {
       ...(typeof options.query === 'string' && options.query !== '' ? { query: options.query } : {}),
       ...(body !== undefined ? { body } : {}),
     });
-    const request = new WSGIRequest(environ);
+    const request = requestFromEnviron(environ);
     // No handler will: the body is read here, so the view can use POST and FILES.
     await request.loadBody();
     return request;

@@ -39,6 +39,9 @@ let resolversByObject = new WeakMap<object, URLResolver>();
 // request (boot, scripts, tests), the process default set by setScriptPrefix() applies.
 let defaultScriptPrefix = '/';
 const scriptPrefixStore = new AsyncLocalStorage<string>();
+// Whether a context with a prefix of its own was ever entered: until then none exists, and the
+// handler's check on every request needs no lookup in the async context.
+let prefixContexts = false;
 const urlconfStore = new AsyncLocalStorage<{ urlconf: Urlconf | undefined }>();
 
 // ROOT_URLCONF, read once per settings change: every request resolves against it.
@@ -154,12 +157,14 @@ export function setScriptPrefix(prefix: string): void {
 export function runWithScriptPrefix<A extends unknown[], R>(prefix: string, fn: (...args: A) => R, ...args: A): R {
   const slashed = withSlash(prefix);
   if (slashed === getScriptPrefix()) return fn(...args);
+  prefixContexts = true;
   return scriptPrefixStore.run(slashed, fn, ...args);
 }
 
 /** Whether `prefix` (with or without its trailing `/`) is the current script prefix. */
 export function isScriptPrefix(prefix: string): boolean {
-  return withSlash(prefix) === getScriptPrefix();
+  const slashed = prefix === '' ? '/' : withSlash(prefix);
+  return slashed === (prefixContexts ? getScriptPrefix() : defaultScriptPrefix);
 }
 
 function withSlash(prefix: string): string {

@@ -86,8 +86,10 @@ export interface Exchange {
 
 /**
  * Sends a request with `body` over a raw socket (Content-Length, or chunked when `chunked`),
- * writing as fast as the server reads, and stops sending once the server has answered and
- * closed (or reset) the connection. Resolves with the answer once the connection is closed.
+ * writing as fast as the server reads, and stops sending as soon as the whole response has
+ * arrived, as HTTP clients do with an answer that comes before the end of their upload (curl:
+ * "HTTP error before end of send, stop sending"); then closes. `sent` is what it had sent by
+ * then: what the server took before answering, the socket buffers included.
  */
 export function sendRaw(
   port: number,
@@ -98,7 +100,10 @@ export function sendRaw(
     const received: Buffer[] = [];
     let sent = 0;
     let closed = false;
-    socket.on('data', (data) => received.push(data));
+    socket.on('data', (data) => {
+      received.push(data);
+      if (responseComplete(Buffer.concat(received))) socket.destroy();
+    });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
     });
@@ -119,7 +124,9 @@ export function sendRaw(
       });
     });
     socket.once('connect', async () => {
-      const headers: Record<string, string> = { Host: 'testserver', Connection: 'close', ...request.headers };
+      // Keep-alive, as browsers: a server that closes a connection whose client is still sending
+      // resets it, and the client can lose the answer (the server's to prevent, by lingering).
+      const headers: Record<string, string> = { Host: 'testserver', ...request.headers };
       if (request.body !== undefined) {
         if (request.chunked) headers['Transfer-Encoding'] = 'chunked';
         else headers['Content-Length'] = String(request.body.length);
@@ -133,7 +140,7 @@ export function sendRaw(
       socket.write(head);
       if (request.body === undefined) return;
       for (const chunk of request.body.chunks()) {
-        if (closed || socket.destroyed || socket.writableEnded) return;
+        if (closed || socket.destroyed || socket.writableEnded || received.length > 0) return;
         const framed = request.chunked
           ? [Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]
           : [chunk];
@@ -155,6 +162,14 @@ export function sendRaw(
       if (!closed && !socket.destroyed && request.chunked) socket.write('0\r\n\r\n');
     });
   });
+}
+
+/** Whether `raw` holds a whole response: its head and the Content-Length bytes of its body. */
+function responseComplete(raw: Buffer): boolean {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end === -1) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(raw.subarray(0, end).toString('latin1'));
+  return length !== null && raw.length - end - 4 >= Number(length[1]);
 }
 
 /** Counts what the application reads of wsgi.input, and gives it `tsgi.tmpdir` when set. */

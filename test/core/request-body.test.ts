@@ -131,7 +131,7 @@ const bigUpload = () =>
   ]);
 
 describe('nothing of the body is read when the answer does not need it', () => {
-  test('1 GiB multipart to a URL that does not exist: 404, nothing read or written to disk, the connection closed', async () => {
+  test('1 GiB multipart to a URL that does not exist: 404, nothing read or written to disk', async () => {
     const answer = await sendRaw(server.port, {
       path: '/no-such-page/',
       headers: { 'Content-Type': MULTIPART, ...csrfOk },
@@ -140,9 +140,8 @@ describe('nothing of the body is read when the answer does not need it', () => {
     assert.equal(answer.status, 404);
     assert.equal(counter.read, 0, 'the framework read nothing of wsgi.input');
     assert.deepEqual(listSpool(), []);
-    // What the kernel's socket buffers took before the server closed: a few MiB, not the GiB.
+    // What the socket buffers took before the answer came: a few MiB, not the GiB.
     assert.ok(answer.sent < 64 * MiB, `the client sent ${answer.sent} bytes`);
-    assert.match(answer.head, /\r\nConnection: close/i);
   });
 
   for (const [label, url] of [

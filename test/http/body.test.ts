@@ -3,15 +3,15 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { settings } from '../../src/conf/index.ts';
-import { WSGIRequest } from '../../src/core/handlers/wsgi.ts';
+import { requestFromEnviron } from '../../src/core/handlers/wsgi.ts';
 import { buildTestEnviron } from '../../src/gateway/testing.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 import { UploadStorageError } from '../../src/http/exceptions.ts';
 
 before(() => settings.configure({ ALLOWED_HOSTS: ['*'] }));
 
-function request(body: string, contentType = 'application/x-www-form-urlencoded', method = 'POST'): WSGIRequest {
-  return new WSGIRequest(buildTestEnviron({ method, path: '/', headers: { 'Content-Type': contentType }, body }));
+function request(body: string, contentType = 'application/x-www-form-urlencoded', method = 'POST'): HttpRequest {
+  return requestFromEnviron(buildTestEnviron({ method, path: '/', headers: { 'Content-Type': contentType }, body }));
 }
 
 const form = (parts: Array<[string, string]>, boundary = 'B') =>
@@ -48,7 +48,7 @@ describe('loadBody()', () => {
   });
 
   test('a request without a body, or built by hand, has nothing to load', async () => {
-    const get = new WSGIRequest(buildTestEnviron({ path: '/' }));
+    const get = requestFromEnviron(buildTestEnviron({ path: '/' }));
     assert.equal(get.bodyLoaded, true);
     assert.equal(get.body.byteLength, 0);
     assert.equal(get.POST.size, 0);

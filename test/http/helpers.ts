@@ -1,10 +1,11 @@
 // Builds a request from an environ as the gateway handler does, and reads its body (the handler
 // does that before calling a view; these tests call the request layer directly).
-import { WSGIRequest } from '../../src/core/handlers/wsgi.ts';
+import { requestFromEnviron } from '../../src/core/handlers/wsgi.ts';
 import type { Environ } from '../../src/gateway/types.ts';
+import type { HttpRequest } from '../../src/http/request.ts';
 
-export async function loadedRequest(environ: Environ): Promise<WSGIRequest> {
-  const request = new WSGIRequest(environ);
+export async function loadedRequest(environ: Environ): Promise<HttpRequest> {
+  const request = requestFromEnviron(environ);
   await request.loadBody();
   return request;
 }
