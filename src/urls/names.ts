@@ -11,7 +11,7 @@
  * ```ts
  * // mysite/urls.ts
  * import { path, include, type UrlNamesOf } from 'tsgi/urls';
- * import * as blog from '../blog/urls.ts';
+ * import * as blog from '../blog/urls'; // the app's URLconf module (with its extension)
  * export const urlpatterns = [path('blog/', include(blog)), path('', home, { name: 'home' })];
  * declare module 'tsgi/urls' {
  *   interface UrlRegistry extends UrlNamesOf<typeof urlpatterns> {}
