@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { skipUnlessPresent } from '../prerequisites.ts';
 import { multipart, sendRaw } from './body-helpers.ts';
 
 const MiB = 1024 ** 2;
@@ -83,48 +84,48 @@ describe('a spool write that fails is answered at once, its file deleted', () =>
     assert.match(server.stderr(), /The request body could not be written to the temporary file .* \(EFBIG\)/);
   });
 
-  // A tmpfs needs a mount: in a user and mount namespace of the test's own (unprivileged where
-  // the kernel allows it, as Debian's does; root anyway in CI).
-  const mountCheck = spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=1m none "$0"', tmpdir()], {
-    encoding: 'utf8',
-  });
-  const canMount = mountCheck.status === 0;
-  if (!canMount && process.env.CI === 'true') {
-    throw new Error(`The ENOSPC test needs 'unshare -Urm' and a tmpfs mount: ${mountCheck.stderr}`);
-  }
-
-  test(
-    'ENOSPC (a 1 MiB disk): 507 Insufficient Storage',
-    { skip: !canMount && `unshare -Urm with a tmpfs mount is not available here: ${mountCheck.stderr.trim()}` },
-    async () => {
-      const spool = mkdtempSync(path.join(tmpdir(), 'tsgi-enospc-'));
-      folders.push(spool);
-      const server = await start(
-        `exec unshare -Urm sh -c 'mount -t tmpfs -o size=1m none "$0" && exec "$NODE_BIN" "$FIXTURE"' "${spool}"`,
-        { FILE_UPLOAD_TEMP_DIR: spool, FILE_UPLOAD_MAX_MEMORY_SIZE: 64 * 1024, FILE_UPLOAD_MAX_SIZE: null },
-      );
-      const answer = await sendRaw(server.port, {
-        path: '/upload/',
-        headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` },
-        body: upload(512 * MiB),
-      });
-      assert.equal(answer.status, 507, answer.text);
-      assert.match(answer.text, /Insufficient Storage \(507\)/);
-      assert.ok(answer.sent < 128 * MiB, `the client sent ${answer.sent} bytes`);
-      assert.match(
-        server.stderr(),
-        /The request body could not be written to the temporary file .* \(ENOSPC\): the disk is full/,
-      );
-      // The tmpfs is the server's own: ask it what is left there.
-      const left = await sendRaw(server.port, { method: 'GET', path: '/spool/' });
-      assert.deepEqual(JSON.parse(left.text), { files: [] });
-      // The disk has room again: a small upload goes through.
-      const small = await sendRaw(server.port, {
-        path: '/upload/',
-        headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` },
-        body: upload(300 * 1024),
-      });
-      assert.deepEqual(JSON.parse(small.text), { files: [['video', [300 * 1024]]] });
-    },
+  // A tmpfs needs a mount, in a mount namespace of the test's own: with root's privileges
+  // (unshare -m), else in a user namespace too (unshare -Urm, unprivileged where the kernel
+  // allows it, as Debian's does).
+  const unshareFlags = ['-m', '-Urm'].find(
+    (flag) =>
+      spawnSync('unshare', [flag, 'sh', '-c', 'mount -t tmpfs -o size=1m none "$0"', tmpdir()], { encoding: 'utf8' })
+        .status === 0,
   );
+  const mountSkip = skipUnlessPresent(
+    unshareFlags === undefined
+      ? 'a tmpfs mount in a namespace of its own (unshare -m or -Urm) is not possible here'
+      : undefined,
+  );
+
+  test('ENOSPC (a 1 MiB disk): 507 Insufficient Storage', { skip: mountSkip }, async () => {
+    const spool = mkdtempSync(path.join(tmpdir(), 'tsgi-enospc-'));
+    folders.push(spool);
+    const server = await start(
+      `exec unshare ${unshareFlags} sh -c 'mount -t tmpfs -o size=1m none "$0" && exec "$NODE_BIN" "$FIXTURE"' "${spool}"`,
+      { FILE_UPLOAD_TEMP_DIR: spool, FILE_UPLOAD_MAX_MEMORY_SIZE: 64 * 1024, FILE_UPLOAD_MAX_SIZE: null },
+    );
+    const answer = await sendRaw(server.port, {
+      path: '/upload/',
+      headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` },
+      body: upload(512 * MiB),
+    });
+    assert.equal(answer.status, 507, answer.text);
+    assert.match(answer.text, /Insufficient Storage \(507\)/);
+    assert.ok(answer.sent < 128 * MiB, `the client sent ${answer.sent} bytes`);
+    assert.match(
+      server.stderr(),
+      /The request body could not be written to the temporary file .* \(ENOSPC\): the disk is full/,
+    );
+    // The tmpfs is the server's own: ask it what is left there.
+    const left = await sendRaw(server.port, { method: 'GET', path: '/spool/' });
+    assert.deepEqual(JSON.parse(left.text), { files: [] });
+    // The disk has room again: a small upload goes through.
+    const small = await sendRaw(server.port, {
+      path: '/upload/',
+      headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` },
+      body: upload(300 * 1024),
+    });
+    assert.deepEqual(JSON.parse(small.text), { files: [['video', [300 * 1024]]] });
+  });
 });
