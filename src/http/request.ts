@@ -270,6 +270,11 @@ export class HttpRequest {
     })();
   }
 
+  /** `for await (const chunk of request)`: the same as `request.stream()`. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.stream()[Symbol.asyncIterator]();
+  }
+
   /** The environ (empty for a request built by hand). Setting it resets headers, GET and COOKIES. */
   get META(): Partial<Environ> {
     return this.#meta;

@@ -100,6 +100,11 @@ describe('stream()', () => {
     await assert.rejects(r.loadBody(), { name: 'RawPostDataException' });
   });
 
+  test('the request itself is async-iterable, as request.stream()', async () => {
+    const r = request('iterated', 'application/octet-stream');
+    assert.equal(await collect(r), 'iterated');
+  });
+
   test('after loading: the loaded body, and the body is still there', async () => {
     const r = request('loaded', 'application/octet-stream');
     await r.loadBody();
