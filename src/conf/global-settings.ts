@@ -70,6 +70,24 @@ export interface StorageConfig {
   OPTIONS?: Record<string, unknown>;
 }
 
+/** One entry of `CACHES`: a cache backend and how it is set up (src/core/cache, docs/cache.md). */
+export interface CacheConfig {
+  /** A backend class, or its dotted name: `'tsgi.core.cache.backends.redis.RedisCache'`. */
+  BACKEND: string | (new (params: never) => unknown);
+  /** Where the data is: a Redis URL (a list: the first for writes, the others replicas), a folder, a name. */
+  LOCATION?: string | readonly string[];
+  /** Default timeout in seconds (300); null keeps entries until evicted or deleted. */
+  TIMEOUT?: number | null;
+  /** Put before every key, so caches can share a store. */
+  KEY_PREFIX?: string;
+  /** The default version of keys (1). */
+  VERSION?: number;
+  /** A function (key, keyPrefix, version) => stored key, or its dotted name. */
+  KEY_FUNCTION?: string | ((key: string, keyPrefix: string, version: number) => string);
+  /** Backend options: `MAX_ENTRIES`, `CULL_FREQUENCY`; Redis's `SOCKET_TIMEOUT`, `SOCKET_CONNECT_TIMEOUT`, `db`, `CLIENT`. */
+  OPTIONS?: Record<string, unknown>;
+}
+
 export interface Settings {
   /** Shows detailed error pages; never true in production. */
   DEBUG: boolean;
@@ -189,6 +207,14 @@ export interface Settings {
   CSRF_FAILURE_VIEW: string;
   /** Keep the CSRF secret in the session instead of a cookie (tsgi has no sessions yet: must stay false). */
   CSRF_USE_SESSIONS: boolean;
+  /** Caches by alias (`default` is `cache`): backend, LOCATION, TIMEOUT, KEY_PREFIX, VERSION, KEY_FUNCTION, OPTIONS. */
+  CACHES: Record<string, CacheConfig>;
+  /** The cache alias of the cache middleware and `cachePage`. */
+  CACHE_MIDDLEWARE_ALIAS: string;
+  /** Put before the keys of cached pages, to share a cache between sites. */
+  CACHE_MIDDLEWARE_KEY_PREFIX: string;
+  /** Seconds a page stays in the cache middleware's cache (when the response names no max-age). */
+  CACHE_MIDDLEWARE_SECONDS: number;
   /** The Signer class for signed cookies (dotted path or class). */
   SIGNING_BACKEND: string | (new (...args: never[]) => unknown);
   /** The language of the site (Django's default; tsgi has no translations yet). */
@@ -310,6 +336,10 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   CSRF_TRUSTED_ORIGINS: [],
   CSRF_FAILURE_VIEW: 'tsgi.views.csrf.csrfFailure',
   CSRF_USE_SESSIONS: false,
+  CACHES: { default: { BACKEND: 'tsgi.core.cache.backends.locmem.LocMemCache' } },
+  CACHE_MIDDLEWARE_ALIAS: 'default',
+  CACHE_MIDDLEWARE_KEY_PREFIX: '',
+  CACHE_MIDDLEWARE_SECONDS: 600,
   SIGNING_BACKEND: 'tsgi.core.signing.TimestampSigner',
   LANGUAGE_CODE: 'en-us',
   TIME_ZONE: 'America/Chicago',

@@ -80,6 +80,11 @@ export const UNITS: readonly Unit[] = [
     what: '`requestStarted`, `requestFinished`, `gotRequestException`',
     imports: ['conf', 'dispatch', 'gateway'],
   },
+  {
+    name: 'core/cache',
+    what: 'the cache framework: `caches`, `cache`, the local-memory, file, Redis and dummy backends',
+    imports: ['conf', 'core/exceptions', 'utils'],
+  },
   { name: 'core/signing', what: 'signed values and cookies (`Signer`, `dumps`, `loads`)', imports: ['conf', 'utils'] },
   { name: 'core/checks', what: 'the system check framework and the deployment checks', imports: ['conf'] },
   {
