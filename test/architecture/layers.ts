@@ -112,8 +112,8 @@ export const UNITS: readonly Unit[] = [
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {
     name: 'middleware',
-    what: 'the middleware contract (`index.ts`, types only); Security, Common, Csrf, XFrameOptions, GZip, ConditionalGet',
-    imports: ['conf', 'core/exceptions', 'http', 'urls', 'utils'],
+    what: 'the middleware contract (`index.ts`, types only); Security, Common, Csrf, XFrameOptions, GZip, ConditionalGet, the cache middleware',
+    imports: ['conf', 'core/cache', 'core/exceptions', 'http', 'urls', 'utils'],
   },
   {
     name: 'staticfiles',
