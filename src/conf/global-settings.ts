@@ -205,7 +205,7 @@ export interface Settings {
   CSRF_TRUSTED_ORIGINS: string[];
   /** The view answering CSRF failures, as a dotted path. */
   CSRF_FAILURE_VIEW: string;
-  /** Keep the CSRF secret in the session instead of a cookie (tsgi has no sessions yet: must stay false). */
+  /** Keep the CSRF secret in the session instead of a cookie (SessionMiddleware must come before CsrfViewMiddleware). */
   CSRF_USE_SESSIONS: boolean;
   /** Caches by alias (`default` is `cache`): backend, LOCATION, TIMEOUT, KEY_PREFIX, VERSION, KEY_FUNCTION, OPTIONS. */
   CACHES: Record<string, CacheConfig>;
@@ -215,6 +215,36 @@ export interface Settings {
   CACHE_MIDDLEWARE_KEY_PREFIX: string;
   /** Seconds a page stays in the cache middleware's cache (when the response names no max-age). */
   CACHE_MIDDLEWARE_SECONDS: number;
+  /** Where sessions are kept: `tsgi.contrib.sessions.backends.` `cache`, `file`, `signed-cookies` (docs/sessions.md). */
+  SESSION_ENGINE: string;
+  /** The CACHES alias of the cache session engine. */
+  SESSION_CACHE_ALIAS: string;
+  /** The name of the session cookie. */
+  SESSION_COOKIE_NAME: string;
+  /** Seconds a session lasts (two weeks): the cookie's Max-Age and the store's expiry. */
+  SESSION_COOKIE_AGE: number;
+  /** `Domain` of the session cookie (`.example.com` for subdomains); host-only when null. */
+  SESSION_COOKIE_DOMAIN: string | null;
+  /** Sends the session cookie over HTTPS only (`Secure`); true in production. */
+  SESSION_COOKIE_SECURE: boolean;
+  /** `Path` of the session cookie. */
+  SESSION_COOKIE_PATH: string;
+  /** Hides the session cookie from JavaScript (`HttpOnly`). */
+  SESSION_COOKIE_HTTPONLY: boolean;
+  /** `SameSite` of the session cookie; false or null sends none. */
+  SESSION_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false | null;
+  /** Saves the session (and resends its cookie) on every request, not only when it changed. */
+  SESSION_SAVE_EVERY_REQUEST: boolean;
+  /** Makes the session cookie last until the browser closes (no Max-Age). */
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean;
+  /** The folder of the file session engine; the system's temporary folder when null. */
+  SESSION_FILE_PATH: string | null;
+  /** Where messages are kept between requests: `tsgi.contrib.messages.storage.` `fallback.FallbackStorage`, `cookie.CookieStorage`, `session.SessionStorage`. */
+  MESSAGE_STORAGE: string;
+  /** The lowest level of message recorded (INFO = 20; DEBUG = 10 shows debug messages). */
+  MESSAGE_LEVEL: number;
+  /** CSS classes of message levels, over the defaults (`{ 40: 'danger' }`). */
+  MESSAGE_TAGS: Record<number, string>;
   /** The Signer class for signed cookies (dotted path or class). */
   SIGNING_BACKEND: string | (new (...args: never[]) => unknown);
   /** The language of the site (Django's default; tsgi has no translations yet). */
@@ -340,6 +370,21 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   CACHE_MIDDLEWARE_ALIAS: 'default',
   CACHE_MIDDLEWARE_KEY_PREFIX: '',
   CACHE_MIDDLEWARE_SECONDS: 600,
+  SESSION_ENGINE: 'tsgi.contrib.sessions.backends.file',
+  SESSION_CACHE_ALIAS: 'default',
+  SESSION_COOKIE_NAME: 'sessionid',
+  SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,
+  SESSION_COOKIE_DOMAIN: null,
+  SESSION_COOKIE_SECURE: false,
+  SESSION_COOKIE_PATH: '/',
+  SESSION_COOKIE_HTTPONLY: true,
+  SESSION_COOKIE_SAMESITE: 'Lax',
+  SESSION_SAVE_EVERY_REQUEST: false,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
+  SESSION_FILE_PATH: null,
+  MESSAGE_STORAGE: 'tsgi.contrib.messages.storage.fallback.FallbackStorage',
+  MESSAGE_LEVEL: 20,
+  MESSAGE_TAGS: {},
   SIGNING_BACKEND: 'tsgi.core.signing.TimestampSigner',
   LANGUAGE_CODE: 'en-us',
   TIME_ZONE: 'America/Chicago',

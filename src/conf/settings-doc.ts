@@ -52,6 +52,9 @@ const SECTIONS: Array<[title: string, test: (name: string) => boolean]> = [
   ['Security (SecurityMiddleware, `check --deploy`)', (n) => n.startsWith('SECURE_') || n === 'X_FRAME_OPTIONS'],
   ['CSRF (CsrfViewMiddleware)', (n) => n.startsWith('CSRF_')],
   ['Request bodies and uploads', (n) => n.startsWith('DATA_UPLOAD_') || n.startsWith('FILE_UPLOAD_')],
+  ['Caches (tsgi/core/cache, the cache middleware)', (n) => n.startsWith('CACHE')],
+  ['Sessions (SessionMiddleware)', (n) => n.startsWith('SESSION_')],
+  ['Messages (tsgi/contrib/messages)', (n) => n.startsWith('MESSAGE_')],
   ['Static files and media', (n) => n.startsWith('STATIC') || n.startsWith('MEDIA_') || n === 'STORAGES'],
   ['Core', () => true],
 ];

@@ -52,6 +52,14 @@ export function b62Decode(text: string): number {
 
 const b64Encode = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
+/** Turns values into text and back for signed objects (Django's `serializer=`); JSON by default. */
+export interface Serializer {
+  dumps(value: unknown): string;
+  loads(text: string): unknown;
+}
+
+const JSON_SERIALIZER: Serializer = { dumps: (value) => JSON.stringify(value), loads: (text) => JSON.parse(text) };
+
 /** Options of a Signer. */
 export interface SignerOptions {
   /** SECRET_KEY by default. */
@@ -114,8 +122,8 @@ export class Signer {
   }
 
   /** Signs a JSON value (compressed when that is shorter). */
-  signObject(value: unknown, options: { compress?: boolean } = {}): string {
-    let data: Buffer = Buffer.from(JSON.stringify(value), 'utf8');
+  signObject(value: unknown, options: { compress?: boolean; serializer?: Serializer } = {}): string {
+    let data: Buffer = Buffer.from((options.serializer ?? JSON_SERIALIZER).dumps(value), 'utf8');
     let prefix = '';
     if (options.compress) {
       const compressed = nodeZlib().deflateSync(data);
@@ -129,11 +137,16 @@ export class Signer {
 
   /** The JSON value of `signObject`. @throws BadSignature */
   unsignObject(signed: string, ...rest: unknown[]): unknown {
+    return this.unsignObjectWith(signed, JSON_SERIALIZER, ...rest);
+  }
+
+  /** The value of `signObject(value, { serializer })`. @throws BadSignature */
+  unsignObjectWith(signed: string, serializer: Serializer, ...rest: unknown[]): unknown {
     const base64 = (this.unsign as (s: string, ...r: unknown[]) => string)(signed, ...rest);
     const compressed = base64.startsWith('.');
     let data = Buffer.from(compressed ? base64.slice(1) : base64, 'base64url');
     if (compressed) data = nodeZlib().inflateSync(data);
-    return JSON.parse(data.toString('utf8'));
+    return serializer.loads(data.toString('utf8'));
   }
 }
 
@@ -177,16 +190,24 @@ export function getCookieSigner(salt: string): Signer {
  * Signs a JSON value with SECRET_KEY and a timestamp (Django's `signing.dumps`).
  * @example const token = dumps({ user: 1 }, { salt: 'reset' }); loads(token, { salt: 'reset', maxAge: 3600 });
  */
-export function dumps(value: unknown, options: { key?: string; salt?: string; compress?: boolean } = {}): string {
+export function dumps(
+  value: unknown,
+  options: { key?: string; salt?: string; compress?: boolean; serializer?: Serializer } = {},
+): string {
   return new TimestampSigner({ key: options.key, salt: options.salt ?? SALT_PREFIX }).signObject(value, {
     compress: options.compress,
+    serializer: options.serializer,
   });
 }
 
 /** Verifies and decodes `dumps` output. @throws BadSignature, SignatureExpired */
-export function loads(signed: string, options: { key?: string; salt?: string; maxAge?: number } = {}): unknown {
-  return new TimestampSigner({ key: options.key, salt: options.salt ?? SALT_PREFIX }).unsignObject(
+export function loads(
+  signed: string,
+  options: { key?: string; salt?: string; maxAge?: number; serializer?: Serializer } = {},
+): unknown {
+  return new TimestampSigner({ key: options.key, salt: options.salt ?? SALT_PREFIX }).unsignObjectWith(
     signed,
+    options.serializer ?? JSON_SERIALIZER,
     options.maxAge,
   );
 }

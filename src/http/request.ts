@@ -11,6 +11,7 @@ import { fromSettings, settings } from '../conf/index.ts';
 import { BadRequest, DisallowedHost, ImproperlyConfigured } from '../core/exceptions.ts';
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
 import type { ResolverMatch, Urlconf } from '../urls/resolvers.ts';
+import type { SessionBase } from '../contrib/sessions/backends/base.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
 import type { BodySource, RequestBody } from './body.ts';
 import type * as BodyModule from './body.ts';
@@ -139,6 +140,8 @@ export class HttpRequest {
   resolverMatch: ResolverMatch | null = null;
   /** A URLconf for this request only (set by middleware), instead of ROOT_URLCONF. */
   urlconf: Urlconf | null | undefined = undefined;
+  /** The session, set by SessionMiddleware: `await request.session.load()` before use (docs/sessions.md). */
+  declare session: SessionBase;
   /** The media type of the body, lower-cased (`multipart/form-data`). */
   contentType: string | null = null;
   contentParams: Record<string, string> | null = null;

@@ -97,7 +97,7 @@ export const UNITS: readonly Unit[] = [
     name: 'http',
     what: '`HttpRequest`, `QueryDict`, the `HttpResponse` family, cookies, multipart, cache headers',
     imports: ['conf', 'core/exceptions', 'core/files/uploadedfile', 'core/signing', 'gateway', 'utils'],
-    typeImports: ['urls'],
+    typeImports: ['contrib/sessions', 'urls'],
   },
   {
     name: 'urls',
@@ -114,6 +114,21 @@ export const UNITS: readonly Unit[] = [
     name: 'middleware',
     what: 'the middleware contract (`index.ts`, types only); Security, Common, Csrf, XFrameOptions, GZip, ConditionalGet, the cache middleware',
     imports: ['conf', 'core/cache', 'core/exceptions', 'http', 'urls', 'utils'],
+  },
+  {
+    name: 'contrib/sessions',
+    what: '`request.session`: SessionMiddleware, the cache, file and signed-cookie engines, `loadSession`, `clearsessions`',
+    imports: [
+      'apps',
+      'conf',
+      'core/cache',
+      'core/exceptions',
+      'core/management/base',
+      'core/signing',
+      'http',
+      'middleware',
+      'utils',
+    ],
   },
   {
     name: 'staticfiles',

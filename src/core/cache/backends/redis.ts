@@ -40,6 +40,7 @@ class Server {
   #client: Client | undefined;
   #firstAttempt: Promise<void> | undefined;
   #lastError: Error | undefined;
+  #inFlight = 0;
 
   constructor(url: string, options: Record<string, unknown>) {
     this.url = url;
@@ -62,9 +63,23 @@ class Server {
     throw this.#lastError ?? new Error('not connected');
   }
 
+  /**
+   * Runs a command with the connection referenced: an idle connection does not keep the process
+   * alive, so a script or a management command that used the cache exits when it is done.
+   */
+  async run<T>(command: (client: Client) => Promise<T>): Promise<T> {
+    if (this.#inFlight++ === 0) this.#client?.ref();
+    try {
+      return await command(await this.client());
+    } finally {
+      if (--this.#inFlight === 0) this.#client?.unref();
+    }
+  }
+
   #start(createClient: typeof RedisClientModule.createClient): void {
     const client = createClient(this.#options as Parameters<typeof createClient>[0]);
     this.#client = client;
+    if (this.#inFlight === 0) client.unref();
     let settle!: () => void;
     this.#firstAttempt = new Promise((resolve) => (settle = resolve));
     // An 'error' listener is required: without one, node-redis's errors would crash the process.
@@ -205,8 +220,7 @@ export class RedisCache extends BaseCache {
   async #send(write: boolean, args: string[]): Promise<Reply> {
     const server = this.#server(write);
     try {
-      const client = await server.client();
-      return (await client.sendCommand(args)) as Reply;
+      return (await server.run((client) => client.sendCommand(args))) as Reply;
     } catch (error) {
       if (isReplyError(error)) throw error;
       throw new CacheUnavailable(
@@ -220,10 +234,11 @@ export class RedisCache extends BaseCache {
   async #transaction(commands: string[][]): Promise<Reply[]> {
     const server = this.#server(true);
     try {
-      const client = await server.client();
-      const multi = client.multi();
-      for (const command of commands) multi.addCommand(command);
-      return (await multi.exec()) as unknown as Reply[];
+      return await server.run(async (client) => {
+        const multi = client.multi();
+        for (const command of commands) multi.addCommand(command);
+        return (await multi.exec()) as unknown as Reply[];
+      });
     } catch (error) {
       if (isReplyError(error)) throw error;
       throw new CacheUnavailable(
