@@ -9,7 +9,7 @@
  * Referer or cookie, or carrying the token in the header, is decided without reading its body.
  */
 import { fromSettings, settings } from '../conf/index.ts';
-import { DisallowedHost } from '../core/exceptions.ts';
+import { DisallowedHost, ImproperlyConfigured } from '../core/exceptions.ts';
 import type { GetResponse } from './index.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { UnreadablePostError } from '../http/exceptions.ts';
@@ -75,11 +75,21 @@ type Flagged = HttpRequest & { [PROCESSING_DONE]?: boolean; [DONT_ENFORCE]?: boo
 interface CookieSettings {
   name: string;
   header: string;
+  useSessions: boolean;
 }
 const conf = fromSettings((): CookieSettings => ({
   name: settings.CSRF_COOKIE_NAME,
   header: settings.CSRF_HEADER_NAME,
+  useSessions: Boolean(settings.CSRF_USE_SESSIONS),
 }));
+
+/** Where CSRF_USE_SESSIONS keeps the secret in the session (Django's CSRF_SESSION_KEY). */
+export const CSRF_SESSION_KEY = '_csrftoken';
+
+function sessionSecret(request: HttpRequest): string | undefined {
+  const stored = request.session.get(CSRF_SESSION_KEY);
+  return typeof stored === 'string' ? stored : undefined;
+}
 
 function randomString(length: number): string {
   let out = '';
@@ -231,14 +241,28 @@ export class CsrfViewMiddleware {
   }
 
   call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
+    if (conf().useSessions) return this.#callWithSession(request);
     this.processRequest(request);
     const response = this.getResponse(request);
     if (response instanceof Promise) return response.then((answer) => this.processResponse(request, answer));
     return this.processResponse(request, response);
   }
 
+  /** With CSRF_USE_SESSIONS the secret is in the session, read before anything else (as Django reads it). */
+  async #callWithSession(request: HttpRequest): Promise<HttpResponseBase> {
+    if (request.session === undefined) {
+      throw new ImproperlyConfigured(
+        'CSRF_USE_SESSIONS is enabled, but request.session is not set. SessionMiddleware must appear before ' +
+          'CsrfViewMiddleware in MIDDLEWARE.',
+      );
+    }
+    await request.session.load();
+    this.processRequest(request);
+    return this.processResponse(request, await this.getResponse(request));
+  }
+
   #getSecret(request: HttpRequest): string | undefined {
-    const cookie = request.COOKIES[conf().name];
+    const cookie = conf().useSessions ? sessionSecret(request) : request.COOKIES[conf().name];
     if (cookie === undefined) return undefined;
     checkTokenFormat(cookie);
     // A masked token in the cookie (older clients) still carries the secret.
@@ -414,7 +438,12 @@ export class CsrfViewMiddleware {
   }
 
   processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
-    if (request.META.CSRF_COOKIE_NEEDS_UPDATE) {
+    if (request.META.CSRF_COOKIE_NEEDS_UPDATE && conf().useSessions) {
+      if (request.session.get(CSRF_SESSION_KEY) !== request.META.CSRF_COOKIE) {
+        request.session.set(CSRF_SESSION_KEY, request.META.CSRF_COOKIE);
+      }
+      request.META.CSRF_COOKIE_NEEDS_UPDATE = false;
+    } else if (request.META.CSRF_COOKIE_NEEDS_UPDATE) {
       response.setCookie(settings.CSRF_COOKIE_NAME, String(request.META.CSRF_COOKIE), {
         maxAge: settings.CSRF_COOKIE_AGE ?? undefined,
         domain: settings.CSRF_COOKIE_DOMAIN ?? undefined,
