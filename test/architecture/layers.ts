@@ -131,6 +131,11 @@ export const UNITS: readonly Unit[] = [
     ],
   },
   {
+    name: 'contrib/messages',
+    what: 'one-time messages: `messages.success(request, ...)`, the cookie, session and fallback storages, MessageMiddleware, the context processor',
+    imports: ['apps', 'conf', 'core/exceptions', 'core/signing', 'http', 'middleware', 'utils'],
+  },
+  {
     name: 'staticfiles',
     what: 'static files: finders, storage, collectstatic, serving and its middleware',
     imports: [
