@@ -17,7 +17,7 @@
  * cannot be reached is a miss, and a page that cannot be stored is served all the same (logged).
  */
 import { settings } from '../conf/index.ts';
-import { caches, type BaseCache } from '../core/cache/index.ts';
+import { caches, CacheUnavailable, type BaseCache } from '../core/cache/index.ts';
 import { getMaxAge, hasVaryHeader, patchResponseHeaders } from '../http/cache.ts';
 import { ResponseCookie, type SameSite } from '../http/cookie.ts';
 import type { HttpRequest } from '../http/request.ts';
@@ -253,7 +253,10 @@ class CachePhases {
         await this.#store(key, response as HttpResponse, seconds);
       }
     } catch (error) {
-      logger.warning(`The page ${request.path} was served but not cached: ${(error as Error).message}`, { error });
+      // An unreachable cache is reported by the cache itself, once per outage.
+      if (!(error instanceof CacheUnavailable)) {
+        logger.warning(`The page ${request.path} was served but not cached: ${(error as Error).message}`, { error });
+      }
     }
     return response;
   }
@@ -262,7 +265,9 @@ class CachePhases {
     try {
       await this.cache.set(key, toStored(response), seconds);
     } catch (error) {
-      logger.warning(`The page at ${key} was served but not cached: ${(error as Error).message}`, { error });
+      if (!(error instanceof CacheUnavailable)) {
+        logger.warning(`The page at ${key} was served but not cached: ${(error as Error).message}`, { error });
+      }
     }
   }
 }

@@ -73,11 +73,8 @@ export function sessionStoreUnavailableResponse(request: HttpRequest, error: unk
   response.set('Retry-After', '5');
   response.set('Cache-Control', 'no-store');
   markLogged(response);
-  logger.error(`Service Unavailable: ${request.path}: ${(error as Error).message}`, {
-    error,
-    request,
-    status_code: 503,
-  });
+  // One line, no stack: the cause is an outage (the cache reports it), not a bug to trace.
+  logger.error(`Service Unavailable: ${request.path}: ${(error as Error).message}`, { request, status_code: 503 });
   return response;
 }
 

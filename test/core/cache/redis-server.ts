@@ -32,7 +32,7 @@ export interface RedisServer {
   socket: string;
   /** Kills it (SIGKILL: a crash, not a shutdown) and waits until it is gone. */
   kill(): Promise<void>;
-  /** Starts it again on the same socket (empty: it keeps nothing). */
+  /** Starts it again on the same socket (empty, unless started persistent). */
   restart(): Promise<void>;
   /** Stops it and removes its folder. */
   stop(): Promise<void>;
@@ -49,7 +49,7 @@ function canConnect(socket: string): Promise<boolean> {
   });
 }
 
-async function launch(binary: string, dir: string, socket: string): Promise<ChildProcess> {
+async function launch(binary: string, dir: string, socket: string, persistent: boolean): Promise<ChildProcess> {
   const child = spawn(
     binary,
     [
@@ -63,8 +63,11 @@ async function launch(binary: string, dir: string, socket: string): Promise<Chil
       dir,
       '--save',
       '',
+      // Persistent: every write on disk before Redis answers, so a killed server keeps it all.
       '--appendonly',
-      'no',
+      persistent ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
       '--loglevel',
       'warning',
     ],
@@ -94,13 +97,17 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Starts a redis-server for a test file. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Starts a redis-server for a test file. `persistent` keeps the data across kill() and
+ * restart() (an append-only file synced on every write); otherwise a restart starts empty.
+ */
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<RedisServer> {
+  const persistent = options.persistent ?? false;
   const binary = redisServerBinary();
   if (binary === undefined) throw new Error('redis-server is not installed.');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgi-redis-'));
   const socket = path.join(dir, 'redis.sock');
-  let child = await launch(binary, dir, socket);
+  let child = await launch(binary, dir, socket, persistent);
   running.add(child);
   return {
     url: `unix://${socket}`,
@@ -111,7 +118,7 @@ export async function startRedis(): Promise<RedisServer> {
       running.delete(child);
     },
     async restart() {
-      child = await launch(binary, dir, socket);
+      child = await launch(binary, dir, socket, persistent);
       running.add(child);
     },
     async stop() {

@@ -7,9 +7,10 @@
  * A backend is a text store: this class makes and checks the keys, turns values to text and back
  * (utils/tagged-json: data only, never code) and applies the timeouts' rules; a backend
  * implements the few `protected` operations on made keys and stored text. Reads never fail
- * because the store is away: a `CacheUnavailable` from the backend reads as a miss and is logged
- * (once per outage, then a count); writes reject with it, so that a caller who relies on a write
- * (sessions, a lock made with `add()`) knows it did not happen.
+ * because the store is away: a `CacheUnavailable` from the backend reads as a miss; writes reject
+ * with it, so that a caller who relies on a write (sessions, a lock made with `add()`) knows it
+ * did not happen. An outage is logged on `tsgi.cache` at ERROR (shown by the default LOGGING in
+ * production): once when it starts, then a count every 30 s, and once when the store is back.
  */
 import type { CacheConfig } from '../../../conf/global-settings.ts';
 import { ImproperlyConfigured } from '../../exceptions.ts';
@@ -247,10 +248,10 @@ export abstract class BaseCache {
     if (this.#failingSince === undefined) {
       this.#failingSince = now;
       this.#lastReport = now;
-      logger.warning(`${error.message} Reads miss and writes fail until it is back.`, { cache: this.alias });
+      logger.error(`${error.message} Reads miss and writes fail until it is back.`, { cache: this.alias });
     } else if (now - this.#lastReport >= OUTAGE_REPORT_MS) {
       this.#lastReport = now;
-      logger.warning(
+      logger.error(
         `The cache '${this.alias}' (${this.describe()}) is still unreachable: ${this.#failures} operations failed ` +
           `in ${Math.round((now - this.#failingSince) / 1000)} s. Last error: ${error.message}`,
         { cache: this.alias },
@@ -260,7 +261,8 @@ export abstract class BaseCache {
 
   #noteRecovery(): void {
     const seconds = Math.round((Date.now() - this.#failingSince!) / 1000);
-    logger.warning(
+    // At the outage's level, so that wherever the outage was reported its end is too.
+    logger.error(
       `The cache '${this.alias}' (${this.describe()}) is reachable again after ${seconds} s; ` +
         `${this.#failures} operations failed meanwhile.`,
       { cache: this.alias },
