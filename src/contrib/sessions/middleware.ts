@@ -28,6 +28,8 @@ const logger = getLogger('tsgi.contrib.sessions');
 /** A SESSION_ENGINE module's SessionStore class. */
 export type SessionStoreClass = (new (sessionKey?: string | null) => SessionBase) & {
   clearExpired?: () => Promise<void>;
+  /** Gets the store ready at start-up (the cache engine makes its cache). */
+  prepare?: () => void;
 };
 
 /** The engine module of a SESSION_ENGINE value; Django's names work too (`django.contrib.sessions.backends.signed_cookies`). */
@@ -95,6 +97,7 @@ export class SessionMiddleware {
   constructor(getResponse: GetResponse) {
     this.getResponse = getResponse;
     this.SessionStore = sessionEngine();
+    this.SessionStore.prepare?.();
   }
 
   call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {

@@ -30,6 +30,8 @@ export interface RedisServer {
   /** `unix:///tmp/.../redis.sock`: a LOCATION for RedisCache. */
   url: string;
   socket: string;
+  /** The server's process id (the benchmark pins it to a CPU). */
+  readonly pid: number;
   /** Kills it (SIGKILL: a crash, not a shutdown) and waits until it is gone. */
   kill(): Promise<void>;
   /** Starts it again on the same socket (empty, unless started persistent). */
@@ -112,6 +114,9 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
   return {
     url: `unix://${socket}`,
     socket,
+    get pid() {
+      return child.pid!;
+    },
     async kill() {
       child.kill('SIGKILL');
       await exited(child);

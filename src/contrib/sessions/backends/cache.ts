@@ -93,6 +93,11 @@ export class SessionStore extends SessionBase {
     await this.#store(() => this.#cache.delete(this.cacheKey(sessionKey)));
   }
 
+  /** Makes the cache at start-up (SessionMiddleware calls it), so its client is ready for the first request. */
+  static prepare(): void {
+    caches.get(settings.SESSION_CACHE_ALIAS);
+  }
+
   /** Nothing to do: the cache expires sessions itself. */
   static async clearExpired(): Promise<void> {}
 }
