@@ -2,50 +2,70 @@
  * The application measured by bench/sessions.bench.ts: the framework on the gateway reference
  * server, with or without SessionMiddleware, answering either without touching the session
  * (/hello/) or with one session read (/session/: load it, read a value). ENGINE picks the session
- * engine (`cache` on the Redis of REDIS_URL, `file` in SESSION_FILE_PATH, `signed-cookies`), or
- * `none` for no SessionMiddleware at all. Listens on $HOST:$PORT.
+ * engine: `cache` (on a redis-server this process starts as its child, so the benchmark's CPU
+ * figure counts Redis's work too, on the same pinned core), `file` (in a temporary folder),
+ * `signed-cookies`, or `none` for no SessionMiddleware. For `cache` and `file` the session of
+ * BENCH_SESSION_KEY is made at start-up. Listens on $HOST:$PORT.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { settings } from 'tsgi/conf';
 import { getWsgiApplication } from 'tsgi/core/wsgi';
 import { serve } from 'tsgi/gateway';
 import { HttpResponse, type HttpRequest } from 'tsgi/http';
-import { path } from 'tsgi/urls';
+import { path as route } from 'tsgi/urls';
+import { sessionEngine } from 'tsgi/contrib/sessions';
+import { startRedis, type RedisServer } from '../test/core/cache/redis-server.ts';
 
 export const BENCH_SECRET_KEY = 'sessions-bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
-
-/** The settings of an engine (shared with the benchmark, which makes the session the app reads). */
-export function benchSettings(engine: string): Record<string, unknown> {
-  return {
-    SECRET_KEY: BENCH_SECRET_KEY,
-    ALLOWED_HOSTS: ['*'],
-    CACHES: { default: { BACKEND: 'tsgi.core.cache.backends.redis.RedisCache', LOCATION: process.env.REDIS_URL } },
-    SESSION_ENGINE: `tsgi.contrib.sessions.backends.${engine === 'none' ? 'cache' : engine}`,
-    SESSION_FILE_PATH: process.env.SESSION_FILE_PATH ?? null,
-    MIDDLEWARE: engine === 'none' ? [] : ['tsgi.contrib.sessions.middleware.SessionMiddleware'],
-  };
-}
+/** The key of the session the `cache` and `file` cases read (32 of [a-z0-9], as the engines make). */
+export const BENCH_SESSION_KEY = 'benchsession0123456789abcdefghij';
 
 if (process.argv[1] === import.meta.filename) {
   const engine = process.env.ENGINE ?? 'cache';
+  let redis: RedisServer | undefined;
+  if (engine === 'cache' || engine === 'none') redis = await startRedis();
+  const files = mkdtempSync(path.join(os.tmpdir(), 'tsgi-bench-sessions-'));
   settings.configure({
-    ...benchSettings(engine),
+    SECRET_KEY: BENCH_SECRET_KEY,
+    ALLOWED_HOSTS: ['*'],
+    CACHES: {
+      default: { BACKEND: 'tsgi.core.cache.backends.redis.RedisCache', LOCATION: redis?.url ?? 'unix:///none' },
+    },
+    SESSION_ENGINE: `tsgi.contrib.sessions.backends.${engine === 'none' ? 'cache' : engine}`,
+    SESSION_FILE_PATH: files,
+    MIDDLEWARE: engine === 'none' ? [] : ['tsgi.contrib.sessions.middleware.SessionMiddleware'],
     ROOT_URLCONF: {
       urlpatterns: [
-        path('hello/', () => new HttpResponse('Hello, world!')),
-        path('session/', async (request: HttpRequest) => {
+        route('hello/', () => new HttpResponse('Hello, world!')),
+        route('session/', async (request: HttpRequest) => {
           const session = await request.session.load();
           return new HttpResponse(`Hello, ${String(session.get('name'))}!`);
         }),
       ],
     },
   });
+  if (engine === 'cache' || engine === 'file') {
+    const session = new (sessionEngine())(BENCH_SESSION_KEY);
+    session.clear();
+    session.set('name', 'ada');
+    await session.save(true);
+  }
   const application = getWsgiApplication();
   await application.ready;
   const handle = await serve(application, {
     host: process.env.HOST ?? '127.0.0.1',
     port: Number(process.env.PORT ?? 8000),
   });
-  const stop = () => void handle.close().then(() => process.exit(0));
+  const stop = () =>
+    void handle
+      .close()
+      .then(() => redis?.stop())
+      .finally(() => {
+        rmSync(files, { recursive: true, force: true });
+        process.exit(0);
+      });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -184,6 +184,68 @@ export function checkCsrfCookieSecure(): CheckMessage[] {
     : [];
 }
 
+const sessionsApp = () => get<unknown[]>('INSTALLED_APPS', []).includes('tsgi.contrib.sessions');
+const sessionCookieSecure = (m: string) =>
+  m +
+  ' Using a secure-only session cookie makes it more difficult for network traffic sniffers to hijack user sessions.';
+const sessionCookieHttpOnly = (m: string) =>
+  m +
+  ' Using an HttpOnly session cookie makes it more difficult for cross-site scripting attacks to hijack user sessions.';
+
+/** W010/W011/W012: the session cookie should be Secure when sessions are used (Django's ids and texts). */
+export function checkSessionCookieSecure(): CheckMessage[] {
+  if (get('SESSION_COOKIE_SECURE', false)) return [];
+  const app = sessionsApp();
+  const middleware = hasMiddleware('SessionMiddleware');
+  if (app && middleware) return [W('W012', sessionCookieSecure('SESSION_COOKIE_SECURE is not set to true.'))];
+  if (app)
+    return [
+      W(
+        'W010',
+        sessionCookieSecure(
+          "You have 'tsgi.contrib.sessions' in your INSTALLED_APPS, but you have not set SESSION_COOKIE_SECURE to true.",
+        ),
+      ),
+    ];
+  if (middleware)
+    return [
+      W(
+        'W011',
+        sessionCookieSecure(
+          "You have 'tsgi.contrib.sessions.middleware.SessionMiddleware' in your MIDDLEWARE, but you have not set SESSION_COOKIE_SECURE to true.",
+        ),
+      ),
+    ];
+  return [];
+}
+
+/** W013/W014/W015: the session cookie should be HttpOnly when sessions are used. */
+export function checkSessionCookieHttpOnly(): CheckMessage[] {
+  if (get('SESSION_COOKIE_HTTPONLY', true)) return [];
+  const app = sessionsApp();
+  const middleware = hasMiddleware('SessionMiddleware');
+  if (app && middleware) return [W('W015', sessionCookieHttpOnly('SESSION_COOKIE_HTTPONLY is not set to true.'))];
+  if (app)
+    return [
+      W(
+        'W013',
+        sessionCookieHttpOnly(
+          "You have 'tsgi.contrib.sessions' in your INSTALLED_APPS, but you have not set SESSION_COOKIE_HTTPONLY to true.",
+        ),
+      ),
+    ];
+  if (middleware)
+    return [
+      W(
+        'W014',
+        sessionCookieHttpOnly(
+          "You have 'tsgi.contrib.sessions.middleware.SessionMiddleware' in your MIDDLEWARE, but you have not set SESSION_COOKIE_HTTPONLY to true.",
+        ),
+      ),
+    ];
+  return [];
+}
+
 export function checkDebug(): CheckMessage[] {
   return get('DEBUG', false) ? [W('W018', 'You should not have DEBUG set to true in deployment.')] : [];
 }
@@ -260,6 +322,8 @@ export function registerSecurityChecks(): void {
     checkSslRedirect,
     checkSecretKey,
     checkSecretKeyFallbacks,
+    checkSessionCookieSecure,
+    checkSessionCookieHttpOnly,
     checkCsrfCookieSecure,
     checkDebug,
     checkXFrameDeny,
