@@ -33,6 +33,13 @@ const INCR_IF_EXISTS =
   "if redis.call('EXISTS', KEYS[1]) == 0 then return false end return redis.call('INCRBY', KEYS[1], ARGV[1])";
 
 let clientModule: Promise<typeof RedisClientModule> | undefined;
+/** The module once loaded, for `instanceof` on its errors. */
+let loadedModule: typeof RedisClientModule | undefined;
+
+function loadClientModule(): Promise<typeof RedisClientModule> {
+  clientModule ??= import('@redis/client').then((module) => (loadedModule = module));
+  return clientModule;
+}
 
 /** One server of LOCATION: its client, created and connected on first use. */
 class Server {
@@ -51,8 +58,7 @@ class Server {
   /** The connected client; rejects with the reason when Redis cannot be reached. */
   async client(): Promise<Client> {
     if (this.#client === undefined) {
-      clientModule ??= import('@redis/client');
-      const { createClient } = await clientModule;
+      const { createClient } = await loadClientModule();
       if (this.#client === undefined) this.#start(createClient);
     }
     const client = this.#client!;
@@ -170,14 +176,9 @@ function badLocation(alias: string, url: unknown): ImproperlyConfigured {
   );
 }
 
-/** A server-side error (a reply), as opposed to a connection problem. */
+/** A server-side error (an error reply, such as WRONGTYPE), as opposed to a connection problem. */
 function isReplyError(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    (error.constructor.name === 'SimpleError' ||
-      error.constructor.name === 'ErrorReply' ||
-      error.constructor.name === 'BlobError')
-  );
+  return loadedModule !== undefined && error instanceof loadedModule.ErrorReply;
 }
 
 /** Escapes a key prefix for a SCAN MATCH pattern. */
@@ -206,8 +207,7 @@ export class RedisCache extends BaseCache {
     this.#customKeys = this.keyFunc !== defaultKeyFunc;
     // Start loading the client package now (~200 ms, ~27 MiB: it brings every Redis command):
     // a cache made at start-up (by the cache or session middleware) spares the first request.
-    clientModule ??= import('@redis/client');
-    clientModule.catch(() => {});
+    loadClientModule().catch(() => {});
   }
 
   override describe(): string {
