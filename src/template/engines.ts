@@ -10,8 +10,6 @@ import { importString } from '../utils/module-loading.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import type { BaseEngine, Context, EngineClass, RequestLike, Template } from './backends/base.ts';
 import { TemplateDoesNotExist, type TriedOrigin } from './exceptions.ts';
-import { LiquidTemplates } from './backends/liquid.ts';
-import { appSubdirectories } from '../apps/app-dirs.ts';
 
 /** One entry of the TEMPLATES setting, as written by the user. */
 export interface TemplatesSetting {
@@ -24,17 +22,24 @@ export interface TemplatesSetting {
 
 let built: Map<string, BaseEngine> | undefined;
 
+/** The backend class a BACKEND names: resolved like every dotted setting, no list of known ones. */
 function backendClass(backend: string | EngineClass): EngineClass {
   if (typeof backend === 'function') return backend;
-  if (backend === 'tsgi.template.backends.liquid.LiquidTemplates') return LiquidTemplates;
+  if (typeof backend !== 'string' || !backend.includes('.')) {
+    throw new ImproperlyConfigured(
+      `Invalid BACKEND for a template engine: ${JSON.stringify(backend)}. Check your TEMPLATES setting: name a backend class, as '${DEFAULT_BACKEND}'.`,
+    );
+  }
   const cls = importString(backend);
   if (typeof cls !== 'function') {
     throw new ImproperlyConfigured(
-      `TEMPLATES BACKEND ${JSON.stringify(backend)} is not a class. Name a template backend class, as 'tsgi.template.backends.liquid.LiquidTemplates'.`,
+      `TEMPLATES BACKEND ${JSON.stringify(backend)} is not a class. Name a template backend class, as '${DEFAULT_BACKEND}'.`,
     );
   }
   return cls as EngineClass;
 }
+
+const DEFAULT_BACKEND = 'tsgi.template.backends.django.DjangoTemplates';
 
 function build(): Map<string, BaseEngine> {
   const configured = (settings as unknown as { TEMPLATES?: TemplatesSetting[] }).TEMPLATES ?? [];
@@ -46,9 +51,7 @@ function build(): Map<string, BaseEngine> {
   const result = new Map<string, BaseEngine>();
   for (const [index, entry] of configured.entries()) {
     if (entry === null || typeof entry !== 'object' || entry.BACKEND === undefined) {
-      throw new ImproperlyConfigured(
-        `TEMPLATES[${index}] has no BACKEND. Set BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates'.`,
-      );
+      throw new ImproperlyConfigured(`TEMPLATES[${index}] has no BACKEND. Set BACKEND: '${DEFAULT_BACKEND}'.`);
     }
     const cls = backendClass(entry.BACKEND);
     const name =
@@ -59,12 +62,7 @@ function build(): Map<string, BaseEngine> {
       );
     }
     const options = { ...(entry.OPTIONS ?? {}) };
-    // Django spells it context_processors; accept both.
-    if (options['contextProcessors'] === undefined && options['context_processors'] !== undefined)
-      options['contextProcessors'] = options['context_processors'];
-    if (options['cache'] === undefined) options['cache'] = !settings.DEBUG;
     const dirs = (entry.DIRS ?? []).map((d) => path.resolve(String(d)));
-    if (entry.APP_DIRS) dirs.push(...appSubdirectories('templates'));
     result.set(name, new cls({ name, dirs, appDirs: entry.APP_DIRS ?? false, options }));
   }
   return result;
@@ -90,7 +88,7 @@ export function getEngine(using?: string): BaseEngine {
   const first = all.values().next();
   if (first.done) {
     throw new ImproperlyConfigured(
-      "No template engine is configured. Add one to the TEMPLATES setting, as [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [...], APP_DIRS: true }].",
+      `No template engine is configured. Add one to the TEMPLATES setting, as [{ BACKEND: '${DEFAULT_BACKEND}', DIRS: [...], APP_DIRS: true }].`,
     );
   }
   return first.value;
@@ -149,16 +147,17 @@ export function selectTemplate(names: string | readonly string[], using?: string
 }
 
 /**
- * Renders a template (or the first existing of a list) to a string.
+ * Renders a template (or the first existing of a list) to a string; a promise of it when the
+ * context held a promise.
  * @example
  * const body = await renderToString('emails/welcome.txt', { user });
  */
-export async function renderToString(
+export function renderToString(
   names: string | readonly string[],
   context?: Context,
   request?: RequestLike,
   using?: string,
-): Promise<string> {
+): string | Promise<string> {
   const template = typeof names === 'string' ? getTemplate(names, using) : selectTemplate(names, using);
   return template.render(context, request);
 }

@@ -69,8 +69,8 @@ export class TemplateResponse extends HttpResponse {
     return template as Template;
   }
 
-  /** The rendered text, without changing the response. */
-  get renderedContent(): Promise<string> {
+  /** The rendered text, without changing the response (a promise when the render is asynchronous). */
+  get renderedContent(): string | Promise<string> {
     const template = this.resolveTemplate(this.templateName);
     return template.render(this.contextData, this.request);
   }

@@ -153,7 +153,7 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'template',
-    what: 'template engines, `TemplateResponse`, `render`, context processors, the template checks',
+    what: 'the Django template language (lexer, parser, compiler, tags, loaders, `Engine`), the template backends, the built-in filters, `TemplateResponse`, `render`, context processors, the template checks',
     imports: [
       'apps',
       'conf',
@@ -161,7 +161,6 @@ export const UNITS: readonly Unit[] = [
       'core/exceptions',
       'http',
       'middleware',
-      'staticfiles',
       'urls',
       'utils',
       'utils/dateformat',
@@ -169,6 +168,11 @@ export const UNITS: readonly Unit[] = [
       'utils/html',
       'utils/timesince',
     ],
+  },
+  {
+    name: 'templatetags',
+    what: "tsgi's own `{% load %}` libraries, as `django.templatetags`: `static`",
+    imports: ['conf', 'staticfiles', 'template', 'utils'],
   },
   {
     name: 'views',

@@ -59,7 +59,7 @@ describe('staticfiles and templates checks', () => {
     }
     {
       using _r = overrideSettings({
-        TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(tmp, 'tpl')] }],
+        TEMPLATES: [{ BACKEND: 'tsgi.template.backends.django.DjangoTemplates', DIRS: [path.join(tmp, 'tpl')] }],
       });
       assert.deepEqual(ids(checkTemplates()), ['templates.W002']);
     }
@@ -93,7 +93,7 @@ describe('staticfiles and templates checks', () => {
     registerTemplateChecks();
     using _r = overrideSettings({
       STATIC_URL: '/static',
-      TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(tmp, 'tpl')] }],
+      TEMPLATES: [{ BACKEND: 'tsgi.template.backends.django.DjangoTemplates', DIRS: [path.join(tmp, 'tpl')] }],
     });
     assert.deepEqual(ids(await runChecks({ tags: ['staticfiles'] })), ['staticfiles.E005']);
     assert.deepEqual(ids(await runChecks({ tags: ['templates'] })), ['templates.W002']);

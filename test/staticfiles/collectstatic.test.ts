@@ -33,7 +33,7 @@ settings.configure({
   STATIC_URL: '/static/',
   STATIC_ROOT: root,
   STATICFILES_DIRS: [path.join(project, 'static')],
-  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(project, 'templates')] }],
+  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.django.DjangoTemplates', DIRS: [path.join(project, 'templates')] }],
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

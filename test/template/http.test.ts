@@ -15,6 +15,7 @@ import { HttpResponse, type HttpResponseBase } from '../../src/http/response.ts'
 import { path as route } from '../../src/urls/index.ts';
 import { render, TemplateResponse } from '../../src/template/index.ts';
 import { TemplateView } from '../../src/views/index.ts';
+import { register as testFilters } from './fixtures/filters.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);
@@ -55,11 +56,12 @@ settings.configure({
   MIDDLEWARE: ['tsgi.middleware.csrf.CsrfViewMiddleware', ShoutMiddleware as never],
   TEMPLATES: [
     {
-      BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+      BACKEND: 'tsgi.template.backends.django.DjangoTemplates',
       DIRS: [path.join(project, 'templates')],
       APP_DIRS: true,
       OPTIONS: {
         contextProcessors: ['tsgi.template.context-processors.request', 'tsgi.template.context-processors.csrf'],
+        builtins: [testFilters],
       },
     },
   ],
@@ -157,7 +159,9 @@ describe('template pages through the framework', () => {
     assert.equal(page.status, 500);
     assert.ok(page.text.includes('TemplateSyntaxError'), page.text.slice(0, 300));
     assert.ok(
-      page.text.includes(`${project}/templates/broken.html, line 2, column 4: tag {% if user %} not closed.`),
+      page.text.includes(
+        `Unclosed tag on line 2: &#x27;if&#x27;. Looking for one of: elif, else, endif.\nIn template broken.html (${project}/templates/broken.html), line 2, column 4:`,
+      ),
       page.text.slice(0, 2000),
     );
   });

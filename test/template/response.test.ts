@@ -18,6 +18,7 @@ import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 
+import { register as testFilters } from './fixtures/filters.ts';
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);
 settings.configure({
@@ -27,7 +28,7 @@ settings.configure({
   INTERNAL_IPS: ['127.0.0.1'],
   TEMPLATES: [
     {
-      BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+      BACKEND: 'tsgi.template.backends.django.DjangoTemplates',
       DIRS: [path.join(project, 'templates')],
       APP_DIRS: true,
       OPTIONS: {
@@ -38,6 +39,7 @@ settings.configure({
           'tsgi.template.context-processors.static',
           'tsgi.template.context-processors.media',
         ],
+        builtins: [testFilters],
       },
     },
   ],
@@ -70,12 +72,12 @@ describe('render()', () => {
   test('context processors add request, STATIC_URL, MEDIA_URL, debug (for INTERNAL_IPS when DEBUG)', async () => {
     const engine = getEngine();
     const t = engine.fromString(
-      '{{ request.path }}|{{ STATIC_URL }}|{{ MEDIA_URL }}|{{ debug }}|{{ csrfToken | size }}',
+      '{{ request.path }}|{{ STATIC_URL }}|{{ MEDIA_URL }}|{{ debug }}|{{ csrf_token|length }}',
     );
     assert.equal(await t.render({}, request), '/x|/static/|/media/||64');
     {
       using _r = overrideSettings({ DEBUG: true });
-      assert.equal(await t.render({}, request), '/x|/static/|/media/|true|64');
+      assert.equal(await t.render({}, request), '/x|/static/|/media/|True|64');
       assert.equal(await t.render({}, makeRequest('GET', '10.0.0.1')), '/x|/static/|/media/||64');
     }
     // The view's context wins over the processors; without a request no processor runs.
@@ -90,7 +92,7 @@ describe('render()', () => {
     using _r = overrideSettings({
       TEMPLATES: [
         {
-          BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+          BACKEND: 'tsgi.template.backends.django.DjangoTemplates',
           DIRS: [path.join(project, 'templates')],
           OPTIONS: { contextProcessors: ['tsgi.template.context-processors.nope'] },
         },
@@ -205,7 +207,7 @@ describe('error page templates', () => {
     try {
       writeFileSync(path.join(dir, '500.html'), '{% if %}');
       using _r = overrideSettings({
-        TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [dir] }],
+        TEMPLATES: [{ BACKEND: 'tsgi.template.backends.django.DjangoTemplates', DIRS: [dir] }],
       });
       await assert.rejects(
         renderErrorTemplate(500, request),

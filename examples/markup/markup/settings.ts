@@ -37,7 +37,7 @@ export const ROOT_URLCONF = 'markup.urls';
 
 export const TEMPLATES = [
   {
-    BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+    BACKEND: 'tsgi.template.backends.django.DjangoTemplates',
     DIRS: [path.join(BASE_DIR, 'templates')],
     APP_DIRS: true,
     OPTIONS: {

@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { SafeString } from 'tsgi/utils/safestring';
 import { renderMarkdown, titleOf } from './markdown.ts';
 
 const CONTENT_DIR = path.join(import.meta.dirname, 'content');
@@ -15,7 +16,7 @@ export const PAGES = ['getting-started', 'the-gateway', 'deployment'] as const;
 export interface Page {
   slug: string;
   title: string;
-  html: string;
+  html: SafeString;
 }
 
 /** How long a page is served without looking at its file again, in milliseconds. */

@@ -1,14 +1,16 @@
 /**
  * Markdown to HTML with markdown-it: CommonMark, well kept, and raw HTML off (`html: false`), so
- * text a visitor submits cannot inject markup or scripts into the page.
+ * text a visitor submits cannot inject markup or scripts into the page. The HTML is marked safe
+ * here, where it is made, so templates print it as it is.
  */
 import MarkdownIt from 'markdown-it';
+import { markSafe, type SafeString } from 'tsgi/utils/safestring';
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: true });
 
 /** Renders Markdown to safe HTML. */
-export function renderMarkdown(source: string): string {
-  return md.render(source);
+export function renderMarkdown(source: string): SafeString {
+  return markSafe(md.render(source));
 }
 
 /** The text of the first `# heading`, or the fallback. */

@@ -4,7 +4,7 @@
  * by naming another BACKEND in the TEMPLATES setting.
  */
 
-/** What a template is rendered with. Values may be promises; engines await them. */
+/** What a template is rendered with. Values may be promises; engines wait for them. */
 export type Context = Record<string, unknown>;
 
 /** The request a template is rendered for; the request context processors read it. */
@@ -16,8 +16,11 @@ export interface Template {
   readonly name: string;
   /** The file it came from, when it came from one. */
   readonly origin: string | undefined;
-  /** Renders with `context`; with a `request`, the engine's context processors add their values too. */
-  render(context?: Context, request?: RequestLike): Promise<string>;
+  /**
+   * Renders with `context`; with a `request`, the engine's context processors add their values
+   * too. A string, or a promise of one when something in the context was a promise.
+   */
+  render(context?: Context, request?: RequestLike): string | Promise<string>;
 }
 
 /** One entry of the TEMPLATES setting, normalised. */
@@ -28,14 +31,14 @@ export interface EngineParams {
   dirs: string[];
   /** Whether each installed app's `templates/` folder is searched after `dirs`. */
   appDirs: boolean;
-  /** Backend-specific options (`contextProcessors`, `cache`, ...). */
+  /** Backend-specific options (`contextProcessors`, `loaders`, ...). */
   options: Record<string, unknown>;
 }
 
 /** A template backend. */
 export interface BaseEngine {
   readonly name: string;
-  /** The directories searched, in order (DIRS, then apps' templates/ when APP_DIRS). */
+  /** The directories searched by the filesystem loaders, in order (DIRS, then apps' templates/ when APP_DIRS). */
   readonly templateDirs: readonly string[];
   /** Loads and compiles a template by name; throws TemplateDoesNotExist or TemplateSyntaxError. */
   getTemplate(name: string): Template;
