@@ -105,7 +105,7 @@ export class CodeGen {
   constant(value: unknown, name?: string): string {
     let known = this.#constantNames.get(value);
     if (known === undefined) {
-      known = name ?? `k${this.#constants.length}`;
+      known = name ?? `_k${this.#constants.length}`;
       this.#constantNames.set(value, known);
       this.#constants.push(value);
     }
@@ -220,10 +220,11 @@ export class CodeGen {
       if (i === 0) this.line(`${v} = L(ctx, ${name});`);
       else this.line(`${self} = ${v}; ${v} = P(${self}, ${name}, ${variable.indexes[i]});`);
       this.line(`if (${v} === M || ${v} === SL) break ${label};`);
-      this.line(
-        `if (typeof ${v} === 'function') { ${v} = C(${v}, ${i === 0 ? 'undefined' : self}, ${sii}, ctx); if (${v} === SL) break ${label}; }`,
-      );
       this.check(v);
+      this.line(`if (typeof ${v} === 'function') {`);
+      this.line(`${v} = C(${v}, ${i === 0 ? 'undefined' : self}, ${sii}, ctx); if (${v} === SL) break ${label};`);
+      this.check(v);
+      this.line('}');
     }
     this.line('}');
     void outer;

@@ -125,16 +125,34 @@ function resolveParts(
       ]);
     }
     if (current === SILENT) return stringIfInvalid;
+    if (isThenable(current)) return settleThen(variable, context, stringIfInvalid, i, self, current);
     if (typeof current === 'function') {
       current = callValue(current, i === 0 ? undefined : self, stringIfInvalid);
       if (current === SILENT) return stringIfInvalid;
-    }
-    if (isThenable(current)) {
-      const next = i + 1;
-      return Promise.resolve(current).then((value) => resolveParts(variable, context, stringIfInvalid, next, value));
+      if (isThenable(current)) {
+        const next = i + 1;
+        return Promise.resolve(current).then((value) => resolveParts(variable, context, stringIfInvalid, next, value));
+      }
     }
   }
   return current;
+}
+
+/** Part `i` was a promise: its value is called when it is a function, then the lookup goes on. */
+async function settleThen(
+  variable: Variable,
+  context: BaseContext | Record<string, unknown>,
+  stringIfInvalid: string,
+  i: number,
+  self: unknown,
+  pending: PromiseLike<unknown>,
+): Promise<unknown> {
+  let current = await pending;
+  if (typeof current === 'function') {
+    current = await callValue(current, i === 0 ? undefined : self, stringIfInvalid);
+    if (current === SILENT) return stringIfInvalid;
+  }
+  return resolveParts(variable, context, stringIfInvalid, i + 1, current);
 }
 
 function describe(value: unknown): string {

@@ -401,6 +401,9 @@ export class CsrfTokenNode extends Node {
     this.childNodelists = [];
   }
   override compile(g: CodeGen): void {
-    g.write(`${g.constant(csrfField)}(ctx.get('csrf_token'))`);
+    const token = g.temp('t');
+    g.line(`let ${token} = L(ctx, 'csrf_token');`);
+    g.check(token);
+    g.write(`${g.constant(csrfField)}(${token} === M ? undefined : ${token})`);
   }
 }
