@@ -4,7 +4,7 @@
  * the autoescape flag, and a render context, private to each template, where tags keep state.
  * `RequestContext` adds the values of the engine's context processors.
  */
-import { isPlainObject, isThenable } from './values.ts';
+import { isThenable } from './values.ts';
 
 /** One level of the stack: names to values. */
 export type ContextDict = Record<string, unknown>;
@@ -22,13 +22,13 @@ export class ContextPopException extends Error {
   override name = 'ContextPopException';
 }
 
-function builtins(): ContextDict {
-  const dict = Object.create(null) as ContextDict;
-  dict['True'] = true;
-  dict['False'] = false;
-  dict['None'] = null;
-  return dict;
-}
+/**
+ * The bottom level of every context: `True`, `False`, `None`. One object shared by all (a context
+ * made of nothing else gets a level of its own before anything is set in it).
+ */
+const BUILTINS: ContextDict = Object.freeze(
+  Object.assign(Object.create(null) as ContextDict, { True: true, False: false, None: null }),
+);
 
 /** A pushed level that pops itself with `using` (Django's `with context.push(...)`). */
 export interface PushedDict extends Disposable {
@@ -43,13 +43,17 @@ export class BaseContext {
   #journalDepth = 0;
 
   constructor(dict?: ContextDict) {
-    this.dicts = [builtins()];
-    if (dict !== undefined && dict !== null) this.dicts.push(dict);
+    this.dicts = dict !== undefined && dict !== null ? [BUILTINS, dict] : [BUILTINS];
   }
 
   protected resetDicts(value?: ContextDict): void {
-    this.dicts = [builtins()];
-    if (value !== undefined && value !== null) this.dicts.push(value);
+    this.dicts = value !== undefined && value !== null ? [BUILTINS, value] : [BUILTINS];
+  }
+
+  /** The top level, for writing: never the shared builtins. */
+  #top(): ContextDict {
+    const top = this.dicts[this.dicts.length - 1]!;
+    return top === BUILTINS ? this.pushDict() : top;
   }
 
   /**
@@ -91,9 +95,14 @@ export class BaseContext {
     return this.dicts.pop()!;
   }
 
+  /** Pushes a copy of `values` as a new level, without the disposer of `push()`. */
+  pushValues(values: ContextDict): void {
+    this.dicts.push(Object.assign(Object.create(null) as ContextDict, values));
+  }
+
   /** Sets `key` in the top level (Django's `context[key] = value`). */
   set(key: string, value: unknown): void {
-    const top = this.dicts[this.dicts.length - 1]!;
+    const top = this.#top();
     if (this.#journal !== undefined && this.dicts.length <= this.#journalDepth) this.#record(top, key);
     top[key] = value;
   }
@@ -107,7 +116,7 @@ export class BaseContext {
         break;
       }
     }
-    const target = this.dicts[index]!;
+    const target = this.dicts[index] === BUILTINS ? this.#top() : this.dicts[index]!;
     if (this.#journal !== undefined && index < this.#journalDepth) this.#record(target, key);
     target[key] = value;
   }
@@ -130,6 +139,7 @@ export class BaseContext {
     const journal = this.#journal;
     this.#journal = undefined;
     if (!rollback || journal === undefined) return;
+    this.dicts.length = Math.min(this.dicts.length, this.#journalDepth);
     for (let i = journal.length - 1; i >= 0; i--) {
       const [dict, key, had, value] = journal[i]!;
       if (had) dict[key] = value;
@@ -153,7 +163,7 @@ export class BaseContext {
 
   /** Deletes `key` from the top level. */
   delete(key: string): void {
-    const top = this.dicts[this.dicts.length - 1]!;
+    const top = this.#top();
     if (this.#journal !== undefined && this.dicts.length <= this.#journalDepth) this.#record(top, key);
     delete top[key];
   }
@@ -346,7 +356,8 @@ export class RequestContext extends Context {
 
   override bindTemplate(template: BoundTemplate): void | Promise<void> {
     super.bindTemplate(template);
-    const processors = [...template.engine.templateContextProcessors, ...this.#processors];
+    const engineProcessors = template.engine.templateContextProcessors;
+    const processors = this.#processors.length > 0 ? [...engineProcessors, ...this.#processors] : engineProcessors;
     const updates = Object.create(null) as ContextDict;
     for (let i = 0; i < processors.length; i++) {
       const values = processors[i]!(this.request!);
@@ -382,7 +393,7 @@ export class RequestContext extends Context {
 
 function assignValues(updates: ContextDict, values: unknown, processor: { name: string }): void {
   if (values === undefined || values === null) return;
-  if (!isPlainObject(values) && (typeof values !== 'object' || Array.isArray(values))) {
+  if (typeof values !== 'object' || Array.isArray(values)) {
     throw new TypeError(
       `The context processor ${processor.name || '(anonymous)'} returned ${Array.isArray(values) ? 'an array' : typeof values}; it must return an object of names and values.`,
     );
@@ -399,12 +410,12 @@ export function makeContext(
   request?: object,
   options: ContextOptions & { processors?: ReadonlyArray<(request: object) => unknown> } = {},
 ): Context {
-  if (values !== undefined && values !== null && !isPlainObject(values) && typeof values !== 'object') {
+  if (values !== undefined && values !== null && typeof values !== 'object') {
     throw new TypeError(`context must be a dict rather than ${typeof values}.`);
   }
   if (request === undefined || request === null) return new Context(values, options);
   const context = new RequestContext(request, undefined, options);
   // A copy, as Django's push(): what the template sets does not land in the caller's object.
-  if (values !== undefined && values !== null) context.push(values);
+  if (values !== undefined && values !== null) context.pushValues(values);
   return context;
 }

@@ -64,8 +64,6 @@ export class BlockNode extends Node {
   readonly nodelist: NodeList;
   /** The compiled body (set when its template is compiled). */
   functions: FunctionSlot | undefined = undefined;
-  /** The context of the render it belongs to (only on the copies made while rendering). */
-  context: Context | undefined = undefined;
 
   constructor(name: string, nodelist: NodeList) {
     super();
@@ -78,21 +76,42 @@ export class BlockNode extends Node {
     g.write(g.awaited(`${g.constant(renderBlock)}(ctx, ${g.constant(this)})`));
   }
 
-  /** The parent template's version of this block (`{{ block.super }}`), safe. */
+  /** `{{ block.super }}` outside of inheritance: Django's error. */
   super(): unknown {
-    if (this.context === undefined) {
-      throw new TemplateSyntaxError(
-        "'BlockNode' object has no attribute 'context'. Did you use {{ block.super }} in a base template?",
-      );
-    }
-    const blockContext = this.context.renderContext.get(BLOCK_CONTEXT_KEY) as BlockContext | undefined;
-    if (blockContext === undefined || blockContext.getBlock(this.name) === undefined) return '';
-    const output = renderBlock(this.context, this);
-    return isThenable(output) ? Promise.resolve(output).then(markSafe) : markSafe(output);
+    throw new TemplateSyntaxError(
+      "'BlockNode' object has no attribute 'context'. Did you use {{ block.super }} in a base template?",
+    );
   }
 
   override toString(): string {
     return `<Block Node: ${this.name}. Contents: ${this.nodelist.length} nodes>`;
+  }
+}
+
+/** What `{{ block }}` is while a block renders in a chain of templates: its name, and `super`. */
+export class BlockReference {
+  readonly node: BlockNode;
+  readonly context: Context;
+
+  constructor(node: BlockNode, context: Context) {
+    this.node = node;
+    this.context = context;
+  }
+
+  get name(): string {
+    return this.node.name;
+  }
+
+  get nodelist(): NodeList {
+    return this.node.nodelist;
+  }
+
+  /** The parent template's version of this block (`{{ block.super }}`), safe. */
+  super(): unknown {
+    const blockContext = this.context.renderContext.get(BLOCK_CONTEXT_KEY) as BlockContext | undefined;
+    if (blockContext === undefined || blockContext.getBlock(this.node.name) === undefined) return '';
+    const output = renderBlock(this.context, this.node);
+    return isThenable(output) ? Promise.resolve(output).then(markSafe) : markSafe(output);
   }
 }
 
@@ -108,31 +127,28 @@ function renderBlock(context: Context, node: BlockNode): string | Promise<string
   } else {
     pushBack = blockContext.pop(node.name);
     if (pushBack !== undefined) block = pushBack;
-    // A copy per render holds the context, so that renders never share state.
-    const copy = new BlockNode(block.name, block.nodelist);
-    copy.functions = block.functions;
-    copy.context = context;
-    frame['block'] = copy;
-    block = copy;
+    // A reference per render holds the context, so that renders never share state.
+    frame['block'] = new BlockReference(block, context);
   }
   const functions = block.functions;
   if (functions === undefined || functions.sync === undefined || functions.async === undefined) {
     throw new Error(`The block '${block.name}' was rendered before its template was compiled.`);
   }
-  const done = (output: string): string => {
-    if (pushBack !== undefined) blockContext!.push(node.name, pushBack);
-    return output;
-  };
   if (context.renderContext.async) {
     return functions
       .async(context)
-      .then(done)
+      .then((output) => {
+        if (pushBack !== undefined) blockContext!.push(node.name, pushBack);
+        return output;
+      })
       .finally(() => {
         context.dicts.length = depth;
       });
   }
   try {
-    return done(functions.sync(context));
+    const output = functions.sync(context);
+    if (pushBack !== undefined) blockContext!.push(node.name, pushBack);
+    return output;
   } finally {
     context.dicts.length = depth;
   }

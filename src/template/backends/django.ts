@@ -119,6 +119,7 @@ export class DjangoTemplates implements BaseEngine {
   readonly engine: Engine;
   readonly #dirs: readonly string[];
   readonly #appDirs: boolean;
+  readonly #wrappers = new WeakMap<CompiledTemplate, DjangoTemplate>();
 
   constructor(params: EngineParams) {
     this.name = params.name;
@@ -142,7 +143,11 @@ export class DjangoTemplates implements BaseEngine {
 
   getTemplate(name: string): Template {
     try {
-      return new DjangoTemplate(this.engine.getTemplate(name), this);
+      const compiled = this.engine.getTemplate(name);
+      // One wrapper per compiled template: the cached loader returns the same one every time.
+      let template = this.#wrappers.get(compiled);
+      if (template === undefined) this.#wrappers.set(compiled, (template = new DjangoTemplate(compiled, this)));
+      return template;
     } catch (error) {
       if (error instanceof TemplateDoesNotExist) error.backend = this.name;
       throw error;

@@ -3,7 +3,7 @@
  * `{% regroup %}`, `{% url %}`, `{% autoescape %}` and `{% filter %}`.
  */
 import { lazyModule } from '../../utils/module-loading.ts';
-import { markSafe } from '../../utils/safestring.ts';
+import { markSafe, SafeString } from '../../utils/safestring.ts';
 import type * as Urls from '../../urls/index.ts';
 import type { CodeGen } from '../compiler.ts';
 import type { Context } from '../context.ts';
@@ -242,21 +242,68 @@ function currentApp(context: Context): string | undefined {
   return typeof namespace === 'string' ? namespace : undefined;
 }
 
+/** A tag argument as part of a cache key, when it is a plain value (else undefined: not cached). */
+function keyPart(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return 's' + value;
+    case 'number':
+      return 'n' + value;
+    case 'boolean':
+      return 'b' + value;
+    default:
+      return value instanceof SafeString ? 's' + value.value : undefined;
+  }
+}
+
+const URL_MEMO_LIMIT = 512;
+
+/**
+ * Reverses for `{% url %}`. The answers are kept per tag, resolver, script prefix and current
+ * namespace, for plain-valued arguments: reverse() is the main cost of a page's links, and its
+ * answer for the same resolver never changes (clearUrlCaches() makes new resolvers). A tag whose
+ * arguments vary without end (an id per row) has its memo cleared past 512 answers.
+ */
 function reverseUrl(
   context: Context,
+  node: URLNode,
   viewName: unknown,
   args: unknown[],
   kwargs: Record<string, unknown>,
-  asvar: boolean,
 ): string {
-  const { reverse, NoReverseMatch } = urls();
+  const { reverse, getResolver, getUrlconf, getScriptPrefix, NoReverseMatch } = urls();
   const app = currentApp(context);
+  let key = keyPart(viewName);
+  if (key !== undefined) key = `${getScriptPrefix()}\0${app ?? ''}\0${key}`;
+  for (let i = 0; i < args.length && key !== undefined; i++) {
+    const part = keyPart(args[i]);
+    key = part === undefined ? undefined : `${key}\0${part}`;
+  }
+  for (const name in kwargs) {
+    if (key === undefined) break;
+    const part = keyPart(kwargs[name]);
+    key = part === undefined ? undefined : `${key}\0${name}=${part}`;
+  }
+  let memo: Map<string, string> | undefined;
+  if (key !== undefined) {
+    const resolver = getResolver(getUrlconf());
+    memo = node.memo.get(resolver);
+    if (memo === undefined) node.memo.set(resolver, (memo = new Map()));
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+  }
+  let url: string;
   try {
-    return reverse(String(viewName), { args, kwargs, ...(app !== undefined ? { currentApp: app } : {}) });
+    url = reverse(String(viewName), { args, kwargs, ...(app !== undefined ? { currentApp: app } : {}) });
   } catch (error) {
-    if (asvar && error instanceof NoReverseMatch) return '';
+    if (node.asvar !== undefined && error instanceof NoReverseMatch) return '';
     throw error;
   }
+  if (memo !== undefined) {
+    if (memo.size >= URL_MEMO_LIMIT) memo.clear();
+    memo.set(key!, url);
+  }
+  return url;
 }
 
 /** `{% url 'name' arg key=value [as var] %}`: the path of a named URL pattern (`reverse()`). */
@@ -265,6 +312,8 @@ export class URLNode extends Node {
   readonly args: readonly FilterExpression[];
   readonly kwargs: ReadonlyMap<string, FilterExpression>;
   readonly asvar: string | undefined;
+  /** reverse()'s answers by resolver (see reverseUrl). */
+  readonly memo = new WeakMap<object, Map<string, string>>();
 
   constructor(
     viewName: FilterExpression,
@@ -286,7 +335,7 @@ export class URLNode extends Node {
     const view = g.expression(this.viewName);
     const url = g.temp('u');
     g.line(
-      `const ${url} = ${g.constant(reverseUrl)}(ctx, ${view}, [${args.join(', ')}], { ${kwargs.join(', ')} }, ${this.asvar !== undefined});`,
+      `const ${url} = ${g.constant(reverseUrl)}(ctx, ${g.constant(this)}, ${view}, [${args.join(', ')}], { ${kwargs.join(', ')} });`,
     );
     if (this.asvar !== undefined) g.line(`ctx.set(${JSON.stringify(this.asvar)}, ${url});`);
     else g.write(`(ctx.autoescape ? E(${url}) : ${url})`);
