@@ -52,7 +52,14 @@ const RUNTIME = {
   B: truthy,
   X: annotate,
   NA: NEED_ASYNC,
+  W: awaitedValue,
 };
+
+/** A promise the asynchronous code awaits: noted, so the template knows promises keep coming. */
+function awaitedValue(context: Context, value: unknown): unknown {
+  context.renderContext.seen.promise = true;
+  return value;
+}
 const RUNTIME_NAMES = Object.keys(RUNTIME).join(', ');
 
 /** A holder filled with a node list's two functions once the template's code is built. */
@@ -127,7 +134,7 @@ export class CodeGen {
 
   /** Makes `v` a settled value: awaited in the asynchronous code, NEED_ASYNC in the synchronous. */
   check(v: string): void {
-    this.line(this.async ? `if (T(${v})) ${v} = await ${v};` : `if (T(${v})) A();`);
+    this.line(this.async ? `if (T(${v})) ${v} = await W(ctx, ${v});` : `if (T(${v})) A();`);
   }
 
   /** Points errors at `token` from here on. */

@@ -200,6 +200,8 @@ export class RenderContext {
   template: unknown = undefined;
   /** Whether this render is on the asynchronous path (a promise was met). */
   async = false;
+  /** Whether the asynchronous path met a promise (shared with the copies of `Context.new()`). */
+  seen: { promise: boolean } = { promise: false };
 
   get(key: unknown, otherwise?: unknown): unknown {
     const top = this.levels[this.levels.length - 1]!;
@@ -249,6 +251,7 @@ export class RenderContext {
     copy.levels = this.levels.slice();
     copy.template = this.template;
     copy.async = this.async;
+    copy.seen = this.seen;
     return copy;
   }
 }
@@ -279,6 +282,8 @@ export class Context extends BaseContext {
   template: BoundTemplate | undefined = undefined;
   /** The request, for a RequestContext (and contexts made from one with `new()`). */
   request: object | undefined = undefined;
+  /** Promises from the synchronous attempt of a render that went asynchronous (lookup.ts). */
+  pendingCalls: Map<unknown, Map<unknown, unknown>> | undefined = undefined;
 
   constructor(dict?: ContextDict, options: ContextOptions = {}) {
     super(checkedDict(dict));

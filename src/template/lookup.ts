@@ -9,7 +9,7 @@
  * Map give its entries, keys and values, as a Python dict's methods do.
  */
 import type { BaseContext } from './context.ts';
-import { isPlainObject } from './values.ts';
+import { isPlainObject, isThenable } from './values.ts';
 
 /** A lookup found nothing (Django raises VariableDoesNotExist there). */
 export const MISSING: unique symbol = Symbol('MISSING');
@@ -118,22 +118,45 @@ interface TemplateCallable {
 }
 
 /**
+ * Promises that functions returned while a render ran on the synchronous path, which then started
+ * over asynchronously: the second pass takes them instead of calling the functions again (a
+ * method that queries a database is not queried twice). Kept on the Context.
+ */
+export interface PendingCalls {
+  pendingCalls?: Map<unknown, Map<unknown, unknown>>;
+}
+
+/**
  * What a template sees of a function it found: the function itself when marked
  * `doNotCallInTemplates` (or a class), `stringIfInvalid` when marked `altersData` or when it
  * needs arguments, else its result, called on `self` (the object it was read from). An error
  * marked `silentVariableFailure` gives SILENT; others propagate.
  */
-export function callValue(fn: unknown, self: unknown, stringIfInvalid: string): unknown {
+export function callValue(fn: unknown, self: unknown, stringIfInvalid: string, context?: PendingCalls): unknown {
   const f = fn as TemplateCallable;
   if (f.doNotCallInTemplates === true) return fn;
   if (f.altersData === true) return stringIfInvalid;
   if (f.length > 0) return stringIfInvalid;
   if (isClass(f)) return fn;
+  const pending = context?.pendingCalls?.get(fn);
+  if (pending !== undefined && pending.has(self)) {
+    const result = pending.get(self);
+    pending.delete(self);
+    return result;
+  }
+  let result: unknown;
   try {
-    return f.call(self);
+    result = f.call(self);
   } catch (error) {
     return silenced(error);
   }
+  if (context !== undefined && isThenable(result)) {
+    const calls = (context.pendingCalls ??= new Map());
+    let bySelf = calls.get(fn);
+    if (bySelf === undefined) calls.set(fn, (bySelf = new Map()));
+    bySelf.set(self, result);
+  }
+  return result;
 }
 
 /** SILENT for an error marked `silentVariableFailure`; any other error is thrown again. */

@@ -51,7 +51,10 @@ export class Template implements CompiledSource {
   readonly nodelist: NodeList;
   readonly #functions: RenderFunctions;
   #blocks: Map<string, BlockNode> | undefined;
-  /** Set once a render had to go asynchronous: later renders start there. */
+  /**
+   * Set when the last render met a promise: the next starts on the asynchronous path rather
+   * than start over. Cleared by a render that met none.
+   */
   #preferAsync = false;
 
   constructor(source: string, origin?: Origin, name?: string, engine?: TemplateEngine) {
@@ -140,12 +143,16 @@ export class Template implements CompiledSource {
     const renderContext = context.renderContext;
     const wasAsync = renderContext.async;
     renderContext.async = true;
+    renderContext.seen.promise = false;
     const initial = renderContext.pushState(this);
     try {
       return await this.#functions.async(context);
     } finally {
       renderContext.popState(initial);
       renderContext.async = wasAsync;
+      // A render that met no promise lets the next one try the synchronous path again.
+      this.#preferAsync = renderContext.seen.promise;
+      context.pendingCalls = undefined;
       context.unbindTemplate();
     }
   }

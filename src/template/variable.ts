@@ -8,7 +8,7 @@ import { markSafe, SafeString } from '../utils/safestring.ts';
 import type { BaseContext, Context } from './context.ts';
 import { TemplateSyntaxError, VariableDoesNotExist } from './exceptions.ts';
 import type { Filter } from './library.ts';
-import { callValue, getPart, lookupName, MISSING, partIndex, SILENT } from './lookup.ts';
+import { callValue, getPart, lookupName, MISSING, partIndex, type PendingCalls, SILENT } from './lookup.ts';
 import { templateLocaltime } from './output.ts';
 import { isThenable, repr, toFloat, toInt, toText } from './values.ts';
 
@@ -127,7 +127,7 @@ function resolveParts(
     if (current === SILENT) return stringIfInvalid;
     if (isThenable(current)) return settleThen(variable, context, stringIfInvalid, i, self, current);
     if (typeof current === 'function') {
-      current = callValue(current, i === 0 ? undefined : self, stringIfInvalid);
+      current = callValue(current, i === 0 ? undefined : self, stringIfInvalid, pendingOf(context));
       if (current === SILENT) return stringIfInvalid;
       if (isThenable(current)) {
         const next = i + 1;
@@ -149,10 +149,14 @@ async function settleThen(
 ): Promise<unknown> {
   let current = await pending;
   if (typeof current === 'function') {
-    current = await callValue(current, i === 0 ? undefined : self, stringIfInvalid);
+    current = await callValue(current, i === 0 ? undefined : self, stringIfInvalid, pendingOf(context));
     if (current === SILENT) return stringIfInvalid;
   }
   return resolveParts(variable, context, stringIfInvalid, i + 1, current);
+}
+
+function pendingOf(context: unknown): PendingCalls | undefined {
+  return Array.isArray((context as BaseContext).dicts) ? (context as PendingCalls) : undefined;
 }
 
 function describe(value: unknown): string {
