@@ -82,7 +82,8 @@ function table(rows: Array<[string, unknown]>): string {
 
 const STYLE =
   'body{font:small sans-serif;margin:0}body>div{padding:10px 20px;border-bottom:1px solid #ddd}' +
-  'h1{font-weight:normal}#summary{background:#ffc}table{border-collapse:collapse}td{padding:2px 8px;vertical-align:top}pre{margin:0;white-space:pre-wrap}';
+  'h1{font-weight:normal}#summary{background:#ffc}table{border-collapse:collapse}td{padding:2px 8px;vertical-align:top}pre{margin:0;white-space:pre-wrap}' +
+  '#template{background:#f6f6f6}#template .source th{text-align:right;color:#666;font-weight:normal}#template .source td{white-space:pre;font-family:monospace}#template tr.error td{background:#fcc}#template .specific{color:#c00;font-weight:bold}';
 
 function document(title: string, body: string): string {
   return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="robots" content="NONE,NOARCHIVE">\n<title>${escape(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
@@ -176,10 +177,12 @@ export function technical500Response(request: HttpRequest | undefined, error: un
     if (!(e instanceof Error)) break;
   }
   const trace = stacks.join('\n\nThe above exception was the direct cause of the following exception:\n\n');
+  const frame = templateFrame(error);
   const settingsRows = safeSettings();
   if (request !== undefined && !wantsHtml(request)) {
     const text =
       `${name} at ${request.pathInfo}\n${message}\n\nRequest Method: ${request.method}\nRequest URL: ${request.buildAbsoluteUri()}\n\n` +
+      (frame ? `${frame.text}\n\n` : '') +
       `Traceback:\n${trace}\n\nSettings:\n${settingsRows.map(([k, v]) => `${k} = ${show(v)}`).join('\n')}\n`;
     return new HttpResponse(text, { status, contentType: 'text/plain; charset=utf-8' });
   }
@@ -197,6 +200,7 @@ export function technical500Response(request: HttpRequest | undefined, error: un
       : '') +
     `<tr><th>Exception Type:</th><td>${escape(name)}</td></tr><tr><th>Exception Value:</th><td><pre>${escape(message)}</pre></td></tr>` +
     `<tr><th>Node.js Version:</th><td>${escape(process.version)}</td></tr></table></div>\n` +
+    (frame ? frame.html : '') +
     `<div id="traceback"><h2>Traceback</h2><pre>${escape(trace)}</pre></div>\n` +
     `<div id="requestinfo"><h2>Request information</h2>${requestInfo}</div>\n` +
     `<div id="settings"><h2>Settings</h2>${table(settingsRows)}</div>\n` +
@@ -206,6 +210,47 @@ export function technical500Response(request: HttpRequest | undefined, error: un
     status,
     contentType: 'text/html; charset=utf-8',
   });
+}
+
+/** Where in a template the error happened (the template engine's `templateDebug`, as Django's `template_debug`). */
+interface TemplateFrame {
+  name: string;
+  message: string;
+  line: number;
+  sourceLines: ReadonlyArray<readonly [number, string]>;
+  before: string;
+  during: string;
+  after: string;
+}
+
+/** The template frame of `error` or of one of its causes, as text and HTML, or undefined. */
+function templateFrame(error: unknown): { text: string; html: string } | undefined {
+  let info: TemplateFrame | undefined;
+  for (
+    let e = error, depth = 0;
+    e !== null && typeof e === 'object' && depth < 10;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    info = (e as { templateDebug?: TemplateFrame }).templateDebug;
+    if (info !== undefined) break;
+  }
+  if (info === undefined) return undefined;
+  const width = String(info.sourceLines.at(-1)?.[0] ?? info.line).length;
+  const lines = info.sourceLines.map(([n, text]) => [n, text.replace(/\r?\n$/, '')] as const);
+  const text =
+    `Template error:\nIn template ${info.name}, error at line ${info.line}\n   ${info.message}\n` +
+    lines.map(([n, t]) => `${n === info.line ? '>' : ' '} ${String(n).padStart(width)} : ${t}`).join('\n');
+  const rows = lines
+    .map(([n, t]) =>
+      n === info.line
+        ? `<tr class="error"><th>${n}</th><td>${escape(info.before)}<span class="specific">${escape(info.during)}</span>${escape(info.after.replace(/\r?\n$/, ''))}</td></tr>`
+        : `<tr><th>${n}</th><td>${escape(t)}</td></tr>`,
+    )
+    .join('');
+  const html =
+    `<div id="template"><h2>Error during template rendering</h2><p>In template <code>${escape(info.name)}</code>, error at line <strong>${info.line}</strong></p>` +
+    `<h3>${escape(info.message)}</h3><table class="source">${rows}</table></div>\n`;
+  return { text, html };
 }
 
 function safePost(request: HttpRequest): Array<[string, unknown]> {

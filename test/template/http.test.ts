@@ -76,6 +76,15 @@ settings.configure({
         (request: HttpRequest) => new TemplateResponse(request, 'app1/hello.html', { word: 'from the view' }),
       ),
       route('broken/', (request: HttpRequest) => render(request, 'broken.html')),
+      route('boom/', (request: HttpRequest) =>
+        render(request, 'boom.html', {
+          obj: {
+            get explode(): string {
+              throw new Error('the getter failed');
+            },
+          },
+        }),
+      ),
       route('form/', (request: HttpRequest) =>
         request.method === 'POST' ? new HttpResponse('posted') : render(request, 'form.html', { html: '' }),
       ),
@@ -163,6 +172,28 @@ describe('template pages through the framework', () => {
         `Unclosed tag on line 2: &#x27;if&#x27;. Looking for one of: elif, else, endif.\nIn template broken.html (${project}/templates/broken.html), line 2, column 4:`,
       ),
       page.text.slice(0, 2000),
+    );
+  });
+
+  test('an error while rendering shows the template frame on the DEBUG page', async () => {
+    using _debug = overrideSettings({ DEBUG: true });
+    const page = await get('/boom/');
+    assert.equal(page.status, 500);
+    assert.ok(page.text.includes('<h2>Error during template rendering</h2>'), page.text.slice(0, 2000));
+    assert.ok(
+      page.text.includes(`In template <code>${project}/templates/boom.html</code>, error at line <strong>2</strong>`),
+    );
+    assert.ok(
+      page.text.includes(
+        '<tr class="error"><th>2</th><td>&lt;p&gt;<span class="specific">{{ obj.explode }}</span>&lt;/p&gt;</td></tr>',
+      ),
+    );
+    const text = await (await fetch(`${server.url}/boom/`, { headers: { Accept: 'text/plain' } })).text();
+    assert.ok(
+      text.includes(
+        `Template error:\nIn template ${project}/templates/boom.html, error at line 2\n   the getter failed\n  1 : <h1>Boom</h1>\n> 2 : <p>{{ obj.explode }}</p>`,
+      ),
+      text.slice(0, 1500),
     );
   });
 });
