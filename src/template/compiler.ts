@@ -57,7 +57,7 @@ const RUNTIME = {
 
 /** A promise the asynchronous code awaits: noted, so the template knows promises keep coming. */
 function awaitedValue(context: Context, value: unknown): unknown {
-  context.renderContext.seen.promise = true;
+  context.renderContext.metPromise();
   return value;
 }
 const RUNTIME_NAMES = Object.keys(RUNTIME).join(', ');

@@ -195,30 +195,36 @@ export class BaseContext {
  * fresh.
  */
 export class RenderContext {
-  levels: Array<Map<unknown, unknown>> = [new Map()];
+  /** The levels; a level's map is made when something is stored in it. */
+  levels: Array<Map<unknown, unknown> | undefined> = [undefined];
   /** The template rendering now (the innermost, for included and extended ones). */
   template: unknown = undefined;
   /** Whether this render is on the asynchronous path (a promise was met). */
   async = false;
   /** Whether the asynchronous path met a promise (shared with the copies of `Context.new()`). */
-  seen: { promise: boolean } = { promise: false };
+  seen: { promise: boolean } | undefined = undefined;
+
+  #top(): Map<unknown, unknown> {
+    const index = this.levels.length - 1;
+    return (this.levels[index] ??= new Map());
+  }
 
   get(key: unknown, otherwise?: unknown): unknown {
-    const top = this.levels[this.levels.length - 1]!;
-    return top.has(key) ? top.get(key) : otherwise;
+    const top = this.levels[this.levels.length - 1];
+    return top !== undefined && top.has(key) ? top.get(key) : otherwise;
   }
 
   has(key: unknown): boolean {
-    return this.levels[this.levels.length - 1]!.has(key);
+    return this.levels[this.levels.length - 1]?.has(key) ?? false;
   }
 
   set(key: unknown, value: unknown): void {
-    this.levels[this.levels.length - 1]!.set(key, value);
+    this.#top().set(key, value);
   }
 
   /** The value of `key` in the top level, `value` stored first when absent. */
   setdefault<T>(key: unknown, value: T): T {
-    const top = this.levels[this.levels.length - 1]!;
+    const top = this.#top();
     if (top.has(key)) return top.get(key) as T;
     top.set(key, value);
     return value;
@@ -226,7 +232,12 @@ export class RenderContext {
 
   /** The bottom level, shared by every template of one render (the include cache lives there). */
   get root(): Map<unknown, unknown> {
-    return this.levels[0]!;
+    return (this.levels[0] ??= new Map());
+  }
+
+  /** Notes that the asynchronous path met a promise. */
+  metPromise(): void {
+    (this.seen ??= { promise: false }).promise = true;
   }
 
   /**
@@ -236,7 +247,7 @@ export class RenderContext {
   pushState(template: unknown, isolated = true): unknown {
     const initial = this.template;
     this.template = template;
-    if (isolated) this.levels.push(new Map());
+    if (isolated) this.levels.push(undefined);
     return initial;
   }
 
@@ -248,10 +259,11 @@ export class RenderContext {
   /** A copy sharing the levels' maps, as Django's `copy(render_context)`. */
   copy(): RenderContext {
     const copy = new RenderContext();
+    this.levels[0] ??= new Map(); // made now, so that both share it
     copy.levels = this.levels.slice();
     copy.template = this.template;
     copy.async = this.async;
-    copy.seen = this.seen;
+    copy.seen = this.seen ??= { promise: false };
     return copy;
   }
 }

@@ -53,7 +53,7 @@ export class BlockContext {
 function settle<T, R>(context: Context, value: T, next: (resolved: Awaited<T>) => R): R | Promise<Awaited<R>> {
   if (isThenable(value)) {
     if (!context.renderContext.async) throw NEED_ASYNC;
-    context.renderContext.seen.promise = true;
+    context.renderContext.metPromise();
     return Promise.resolve(value).then(next as (v: unknown) => R) as Promise<Awaited<R>>;
   }
   return next(value as Awaited<T>);

@@ -143,7 +143,7 @@ export class Template implements CompiledSource {
     const renderContext = context.renderContext;
     const wasAsync = renderContext.async;
     renderContext.async = true;
-    renderContext.seen.promise = false;
+    renderContext.seen = { promise: false };
     const initial = renderContext.pushState(this);
     try {
       return await this.#functions.async(context);
@@ -151,7 +151,7 @@ export class Template implements CompiledSource {
       renderContext.popState(initial);
       renderContext.async = wasAsync;
       // A render that met no promise lets the next one try the synchronous path again.
-      this.#preferAsync = renderContext.seen.promise;
+      this.#preferAsync = renderContext.seen?.promise ?? false;
       context.pendingCalls = undefined;
       context.unbindTemplate();
     }

@@ -73,7 +73,8 @@ export class Loader extends BaseLoader {
  * template compiled once whichever chain of `{% extends %}` reaches it.
  */
 function cacheKey(name: string, skip?: readonly Origin[]): string {
-  const matching = skip?.filter((origin) => origin.templateName === name).map((origin) => origin.name) ?? [];
-  if (matching.length === 0) return name;
+  let matching: string[] | undefined;
+  for (const origin of skip ?? []) if (origin.templateName === name) (matching ??= []).push(origin.name);
+  if (matching === undefined) return name;
   return `${name}-${nodeCrypto().createHash('sha1').update(matching.join('|')).digest('hex')}`;
 }

@@ -12,11 +12,22 @@ import type { Token } from '../lexer.ts';
 import { Node, type NodeList } from '../nodes.ts';
 import { type Parser, tokenKwargs } from '../parser.ts';
 import { conditionalEscape, renderValue } from '../output.ts';
-import type { FilterExpression } from '../variable.ts';
+import { type FilterExpression, Variable } from '../variable.ts';
 import { equals, roundHalfEven, toFloat, toInt, toList } from '../values.ts';
 
 // The URL resolver imports the template layer (through the views); it is loaded on first use.
-const urls = lazyModule<typeof Urls>(import.meta.url, '../../urls/index');
+const urlsModule = lazyModule<typeof Urls>(import.meta.url, '../../urls/index');
+type UrlFunctions = Pick<typeof Urls, 'reverse' | 'getResolver' | 'getUrlconf' | 'getScriptPrefix' | 'NoReverseMatch'>;
+let urlFunctions: UrlFunctions | undefined;
+// Taken off the module namespace once: reading a namespace's properties on every tag cost more
+// than the memo lookup they serve.
+function urls(): UrlFunctions {
+  if (urlFunctions === undefined) {
+    const { reverse, getResolver, getUrlconf, getScriptPrefix, NoReverseMatch } = urlsModule();
+    urlFunctions = { reverse, getResolver, getUrlconf, getScriptPrefix, NoReverseMatch };
+  }
+  return urlFunctions;
+}
 
 /** `{% with name=value ... %}...{% endwith %}` (and the legacy `value as name`). */
 export class WithNode extends Node {
@@ -238,9 +249,14 @@ function currentApp(context: Context): string | undefined {
   const request = context.request as { currentApp?: unknown; resolverMatch?: { namespace?: unknown } } | undefined;
   if (request === undefined) return undefined;
   if (typeof request.currentApp === 'string') return request.currentApp;
-  const namespace = request.resolverMatch?.namespace;
+  const match = request.resolverMatch;
+  if (match === undefined || match === null) return undefined;
+  // The match's namespace is joined on each read: read once per match.
+  let namespace = namespaces.get(match);
+  if (namespace === undefined) namespaces.set(match, (namespace = match.namespace));
   return typeof namespace === 'string' ? namespace : undefined;
 }
+const namespaces = new WeakMap<object, unknown>();
 
 /** A tag argument as part of a cache key, when it is a plain value (else undefined: not cached). */
 function keyPart(value: unknown): string | undefined {
@@ -273,22 +289,19 @@ function reverseUrl(
 ): string {
   const { reverse, getResolver, getUrlconf, getScriptPrefix, NoReverseMatch } = urls();
   const app = currentApp(context);
-  let key = keyPart(viewName);
-  if (key !== undefined) key = `${getScriptPrefix()}\0${app ?? ''}\0${key}`;
-  for (let i = 0; i < args.length && key !== undefined; i++) {
-    const part = keyPart(args[i]);
-    key = part === undefined ? undefined : `${key}\0${part}`;
-  }
-  for (const name in kwargs) {
-    if (key === undefined) break;
-    const part = keyPart(kwargs[name]);
-    key = part === undefined ? undefined : `${key}\0${name}=${part}`;
-  }
+  // The memo is a tree of maps keyed by strings that are the same objects render after render
+  // (the prefix, the namespace, a constant tag's key): no string is built or hashed for them.
+  const key = node.constantKey ?? argumentsKey(viewName, args, kwargs);
   let memo: Map<string, string> | undefined;
   if (key !== undefined) {
     const resolver = getResolver(getUrlconf());
-    memo = node.memo.get(resolver);
-    if (memo === undefined) node.memo.set(resolver, (memo = new Map()));
+    let byPrefix = node.memo.get(resolver);
+    if (byPrefix === undefined) node.memo.set(resolver, (byPrefix = new Map()));
+    const prefix = getScriptPrefix();
+    let byApp = byPrefix.get(prefix);
+    if (byApp === undefined) byPrefix.set(prefix, (byApp = new Map()));
+    memo = byApp.get(app ?? '');
+    if (memo === undefined) byApp.set(app ?? '', (memo = new Map()));
     const known = memo.get(key);
     if (known !== undefined) return known;
   }
@@ -306,14 +319,40 @@ function reverseUrl(
   return url;
 }
 
+/** The value of a literal expression (`"name"`, `12`). */
+function literalOf(fe: FilterExpression): unknown {
+  return fe.var instanceof Variable ? fe.var.literal : fe.var;
+}
+
+/** The memo key of a tag's resolved arguments, or undefined when one is not a plain value. */
+function argumentsKey(
+  viewName: unknown,
+  args: readonly unknown[],
+  kwargs: Record<string, unknown>,
+): string | undefined {
+  let key = keyPart(viewName);
+  for (let i = 0; i < args.length && key !== undefined; i++) {
+    const part = keyPart(args[i]);
+    key = part === undefined ? undefined : `${key}\0${part}`;
+  }
+  for (const name in kwargs) {
+    if (key === undefined) break;
+    const part = keyPart(kwargs[name]);
+    key = part === undefined ? undefined : `${key}\0${name}=${part}`;
+  }
+  return key;
+}
+
 /** `{% url 'name' arg key=value [as var] %}`: the path of a named URL pattern (`reverse()`). */
 export class URLNode extends Node {
   readonly viewName: FilterExpression;
   readonly args: readonly FilterExpression[];
   readonly kwargs: ReadonlyMap<string, FilterExpression>;
   readonly asvar: string | undefined;
-  /** reverse()'s answers by resolver (see reverseUrl). */
-  readonly memo = new WeakMap<object, Map<string, string>>();
+  /** reverse()'s answers by resolver, script prefix and namespace (see reverseUrl). */
+  readonly memo = new WeakMap<object, Map<string, Map<string, Map<string, string>>>>();
+  /** The memo key when every argument is a literal: computed once. */
+  readonly constantKey: string | undefined;
 
   constructor(
     viewName: FilterExpression,
@@ -327,6 +366,14 @@ export class URLNode extends Node {
     this.kwargs = kwargs;
     this.asvar = asvar;
     this.childNodelists = [];
+    const all = [viewName, ...args, ...kwargs.values()];
+    this.constantKey = all.every((fe) => fe.isConstant)
+      ? argumentsKey(
+          literalOf(viewName),
+          args.map(literalOf),
+          Object.fromEntries([...kwargs].map(([name, fe]) => [name, literalOf(fe)])),
+        )
+      : undefined;
   }
 
   override compile(g: CodeGen): void {
