@@ -205,7 +205,7 @@ export class CodeGen {
     const self = this.temp('s');
     this.line(`let ${v}, ${self};`);
     this.line(`${label}: {`);
-    this.#lookups(variable, v, self, label);
+    this.#lookups(variable, v, self);
     this.line(`if (${v} === M) {`);
     if (options.ignoreFailures) this.line(`${v} = null;`);
     else if (this.stringIfInvalid !== '') {
@@ -217,7 +217,7 @@ export class CodeGen {
     return v;
   }
 
-  #lookups(variable: Variable, v: string, self: string, outer: string): void {
+  #lookups(variable: Variable, v: string, self: string): void {
     const label = this.temp('L');
     const parts = variable.lookups!;
     const sii = JSON.stringify(this.stringIfInvalid);
@@ -234,7 +234,6 @@ export class CodeGen {
       this.line('}');
     }
     this.line('}');
-    void outer;
   }
 
   #filters(fe: FilterExpression, v: string): void {

@@ -60,15 +60,19 @@ export class Node {
   childNodelists: readonly string[] = ['nodelist'];
   /** Only text may come before it (`{% extends %}`). */
   mustBeFirst = false;
+  /** A list of this node alone, for `render()` of a built-in node (compiled once). */
+  #alone: NodeList | undefined;
 
   /**
    * Renders the node. Built-in nodes compile instead; this renders them through a one-node list.
    * May return a promise.
    */
   render(context: Context): unknown {
-    const list = new NodeList();
-    list.push(this);
-    return list.render(context);
+    if (this.#alone === undefined) {
+      this.#alone = new NodeList();
+      this.#alone.push(this);
+    }
+    return this.#alone.render(context);
   }
 
   /** Emits the node's JavaScript. Undefined for custom nodes: the compiled code calls `render()`. */

@@ -10,7 +10,7 @@ import { type CompiledSource, compile, exceptionInfo, locate, NEED_ASYNC } from 
 import type { Context } from './context.ts';
 import { TemplateSyntaxError } from './exceptions.ts';
 import { tokenize } from './lexer.ts';
-import type { Filter, Library } from './library.ts';
+import type { Library } from './library.ts';
 import type { BlockNode } from './loader-tags.ts';
 import { type Node, type NodeList, Origin, type RenderFunctions, UNKNOWN_SOURCE } from './nodes.ts';
 import { type LibraryIndex, Parser, type TokenError } from './parser.ts';
@@ -96,15 +96,6 @@ export class Template implements CompiledSource {
       this.#blocks = new Map(this.nodelist.getNodesByType(BlockNode).map((block) => [block.name, block]));
     }
     return this.#blocks;
-  }
-
-  /** The filters a template of this engine has without `{% load %}` (for tags that need one). */
-  builtinFilter(name: string): Filter | undefined {
-    for (let i = this.engine.templateBuiltins.length - 1; i >= 0; i--) {
-      const filter = this.engine.templateBuiltins[i]!.filters.get(name);
-      if (filter !== undefined) return filter;
-    }
-    return undefined;
   }
 
   /**

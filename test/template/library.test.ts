@@ -126,3 +126,16 @@ describe('Library', () => {
     assert.throws(() => library.tag('a b', () => undefined as never), /The tag name "a b" is not valid/);
   });
 });
+
+describe('built-in nodes rendered by hand', () => {
+  test("a node's render() works for built-in nodes too, as in Django", () => {
+    const engine = new Engine();
+    const template = engine.fromString('{% for x in xs %}{{ x }}{% endfor %}|{% if a %}A{% endif %}');
+    const context = new Context({ xs: [1, 2], a: true });
+    context.renderContext.template = template;
+    assert.deepEqual(
+      template.nodelist.map((node) => node.render(context)),
+      ['12', '|', 'A'],
+    );
+  });
+});
