@@ -27,7 +27,7 @@ settings.configure({
   DEBUG: false,
   STATIC_URL: '/static/',
   STATIC_ROOT: path.join(dir, 'staticfiles'),
-  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates', DIRS: [path.join(dir, 'templates')] }],
+  TEMPLATES: [{ BACKEND: 'tsgi.template.backends.django.DjangoTemplates', DIRS: [path.join(dir, 'templates')] }],
   ALLOWED_HOSTS: ['*'],
   MIDDLEWARE: process.env.BENCH_APP === 'middleware' ? ['tsgi.staticfiles.middleware.StaticFilesMiddleware'] : [],
   ROOT_URLCONF: {
