@@ -16,7 +16,8 @@ import type { TemplateDebugInfo } from './exceptions.ts';
 import type { Token } from './lexer.ts';
 import { callValue, getPart, lookupName, MISSING, SILENT } from './lookup.ts';
 import { type Node, type NodeList, type RenderFunctions, setNodeListCompiler } from './nodes.ts';
-import { escape, renderValue, templateLocaltime } from './output.ts';
+import { templateLocaltime } from '../utils/timezone.ts';
+import { escape, renderValue } from './output.ts';
 import { type FilterExpression, invalidText, markSafeResult, Variable } from './variable.ts';
 import { isThenable, toText, truthy } from './values.ts';
 
@@ -184,7 +185,7 @@ export class CodeGen {
 
   /** The code of the text a value prints as: escaped when autoescape is on. */
   renderValue(v: string): string {
-    return `R(${v}, ctx.autoescape, ctx.useTz)`;
+    return `R(${v}, ctx.autoescape, ctx.useTz, ctx.useL10n)`;
   }
 
   /**

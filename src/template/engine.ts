@@ -5,7 +5,7 @@
  * one from TEMPLATES; one can also be made directly.
  */
 import { ImproperlyConfigured } from '../core/exceptions.ts';
-import { importString, lazyModule, ModuleNotFoundError } from '../utils/module-loading.ts';
+import { importString, lazyModule } from '../utils/module-loading.ts';
 import { Context, type ContextDict } from './context.ts';
 import { resolveContextProcessors, type ContextProcessor } from './context-processors.ts';
 import { InvalidTemplateLibrary, TemplateDoesNotExist, type TriedOrigin } from './exceptions.ts';
@@ -112,7 +112,7 @@ export class Engine implements TemplateEngine {
     this.fileCharset = options.fileCharset ?? 'utf-8';
     this.libraries = options.libraries ?? {};
     this.builtins = [...DEFAULT_BUILTINS, ...(options.builtins ?? [])];
-    this.templateBuiltins = this.builtins.flatMap((spec) => builtinLibrary(spec));
+    this.templateBuiltins = this.builtins.map((spec) => importLibrary(spec));
     this.templateLibraries = libraryIndex(this.libraries);
   }
 
@@ -218,22 +218,6 @@ export class Engine implements TemplateEngine {
       if (engine instanceof Engine) return engine;
     }
     throw new ImproperlyConfigured('No DjangoTemplates backend is configured. Add one to the TEMPLATES setting.');
-  }
-}
-
-function builtinLibrary(spec: LibrarySpec): Library[] {
-  try {
-    return [importLibrary(spec)];
-  } catch (error) {
-    // The built-in filters come in their own module; a checkout without it still renders.
-    if (
-      spec === 'tsgi.template.defaultfilters' &&
-      error instanceof InvalidTemplateLibrary &&
-      error.cause instanceof ModuleNotFoundError
-    ) {
-      return [];
-    }
-    throw error;
   }
 }
 

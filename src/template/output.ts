@@ -4,8 +4,9 @@
  * is on unless the value is a SafeString.
  */
 import { fromSettings, settings } from '../conf/index.ts';
+import { localize } from '../utils/formats.ts';
 import { SafeString } from '../utils/safestring.ts';
-import type * as TemporalPolyfill from 'temporal-polyfill';
+import { templateLocaltime } from '../utils/timezone.ts';
 import { toText } from './values.ts';
 
 /**
@@ -50,58 +51,26 @@ export function conditionalEscape(value: unknown): string {
   return escape(typeof value === 'string' ? value : toText(value));
 }
 
-type TemporalKind = 'Temporal.ZonedDateTime' | 'Temporal.Instant';
-
-interface Zoned {
-  withTimeZone(zone: string): unknown;
-}
-interface InstantLike {
-  toZonedDateTimeISO(zone: string): unknown;
-}
-
-const tzConf = fromSettings(() => ({ useTz: Boolean(settings.USE_TZ), zone: String(settings.TIME_ZONE ?? 'UTC') }));
-
-// Loaded on the first JS Date a template converts, not at start-up.
-let temporal: typeof TemporalPolyfill.Temporal | undefined;
-function Temporal(): typeof TemporalPolyfill.Temporal {
-  const load = process.getBuiltinModule('node:module').createRequire(import.meta.url);
-  temporal ??= (load('temporal-polyfill') as typeof TemporalPolyfill).Temporal;
-  return temporal;
-}
-
-/** Whether `value` is an aware datetime: a ZonedDateTime, an Instant or a JS Date. */
-export function isAware(value: unknown): boolean {
-  if (value instanceof Date) return true;
-  if (value === null || typeof value !== 'object') return false;
-  const tag = (value as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] as TemporalKind | undefined;
-  return tag === 'Temporal.ZonedDateTime' || tag === 'Temporal.Instant';
-}
-
-/**
- * An aware datetime in the current time zone (Django's `template_localtime`), when USE_TZ (or
- * the context's `useTz`) is on; anything else unchanged. A JS Date becomes a ZonedDateTime.
- */
-export function templateLocaltime(value: unknown, useTz: boolean | undefined): unknown {
-  if (value === null || typeof value !== 'object' || !isAware(value)) return value;
-  const conf = tzConf();
-  if (!(useTz ?? conf.useTz)) return value;
-  if ((value as { convertToLocalTime?: unknown }).convertToLocalTime === false) return value;
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) return value;
-    return Temporal().Instant.fromEpochMilliseconds(value.getTime()).toZonedDateTimeISO(conf.zone);
-  }
-  const tag = (value as { [Symbol.toStringTag]?: string })[Symbol.toStringTag];
-  if (tag === 'Temporal.Instant') return (value as InstantLike).toZonedDateTimeISO(conf.zone);
-  return (value as Zoned).withTimeZone(conf.zone);
-}
+const numberConf = fromSettings(() => ({
+  l10n: Boolean(settings.USE_L10N),
+  thousands: Boolean(settings.USE_THOUSAND_SEPARATOR),
+}));
 
 /**
  * A value as the text a template prints, escaped when `autoescape` (Django's
  * `render_value_in_context`).
  */
-export function renderValue(value: unknown, autoescape: boolean, useTz?: boolean): string {
+export function renderValue(value: unknown, autoescape: boolean, useTz?: boolean, useL10n?: boolean): string {
   if (typeof value === 'string') return autoescape ? escape(value) : value;
   if (value instanceof SafeString) return value.value;
-  const text = toText(templateLocaltime(value, useTz));
+  // An integer without grouping prints as it is (numberformat's own shortcut), and needs no
+  // escaping: the common case of numbers on a page, without the general localization.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    const conf = numberConf();
+    if (!((useL10n ?? conf.l10n) && conf.thousands)) return String(value === 0 ? 0 : value);
+  }
+  const localized = localize(templateLocaltime(value, useTz), useL10n);
+  if (localized instanceof SafeString) return localized.value;
+  const text = toText(localized);
   return autoescape ? escape(text) : text;
 }

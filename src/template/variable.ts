@@ -9,7 +9,7 @@ import type { BaseContext, Context } from './context.ts';
 import { TemplateSyntaxError, VariableDoesNotExist } from './exceptions.ts';
 import type { Filter } from './library.ts';
 import { callValue, getPart, lookupName, MISSING, partIndex, type PendingCalls, SILENT } from './lookup.ts';
-import { templateLocaltime } from './output.ts';
+import { templateLocaltime } from '../utils/timezone.ts';
 import { isThenable, repr, toFloat, toInt, toText } from './values.ts';
 
 const INT_LITERAL = /^[+-]?\d(?:_?\d)*$/;

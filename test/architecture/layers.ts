@@ -167,6 +167,7 @@ export const UNITS: readonly Unit[] = [
       'utils/formats',
       'utils/html',
       'utils/timesince',
+      'utils/timezone',
     ],
   },
   {

@@ -5,12 +5,12 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { settings } from '../../src/conf/index.ts';
 import { Context } from '../../src/template/context.ts';
 import { Engine } from '../../src/template/engine.ts';
-import { register as testFilters } from './fixtures/filters.ts';
 
+settings.configure({});
 const engine = new Engine({
-  builtins: [testFilters],
   loaders: [
     [
       'tsgi.template.loaders.locmem.Loader',

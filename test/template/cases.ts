@@ -1342,6 +1342,44 @@ export const CASES: readonly Case[] = [
     expected: 'yes',
   },
 
+  // Dates, numbers and the built-in filters, as the engine prints them (localized).
+  {
+    name: 'values: a date prints with DATE_FORMAT',
+    templates: '{{ d }}|{{ dt }}',
+    context: { d: { $date: '2024-01-02' }, dt: { $datetime: '2024-03-04T05:06:07' } },
+    expected: 'Jan. 2, 2024|March 4, 2024, 5:06 a.m.',
+  },
+  {
+    name: 'values: the date filter',
+    templates: '{{ d|date:"Y-m-d l" }}|{{ dt|date:"H:i" }}|{{ dt|time }}',
+    context: { d: { $date: '2024-01-02' }, dt: { $datetime: '2024-03-04T15:06:07' } },
+    expected: '2024-01-02 Tuesday|15:06|3:06 p.m.',
+  },
+  {
+    name: 'values: dates compared in if',
+    templates: '{% if a < b %}earlier{% endif %}{% if a == c %}same{% endif %}',
+    context: { a: { $date: '2024-01-02' }, b: { $date: '2024-02-01' }, c: { $date: '2024-01-02' } },
+    expected: 'earliersame',
+  },
+  {
+    name: 'values: filters of every kind',
+    templates:
+      '{{ n|floatformat:2 }} {{ l|join:", " }} {{ s|truncatewords:2 }} {{ count }} item{{ count|pluralize }} {{ l|length }} {{ s|slugify }}',
+    context: { n: 3.14159, l: ['a', '<b>'], s: 'Hello big world', count: 2 },
+    expected: '3.14 a, &lt;b&gt; Hello big … 2 items 2 hello-big-world',
+  },
+  {
+    name: 'values: dictsort and first',
+    templates: '{% for p in people|dictsort:"age" %}{{ p.name }} {% endfor %}{{ people|first }}',
+    context: {
+      people: [
+        { name: 'A', age: 30 },
+        { name: 'B', age: 20 },
+      ],
+    },
+    expected: 'B A {&#x27;name&#x27;: &#x27;A&#x27;, &#x27;age&#x27;: 30}',
+  },
+
   // The lexer and the parser.
   {
     name: 'syntax: an unknown tag',

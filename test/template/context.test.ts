@@ -3,6 +3,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context, ContextPopException, makeContext, RequestContext } from '../../src/template/context.ts';
 import { Engine } from '../../src/template/engine.ts';
+import { settings } from '../../src/conf/index.ts';
+
+settings.configure({});
 
 describe('Context', () => {
   test('a stack of dicts, searched from the top', () => {
@@ -129,5 +132,28 @@ describe('RequestContext', () => {
       () => bad.fromString('x').render(new RequestContext(request)),
       /The context processor broken returned string; it must return an object of names and values\./,
     );
+  });
+});
+
+describe('printed values', () => {
+  test("integers take a shortcut that prints what Django's localize() prints, whatever the settings", async () => {
+    const { renderValue } = await import('../../src/template/output.ts');
+    const { localize } = await import('../../src/utils/formats.ts');
+    const { overrideSettings } = await import('../../src/conf/index.ts');
+    const numbers = [0, -0, 7, -42, 1234, 1234567, Number.MAX_SAFE_INTEGER, 2 ** 60, 1.5, -1234.25];
+    for (const USE_L10N of [false, true]) {
+      for (const USE_THOUSAND_SEPARATOR of [false, true]) {
+        using _r = overrideSettings({ USE_L10N, USE_THOUSAND_SEPARATOR });
+        for (const useL10n of [undefined, false, true]) {
+          for (const n of numbers) {
+            assert.equal(
+              renderValue(n, true, false, useL10n),
+              String(localize(n, useL10n)),
+              `${n} ${USE_L10N} ${USE_THOUSAND_SEPARATOR} ${useL10n}`,
+            );
+          }
+        }
+      }
+    }
   });
 });

@@ -16,7 +16,6 @@ import type { TemplateDebugInfo } from '../../src/template/exceptions.ts';
 import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import { markSafe } from '../../src/utils/safestring.ts';
 import { path as path_ } from '../../src/urls/index.ts';
-import { register as testFilters } from './fixtures/filters.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 const templates = path.join(project, 'templates');
@@ -29,7 +28,6 @@ settings.configure({
       BACKEND: 'tsgi.template.backends.django.DjangoTemplates',
       DIRS: [templates],
       APP_DIRS: true,
-      OPTIONS: { builtins: [testFilters] },
     },
   ],
 });

@@ -15,7 +15,6 @@ import { HttpResponse, type HttpResponseBase } from '../../src/http/response.ts'
 import { path as route } from '../../src/urls/index.ts';
 import { render, TemplateResponse } from '../../src/template/index.ts';
 import { TemplateView } from '../../src/views/index.ts';
-import { register as testFilters } from './fixtures/filters.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);
@@ -61,7 +60,6 @@ settings.configure({
       APP_DIRS: true,
       OPTIONS: {
         contextProcessors: ['tsgi.template.context-processors.request', 'tsgi.template.context-processors.csrf'],
-        builtins: [testFilters],
       },
     },
   ],

@@ -18,7 +18,6 @@ import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
 import { HttpResponse } from '../../src/http/response.ts';
 import { HttpRequest } from '../../src/http/request.ts';
 
-import { register as testFilters } from './fixtures/filters.ts';
 const project = path.resolve(import.meta.dirname, '../fixtures/static-project');
 setProjectRoot(project);
 settings.configure({
@@ -39,7 +38,6 @@ settings.configure({
           'tsgi.template.context-processors.static',
           'tsgi.template.context-processors.media',
         ],
-        builtins: [testFilters],
       },
     },
   ],

@@ -12,6 +12,7 @@ import { type Filter, Library } from '../library.ts';
 import { Node, type NodeList, TextNode } from '../nodes.ts';
 import type { Parser } from '../parser.ts';
 import { escape } from '../output.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 import { callFilter, type FilterExpression } from '../variable.ts';
 import { repr, toInt } from '../values.ts';
 import { paragraphs, words } from './lorem-ipsum.ts';
@@ -164,8 +165,9 @@ function now(context: Context, dateFilter: Filter | undefined, format: string): 
   if (dateFilter === undefined) {
     throw new TemplateSyntaxError("{% now %} needs the 'date' filter of the built-in filters, which is not loaded.");
   }
-  // As Django: the current time, in the current time zone when USE_TZ, formatted by `date`.
-  return callFilter(dateFilter, context, new Date(), format);
+  // As Django: the current time, aware in the current time zone when USE_TZ (else naive, in
+  // TIME_ZONE), formatted by `date`.
+  return callFilter(dateFilter, context, timezoneNow(), format);
 }
 
 /** `{% now "format" [as name] %}`: the current date and time, formatted as the `date` filter does. */

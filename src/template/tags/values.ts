@@ -67,7 +67,7 @@ export function doWith(parser: Parser, token: Token): Node {
 
 /** A value as a template prints it, kept safe (what Django's `render_value_in_context` returns). */
 function renderedValue(value: unknown, context: Context): unknown {
-  const text = renderValue(value, context.autoescape, context.useTz);
+  const text = renderValue(value, context.autoescape, context.useTz, context.useL10n);
   return context.autoescape ? markSafe(text) : text;
 }
 
