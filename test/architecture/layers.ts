@@ -173,7 +173,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'templatetags',
     what: "tsgi's own `{% load %}` libraries, as `django.templatetags`: `static`",
-    imports: ['conf', 'staticfiles', 'template', 'utils'],
+    imports: ['conf', 'staticfiles', 'template', 'urls', 'utils'],
   },
   {
     name: 'views',

@@ -295,15 +295,29 @@ function reverseUrl(
   let memo: Map<string, string> | undefined;
   if (key !== undefined) {
     const resolver = getResolver(getUrlconf());
+    const prefix = getScriptPrefix();
+    // The same answer as the last time, found by identity (a page's links, request after request).
+    const last = node.last;
+    if (
+      last !== undefined &&
+      last.key === key &&
+      last.resolver === resolver &&
+      last.prefix === prefix &&
+      last.app === app
+    ) {
+      return last.url;
+    }
     let byPrefix = node.memo.get(resolver);
     if (byPrefix === undefined) node.memo.set(resolver, (byPrefix = new Map()));
-    const prefix = getScriptPrefix();
     let byApp = byPrefix.get(prefix);
     if (byApp === undefined) byPrefix.set(prefix, (byApp = new Map()));
     memo = byApp.get(app ?? '');
     if (memo === undefined) byApp.set(app ?? '', (memo = new Map()));
     const known = memo.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      node.last = { key, resolver, prefix, app, url: known };
+      return known;
+    }
   }
   let url: string;
   try {
@@ -353,6 +367,8 @@ export class URLNode extends Node {
   readonly memo = new WeakMap<object, Map<string, Map<string, Map<string, string>>>>();
   /** The memo key when every argument is a literal: computed once. */
   readonly constantKey: string | undefined;
+  /** The last answer the memo gave, with what it was for. */
+  last: { key: string; resolver: object; prefix: string; app: string | undefined; url: string } | undefined = undefined;
 
   constructor(
     viewName: FilterExpression,
