@@ -40,6 +40,7 @@ export class BaseContext {
   dicts: ContextDict[];
   /** Writes into levels that existed when the journal started, to undo them (see Template.render). */
   #journal: Array<[ContextDict, string, boolean, unknown]> | undefined;
+  /** The levels the journal watches (0: not journaling). */
   #journalDepth = 0;
 
   constructor(dict?: ContextDict) {
@@ -103,7 +104,7 @@ export class BaseContext {
   /** Sets `key` in the top level (Django's `context[key] = value`). */
   set(key: string, value: unknown): void {
     const top = this.#top();
-    if (this.#journal !== undefined && this.dicts.length <= this.#journalDepth) this.#record(top, key);
+    if (this.dicts.length <= this.#journalDepth) this.#record(top, key);
     top[key] = value;
   }
 
@@ -117,12 +118,12 @@ export class BaseContext {
       }
     }
     const target = this.dicts[index] === BUILTINS ? this.#top() : this.dicts[index]!;
-    if (this.#journal !== undefined && index < this.#journalDepth) this.#record(target, key);
+    if (index < this.#journalDepth) this.#record(target, key);
     target[key] = value;
   }
 
   #record(dict: ContextDict, key: string): void {
-    this.#journal!.push([dict, key, Object.hasOwn(dict, key), dict[key]]);
+    (this.#journal ??= []).push([dict, key, Object.hasOwn(dict, key), dict[key]]);
   }
 
   /**
@@ -130,16 +131,19 @@ export class BaseContext {
    * over (on the asynchronous path) undoes them first, so that it sees the context it started with.
    */
   startJournal(): void {
-    this.#journal = [];
+    this.#journal = undefined;
     this.#journalDepth = this.dicts.length;
   }
 
   /** Stops noting writes; with `rollback`, undoes them. */
   stopJournal(rollback: boolean): void {
     const journal = this.#journal;
+    const depth = this.#journalDepth;
     this.#journal = undefined;
-    if (!rollback || journal === undefined) return;
-    this.dicts.length = Math.min(this.dicts.length, this.#journalDepth);
+    this.#journalDepth = 0;
+    if (!rollback) return;
+    this.dicts.length = Math.min(this.dicts.length, depth);
+    if (journal === undefined) return;
     for (let i = journal.length - 1; i >= 0; i--) {
       const [dict, key, had, value] = journal[i]!;
       if (had) dict[key] = value;
@@ -164,7 +168,7 @@ export class BaseContext {
   /** Deletes `key` from the top level. */
   delete(key: string): void {
     const top = this.#top();
-    if (this.#journal !== undefined && this.dicts.length <= this.#journalDepth) this.#record(top, key);
+    if (this.dicts.length <= this.#journalDepth) this.#record(top, key);
     delete top[key];
   }
 

@@ -194,24 +194,29 @@ export class ExtendsNode extends Node {
 
   /** The parent template: named by the expression, or a template object it gives. */
   getParent(context: Context): Template | Promise<Template> {
-    return settle(context, this.parentName.resolve(context), (parent: unknown) => {
-      if (parent === undefined || parent === null || parent === '' || parent === false) {
-        let message = `Invalid template name in 'extends' tag: ${repr(parent)}.`;
-        if (this.parentName.filters.length > 0 || this.parentName.var instanceof Variable) {
-          message += ` Got this from the '${this.parentName.token}' variable.`;
-        }
-        throw new TemplateSyntaxError(message);
+    const value = this.parentName.resolve(context);
+    if (isThenable(value)) return settle(context, value, (parent: unknown) => this.#parent(parent, context));
+    return this.#parent(value, context);
+  }
+
+  #parent(parent: unknown, context: Context): Template {
+    if (parent === undefined || parent === null || parent === '' || parent === false) {
+      let message = `Invalid template name in 'extends' tag: ${repr(parent)}.`;
+      if (this.parentName.filters.length > 0 || this.parentName.var instanceof Variable) {
+        message += ` Got this from the '${this.parentName.token}' variable.`;
       }
-      if (parent instanceof Template) return parent;
-      const inner = (parent as { template?: unknown }).template;
-      if (inner instanceof Template) return inner;
-      return this.findTemplate(String(parent), context);
-    });
+      throw new TemplateSyntaxError(message);
+    }
+    if (parent instanceof Template) return parent;
+    const inner = (parent as { template?: unknown }).template;
+    if (inner instanceof Template) return inner;
+    return this.findTemplate(String(parent), context);
   }
 
   /** Finds the parent, skipping the templates of the chain so far (a template may extend its namesake). */
   findTemplate(templateName: string, context: Context): Template {
-    const history = context.renderContext.setdefault<Origin[]>(EXTENDS_CONTEXT_KEY, [this.origin!]);
+    let history = context.renderContext.get(EXTENDS_CONTEXT_KEY) as Origin[] | undefined;
+    if (history === undefined) context.renderContext.set(EXTENDS_CONTEXT_KEY, (history = [this.origin!]));
     const engine = (context.template as unknown as Template).engine;
     const [template, origin] = engine.findTemplate(templateName, history);
     history.push(origin);
@@ -224,30 +229,35 @@ export class ExtendsNode extends Node {
 }
 
 function renderExtends(context: Context, node: ExtendsNode): string | Promise<string> {
-  return settle(context, node.getParent(context), (parent: Template) => {
-    const renderContext = context.renderContext;
-    let blockContext = renderContext.get(BLOCK_CONTEXT_KEY) as BlockContext | undefined;
-    if (blockContext === undefined) {
-      blockContext = new BlockContext();
-      renderContext.set(BLOCK_CONTEXT_KEY, blockContext);
-    }
-    blockContext.addBlocks(node.blocks);
-    // A parent that extends nothing is the root: its own blocks are the last resort.
-    for (const child of parent.nodelist) {
-      if (child instanceof TextNode) continue;
-      if (!(child instanceof ExtendsNode)) blockContext.addBlocks(parent.blocks);
-      break;
-    }
-    const initial = renderContext.pushState(parent, false);
-    if (renderContext.async) {
-      return (parent.renderInPlace(context) as Promise<string>).finally(() => renderContext.popState(initial, false));
-    }
-    try {
-      return parent.renderInPlace(context) as string;
-    } finally {
-      renderContext.popState(initial, false);
-    }
-  });
+  const parent = node.getParent(context);
+  if (isThenable(parent)) return settle(context, parent, (found: Template) => extendWith(context, node, found));
+  return extendWith(context, node, parent);
+}
+
+/** Adds `node`'s blocks (and the root's) to the block context and renders `parent` in place. */
+function extendWith(context: Context, node: ExtendsNode, parent: Template): string | Promise<string> {
+  const renderContext = context.renderContext;
+  let blockContext = renderContext.get(BLOCK_CONTEXT_KEY) as BlockContext | undefined;
+  if (blockContext === undefined) {
+    blockContext = new BlockContext();
+    renderContext.set(BLOCK_CONTEXT_KEY, blockContext);
+  }
+  blockContext.addBlocks(node.blocks);
+  // A parent that extends nothing is the root: its own blocks are the last resort.
+  for (const child of parent.nodelist) {
+    if (child instanceof TextNode) continue;
+    if (!(child instanceof ExtendsNode)) blockContext.addBlocks(parent.blocks);
+    break;
+  }
+  const initial = renderContext.pushState(parent, false);
+  if (renderContext.async) {
+    return (parent.renderInPlace(context) as Promise<string>).finally(() => renderContext.popState(initial, false));
+  }
+  try {
+    return parent.renderInPlace(context) as string;
+  } finally {
+    renderContext.popState(initial, false);
+  }
 }
 
 /**

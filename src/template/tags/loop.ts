@@ -20,6 +20,9 @@ function unpackError(expected: number, got: number): ValueError {
   return new ValueError(`Need ${expected} values to unpack in for loop; got ${got}. `);
 }
 
+/** `forloop.parentloop` of an outermost loop: an empty dict, as Django's. */
+const NO_PARENT_LOOP = Object.freeze({});
+
 /** The items of a value for `{% for %}`, as an array. */
 function loopItems(value: unknown): readonly unknown[] {
   return toList(value);
@@ -64,7 +67,7 @@ export class ForNode extends Node {
     const loop = g.temp('l');
     const k = g.temp('k');
     g.line(`const ${depth} = ctx.dicts.length;`);
-    g.line(`const ${loop} = { parentloop: ctx.get('forloop', {}) };`);
+    g.line(`const ${loop} = { parentloop: ctx.get('forloop', ${g.constant(NO_PARENT_LOOP)}) };`);
     g.line(`const ${frame} = ctx.pushDict();`);
     g.line('try {');
     const value = g.expression(this.sequence, { ignoreFailures: true });

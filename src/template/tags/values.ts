@@ -273,6 +273,8 @@ function keyPart(value: unknown): string | undefined {
 }
 
 const URL_MEMO_LIMIT = 512;
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * Reverses for `{% url %}`. The answers are kept per tag, resolver, script prefix and current
@@ -284,8 +286,8 @@ function reverseUrl(
   context: Context,
   node: URLNode,
   viewName: unknown,
-  args: unknown[],
-  kwargs: Record<string, unknown>,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
 ): string {
   const { reverse, getResolver, getUrlconf, getScriptPrefix, NoReverseMatch } = urls();
   const app = currentApp(context);
@@ -398,7 +400,7 @@ export class URLNode extends Node {
     const view = g.expression(this.viewName);
     const url = g.temp('u');
     g.line(
-      `const ${url} = ${g.constant(reverseUrl)}(ctx, ${g.constant(this)}, ${view}, [${args.join(', ')}], { ${kwargs.join(', ')} });`,
+      `const ${url} = ${g.constant(reverseUrl)}(ctx, ${g.constant(this)}, ${view}, ${args.length > 0 ? `[${args.join(', ')}]` : g.constant(NO_ARGS)}, ${kwargs.length > 0 ? `{ ${kwargs.join(', ')} }` : g.constant(NO_KWARGS)});`,
     );
     if (this.asvar !== undefined) g.line(`ctx.set(${JSON.stringify(this.asvar)}, ${url});`);
     else g.write(`(ctx.autoescape ? E(${url}) : ${url})`);
