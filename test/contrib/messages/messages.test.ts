@@ -83,7 +83,7 @@ before(() => {
     ],
     TEMPLATES: [
       {
-        BACKEND: 'tsgi.template.backends.liquid.LiquidTemplates',
+        BACKEND: 'tsgi.template.backends.django.DjangoTemplates',
         DIRS: [templates],
         OPTIONS: { contextProcessors: ['tsgi.contrib.messages.context-processors.messages'] },
       },

@@ -30,8 +30,8 @@ export class Message {
     this.level = Math.trunc(Number(level));
     this.message = message;
     this.extraTags = extraTags;
-    // Own accessors rather than prototype getters: template engines that read only own
-    // properties (LiquidJS) see them too.
+    // Own accessors rather than prototype getters: code that reads only own properties sees
+    // them too.
     Object.defineProperties(this, {
       levelTag: { get: () => getLevelTags()[this.level] ?? '' },
       tags: { get: () => [this.extraTags, this.levelTag].filter((tag) => tag).join(' ') },
