@@ -61,6 +61,32 @@ export interface TemplateEngineConfig {
 }
 
 /**
+ * One entry of `DATABASES` (src/db/): the backend and how to reach it. docs/db.md lists the
+ * OPTIONS of each backend; `databaseUrl()` (tsgi/db) builds an entry from `DATABASE_URL`.
+ */
+export interface DatabaseConfig {
+  /** `tsgi.db.backends.sqlite3` or `tsgi.db.backends.postgresql` (Django's names are accepted too). */
+  ENGINE: string;
+  /** The database name; for SQLite the file's path (or `:memory:`). */
+  NAME?: string;
+  USER?: string;
+  PASSWORD?: string;
+  /** A host name, an IP address, or a unix socket folder (starting with `/`). */
+  HOST?: string;
+  PORT?: string | number;
+  /** Backend options (SQLite: timeout, transactionMode, initCommand; PostgreSQL: pool, sslmode...). */
+  OPTIONS?: Record<string, unknown>;
+  /** Seconds a connection is kept for reuse after a request; 0 closes it, null keeps it. */
+  CONN_MAX_AGE?: number | null;
+  /** Checks a reused connection before the request's first query. */
+  CONN_HEALTH_CHECKS?: boolean;
+  /** Runs each view in a transaction on this database. */
+  ATOMIC_REQUESTS?: boolean;
+  /** The test database: `{ NAME }` (issue 16 builds it). */
+  TEST?: Record<string, unknown>;
+}
+
+/**
  * Every known setting with its type. A project may define settings of its own: any UPPER_CASE
  * export of the settings module is a setting, readable as `settings.MY_SETTING` (typed unknown).
  */
@@ -281,6 +307,10 @@ export interface Settings {
   NUMBER_GROUPING: number | number[];
   /** The thousands separator of formatted numbers. */
   THOUSAND_SEPARATOR: string;
+  /** The databases by alias (`default` is used unless a query says otherwise). */
+  DATABASES: Record<string, DatabaseConfig>;
+  /** The primary key field class models get when they declare none. */
+  DEFAULT_AUTO_FIELD: string;
   /** The settings module these settings came from (set by the loader). */
   SETTINGS_MODULE?: string;
   [setting: string]: unknown;
@@ -403,4 +433,6 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   USE_THOUSAND_SEPARATOR: false,
   NUMBER_GROUPING: 0,
   THOUSAND_SEPARATOR: ',',
+  DATABASES: {},
+  DEFAULT_AUTO_FIELD: 'tsgi.db.models.AutoField',
 });

@@ -18,6 +18,7 @@ export type {
   LoggingHandlerConfig,
   LoggerConfig,
   TemplateEngineConfig,
+  DatabaseConfig,
 } from './global-settings.ts';
 import { describe } from '../gateway/describe.ts';
 export { globalSettings } from './global-settings.ts';

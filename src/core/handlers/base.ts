@@ -18,6 +18,7 @@ import { getLogger } from '../../utils/log.ts';
 import { importString } from '../../utils/module-loading.ts';
 import { viewWantsBody } from '../../utils/decorators.ts';
 import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.ts';
+import { getViewWrapper } from '../request-scope.ts';
 import type {
   GetResponse,
   MiddlewareClass,
@@ -32,6 +33,12 @@ import { convertExceptionToResponse, convertInstanceToResponse, isResponse } fro
 import { describe } from '../../gateway/describe.ts';
 
 const logger = getLogger('tsgi.request');
+
+/** Calls the view, through the view wrapper an extension registered (request-scope.ts), if any. */
+function callView(request: HttpRequest, match: ViewMatch, view: HandlerView): unknown {
+  const wrap = getViewWrapper();
+  return wrap === undefined ? match.callView(request) : wrap(request, view, () => match.callView(request));
+}
 
 /** What the handler uses of a resolver match. */
 interface ViewMatch {
@@ -183,7 +190,7 @@ export class BaseHandler {
     if (!request.bodyLoaded && viewWantsBody(view, request.method)) return this.#callWithBody(request, match, view);
     let result: unknown;
     try {
-      result = match.callView(request);
+      result = callView(request, match, view);
     } catch (error) {
       return this.#recover(request, error, view);
     }
@@ -211,7 +218,7 @@ export class BaseHandler {
     if (response === undefined || response === null) {
       if (!request.bodyLoaded && viewWantsBody(view, request.method)) await request.loadBody();
       try {
-        response = await match.callView(request);
+        response = await callView(request, match, view);
       } catch (error) {
         return this.#recover(request, error, view);
       }
@@ -228,7 +235,7 @@ export class BaseHandler {
     await request.loadBody();
     let response: unknown;
     try {
-      response = await match.callView(request);
+      response = await callView(request, match, view);
     } catch (error) {
       return this.#recover(request, error, view);
     }

@@ -12,9 +12,16 @@ import { isKnownCharset } from '../../http/charset.ts';
 import { HttpRequest, parseHeaderParameters } from '../../http/request.ts';
 import { closeBody, type HttpResponse, type HttpResponseBase } from '../../http/response.ts';
 import { isScriptPrefix, runWithScriptPrefix } from '../../urls/base.ts';
+import {
+  currentRequestScope,
+  finishRequestScope,
+  requestScopesEnabled,
+  runInRequestScope,
+  type RequestScope,
+} from '../request-scope.ts';
 import { requestFinished, requestStarted } from '../signals.ts';
 import { BaseHandler } from './base.ts';
-import { logResponse } from '../../utils/log.ts';
+import { getLogger, logResponse } from '../../utils/log.ts';
 import { handleUncaughtException } from './exception.ts';
 
 /**
@@ -102,7 +109,13 @@ export class WSGIHandler extends BaseHandler {
    * for the client going away); a promise of it otherwise. Failures go the same way in both: a
    * throw here is the server's 500, as a rejection is.
    */
-  readonly call = (environ: Environ, startResponse: StartResponse): ClosableBody | Promise<ClosableBody> => {
+  readonly call = (environ: Environ, startResponse: StartResponse): ClosableBody | Promise<ClosableBody> =>
+    // A request scope (src/core/request-scope.ts) once a layer asked for one: the database's.
+    requestScopesEnabled()
+      ? runInRequestScope(this.#prefixed, environ, startResponse)
+      : this.#prefixed(environ, startResponse);
+
+  readonly #prefixed = (environ: Environ, startResponse: StartResponse): ClosableBody | Promise<ClosableBody> => {
     const scriptName = getScriptName(environ);
     // reverse() reads the script prefix from the request's async context; entering one is paid
     // only when this request's differs from the one current here (the process default).
@@ -169,7 +182,7 @@ export class WSGIHandler extends BaseHandler {
     // V8 promote about 8% of what every request allocates, scavenges took ~10 ms each with the
     // young generation grown to its maximum, and RSS doubled; bound functions do not (the
     // gateway's Exchange found the same).
-    response.addResourceCloser(finishRequest.bind(undefined, request));
+    response.addResourceCloser(finishRequest.bind(undefined, request, currentRequestScope()));
     startResponse(response.statusLine, response.headerList());
     const file = (response as FileLikeResponse).fileSource;
     const wrapper = environ['wsgi.file_wrapper'];
@@ -200,9 +213,16 @@ export class WSGIHandler extends BaseHandler {
 }
 
 /** The end of a request, run by the response's close(): its temporary files, then `requestFinished`. */
-function finishRequest(request: HttpRequest): void {
+function finishRequest(request: HttpRequest, scope: RequestScope | undefined): Promise<void> | void {
   request.close();
   if (requestFinished.hasListeners()) requestFinished.send(WSGIHandler, {});
+  if (scope !== undefined) return finishRequestScope(scope, reportScopeFailure);
+}
+
+function reportScopeFailure(error: unknown): void {
+  getLogger('tsgi.request').error(`A request scope finisher failed: ${(error as Error)?.message ?? String(error)}`, {
+    error,
+  });
 }
 
 /** A request with the environ's method and path only, for answering when building the real one failed. */

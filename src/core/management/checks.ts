@@ -25,6 +25,10 @@ async function registerBuiltinChecks(): Promise<void> {
   // As Django's staticfiles app registers its checks in its ready().
   if ((settings.INSTALLED_APPS as unknown[]).includes('tsgi.staticfiles'))
     (await import('../../staticfiles/checks.ts')).registerStaticfilesChecks();
+  if (Object.keys((settings.DATABASES as object | undefined) ?? {}).length > 0) {
+    // The database and model checks, with a project that has databases (src/db/checks.ts).
+    (await import('../../db/checks.ts')).registerDatabaseChecks();
+  }
   try {
     const urls = (await import('../../urls/index.ts')) as { checkUrlConfig?: () => unknown[] | Promise<unknown[]> };
     if (urls.checkUrlConfig) {

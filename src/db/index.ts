@@ -1,0 +1,87 @@
+/**
+ * `tsgi/db`: the databases, as Django's `django.db`: `connections` (one per alias of
+ * `DATABASES`), `connection` (the default one), the database errors, `databaseUrl()` for
+ * settings, and the query observers (`captureQueries`, `assertNumQueries`). Models are in
+ * `tsgi/db/models`, transactions in `tsgi/db/transaction`.
+ *
+ * @example
+ * import { connection } from 'tsgi/db';
+ * const { rows } = await connection.execute('SELECT COUNT(*) AS n FROM blog_post');
+ */
+import type { BaseDatabaseWrapper, QueryResult } from './backends/base/wrapper.ts';
+import { connections, DEFAULT_DB_ALIAS } from './connections.ts';
+import { recordedQueries, resetQueries as reset } from './observers.ts';
+import { runStatement, streamStatement } from './transaction.ts';
+import './requests.ts';
+
+export { connections, ConnectionHandler, DEFAULT_DB_ALIAS, normalizeDatabaseSettings } from './connections.ts';
+export {
+  DatabaseError,
+  DataError,
+  IntegrityError,
+  InterfaceError,
+  InternalError,
+  NotSupportedError,
+  OperationalError,
+  ProgrammingError,
+  TransactionManagementError,
+} from './errors.ts';
+export { databaseUrl, parseDatabaseUrl, type DatabaseUrlOptions } from './url.ts';
+export { captureQueries, assertNumQueries, type CapturedQuery } from './observers.ts';
+export type { BaseDatabaseWrapper, DatabaseSettings, QueryResult } from './backends/base/wrapper.ts';
+export type { DatabaseConfig } from '../conf/global-settings.ts';
+
+/** Runs raw SQL on a database, in the current transaction if there is one. */
+export async function execute(
+  sql: string,
+  params: readonly unknown[] = [],
+  using: string = DEFAULT_DB_ALIAS,
+): Promise<QueryResult> {
+  const wrapper = connections.get(using);
+  const write = !/^\s*(SELECT|WITH|PRAGMA|EXPLAIN|VALUES|SHOW)\b/i.test(sql);
+  return runStatement(wrapper, sql, params, { write });
+}
+
+/** Streams the rows of a raw SELECT (objects keyed by column), in the current transaction if there is one. */
+export async function* stream(
+  sql: string,
+  params: readonly unknown[] = [],
+  options: { using?: string; chunkSize?: number } = {},
+): AsyncGenerator<Record<string, unknown>> {
+  const wrapper = connections.get(options.using ?? DEFAULT_DB_ALIAS);
+  for await (const chunk of streamStatement(wrapper, sql, params, {}, options.chunkSize ?? 2000)) {
+    yield* chunk as unknown as Record<string, unknown>[];
+  }
+}
+
+/**
+ * The default database, as Django's `django.db.connection`: its vendor, operations, and raw SQL
+ * in the current async context.
+ */
+export const connection = {
+  get wrapper(): BaseDatabaseWrapper {
+    return connections.get(DEFAULT_DB_ALIAS);
+  },
+  get vendor(): string {
+    return connections.get(DEFAULT_DB_ALIAS).vendor;
+  },
+  get alias(): string {
+    return DEFAULT_DB_ALIAS;
+  },
+  /** Runs raw SQL (`?`/`$1` placeholders as the backend writes them). */
+  execute(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+    return execute(sql, params, DEFAULT_DB_ALIAS);
+  },
+  /** The queries recorded while DEBUG is on (the last 9000). */
+  get queries() {
+    return recordedQueries(connections.get(DEFAULT_DB_ALIAS));
+  },
+  close(): Promise<void> {
+    return connections.get(DEFAULT_DB_ALIAS).close();
+  },
+};
+
+/** Forgets the queries recorded while DEBUG is on, on every database. */
+export function resetQueries(): void {
+  for (const wrapper of connections.all()) reset(wrapper);
+}
