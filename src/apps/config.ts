@@ -41,6 +41,8 @@ export class AppConfig {
   path = '';
   /** The app's module exports (empty for a folder without an index module). */
   module: Record<string, unknown> = {};
+  /** The exports of the app's `models` module, once the registry imported it (undefined: it has none). */
+  modelsModule: Record<string, unknown> | undefined;
 
   constructor(appName?: string, appModule?: Record<string, unknown>) {
     if (appName !== undefined) this.name = appName;
@@ -62,6 +64,24 @@ export class AppConfig {
     }
     if (this.verboseName === '') this.verboseName = this.label.charAt(0).toUpperCase() + this.label.slice(1);
     if (this.path === '') this.path = appPath(this.name);
+  }
+
+  /**
+   * Imports the app's `models` module (`blog/models.ts`), as Django's `import_models()`: its
+   * models then belong to this app (src/db/models finds them there).
+   */
+  importModels(): void {
+    try {
+      this.modelsModule = importModule(`${this.name}.models`);
+    } catch (error) {
+      if (error instanceof ModuleNotFoundError && error.moduleName === `${this.name}.models`) return;
+      throw new ImproperlyConfigured(
+        `The models module of the app '${this.label}' failed to load: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
   }
 
   /** Runs once all apps are loaded; may be async. Override it for start-up work. */

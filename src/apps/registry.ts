@@ -83,6 +83,7 @@ export class Apps {
     }
     for (const c of configs) this.#configs.set(c.label, c);
     this.appsReady = true;
+    for (const c of configs) c.importModels();
     for (const c of configs) {
       try {
         await inReadyHook.run(this, () => c.ready());

@@ -11,7 +11,8 @@
 import type { BaseDatabaseWrapper, QueryResult } from './backends/base/wrapper.ts';
 import { connections, DEFAULT_DB_ALIAS } from './connections.ts';
 import { recordedQueries, resetQueries as reset } from './observers.ts';
-import { runStatement, streamStatement } from './transaction.ts';
+import { atomic, runStatement, streamStatement } from './transaction.ts';
+import type { BaseSchemaEditor } from './backends/base/schema.ts';
 import './requests.ts';
 
 export { connections, ConnectionHandler, DEFAULT_DB_ALIAS, normalizeDatabaseSettings } from './connections.ts';
@@ -29,6 +30,7 @@ export {
 export { databaseUrl, parseDatabaseUrl, type DatabaseUrlOptions } from './url.ts';
 export { captureQueries, assertNumQueries, type CapturedQuery } from './observers.ts';
 export type { BaseDatabaseWrapper, DatabaseSettings, QueryResult } from './backends/base/wrapper.ts';
+export type { BaseSchemaEditor } from './backends/base/schema.ts';
 export type { DatabaseConfig } from '../conf/global-settings.ts';
 
 /** Runs raw SQL on a database, in the current transaction if there is one. */
@@ -84,4 +86,28 @@ export const connection = {
 /** Forgets the queries recorded while DEBUG is on, on every database. */
 export function resetQueries(): void {
   for (const wrapper of connections.all()) reset(wrapper);
+}
+
+/**
+ * Runs `fn` with a schema editor of a database, in a transaction; the deferred statements
+ * (foreign keys, indexes) run at the end, once every table exists.
+ *
+ * @example
+ * await withSchemaEditor(async (editor) => {
+ *   await editor.createModel(Author);
+ *   await editor.createModel(Post);
+ * });
+ */
+export async function withSchemaEditor<R>(
+  fn: (editor: BaseSchemaEditor) => R | Promise<R>,
+  options: { using?: string; atomic?: boolean } = {},
+): Promise<R> {
+  const wrapper = connections.get(options.using ?? DEFAULT_DB_ALIAS);
+  const run = async () => {
+    const editor = wrapper.schemaEditor();
+    const result = await fn(editor);
+    await editor.flush();
+    return result;
+  };
+  return options.atomic === false ? run() : atomic({ using: wrapper.alias }, run);
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-test('tsgi/db and tsgi/db/transaction export the public API', async () => {
+test('tsgi/db, tsgi/db/transaction and tsgi/db/models export the public API', async () => {
   const db = (await import('tsgi/db')) as Record<string, unknown>;
   for (const name of [
     'connections',
@@ -42,5 +42,62 @@ test('tsgi/db and tsgi/db/transaction export the public API', async () => {
     'inAtomicBlock',
   ]) {
     assert.equal(typeof transaction[name], 'function', `tsgi/db/transaction ${name}`);
+  }
+  const models = (await import('tsgi/db/models')) as Record<string, unknown>;
+  for (const name of [
+    'Model',
+    'Manager',
+    'QuerySet',
+    'Q',
+    'F',
+    'Value',
+    'Count',
+    'Sum',
+    'Avg',
+    'Min',
+    'Max',
+    'Prefetch',
+    'CharField',
+    'TextField',
+    'IntegerField',
+    'BigIntegerField',
+    'DecimalField',
+    'BooleanField',
+    'DateField',
+    'TimeField',
+    'DateTimeField',
+    'DurationField',
+    'UUIDField',
+    'JSONField',
+    'BinaryField',
+    'EmailField',
+    'SlugField',
+    'URLField',
+    'FileField',
+    'ImageField',
+    'ForeignKey',
+    'OneToOneField',
+    'ManyToManyField',
+    'CASCADE',
+    'PROTECT',
+    'RESTRICT',
+    'SET_NULL',
+    'SET_DEFAULT',
+    'SET',
+    'DO_NOTHING',
+    'ProtectedError',
+    'Index',
+    'UniqueConstraint',
+    'CheckConstraint',
+    'preSave',
+    'postSave',
+    'preDelete',
+    'postDelete',
+    'm2mChanged',
+    'Decimal',
+    'ValidationError',
+    'ObjectDoesNotExist',
+  ]) {
+    assert.notEqual(models[name], undefined, `tsgi/db/models ${name}`);
   }
 });

@@ -8,6 +8,7 @@
 import { DatabaseError, wrapDatabaseError, type DatabaseErrorClass } from '../../errors.ts';
 import type { BaseDatabaseOperations } from './operations.ts';
 import type { BaseIntrospection } from './introspection.ts';
+import type { BaseSchemaEditor } from './schema.ts';
 import { queryObservers } from '../../observers.ts';
 
 /** A `DATABASES` entry with every key filled in. */
@@ -143,6 +144,9 @@ export abstract class BaseDatabaseWrapper {
   /** Whether the database answers (`SELECT 1`), for checks and CONN_HEALTH_CHECKS. */
   abstract ping(): Promise<void>;
 
+  /** A plain value as this database binds it (booleans, dates, decimals, JSON), for values with no field. */
+  abstract adaptValue(value: unknown): unknown;
+
   /** The error class for a driver's error. */
   protected abstract errorClass(error: unknown): DatabaseErrorClass;
 
@@ -150,6 +154,9 @@ export abstract class BaseDatabaseWrapper {
   protected abstract errorCode(error: unknown): string | undefined;
 
   abstract readonly introspection: BaseIntrospection;
+
+  /** A schema editor: creates and drops the tables of models. */
+  abstract schemaEditor(): BaseSchemaEditor;
 
   /** The command line of the database's own shell (`dbshell`), with its environment. */
   abstract shellCommand(parameters: readonly string[]): {

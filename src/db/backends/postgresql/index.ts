@@ -33,6 +33,7 @@ import {
   type Session,
 } from '../base/wrapper.ts';
 import { adaptParam } from './adapt.ts';
+import { PostgresSchemaEditor } from './schema.ts';
 import { PostgresIntrospection } from './introspection.ts';
 import { PostgresOperations } from './operations.ts';
 
@@ -439,6 +440,14 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
     if (typeof s.OPTIONS.sslmode === 'string') env.PGSSLMODE = s.OPTIONS.sslmode;
     if (typeof s.OPTIONS.application_name === 'string') env.PGAPPNAME = s.OPTIONS.application_name;
     return { command: 'psql', args, env };
+  }
+
+  schemaEditor(): PostgresSchemaEditor {
+    return new PostgresSchemaEditor(this);
+  }
+
+  adaptValue(value: unknown): unknown {
+    return adaptParam(value);
   }
 
   protected errorCode(error: unknown): string | undefined {

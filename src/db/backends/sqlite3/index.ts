@@ -37,6 +37,7 @@ import { registerFunctions } from './functions.ts';
 import { SqliteIntrospection } from './introspection.ts';
 import { SqliteOperations } from './operations.ts';
 import { adaptParam } from './adapt.ts';
+import { SqliteSchemaEditor } from './schema.ts';
 
 const TRANSACTION_MODES = ['DEFERRED', 'IMMEDIATE', 'EXCLUSIVE'];
 /** Statements prepared from raw SQL kept per connection (the ORM's plans keep their own). */
@@ -265,6 +266,14 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
 
   shellCommand(parameters: readonly string[]): { command: string; args: string[]; env: Record<string, string> } {
     return { command: 'sqlite3', args: [this.settingsDict.NAME, ...parameters], env: {} };
+  }
+
+  schemaEditor(): SqliteSchemaEditor {
+    return new SqliteSchemaEditor(this);
+  }
+
+  adaptValue(value: unknown): unknown {
+    return adaptParam(value);
   }
 
   protected errorCode(error: unknown): string | undefined {

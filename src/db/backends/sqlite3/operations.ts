@@ -52,8 +52,8 @@ export class SqliteOperations extends BaseDatabaseOperations {
 
   readonly maxQueryParams = 32766;
 
-  placeholder(): string {
-    return '?';
+  placeholder(n: number): string {
+    return `?${n}`;
   }
 
   limitOffsetSql(limit: string | undefined, offset: string | undefined): string {

@@ -1,0 +1,114 @@
+/**
+ * Compiled statements kept per query shape (state.ts), per database: the SQL, its parameter
+ * slots, how rows are read, and the prepared statement. A query builds its shape key and
+ * values, finds its plan (compiling it the first time), binds the values and runs it.
+ */
+import type { BaseDatabaseWrapper, PreparedSlot } from '../../backends/base/wrapper.ts';
+import { newPreparedSlot } from '../../backends/base/wrapper.ts';
+import { FROM_DB, relatedCache, STATE, type ModelState } from '../instance-state.ts';
+import type { ModelLayout, RowLayout, Slot } from './compiler.ts';
+
+/** What every plan has. */
+export interface Plan {
+  readonly sql: string;
+  readonly slots: readonly Slot[];
+  readonly prepared: PreparedSlot;
+  /** Nothing can match: run no query. */
+  readonly empty: boolean;
+  readonly bigints: boolean;
+}
+
+/** A plan reading rows. */
+export interface SelectPlan extends Plan {
+  readonly layout: RowLayout;
+}
+
+/** The plan of a key, compiled by `compile` on first use. */
+export function cachedPlan<P extends Plan>(
+  wrapper: BaseDatabaseWrapper,
+  key: string,
+  compile: () => Omit<P, 'prepared'>,
+  label?: string,
+): P {
+  const plans = wrapper.plans as Map<string, P>;
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = { ...compile(), prepared: newPreparedSlot(label) } as P;
+    // Bounded: a project's query shapes are finite, but a generated one (an IN list of varying
+    // length) must not grow the cache forever.
+    if (plans.size >= 5000) plans.delete(plans.keys().next().value!);
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+/** The parameters of a plan for a shape's values. */
+export function bind(slots: readonly Slot[], values: readonly unknown[]): unknown[] {
+  const params = new Array<unknown>(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    if (slot.index === -1) params[i] = (slot as { constant: unknown }).constant;
+    else {
+      const value = values[slot.index];
+      const convert = (slot as { convert: ((v: unknown) => unknown) | undefined }).convert;
+      params[i] = convert === undefined ? value : convert(value);
+    }
+  }
+  return params;
+}
+
+type ModelCtor = new (init: typeof FROM_DB) => Record<string | symbol, unknown>;
+
+/** An instance from its columns of a row (and its selectRelated objects). */
+function buildInstance(layout: ModelLayout, row: readonly unknown[], db: string): Record<string | symbol, unknown> {
+  const Model = layout.meta.model as unknown as ModelCtor;
+  const instance = new Model(FROM_DB);
+  const { fields, converters, start } = layout;
+  for (let i = 0; i < fields.length; i++) {
+    const value = row[start + i];
+    const convert = converters[i];
+    instance[fields[i]!.attname] = convert === undefined || value === null ? value : convert(value);
+  }
+  (instance[STATE] as ModelState).db = db;
+  if (layout.related.length > 0) {
+    const cache = relatedCache(instance);
+    for (const { field, layout: child } of layout.related) {
+      const pkIndex = child.start + child.fields.indexOf(child.meta.pk);
+      cache.set(field.name, row[pkIndex] === null ? null : buildInstance(child, row, db));
+    }
+  }
+  return instance;
+}
+
+/** The results of rows read with a layout. */
+export function readRows(layout: RowLayout, rows: readonly unknown[], db: string): unknown[] {
+  const out = new Array<unknown>(rows.length);
+  if (layout.kind === 'models') {
+    const annotations = layout.annotations;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r] as unknown[];
+      const instance = buildInstance(layout.model, row, db);
+      for (const { name, index, convert } of annotations) {
+        const value = row[index];
+        instance[name] = convert === undefined || value === null ? value : convert(value);
+      }
+      out[r] = instance;
+    }
+    return out;
+  }
+  const { mode, names, converters } = layout;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as unknown[];
+    const values = converters.map((convert, i) =>
+      convert === undefined || row[i] === null ? row[i] : convert(row[i]),
+    );
+    if (mode === 'flat') out[r] = values[0];
+    else if (mode === 'list') out[r] = values;
+    else {
+      const record: Record<string, unknown> = {};
+      names.forEach((name, i) => (record[name] = values[i]));
+      out[r] = mode === 'named' ? Object.freeze(record) : record;
+    }
+  }
+  return out;
+}
