@@ -36,10 +36,10 @@ export function postgresSkip(): string | false {
 export function eachBackend(
   title: string,
   body: (backend: BackendContext) => void,
-  options: { extraSettings?: Record<string, unknown>; aliases?: string[] } = {},
+  options: { extraSettings?: Record<string, unknown>; aliases?: string[]; skip?: string | false } = {},
 ): void {
   for (const name of ['sqlite', 'postgresql'] as const) {
-    const skip = name === 'postgresql' ? postgresSkip() : false;
+    const skip = options.skip || (name === 'postgresql' ? postgresSkip() : false);
     describe(`${title} [${name}]`, { skip }, () => {
       const context: BackendContext = { name, databases: {} };
       let restore: (() => void) | undefined;

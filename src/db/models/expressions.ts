@@ -171,9 +171,13 @@ export class Value<T = unknown> extends Expression<T> {
     const field = this.outputField ?? fieldForValue(this.value);
     if (this.value === null) return { sql: 'NULL', field, aggregate: false, joins: [] };
     const wrapper = compiler.wrapper;
-    const sql = compiler.param(
+    let sql = compiler.param(
       field !== undefined ? (value) => field.getDbPrepValue(value, wrapper) : (value) => wrapper.adaptValue(value),
     );
+    // A bare parameter has no type on PostgreSQL (it reads back as text): give it the field's.
+    const type =
+      field !== undefined && wrapper.vendor === 'postgresql' ? wrapper.schemaEditor().relType(field) : undefined;
+    if (type !== undefined) sql = `CAST(${sql} AS ${type})`;
     return { sql, field, aggregate: false, joins: [] };
   }
 }

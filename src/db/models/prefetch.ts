@@ -114,6 +114,19 @@ async function prefetchOne(objects: object[], name: string, prefetch: Prefetch |
     // Forward ForeignKey / OneToOne: one query for the targets.
     const fk = field as unknown as ForeignKey;
     const target = fk.targetField();
+    // Objects whose related object is loaded already (selectRelated) need no query.
+    const loaded = (o: object): boolean => {
+      const cache = instanceState(o).cache;
+      return (
+        toAttr === undefined && cache !== undefined && cache.has(fk.name) && !(cache.get(fk.name) instanceof Promise)
+      );
+    };
+    if (objects.every(loaded)) {
+      return objects
+        .map((o) => instanceState(o).cache!.get(fk.name))
+        .filter((v): v is object => v !== null && typeof v === 'object');
+    }
+    objects = objects.filter((o) => !loaded(o));
     const keys = [
       ...new Set(
         objects.map((o) => (o as Record<string, unknown>)[fk.attname]).filter((k) => k !== null && k !== undefined),

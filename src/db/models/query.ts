@@ -179,7 +179,14 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
         throw new TypeError(`The annotation '${name}' conflicts with an annotation of the same name.`);
     }
     const whereCount = this.queryState.where.length;
+    // Annotations after values('a') join its rows (Django: values('author').annotate(n=Count('id'))).
+    const values = this.queryState.values;
+    const changes: Partial<QueryState> =
+      values !== null && values.fields.length > 0
+        ? { values: { ...values, fields: [...values.fields, ...entries.map(([n]) => n)] } }
+        : {};
     return this.#clone({
+      ...changes,
       annotations: [...this.queryState.annotations, ...entries.map(([n, e]) => [n, e, whereCount] as const)],
     }) as unknown as QuerySet<T & AnnotationResult<A>, R & AnnotationResult<A>>;
   }
@@ -491,7 +498,7 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
     }
     this.#notSliced('change the ordering of');
     const order = names.map((n) => (descending ? (n.startsWith('-') ? n.slice(1) : `-${n}`) : n));
-    return this.#clone({ order, reversed: false }).get();
+    return this.#clone({ order, reversed: false, high: this.queryState.low + 1 }).get();
   }
 
   /** The row with the greatest value of these fields (Meta.getLatestBy by default). */
@@ -565,7 +572,7 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
       const isCount = (expression as { functionName?: string }).functionName === 'COUNT';
       if (value === null || value === undefined) out[name] = isCount ? 0 : null;
       else {
-        const convert = fields[i]?.fromDbConverter(wrapper, typeof value === 'bigint');
+        const convert = fields[i]?.fromDbConverter(wrapper, typeof value === 'bigint', true);
         out[name] =
           convert !== undefined
             ? convert(value)

@@ -117,6 +117,11 @@ export abstract class BaseDatabaseOperations {
   /** SQL of a JSON key path extraction returning JSON; `path` is the placeholder of jsonPathParam(). */
   abstract jsonKeyPathSql(sql: string, path: string): string;
 
+  /** SQL of a JSON key path extraction selected as a value (JSON text, parsed when read). */
+  jsonKeyValueSql(sql: string, path: string): string {
+    return this.jsonKeyPathSql(sql, path);
+  }
+
   /** SQL of a JSON key path extraction returning the value as text or a number, for comparisons. */
   abstract jsonKeyTextSql(sql: string, path: string): string;
 

@@ -108,6 +108,11 @@ export class SqliteOperations extends BaseDatabaseOperations {
     return `JSON_EXTRACT(${sql}, ${path})`;
   }
 
+  override jsonKeyValueSql(sql: string, path: string): string {
+    // `->` gives the JSON text ('"en"'), where JSON_EXTRACT gives SQL values ('en').
+    return `(${sql} -> ${path})`;
+  }
+
   jsonKeyTextSql(sql: string, path: string): string {
     return `JSON_EXTRACT(${sql}, ${path})`;
   }

@@ -195,9 +195,14 @@ export abstract class Field<V = unknown, O extends FieldOptions = FieldOptions, 
 
   /**
    * A converter from the database's value to the field's, or undefined when they are the same.
-   * `bigints`: the statement reads integers as bigint (SQLite, when a 64-bit column is selected).
+   * `bigints`: the statement reads integers as bigint (SQLite, when a 64-bit column is selected);
+   * `expression`: the value is an expression's (an aggregate, an annotation), not a column's.
    */
-  fromDbConverter(_wrapper: BaseDatabaseWrapper, _bigints = false): ((value: unknown) => unknown) | undefined {
+  fromDbConverter(
+    _wrapper: BaseDatabaseWrapper,
+    _bigints = false,
+    _expression = false,
+  ): ((value: unknown) => unknown) | undefined {
     return undefined;
   }
 

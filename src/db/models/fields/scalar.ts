@@ -251,15 +251,24 @@ export class DecimalField<const O extends DecimalFieldOptions = DecimalFieldOpti
     return (this.getPrepValue(value) as Decimal).toFixed();
   }
 
-  override fromDbConverter(wrapper: BaseDatabaseWrapper): (value: unknown) => unknown {
+  override fromDbConverter(
+    wrapper: BaseDatabaseWrapper,
+    _bigints = false,
+    expression = false,
+  ): (value: unknown) => unknown {
     const places = this.decimalPlaces;
     if (wrapper.vendor === 'sqlite') {
-      return (value) =>
-        value === null
-          ? null
-          : (typeof value === 'number' ? new Decimal(value.toPrecision(15)) : Decimal.from(value as string)).quantize(
-              places,
-            );
+      // SQLite's NUMERIC gives a double (or an integer): a column's is quantized to its decimal
+      // places, an expression's (SUM, AVG) keeps 15 significant digits, as Django's converters do.
+      const read = (value: unknown): Decimal =>
+        typeof value === 'number'
+          ? Number.isInteger(value)
+            ? new Decimal(BigInt(value))
+            : new Decimal(value.toPrecision(15))
+          : Decimal.from(value as string | bigint);
+      return expression
+        ? (value) => (value === null ? null : read(value))
+        : (value) => (value === null ? null : read(value).quantize(places));
     }
     return (value) => (value === null ? null : Decimal.from(value as string));
   }

@@ -225,7 +225,7 @@ export class QueryCompiler implements ExpressionCompiler {
   ref(name: string): Compiled {
     const annotation = this.annotation(name);
     if (annotation !== undefined) return annotation;
-    const path = this.joins.resolve(name.split('__'), { reuse: this.#inAggregateFilter ? this.#reuse : undefined });
+    const path = this.joins.resolve(name.split('__'), { reuse: undefined });
     if (path.rest.length > 0) {
       throw new FieldError(
         `Cannot resolve expression type, unknown output field: '${name}' is not a field path (what is '${path.rest.join('__')}'?).`,
@@ -344,8 +344,9 @@ export class QueryCompiler implements ExpressionCompiler {
       const split = this.#splitExclude(names, value);
       if (split !== undefined) return split;
     }
-    const path = this.joins.resolve(names, { reuse: this.#reuse });
-    for (const j of path.joins) this.#whereJoins.add(j);
+    // An aggregate's filter uses the aggregate's joins (Django resolves it with can_reuse=None).
+    const path = this.joins.resolve(names, { reuse: this.#inAggregateFilter ? undefined : this.#reuse });
+    if (!this.#inAggregateFilter) for (const j of path.joins) this.#whereJoins.add(j);
     const lhs = this.column(path.join, path.column);
     let sql = compileLookup(this, { sql: lhs, field: path.field }, path.rest, value);
     const lookup = path.rest.length > 0 ? path.rest[path.rest.length - 1]! : 'exact';
@@ -598,7 +599,7 @@ export class QueryCompiler implements ExpressionCompiler {
           annotations: annotations.map((a) => ({
             name: a.name,
             index: a.index,
-            convert: a.field?.fromDbConverter(this.wrapper, wide),
+            convert: a.field?.fromDbConverter(this.wrapper, wide, true),
           })),
         },
       };
@@ -608,8 +609,10 @@ export class QueryCompiler implements ExpressionCompiler {
         ? values.fields
         : [...this.meta.concreteFields.map((f) => f.attname), ...this.annotationNames];
     const fields: Array<AnyField | undefined> = [];
+    const expressions: boolean[] = [];
     for (const name of names) {
       const annotation = this.annotation(name);
+      expressions.push(annotation !== undefined);
       if (annotation !== undefined) {
         columns.push(`${annotation.sql} AS ${this.q(name)}`);
         fields.push(annotation.field);
@@ -620,7 +623,7 @@ export class QueryCompiler implements ExpressionCompiler {
       if (path.rest.length > 0) {
         const field = path.field;
         if (field.lookupKind === 'json') {
-          const sql = this.ops.jsonKeyPathSql(
+          const sql = this.ops.jsonKeyValueSql(
             this.column(path.join, path.column),
             this.constant(this.ops.jsonPathParam(path.rest)),
           );
@@ -646,7 +649,9 @@ export class QueryCompiler implements ExpressionCompiler {
         kind: 'values',
         mode: values.kind,
         names,
-        converters: fields.map((f) => (f === undefined ? undefined : jsonAware(f, this.wrapper, wide))),
+        converters: fields.map((f, i) =>
+          f === undefined ? undefined : f.fromDbConverter(this.wrapper, wide, expressions[i]),
+        ),
       },
     };
   }
@@ -665,7 +670,14 @@ export class QueryCompiler implements ExpressionCompiler {
       having === EMPTY ||
       this.state.none ||
       (this.state.high !== null && this.state.high <= this.state.low);
-    let sql = `SELECT ${this.#distinctSql()}${columns.join(', ')} FROM ${this.fromSql()}`;
+    // SELECT DISTINCT orders by selected expressions only (PostgreSQL): the ordering's go in the
+    // select list too, after the columns the rows are read from (Django's extra select).
+    const selected = [...columns];
+    if (this.state.distinct !== null && this.state.distinct.length === 0) {
+      const plain = new Set(columns.map((c) => c.replace(/ AS "[^"]*"$/, '')));
+      for (const term of order.map(stripDirection)) if (!plain.has(term)) selected.push(term);
+    }
+    let sql = `SELECT ${this.#distinctSql()}${selected.join(', ')} FROM ${this.fromSql()}`;
     if (typeof where === 'string') sql += ` WHERE ${where}`;
     if (grouped)
       sql += ` GROUP BY ${[...new Set([...groupBy, ...order.map(stripDirection).filter((o) => !/^(COUNT|SUM|AVG|MIN|MAX)\(/.test(o))])].join(', ')}`;
@@ -789,12 +801,15 @@ export class QueryCompiler implements ExpressionCompiler {
   /** `SELECT 1 ... LIMIT 1`, for exists(). */
   exists(): { sql: string; empty: boolean } {
     const { where, having } = this.compileWhere();
-    this.#skipOrder();
+    const order = this.#orderIfSliced();
     const limit = this.limitSql();
     this.decideJoins();
     const empty = where === EMPTY || having === EMPTY || this.state.none;
     if (this.hasAggregateAnnotation || this.state.distinct !== null || limit !== '' || this.state.combinator !== null) {
-      return { sql: `SELECT 1 AS "a" FROM (${this.#innerSelect(where, having, limit)}) "subquery" LIMIT 1`, empty };
+      return {
+        sql: `SELECT 1 AS "a" FROM (${this.#innerSelect(where, having, limit, [], order)}) "subquery" LIMIT 1`,
+        empty,
+      };
     }
     let sql = `SELECT 1 AS "a" FROM ${this.fromSql()}`;
     if (typeof where === 'string') sql += ` WHERE ${where}`;
@@ -804,7 +819,7 @@ export class QueryCompiler implements ExpressionCompiler {
   /** `SELECT COUNT(*)`, through a subquery when the query groups, is distinct or sliced. */
   count(): { sql: string; empty: boolean } {
     const { where, having } = this.compileWhere();
-    this.#skipOrder();
+    const order = this.#orderIfSliced();
     const limit = this.limitSql();
     this.decideJoins();
     const empty = where === EMPTY || having === EMPTY || this.state.none;
@@ -814,7 +829,7 @@ export class QueryCompiler implements ExpressionCompiler {
       limit !== '' ||
       (this.state.values !== null && this.state.distinct !== null)
     ) {
-      return { sql: `SELECT COUNT(*) FROM (${this.#innerSelect(where, having, limit)}) "subquery"`, empty };
+      return { sql: `SELECT COUNT(*) FROM (${this.#innerSelect(where, having, limit, [], order)}) "subquery"`, empty };
     }
     let sql = `SELECT COUNT(*) AS "__count" FROM ${this.fromSql()}`;
     if (typeof where === 'string') sql += ` WHERE ${where}`;
@@ -825,14 +840,22 @@ export class QueryCompiler implements ExpressionCompiler {
     for (const term of this.state.order ?? []) if (typeof term !== 'string') this.skip(term);
   }
 
+  /** The ordering, when a slice makes it matter (which rows are counted); skipped otherwise. */
+  #orderIfSliced(): string[] {
+    if (this.state.low > 0 || this.state.high !== null) return this.compileOrder(this.hasAggregateAnnotation);
+    this.#skipOrder();
+    return [];
+  }
+
   /** The query's rows as a subquery (count, exists, aggregate over grouped or sliced queries). */
-  #innerSelect(where: Condition, having: Condition, limit: string, extra: string[] = []): string {
+  #innerSelect(where: Condition, having: Condition, limit: string, extra: string[] = [], order: string[] = []): string {
     const { columns, groupBy } = this.#selectList();
     const grouped = this.hasAggregateAnnotation;
     let sql = `SELECT ${this.#distinctSql()}${[...columns, ...extra].join(', ')} FROM ${this.fromSql()}`;
     if (typeof where === 'string') sql += ` WHERE ${where}`;
     if (grouped) sql += ` GROUP BY ${groupBy.join(', ')}`;
     if (typeof having === 'string') sql += ` HAVING ${having}`;
+    if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`;
     if (limit !== '') sql += ` ${limit}`;
     return sql;
   }
@@ -844,7 +867,7 @@ export class QueryCompiler implements ExpressionCompiler {
     empty: boolean;
   } {
     const { where, having } = this.compileWhere();
-    this.#skipOrder();
+    const order = this.#orderIfSliced();
     const limit = this.limitSql();
     const wrap = this.hasAggregateAnnotation || this.state.distinct !== null || limit !== '';
     const empty = where === EMPTY || having === EMPTY || this.state.none;
@@ -900,7 +923,7 @@ export class QueryCompiler implements ExpressionCompiler {
     });
     this.decideJoins();
     return {
-      sql: `SELECT ${selects.join(', ')} FROM (${this.#innerSelect(where, having, limit, extra)}) "subquery"`,
+      sql: `SELECT ${selects.join(', ')} FROM (${this.#innerSelect(where, having, limit, extra, order)}) "subquery"`,
       fields,
       empty,
     };
@@ -927,15 +950,6 @@ export class QueryCompiler implements ExpressionCompiler {
     // MySQL-style self-reference is fine in SQLite and PostgreSQL when wrapped once more.
     return { sql: `${base}.${this.q(this.meta.pk.column)} IN (SELECT * FROM (${inner}) "subquery")`, empty: false };
   }
-}
-
-/** A converter reading JSON extracted by a values() key path (text on SQLite). */
-function jsonAware(
-  field: AnyField,
-  wrapper: BaseDatabaseWrapper,
-  bigints: boolean,
-): ((value: unknown) => unknown) | undefined {
-  return field.fromDbConverter(wrapper, bigints);
 }
 
 function stripDirection(term: string): string {
