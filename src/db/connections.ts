@@ -159,7 +159,8 @@ export const connections = new ConnectionHandler();
 enableRequestScopes();
 
 settingChanged.connect(({ setting }) => {
-  if (setting !== 'DATABASES') return;
+  // The connections' time zone follows USE_TZ and TIME_ZONE (Django closes them too).
+  if (setting !== 'DATABASES' && setting !== 'USE_TZ' && setting !== 'TIME_ZONE') return;
   connections.reset().catch((error: unknown) => {
     getLogger('tsgi.db').warning(`Closing the databases after DATABASES changed failed: ${(error as Error).message}`, {
       error,

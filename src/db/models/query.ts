@@ -351,6 +351,14 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
     return this.then(undefined, onRejected);
   }
 
+  finally(onFinally?: (() => void) | null): Promise<R[]> {
+    return (this.#result ??= this.#evaluate()).finally(onFinally);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'QuerySet';
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<R> {
     yield* await this;
   }

@@ -46,7 +46,11 @@ export interface Declared<D> {
    option objects sharing no key with FieldOptions (TypeScript's weak type check). */
 
 /** `V`, or `V | null` for a field declared `null: true`. */
-type Nullable<F, V> = F extends { readonly options: { readonly null: true } } ? V | null : V;
+type Nullable<F, V> = F extends { readonly alwaysValue: true }
+  ? V
+  : F extends { readonly options: { readonly null: true } }
+    ? V | null
+    : V;
 type ValueOf<F> = F extends Field<infer V, any, any> ? Nullable<F, V> : never;
 type InputOf<F> = F extends Field<any, any, infer I> ? Nullable<F, I> : never;
 

@@ -12,6 +12,7 @@
  * (scripts, `shell`, tests) shares one connection, kept until `connections.closeAll()`.
  */
 import pg from 'pg';
+import { settings } from '../../../conf/index.ts';
 import { currentRequestScope } from '../../../core/request-scope.ts';
 import { getLogger } from '../../../utils/log.ts';
 import {
@@ -217,7 +218,10 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
       string,
       unknown
     >;
-    const startup = [`-c TimeZone=${String(options.timeZone ?? 'UTC')}`];
+    // The session's zone: UTC with USE_TZ (aware values carry their offset), else TIME_ZONE, in
+    // which naive datetimes are read and written (as Django sets it).
+    const zone = settings.USE_TZ === false ? String(settings.TIME_ZONE ?? 'UTC') : 'UTC';
+    const startup = [`-c TimeZone=${zone}`];
     if (typeof options.options === 'string') startup.push(options.options);
     const sslmode = options.sslmode;
     const ssl =

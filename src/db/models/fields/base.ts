@@ -60,6 +60,14 @@ const DEFAULT_ERRORS: Record<string, string> = {
   unique: '%(model_name)s with this %(field_label)s already exists.',
 };
 
+/** A value as Python's repr() shows it in Django's messages (`'m'`, `3`). */
+export function pythonRepr(value: unknown): string {
+  if (typeof value !== 'string') return String(value);
+  return value.includes("'") && !value.includes('"')
+    ? `"${value}"`
+    : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
 /** Values that `blank` is about (Django's `EMPTY_VALUES`). */
 export function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined || value === '') return true;
@@ -233,7 +241,7 @@ export abstract class Field<V = unknown, O extends FieldOptions = FieldOptions, 
       } catch {
         throw new ValidationError(this.errorMessage('invalid_choice'), {
           code: 'invalid_choice',
-          params: { value: JSON.stringify(value) },
+          params: { value: pythonRepr(value) },
         });
       }
     }

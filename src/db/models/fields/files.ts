@@ -150,6 +150,8 @@ export class FileField<const O extends FileFieldOptions = FileFieldOptions> exte
   readonly internalType: string = 'FileField';
   readonly lookupKind: LookupKind = 'file';
   readonly maxLength: number;
+  /** The attribute is always a FieldFile (with an empty name for no file), even with `null: true`. */
+  declare readonly alwaysValue: true;
 
   constructor(options?: O) {
     super(options);
