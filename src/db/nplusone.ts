@@ -45,9 +45,10 @@ export function countQueryShape(prepared: PreparedSlot, sql: string): void {
 /** The first stack frame outside the framework and Node: `blog/views.ts:14:22`. */
 export function callerLine(stack: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?$/.exec(line.trim());
+    // "at fn (file:///app/views.ts:12:5)" or "at /app/views.ts:12:5"; node: frames are skipped.
+    const match = /(?:\(|at (?:async )?)((?:file:\/\/)?\/[^()\s][^()]*?):(\d+):(\d+)\)?$/.exec(line.trim());
     if (match === null) continue;
-    const file = match[1]!.replace(/^file:\/\//, '');
+    const file = decodeURIComponent(match[1]!.replace(/^file:\/\//, ''));
     if (file.startsWith(FRAMEWORK_ROOT + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
     return `${path.relative(process.cwd(), file) || file}:${match[2]}:${match[3]}`;
   }

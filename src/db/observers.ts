@@ -45,7 +45,6 @@ export const queryObservers = {
     params: readonly unknown[],
     time: number,
     error: Error | undefined,
-    prepared: PreparedSlot | undefined,
   ): void {
     const query: CapturedQuery = { alias: wrapper.alias, sql, params, time };
     if (error !== undefined) query.error = error;
@@ -65,7 +64,11 @@ export const queryObservers = {
         ...(error !== undefined ? { error } : {}),
       });
     }
-    if (prepared !== undefined && error === undefined) countQueryShape(prepared, sql);
+  },
+
+  /** A plan's query is starting (observers are active). */
+  starting(prepared: PreparedSlot, sql: string): void {
+    if (debugOn()) countQueryShape(prepared, sql);
   },
 };
 

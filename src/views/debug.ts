@@ -179,10 +179,12 @@ export function technical500Response(request: HttpRequest | undefined, error: un
   const trace = stacks.join('\n\nThe above exception was the direct cause of the following exception:\n\n');
   const frame = templateFrame(error);
   const settingsRows = safeSettings();
+  const query = failingQuery(error);
   if (request !== undefined && !wantsHtml(request)) {
     const text =
       `${name} at ${request.pathInfo}\n${message}\n\nRequest Method: ${request.method}\nRequest URL: ${request.buildAbsoluteUri()}\n\n` +
       (frame ? `${frame.text}\n\n` : '') +
+      (query !== undefined ? `SQL:\n${query.sql}\nParameters: ${query.params}\n\n` : '') +
       `Traceback:\n${trace}\n\nSettings:\n${settingsRows.map(([k, v]) => `${k} = ${show(v)}`).join('\n')}\n`;
     return new HttpResponse(text, { status, contentType: 'text/plain; charset=utf-8' });
   }
@@ -201,6 +203,9 @@ export function technical500Response(request: HttpRequest | undefined, error: un
     `<tr><th>Exception Type:</th><td>${escape(name)}</td></tr><tr><th>Exception Value:</th><td><pre>${escape(message)}</pre></td></tr>` +
     `<tr><th>Node.js Version:</th><td>${escape(process.version)}</td></tr></table></div>\n` +
     (frame ? frame.html : '') +
+    (query !== undefined
+      ? `<div id="sql"><h2>SQL</h2><pre>${escape(query.sql)}</pre><h3>Parameters</h3><pre>${escape(query.params)}</pre></div>\n`
+      : '') +
     `<div id="traceback"><h2>Traceback</h2><pre>${escape(trace)}</pre></div>\n` +
     `<div id="requestinfo"><h2>Request information</h2>${requestInfo}</div>\n` +
     `<div id="settings"><h2>Settings</h2>${table(settingsRows)}</div>\n` +
@@ -251,6 +256,20 @@ function templateFrame(error: unknown): { text: string; html: string } | undefin
     `<div id="template"><h2>Error during template rendering</h2><p>In template <code>${escape(info.name)}</code>, error at line <strong>${info.line}</strong></p>` +
     `<h3>${escape(info.message)}</h3><table class="source">${rows}</table></div>\n`;
   return { text, html };
+}
+
+/** The SQL of a failed database query (tsgi/db errors carry `sql` and `params`), on the error or a cause. */
+function failingQuery(error: unknown): { sql: string; params: string } | undefined {
+  for (
+    let e: unknown = error, depth = 0;
+    e !== null && typeof e === 'object' && depth < 10;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const { sql, params } = e as { sql?: unknown; params?: unknown };
+    if (typeof sql === 'string')
+      return { sql, params: Array.isArray(params) ? show(cleanseSetting('', params)) : '[]' };
+  }
+  return undefined;
 }
 
 function safePost(request: HttpRequest): Array<[string, unknown]> {

@@ -177,6 +177,8 @@ export abstract class BaseDatabaseWrapper {
   ): QueryResult | Promise<QueryResult> {
     const observed = queryObservers.active();
     const start = observed ? performance.now() : 0;
+    // Counted as it starts, while the stack still holds the code that asked for it (the N+1 warning).
+    if (observed && options.prepared !== undefined) queryObservers.starting(options.prepared, sql);
     let result: QueryResult | Promise<QueryResult>;
     try {
       result = session.run(sql, params, options);
@@ -186,8 +188,7 @@ export abstract class BaseDatabaseWrapper {
     if (result instanceof Promise) {
       return result.then(
         (done) => {
-          if (observed)
-            queryObservers.notify(this, sql, params, performance.now() - start, undefined, options.prepared);
+          if (observed) queryObservers.notify(this, sql, params, performance.now() - start, undefined);
           return done;
         },
         (error: unknown) => {
@@ -195,13 +196,13 @@ export abstract class BaseDatabaseWrapper {
         },
       );
     }
-    if (observed) queryObservers.notify(this, sql, params, performance.now() - start, undefined, options.prepared);
+    if (observed) queryObservers.notify(this, sql, params, performance.now() - start, undefined);
     return result;
   }
 
   #failed(error: unknown, sql: string, params: readonly unknown[], observed: boolean, start: number): DatabaseError {
     const wrapped = this.wrapError(error, sql, params);
-    if (observed) queryObservers.notify(this, sql, params, performance.now() - start, wrapped, undefined);
+    if (observed) queryObservers.notify(this, sql, params, performance.now() - start, wrapped);
     return wrapped;
   }
 
