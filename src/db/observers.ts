@@ -5,7 +5,7 @@
  * none of them is on: the wrapper asks `active()` first.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { fromSettings, settings } from '../conf/index.ts';
+import { settings, settingsGeneration } from '../conf/index.ts';
 import { getLogger } from '../utils/log.ts';
 import type { BaseDatabaseWrapper, PreparedSlot } from './backends/base/wrapper.ts';
 import { formatParams } from './backends/base/wrapper.ts';
@@ -24,13 +24,20 @@ export interface CapturedQuery {
 
 const logger = getLogger('tsgi.db');
 const captures = new AsyncLocalStorage<CapturedQuery[][]>();
-const debug = fromSettings(() => settings.DEBUG === true);
+let debugSeen = -1;
+let debugValue = false;
 /** Django keeps the last 9000 queries of a connection in DEBUG. */
 const QUERIES_KEPT = 9000;
 const recent = new WeakMap<BaseDatabaseWrapper, CapturedQuery[]>();
 
+/** settings.DEBUG, read again only after settings changed (asked on every query). */
 function debugOn(): boolean {
-  return settings.configured && debug();
+  const generation = settingsGeneration();
+  if (generation !== debugSeen) {
+    debugValue = settings.configured && settings.DEBUG === true;
+    debugSeen = settingsGeneration();
+  }
+  return debugValue;
 }
 
 export const queryObservers = {

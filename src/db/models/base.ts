@@ -22,7 +22,7 @@ import { atomic } from '../transaction.ts';
 import { deleteInstance, setQuerySetFactory, CASCADE } from './deletion.ts';
 import { Field, isEmpty, type AnyField } from './fields/base.ts';
 import { ForeignKey, setThroughFactory, type ManyToManyField } from './fields/related.ts';
-import { FROM_DB, instanceState, relatedCache, STATE, type ModelState } from './instance-state.ts';
+import { FROM_DB, instanceState, loadedState, relatedCache, STATE, type ModelState } from './instance-state.ts';
 import { Manager } from './manager.ts';
 import {
   declare,
@@ -38,6 +38,9 @@ import { setPrefetchQuerySetFactory } from './prefetch.ts';
 import { QuerySet } from './query.ts';
 import { postInit, preInit } from './signals.ts';
 import type { DefinedModel, FieldDecl } from './types.ts';
+
+/** The state of an instance made for a row until its reader sets the real one. */
+const FROM_DB_STATE = loadedState('default');
 
 /** Fields already given to a model: a declaration that reuses one gets a copy. */
 const used = new WeakSet<AnyField>();
@@ -57,7 +60,8 @@ export class Model {
 
   constructor(init?: Record<string, unknown> | typeof FROM_DB) {
     if (init === FROM_DB) {
-      this[STATE] = { adding: false, db: null, cache: undefined, prefetched: undefined };
+      // A row being read: its reader sets the (shared) state.
+      this[STATE] = FROM_DB_STATE;
       return;
     }
     const Class = new.target;

@@ -11,7 +11,7 @@ import { IntegrityError } from '../errors.ts';
 import { atomic } from '../transaction.ts';
 import type { AnyField } from './fields/base.ts';
 import type { ForeignKey, ManyToManyField } from './fields/related.ts';
-import { instanceState, STATE } from './instance-state.ts';
+import { instanceState } from './instance-state.ts';
 import { getMeta, type Options, type RelatedObject } from './options.ts';
 import { postDelete, preDelete } from './signals.ts';
 
@@ -317,8 +317,7 @@ export class Collector {
     for (const [meta, byPk] of models) {
       for (const obj of byPk.values()) {
         (obj as Record<string, unknown>)[meta.pk.attname] = null;
-        const state = (obj as { [STATE]: ReturnType<typeof instanceState> })[STATE];
-        state.adding = true;
+        instanceState(obj).adding = true;
       }
     }
     const total = Object.values(counts).reduce((a, b) => a + b, 0);

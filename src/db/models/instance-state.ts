@@ -18,11 +18,34 @@ export interface ModelState {
   cache: Map<string, unknown> | undefined;
   /** Results of prefetchRelated(), by accessor name. */
   prefetched: Map<string, unknown[]> | undefined;
+  /** Shared by the rows read from one database until one of them needs its own (see loadedState). */
+  shared?: boolean;
 }
 
-/** The state of an instance. */
+const loaded = new Map<string, ModelState>();
+
+/**
+ * The state rows read from a database start with: one object per alias, shared, so that a
+ * 100-row list does not make 100 of them; an instance gets its own copy when it is first asked
+ * for it (instanceState).
+ */
+export function loadedState(db: string): ModelState {
+  let state = loaded.get(db);
+  if (state === undefined) {
+    state = { adding: false, db, cache: undefined, prefetched: undefined, shared: true };
+    loaded.set(db, state);
+  }
+  return state;
+}
+
+/** The state of an instance (its own: a shared one is copied first). */
 export function instanceState(instance: object): ModelState {
-  return (instance as { [STATE]: ModelState })[STATE];
+  let state = (instance as { [STATE]: ModelState })[STATE];
+  if (state.shared === true) {
+    state = { adding: state.adding, db: state.db, cache: undefined, prefetched: undefined };
+    (instance as { [STATE]: ModelState })[STATE] = state;
+  }
+  return state;
 }
 
 /** The related-object cache of an instance, made on first use. */

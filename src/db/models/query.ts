@@ -32,6 +32,7 @@ import type {
 
 /** Django's `MAX_GET_RESULTS`: get() reads this many rows at most to say how many it found. */
 const MAX_GET_RESULTS = 21;
+const NO_ORDER: readonly OrderTerm[] = Object.freeze([]);
 
 /** A filter argument: lookups, or a Q. */
 export type FilterArg<T> = Lookups<T> | QNode;
@@ -286,54 +287,53 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
     return connections.get(this.db);
   }
 
-  /** Runs a plan for this state: the rows. */
-  static run<R>(state: QueryState, alias: string, prefetch: readonly PrefetchLookup[] = []): Promise<R[]> {
-    let wrapper: BaseDatabaseWrapper;
+  /**
+   * Runs a plan for this state: the rows, synchronously when the database answered at once
+   * (SQLite) and nothing is left to load (no prefetch), else a promise of them. Errors are thrown
+   * here or rejected there; the callers below turn both into one promise.
+   */
+  static fetch<R>(state: QueryState, alias: string, prefetch: readonly PrefetchLookup[] = []): R[] | Promise<R[]> {
+    const wrapper = connections.get(alias);
     const shape = new Shape();
-    let plan: SelectPlan;
-    try {
-      wrapper = connections.get(alias);
-      describe(state, shape);
-      plan = cachedPlan<SelectPlan>(
-        wrapper,
-        `S${shape.key}`,
-        () => {
-          const compiler = new QueryCompiler(state, wrapper);
-          const compiled = compiler.select();
-          return finished(compiler, {
-            sql: compiled.sql,
-            empty: compiled.empty,
-            bigints: compiled.bigints,
-            layout: compiled.layout,
-          });
-        },
-        state.meta.label,
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (plan.empty) return Promise.resolve([]);
+    describe(state, shape);
+    const plan = cachedPlan<SelectPlan>(
+      wrapper,
+      `S${shape.key}`,
+      () => {
+        const compiler = new QueryCompiler(state, wrapper);
+        const compiled = compiler.select();
+        return finished(compiler, {
+          sql: compiled.sql,
+          empty: compiled.empty,
+          bigints: compiled.bigints,
+          layout: compiled.layout,
+        });
+      },
+      state.meta.label,
+    );
+    if (plan.empty) return [];
     if (state.forUpdate !== null && wrapper.features.hasSelectForUpdate && !inAtomicBlock(alias)) {
-      return Promise.reject(
-        new TransactionManagementError(
-          'selectForUpdate() cannot be used outside of a transaction: run it inside atomic().',
-        ),
+      throw new TransactionManagementError(
+        'selectForUpdate() cannot be used outside of a transaction: run it inside atomic().',
       );
     }
-    let result;
+    const result = runStatement(wrapper, plan.sql, bind(plan.slots, shape.values), {
+      arrays: true,
+      prepared: plan.prepared,
+      bigints: plan.bigints,
+    });
+    if (result instanceof Promise) return result.then((done) => finishRows<R>(plan, done.rows, alias, prefetch));
+    return finishRows<R>(plan, result.rows, alias, prefetch);
+  }
+
+  /** fetch(), as a promise. */
+  static run<R>(state: QueryState, alias: string, prefetch: readonly PrefetchLookup[] = []): Promise<R[]> {
     try {
-      result = runStatement(wrapper, plan.sql, bind(plan.slots, shape.values), {
-        arrays: true,
-        prepared: plan.prepared,
-        bigints: plan.bigints,
-      });
+      const rows = QuerySet.fetch<R>(state, alias, prefetch);
+      return rows instanceof Promise ? rows : Promise.resolve(rows);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (result instanceof Promise) {
-      return result.then((done) => finishRows<R>(plan, done.rows, alias, prefetch));
-    }
-    return finishRows<R>(plan, result.rows, alias, prefetch);
   }
 
   #evaluate(): Promise<R[]> {
@@ -453,21 +453,35 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
    * The one row matching (the lookups given and this queryset's filters).
    * @throws Model.DoesNotExist when none, Model.MultipleObjectsReturned when more.
    */
-  async get(...args: Array<FilterArg<T>>): Promise<R> {
-    const base =
-      args.length === 0
-        ? this.queryState
-        : { ...this.queryState, where: [...this.queryState.where, { negated: false, q: toQ(args) }] };
-    if (this.queryState.combinator !== null && args.length > 0) {
-      throw new NotSupportedError(
-        `Calling QuerySet.get(...) with filters after ${this.queryState.combinator.op.toLowerCase()}() is not supported.`,
-      );
+  get(...args: Array<FilterArg<T>>): Promise<R> {
+    const state = this.queryState;
+    try {
+      if (state.combinator !== null && args.length > 0) {
+        throw new NotSupportedError(
+          `Calling QuerySet.get(...) with filters after ${state.combinator.op.toLowerCase()}() is not supported.`,
+        );
+      }
+      // One state for the query: the filter, no ordering, LIMIT 21 (Django's MAX_GET_RESULTS).
+      const limited = state.high === null && state.distinct === null && state.combinator === null;
+      const query: QueryState =
+        args.length === 0 && !limited
+          ? state
+          : {
+              ...state,
+              where: args.length === 0 ? state.where : [...state.where, { negated: false, q: toQ(args) }],
+              order: limited ? NO_ORDER : state.order,
+              high: limited ? MAX_GET_RESULTS : state.high,
+            };
+      const rows = QuerySet.fetch<R>(query, this.db, this.#prefetch);
+      if (rows instanceof Promise) return rows.then((found) => this.#one(found));
+      return Promise.resolve(this.#one(rows));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const limited =
-      base.high === null && base.distinct === null && base.combinator === null
-        ? { ...base, order: [] as readonly OrderTerm[], high: MAX_GET_RESULTS }
-        : base;
-    const rows = await QuerySet.run<R>(limited, this.db, this.#prefetch);
+  }
+
+  /** get()'s answer from its rows. */
+  #one(rows: R[]): R {
     if (rows.length === 1) return rows[0]!;
     const meta = this.meta;
     if (rows.length === 0) throw new meta.DoesNotExist(`${meta.objectName} matching query does not exist.`);
@@ -831,13 +845,14 @@ function finished<C extends { sql: string }>(compiler: QueryCompiler, compiled: 
   return { ...compiled, sql, slots };
 }
 
-async function finishRows<R>(
+function finishRows<R>(
   plan: SelectPlan,
   rows: unknown[],
   alias: string,
   prefetch: readonly PrefetchLookup[],
-): Promise<R[]> {
+): R[] | Promise<R[]> {
   const results = readRows(plan.layout, rows, alias) as R[];
-  if (prefetch.length > 0 && results.length > 0) await prefetchRelatedObjects(results as object[], prefetch);
+  if (prefetch.length > 0 && results.length > 0)
+    return prefetchRelatedObjects(results as object[], prefetch).then(() => results);
   return results;
 }

@@ -10,7 +10,7 @@
 import { ObjectDoesNotExist } from '../../core/exceptions.ts';
 import { atomic } from '../transaction.ts';
 import type { ForeignKey, ManyToManyField } from './fields/related.ts';
-import { instanceState, relatedCache, STATE } from './instance-state.ts';
+import { instanceState, relatedCache } from './instance-state.ts';
 import { Manager } from './manager.ts';
 import { getMeta, type ModelClassLike, type Options, type RelatedObject } from './options.ts';
 import { QuerySet } from './query.ts';
@@ -266,7 +266,7 @@ export class RelatedManager<T extends object = object> extends Manager<T> {
     const pks = objects.map((obj) => {
       if (!isInstanceOf(obj, meta)) throw new TypeError(`'${meta.objectName}' instance expected, got ${String(obj)}`);
       const pk = (obj as Record<string, unknown>)[meta.pk.attname];
-      if (pk === null || pk === undefined || (obj as { [STATE]: { adding: boolean } })[STATE].adding) {
+      if (pk === null || pk === undefined || instanceState(obj).adding) {
         throw new TypeError(`${String(obj)} instance isn't saved. Use bulk: false or save the object first.`);
       }
       return pk;

@@ -13,7 +13,7 @@
  */
 import type { ObjectDoesNotExist, MultipleObjectsReturned } from '../../core/exceptions.ts';
 import type { Decimal } from '../../utils/decimal.ts';
-import type { Field, AnyField } from './fields/base.ts';
+import type { Field } from './fields/base.ts';
 import type { ForeignKey, ManyToManyField } from './fields/related.ts';
 import type { JSONField } from './fields/scalar.ts';
 import type {
@@ -29,8 +29,12 @@ import type { Expression, OUTPUT } from './expressions.ts';
 import type { Manager } from './manager.ts';
 import type { Options } from './options.ts';
 
-/** The fields given to Model.define(). */
-export type FieldDecl = Record<string, AnyField>;
+/**
+ * The fields given to Model.define(). Deliberately not `Record<string, Field<any, any>>`: as a
+ * contextual type that would make TypeScript infer `any` for the options of a field declared
+ * without any (`new IntegerField()`), and `any` options read as nullable and primary key.
+ */
+export type FieldDecl = Record<string, { readonly internalType: string; readonly concrete: boolean }>;
 
 declare const DECL: unique symbol;
 declare const ANNOTATED: unique symbol;
@@ -189,6 +193,7 @@ type RawLookups<D, Depth extends unknown[]> = UnionToIntersection<
       [K in keyof D & string]: IsFK<D[K]> extends true ? Prefix<`${K}Id`, ScalarMap<ValueOfFk<D[K], D>>> : never;
     }[keyof D & string]
   | Prefix<'pk', ScalarMap<PkTypeOf<D>>>
+  | Prefix<AutoId<D>, ScalarMap<number>>
 >;
 type ValueOfFk<F, D> = F extends ForeignKey<infer M, any> ? TargetPk<M, D> : never;
 
@@ -233,7 +238,10 @@ type SpanNames<D> = {
 }[FkNames<D>];
 
 /** A field name of instances of type T (its own fields, not many-to-many ones). */
-export type FieldName<T> = T extends Declared<infer D> ? ScalarNames<D> : string;
+export type FieldName<T> = T extends Declared<infer D> ? ScalarNames<D> | AutoId<D> : string;
+
+/** 'id', when the primary key is the automatic one. */
+type AutoId<D> = [PkName<D>] extends [never] ? 'id' : never;
 
 /** The names values() and valuesList() accept. */
 export type ValuesKey<T> =
@@ -242,6 +250,7 @@ export type ValuesKey<T> =
       | `${FkNames<D>}Id`
       | SpanNames<D>
       | 'pk'
+      | AutoId<D>
       | (T extends Annotated<infer A> ? keyof A & string : never)
     : string;
 
@@ -261,7 +270,7 @@ type SpanValue<D, K extends string> = K extends `${infer F}__${infer Rest}`
     : unknown
   : unknown;
 
-type ValueAt<T, D, K extends string> = K extends 'pk'
+type ValueAt<T, D, K extends string> = K extends 'pk' | AutoId<D>
   ? PkTypeOf<D>
   : K extends keyof D
     ? D[K] extends ForeignKey<infer M, any>

@@ -52,8 +52,9 @@ export class SqliteOperations extends BaseDatabaseOperations {
 
   readonly maxQueryParams = 32766;
 
-  placeholder(n: number): string {
-    return `?${n}`;
+  placeholder(): string {
+    // Positional: statements number their parameters in the order they appear (finishSql).
+    return '?';
   }
 
   limitOffsetSql(limit: string | undefined, offset: string | undefined): string {

@@ -498,11 +498,11 @@ export class QueryCompiler implements ExpressionCompiler {
     return sql;
   }
 
-  /** LIMIT/OFFSET from the shape's last values. */
+  /** LIMIT/OFFSET, as integers in the SQL (see state.ts). */
   limitSql(): string {
     const state = this.state;
-    const offset = state.low > 0 ? this.param() : undefined;
-    const limit = state.high !== null ? this.param() : undefined;
+    const offset = state.low > 0 ? String(Math.trunc(state.low)) : undefined;
+    const limit = state.high !== null ? String(Math.trunc(state.high - state.low)) : undefined;
     return this.ops.limitOffsetSql(limit, offset);
   }
 

@@ -5,7 +5,7 @@
  */
 import type { BaseDatabaseWrapper, PreparedSlot } from '../../backends/base/wrapper.ts';
 import { newPreparedSlot } from '../../backends/base/wrapper.ts';
-import { FROM_DB, relatedCache, STATE, type ModelState } from '../instance-state.ts';
+import { FROM_DB, loadedState, relatedCache, STATE } from '../instance-state.ts';
 import type { ModelLayout, RowLayout, Slot } from './compiler.ts';
 
 /** What every plan has. */
@@ -69,7 +69,7 @@ function buildInstance(layout: ModelLayout, row: readonly unknown[], db: string)
     const convert = converters[i];
     instance[fields[i]!.attname] = convert === undefined || value === null ? value : convert(value);
   }
-  (instance[STATE] as ModelState).db = db;
+  instance[STATE] = loadedState(db);
   if (layout.related.length > 0) {
     const cache = relatedCache(instance);
     for (const { field, layout: child } of layout.related) {
