@@ -19,6 +19,7 @@ import type { ModelClassLike } from './options.ts';
 import type {
   AnnotationResult,
   CreateInput,
+  ExpressionArg,
   FieldName,
   Lookups,
   OrderKey,
@@ -68,7 +69,7 @@ export class Manager<T> {
   prefetchRelated(...lookups: Array<PrefetchLookup | null>): QuerySet<T> {
     return this.getQueryset().prefetchRelated(...lookups);
   }
-  annotate<A extends Record<string, Expression<unknown>>>(annotations: A): QuerySet<T & AnnotationResult<A>> {
+  annotate<A extends Record<string, ExpressionArg>>(annotations: A): QuerySet<T & AnnotationResult<A>> {
     return this.getQueryset().annotate(annotations);
   }
   values<K extends ValuesKey<T>>(...fields: K[]): QuerySet<T, ValuesRow<T, K>> {
@@ -142,7 +143,7 @@ export class Manager<T> {
   inBulk(ids?: readonly unknown[], options?: { fieldName?: string }): Promise<Map<unknown, T>> {
     return this.getQueryset().inBulk(ids, options);
   }
-  aggregate<A extends Record<string, Expression<unknown>>>(aggregates: A): Promise<AnnotationResult<A>> {
+  aggregate<A extends Record<string, ExpressionArg>>(aggregates: A): Promise<AnnotationResult<A>> {
     return this.getQueryset().aggregate(aggregates);
   }
   update(values: UpdateInput<T>): Promise<number> {

@@ -15,7 +15,7 @@ import { getMeta, type ModelClassLike, type Options } from './options.ts';
 import { Q, QNode, type LookupObject } from './q.ts';
 import { QueryCompiler, finishSql, type Slot } from './sql/compiler.ts';
 import { bind, cachedPlan, readRows, type Plan, type SelectPlan } from './sql/plan.ts';
-import { describe, initialState, Shape, type OrderTerm, type QueryState } from './sql/state.ts';
+import { describe, initialState, Shape, type OrderTerm, type QueryState, type Shaped } from './sql/state.ts';
 import { collectAndDelete } from './deletion.ts';
 import { prefetchRelatedObjects, type Prefetch } from './prefetch.ts';
 import { insertRows, saveInstance } from './persistence.ts';
@@ -28,6 +28,7 @@ import type {
   ValuesRow,
   FieldName,
   AnnotationResult,
+  ExpressionArg,
 } from './types.ts';
 
 /** Django's `MAX_GET_RESULTS`: get() reads this many rows at most to say how many it found. */
@@ -168,7 +169,7 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
   }
 
   /** Adds computed values to each row (`annotate({ n: Count('posts') })`). */
-  annotate<A extends Record<string, Expression<unknown>>>(
+  annotate<A extends Record<string, ExpressionArg>>(
     annotations: A,
   ): QuerySet<T & AnnotationResult<A>, R & AnnotationResult<A>> {
     this.#notCombined('annotate');
@@ -188,7 +189,10 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
         : {};
     return this.#clone({
       ...changes,
-      annotations: [...this.queryState.annotations, ...entries.map(([n, e]) => [n, e, whereCount] as const)],
+      annotations: [
+        ...this.queryState.annotations,
+        ...entries.map(([n, e]) => [n, e as unknown as Shaped, whereCount] as const),
+      ],
     }) as unknown as QuerySet<T & AnnotationResult<A>, R & AnnotationResult<A>>;
   }
 
@@ -564,7 +568,7 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
   }
 
   /** Aggregates over the rows (`aggregate({ total: Sum('views') })`). */
-  async aggregate<A extends Record<string, Expression<unknown>>>(aggregates: A): Promise<AnnotationResult<A>> {
+  async aggregate<A extends Record<string, ExpressionArg>>(aggregates: A): Promise<AnnotationResult<A>> {
     const entries = Object.entries(aggregates) as Array<[string, Expression]>;
     if (entries.length === 0) return {} as AnnotationResult<A>;
     for (const [name, expression] of entries) {

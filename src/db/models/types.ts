@@ -15,7 +15,6 @@ import type { ObjectDoesNotExist, MultipleObjectsReturned } from '../../core/exc
 import type { Decimal } from '../../utils/decimal.ts';
 import type { Field } from './fields/base.ts';
 import type { ForeignKey, ManyToManyField } from './fields/related.ts';
-import type { JSONField } from './fields/scalar.ts';
 import type {
   DateTimeValue,
   Duration,
@@ -172,7 +171,7 @@ type MapFor<F, D, Depth extends unknown[]> =
     ? RelationMap<Target<M, InstanceOf<D>>, Depth>
     : F extends ForeignKey<infer M, any>
       ? RelationMap<Target<M, InstanceOf<D>>, Depth>
-      : F extends JSONField<any, any>
+      : F extends { readonly jsonDocument: true }
         ? JsonMap
         : F extends Field<infer V, any, infer I>
           ? V extends PlainDate
@@ -299,6 +298,12 @@ export type ValuesRow<T, K extends string> =
 /** An orderBy() term: a name, `-name`, a relation path, or '?'. */
 export type OrderKey<T> =
   T extends Declared<infer D> ? `${'' | '-'}${ValuesKey<T> | `${FkNames<D>}__${string}`}` | '?' : string;
+
+/**
+ * What annotate() and aggregate() take: any expression. Not `Expression<unknown>`, which as a
+ * contextual type would make TypeScript infer `unknown` for `Sum<T = number>('views')`.
+ */
+export type ExpressionArg = { readonly containsAggregate: boolean };
 
 /** The output type of an expression (what an annotation adds). */
 export type OutputOf<E> = E extends { readonly [OUTPUT]: infer V } ? V : unknown;

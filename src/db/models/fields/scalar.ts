@@ -56,7 +56,7 @@ const numberConverter = (wrapper: BaseDatabaseWrapper, bigints: boolean): ((valu
 export class IntegerField<const O extends FieldOptions<number> = FieldOptions<number>> extends Field<
   number,
   O,
-  number | bigint | string
+  number
 > {
   readonly internalType: string = 'IntegerField';
   readonly lookupKind: LookupKind = 'number';
@@ -492,6 +492,8 @@ export type JSONFieldOptions = FieldOptions<unknown>;
 export class JSONField<T = unknown, const O extends JSONFieldOptions = JSONFieldOptions> extends Field<T, O, T> {
   readonly internalType: string = 'JSONField';
   readonly lookupKind: LookupKind = 'json';
+  /** Type-level mark: lookups reach into the document (any other field would match JSONField structurally). */
+  declare readonly jsonDocument: true;
 
   override getPrepValue(value: unknown): unknown {
     return value === undefined ? null : value;
