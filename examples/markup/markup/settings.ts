@@ -46,6 +46,14 @@ export const TEMPLATES = [
   },
 ];
 
+/**
+ * The database: SQLite in the project folder. For PostgreSQL, or to take it from the environment,
+ * see tsgi's docs/db.md (DATABASE_URL and databaseUrl() from 'tsgi/db').
+ */
+export const DATABASES = {
+  default: { ENGINE: 'tsgi.db.backends.sqlite3', NAME: path.join(BASE_DIR, 'db.sqlite3') },
+};
+
 /** Static files (CSS, JavaScript, images). */
 export const STATIC_URL = 'static/';
 export const STATIC_ROOT = path.join(BASE_DIR, 'staticfiles');

@@ -236,6 +236,18 @@ export function getModels(): Options[] {
   return [...prepared];
 }
 
+/** The models of the installed apps' models modules, by class name (what `manage.ts shell` puts in scope). */
+export function installedModels(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!apps.appsReady) return out;
+  for (const config of apps.getAppConfigs()) {
+    for (const [name, value] of Object.entries(config.modelsModule ?? {})) {
+      if (definedClassOf(value) !== undefined && !definedClassOf(value)![DECLARATION].meta.abstract) out[name] = value;
+    }
+  }
+  return out;
+}
+
 /** getModel() found no such model. */
 export class LookupError extends Error {
   override name = 'LookupError';

@@ -4,7 +4,7 @@ import { settings } from '../../../conf/index.ts';
 import { defineCommand } from '../base.ts';
 
 const command = defineCommand({
-  help: 'Runs an interactive Node.js shell with the project loaded: `settings`, `apps`, `reverse` and `resolve` are in scope.',
+  help: "Runs an interactive Node.js shell with the project loaded: `settings`, `apps`, `reverse`, `resolve` and the installed apps' models are in scope.",
   requiresSystemChecks: false,
   options: {
     command: {
@@ -16,7 +16,9 @@ const command = defineCommand({
   async handle({ command }, io) {
     const { apps } = await import('../../../apps/index.ts');
     const urls = await import('../../../urls/index.ts').catch(() => ({}) as Record<string, unknown>);
-    const context: Record<string, unknown> = { settings, apps, ...urls };
+    // The installed apps' models, by class name (src/db/models/options.ts).
+    const models = apps.appsReady ? (await import('../../../db/models/options.ts')).installedModels() : {};
+    const context: Record<string, unknown> = { settings, apps, ...urls, ...models };
     if (command !== undefined) {
       const names = Object.keys(context).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
       const fn = new Function(...names, `return (async () => { ${command}\n })();`) as (
