@@ -2,7 +2,7 @@
  * The database checks of `manage.ts check` (and runserver's start): each alias of DATABASES must
  * name a backend that loads (an error, `db.E001`, with the one sentence first use would raise),
  * and its server should answer (a warning, `db.W001`: the development server still starts, the
- * message says what to fix). Model checks are added by src/db/models/checks.ts.
+ * message says what to fix). The model checks are src/db/models/checks.ts.
  */
 import { settings } from '../conf/index.ts';
 import { Error as CheckError, Warning, register, type CheckMessage } from '../core/checks/index.ts';
@@ -47,11 +47,26 @@ export async function checkDatabases(): Promise<CheckMessage[]> {
   return messages;
 }
 
+/** The model checks (src/db/models/checks.ts), with the vendors of DATABASES. */
+export async function checkModelsOfProject(): Promise<CheckMessage[]> {
+  const { checkModels } = await import('./models/checks.ts');
+  const vendors: string[] = [];
+  for (const alias of Object.keys((settings.DATABASES as Record<string, unknown> | undefined) ?? {})) {
+    try {
+      vendors.push(connections.get(alias).vendor);
+    } catch {
+      // A wrong ENGINE is db.E001's business.
+    }
+  }
+  return checkModels(vendors);
+}
+
 let registered = false;
 
-/** Registers the database checks (once). */
+/** Registers the database and model checks (once). */
 export function registerDatabaseChecks(): void {
   if (registered) return;
   registered = true;
   register(checkDatabases, ['database']);
+  register(checkModelsOfProject, ['models']);
 }
