@@ -45,109 +45,123 @@ export class Manager<T> {
     return new QuerySet<T>(this.model);
   }
 
+  #base: QuerySet<T> | undefined;
+
+  /**
+   * The queryset the methods below start from: getQueryset()'s, kept when getQueryset() is not
+   * overridden (querysets are immutable, and these methods never fill its result cache), so
+   * that `Post.objects.get({ pk })` makes one queryset, not two.
+   */
+  #start(): QuerySet<T> {
+    if (this.#base !== undefined) return this.#base;
+    const qs = this.getQueryset();
+    if (this.getQueryset === Manager.prototype.getQueryset) this.#base = qs;
+    return qs;
+  }
+
   all(): QuerySet<T> {
     return this.getQueryset();
   }
   filter(...args: Array<FilterArg<T>>): QuerySet<T> {
-    return this.getQueryset().filter(...args);
+    return this.#start().filter(...args);
   }
   exclude(...args: Array<FilterArg<T>>): QuerySet<T> {
-    return this.getQueryset().exclude(...args);
+    return this.#start().exclude(...args);
   }
   orderBy(...fields: Array<OrderKey<T> | Expression>): QuerySet<T> {
-    return this.getQueryset().orderBy(...fields);
+    return this.#start().orderBy(...fields);
   }
   reverse(): QuerySet<T> {
-    return this.getQueryset().reverse();
+    return this.#start().reverse();
   }
   distinct(...fields: Array<FieldName<T> | string>): QuerySet<T> {
-    return this.getQueryset().distinct(...fields);
+    return this.#start().distinct(...fields);
   }
   selectRelated(...fields: Array<string | null>): QuerySet<T> {
-    return this.getQueryset().selectRelated(...fields);
+    return this.#start().selectRelated(...fields);
   }
   prefetchRelated(...lookups: Array<PrefetchLookup | null>): QuerySet<T> {
-    return this.getQueryset().prefetchRelated(...lookups);
+    return this.#start().prefetchRelated(...lookups);
   }
   annotate<A extends Record<string, ExpressionArg>>(annotations: A): QuerySet<T & AnnotationResult<A>> {
-    return this.getQueryset().annotate(annotations);
+    return this.#start().annotate(annotations);
   }
   values<K extends ValuesKey<T>>(...fields: K[]): QuerySet<T, ValuesRow<T, K>> {
-    return this.getQueryset().values(...fields);
+    return this.#start().values(...fields);
   }
   valuesList<K extends ValuesKey<T>>(...args: [...K[], { flat: true }]): QuerySet<T, ValuesRow<T, K>[K]>;
   valuesList<K extends ValuesKey<T>>(...args: [...K[], { named: true }]): QuerySet<T, Readonly<ValuesRow<T, K>>>;
   valuesList<K extends ValuesKey<T>>(...fields: K[]): QuerySet<T, unknown[]>;
   valuesList(...args: unknown[]): QuerySet<T, unknown> {
-    return (this.getQueryset().valuesList as (...a: unknown[]) => QuerySet<T, unknown>)(...args);
+    return (this.#start().valuesList as (...a: unknown[]) => QuerySet<T, unknown>)(...args);
   }
   using(alias: string): QuerySet<T> {
-    return this.getQueryset().using(alias);
+    return this.#start().using(alias);
   }
   none(): QuerySet<T> {
-    return this.getQueryset().none();
+    return this.#start().none();
   }
   union(...others: Array<QuerySet<T> | { all: boolean }>): QuerySet<T> {
-    return this.getQueryset().union(...others);
+    return this.#start().union(...others);
   }
   selectForUpdate(options?: { nowait?: boolean; skipLocked?: boolean; of?: string[]; noKey?: boolean }): QuerySet<T> {
-    return this.getQueryset().selectForUpdate(options);
+    return this.#start().selectForUpdate(options);
   }
   slice(start: number, end?: number): QuerySet<T> {
-    return this.getQueryset().slice(start, end);
+    return this.#start().slice(start, end);
   }
   iterator(options?: { chunkSize?: number }): AsyncGenerator<T> {
-    return this.getQueryset().iterator(options);
+    return this.#start().iterator(options);
   }
 
   get(...args: Array<FilterArg<T>>): Promise<T> {
-    return this.getQueryset().get(...args);
+    return this.#start().get(...args);
   }
   create(input?: CreateInput<T>): Promise<T> {
-    return this.getQueryset().create(input);
+    return this.#start().create(input);
   }
   getOrCreate(lookups: Lookups<T>, options?: { defaults?: CreateInput<T> }): Promise<[T, boolean]> {
-    return this.getQueryset().getOrCreate(lookups, options);
+    return this.#start().getOrCreate(lookups, options);
   }
   updateOrCreate(lookups: Lookups<T>, options?: { defaults?: Partial<CreateInput<T>> }): Promise<[T, boolean]> {
-    return this.getQueryset().updateOrCreate(lookups, options);
+    return this.#start().updateOrCreate(lookups, options);
   }
   bulkCreate(objects: readonly T[], options?: { batchSize?: number; ignoreConflicts?: boolean }): Promise<T[]> {
-    return this.getQueryset().bulkCreate(objects, options);
+    return this.#start().bulkCreate(objects, options);
   }
   bulkUpdate(
     objects: readonly T[],
     fields: ReadonlyArray<FieldName<T>>,
     options?: { batchSize?: number },
   ): Promise<number> {
-    return this.getQueryset().bulkUpdate(objects, fields, options);
+    return this.#start().bulkUpdate(objects, fields, options);
   }
   count(): Promise<number> {
-    return this.getQueryset().count();
+    return this.#start().count();
   }
   exists(): Promise<boolean> {
-    return this.getQueryset().exists();
+    return this.#start().exists();
   }
   first(): Promise<T | null> {
-    return this.getQueryset().first();
+    return this.#start().first();
   }
   last(): Promise<T | null> {
-    return this.getQueryset().last();
+    return this.#start().last();
   }
   earliest(...fields: Array<OrderKey<T>>): Promise<T> {
-    return this.getQueryset().earliest(...fields);
+    return this.#start().earliest(...fields);
   }
   latest(...fields: Array<OrderKey<T>>): Promise<T> {
-    return this.getQueryset().latest(...fields);
+    return this.#start().latest(...fields);
   }
   inBulk(ids?: readonly unknown[], options?: { fieldName?: string }): Promise<Map<unknown, T>> {
-    return this.getQueryset().inBulk(ids, options);
+    return this.#start().inBulk(ids, options);
   }
   aggregate<A extends Record<string, ExpressionArg>>(aggregates: A): Promise<AnnotationResult<A>> {
-    return this.getQueryset().aggregate(aggregates);
+    return this.#start().aggregate(aggregates);
   }
   update(values: UpdateInput<T>): Promise<number> {
-    return this.getQueryset().update(values);
+    return this.#start().update(values);
   }
 
   /**

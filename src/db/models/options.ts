@@ -159,6 +159,8 @@ export function getMeta(cls: unknown): Options {
   return options;
 }
 
+let shapeIds = 0;
+
 /** Model class to metadata, once resolved (getMeta runs on every instance made). */
 const metaCache = new WeakMap<object, Options>();
 
@@ -274,6 +276,8 @@ export class Options {
   readonly appLabel: string;
   /** The class name (`Post`). */
   readonly objectName: string;
+  /** A short name of the model in query shapes (sql/state.ts): shorter keys hash faster. */
+  readonly shapeId: string;
   /** Lower-case class name (`post`). */
   readonly modelName: string;
   readonly dbTable: string;
@@ -308,6 +312,7 @@ export class Options {
     this.appLabel = appLabel;
     this.objectName = objectName;
     this.modelName = objectName.toLowerCase();
+    this.shapeId = `#${(++shapeIds).toString(36)}`;
     const meta = declaration.meta;
     this.dbTable = meta.dbTable ?? `${appLabel}_${this.modelName}`.toLowerCase();
     this.ordering = meta.ordering ?? [];

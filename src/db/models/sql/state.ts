@@ -180,7 +180,7 @@ export function shapeQ(q: QNode, shape: Shape): void {
 
 /** Appends a state's shape (everything but the values) and collects its values. */
 export function describe(state: QueryState, shape: Shape): void {
-  shape.add(state.meta.label);
+  shape.add(state.meta.shapeId);
   if (state.none) shape.add('|N');
   for (const [name, expression, whereCount] of state.annotations) {
     shape.add(`|A${name}@${whereCount}=`);
