@@ -111,6 +111,31 @@ eachBackend('queryset', (backend) => {
     assert.equal(await Thing.big.count(), 25);
   });
 
+  test('get() with one scalar lookup, repeated (its plan is remembered): values, misses, several, other values and models', async () => {
+    const owner = await Owner.objects.create({ name: 'repeat' });
+    const made = await Thing.objects.bulkCreate([
+      new Thing({ name: 'twin', size: 1, owner }),
+      new Thing({ name: 'twin', size: 2, owner }),
+      new Thing({ name: 'solo', size: 3, owner }),
+    ]);
+    for (let round = 0; round < 3; round++) {
+      const [found, queries] = await captureQueries(() => Thing.objects.get({ pk: made[2]!.id }));
+      assert.equal(found.name, 'solo');
+      assert.equal(queries.length, 1);
+      assert.equal((await Thing.objects.get({ pk: String(made[0]!.id) as never })).size, 1);
+      assert.equal((await Owner.objects.get({ name: 'repeat' })).id, owner.id);
+      await assert.rejects(Thing.objects.get({ pk: 999999 }), Thing.DoesNotExist);
+      await assert.rejects(Thing.objects.get({ name: 'twin' }), Thing.MultipleObjectsReturned);
+      assert.equal((await Thing.objects.get({ name: 'solo' })).size, 3);
+      // Not a scalar: the general path (a model instance, null, a list).
+      await assert.rejects(Thing.objects.get({ owner }), Thing.MultipleObjectsReturned);
+      await assert.rejects(Thing.objects.get({ name: null as never }), Thing.DoesNotExist);
+      assert.equal((await Thing.objects.get({ size__in: [3] })).name, 'solo');
+      // A filtered queryset does not take it.
+      await assert.rejects(Thing.objects.filter({ size: 1 }).get({ pk: made[2]!.id }), Thing.DoesNotExist);
+    }
+  });
+
   test('getOrCreate and updateOrCreate', async () => {
     const [a, created] = await Owner.objects.getOrCreate({ name: 'goc' }, { defaults: { label: 'first' } });
     assert.equal(created, true);

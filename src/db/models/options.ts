@@ -303,6 +303,8 @@ export class Options {
   readonly MultipleObjectsReturned: typeof MultipleObjectsReturned;
   /** Per-backend caches of compiled pieces (the select list): cleared never, keyed by the wrapper. */
   readonly cache = new Map<unknown, unknown>();
+  /** The shape keys of `get({ lookup: scalar })` on unfiltered querysets, by lookup (QuerySet.get's fast path). */
+  readonly getShapes = new Map<string, string>();
   #byName = new Map<string, AnyField>();
   #defaultManager: Manager<never> | undefined;
 

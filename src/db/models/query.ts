@@ -460,6 +460,12 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
   get(...args: Array<FilterArg<T>>): Promise<R> {
     const state = this.queryState;
     try {
+      const lookup =
+        args.length === 1 && this.#prefetch.length === 0 && unfiltered(state) ? singleLookup(args[0]) : null;
+      if (lookup !== null) {
+        const fast = this.#fastGet(lookup, (args[0] as Record<string, unknown>)[lookup]);
+        if (fast !== undefined) return fast;
+      }
       if (state.combinator !== null && args.length > 0) {
         throw new NotSupportedError(
           `Calling QuerySet.get(...) with filters after ${state.combinator.op.toLowerCase()}() is not supported.`,
@@ -487,12 +493,43 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
               combinator: state.combinator,
               none: state.none,
             };
+      if (lookup !== null) {
+        // Learn this lookup's shape: one scalar value, bound as the plan's only value.
+        const shape = new Shape();
+        describe(query, shape);
+        const value = (args[0] as Record<string, unknown>)[lookup];
+        if (shape.values.length === 1 && shape.values[0] === value) state.meta.getShapes.set(lookup, `S${shape.key}`);
+      }
       const rows = QuerySet.fetch<R>(query, this.db, this.#prefetch);
       if (rows instanceof Promise) return rows.then((found) => this.#one(found));
       return Promise.resolve(this.#one(rows));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * `get({ pk: 1 })` on an unfiltered queryset once its shape is known: the plan straight from
+   * the lookup's name, without building the filter tree and the shape key again (a tenth of a
+   * primary-key get). undefined when the value is not a scalar or the plan is not compiled yet.
+   */
+  #fastGet(lookup: string, value: unknown): Promise<R> | undefined {
+    const type = typeof value;
+    if (type !== 'number' && type !== 'string' && type !== 'bigint' && type !== 'boolean') return undefined;
+    const key = this.queryState.meta.getShapes.get(lookup);
+    if (key === undefined) return undefined;
+    const wrapper = connections.get(this.db);
+    const plan = wrapper.plans.get(key) as SelectPlan | undefined;
+    if (plan === undefined || plan.empty) return undefined;
+    const result = runStatement(wrapper, plan.sql, bind(plan.slots, [value]), {
+      arrays: true,
+      prepared: plan.prepared,
+      bigints: plan.bigints,
+    });
+    const alias = this.db;
+    if (result instanceof Promise)
+      return result.then((done) => this.#one(readRows(plan.layout, done.rows, alias) as R[]));
+    return Promise.resolve(this.#one(readRows(plan.layout, result.rows, alias) as R[]));
   }
 
   /** get()'s answer from its rows. */
@@ -858,6 +895,34 @@ function resolveValues(values: Record<string, unknown>): Record<string, unknown>
 function finished<C extends { sql: string }>(compiler: QueryCompiler, compiled: C): C & { slots: Slot[] } {
   const { sql, slots } = finishSql(compiled.sql, compiler.bindings.slots, compiler.ops);
   return { ...compiled, sql, slots };
+}
+
+/** Whether a state filters, orders by hand, slices, joins or shapes nothing: get()'s fast path applies. */
+function unfiltered(state: QueryState): boolean {
+  return (
+    state.where.length === 0 &&
+    state.annotations.length === 0 &&
+    !state.reversed &&
+    state.low === 0 &&
+    state.high === null &&
+    state.distinct === null &&
+    state.related === null &&
+    state.values === null &&
+    state.forUpdate === null &&
+    state.combinator === null &&
+    !state.none
+  );
+}
+
+/** The key of a plain object with exactly one key, or null. */
+function singleLookup(arg: unknown): string | null {
+  if (arg === null || typeof arg !== 'object' || Object.getPrototypeOf(arg) !== Object.prototype) return null;
+  let only: string | null = null;
+  for (const key in arg) {
+    if (only !== null) return null;
+    only = key;
+  }
+  return only;
 }
 
 function finishRows<R>(
