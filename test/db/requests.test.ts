@@ -158,7 +158,10 @@ eachBackend(
       assert.match(queries[0]!.message, /^\(\d+\.\d{3}\) SELECT .*; args=\[.*\]; alias=default$/);
     });
 
-    test('the DEBUG 500 page shows the failing SQL and its parameters', async () => {
+    test('the DEBUG 500 page and the tsgi.db log show the failing SQL and its parameters', async () => {
+      const logs = captureLogs('tsgi.db');
+      const logger = getLogger('tsgi.db');
+      logger.setLevel('DEBUG');
       const restore = overrideSettings({ DEBUG: true });
       try {
         const response = await fetch(`${base}/broken/`, { headers: { Accept: 'text/html' } });
@@ -168,7 +171,16 @@ eachBackend(
         assert.match(page, backend.name === 'sqlite' ? /OperationalError/ : /ProgrammingError/);
       } finally {
         restore();
+        logs.stop();
+        logger.setLevel(0);
       }
+      const failed = logs.records.filter((r) => r.message.includes('no_such_table'));
+      assert.equal(failed.length, 1);
+      assert.match(
+        failed[0]!.message,
+        /^\(\d+\.\d{3}\) SELECT \* FROM no_such_table WHERE id = 42; args=\[\]; alias=default$/,
+      );
+      assert.ok((failed[0] as unknown as { error?: Error }).error instanceof Error);
     });
 
     if (backend.name === 'postgresql') {
