@@ -10,7 +10,8 @@ import type { DatabaseConfig } from '../conf/global-settings.ts';
 import { ImproperlyConfigured } from '../core/exceptions.ts';
 import { enableRequestScopes } from '../core/request-scope.ts';
 import { getLogger } from '../utils/log.ts';
-import { closestName, importModule, ModuleNotFoundError } from '../utils/module-loading.ts';
+import { importModule, ModuleNotFoundError } from '../utils/module-loading.ts';
+import { closestName } from '../utils/suggest.ts';
 import type { BaseDatabaseWrapper, DatabaseSettings } from './backends/base/wrapper.ts';
 
 /** The alias queries use unless told otherwise. */

@@ -48,6 +48,16 @@ export const UNITS: readonly Unit[] = [
     what: "the framework's exceptions (`ImproperlyConfigured`, `SuspiciousOperation`, ...)",
     imports: [],
   },
+  {
+    name: 'core/request-scope',
+    what: "the request's async context, an extension point of the handler: per-request state of other layers (the database's connections), finishers, the view wrapper",
+    imports: [],
+  },
+  {
+    name: 'core/validators',
+    what: 'validators of values (`MaxLengthValidator`, `EmailValidator`, ...), raising `ValidationError`',
+    imports: ['core/exceptions'],
+  },
   { name: 'dispatch', what: 'signals: `Signal`, `receiver`', imports: ['utils'] },
   {
     name: 'conf',
@@ -108,6 +118,21 @@ export const UNITS: readonly Unit[] = [
     name: 'core/files/storage',
     what: 'file storage (`FileSystemStorage`, MEDIA_ROOT)',
     imports: ['conf', 'core/exceptions', 'urls'],
+  },
+  {
+    name: 'db',
+    what: 'databases: connections per alias and per request, transactions, the SQLite and PostgreSQL backends and their schema editors, models, fields, QuerySets and their SQL compiler, the database and model checks',
+    imports: [
+      'apps',
+      'conf',
+      'core/checks',
+      'core/exceptions',
+      'core/files/storage',
+      'core/request-scope',
+      'core/validators',
+      'dispatch',
+      'utils',
+    ],
   },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {
@@ -183,7 +208,18 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'core/handlers',
     what: 'the request handler: the middleware chain (base), the gateway adapter (wsgi), exceptions to responses',
-    imports: ['conf', 'core/exceptions', 'core/signals', 'gateway', 'http', 'middleware', 'urls', 'utils', 'views'],
+    imports: [
+      'conf',
+      'core/exceptions',
+      'core/request-scope',
+      'core/signals',
+      'gateway',
+      'http',
+      'middleware',
+      'urls',
+      'utils',
+      'views',
+    ],
   },
   {
     name: 'core/wsgi',
@@ -204,6 +240,7 @@ export const UNITS: readonly Unit[] = [
       'core/checks',
       'core/management/base',
       'core/wsgi',
+      'db',
       'gateway',
       'staticfiles',
       'urls',

@@ -15,7 +15,7 @@ import {
 } from '../../core/exceptions.ts';
 import { apps } from '../../apps/registry.ts';
 import { settings } from '../../conf/index.ts';
-import { closestName } from '../../utils/module-loading.ts';
+import { closestName } from '../../utils/suggest.ts';
 import type { AnyField } from './fields/base.ts';
 import { AutoField, BigAutoField, SmallAutoField } from './fields/scalar.ts';
 import type { Constraint } from './constraints.ts';
