@@ -7,8 +7,8 @@
 // On SQLite, tsgi is compared with Django on SQLite (in memory); on PostgreSQL, with Django on
 // the same PostgreSQL server (python3-psycopg2, a database of its own), since the backends
 // differ where Django's do (LIKE and case, where NULLs sort, decimals). The cases marked
-// sqliteOnly name such a difference. Without Django (or psycopg2 for the PostgreSQL half) the
-// suite is skipped, except in CI (CI=true), where it fails.
+// sqliteOnly name such a difference. Without Django or psycopg2 the suite is skipped, except in
+// CI (CI=true), where it fails (test/prerequisites.ts).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +36,7 @@ import { atomic, setRollback } from '../../src/db/transaction.ts';
 import { temporal, temporalKind } from '../../src/db/temporal.ts';
 import { eachBackend } from './helpers.ts';
 import { MODELS } from './fixtures/diff-models.ts';
+import { skipUnlessPresent } from '../prerequisites.ts';
 
 const PYTHON = '/usr/bin/python3';
 const here = import.meta.dirname;
@@ -43,8 +44,13 @@ const dataFile = path.join(here, 'fixtures', 'diff-data.json');
 const casesFile = path.join(here, 'fixtures', 'diff-cases.json');
 const hasDjango = spawnSync(PYTHON, ['-c', 'import django'], { encoding: 'utf8' }).status === 0;
 const hasPsycopg = spawnSync(PYTHON, ['-c', 'import psycopg2'], { encoding: 'utf8' }).status === 0;
-const inCi = process.env.CI === 'true';
-const skip = hasDjango || inCi ? false : 'needs Django 3.2 (apt-get install -y python3-django); CI installs it';
+const skip = skipUnlessPresent(
+  !hasDjango
+    ? 'Django 3.2 is not installed (apt-get install -y python3-django)'
+    : !hasPsycopg
+      ? 'psycopg2 is not installed (apt-get install -y python3-psycopg2)'
+      : undefined,
+);
 
 interface Case {
   id: string;

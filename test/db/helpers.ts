@@ -10,6 +10,7 @@ import { overrideSettings, settings } from '../../src/conf/index.ts';
 import type { DatabaseConfig } from '../../src/conf/global-settings.ts';
 import { connections } from '../../src/db/connections.ts';
 import { postgresBinDir, startPostgres, type PostgresServer } from './postgres.ts';
+import { skipUnlessPresent } from '../prerequisites.ts';
 
 export type BackendName = 'sqlite' | 'postgresql';
 
@@ -24,12 +25,10 @@ export interface BackendContext {
 if (!settings.configured) settings.configure({ USE_TZ: true, TIME_ZONE: 'UTC' });
 
 const pgMissing = postgresBinDir() === undefined;
-const inCi = process.env.CI === 'true';
 
-/** Why the PostgreSQL half is skipped, or false. */
+/** Why the PostgreSQL half is skipped, or false (in CI a missing PostgreSQL is a failing test: test/prerequisites.ts). */
 export function postgresSkip(): string | false {
-  if (!pgMissing || inCi) return false;
-  return 'PostgreSQL is not installed (apt-get install -y postgresql); CI installs it';
+  return skipUnlessPresent(pgMissing ? 'PostgreSQL is not installed (apt-get install -y postgresql)' : undefined);
 }
 
 /** Declares `body` once per backend, each in its own describe() with DATABASES overridden. */
