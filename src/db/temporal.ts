@@ -3,23 +3,16 @@
  * `YYYY-MM-DD HH:MM:SS.ffffff` text, aware datetimes in UTC, durations as microseconds;
  * PostgreSQL: `timestamp with time zone`, `interval`), so a database Django made reads the same.
  *
- * Temporal comes from `temporal-polyfill` (or the runtime's own `Temporal` when it has one),
- * loaded on first use: it costs ~30 ms to load, and a project that stores no dates never pays it.
+ * Temporal comes from `temporal-polyfill`, loaded on first use (src/utils/temporal.ts): it costs
+ * ~30 ms to load, and a project that stores no dates never pays it.
  */
-import { createRequire } from 'node:module';
 import type { Temporal as TemporalNamespace } from 'temporal-polyfill';
 
 export type { TemporalNamespace };
-let loaded: typeof TemporalNamespace | undefined;
+import { temporal } from '../utils/temporal.ts';
 
-/** The Temporal namespace (the runtime's, else the polyfill's). */
-export function temporal(): typeof TemporalNamespace {
-  if (loaded !== undefined) return loaded;
-  const native = (globalThis as { Temporal?: typeof TemporalNamespace }).Temporal;
-  loaded =
-    native ?? (createRequire(import.meta.url)('temporal-polyfill') as { Temporal: typeof TemporalNamespace }).Temporal;
-  return loaded;
-}
+/** The Temporal namespace, loaded on first use: the framework's one (src/utils/temporal.ts). */
+export { temporal };
 
 /** The Temporal class name of a value (`PlainDate`, `ZonedDateTime`...), or undefined. */
 export function temporalKind(value: unknown): string | undefined {

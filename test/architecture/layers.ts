@@ -132,6 +132,7 @@ export const UNITS: readonly Unit[] = [
       'core/validators',
       'dispatch',
       'utils',
+      'utils/timezone',
     ],
   },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },

@@ -9,6 +9,7 @@
 import { fromSettings, settings } from '../../../conf/index.ts';
 import { ValidationError } from '../../../core/exceptions.ts';
 import { getLogger } from '../../../utils/log.ts';
+import { getDefaultTimezone } from '../../../utils/timezone.ts';
 import type { BaseDatabaseWrapper } from '../../backends/base/wrapper.ts';
 import {
   durationToMicroseconds,
@@ -49,7 +50,6 @@ export interface Register {}
 export type DateTimeValue = Register extends { useTz: false } ? PlainDateTime : ZonedDateTime;
 
 const useTz = fromSettings(() => settings.USE_TZ !== false);
-const timeZone = fromSettings(() => String(settings.TIME_ZONE ?? 'UTC'));
 const warned = new Set<string>();
 
 /** Whether datetimes are aware (USE_TZ). */
@@ -57,9 +57,9 @@ export function usesTimeZones(): boolean {
   return !settings.configured || useTz();
 }
 
-/** The zone naive datetimes are read in: TIME_ZONE (the current time zone of src/utils/timezone.ts once it lands). */
+/** The zone naive datetimes are read in with USE_TZ on: the default time zone (TIME_ZONE), as Django's fields. */
 export function defaultTimeZone(): string {
-  return settings.configured ? timeZone() : 'UTC';
+  return settings.configured ? getDefaultTimezone() : 'UTC';
 }
 
 function describe(value: unknown): string {
