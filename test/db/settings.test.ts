@@ -1,6 +1,9 @@
 // DATABASES as a user writes it: each mistake is one sentence naming the setting and the fix,
 // at first use and at `check`; DATABASE_URL in its usual spellings.
 import { test } from 'node:test';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { overrideSettings, settings } from '../../src/conf/index.ts';
 import { ImproperlyConfigured } from '../../src/core/exceptions.ts';
@@ -92,6 +95,28 @@ test('an unreachable PostgreSQL server is an OperationalError naming the alias, 
     const [message] = await checkDatabases();
     assert.equal(message!.id, 'db.W001');
   });
+});
+
+test('check creates no SQLite file: a file not made yet passes when its folder is writable, a missing folder is a warning', async () => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'tsgi-check-'));
+  try {
+    const file = path.join(folder, 'db.sqlite3');
+    await withDatabases({ default: { ENGINE: 'tsgi.db.backends.sqlite3', NAME: file } }, async () => {
+      assert.deepEqual(await checkDatabases(), []);
+      assert.equal(existsSync(file), false);
+    });
+    const missing = path.join(folder, 'no', 'such', 'db.sqlite3');
+    await withDatabases({ default: { ENGINE: 'tsgi.db.backends.sqlite3', NAME: missing } }, async () => {
+      const [message] = await checkDatabases();
+      assert.equal(message!.id, 'db.W001');
+      assert.match(
+        message!.msg,
+        /^Could not open the SQLite database '.*db\.sqlite3' \(DATABASES\['default'\]\.NAME\): .+\. Check that the folder exists and is writable\.$/,
+      );
+    });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test('parseDatabaseUrl(): SQLite paths, PostgreSQL with credentials, sockets and options', () => {

@@ -13,6 +13,8 @@
  * An in-memory database is one connection (a second would be another database): everything
  * outside the running transaction waits for it.
  */
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { ImproperlyConfigured } from '../../../core/exceptions.ts';
 import {
@@ -253,7 +255,28 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
     this.#lock.release();
   }
 
+  /**
+   * Whether the database can be opened. A file not made yet is not created (the check command
+   * pings, and a check should leave no file behind): its folder must exist and be writable.
+   */
   async ping(): Promise<void> {
+    const name = this.settingsDict.NAME;
+    if (this.#main === undefined && !this.memory && !name.startsWith('file:') && !existsSync(name)) {
+      try {
+        accessSync(path.dirname(path.resolve(name)), constants.W_OK);
+      } catch (error) {
+        throw this.wrapError(
+          new Error(
+            `Could not open the SQLite database '${name}' (DATABASES['${this.alias}'].NAME): ${(error as Error).message}. ` +
+              'Check that the folder exists and is writable.',
+            { cause: error },
+          ),
+          undefined,
+          undefined,
+        );
+      }
+      return;
+    }
     this.run(this.#autocommit, 'SELECT 1', [], {});
   }
 
