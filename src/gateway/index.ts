@@ -8,6 +8,7 @@ export { allowHalfOpen, createListener, createServer, serve, handleClientError }
 export type { ListenerOptions, ServerOptions, ServeOptions, ServerHandle, TsgiListener } from './server.ts';
 export { buildEnviron, headerKey, splitHost, stderrErrorStream } from './environ.ts';
 export type { NodeEnvironOptions } from './environ.ts';
+export { lingerOnClose, lingeringClose, DEFAULT_LINGER, type LingerLimits } from './linger.ts';
 export { RequestInput, IncompleteBodyError, RequestBodyError, type BodyLimits } from './input.ts';
 export { fileWrapper, FileWrapperBody, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
 export { Exchange, ClientDisconnectedError, bodyProblem } from './exchange.ts';

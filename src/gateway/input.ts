@@ -207,7 +207,8 @@ export class RequestInput implements InputStream {
   /**
    * Refuses the rest of the body: reads reject, the status goes out if the response has not
    * started, and the connection closes after it (node's parser would otherwise go on reading
-   * the body). A refusal after the response started can only cut the connection.
+   * the body). A refusal after the response started cuts the connection, unless that response
+   * is complete.
    */
   #refuse(status: 408 | 413, message: string): void {
     if (this.#error !== undefined) return;
@@ -219,7 +220,11 @@ export class RequestInput implements InputStream {
     this.#notify();
     const res = this.#res!;
     if (res.headersSent) {
-      this.#req.socket.destroy();
+      // A complete response (the rest of its body was being discarded) keeps its answer: the
+      // connection closes after it, as node:http closes one (lingering where the server has it,
+      // so that the client can read it). One still being sent can only be cut.
+      if (res.writableEnded) this.#req.socket.destroySoon();
+      else this.#req.socket.destroy();
       return;
     }
     const text = `${message}\n`;

@@ -15,6 +15,7 @@ import { buildEnviron, stderrErrorStream, type NodeEnvironOptions } from './envi
 import { Exchange, stack, type ExchangeOptions } from './exchange.ts';
 import { TOKEN } from './http-rules.ts';
 import { RequestInput, type BodyLimits } from './input.ts';
+import { DEFAULT_LINGER, isLingering, lingerOnClose, type LingerLimits } from './linger.ts';
 import type { Application } from './types.ts';
 
 // node:http is taken with process.getBuiltinModule(), not an ESM import: importing it as ESM builds
@@ -140,12 +141,15 @@ export function createListener(app: Application, options: ListenerOptions = {}):
 
 /**
  * node:http's 'clientError' handler: a request node cannot parse gets a short, complete answer
- * (RFC 9112 §2.2: 400; RFC 6585 §5: 431 for headers too large) and the connection is closed.
+ * (RFC 9112 §2.2: 400; RFC 6585 §5: 431 for headers too large) and the connection is closed
+ * (lingering, where {@link lingerOnClose} is installed).
  *
  * @example
  * server.on('clientError', handleClientError);
  */
 export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // Closing already: the parser's complaint is about input that is being dropped.
+  if (isLingering(socket)) return;
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
@@ -168,9 +172,14 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
       text = `Not Implemented: this server does not implement the method ${method}.\n`;
     }
   }
-  socket.end(
+  socket.write(
     `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
   );
+  // As node:http closes a connection after its last response: destroySoon() where the socket has
+  // it (a lingering close on a server with lingerOnClose), else end().
+  const closable = socket as Duplex & { destroySoon?: () => void };
+  if (typeof closable.destroySoon === 'function') closable.destroySoon();
+  else socket.end();
 }
 
 /** A request line (RFC 9112 §3): method, target, version; the method named in an answer at most 32 long. */
@@ -225,10 +234,17 @@ export interface ServerOptions extends ListenerOptions {
   keepAliveTimeout?: number;
   /** How long a request may take to arrive, ms (408 after it); default node's 300 000. */
   requestTimeout?: number;
+  /**
+   * The lingering close of connections closed while the client may still be sending (see
+   * {@link lingerOnClose}); default {@link DEFAULT_LINGER} (30 s, 5 s idle, 128 MiB);
+   * `{ timeMs: 0 }` turns it off.
+   */
+  linger?: Partial<LingerLimits>;
 }
 
 /**
- * A node:http server wired for TSGI: the listener, 'checkContinue' and 'clientError'.
+ * A node:http server wired for TSGI: the listener, 'checkContinue', 'clientError', half-open
+ * connections and the lingering close.
  *
  * @example
  * const server = createServer(app);
@@ -242,6 +258,7 @@ export function createServer(app: Application, options: ServerOptions = {}): Htt
   if (options.keepAliveTimeout !== undefined) serverOptions.keepAliveTimeout = options.keepAliveTimeout;
   const server = http.createServer(serverOptions, listener);
   allowHalfOpen(server);
+  lingerOnClose(server, { ...DEFAULT_LINGER, ...options.linger });
   server.on('checkContinue', listener.checkContinue);
   server.on('clientError', handleClientError);
   return server;

@@ -40,6 +40,9 @@ export interface ServerConfig {
   headerTimeout: number;
   bodyIdleTimeout: number;
   bodyTimeout: number;
+  lingeringTime: number;
+  lingeringTimeout: number;
+  lingeringBytes: number;
   backlog: number;
   maxRequests: number;
   maxRequestsJitter: number;
@@ -204,6 +207,40 @@ export const SETTINGS: readonly SettingSpec[] = [
     meta: 'SECONDS',
     validate: nonNegative('--body-timeout') as (v: never) => string | null,
     help: 'The longest the application may wait, in all, for the client to send the request body (408 and close after it), however steadily it trickles in: a 100 MiB upload needs about 2.8 Mbit/s to make it in 300 s. Time the application spends before or between its reads does not count. 0 disables it.',
+  },
+  {
+    name: 'lingeringTime',
+    section: 'Worker processes',
+    flag: '--lingering-time',
+    env: 'TSGI_LINGERING_TIME',
+    type: 'int',
+    default: 30,
+    meta: 'SECONDS',
+    validate: nonNegative('--lingering-time') as (v: never) => string | null,
+    help: "When a connection is closed while the client may still be sending (an answer given before the body was read: a 413, a 404, a view that does not read it), the server sends its answer, closes its sending side and reads and drops what still comes for at most this long before it closes the connection: closed at once, the unread bytes would make the kernel reset the connection, and the reset can erase the answer before the client reads it (RFC 9112 §9.6; nginx's lingering_time). It ends sooner when the client closes its side. 0 turns lingering off.",
+  },
+  {
+    name: 'lingeringTimeout',
+    section: 'Worker processes',
+    flag: '--lingering-timeout',
+    env: 'TSGI_LINGERING_TIMEOUT',
+    type: 'int',
+    default: 5,
+    meta: 'SECONDS',
+    validate: nonNegative('--lingering-timeout') as (v: never) => string | null,
+    help: "While a connection lingers (--lingering-time), the longest wait for the client's next byte before it is closed (nginx's lingering_timeout). 0: no bound but --lingering-time.",
+  },
+  {
+    name: 'lingeringBytes',
+    section: 'Worker processes',
+    flag: '--lingering-bytes',
+    env: 'TSGI_LINGERING_BYTES',
+    type: 'int',
+    default: 128 * 1024 * 1024,
+    defaultText: '134217728 (128 MiB)',
+    meta: 'BYTES',
+    validate: nonNegative('--lingering-bytes') as (v: never) => string | null,
+    help: "While a connection lingers (--lingering-time), the most bytes read and dropped before it is closed anyway. The default is above --limit-request-body's, so that a client that sends a refused body whole before it reads still gets the 413; keep it so if you raise that limit. 0: no bound but the times.",
   },
   {
     name: 'maxRequests',

@@ -15,6 +15,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { REASON_PHRASES } from '../gateway/http-rules.ts';
+import { isLingering, lingerOnClose } from '../gateway/linger.ts';
 import { allowHalfOpen, createListener, handleClientError, type TsgiListener } from '../gateway/server.ts';
 import type { Application, Environ } from '../gateway/types.ts';
 import { compileAccessFormat, jsonAccessLine, type AccessFormatter } from './access-log.ts';
@@ -278,6 +279,13 @@ export class Worker {
     const config = this.#config;
     // A client that half-closes after its request still gets the response (docs/spec.md §3.5).
     allowHalfOpen(server);
+    // A connection closed while the client is still sending (an answer before the body was read)
+    // is read and dropped for a while after the response, so that no reset erases the answer.
+    lingerOnClose(server, {
+      timeMs: config.lingeringTime * 1000,
+      idleMs: config.lingeringTimeout * 1000,
+      maxBytes: config.lingeringBytes,
+    });
     server.maxHeadersCount = config.limitRequestFields + 1;
     // The server never listens itself (the master hands connections over), but node starts the
     // timer that enforces headersTimeout (slowloris) on 'listening'.
@@ -302,6 +310,8 @@ export class Worker {
   }
 
   #clientError(error: Error & { code?: string }, socket: Socket): void {
+    // The parser's complaint about input a lingering close drops (a body cut by the client's FIN).
+    if (isLingering(socket)) return;
     if (error.code === 'HPE_CLOSED_CONNECTION' && (this.#connections.get(socket)?.responding ?? 0) > 0) {
       // Bytes after a request that closes the connection (HTTP/1.0, Connection: close) are to be
       // ignored (RFC 9112 §9.6): the pending answer goes out, then the connection closes.
@@ -413,8 +423,8 @@ export class Worker {
       logged.bytes = req.method === 'HEAD' ? 0 : length;
       logged.headers = headers;
     }
-    // Whatever the client sends after a refused head is not read.
-    res.on('finish', () => req.socket.destroySoon());
+    // The body that may follow is not read as a request: node:http closes the connection after
+    // this answer (shouldKeepAlive), by the lingering close (#wire), which drops it.
   }
 
   #responseClosed(res: ServerResponse): void {

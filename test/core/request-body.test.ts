@@ -21,6 +21,7 @@ import { path as route } from '../../src/urls/index.ts';
 import { View, requireGET, streamRequestBody } from '../../src/views/index.ts';
 import { captureLogs } from './helpers.ts';
 import { InputCounter, multipart, repeated, sendRaw } from './body-helpers.ts';
+import { closingHead, lostAnswers, sendAllThenRead } from '../gateway/early-answer-client.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -142,6 +143,20 @@ describe('nothing of the body is read when the answer does not need it', () => {
     assert.deepEqual(listSpool(), []);
     // What the socket buffers took before the answer came: a few MiB, not the GiB.
     assert.ok(answer.sent < 64 * MiB, `the client sent ${answer.sent} bytes`);
+  });
+
+  test('the 404 reaches a client that sends Connection: close and its whole body before it reads (50 runs of each pace)', async () => {
+    // The server closes that connection with the body still coming: by lingering, or the reset
+    // it would get can erase the answer (RFC 9112 §9.6).
+    for (const [pace, size] of [
+      ['fast', 4 * MiB],
+      ['slow', 256 * 1024],
+    ] as const) {
+      const head = closingHead('POST', '/no-such-page/', size, `Content-Type: ${MULTIPART}\r\n`);
+      const lost = await lostAnswers(50, () => sendAllThenRead(server.port, head, size, pace), /<h1>Not Found<\/h1>/);
+      assert.deepEqual(lost, [], `${pace}: ${lost.length} answers lost`);
+    }
+    assert.equal(counter.read, 0);
   });
 
   for (const [label, url] of [
