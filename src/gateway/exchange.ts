@@ -28,6 +28,22 @@ export class ClientDisconnectedError extends Error {
 const RESOLVED = Promise.resolve();
 const INTERNAL_ERROR = Buffer.from('Internal Server Error\n');
 
+/**
+ * The response an exchange streams on each connection: the last one whose headers went out
+ * before its body was complete (see {@link responseInFlight}).
+ */
+const sending = new WeakMap<object, ServerResponse>();
+
+/**
+ * The response being sent on a connection, its headers out and its end not yet given, if there
+ * is one. (A response sent whole in one call is complete in the socket's queue.) For the server's
+ * client-error handler, which must not write into it.
+ */
+export function responseInFlight(socket: object): ServerResponse | undefined {
+  const res = sending.get(socket);
+  return res !== undefined && !res.writableEnded ? res : undefined;
+}
+
 /** Bodies up to this many bytes are sent in one write with the head (see #sendArray). */
 const SMALL_BODY = 2048;
 
@@ -261,6 +277,8 @@ export class Exchange {
     if (!this.#headersSent) {
       if (this.#preempted()) return true;
       this.#sendHeaders(-1);
+      // A streamed response: it will be in flight, its headers out, until it ends.
+      sending.set(this.#req.socket, this.#res);
     }
     if (this.#noBody) return true;
     if (this.#declared >= 0) {

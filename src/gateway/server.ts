@@ -12,7 +12,7 @@ import type {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { buildEnviron, stderrErrorStream, type NodeEnvironOptions } from './environ.ts';
-import { Exchange, stack, type ExchangeOptions } from './exchange.ts';
+import { Exchange, responseInFlight, stack, type ExchangeOptions } from './exchange.ts';
 import { TOKEN } from './http-rules.ts';
 import { RequestInput, type BodyLimits } from './input.ts';
 import { DEFAULT_LINGER, isLingering, lingerOnClose, type LingerLimits } from './linger.ts';
@@ -142,7 +142,8 @@ export function createListener(app: Application, options: ListenerOptions = {}):
 /**
  * node:http's 'clientError' handler: a request node cannot parse gets a short, complete answer
  * (RFC 9112 §2.2: 400; RFC 6585 §5: 431 for headers too large) and the connection is closed
- * (lingering, where {@link lingerOnClose} is installed).
+ * (lingering, where {@link lingerOnClose} is installed). A connection whose response is being
+ * sent, its headers out, is cut instead: an answer written into it would corrupt it.
  *
  * @example
  * server.on('clientError', handleClientError);
@@ -150,8 +151,11 @@ export function createListener(app: Application, options: ListenerOptions = {}):
 export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
   // Closing already: the parser's complaint is about input that is being dropped.
   if (isLingering(socket)) return;
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+  // node's own handler asks the socket's private `_httpMessage` (the response attached to it)
+  // whether its headers are out; the exchange keeps the response it streams on each connection
+  // instead (responseInFlight). A response sent whole is complete in the socket's queue: the
+  // answer goes after it (node would cut the connection until that response's 'finish').
+  if (error.code === 'ECONNRESET' || !socket.writable || responseInFlight(socket) !== undefined) {
     socket.destroy();
     return;
   }

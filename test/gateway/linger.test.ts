@@ -151,3 +151,36 @@ describe('lingering close: its bounds', () => {
     assert.equal(server.listenerCount('connection'), 0);
   });
 });
+
+describe('the client-error handler and the response in flight (no private _httpMessage)', () => {
+  test('garbage right after a request answered in its turn: the 200, then the 400', async () => {
+    const server = await start(answersAtOnce);
+    const c = halfOpenClient(server.port);
+    c.socket.end('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\x01\r\n\r\n');
+    await c.closed;
+    assert.match(c.text(), /^HTTP\/1\.1 404 Not Found\r\n[^]*nothing here\.\nHTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  test('garbage while a response is being sent, its headers out: the connection is cut, nothing written into it', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const streaming: Application = (_environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return (async function* () {
+        yield encoder.encode('first part\n');
+        await released;
+        yield encoder.encode('second part\n');
+      })();
+    };
+    const server = await start(streaming);
+    const c = halfOpenClient(server.port);
+    c.socket.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!c.text().includes('first part')) await new Promise((resolve) => setTimeout(resolve, 5));
+    c.socket.write('GARBAGE\x01\r\n\r\n');
+    await new Promise((resolve) => c.socket.once('end', resolve).once('close', resolve));
+    release();
+    c.socket.destroy();
+    // Cut: no 400 inside the body, and no last chunk.
+    assert.match(c.text(), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nb\r\nfirst part\n\r\n$/);
+  });
+});
