@@ -34,7 +34,10 @@ describe('manage.ts commands', () => {
     writeFileSync(
       urlsFile,
       readFileSync(urlsFile, 'utf8')
-        .replace("import { path } from 'tsgi/urls';", "import { include, path } from 'tsgi/urls';")
+        .replace(
+          "import { path, type UrlNamesOf } from 'tsgi/urls';",
+          "import { include, path, type UrlNamesOf } from 'tsgi/urls';",
+        )
         .replace(
           "  path('', home, { name: 'home' }),",
           "  path('', home, { name: 'home' }),\n  path('greetings/', include('greetings.urls')),",

@@ -196,9 +196,17 @@ export const CSRF_COOKIE_SECURE = true;
       path.join(project, 'blog', 'views.ts'),
       `import type { HttpRequest, HttpResponse } from 'tsgi/http';
 import { render } from 'tsgi/template';
+import { reverse } from 'tsgi/urls';
 
 export function index(request: HttpRequest): Promise<HttpResponse> {
   return render(request, 'blog/index.html');
+}
+
+/** The project's URL names are registered (mysite/urls.ts): the compiler checks them. */
+export function links(): string[] {
+  // @ts-expect-error -- a misspelt name is a type error, not a NoReverseMatch in production
+  reverse('blog:indx');
+  return [reverse('home'), reverse('blog:index')];
 }
 `,
     );
@@ -214,16 +222,25 @@ export function index(request: HttpRequest): Promise<HttpResponse> {
     assert.equal(linked.code, 0, linked.stdout + linked.stderr);
     assert.match(linked.stdout, /✔ the index page answers/);
     const urlsFile = path.join(project, 'mysite', 'urls.ts');
+    // As startapp says: the app's URLconf included as a module, so that its names are typed.
+    assert.match(
+      created.stdout,
+      /path\('blog\/', include\(blog\)\), with blog\/urls\.ts imported as a module \(import \* as blog\)/,
+    );
     writeFileSync(
       urlsFile,
       readFileSync(urlsFile, 'utf8')
-        .replace("import { path } from 'tsgi/urls';", "import { include, path } from 'tsgi/urls';")
+        .replace(
+          "import { path, type UrlNamesOf } from 'tsgi/urls';\n",
+          "import { include, path, type UrlNamesOf } from 'tsgi/urls';\nimport * as blog from '../blog/urls.ts';\n",
+        )
         .replace(
           "  path('', home, { name: 'home' }),\n",
-          "  path('', home, { name: 'home' }),\n  path('blog/', include('blog.urls')),\n",
+          "  path('', home, { name: 'home' }),\n  path('blog/', include(blog)),\n",
         ),
     );
-    assert.match(readFileSync(urlsFile, 'utf8'), /include\('blog\.urls'\)/);
+    assert.match(readFileSync(urlsFile, 'utf8'), /include\(blog\)/);
+    assert.match(readFileSync(urlsFile, 'utf8'), /import \* as blog/);
     const included = await runCommand('npm', ['test', '--silent'], { cwd: project, timeoutMs: 120_000 });
     assert.equal(included.code, 0, included.stdout + included.stderr);
     assert.match(included.stdout, /✔ the index page answers/);

@@ -90,7 +90,10 @@ describe('did you mean', () => {
   test('an include()', async () => {
     const result = await checkWith('mysite/urls.ts', (text) =>
       text
-        .replace("import { path } from 'tsgi/urls';", "import { include, path } from 'tsgi/urls';")
+        .replace(
+          "import { path, type UrlNamesOf } from 'tsgi/urls';",
+          "import { include, path, type UrlNamesOf } from 'tsgi/urls';",
+        )
         .replace(
           "  path('', home, { name: 'home' }),\n",
           "  path('', home, { name: 'home' }),\n  path('blog/', include('blog.urlz')),\n",

@@ -16,7 +16,7 @@ const command = defineCommand({
     if (verbosity >= 2) for (const file of files) io.stdout.write(`Creating ${file}\n`);
     io.stdout.write(
       io.style.SUCCESS(`Created the app '${name}' in ${top}.`) +
-        `\nAdd '${name}' to INSTALLED_APPS and include('${name}.urls') in your URLconf.\n`,
+        `\nAdd '${name}' to INSTALLED_APPS, and include its URLs in your URLconf: path('${name}/', include(${name})), with ${name}/urls.ts imported as a module (import * as ${name}), so that the compiler knows their names.\n`,
     );
   },
 });
