@@ -244,6 +244,7 @@ export const UNITS: readonly Unit[] = [
       'db',
       'gateway',
       'staticfiles',
+      'template',
       'urls',
       'utils',
     ],

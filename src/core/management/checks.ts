@@ -17,7 +17,7 @@ import { SystemCheckError, type CommandIO } from './base.ts';
 
 let registered = false;
 
-/** Registers the built-in checks once: security (deploy), static files, and those of the URL dispatcher. */
+/** Registers the built-in checks once: security (deploy), static files, templates, and those of the URL dispatcher. */
 async function registerBuiltinChecks(): Promise<void> {
   if (registered) return;
   registered = true;
@@ -29,6 +29,8 @@ async function registerBuiltinChecks(): Promise<void> {
     // The database and model checks, with a project that has databases (src/db/checks.ts).
     (await import('../../db/checks.ts')).registerDatabaseChecks();
   }
+  // Those of TEMPLATES (templates.E001, templates.W002), when an engine is configured.
+  if ((settings.TEMPLATES ?? []).length > 0) (await import('../../template/checks.ts')).registerTemplateChecks();
   try {
     const urls = (await import('../../urls/index.ts')) as { checkUrlConfig?: () => unknown[] | Promise<unknown[]> };
     if (urls.checkUrlConfig) {
