@@ -311,6 +311,14 @@ export interface Settings {
   DATABASES: Record<string, DatabaseConfig>;
   /** The primary key field class models get when they declare none. */
   DEFAULT_AUTO_FIELD: string;
+  /** The formats a DateField reads, tried in order (Python's strptime directives: `%Y-%m-%d`). */
+  DATE_INPUT_FORMATS: string[];
+  /** The formats a TimeField reads, tried in order. */
+  TIME_INPUT_FORMATS: string[];
+  /** The formats a DateTimeField reads after ISO 8601, tried in order (then DATE_INPUT_FORMATS). */
+  DATETIME_INPUT_FORMATS: string[];
+  /** The class that renders form widgets: `tsgi.forms.renderers.DjangoTemplates` (tsgi's and the apps' templates) or `.TemplatesSetting` (the TEMPLATES engines). */
+  FORM_RENDERER: string;
   /** The settings module these settings came from (set by the loader). */
   SETTINGS_MODULE?: string;
   [setting: string]: unknown;
@@ -435,4 +443,30 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   THOUSAND_SEPARATOR: ',',
   DATABASES: {},
   DEFAULT_AUTO_FIELD: 'tsgi.db.models.AutoField',
+  DATE_INPUT_FORMATS: [
+    '%Y-%m-%d',
+    '%m/%d/%Y',
+    '%m/%d/%y',
+    '%b %d %Y',
+    '%b %d, %Y',
+    '%d %b %Y',
+    '%d %b, %Y',
+    '%B %d %Y',
+    '%B %d, %Y',
+    '%d %B %Y',
+    '%d %B, %Y',
+  ],
+  TIME_INPUT_FORMATS: ['%H:%M:%S', '%H:%M:%S.%f', '%H:%M'],
+  DATETIME_INPUT_FORMATS: [
+    '%Y-%m-%d %H:%M:%S',
+    '%Y-%m-%d %H:%M:%S.%f',
+    '%Y-%m-%d %H:%M',
+    '%m/%d/%Y %H:%M:%S',
+    '%m/%d/%Y %H:%M:%S.%f',
+    '%m/%d/%Y %H:%M',
+    '%m/%d/%y %H:%M:%S',
+    '%m/%d/%y %H:%M:%S.%f',
+    '%m/%d/%y %H:%M',
+  ],
+  FORM_RENDERER: 'tsgi.forms.renderers.DjangoTemplates',
 });

@@ -45,9 +45,16 @@ export function escape(text: string): string {
   return last < text.length ? out + text.slice(last) : out;
 }
 
+function isHtml(value: unknown): value is { __html__(): unknown } {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { __html__?: unknown }).__html__ === 'function'
+  );
+}
+
 /** Escapes unless `value` is a SafeString (Django's `conditional_escape`), as text. */
 export function conditionalEscape(value: unknown): string {
   if (value instanceof SafeString) return value.value;
+  if (isHtml(value)) return String(value.__html__());
   return escape(typeof value === 'string' ? value : toText(value));
 }
 
@@ -69,6 +76,9 @@ export function renderValue(value: unknown, autoescape: boolean, useTz?: boolean
     const conf = numberConf();
     if (!((useL10n ?? conf.l10n) && conf.thousands)) return String(value === 0 ? 0 : value);
   }
+  // An object that renders itself as HTML (a form, a bound field, an error list): Django's
+  // conditional_escape honours `__html__`, as markupsafe does.
+  if (isHtml(value)) return String(value.__html__());
   const localized = localize(templateLocaltime(value, useTz), useL10n);
   if (localized instanceof SafeString) return localized.value;
   const text = toText(localized);

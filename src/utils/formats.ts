@@ -25,7 +25,17 @@ export const FORMAT_SETTINGS = [
   'SHORT_DATE_FORMAT',
   'SHORT_DATETIME_FORMAT',
   'YEAR_MONTH_FORMAT',
+  'DATE_INPUT_FORMATS',
+  'TIME_INPUT_FORMATS',
+  'DATETIME_INPUT_FORMATS',
 ] as const;
+
+/** The ISO formats a locale's input formats always accept (Django's ISO_INPUT_FORMATS). */
+const ISO_INPUT_FORMATS: Readonly<Record<string, readonly string[]>> = {
+  DATE_INPUT_FORMATS: ['%Y-%m-%d'],
+  TIME_INPUT_FORMATS: ['%H:%M:%S', '%H:%M:%S.%f', '%H:%M'],
+  DATETIME_INPUT_FORMATS: ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M', '%Y-%m-%d'],
+};
 
 const FORMAT_NAMES = new Set<string>(FORMAT_SETTINGS);
 
@@ -42,6 +52,18 @@ const ENGLISH: Readonly<Record<string, unknown>> = Object.freeze({
   DECIMAL_SEPARATOR: '.',
   THOUSAND_SEPARATOR: ',',
   NUMBER_GROUPING: 3,
+  DATE_INPUT_FORMATS: ['%Y-%m-%d', '%m/%d/%Y', '%m/%d/%y'],
+  DATETIME_INPUT_FORMATS: [
+    '%Y-%m-%d %H:%M:%S',
+    '%Y-%m-%d %H:%M:%S.%f',
+    '%Y-%m-%d %H:%M',
+    '%m/%d/%Y %H:%M:%S',
+    '%m/%d/%Y %H:%M:%S.%f',
+    '%m/%d/%Y %H:%M',
+    '%m/%d/%y %H:%M:%S',
+    '%m/%d/%y %H:%M:%S.%f',
+    '%m/%d/%y %H:%M',
+  ],
 });
 
 const fromSettingsTable = fromSettings(() => {
@@ -63,7 +85,12 @@ export function getFormat(formatType: unknown, useL10n?: boolean): unknown {
   if (typeof formatType !== 'string' || !FORMAT_NAMES.has(formatType)) return formatType;
   if (useL10n ?? setting) {
     const value = ENGLISH[formatType];
-    if (value !== undefined) return value;
+    if (value !== undefined) {
+      const iso = ISO_INPUT_FORMATS[formatType];
+      return iso === undefined
+        ? value
+        : [...(value as string[]), ...iso.filter((f) => !(value as string[]).includes(f))];
+    }
   }
   return table[formatType];
 }

@@ -45,8 +45,8 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'core/exceptions',
-    what: "the framework's exceptions (`ImproperlyConfigured`, `SuspiciousOperation`, ...)",
-    imports: [],
+    what: "the framework's exceptions (`ImproperlyConfigured`, `SuspiciousOperation`, `ValidationError`, ...)",
+    imports: ['utils'],
   },
   {
     name: 'core/request-scope',
@@ -56,7 +56,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'core/validators',
     what: 'validators of values (`MaxLengthValidator`, `EmailValidator`, ...), raising `ValidationError`',
-    imports: ['core/exceptions'],
+    imports: ['core/exceptions', 'utils'],
   },
   { name: 'dispatch', what: 'signals: `Signal`, `receiver`', imports: ['utils'] },
   {
@@ -193,6 +193,21 @@ export const UNITS: readonly Unit[] = [
       'utils/formats',
       'utils/html',
       'utils/timesince',
+      'utils/timezone',
+    ],
+  },
+  {
+    name: 'forms',
+    what: "forms, as `django.forms`: `Form` (typed `cleanedData`), the fields, the widgets drawn through the form renderer's templates, formsets",
+    imports: [
+      'conf',
+      'core/exceptions',
+      'core/files/uploadedfile',
+      'core/validators',
+      'template',
+      'utils',
+      'utils/formats',
+      'utils/html',
       'utils/timezone',
     ],
   },
