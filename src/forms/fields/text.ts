@@ -235,7 +235,8 @@ export class GenericIPAddressField<E = string> extends CharField<E> {
       }
       const mapped = ipv4Mapped(address);
       if (mapped !== undefined) return this.unpackIpv4 ? mapped : `::ffff:${mapped}`;
-      return formatIpv6(address);
+      // Django goes through the address's integer: the scope (`%eth0`) is dropped.
+      return formatIpv6({ ...address, scope: '' });
     }
     return text;
   }
