@@ -36,7 +36,7 @@ import type { DataSource } from './widgets/base.ts';
 export type Fields = Record<string, Field>;
 
 /** The value a field cleans to. */
-export type FieldValue<F> = F extends Field<infer T> ? T : never;
+export type FieldValue<F> = F extends { readonly cleanedType: infer T } ? T : never;
 
 /** A form's `cleanedData`, from its fields. */
 export type CleanedData<F extends Fields> = { [K in keyof F]: FieldValue<F[K]> };
@@ -109,11 +109,24 @@ export type FormWith<F extends Fields, I = BaseForm<F>> = I & {
   readonly [K in Exclude<keyof F & string, keyof BaseForm>]: BoundField<F[K]>;
 };
 
+/** The instance type of a defined form: the base class's own members, typed with all the fields. */
+type MergedForm<I, F extends Fields> =
+  I extends BaseForm<infer G> ? (string extends keyof G ? BaseForm<F> : I & BaseForm<F>) : BaseForm<F>;
+
+/**
+ * What `define()` accepts: fields, checked loosely so that a field's own type parameters keep
+ * their defaults (`new CharField()` is a CharField<string>, not inferred from this constraint).
+ */
+export type FieldDeclarations = Record<string, { clone(): unknown; getBoundField(...args: never[]): unknown }>;
+
+/** The declared fields as Fields (no index signature: only the declared names). */
+export type AsFields<G> = { [K in keyof G]: G[K] extends Field ? G[K] : never };
+
 /** What `Form.define()` returns: a class of forms with these fields. */
 export type FormClass<F extends Fields, I = BaseForm<F>> = {
-  new (options?: FormOptions): FormWith<F, I> & BaseForm<F>;
+  new (options?: FormOptions): FormWith<F, MergedForm<I, F>>;
   readonly baseFields: F;
-  define<G extends Fields>(fields: G): FormClass<F & G, I>;
+  define<G extends FieldDeclarations>(fields: G): FormClass<F & AsFields<G>, I>;
 } & Omit<typeof BaseForm, 'prototype' | 'baseFields' | 'define'>;
 
 /** A form. Declare one with `Form.define({ ... })`; subclass the result for hooks. */
@@ -177,16 +190,16 @@ export class BaseForm<F extends Fields = Fields> {
    * A form class with `fields` added to this one's (Django's declarative fields). Subclass the
    * result to add `clean<Field>()` and `clean()` hooks.
    */
-  static define<C extends AnyFormClass, G extends Fields>(
+  static define<C extends AnyFormClass, G extends FieldDeclarations>(
     this: C,
     fields: G,
-  ): FormClass<FieldsOf<C> & G, InstanceType<C>> {
+  ): FormClass<FieldsOf<C> & AsFields<G>, InstanceType<C>> {
     const base = this as unknown as typeof BaseForm;
     const defined = class extends base {};
     Object.defineProperty(defined, 'name', {
       value: base.name === 'BaseForm' || base.name === 'Form' ? 'Form' : base.name,
     });
-    defined.baseFields = { ...base.baseFields, ...fields };
+    defined.baseFields = { ...base.baseFields, ...(fields as unknown as Fields) };
     for (const name of Object.keys(fields)) {
       if (RESERVED.has(name) || name in BaseForm.prototype || name in base.prototype) continue;
       Object.defineProperty(defined.prototype, name, {
@@ -196,7 +209,7 @@ export class BaseForm<F extends Fields = Fields> {
         configurable: true,
       });
     }
-    return defined as unknown as FormClass<FieldsOf<C> & G, InstanceType<C>>;
+    return defined as unknown as FormClass<FieldsOf<C> & AsFields<G>, InstanceType<C>>;
   }
 
   /** Reorders `fields`: those named first, in that order (unknown names ignored), then the rest. */

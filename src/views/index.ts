@@ -8,6 +8,8 @@
 export { View, RedirectView, splitViewArguments } from './generic/base.ts';
 export type { ClassViewFunction, ViewResult } from './generic/base.ts';
 export { TemplateView } from './generic/template.ts';
+export { FormView } from './generic/edit.ts';
+export type { FormClassOf } from './generic/edit.ts';
 export {
   requireHttpMethods,
   requireGET,

@@ -58,6 +58,11 @@ export const UNITS: readonly Unit[] = [
     what: 'validators of values (`MaxLengthValidator`, `EmailValidator`, ...), raising `ValidationError`',
     imports: ['core/exceptions', 'utils'],
   },
+  {
+    name: 'core/paginator',
+    what: '`Paginator` and `Page`, over arrays and anything that counts and slices (QuerySets)',
+    imports: [],
+  },
   { name: 'dispatch', what: 'signals: `Signal`, `receiver`', imports: ['utils'] },
   {
     name: 'conf',
@@ -219,7 +224,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'views',
     what: '`View`, `RedirectView`, `TemplateView`, decorators, the default and DEBUG error pages',
-    imports: ['conf', 'core/exceptions', 'http', 'template', 'urls', 'utils'],
+    imports: ['conf', 'core/exceptions', 'forms', 'http', 'template', 'urls', 'utils'],
   },
   {
     name: 'core/handlers',
