@@ -218,8 +218,8 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'templatetags',
-    what: "tsgi's own `{% load %}` libraries, as `django.templatetags`: `static`",
-    imports: ['conf', 'staticfiles', 'template', 'urls', 'utils'],
+    what: "tsgi's own `{% load %}` libraries, as `django.templatetags`: `static`, `cache` (the template fragment cache)",
+    imports: ['conf', 'core/cache', 'staticfiles', 'template', 'urls', 'utils'],
   },
   {
     name: 'views',

@@ -37,7 +37,7 @@ describe('{% load %} libraries', () => {
 
   test("tsgi's own libraries are there too, and the engine lists every one", () => {
     const engine = (getEngine() as unknown as { engine: Engine }).engine;
-    assert.deepEqual(engine.templateLibraries.names().sort(), ['app1_tags', 'broken', 'extra', 'static']);
+    assert.deepEqual(engine.templateLibraries.names().sort(), ['app1_tags', 'broken', 'cache', 'extra', 'static']);
   });
 
   test('OPTIONS.libraries and OPTIONS.builtins by dotted name', () => {
@@ -60,7 +60,8 @@ describe('{% load %} libraries', () => {
       () => getEngine().fromString('{% load nope %}'),
       (error: unknown) =>
         error instanceof TemplateSyntaxError &&
-        error.reason === "'nope' is not a registered tag library. Must be one of:\napp1_tags\nbroken\nextra\nstatic",
+        error.reason ===
+          "'nope' is not a registered tag library. Must be one of:\napp1_tags\nbroken\ncache\nextra\nstatic",
     );
   });
 
