@@ -97,7 +97,7 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'core/cache',
-    what: 'the cache framework: `caches`, `cache`, the local-memory, file, Redis and dummy backends',
+    what: 'the cache framework: `caches`, `cache`, the local-memory, file, Redis and dummy backends (the database one is `core/cache/backends/db`, above `db`)',
     imports: ['conf', 'core/exceptions', 'utils'],
   },
   { name: 'core/signing', what: 'signed values and cookies (`Signer`, `dumps`, `loads`)', imports: ['conf', 'utils'] },
@@ -139,6 +139,11 @@ export const UNITS: readonly Unit[] = [
       'utils',
       'utils/timezone',
     ],
+  },
+  {
+    name: 'core/cache/backends/db',
+    what: "the database cache (`DatabaseCache`, a table of Django's layout) and `createCacheTable()`",
+    imports: ['core/cache', 'core/exceptions', 'db'],
   },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {
@@ -258,6 +263,8 @@ export const UNITS: readonly Unit[] = [
     imports: [
       'apps',
       'conf',
+      'core/cache',
+      'core/cache/backends/db',
       'core/checks',
       'core/management/base',
       'core/wsgi',

@@ -2,6 +2,7 @@
 // /usr/lib/postgresql/<version>/bin), started by the suite itself: initdb once into a template
 // folder shared by the test processes (under a lock), then per test file a copy of it in a
 // temporary folder, served on a unix socket in that folder only (no TCP port), fsync off.
+// kill() and restart() stop and start it again on the same data (outage tests).
 // initdb and postgres refuse to run as root: as root they run as the `postgres` user (setpriv),
 // the folders chowned to it. stop() shuts the server down and removes the folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -112,6 +113,11 @@ export interface PostgresServer {
   user: string;
   /** The database made for the tests. */
   name: string;
+  /** Stops the server mid-run (its connections are cut), keeping its data for restart(). */
+  kill(): Promise<void>;
+  /** Starts it again on the same data and socket. */
+  restart(): Promise<void>;
+  /** Stops it and removes its folder. */
   stop(): Promise<void>;
 }
 
@@ -153,25 +159,48 @@ export async function startPostgres(): Promise<PostgresServer> {
     '-c',
     'shared_buffers=16MB',
   ]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  live.add(child);
-  let log = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const isready = path.join(bin, 'pg_isready');
-  const deadline = Date.now() + 60_000;
-  while (true) {
-    const probe = spawnSync(isready, ['-h', dir, '-p', String(port), '-U', 'postgres', '-q'], { encoding: 'utf8' });
-    if (probe.status === 0) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGQUIT');
-      live.delete(child);
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`PostgreSQL did not start (${child.exitCode ?? 'timeout'}): ${log}`);
+  let child: ChildProcess | undefined;
+  let exited: Promise<number | null> = Promise.resolve(null);
+  /** Starts the server on the data folder (unless it runs) and waits until it answers. */
+  const launch = async (): Promise<void> => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) return;
+    const started = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = started;
+    live.add(started);
+    let log = '';
+    started.stderr!.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
+    exited = new Promise<number | null>((resolve) => started.on('exit', (code) => resolve(code)));
+    const isready = path.join(bin, 'pg_isready');
+    const deadline = Date.now() + 60_000;
+    while (true) {
+      const probe = spawnSync(isready, ['-h', dir, '-p', String(port), '-U', 'postgres', '-q'], { encoding: 'utf8' });
+      if (probe.status === 0) break;
+      if (started.exitCode !== null || Date.now() > deadline) {
+        started.kill('SIGQUIT');
+        live.delete(started);
+        throw new Error(`PostgreSQL did not start (${started.exitCode ?? 'timeout'}): ${log}`);
+      }
+      await sleep(100);
     }
-    await sleep(100);
+  };
+  /** Stops the server (a fast shutdown: sessions are cut), keeping its data. */
+  const halt = async (): Promise<void> => {
+    if (child === undefined) return;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      await Promise.race([exited, sleep(30_000, undefined, { ref: false })]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+    live.delete(child);
+  };
+  try {
+    await launch();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   const createdb = spawnSync(
     path.join(bin, 'createdb'),
@@ -186,13 +215,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     user: 'postgres',
     name: 'tsgi_test',
+    kill: halt,
+    restart: launch,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGINT');
-        await Promise.race([exited, sleep(30_000, undefined, { ref: false })]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      live.delete(child);
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

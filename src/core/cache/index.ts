@@ -5,7 +5,7 @@
  *
  * Every method returns a promise (a cache may be another machine): `await cache.get('key')`.
  * The backends: `locmem.LocMemCache` (per process), `filebased.FileBasedCache` (per machine),
- * `redis.RedisCache` (shared), `dummy.DummyCache` (nothing), all under
+ * `redis.RedisCache` and `db.DatabaseCache` (shared), `dummy.DummyCache` (nothing), all under
  * `tsgi.core.cache.backends`; docs/cache.md has the details.
  *
  * @example

@@ -33,6 +33,10 @@ export { runSystemChecks } from './checks.ts';
 /** The commands tsgi ships, by name; each module's default export is its `Command`. */
 const BUILTIN: Record<string, { group: string; load: () => Promise<{ default: Command }> }> = {
   check: { group: 'tsgi', load: () => import('./commands/check.ts') as Promise<{ default: Command }> },
+  createcachetable: {
+    group: 'tsgi',
+    load: () => import('./commands/createcachetable.ts') as Promise<{ default: Command }>,
+  },
   dbshell: { group: 'tsgi', load: () => import('./commands/dbshell.ts') as Promise<{ default: Command }> },
   diffsettings: { group: 'tsgi', load: () => import('./commands/diffsettings.ts') as Promise<{ default: Command }> },
   serve: { group: 'tsgi', load: () => import('./commands/serve.ts') as Promise<{ default: Command }> },

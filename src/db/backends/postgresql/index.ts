@@ -178,6 +178,13 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
   #root: Lease = { session: undefined, busy: false };
   #leaseKey = Symbol('tsgi.db.lease');
   #openedAt = new WeakMap<pg.PoolClient, number>();
+  /**
+   * The connections lent out (to a request, a transaction, or code outside requests). pg's pool
+   * listens for the errors of idle connections only: one that dies while lent out (the server
+   * stopped between two queries) would be an uncaught exception and kill the worker. Each
+   * connection gets a listener of ours; its next query fails, and it is closed, not given back.
+   */
+  #lent = new WeakSet<pg.PoolClient>();
   /** Runs an autocommit query on any free connection (when the context's own is in a transaction). */
   #anyConnection: Session;
   readonly #healthChecks: boolean;
@@ -264,11 +271,17 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
       } catch (error) {
         throw this.#connectError(error);
       }
+      this.#lent.add(client);
       let openedAt = this.#openedAt.get(client);
       const reused = openedAt !== undefined;
       if (openedAt === undefined) {
         openedAt = Date.now();
         this.#openedAt.set(client, openedAt);
+        client.on('error', (error: Error) => {
+          // An idle one's error is the pool's to report ('error' on the pool, below).
+          if (!this.#lent.has(client)) return;
+          logger.warning(`A connection of the PostgreSQL database '${this.alias}' failed: ${error.message}`, { error });
+        });
       }
       const session = new PgSession(this, client, openedAt);
       if (!(check && reused && this.#healthChecks)) return session;
@@ -276,6 +289,7 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
         await client.query('SELECT 1');
         return session;
       } catch (error) {
+        this.#lent.delete(client);
         client.release(true);
         if (attempt > 0) throw this.#connectError(error);
       }
@@ -305,6 +319,7 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
 
   /** Gives a connection back to the pool, or closes it. */
   #give(session: PgSession, close: boolean): void {
+    this.#lent.delete(session.client);
     session.client.release(close || session.broken ? true : undefined);
   }
 
@@ -323,7 +338,13 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
   }
 
   #leaseSession(lease: Lease): PgSession | Promise<PgSession> {
-    if (lease.session !== undefined) return lease.session;
+    const current = lease.session;
+    if (current !== undefined) {
+      if (!(current instanceof PgSession) || !current.broken) return current;
+      // Its connection failed (the server restarted): closed, and a new one taken.
+      lease.session = undefined;
+      this.#give(current, true);
+    }
     const pending = this.#connect(true).then(
       (session) => (lease.session = session),
       (error: unknown) => {
