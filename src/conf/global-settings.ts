@@ -241,7 +241,7 @@ export interface Settings {
   CACHE_MIDDLEWARE_KEY_PREFIX: string;
   /** Seconds a page stays in the cache middleware's cache (when the response names no max-age). */
   CACHE_MIDDLEWARE_SECONDS: number;
-  /** Where sessions are kept: `tsgi.contrib.sessions.backends.` `cache`, `file`, `signed-cookies` (docs/sessions.md). */
+  /** Where sessions are kept: `tsgi.contrib.sessions.backends.` `db`, `cached_db`, `cache`, `file`, `signed_cookies` (docs/sessions.md). */
   SESSION_ENGINE: string;
   /** The CACHES alias of the cache session engine. */
   SESSION_CACHE_ALIAS: string;

@@ -153,7 +153,7 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'contrib/sessions',
-    what: '`request.session`: SessionMiddleware, the cache, file and signed-cookie engines, `loadSession`, `clearsessions`',
+    what: '`request.session`: SessionMiddleware, the db, cached_db, cache, file and signed-cookie engines, the `Session` model, `loadSession`, `clearsessions`, `createsessiontable`',
     imports: [
       'apps',
       'conf',
@@ -161,9 +161,11 @@ export const UNITS: readonly Unit[] = [
       'core/exceptions',
       'core/management/base',
       'core/signing',
+      'db',
       'http',
       'middleware',
       'utils',
+      'utils/timezone',
     ],
   },
   {

@@ -34,16 +34,16 @@ export type SessionStoreClass = (new (sessionKey?: string | null) => SessionBase
 
 /** The engine module of a SESSION_ENGINE value; Django's names work too (`django.contrib.sessions.backends.signed_cookies`). */
 export function sessionEngine(engine: string = settings.SESSION_ENGINE): SessionStoreClass {
-  const name = engine.startsWith('django.contrib.sessions.backends.')
-    ? 'tsgi.contrib.sessions.backends.' + engine.slice(33).replace(/_/g, '-')
-    : engine;
+  // Django's module names (`signed_cookies`, `cached_db`) name tsgi's files (`signed-cookies`, `cached-db`).
+  const builtin = /^(?:django|tsgi)\.contrib\.sessions\.backends\.([\w-]+)$/.exec(engine);
+  const name = builtin ? 'tsgi.contrib.sessions.backends.' + builtin[1]!.replace(/_/g, '-') : engine;
   let module: Record<string, unknown>;
   try {
     module = importModule(name);
   } catch (error) {
     throw new ImproperlyConfigured(
       `SESSION_ENGINE '${engine}' cannot be loaded: ${(error as Error).message} ` +
-        "Use 'tsgi.contrib.sessions.backends.cache', '...file' or '...signed-cookies'.",
+        "Use 'tsgi.contrib.sessions.backends.db', '...cached_db', '...cache', '...file' or '...signed_cookies'.",
       { cause: error },
     );
   }

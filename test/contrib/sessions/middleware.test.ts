@@ -348,7 +348,7 @@ describe('loading', () => {
       {
         name: 'ImproperlyConfigured',
         message:
-          /^SESSION_ENGINE 'tsgi\.contrib\.sessions\.backends\.redis' cannot be loaded: .*Use 'tsgi\.contrib\.sessions\.backends\.cache', '\.\.\.file' or '\.\.\.signed-cookies'\.$/s,
+          /^SESSION_ENGINE 'tsgi\.contrib\.sessions\.backends\.redis' cannot be loaded: .*Use 'tsgi\.contrib\.sessions\.backends\.db', '\.\.\.cached_db', '\.\.\.cache', '\.\.\.file' or '\.\.\.signed_cookies'\.$/s,
       },
     );
   });

@@ -1,6 +1,7 @@
 /** `manage.ts clearsessions`: removes expired sessions from the store (Django's `clearsessions`). */
 import { settings } from '../../../../conf/index.ts';
 import { caches } from '../../../../core/cache/index.ts';
+import { connections } from '../../../../db/index.ts';
 import { defineCommand } from '../../../../core/management/base.ts';
 import { sessionEngine } from '../../middleware.ts';
 
@@ -17,6 +18,7 @@ const command = defineCommand({
       await SessionStore.clearExpired();
     } finally {
       await caches.closeAll();
+      await connections.closeAll();
     }
   },
 });
