@@ -3,12 +3,19 @@
 // cached by one is served by the other, messages cross over; then Redis is killed mid-run (cache
 // reads miss and are logged, session reads and writes answer 503, nothing crashes, nothing is
 // corrupted) and started again (everything works again, the data from before the outage intact).
+// Then the same with one real PostgreSQL instead: the db session engine and the database cache.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
 import { serve, type Served } from '../server/helpers.ts';
 import { redisSkipReason, startRedis, type RedisServer } from '../core/cache/redis-server.ts';
+import { postgresSkip } from '../db/helpers.ts';
+import { startPostgres, type PostgresServer } from '../db/postgres.ts';
+import { overrideSettings } from '../../src/conf/index.ts';
+import { connections } from '../../src/db/index.ts';
+import { createCacheTable } from '../../src/core/cache/backends/db.ts';
+import { createSessionTable } from '../../src/contrib/sessions/models.ts';
 
 const project = path.resolve(import.meta.dirname, '../fixtures/shared-state');
 const HOST = 'shared.test';
@@ -196,3 +203,125 @@ describe('two tsgi serve instances sharing one Redis', { skip }, () => {
     );
   });
 });
+
+describe(
+  'two tsgi serve instances sharing one PostgreSQL (db sessions, the database cache)',
+  { skip: postgresSkip() },
+  () => {
+    let postgres: PostgresServer;
+    let a: Served;
+    let b: Served;
+
+    before(async () => {
+      postgres = await startPostgres();
+      const database = {
+        ENGINE: 'tsgi.db.backends.postgresql',
+        NAME: postgres.name,
+        USER: postgres.user,
+        HOST: postgres.host,
+        PORT: postgres.port,
+      };
+      // The tables, as `manage.ts createcachetable` and `createsessiontable` make them.
+      {
+        using _ = overrideSettings({ DATABASES: { default: database } });
+        await createCacheTable('shared_cache');
+        await createSessionTable();
+        await connections.reset();
+      }
+      const env = { TSGI_DATABASE: JSON.stringify(database) };
+      [a, b] = await Promise.all([
+        serve(['site.wsgi:application', '--workers', '2'], { cwd: project, env: { ...env, INSTANCE: 'a' } }),
+        serve(['site.wsgi:application', '--workers', '2'], { cwd: project, env: { ...env, INSTANCE: 'b' } }),
+      ]);
+    });
+
+    after(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await postgres?.stop();
+    });
+
+    const jar = new Map<string, string>();
+
+    test('a session written through one instance is read through the other, both ways', async () => {
+      const written = await get(a, '/session/write/?value=first');
+      assert.equal(written.status, 200, written.body);
+      cookiesOf(written, jar);
+      assert.match(jar.get('sessionid') ?? '', /^[a-z0-9]{32}$/);
+      for (let i = 0; i < 4; i++) {
+        const read = await get(b, '/session/read/', header(jar));
+        assert.deepEqual(JSON.parse(read.body), { value: 'first', writtenBy: 'a', readBy: 'b' });
+      }
+      await get(b, '/session/write/?value=second', header(jar));
+      const back = await get(a, '/session/read/', header(jar));
+      assert.deepEqual(JSON.parse(back.body), { value: 'second', writtenBy: 'b', readBy: 'a' });
+    });
+
+    test('a page cached by one instance is served from the database cache by the other', async () => {
+      const first = await get(a, '/cached/');
+      assert.match(first.body, /^built by a \(page \d+ of process \d+\)$/);
+      for (let i = 0; i < 4; i++) assert.equal((await get(b, '/cached/')).body, first.body);
+    });
+
+    test('PostgreSQL stopped mid-run: cache reads miss (logged), sessions answer 503, nothing crashes; back when it is', async () => {
+      const before = await get(a, '/cached/');
+      const errA = a.stderr().length;
+      const errB = b.stderr().length;
+      await postgres.kill();
+
+      const rebuilt = await get(a, '/cached/');
+      assert.equal(rebuilt.status, 200);
+      assert.match(rebuilt.body, /^built by a /);
+      assert.notEqual(rebuilt.body, before.body);
+      await a.waitFor(
+        /ERROR tsgi\.cache: The cache 'default' \(DatabaseCache table 'shared_cache' of DATABASES\['default'\]\) could not be used: .*Reads miss and writes fail until it is back\./,
+        20_000,
+        errA,
+      );
+      for (const served of [a, b]) {
+        const read = await get(served, '/session/read/', header(jar));
+        assert.equal(read.status, 503);
+        assert.equal(read.headers['retry-after'], '5');
+        assert.equal(read.headers['set-cookie'], undefined);
+        const write = await get(served, '/session/write/?value=during-outage', header(jar));
+        assert.equal(write.status, 503);
+        assert.equal(write.headers['set-cookie'], undefined);
+        const fresh = await get(served, '/session/write/?value=new-visitor');
+        assert.equal(fresh.status, 503);
+        assert.equal(fresh.headers['set-cookie'], undefined);
+      }
+      await b.waitFor(
+        /ERROR tsgi\.contrib\.sessions: Service Unavailable: \/session\/read\/: The session store \(the table 'django_session' of the database\) could not be used: /,
+        20_000,
+        errB,
+      );
+      assert.equal((await get(b, '/whoami/')).status, 200);
+      assert.equal(a.child.exitCode, null);
+      assert.equal(b.child.exitCode, null);
+      for (const served of [a, b]) {
+        assert.equal(served.stderr().match(/Booting worker with pid/g)?.length, 2, served.stderr());
+        assert.doesNotMatch(served.stderr(), /exited unexpectedly|Respawning|uncaught/i);
+      }
+
+      await postgres.restart();
+      for (let i = 0; i < 4; i++) {
+        const read = await until('every worker reads the session again', async () => {
+          const answer = await get(i % 2 ? a : b, '/session/read/', header(jar));
+          return answer.status === 200 ? answer : undefined;
+        });
+        assert.deepEqual(JSON.parse(read.body).value, 'second', 'the writes during the outage never happened');
+      }
+      const write = await until('a session write works again', async () => {
+        const answer = await get(a, '/session/write/?value=after', header(jar));
+        return answer.status === 200 ? answer : undefined;
+      });
+      cookiesOf(write, jar);
+      assert.equal(JSON.parse((await get(b, '/session/read/', header(jar))).body).value, 'after');
+      for (const served of [a, b, a, b]) assert.equal((await get(served, '/cached/')).body, before.body);
+      await a.waitFor(
+        /ERROR tsgi\.cache: The cache 'default' \(DatabaseCache table 'shared_cache' of DATABASES\['default'\]\) is reachable again after \d+ s; \d+ operations failed meanwhile\./,
+        20_000,
+        errA,
+      );
+    });
+  },
+);
