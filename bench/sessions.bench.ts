@@ -5,7 +5,9 @@
  *     cookie that the view never reads (what the middleware costs a request that does not use it);
  *   - /session/: `await request.session.load()` and one get() of a session made beforehand: on
  *     Redis (the cache engine; the redis-server is the app's child on the same pinned core, so the
- *     CPU per request includes Redis's), in files, and in the signed cookie itself.
+ *     CPU per request includes Redis's), in the database (the db engine on PostgreSQL, likewise
+ *     the app's child, and on SQLite; cached_db with Redis in front of PostgreSQL), in files, and
+ *     in the signed cookie itself.
  *
  *   bash bench/run.sh sessions
  */
@@ -23,6 +25,7 @@ import {
   type BenchCase,
 } from './lib/index.ts';
 import { BENCH_SECRET_KEY, BENCH_SESSION_KEY } from './sessions.app.ts';
+import { postgresBinDir } from '../test/db/postgres.ts';
 
 const app = path.join(repoRoot, 'bench/sessions.app.ts');
 
@@ -33,7 +36,7 @@ signed.set('name', 'ada');
 await signed.save();
 
 const cookie = (key: string) => ({ headers: { Cookie: `sessionid=${key}` } });
-const server = (engine: string) => ({ command: [nodeBin, app], env: { ENGINE: engine } });
+const server = (engine: string, db = 'postgresql') => ({ command: [nodeBin, app], env: { ENGINE: engine, DB: db } });
 const hello = { path: '/hello/', expect: { body: 'Hello, world!' } };
 const read = { path: '/session/', expect: { body: 'Hello, ada!' } };
 const cases: BenchCase[] = [
@@ -45,6 +48,14 @@ const cases: BenchCase[] = [
     wrk: cookie(BENCH_SESSION_KEY),
   },
   { name: 'session read: Redis (cache engine)', ...server('cache'), ...read, wrk: cookie(BENCH_SESSION_KEY) },
+  { name: 'session read: PostgreSQL (db engine)', ...server('db'), ...read, wrk: cookie(BENCH_SESSION_KEY) },
+  { name: 'session read: SQLite (db engine)', ...server('db', 'sqlite'), ...read, wrk: cookie(BENCH_SESSION_KEY) },
+  {
+    name: 'session read: Redis before PostgreSQL (cached_db)',
+    ...server('cached_db'),
+    ...read,
+    wrk: cookie(BENCH_SESSION_KEY),
+  },
   { name: 'session read: files', ...server('file'), ...read, wrk: cookie(BENCH_SESSION_KEY) },
   { name: 'session read: signed cookie', ...server('signed-cookies'), ...read, wrk: cookie(signed.sessionKey!) },
 ];
@@ -52,6 +63,9 @@ const cases: BenchCase[] = [
 const comparison = await compareWithBaseline(cases);
 console.log(environmentLines().join('\n'));
 console.log(`redis-server: ${spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+console.log(
+  `postgres: ${spawnSync(path.join(postgresBinDir() ?? '', 'postgres'), ['--version'], { encoding: 'utf8' }).stdout?.trim()}`,
+);
 console.log(`rounds (req/s): ${JSON.stringify(comparison.rounds)}; reported: ${comparison.pick} round`);
 console.log(
   `wrk command: ${comparison.baseline.command.replace(/:\d+\//, ':PORT/')} (with -H 'Cookie: sessionid=...' for the session cases)`,
