@@ -94,6 +94,20 @@ eachBackend(
       );
     });
 
+    test('with USE_TZ off, expire_date is naive in TIME_ZONE, and sessions live and expire as with it on', async () => {
+      using _ = overrideSettings({ USE_TZ: false, TIME_ZONE: 'America/Chicago' });
+      const session = await saved(DbSession, { n: 1 });
+      assert.equal((await new DbSession(session.sessionKey).load()).get('n'), 1);
+      const row = await Session.objects.get({ sessionKey: storedSessionKey(session.sessionKey!) });
+      assert.equal(Object.prototype.toString.call(row.expireDate), '[object Temporal.PlainDateTime]');
+      const short = await new DbSession().load();
+      short.set('n', 2);
+      short.setExpiry(1);
+      await short.save();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal((await new DbSession(short.sessionKey).load()).get('n'), undefined);
+    });
+
     test('a missing table: SessionStoreUnavailable (a 503) that says to run createsessiontable', async () => {
       await execute('ALTER TABLE django_session RENAME TO django_session_away');
       try {
