@@ -319,6 +319,56 @@ export interface Settings {
   DATETIME_INPUT_FORMATS: string[];
   /** The class that renders form widgets: `tsgi.forms.renderers.DjangoTemplates` (tsgi's and the apps' templates) or `.TemplatesSetting` (the TEMPLATES engines). */
   FORM_RENDERER: string;
+  /** The model of users, as `'app_label.ModelName'` (tsgi/contrib/auth; a custom model must be set before the first migrate). */
+  AUTH_USER_MODEL: string;
+  /** Authentication backends tried in order by `authenticate()`, as dotted paths. */
+  AUTHENTICATION_BACKENDS: string[];
+  /** Password hashers as dotted paths: the first hashes new passwords, the others verify (and upgrade) older hashes (docs/auth.md). */
+  PASSWORD_HASHERS: string[];
+  /** Password validators (`{ NAME, OPTIONS }`) run by `validatePassword()` and the password forms. */
+  AUTH_PASSWORD_VALIDATORS: Array<{ NAME: string; OPTIONS?: Record<string, unknown> }>;
+  /** Where `loginRequired` sends anonymous users: a URL or a URL pattern name. */
+  LOGIN_URL: string;
+  /** Where LoginView redirects after a login without a `next`: a URL or a URL pattern name. */
+  LOGIN_REDIRECT_URL: string;
+  /** Where LogoutView redirects; null renders `registration/logged_out.html`. */
+  LOGOUT_REDIRECT_URL: string | null;
+  /** Seconds a password reset link stays valid (three days). */
+  PASSWORD_RESET_TIMEOUT: number;
+  /** How `sendMail()` delivers: `tsgi.core.mail.backends.` `smtp`, `console`, `file`, `locmem` or `dummy` `.EmailBackend` (docs/email.md). */
+  EMAIL_BACKEND: string;
+  /** The SMTP server. */
+  EMAIL_HOST: string;
+  /** The SMTP server's port. */
+  EMAIL_PORT: number;
+  /** The SMTP user name; empty: no authentication. */
+  EMAIL_HOST_USER: string;
+  /** The SMTP password. */
+  EMAIL_HOST_PASSWORD: string;
+  /** STARTTLS on a plain connection (usually port 587). */
+  EMAIL_USE_TLS: boolean;
+  /** TLS from the first byte (usually port 465). */
+  EMAIL_USE_SSL: boolean;
+  /** A client certificate (PEM file) for the SMTP server's TLS. */
+  EMAIL_SSL_CERTFILE: string | null;
+  /** The key of EMAIL_SSL_CERTFILE. */
+  EMAIL_SSL_KEYFILE: string | null;
+  /** Seconds before an SMTP connection or command gives up; null: the client's defaults. */
+  EMAIL_TIMEOUT: number | null;
+  /** The folder of the file email backend. */
+  EMAIL_FILE_PATH: string | null;
+  /** Put before the subject of mailAdmins() and mailManagers(). */
+  EMAIL_SUBJECT_PREFIX: string;
+  /** The Date header in TIME_ZONE instead of UTC. */
+  EMAIL_USE_LOCALTIME: boolean;
+  /** The sender of mail that names none. */
+  DEFAULT_FROM_EMAIL: string;
+  /** The sender of mailAdmins() and mailManagers(). */
+  SERVER_EMAIL: string;
+  /** `[name, address]` pairs that mailAdmins() writes to. */
+  ADMINS: Array<[string, string]>;
+  /** `[name, address]` pairs that mailManagers() writes to. */
+  MANAGERS: Array<[string, string]>;
   /** The settings module these settings came from (set by the loader). */
   SETTINGS_MODULE?: string;
   [setting: string]: unknown;
@@ -338,6 +388,11 @@ export const LIST_SETTINGS: readonly string[] = [
   'STATICFILES_FINDERS',
   'SECURE_REDIRECT_EXEMPT',
   'CSRF_TRUSTED_ORIGINS',
+  'AUTHENTICATION_BACKENDS',
+  'PASSWORD_HASHERS',
+  'AUTH_PASSWORD_VALIDATORS',
+  'ADMINS',
+  'MANAGERS',
 ];
 
 /** The defaults, Django's where Django has one. Frozen: copy before changing. */
@@ -469,4 +524,34 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
     '%m/%d/%y %H:%M',
   ],
   FORM_RENDERER: 'tsgi.forms.renderers.DjangoTemplates',
+  AUTH_USER_MODEL: 'auth.User',
+  AUTHENTICATION_BACKENDS: ['tsgi.contrib.auth.backends.ModelBackend'],
+  PASSWORD_HASHERS: [
+    'tsgi.contrib.auth.hashers.PBKDF2PasswordHasher',
+    'tsgi.contrib.auth.hashers.PBKDF2SHA1PasswordHasher',
+    'tsgi.contrib.auth.hashers.Argon2PasswordHasher',
+    'tsgi.contrib.auth.hashers.ScryptPasswordHasher',
+  ],
+  AUTH_PASSWORD_VALIDATORS: [],
+  LOGIN_URL: '/accounts/login/',
+  LOGIN_REDIRECT_URL: '/accounts/profile/',
+  LOGOUT_REDIRECT_URL: null,
+  PASSWORD_RESET_TIMEOUT: 60 * 60 * 24 * 3,
+  EMAIL_BACKEND: 'tsgi.core.mail.backends.smtp.EmailBackend',
+  EMAIL_HOST: 'localhost',
+  EMAIL_PORT: 25,
+  EMAIL_HOST_USER: '',
+  EMAIL_HOST_PASSWORD: '',
+  EMAIL_USE_TLS: false,
+  EMAIL_USE_SSL: false,
+  EMAIL_SSL_CERTFILE: null,
+  EMAIL_SSL_KEYFILE: null,
+  EMAIL_TIMEOUT: null,
+  EMAIL_FILE_PATH: null,
+  EMAIL_SUBJECT_PREFIX: '[tsgi] ',
+  EMAIL_USE_LOCALTIME: false,
+  DEFAULT_FROM_EMAIL: 'webmaster@localhost',
+  SERVER_EMAIL: 'root@localhost',
+  ADMINS: [],
+  MANAGERS: [],
 });

@@ -55,6 +55,11 @@ const SECTIONS: Array<[title: string, test: (name: string) => boolean]> = [
   ['Caches (tsgi/core/cache, the cache middleware)', (n) => n.startsWith('CACHE')],
   ['Sessions (SessionMiddleware)', (n) => n.startsWith('SESSION_')],
   ['Messages (tsgi/contrib/messages)', (n) => n.startsWith('MESSAGE_')],
+  ['Authentication (tsgi/contrib/auth)', (n) => /^(AUTH_|AUTHENTICATION_|PASSWORD_|LOGIN_|LOGOUT_)/.test(n)],
+  [
+    'Email (tsgi/core/mail)',
+    (n) => n.startsWith('EMAIL_') || ['DEFAULT_FROM_EMAIL', 'SERVER_EMAIL', 'ADMINS', 'MANAGERS'].includes(n),
+  ],
   ['Static files and media', (n) => n.startsWith('STATIC') || n.startsWith('MEDIA_') || n === 'STORAGES'],
   ['Core', () => true],
 ];

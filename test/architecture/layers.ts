@@ -255,6 +255,11 @@ export const UNITS: readonly Unit[] = [
     imports: ['apps', 'conf', 'core/exceptions', 'core/handlers', 'gateway', 'staticfiles', 'urls'],
   },
   {
+    name: 'contrib/auth',
+    what: 'authentication and authorization, as `django.contrib.auth`: password hashers and validators',
+    imports: ['conf', 'core/exceptions', 'utils', 'utils/html'],
+  },
+  {
     name: 'test',
     what: "the framework's test `Client`, `RequestFactory`, `overrideSettings`",
     imports: ['conf', 'core/handlers', 'core/signals', 'core/wsgi', 'gateway', 'http', 'middleware', 'urls'],
