@@ -12,6 +12,7 @@ import { BadRequest, DisallowedHost, ImproperlyConfigured } from '../core/except
 import type { UploadedFile } from '../core/files/uploadedfile.ts';
 import type { ResolverMatch, Urlconf } from '../urls/resolvers.ts';
 import type { SessionBase } from '../contrib/sessions/backends/base.ts';
+import type { RequestUser } from '../contrib/auth/types.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
 import type { BodySource, RequestBody } from './body.ts';
 import type * as BodyModule from './body.ts';
@@ -142,6 +143,10 @@ export class HttpRequest {
   urlconf: Urlconf | null | undefined = undefined;
   /** The session, set by SessionMiddleware: `await request.session.load()` before use (docs/sessions.md). */
   declare session: SessionBase;
+  /** The user, set by AuthenticationMiddleware: `await request.auser()` before use (docs/auth.md). */
+  declare user: RequestUser;
+  /** Loads `request.user` (once per request) and resolves to it (AuthenticationMiddleware). */
+  declare auser: () => Promise<RequestUser>;
   /** The media type of the body, lower-cased (`multipart/form-data`). */
   contentType: string | null = null;
   contentParams: Record<string, string> | null = null;

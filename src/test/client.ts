@@ -15,6 +15,18 @@ import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
 import { dontEnforceCsrfChecks } from '../middleware/csrf.ts';
 import type { ResolverMatch } from '../urls/resolvers.ts';
+import { lazyModule } from '../utils/module-loading.ts';
+import type * as Auth from '../contrib/auth/login.ts';
+import type * as AuthConfigured from '../contrib/auth/configured.ts';
+import type * as AuthMiddleware from '../contrib/auth/middleware.ts';
+import type * as Sessions from '../contrib/sessions/middleware.ts';
+import type { SessionBase } from '../contrib/sessions/backends/base.ts';
+
+// Loaded by the first login(): a project without auth never loads it.
+const auth = lazyModule<typeof Auth>(import.meta.url, '../contrib/auth/login');
+const authConfigured = lazyModule<typeof AuthConfigured>(import.meta.url, '../contrib/auth/configured');
+const authMiddleware = lazyModule<typeof AuthMiddleware>(import.meta.url, '../contrib/auth/middleware');
+const sessions = lazyModule<typeof Sessions>(import.meta.url, '../contrib/sessions/middleware');
 
 /** A file to upload in a multipart body. A `File`/`Blob` works too. */
 export interface UploadFile {
@@ -346,6 +358,70 @@ export class Client {
   /** Drops every cookie. */
   clearCookies(): void {
     this.cookies.clear();
+  }
+
+  /**
+   * The session of the client's session cookie (SESSION_ENGINE's store), loaded; a new one when
+   * there is no cookie. Change it and `await session.save()`, as in Django's tests.
+   */
+  async session(): Promise<SessionBase> {
+    const SessionStore = sessions().sessionEngine();
+    const key = this.cookies.get(String(settings.SESSION_COOKIE_NAME));
+    return new SessionStore(key ?? null).load();
+  }
+
+  /**
+   * Logs a user in through the authentication backends (`authenticate(null, credentials)`), as a
+   * login form would, and keeps the session cookie; false when the credentials are refused.
+   *
+   * @example assert.ok(await client.login({ username: 'ada', password: 'secret' }));
+   */
+  async login(credentials: Record<string, unknown>): Promise<boolean> {
+    setupTestEnvironment();
+    const user = await auth().authenticate(null, credentials);
+    if (user === null) return false;
+    await this.#login(user, user.backend);
+    return true;
+  }
+
+  /**
+   * Logs `user` in without checking a password (faster than login(): no hashing), with the
+   * first backend of AUTHENTICATION_BACKENDS that can find users again, or `backend`.
+   */
+  async forceLogin(user: object, backend?: string): Promise<void> {
+    setupTestEnvironment();
+    let path = backend;
+    if (path === undefined) {
+      path = authConfigured()
+        .getBackendsWithPaths()
+        .find(({ backend: b }) => typeof b.getUser === 'function')?.path;
+    }
+    (user as { backend?: string }).backend = path;
+    await this.#login(user, path);
+  }
+
+  /** Logs out: ends the session (as logout() in a view) and drops every cookie. */
+  async logout(): Promise<void> {
+    const request = this.#fakeRequest();
+    request.session = await this.session();
+    authMiddleware().installUser(request);
+    await auth().logout(request);
+    this.cookies.clear();
+  }
+
+  /** A request for login() and logout() outside the application (Django's fake HttpRequest). */
+  #fakeRequest(): HttpRequest {
+    return requestFromEnviron(buildTestEnviron({ method: 'GET', path: '/', headers: {} }));
+  }
+
+  async #login(user: object, backend: string | undefined): Promise<void> {
+    const request = this.#fakeRequest();
+    const SessionStore = sessions().sessionEngine();
+    const name = String(settings.SESSION_COOKIE_NAME);
+    request.session = new SessionStore(this.cookies.get(name) ?? null);
+    await auth().login(request, user, backend);
+    await request.session.save();
+    this.cookies.set(name, request.session.sessionKey ?? '');
   }
 }
 

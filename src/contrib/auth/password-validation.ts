@@ -137,15 +137,14 @@ export class UserAttributeSimilarityValidator implements PasswordValidator {
 
 /** The verbose name of a model field (`'email address'`), or the attribute's name. */
 function verboseName(user: object, attribute: string): string {
-  const meta = (user.constructor as { _meta?: { findField(name: string): { verboseName?: string } | undefined } })
-    ._meta;
-  let field: { verboseName?: string } | undefined;
+  const meta = (user.constructor as { _meta?: { findField(name: string): { label?: string } | undefined } })._meta;
+  let field: { label?: string } | undefined;
   try {
     field = meta?.findField(attribute);
   } catch {
     field = undefined;
   }
-  return field?.verboseName ?? attribute;
+  return field?.label ?? attribute;
 }
 
 /** The package's root folder: the password list is a data file shipped with the sources. */

@@ -99,7 +99,18 @@ export { Aggregate, Count, Sum, Avg, Min, Max, type AggregateOptions } from './a
 export { Prefetch, prefetchRelatedObjects } from './prefetch.ts';
 export { Index } from './indexes.ts';
 export { UniqueConstraint, CheckConstraint, type Constraint } from './constraints.ts';
-export { preInit, postInit, preSave, postSave, preDelete, postDelete, m2mChanged } from './signals.ts';
+export {
+  preInit,
+  postInit,
+  preSave,
+  postSave,
+  preDelete,
+  postDelete,
+  m2mChanged,
+  preMigrate,
+  postMigrate,
+  type MigrateEvent,
+} from './signals.ts';
 export { getModel, getModels, LookupError, type MetaOptions, type Options } from './options.ts';
 export type {
   InstanceOf,

@@ -48,6 +48,16 @@ export interface MetaOptions {
   managed?: boolean;
   /** Made by tsgi (the through model of a ManyToManyField). */
   autoCreated?: boolean;
+  /**
+   * The setting that may name a replacement for this model (`'AUTH_USER_MODEL'` for auth's
+   * User): when it names another model, this one is swapped out (no reverse relations, left out
+   * of getModels() and the checks).
+   */
+  swappable?: string;
+  /** Extra permissions of the model, `[codename, name]` (contrib.auth creates them after migrate). */
+  permissions?: ReadonlyArray<readonly [string, string]>;
+  /** The default permissions contrib.auth creates (`['add', 'change', 'delete', 'view']`). */
+  defaultPermissions?: readonly string[];
 }
 
 /** A relation pointing at a model, seen from that model (`author.posts`): Django's ForeignObjectRel. */
@@ -232,10 +242,10 @@ export function getModel(label: string, name?: string): Options {
   return found;
 }
 
-/** Every prepared model. */
-export function getModels(): Options[] {
+/** Every prepared model; swapped-out ones (`swappable`) only with `includeSwapped`. */
+export function getModels(options: { includeSwapped?: boolean } = {}): Options[] {
   if (pending.length > 0) prepareAll();
-  return [...prepared];
+  return options.includeSwapped ? [...prepared] : prepared.filter((o) => o.swapped === null);
 }
 
 /** The models of the installed apps' models modules, by class name (what `manage.ts shell` puts in scope). */
@@ -291,6 +301,9 @@ export class Options {
   readonly defaultRelatedName: string | undefined;
   readonly managed: boolean;
   readonly autoCreated: boolean;
+  readonly swappable: string | undefined;
+  readonly permissions: ReadonlyArray<readonly [string, string]>;
+  readonly defaultPermissions: readonly string[];
   /** Fields in declaration order (an automatic `id` first). */
   readonly fields: AnyField[] = [];
   /** The fields with a column. */
@@ -327,6 +340,9 @@ export class Options {
     this.defaultRelatedName = meta.defaultRelatedName;
     this.managed = meta.managed !== false;
     this.autoCreated = meta.autoCreated === true;
+    this.swappable = meta.swappable;
+    this.permissions = meta.permissions ?? [];
+    this.defaultPermissions = meta.defaultPermissions ?? ['add', 'change', 'delete', 'view'];
     const entries = Object.entries(declaration.fields);
     if (!entries.some(([, field]) => field.primaryKey)) {
       if (Object.prototype.hasOwnProperty.call(declaration.fields, 'id')) {
@@ -376,8 +392,23 @@ export class Options {
     return `${this.appLabel}.${this.modelName}`;
   }
 
+  /**
+   * The label of the model that replaces this one (the value of its `swappable` setting, when
+   * that names another model), or null (Django's `Options.swapped`).
+   */
+  get swapped(): string | null {
+    if (this.swappable === undefined || !settings.configured) return null;
+    const value = (settings as unknown as Record<string, unknown>)[this.swappable];
+    if (typeof value !== 'string' || value === '') return null;
+    const [app, model] = value.split('.');
+    if (model === undefined) return value;
+    return `${app}.${model.toLowerCase()}` === this.labelLower ? null : value;
+  }
+
   /** Resolves this model's relations and installs the reverse ones on their targets; false while a target class is missing. */
   resolveRelations(): boolean {
+    // A swapped-out model gives its targets no reverse relations: the model replacing it does.
+    if (this.swapped !== null) return true;
     let done = true;
     for (const field of this.fields) {
       if (!field.isRelation) continue;

@@ -55,3 +55,21 @@ export const postSave = new Signal<SaveEvent>();
 export const preDelete = new Signal<DeleteEvent>();
 export const postDelete = new Signal<DeleteEvent>();
 export const m2mChanged = new Signal<M2MChangedEvent>();
+
+/** The payload of `preMigrate` and `postMigrate`: one send per installed app, the app config as sender. */
+export interface MigrateEvent {
+  /** The app (an AppConfig). */
+  appConfig: unknown;
+  verbosity: number;
+  interactive: boolean;
+  /** The database alias migrated. */
+  using: string;
+}
+
+/** Sent by `migrate` before it applies anything, once per installed app. */
+export const preMigrate = new Signal<MigrateEvent>();
+/**
+ * Sent by `migrate` when it is done, once per installed app (awaited: receivers may query), as
+ * Django's `post_migrate`: contenttypes creates the apps' content types, auth their permissions.
+ */
+export const postMigrate = new Signal<MigrateEvent>();
