@@ -269,6 +269,7 @@ export const UNITS: readonly Unit[] = [
       'contrib/contenttypes',
       'core/checks',
       'core/exceptions',
+      'core/management/base',
       'core/validators',
       'db',
       'dispatch',

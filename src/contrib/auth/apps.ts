@@ -8,7 +8,7 @@ import { register } from '../../core/checks/registry.ts';
 import { postMigrate } from '../../db/models/signals.ts';
 import { checkModelsPermissions, checkUserModel } from './checks.ts';
 import { getUserModelOptions } from './configured.ts';
-import { createPermissions } from './management.ts';
+import { createPermissions } from './management/index.ts';
 import { updateLastLogin } from './models.ts';
 import { userLoggedIn } from './signals.ts';
 

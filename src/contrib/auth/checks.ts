@@ -7,7 +7,7 @@ import { settings } from '../../conf/index.ts';
 import { CheckMessage, ERROR, WARNING } from '../../core/checks/messages.ts';
 import { getModels, type Options } from '../../db/models/index.ts';
 import { getUserModelOptions } from './configured.ts';
-import { builtinPermissions } from './management.ts';
+import { builtinPermissions } from './management/index.ts';
 
 /** The limits of Permission's columns (name 255, codename 100). */
 const NAME_MAX = 255;

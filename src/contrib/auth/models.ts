@@ -257,7 +257,7 @@ export type CreateUserOptions = { password?: string | null; email?: string | nul
 
 /** `User.objects` (and custom user models'): createUser(), createSuperuser(), withPerm(). */
 export class UserManager<T = User> extends BaseUserManager<T> {
-  async #createUser(fields: CreateUserOptions): Promise<T> {
+  async #createUser(fields: CreateUserOptions, using: string | undefined): Promise<T> {
     const Model = this.model as unknown as typeof AbstractBaseUser &
       (new (init: Record<string, unknown>) => AbstractBaseUser);
     const usernameField = Model.USERNAME_FIELD;
@@ -270,7 +270,7 @@ export class UserManager<T = User> extends BaseUserManager<T> {
     rest[usernameField] = Model.normalizeUsername(rest[usernameField]);
     const user = new Model(rest);
     user.password = await makePassword(password);
-    await user.save();
+    await user.save(using === undefined ? {} : { using });
     return user as unknown as T;
   }
 
@@ -279,16 +279,16 @@ export class UserManager<T = User> extends BaseUserManager<T> {
    *
    * @example await User.objects.createUser({ username: 'ada', email: 'ada@example.com', password: 's3cret' });
    */
-  createUser(fields: CreateUserOptions): Promise<T> {
-    return this.#createUser({ isStaff: false, isSuperuser: false, ...fields });
+  createUser(fields: CreateUserOptions, options: { using?: string } = {}): Promise<T> {
+    return this.#createUser({ isStaff: false, isSuperuser: false, ...fields }, options.using);
   }
 
   /** Creates a user with `isStaff` and `isSuperuser`. */
-  createSuperuser(fields: CreateUserOptions): Promise<T> {
+  createSuperuser(fields: CreateUserOptions, options: { using?: string } = {}): Promise<T> {
     const all = { isStaff: true, isSuperuser: true, ...fields };
     if (all.isStaff !== true) return Promise.reject(new TypeError('Superuser must have isStaff=true.'));
     if (all.isSuperuser !== true) return Promise.reject(new TypeError('Superuser must have isSuperuser=true.'));
-    return this.#createUser(all);
+    return this.#createUser(all, options.using);
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { AppConfig } from '../../apps/config.ts';
 import { postMigrate } from '../../db/models/signals.ts';
-import { createContentTypes } from './management.ts';
+import { createContentTypes } from './management/index.ts';
 
 export class ContentTypesConfig extends AppConfig {
   override name = 'tsgi.contrib.contenttypes';

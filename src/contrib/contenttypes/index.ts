@@ -8,4 +8,4 @@
  * const ct = await ContentType.objects.getForModel(Post);
  */
 export { ContentType, ContentTypeManager } from './models.ts';
-export { createContentTypes, appModels } from './management.ts';
+export { createContentTypes, appModels } from './management/index.ts';

@@ -4,7 +4,7 @@
 // (as Django's own test settings do), and test the real costs where that is the point.
 import { withSchemaEditor } from '../../../src/db/index.ts';
 import { ContentType } from '../../../src/contrib/contenttypes/models.ts';
-import { createPermissions } from '../../../src/contrib/auth/management.ts';
+import { createPermissions } from '../../../src/contrib/auth/management/index.ts';
 import { Group, Permission, User } from '../../../src/contrib/auth/models.ts';
 
 /** Fast hashing first, the real ones after (so hashes they made still verify). */

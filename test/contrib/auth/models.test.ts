@@ -11,7 +11,7 @@ import { ContentType } from '../../../src/contrib/contenttypes/models.ts';
 import { authenticate, getUserModel } from '../../../src/contrib/auth/index.ts';
 import { clearPermissionCache, ModelBackend } from '../../../src/contrib/auth/backends.ts';
 import { makePassword } from '../../../src/contrib/auth/hashers.ts';
-import { createPermissions } from '../../../src/contrib/auth/management.ts';
+import { createPermissions } from '../../../src/contrib/auth/management/index.ts';
 import { AnonymousUser, Group, Permission, User, UserManager } from '../../../src/contrib/auth/models.ts';
 import { eachBackend } from '../../db/helpers.ts';
 import { calls } from './fixtures/hashers.ts';

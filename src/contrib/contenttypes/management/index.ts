@@ -2,10 +2,10 @@
  * `createContentTypes()`, as Django's `create_contenttypes`: the ContentType rows of an app's
  * models, made after `migrate` (the app's post_migrate receiver calls it).
  */
-import type { AppConfig } from '../../apps/config.ts';
-import { DEFAULT_DB_ALIAS } from '../../db/connections.ts';
-import { getModels, type Options } from '../../db/models/index.ts';
-import { ContentType } from './models.ts';
+import type { AppConfig } from '../../../apps/config.ts';
+import { DEFAULT_DB_ALIAS } from '../../../db/connections.ts';
+import { getModels, type Options } from '../../../db/models/index.ts';
+import { ContentType } from '../models.ts';
 
 /** The concrete models of an app (not through tables, not swapped out), as Django's `get_models()`. */
 export function appModels(appLabel: string): Options[] {

@@ -4,13 +4,13 @@
  * <verbose name>") and those of its `permissions` meta option; the app's content types are made
  * first. Connected to `postMigrate` by the auth app.
  */
-import type { AppConfig } from '../../apps/config.ts';
-import { appModels, createContentTypes } from '../contenttypes/management.ts';
-import { ContentType } from '../contenttypes/models.ts';
-import { DEFAULT_DB_ALIAS } from '../../db/connections.ts';
-import type { Options } from '../../db/models/index.ts';
-import { getPermissionCodename } from './login.ts';
-import { Permission } from './models.ts';
+import type { AppConfig } from '../../../apps/config.ts';
+import { appModels, createContentTypes } from '../../contenttypes/management/index.ts';
+import { ContentType } from '../../contenttypes/models.ts';
+import { DEFAULT_DB_ALIAS } from '../../../db/connections.ts';
+import type { Options } from '../../../db/models/index.ts';
+import { getPermissionCodename } from '../login.ts';
+import { Permission } from '../models.ts';
 
 /** `[codename, name]` of a model's default permissions (`['add_post', 'Can add post']`, ...). */
 export function builtinPermissions(meta: Options): Array<readonly [string, string]> {
