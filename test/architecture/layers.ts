@@ -256,6 +256,11 @@ export const UNITS: readonly Unit[] = [
     imports: ['apps', 'conf', 'core/exceptions', 'core/handlers', 'gateway', 'staticfiles', 'urls'],
   },
   {
+    name: 'core/mail',
+    what: 'sending e-mail: `sendMail()`, `EmailMessage`, EMAIL_BACKEND (SMTP on nodemailer, console, file, locmem)',
+    imports: ['conf', 'core/exceptions', 'utils'],
+  },
+  {
     name: 'contrib/contenttypes',
     what: 'a row per installed model (`ContentType`, `getForModel()`), made after migrate',
     imports: ['apps', 'conf', 'db'],
