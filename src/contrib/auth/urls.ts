@@ -1,0 +1,31 @@
+/**
+ * The auth views under Django's paths and names (`login`, `logout`, `password_change`,
+ * `password_change_done`, `password_reset`, `password_reset_done`, `password_reset_confirm`,
+ * `password_reset_complete`).
+ *
+ * @example
+ * import * as authUrls from 'tsgi/contrib/auth/urls';
+ * urlpatterns = [path('accounts/', include(authUrls)), ...];
+ */
+import { path } from '../../urls/index.ts';
+import {
+  LoginView,
+  LogoutView,
+  PasswordChangeDoneView,
+  PasswordChangeView,
+  PasswordResetCompleteView,
+  PasswordResetConfirmView,
+  PasswordResetDoneView,
+  PasswordResetView,
+} from './views.ts';
+
+export const urlpatterns = [
+  path('login/', LoginView.asView(), { name: 'login' }),
+  path('logout/', LogoutView.asView(), { name: 'logout' }),
+  path('password_change/', PasswordChangeView.asView(), { name: 'password_change' }),
+  path('password_change/done/', PasswordChangeDoneView.asView(), { name: 'password_change_done' }),
+  path('password_reset/', PasswordResetView.asView(), { name: 'password_reset' }),
+  path('password_reset/done/', PasswordResetDoneView.asView(), { name: 'password_reset_done' }),
+  path('reset/<uidb64>/<token>/', PasswordResetConfirmView.asView(), { name: 'password_reset_confirm' }),
+  path('reset/done/', PasswordResetCompleteView.asView(), { name: 'password_reset_complete' }),
+];
