@@ -5,7 +5,10 @@
 //   SHA-1 and MD5); with the same salt, both make the very same string;
 // - scrypt in Django 4.0's format (Django 3.2 has none), against Python's hashlib.scrypt;
 // - mustUpdate() agrees with Django's must_update() (cost settings, short salts);
-// - the validators give the same messages and codes, in the same order, for the same inputs.
+// - the validators give the same messages and codes, in the same order, for the same inputs;
+// - password reset tokens: the same token for the same user and moment, each side's token checks
+//   on the other, and both refuse it after the same PASSWORD_RESET_TIMEOUT (a reset link mailed
+//   by a Django site still works after the move, and the other way round).
 //
 // Skipped when Django 3.2 or argon2-cffi is missing, except in CI (CI=true), where it fails.
 import { before, describe, test } from 'node:test';
@@ -26,6 +29,7 @@ import {
   validatePassword,
 } from '../../../src/contrib/auth/password-validation.ts';
 import { CharField, EmailField, Model } from '../../../src/db/models/index.ts';
+import { PasswordResetTokenGenerator } from '../../../src/contrib/auth/tokens.ts';
 import { djangoSkip, oracle, value } from './oracle.ts';
 
 if (!settings.configured) settings.configure({ SECRET_KEY: 'differential-secret', USE_TZ: true });
@@ -252,6 +256,46 @@ describe('password validators against Django 3.2', { skip: djangoSkip }, () => {
         })),
       );
       assert.deepEqual(passwordValidatorsHelpTexts(validators), value(answers[i]));
+    }
+  });
+
+  test('password reset tokens: the same token, checked both ways, expiring at the same moment', () => {
+    const EPOCH_2001 = Date.UTC(2001, 0, 1) / 1000;
+    const moment = 1_796_000_000; // 2026-11-28, seconds since 1970
+    const users = [
+      { pk: 1, password: 'pbkdf2_sha256$260000$salt$hash', email: 'ada@example.com' },
+      { pk: 42, password: 'argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdA$aGFzaA', email: '', last_login: 1_795_000_123 },
+      { pk: 7, password: '!unusable', email: 'Ünïcode@example.com', last_login: 1_700_000_000 },
+    ];
+    const tsgiUser = (u: (typeof users)[number]) => ({
+      pk: u.pk,
+      password: u.password,
+      email: u.email,
+      lastLogin: 'last_login' in u ? new Date(u.last_login! * 1000) : null,
+    });
+    const at = (seconds: number) => {
+      const generator = new PasswordResetTokenGenerator();
+      generator.now = () => Math.floor(seconds - EPOCH_2001);
+      return generator;
+    };
+    const made = oracle(users.map((user) => ({ op: 'token', user, now: moment })));
+    const ours = users.map((user) => at(moment).makeToken(tsgiUser(user)));
+    assert.deepEqual(ours, made.map(value), 'the same token for the same user and moment');
+    // Checked on the other side, within and past the timeout (60 s here).
+    using _ = overrideSettings({ PASSWORD_RESET_TIMEOUT: 60 });
+    const checks = users.flatMap((user, i) =>
+      [moment + 60, moment + 61].map((now) => ({ op: 'check_token', user, token: ours[i], now, timeout: 60 })),
+    );
+    assert.deepEqual(
+      oracle(checks).map(value),
+      users.flatMap(() => [true, false]),
+    );
+    for (const [i, user] of users.entries()) {
+      assert.equal(at(moment + 60).checkToken(tsgiUser(user), value(made[i])), true);
+      assert.equal(at(moment + 61).checkToken(tsgiUser(user), value(made[i])), false);
+      // Another password hash (a changed password) or another last login: refused by both.
+      const changed = { ...user, password: `${user.password}x` };
+      assert.equal(at(moment).checkToken(tsgiUser(changed), value(made[i])), false);
     }
   });
 });
