@@ -264,10 +264,10 @@ export class BaseFormSet<T extends AnyForm = AnyForm> implements Iterable<T> {
     return this.forms.map((form) => form.cleanedData as Record<string, unknown>);
   }
 
-  /** The forms marked for deletion (with `canDelete`), once cleaned. */
+  /** The forms marked for deletion (with `canDelete`), once cleaned; none while the formset is invalid (as Django). */
   get deletedForms(): T[] {
     this.assertCleaned('deletedForms');
-    if (!this.canDelete) return [];
+    if (!this.canDelete || !this.validNow()) return [];
     return this.forms.filter(
       (form, i) => !(i >= this.initialFormCount() && !form.hasChanged()) && this.shouldDeleteForm(form),
     );
@@ -277,6 +277,8 @@ export class BaseFormSet<T extends AnyForm = AnyForm> implements Iterable<T> {
   get orderedForms(): T[] {
     this.assertCleaned('orderedForms');
     if (!this.canOrder) throw new TypeError(`'${this.constructor.name}' has no orderedForms: canOrder is off.`);
+    if (!this.validNow())
+      throw new TypeError(`'${this.constructor.name}' has no orderedForms: the formset is not valid.`);
     const ordering: [number, number | null][] = [];
     this.forms.forEach((form, i) => {
       if (i >= this.initialFormCount() && !form.hasChanged()) return;
@@ -462,8 +464,12 @@ templateAliases(BaseFormSet, {
   total_error_count: 'totalErrorCount',
 });
 
+/** A formset class to extend: BaseFormSet or a subclass of it. */
+export type FormSetBaseClass = (new (options?: FormSetOptions) => BaseFormSet<AnyForm>) &
+  Omit<typeof BaseFormSet, 'prototype'>;
+
 export interface FormsetFactoryOptions {
-  formset?: typeof BaseFormSet;
+  formset?: FormSetBaseClass;
   extra?: number;
   canOrder?: boolean;
   canDelete?: boolean;
@@ -492,7 +498,7 @@ export function formsetFactory<T extends AnyForm>(
   if (maxNum > absoluteMax) {
     throw new RangeError(`absoluteMax (${absoluteMax}) must be greater than or equal to maxNum (${maxNum}).`);
   }
-  const base = options.formset ?? BaseFormSet;
+  const base: FormSetBaseClass = options.formset ?? BaseFormSet;
   const cls = class extends base {};
   Object.defineProperty(cls, 'name', { value: `${form.name}FormSet` });
   Object.assign(cls, {

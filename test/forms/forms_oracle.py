@@ -1,9 +1,11 @@
-"""Cleans submitted data with Django 3.2's own forms and prints what they give.
+"""Cleans submitted data with Django 3.2's own forms and formsets and prints what they give.
 
-The forms are the same as test/forms/diff-forms.ts declares for tsgi (field for field). Reads a
-JSON list of cases on stdin: {"form", "data": {name: value or [values]}, "files"?: {name:
-{"name", "content"}}, "html"?: bool}. Prints, for each: {"valid", "cleaned": {field: tagged
-value}, "errors": {field: [codes]}, "messages": {field: [messages]}, "html"?: form.as_p()}.
+The forms are the same as test/forms/diff-forms.ts declares for tsgi (field for field), the
+formsets as test/forms/diff-formsets.ts. Reads a JSON list of cases on stdin: {"form", "data":
+{name: value or [values]}, "files"?: {name: {"name", "content"}}, "html"?: bool}, or {"formset",
+"data"?, "initial"?, "prefix"?, "html"?} for a formset. Prints, for each form case: {"valid",
+"cleaned": {field: tagged value}, "errors": {field: [codes]}, "messages": {field: [messages]},
+"html"?: form.as_p()}; for each formset case what run_formset() says.
 """
 import datetime
 import decimal
@@ -117,6 +119,36 @@ class PrefixForm(forms.Form):
 FORMS = {c.__name__: c for c in [TextForm, NumberForm, DateForm, ChoiceForm, FileForm, HookForm, PrefixForm]}
 
 
+class ArticleForm(forms.Form):
+    title = forms.CharField(max_length=20)
+    pub_date = forms.DateField(required=False)
+
+
+class UniqueTitles(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        titles = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            title = form.cleaned_data.get('title')
+            if title in titles:
+                raise forms.ValidationError('Articles in a set must have distinct titles.', code='duplicate')
+            titles.append(title)
+
+
+FORMSETS = {
+    'Basic': forms.formset_factory(ArticleForm),
+    'Full': forms.formset_factory(ArticleForm, extra=2, can_delete=True, can_order=True, max_num=3,
+                                  validate_max=True, min_num=1, validate_min=True),
+    'DeleteInitialOnly': forms.formset_factory(ArticleForm, can_delete=True, can_delete_extra=False, extra=2),
+    'Capped': forms.formset_factory(ArticleForm, extra=5, max_num=2, absolute_max=3),
+    'Unique': forms.formset_factory(ArticleForm, formset=UniqueTitles, extra=0, can_delete=True),
+    'MinOnly': forms.formset_factory(ArticleForm, extra=0, min_num=2, validate_min=True),
+}
+
+
 def tag(value):
     if value is None:
         return {'t': 'none'}
@@ -172,9 +204,50 @@ def run(case):
     return out
 
 
+def codes_and_messages(errors):
+    return {'codes': [e.code or '' for e in errors.as_data()], 'messages': list(errors)}
+
+
+def run_formset(case):
+    cls = FORMSETS[case['formset']]
+    kwargs = {'prefix': case.get('prefix'), 'initial': case.get('initial')}
+    if 'data' in case:
+        data = MultiValueDict()
+        for key, value in case['data'].items():
+            data.setlist(key, value if isinstance(value, list) else [value])
+        kwargs['data'] = data
+    formset = cls(**kwargs)
+    valid = formset.is_valid()
+    out = {
+        'valid': valid,
+        'total': formset.total_form_count(),
+        'initial_count': formset.initial_form_count(),
+        'forms': [{
+            'errors': {k: [e.code or '' for e in v] for k, v in form.errors.as_data().items()},
+            'messages': {k: list(v) for k, v in form.errors.items()},
+            'cleaned': {k: tag(v) for k, v in getattr(form, 'cleaned_data', {}).items()},
+            'changed': form.has_changed(),
+        } for form in formset.forms],
+        'non_form_errors': codes_and_messages(formset.non_form_errors()),
+        'total_error_count': formset.total_error_count(),
+        'deleted': [formset.forms.index(f) for f in formset.deleted_forms],
+        'has_changed': formset.has_changed(),
+    }
+    if valid and formset.can_order:
+        out['ordered'] = [formset.forms.index(f) for f in formset.ordered_forms]
+    if case.get('html'):
+        out['html'] = str(formset.as_p())
+        out['table'] = str(formset.as_table())
+        out['management'] = str(formset.management_form)
+        if formset.can_delete_extra or not formset.can_delete:
+            # Django 3.2's empty_form fails (a TypeError) with can_delete_extra=False; 4.1 fixed it.
+            out['empty_form'] = str(formset.empty_form.as_p())
+    return out
+
+
 def main():
     cases = json.load(sys.stdin)
-    json.dump([run(c) for c in cases], sys.stdout)
+    json.dump([run_formset(c) if 'formset' in c else run(c) for c in cases], sys.stdout)
 
 
 main()
