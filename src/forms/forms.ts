@@ -456,6 +456,18 @@ export class BaseForm<F extends Fields = Fields> {
     return changed;
   }
 
+  /**
+   * Reads from the database what drawing the form needs: the options of the fields whose choices
+   * are a queryset (ModelChoiceField). Call it before drawing such a form yourself; FormView and
+   * the editing views do. A form without such fields needs nothing (no query).
+   */
+  async loadChoices(): Promise<void> {
+    for (const field of Object.values(this.fields as Fields)) {
+      const loader = field as unknown as { loadChoices?: () => Promise<void>; choicesLoaded?: boolean };
+      if (typeof loader.loadChoices === 'function' && !loader.choicesLoaded) await loader.loadChoices();
+    }
+  }
+
   /** Whether the form needs `enctype="multipart/form-data"` (it has a file input). */
   isMultipart(): boolean {
     return Object.values(this.fields as Fields).some((field) => field.widget.needsMultipartForm);

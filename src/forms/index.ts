@@ -29,3 +29,5 @@ export {
   DELETION_FIELD_NAME,
 } from './formsets.ts';
 export type { FormSetClass, FormSetOptions, FormsetFactoryOptions } from './formsets.ts';
+export { BaseModelForm, ModelForm, modelformFactory, fieldsForModel, formfieldFor, modelToDict } from './models.ts';
+export type { ModelClass, ModelFormClass, ModelFormMeta, ModelFormOptions, ModelFields } from './models.ts';

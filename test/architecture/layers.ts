@@ -211,12 +211,13 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'forms',
-    what: "forms, as `django.forms`: `Form` (typed `cleanedData`), the fields, the widgets drawn through the form renderer's templates, formsets",
+    what: "forms, as `django.forms`: `Form` (typed `cleanedData`), the fields, the widgets drawn through the form renderer's templates, formsets, ModelForm and the queryset choice fields",
     imports: [
       'conf',
       'core/exceptions',
       'core/files/uploadedfile',
       'core/validators',
+      'db',
       'template',
       'utils',
       'utils/formats',

@@ -34,3 +34,5 @@ export { FileField, ImageField } from './files.ts';
 export type { FileFieldOptions, FileValue, ImageFieldOptions, ImageInfo, UploadedImage } from './files.ts';
 export { ComboField, MultiValueField, SplitDateTimeField } from './combine.ts';
 export type { MultiValueFieldOptions, SplitDateTimeFieldOptions } from './combine.ts';
+export { ModelChoiceField, ModelMultipleChoiceField } from './models.ts';
+export type { ModelChoiceFieldOptions, QuerySetSource } from './models.ts';
