@@ -10,6 +10,7 @@ export type { ClassViewFunction, ViewResult } from './generic/base.ts';
 export { TemplateView } from './generic/template.ts';
 export { FormView } from './generic/edit.ts';
 export type { FormClassOf } from './generic/edit.ts';
+export { CreateView, UpdateView, DeleteView, ModelFormView, type EditableModel } from './generic/edit.ts';
 export {
   requireHttpMethods,
   requireGET,

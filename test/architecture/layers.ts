@@ -232,8 +232,8 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'views',
-    what: '`View`, `RedirectView`, `TemplateView`, decorators, the default and DEBUG error pages',
-    imports: ['conf', 'core/exceptions', 'forms', 'http', 'template', 'urls', 'utils'],
+    what: '`View`, `RedirectView`, `TemplateView`, `FormView`, `CreateView`, `UpdateView`, `DeleteView`, decorators, the default and DEBUG error pages',
+    imports: ['conf', 'core/exceptions', 'db', 'forms', 'http', 'template', 'urls', 'utils'],
   },
   {
     name: 'core/handlers',

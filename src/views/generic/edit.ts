@@ -1,7 +1,8 @@
 /**
  * Views that process a form, as Django's `django.views.generic.edit`: `FormView` shows the form
  * on GET, validates it on POST (and PUT), then redirects to `successUrl` (`formValid()`) or shows
- * it again with its errors (`formInvalid()`).
+ * it again with its errors (`formInvalid()`). `CreateView` and `UpdateView` do it with a ModelForm
+ * of a model (saved when valid); `DeleteView` confirms on GET and deletes on POST.
  *
  * @example
  * class ContactView extends FormView {
@@ -15,12 +16,18 @@
  * }
  */
 import { ImproperlyConfigured } from '../../core/exceptions.ts';
+import type { Manager } from '../../db/models/manager.ts';
+import type { Options } from '../../db/models/options.ts';
+import type { QuerySet } from '../../db/models/query.ts';
 import type { BaseForm, FormOptions } from '../../forms/forms.ts';
+import type * as ModelForms from '../../forms/models.ts';
+import { Http404 } from '../../http/exceptions.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseRedirect, type HttpResponse } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import type { Context } from '../../template/backends/base.ts';
 import type { LazyUrl } from '../../urls/base.ts';
+import { lazyModule } from '../../utils/module-loading.ts';
 import { TemplateView } from './template.ts';
 
 /** A form class, as FormView takes it. */
@@ -88,10 +95,15 @@ export class FormView<F extends BaseForm = BaseForm> extends TemplateView {
     return this.renderToResponse(await this.getContextData({ ...this.kwargs, form }));
   }
 
-  /** The context, with `form` (a new one unless given). */
+  /**
+   * The context, with `form` (a new one unless given), its queryset choices read
+   * (`form.loadChoices()`) so that the template can draw it.
+   */
   override async getContextData(kwargs: Record<string, unknown>): Promise<Context> {
     const context = await super.getContextData(kwargs);
     if (!('form' in context)) context.form = this.getForm();
+    const form = context.form as { loadChoices?: () => Promise<void> } | null;
+    if (form && typeof form.loadChoices === 'function') await form.loadChoices();
     return context;
   }
 
@@ -106,5 +118,274 @@ export class FormView<F extends BaseForm = BaseForm> extends TemplateView {
 
   async put(request: HttpRequest, ...rest: unknown[]): Promise<HttpResponseBase> {
     return this.post(request, ...rest);
+  }
+}
+
+/** A model class as the editing views take it: its default manager and metadata. */
+export interface EditableModel<T = unknown> {
+  readonly objects: Manager<T>;
+  readonly _meta: Options;
+  readonly name: string;
+}
+
+// Loaded when a view first builds a ModelForm from `fields`: tsgi/views loads no ORM at start-up.
+const modelForms = lazyModule<typeof ModelForms>(import.meta.url, '../../forms/models');
+
+/** The model metadata of an instance, or undefined. */
+function metaOf(object: unknown): Options | undefined {
+  if (typeof object !== 'object' || object === null) return undefined;
+  return (object.constructor as Partial<EditableModel>)._meta;
+}
+
+/**
+ * Django's SingleObjectMixin, for the editing views: the object the URL's `pk` or `slug` names,
+ * in `queryset` or the model's objects, put in the context as `object` and `<model>`.
+ */
+function findObject<T>(view: {
+  kwargs: Record<string, unknown>;
+  pkUrlKwarg: string;
+  slugUrlKwarg: string;
+  slugField: string;
+  queryPkAndSlug: boolean;
+  constructor: { name: string };
+  getQueryset(): QuerySet<T>;
+}): Promise<T> {
+  let queryset = view.getQueryset();
+  const pk = view.kwargs[view.pkUrlKwarg];
+  const slug = view.kwargs[view.slugUrlKwarg];
+  if (pk === undefined && slug === undefined) {
+    throw new TypeError(
+      `Generic detail view ${view.constructor.name} must be called with either an object pk or a slug in the URLconf: capture <int:${view.pkUrlKwarg}> or <slug:${view.slugUrlKwarg}> in its path.`,
+    );
+  }
+  if (pk !== undefined) queryset = queryset.filter({ pk } as never);
+  if (slug !== undefined && (pk === undefined || view.queryPkAndSlug))
+    queryset = queryset.filter({ [view.slugField]: slug } as never);
+  return queryset.get().catch((error: unknown) => {
+    if (error instanceof queryset.meta.DoesNotExist)
+      throw new Http404(`No ${queryset.meta.verboseName} found matching the query`);
+    throw error;
+  });
+}
+
+/** What the editing views of one object share (Django's SingleObjectMixin and ModelFormMixin). */
+export class ModelFormView<T = unknown, F extends BaseForm = BaseForm> extends FormView<F> {
+  /** The model; its default manager is searched when `queryset` is not set. */
+  model: EditableModel<T> | undefined = undefined;
+  /** The objects searched (copied with `.all()` on each request). */
+  queryset: QuerySet<T> | undefined = undefined;
+  /** The model fields of the ModelForm made when no `formClass` is given. */
+  fields: readonly string[] | '__all__' | undefined = undefined;
+  slugField = 'slug';
+  slugUrlKwarg = 'slug';
+  pkUrlKwarg = 'pk';
+  /** Look up by pk and slug when the URL captured both (else by pk only). */
+  queryPkAndSlug = false;
+  /** The context name of the object besides `object` (default: the model's name, `post`). */
+  contextObjectName: string | undefined = undefined;
+  templateNameSuffix = '_form';
+  /** The object edited (null while creating). */
+  object: T | null = null;
+
+  /** `queryset`, or every object of `model`. */
+  getQueryset(): QuerySet<T> {
+    if (this.queryset !== undefined) return this.queryset.all();
+    if (this.model !== undefined) return this.model.objects.all();
+    const name = this.constructor.name;
+    throw new ImproperlyConfigured(
+      `${name} is missing a QuerySet. Define ${name}.model, ${name}.queryset, or override ${name}.getQueryset().`,
+    );
+  }
+
+  /** The object the URL's `pk` (or `slug`) names; Http404 when none matches. */
+  getObject(): Promise<T> {
+    return findObject(this);
+  }
+
+  /** The model: `model`, the object's, or the queryset's. */
+  protected getModelMeta(): Options | undefined {
+    return this.model?._meta ?? metaOf(this.object) ?? this.queryset?.meta;
+  }
+
+  /** `formClass`, or a ModelForm of the model with `fields`. */
+  override getFormClass(): FormClassOf<F> {
+    const name = this.constructor.name;
+    if (this.fields !== undefined && this.formClass !== undefined) {
+      throw new ImproperlyConfigured(`Specifying both 'fields' and 'formClass' is not permitted (${name}).`);
+    }
+    if (this.formClass !== undefined) return this.formClass;
+    const meta = this.getModelMeta();
+    if (meta === undefined) {
+      throw new ImproperlyConfigured(`${name} is missing a model: define ${name}.model, queryset or formClass.`);
+    }
+    if (this.fields === undefined) {
+      throw new ImproperlyConfigured(
+        `Using ModelFormView (base class of ${name}) without the 'fields' attribute is prohibited: list the model fields the form edits, fields = ['title', ...] (or '__all__').`,
+      );
+    }
+    return modelForms().modelformFactory(meta.model as never, { fields: this.fields }) as unknown as FormClassOf<F>;
+  }
+
+  /** The form's options, with `instance`: the object edited. */
+  override getFormKwargs(): FormOptions & Record<string, unknown> {
+    return { ...super.getFormKwargs(), instance: this.object };
+  }
+
+  /**
+   * `successUrl` with `{field}` filled from the saved object (`/books/{id}/`), else the object's
+   * `getAbsoluteUrl()`.
+   */
+  override getSuccessUrl(): string {
+    const object = this.object as Record<string, unknown> | null;
+    if (this.successUrl) {
+      return String(this.successUrl).replace(/\{(\w+)\}/g, (_m, key: string) => String(object?.[key] ?? ''));
+    }
+    if (object !== null && typeof object.getAbsoluteUrl === 'function') {
+      return String((object.getAbsoluteUrl as () => unknown).call(object));
+    }
+    throw new ImproperlyConfigured(
+      `No URL to redirect to. Either provide a url (${this.constructor.name}.successUrl) or define a getAbsoluteUrl() method on the Model.`,
+    );
+  }
+
+  /** A valid form: the object is saved, then the redirect. */
+  override async formValid(form: F): Promise<HttpResponseBase> {
+    this.object = await (form as unknown as { save(): Promise<T> }).save();
+    return super.formValid(form);
+  }
+
+  /** `contextObjectName`, else the model's name. */
+  getContextObjectName(object: unknown): string | undefined {
+    return this.contextObjectName ?? metaOf(object)?.modelName;
+  }
+
+  /** The context: `object` and `<model>` when there is an object, and the form. */
+  override async getContextData(kwargs: Record<string, unknown>): Promise<Context> {
+    const extra: Context = {};
+    if (this.object !== null) {
+      extra.object = this.object;
+      const name = this.getContextObjectName(this.object);
+      if (name) extra[name] = this.object;
+    }
+    return super.getContextData({ ...extra, ...kwargs });
+  }
+
+  /** `templateName`, else `<app>/<model><templateNameSuffix>.html` (`blog/post_form.html`). */
+  override getTemplateNames(): string[] {
+    if (this.templateName !== undefined) return super.getTemplateNames();
+    const meta = metaOf(this.object) ?? this.getModelMeta();
+    if (meta === undefined) return super.getTemplateNames();
+    return [`${meta.appLabel}/${meta.modelName}${this.templateNameSuffix}.html`];
+  }
+}
+
+/**
+ * Creates an object: a ModelForm of the model on GET, saved on a valid POST, then a redirect to
+ * `successUrl` (`{id}` filled in) or the object's `getAbsoluteUrl()`. Template:
+ * `<app>/<model>_form.html` with `form`.
+ *
+ * @example
+ * path('books/new/', CreateView.asView({ model: Book, fields: ['title', 'author'], successUrl: '/books/{id}/' }));
+ */
+export class CreateView<T = unknown, F extends BaseForm = BaseForm> extends ModelFormView<T, F> {
+  override async get(request: HttpRequest, ...rest: unknown[]): Promise<HttpResponse> {
+    this.object = null;
+    return super.get(request, ...rest);
+  }
+
+  override async post(request: HttpRequest, ...rest: unknown[]): Promise<HttpResponseBase> {
+    this.object = null;
+    return super.post(request, ...rest);
+  }
+}
+
+/**
+ * Edits the object the URL names (`pk` or `slug`; Http404 when none): its ModelForm filled from
+ * it, saved on a valid POST. Template: `<app>/<model>_form.html` with `form`, `object`, `<model>`.
+ *
+ * @example
+ * path('books/<int:pk>/edit/', UpdateView.asView({ model: Book, fields: ['title'], successUrl: '/books/' }));
+ */
+export class UpdateView<T = unknown, F extends BaseForm = BaseForm> extends ModelFormView<T, F> {
+  override async get(request: HttpRequest, ...rest: unknown[]): Promise<HttpResponse> {
+    this.object = await this.getObject();
+    return super.get(request, ...rest);
+  }
+
+  override async post(request: HttpRequest, ...rest: unknown[]): Promise<HttpResponseBase> {
+    this.object = await this.getObject();
+    return super.post(request, ...rest);
+  }
+}
+
+/**
+ * Deletes the object the URL names: GET shows `<app>/<model>_confirm_delete.html` (with `object`
+ * and `<model>`), POST (or DELETE) deletes it and redirects to `successUrl` (`{id}` filled from the
+ * deleted object). As Django 3.2's DeleteView.
+ *
+ * @example
+ * path('books/<int:pk>/delete/', DeleteView.asView({ model: Book, successUrl: '/books/' }));
+ */
+export class DeleteView<T = unknown> extends TemplateView {
+  model: EditableModel<T> | undefined = undefined;
+  queryset: QuerySet<T> | undefined = undefined;
+  successUrl: string | LazyUrl | undefined = undefined;
+  slugField = 'slug';
+  slugUrlKwarg = 'slug';
+  pkUrlKwarg = 'pk';
+  queryPkAndSlug = false;
+  contextObjectName: string | undefined = undefined;
+  templateNameSuffix = '_confirm_delete';
+  object: T | null = null;
+
+  getQueryset(): QuerySet<T> {
+    return ModelFormView.prototype.getQueryset.call(this as never) as QuerySet<T>;
+  }
+
+  getObject(): Promise<T> {
+    return findObject(this);
+  }
+
+  getSuccessUrl(): string {
+    if (!this.successUrl) {
+      throw new ImproperlyConfigured(`No URL to redirect to. Provide a successUrl on ${this.constructor.name}.`);
+    }
+    const object = this.object as Record<string, unknown> | null;
+    return String(this.successUrl).replace(/\{(\w+)\}/g, (_m, key: string) => String(object?.[key] ?? ''));
+  }
+
+  override async getContextData(kwargs: Record<string, unknown>): Promise<Context> {
+    const extra: Context = {};
+    if (this.object !== null) {
+      extra.object = this.object;
+      const name = this.contextObjectName ?? metaOf(this.object)?.modelName;
+      if (name) extra[name] = this.object;
+    }
+    return super.getContextData({ ...extra, ...kwargs });
+  }
+
+  override getTemplateNames(): string[] {
+    if (this.templateName !== undefined) return super.getTemplateNames();
+    const meta = metaOf(this.object) ?? this.model?._meta ?? this.queryset?.meta;
+    if (meta === undefined) return super.getTemplateNames();
+    return [`${meta.appLabel}/${meta.modelName}${this.templateNameSuffix}.html`];
+  }
+
+  /** The confirmation page. */
+  override async get(request: HttpRequest, ..._rest: unknown[]): Promise<HttpResponse> {
+    this.object = await this.getObject();
+    return this.renderToResponse(await this.getContextData(this.kwargs), request);
+  }
+
+  /** Deletes the object, then redirects to the success URL. */
+  async delete(_request: HttpRequest, ..._rest: unknown[]): Promise<HttpResponseBase> {
+    this.object = await this.getObject();
+    const successUrl = this.getSuccessUrl();
+    await (this.object as unknown as { delete(): Promise<unknown> }).delete();
+    return new HttpResponseRedirect(successUrl);
+  }
+
+  async post(request: HttpRequest, ...rest: unknown[]): Promise<HttpResponseBase> {
+    return this.delete(request, ...rest);
   }
 }
