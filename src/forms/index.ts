@@ -31,3 +31,16 @@ export {
 export type { FormSetClass, FormSetOptions, FormsetFactoryOptions } from './formsets.ts';
 export { BaseModelForm, ModelForm, modelformFactory, fieldsForModel, formfieldFor, modelToDict } from './models.ts';
 export type { ModelClass, ModelFormClass, ModelFormMeta, ModelFormOptions, ModelFields } from './models.ts';
+export {
+  BaseModelFormSet,
+  BaseInlineFormSet,
+  InlineForeignKeyField,
+  modelformsetFactory,
+  inlineformsetFactory,
+} from './model-formsets.ts';
+export type {
+  InlineFormSetOptions,
+  ModelFormSetClass,
+  ModelFormSetOptions,
+  ModelFormsetFactoryOptions,
+} from './model-formsets.ts';

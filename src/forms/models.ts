@@ -364,6 +364,10 @@ export class BaseModelForm<M extends object = object, F extends Fields = Fields>
   /** After the form's validation: the instance gets the data, then the model validates it. */
   protected override async postClean(): Promise<void> {
     const exclude = this.validationExclusions();
+    // An inline formset's key to its parent is left out of the fields' validation (the parent may
+    // not be saved yet) but kept in the uniqueness checks, as Django does.
+    for (const [name, field] of Object.entries(this.fields as Fields))
+      if ((field as { inlineForeignKey?: boolean }).inlineForeignKey) exclude.push(name);
     try {
       this.constructInstance();
     } catch (error) {
