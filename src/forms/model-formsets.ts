@@ -23,7 +23,13 @@ import { Field } from './fields/base.ts';
 import { ModelChoiceField } from './fields/models.ts';
 import { BaseFormSet, formsetFactory, type FormSetOptions, type FormsetFactoryOptions } from './formsets.ts';
 import type { BaseForm, FormOptions } from './forms.ts';
-import { modelformFactory, type BaseModelForm, type ModelClass, type ModelFormMeta } from './models.ts';
+import {
+  modelformFactory,
+  type BaseModelForm,
+  type ModelClass,
+  type ModelFieldName,
+  type ModelFormMeta,
+} from './models.ts';
 import { HiddenInput } from './widgets/base.ts';
 
 type Row = Record<string, unknown>;
@@ -283,7 +289,7 @@ export type ModelFormSetClass<F extends AnyModelForm = AnyModelForm> = (new (
   Omit<typeof BaseModelFormSet, 'prototype'>;
 
 /** Django's `modelformset_factory`: a formset class of ModelForms of `model`. */
-export function modelformsetFactory<M extends object, const K extends string>(
+export function modelformsetFactory<M extends object, const K extends ModelFieldName<M>>(
   model: ModelClass<M>,
   options: ModelFormsetFactoryOptions<K> = {},
 ): ModelFormSetClass<BaseModelForm<M>> {
@@ -427,7 +433,7 @@ function findForeignKey(parent: ModelClass, model: ModelClass, name?: string): F
 }
 
 /** Django's `inlineformset_factory`: a formset of the `model` rows pointing at a `parent` object. */
-export function inlineformsetFactory<P extends object, M extends object, const K extends string>(
+export function inlineformsetFactory<P extends object, M extends object, const K extends ModelFieldName<M>>(
   parent: ModelClass<P>,
   model: ModelClass<M>,
   options: Omit<ModelFormsetFactoryOptions<K>, 'formset'> & { fk?: string; formset?: typeof BaseInlineFormSet } = {},

@@ -457,8 +457,13 @@ export class BaseModelForm<M extends object = object, F extends Fields = Fields>
 
 /** The form fields of a model's fields `K`: each cleans to the instance's type of it. */
 export type ModelFields<M, K extends string> = {
-  [P in K]: Field<P extends keyof M ? Awaited<M[P]> : unknown>;
+  [P in K as P extends keyof M ? (M[P] extends (...args: never[]) => unknown ? never : P) : P]: Field<
+    P extends keyof M ? Awaited<M[P]> : unknown
+  >;
 };
+
+/** The names a ModelForm's `fields` may list: the instance's attributes (methods left out by the type). */
+export type ModelFieldName<M> = Extract<keyof M, string>;
 
 /** What `ModelForm.define()` returns. */
 export type ModelFormClass<M extends object, F extends Fields> = {
@@ -474,7 +479,7 @@ export type ModelFormClass<M extends object, F extends Fields> = {
 /** `ModelForm.define(Model, { fields })`: the form class of a model. */
 export const ModelForm = {
   /** A ModelForm class of `model` with the Meta's fields, widgets, labels... */
-  define<M extends object, const K extends string>(
+  define<M extends object, const K extends ModelFieldName<M>>(
     model: ModelClass<M>,
     meta: ModelFormMeta<K>,
   ): ModelFormClass<M, ModelFields<M, K>> {
@@ -483,7 +488,7 @@ export const ModelForm = {
 };
 
 /** Django's `modelform_factory`: a ModelForm class of `model`, on `form` (BaseModelForm by default). */
-export function modelformFactory<M extends object, const K extends string>(
+export function modelformFactory<M extends object, const K extends ModelFieldName<M>>(
   model: ModelClass<M>,
   options: ModelFormMeta<K> & { form?: typeof BaseModelForm } = {},
 ): ModelFormClass<M, ModelFields<M, K>> {

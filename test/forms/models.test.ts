@@ -188,7 +188,7 @@ eachBackend('model forms', () => {
       /Creating a ModelForm without either the 'fields' attribute or the 'exclude' attribute is prohibited; form BookForm needs updating/,
     );
     assert.throws(
-      () => ModelForm.define(Book, { fields: ['title', 'nope'] }),
+      () => ModelForm.define(Book, { fields: ['title', 'nope'] as never }),
       /Unknown field\(s\) \(nope\) specified for Book/,
     );
     assert.throws(

@@ -223,7 +223,9 @@ export class ModelFormView<T = unknown, F extends BaseForm = BaseForm> extends F
         `Using ModelFormView (base class of ${name}) without the 'fields' attribute is prohibited: list the model fields the form edits, fields = ['title', ...] (or '__all__').`,
       );
     }
-    return modelForms().modelformFactory(meta.model as never, { fields: this.fields }) as unknown as FormClassOf<F>;
+    return modelForms().modelformFactory(meta.model as never, {
+      fields: this.fields as never,
+    }) as unknown as FormClassOf<F>;
   }
 
   /** The form's options, with `instance`: the object edited. */
