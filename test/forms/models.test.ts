@@ -3,7 +3,7 @@
 // codes), form fields made from model fields (types, labels, help texts, required, choices,
 // widgets and Meta overrides), the model's validation (fields, clean(), unique, uniqueTogether,
 // UniqueConstraint) reported on the form, and save() with many-to-many values and commit: false.
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSchemaEditor } from '../../src/db/index.ts';
 import {
@@ -18,7 +18,10 @@ import {
   type BaseForm,
 } from '../../src/forms/index.ts';
 import { eachBackend } from '../db/helpers.ts';
-import { Book, Chapter, Genre, MODELS, Writer } from './fixtures/library.ts';
+import { Book, Chapter, Genre, MODELS, mediaRoot, Scan, Writer } from './fixtures/library.ts';
+import { InMemoryUploadedFile } from '../../src/core/files/uploadedfile.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
 function codes(form: BaseForm): Record<string, (string | undefined)[]> {
   return Object.fromEntries(Object.entries(form.errors.asData()).map(([k, v]) => [k, v.map((e) => e.code)]));
@@ -347,4 +350,33 @@ eachBackend('model forms', () => {
     assert.equal(await again.isValid(), false);
     assert.equal(again.nonFieldErrors().at(0), 'Chapter with this Book and Number already exists.');
   });
+
+  test('ModelForm with a FileField: an upload is stored when saved, kept when none is sent, emptied when cleared', async () => {
+    const ScanForm = ModelForm.define(Scan, { fields: ['label', 'document'] });
+    const upload = new InMemoryUploadedFile(new TextEncoder().encode('hello'), {
+      name: 'page.txt',
+      fieldName: 'document',
+      contentType: 'text/plain',
+    });
+    const form = new ScanForm({ data: { label: 'one' }, files: { document: upload } });
+    assert.equal(form.isMultipart(), true);
+    assert.equal(await form.isValid(), true, JSON.stringify(form.errors.getJsonData()));
+    const scan = await form.save();
+    assert.match(scan.document.name, /^scans\/page.*\.txt$/);
+    assert.equal(readFileSync(path.join(mediaRoot(), scan.document.name), 'utf8'), 'hello');
+
+    const keep = new ScanForm({ instance: await Scan.objects.get({ pk: scan.id }), data: { label: 'two' }, files: {} });
+    assert.equal(await keep.isValid(), true, JSON.stringify(keep.errors.getJsonData()));
+    await keep.save();
+    const kept = await Scan.objects.get({ pk: scan.id });
+    assert.equal(kept.label, 'two');
+    assert.equal(kept.document.name, scan.document.name);
+
+    const clear = new ScanForm({ instance: kept, data: { label: 'three', 'document-clear': 'on' }, files: {} });
+    assert.equal(await clear.isValid(), true, JSON.stringify(clear.errors.getJsonData()));
+    await clear.save();
+    assert.equal((await Scan.objects.get({ pk: scan.id })).document.name, '');
+  });
 });
+
+after(() => rmSync(mediaRoot(), { recursive: true, force: true }));
