@@ -14,7 +14,7 @@
  * const formset = new ChapterFormSet({ instance: book, data: request.POST });
  * if (await formset.isValid()) await formset.save();
  */
-import { ImproperlyConfigured, ValidationError } from '../core/exceptions.ts';
+import { ImproperlyConfigured, NON_FIELD_ERRORS, ValidationError } from '../core/exceptions.ts';
 import type { AnyField } from '../db/models/fields/base.ts';
 import { ForeignKey } from '../db/models/fields/related.ts';
 import type { QuerySet } from '../db/models/query.ts';
@@ -250,14 +250,10 @@ export class BaseModelFormSet<T extends AnyModelForm = AnyModelForm> extends Bas
         if (values.some((v) => v === null || v === undefined || v === '')) continue;
         const key = JSON.stringify(values.map((v) => keyOf(v)));
         if (seen.has(key)) {
-          const field = names.length === 1 ? names[0]! : names.slice(0, -1).join(', ') + ' and ' + names.at(-1);
-          errors.push(
-            new ValidationError(this.errorMessages[names.length === 1 ? 'duplicate_unique' : 'duplicate']!, {
-              code: names.length === 1 ? 'duplicate_unique' : 'duplicate',
-              params: { field },
-            }),
-          );
-          form.addError(null, new ValidationError(this.errorMessages.duplicate_values!, { code: 'duplicate_values' }));
+          errors.push(this.uniqueErrorMessage(names));
+          const formErrors = form.errors.get(NON_FIELD_ERRORS);
+          if (formErrors !== undefined) formErrors.data.splice(0);
+          form.addError(null, new ValidationError(this.errorMessages.duplicate_values!));
           for (const name of names) delete (form.cleanedData as Record<string, unknown>)[name];
           break;
         }
@@ -265,6 +261,13 @@ export class BaseModelFormSet<T extends AnyModelForm = AnyModelForm> extends Bas
       }
     }
     if (errors.length) throw new ValidationError(errors);
+  }
+
+  /** The non-form error of values repeated across forms (Django 3.2's messages carry no code). */
+  protected uniqueErrorMessage(names: readonly string[]): ValidationError {
+    const field = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+    const message = names.length === 1 ? this.errorMessages.duplicate! : this.errorMessages.duplicate_unique!;
+    return new ValidationError(message, { params: { field } });
   }
 }
 
@@ -403,6 +406,11 @@ export class BaseInlineFormSet<T extends AnyModelForm = AnyModelForm> extends Ba
   override addFields(form: BaseForm, index: number | null): void {
     super.addFields(form, index);
     (form.fields as Record<string, Field>)[this.fk.name] = new InlineForeignKeyField(this.instance);
+  }
+
+  /** The parent's key is left out of the message (it is the same on every form). */
+  protected override uniqueErrorMessage(names: readonly string[]): ValidationError {
+    return super.uniqueErrorMessage(names.filter((name) => name !== this.fk.name));
   }
 
   override saveNew(form: T, commit = true): Promise<object> {

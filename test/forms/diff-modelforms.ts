@@ -3,10 +3,12 @@
  * declares them for Django on the same models (test/forms/fixtures/library.ts), and the battery
  * of submissions they get. The database holds, for both: writers Ann (1) and Bob (2, born 1950),
  * genres Crime (1) and Poetry (2), the book Odes (1: slug odes, published, 80 pages, by Ann,
- * Poetry) and its chapter 1 (First).
+ * Poetry) and its chapter 1 (First). Then the model formsets of the same models and their
+ * submissions, compared on validity, each form's error codes, the non-form errors, the rows
+ * after save() and the HTML.
  */
-import { ModelForm } from '../../src/forms/index.ts';
-import { Book, Chapter, Writer } from './fixtures/library.ts';
+import { ModelForm, inlineformsetFactory, modelformsetFactory } from '../../src/forms/index.ts';
+import { Book, Chapter, Genre, Writer } from './fixtures/library.ts';
 
 export const MODEL_FORMS = {
   Book: ModelForm.define(Book, { fields: ['title', 'slug', 'status', 'pages', 'published', 'author', 'genres'] }),
@@ -95,4 +97,80 @@ export const MODEL_FORM_CASES: ModelFormCase[] = [
   { form: 'Summary', instance: 1, data: { title: 'T', slug: 's', status: 'd' } },
   { form: 'Summary', instance: 1, data: { title: 'T', slug: 's', status: 'd', pages: '7' } },
   { form: 'Summary', instance: 1, data: { title: 'Odes', slug: 'odes', summary: 'Poems.', status: 'p', pages: '80' } },
+];
+
+export const MODEL_FORMSETS = {
+  Genres: modelformsetFactory(Genre, { fields: ['name'], extra: 1, canDelete: true }),
+  Writers: modelformsetFactory(Writer, { fields: ['name'], extra: 2 }),
+  Chapters: inlineformsetFactory(Book, Chapter, { fields: ['number', 'name'], extra: 1 }),
+};
+
+export interface ModelFormsetCase {
+  formset: keyof typeof MODEL_FORMSETS;
+  data?: Record<string, string | string[]>;
+  /** The parent book of the Chapters formset (none: a new book). */
+  instance?: number;
+  html?: boolean;
+}
+
+/** A formset's submission: its management form, then each form's fields. */
+function submitted(prefix: string, initial: number, forms: Record<string, string>[]): Record<string, string> {
+  const data: Record<string, string> = {
+    [`${prefix}-TOTAL_FORMS`]: String(forms.length),
+    [`${prefix}-INITIAL_FORMS`]: String(initial),
+    [`${prefix}-MIN_NUM_FORMS`]: '0',
+    [`${prefix}-MAX_NUM_FORMS`]: '1000',
+  };
+  forms.forEach((form, i) => {
+    for (const [k, v] of Object.entries(form)) data[`${prefix}-${i}-${k}`] = v;
+  });
+  return data;
+}
+
+const crime = { id: '1', name: 'Crime' };
+const poetry = { id: '2', name: 'Poetry' };
+const ann = { id: '1', name: 'Ann' };
+const bob = { id: '2', name: 'Bob' };
+const first = { id: '1', book: '1', number: '1', name: 'First' };
+
+export const MODEL_FORMSET_CASES: ModelFormsetCase[] = [
+  { formset: 'Genres', html: true },
+  { formset: 'Genres', data: submitted('form', 2, [crime, poetry, { id: '', name: '' }]) },
+  { formset: 'Genres', data: submitted('form', 2, [crime, { id: '2', name: 'Verse' }, { id: '', name: 'Horror' }]) },
+  { formset: 'Genres', data: submitted('form', 2, [{ ...crime, DELETE: 'on' }, poetry, { id: '', name: '' }]) },
+  { formset: 'Genres', data: submitted('form', 2, [{ ...crime, name: '' }, poetry]), html: true },
+  { formset: 'Genres', data: submitted('form', 2, [{ id: '99', name: 'Ghost' }, poetry]) },
+  { formset: 'Genres', data: submitted('form', 2, [{ id: 'x', name: 'Ghost' }, poetry]) },
+  { formset: 'Genres', data: submitted('form', 1, [{ id: '', name: 'No key' }]) },
+  { formset: 'Genres', data: { 'form-0-name': 'Lost' } },
+  { formset: 'Genres', data: submitted('form', 2, [crime, poetry, { id: '', name: 'New', DELETE: 'on' }]) },
+  { formset: 'Writers', html: true },
+  { formset: 'Writers', data: submitted('form', 2, [ann, bob, { id: '', name: 'Cleo' }, { id: '', name: 'Cleo' }]) },
+  { formset: 'Writers', data: submitted('form', 2, [ann, bob, { id: '', name: 'Ann' }]) },
+  { formset: 'Writers', data: submitted('form', 2, [{ ...ann, name: 'Bob' }, bob]) },
+  { formset: 'Writers', data: submitted('form', 2, [{ ...ann, name: 'Ann Marie' }, bob, { id: '', name: 'Dee' }]) },
+  { formset: 'Chapters', instance: 1, html: true },
+  { formset: 'Chapters', html: true },
+  {
+    formset: 'Chapters',
+    instance: 1,
+    data: submitted('chapters', 1, [first, { id: '', book: '1', number: '2', name: 'Second' }]),
+  },
+  {
+    formset: 'Chapters',
+    instance: 1,
+    data: submitted('chapters', 1, [first, { id: '', book: '1', number: '1', name: 'Again' }]),
+  },
+  {
+    formset: 'Chapters',
+    instance: 1,
+    data: submitted('chapters', 1, [
+      first,
+      { id: '', book: '1', number: '3', name: 'Three' },
+      { id: '', book: '1', number: '3', name: 'Tres' },
+    ]),
+  },
+  { formset: 'Chapters', instance: 1, data: submitted('chapters', 1, [{ ...first, DELETE: 'on' }]) },
+  { formset: 'Chapters', instance: 1, data: submitted('chapters', 1, [{ ...first, book: '2' }]) },
+  { formset: 'Chapters', instance: 1, data: submitted('chapters', 1, [{ ...first, number: '-1' }]), html: true },
 ];

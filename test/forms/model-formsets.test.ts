@@ -117,7 +117,7 @@ eachBackend('model formsets', () => {
       data: post('form', [{ name: 'Same' }, { name: 'Same' }], 0),
     });
     assert.equal(await twice.isValid(), false);
-    assert.equal(twice.nonFormErrors().at(0), 'Please correct the duplicate data for name, which must be unique.');
+    assert.equal(twice.nonFormErrors().at(0), 'Please correct the duplicate data for name.');
     assert.equal(twice.errors[1]!.get('__all__')!.at(0), 'Please correct the duplicate values below.');
     const clash = new WriterFormSet({ queryset: Writer.objects.none(), data: post('form', [{ name: 'Existing' }], 0) });
     assert.equal(await clash.isValid(), false);

@@ -22,11 +22,19 @@ import { connections } from '../../src/db/connections.ts';
 import { getMeta } from '../../src/db/models/options.ts';
 import { AutoField } from '../../src/db/models/index.ts';
 import { atomic, setRollback } from '../../src/db/transaction.ts';
+import type { BaseModelFormSet } from '../../src/forms/index.ts';
 import { Decimal } from '../../src/utils/decimal.ts';
 import { MultiValueDict } from '../../src/utils/datastructures.ts';
 import { temporalKind } from '../../src/utils/python.ts';
 import { skipUnlessPresent } from '../prerequisites.ts';
-import { MODEL_FORMS, MODEL_FORM_CASES, type ModelFormCase } from './diff-modelforms.ts';
+import {
+  MODEL_FORMS,
+  MODEL_FORM_CASES,
+  MODEL_FORMSETS,
+  MODEL_FORMSET_CASES,
+  type ModelFormCase,
+  type ModelFormsetCase,
+} from './diff-modelforms.ts';
 import { Book, Chapter, Genre, MODELS, Writer } from './fixtures/library.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -93,8 +101,50 @@ async function runTsgi(c: ModelFormCase): Promise<Record<string, unknown>> {
   return out;
 }
 
+/** The rows the formsets edit, as modelforms_oracle.py's state() lists them. */
+async function state(): Promise<Record<string, unknown>> {
+  return {
+    genres: (await Genre.objects.orderBy('pk')).map((g) => [g.pk, g.name]),
+    writers: (await Writer.objects.orderBy('pk')).map((w) => [w.pk, w.name]),
+    chapters: (await Chapter.objects.orderBy('pk')).map((c) => [c.pk, c.bookId, c.number, c.name]),
+  };
+}
+
+async function runTsgiFormset(c: ModelFormsetCase): Promise<Record<string, unknown>> {
+  let data: MultiValueDict<unknown> | undefined;
+  if (c.data !== undefined) {
+    data = new MultiValueDict<unknown>();
+    for (const [key, value] of Object.entries(c.data)) data.setlist(key, Array.isArray(value) ? value : [value]);
+  }
+  const options: Record<string, unknown> = data !== undefined ? { data } : {};
+  if (c.formset === 'Chapters')
+    options.instance = c.instance !== undefined ? await Book.objects.get({ pk: c.instance }) : new Book();
+  const formset = new (MODEL_FORMSETS[c.formset] as unknown as new (o: object) => BaseModelFormSet)(options);
+  const out: Record<string, unknown> = {};
+  if (formset.isBound) {
+    out.valid = await formset.isValid();
+    out.forms = formset.forms.map((form) =>
+      Object.fromEntries(Object.entries(form.errors.asData()).map(([k, v]) => [k, v.map((e) => e.code ?? '')])),
+    );
+    out.nonform = formset
+      .nonFormErrors()
+      .asData()
+      .map((e) => e.code ?? '');
+    out.nonform_messages = [...formset.nonFormErrors()];
+    if (out.valid) {
+      await formset.save();
+      out.state = await state();
+    }
+  } else if (c.html) {
+    await formset.loadChoices();
+  }
+  if (c.html) out.html = strip(formset.asP().value);
+  return out;
+}
+
 describe('ModelForm against Django 3.2', { skip }, () => {
   let django: Record<string, unknown>[] = [];
+  let djangoFormsets: Record<string, unknown>[] = [];
   let folder: string;
 
   before(async () => {
@@ -117,13 +167,15 @@ describe('ModelForm against Django 3.2', { skip }, () => {
     await Chapter.objects.create({ book: odes, number: 1, name: 'First' });
 
     const result = spawnSync(PYTHON, [path.join(import.meta.dirname, 'modelforms_oracle.py')], {
-      input: JSON.stringify(MODEL_FORM_CASES),
+      input: JSON.stringify([...MODEL_FORM_CASES, ...MODEL_FORMSET_CASES]),
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
     assert.equal(result.status, 0, result.stderr);
     django = JSON.parse(result.stdout) as Record<string, unknown>[];
-    assert.equal(django.length, MODEL_FORM_CASES.length);
+    assert.equal(django.length, MODEL_FORM_CASES.length + MODEL_FORMSET_CASES.length);
+    djangoFormsets = django.slice(MODEL_FORM_CASES.length);
+    django = django.slice(0, MODEL_FORM_CASES.length);
   });
 
   after(async () => {
@@ -149,6 +201,30 @@ describe('ModelForm against Django 3.2', { skip }, () => {
       failures.length,
       0,
       `${failures.length} of ${MODEL_FORM_CASES.length} cases differ:\n${failures.join('\n\n')}`,
+    );
+  });
+
+  test('every model formset case gives what Django gives', async () => {
+    const failures: string[] = [];
+    for (const [i, c] of MODEL_FORMSET_CASES.entries()) {
+      const ours = await atomic(async () => {
+        const out = await runTsgiFormset(c);
+        setRollback(true);
+        return out;
+      });
+      try {
+        assert.deepEqual(ours, djangoFormsets[i]);
+      } catch (error) {
+        failures.push(`case ${i} ${JSON.stringify(c)}:\n${(error as Error).message}`);
+      }
+    }
+    const saved = djangoFormsets.filter((d) => d.state !== undefined).length;
+    const invalid = djangoFormsets.filter((d) => d.valid === false).length;
+    assert.ok(saved >= 5 && invalid >= 5, `saved ${saved}, invalid ${invalid}`);
+    assert.equal(
+      failures.length,
+      0,
+      `${failures.length} of ${MODEL_FORMSET_CASES.length} cases differ:\n${failures.join('\n\n')}`,
     );
   });
 });

@@ -63,6 +63,11 @@ class SummaryForm(forms.ModelForm):
         error_messages = {'title': {'required': 'Name it.'}}
 
 
+GenreFormSet = forms.modelformset_factory(Genre, fields=['name'], extra=1, can_delete=True)
+WriterFormSet = forms.modelformset_factory(Writer, fields=['name'], extra=2)
+ChapterFormSet = forms.inlineformset_factory(Book, Chapter, fields=['number', 'name'], extra=1)
+FORMSETS = {'Genres': GenreFormSet, 'Writers': WriterFormSet, 'Chapters': ChapterFormSet}
+
 FORMS = {'Book': BookForm, 'Writer': WriterForm, 'Chapter': ChapterForm, 'Summary': SummaryForm}
 MODELS = {'Book': Book, 'Writer': Writer, 'Chapter': Chapter, 'Summary': Book}
 
@@ -105,7 +110,41 @@ def saved(obj):
     return out
 
 
+def state():
+    """The rows the formsets edit, after a save."""
+    return {
+        'genres': [[g.pk, g.name] for g in Genre.objects.order_by('pk')],
+        'writers': [[w.pk, w.name] for w in Writer.objects.order_by('pk')],
+        'chapters': [[c.pk, c.book_id, c.number, c.name] for c in Chapter.objects.order_by('pk')],
+    }
+
+
+def run_formset(case):
+    from django.utils.datastructures import MultiValueDict
+    cls = FORMSETS[case['formset']]
+    kwargs = {}
+    if case['formset'] == 'Chapters':
+        kwargs['instance'] = Book.objects.get(pk=case['instance']) if case.get('instance') is not None else Book()
+    if case.get('data') is not None:
+        kwargs['data'] = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in case['data'].items()})
+    formset = cls(**kwargs)
+    out = {}
+    if formset.is_bound:
+        out['valid'] = formset.is_valid()
+        out['forms'] = [{k: [e.code or '' for e in v.as_data()] for k, v in f.errors.items()} for f in formset.forms]
+        out['nonform'] = [e.code or '' for e in formset.non_form_errors().as_data()]
+        out['nonform_messages'] = list(formset.non_form_errors())
+        if out['valid']:
+            formset.save()
+            out['state'] = state()
+    if case.get('html'):
+        out['html'] = str(formset.as_p())
+    return out
+
+
 def run(case):
+    if 'formset' in case:
+        return run_formset(case)
     model = MODELS[case['form']]
     form_class = FORMS[case['form']]
     instance = model.objects.get(pk=case['instance']) if case.get('instance') is not None else None
