@@ -52,6 +52,7 @@ export class BaseModelFormSet<T extends AnyModelForm = AnyModelForm> extends Bas
 
   readonly queryset: QuerySet<unknown> | null;
   #objects: Row[] | undefined;
+  #emptyForm: T | undefined;
   /** After `save()`: the rows created, changed (with the changed field names) and deleted. */
   newObjects: object[] = [];
   changedObjects: [object, string[]][] = [];
@@ -87,10 +88,17 @@ export class BaseModelFormSet<T extends AnyModelForm = AnyModelForm> extends Bas
     this.#objects ??= (await this.getQueryset()) as unknown as Row[];
   }
 
-  /** Reads the rows, then every form's queryset choices: before drawing the formset. */
+  /** Reads the rows, then every form's queryset choices (the empty form's too): before drawing the formset. */
   async loadChoices(): Promise<void> {
     await this.loadQueryset();
     for (const form of this.forms) await form.loadChoices();
+    await this.emptyForm.loadChoices();
+  }
+
+  /** The form scripts copy to add rows: one per formset, so that its choices stay read. */
+  override get emptyForm(): T {
+    this.#emptyForm ??= super.emptyForm;
+    return this.#emptyForm;
   }
 
   private get objects(): Row[] {

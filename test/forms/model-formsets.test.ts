@@ -143,6 +143,15 @@ eachBackend('model formsets', () => {
       new RegExp(`<input type="hidden" name="chapters-0-book" value="${book.id}" id="id_chapters-0-book">`),
     );
     assert.match(html, /name="chapters-0-DELETE"/);
+    // A formset whose forms have a select of rows draws its empty form once loaded.
+    const BookFormSet = modelformsetFactory(Book, { fields: ['title', 'author'], extra: 0 });
+    const books = new BookFormSet({ queryset: Book.objects.none() });
+    await books.loadChoices();
+    assert.match(
+      books.emptyForm.asP().value,
+      new RegExp(`<select name="form-__prefix__-author" id="id_form-__prefix__-author">`),
+    );
+    assert.match(books.emptyForm.asP().value, new RegExp(`<option value="${ann.id}">Ann</option>`));
 
     const formset = new ChapterFormSet({
       instance: book,
