@@ -2,10 +2,11 @@
 // and the same two queries (issue 15's targets):
 //   get:  one post by primary key           (tsgi: Post.objects.get({ pk }))
 //   list: the 100 posts of an author, ordered (tsgi: Post.objects.filter({ author }).orderBy('id'))
-// on SQLite (node:sqlite, a WAL file) and on PostgreSQL (pg, a server this script starts, as the
-// tests do). Each query runs one after the other (await each), N times per round; the rounds of
-// the implementations are interleaved so that load on a shared machine weighs on all alike, and
-// the best round is reported in microseconds per query, with its ratio to the raw driver: wall
+// on SQLite (node:sqlite, a WAL file) and on PostgreSQL (a server this script starts, as the
+// tests do; the ORM's driver is postgres.js, and both it and node-postgres run raw as references).
+// Each query runs one after the other (await each), N times per round; the rounds of the
+// implementations are interleaved so that load on a shared machine weighs on all alike, and the
+// best round is reported in microseconds per query, with its ratio to the first raw driver: wall
 // time, and the CPU time of the client process (what the ORM costs; on PostgreSQL the server's
 // work is not in it). Django runs in its own process: its comparison uses CPU time, which the
 // load of other processes on a shared machine barely moves.
@@ -21,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import pg from 'pg';
+import postgres from 'postgres';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { drizzle as drizzleProxy } from 'drizzle-orm/sqlite-proxy';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -289,6 +291,14 @@ async function postgresql(): Promise<void> {
   const pool = new pg.Pool({ host: server.host, port: server.port, user: server.user, database: server.name, max: 4 });
   // The server stops at the end: a client still closing must not crash the run.
   pool.on('error', () => {});
+  const porsager = postgres({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    database: server.name,
+    max: 1,
+    onnotice: () => undefined,
+  });
   try {
     await fill();
     const client = await pool.connect();
@@ -322,6 +332,14 @@ async function postgresql(): Promise<void> {
       .orderBy(asc(dPost.id))
       .prepare('bench_list');
     const best = await race([
+      {
+        // Prepared (its default), rows as objects.
+        name: 'raw postgres.js',
+        get: (i) =>
+          porsager`SELECT id, title, body, author_id, views, published FROM bench_post WHERE id = ${1 + (i % 10_000)}`,
+        list: (i) =>
+          porsager`SELECT id, title, body, author_id, views, published FROM bench_post WHERE author_id = ${1 + (i % 100)} ORDER BY id`,
+      },
       {
         name: 'raw pg',
         get: (i) => client.query({ name: 'get', text: `${GET_SQL}$1`, values: [1 + (i % 10_000)] }),
@@ -358,7 +376,7 @@ async function postgresql(): Promise<void> {
     await kysely.destroy();
     await (drizzleDb.$client as pg.Pool).end();
     report(
-      'PostgreSQL (pg, unix socket)',
+      'PostgreSQL (unix socket; tsgi on postgres.js)',
       best,
       django(
         'postgresql',
@@ -369,6 +387,7 @@ async function postgresql(): Promise<void> {
     await connections.closeAll();
     restore();
     await pool.end();
+    await porsager.end();
     await server.stop();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `tsgi.db.backends.postgresql`: PostgreSQL through `pg`, with a pool per worker.
+ * `tsgi.db.backends.postgresql`: PostgreSQL through postgres.js, with a pool per worker.
  *
  * Each request (src/core/request-scope.ts) that touches the database leases one connection from
  * the pool on its first query and keeps it until it finishes, as Django keeps one connection per
@@ -10,11 +10,16 @@
  * or is closed once older than CONN_MAX_AGE seconds (with `OPTIONS.pool: false`, CONN_MAX_AGE 0
  * closes it after every request, Django's default without a pool). Code outside requests
  * (scripts, `shell`, tests) shares one connection, kept until `connections.closeAll()`.
+ *
+ * The pool is ours: each connection is a postgres.js client of one connection (`max: 1`), so
+ * that a connection can be leased, health-checked, aged and closed on its own. The ORM's plans
+ * run as prepared statements (postgres.js prepares each SQL text once per connection and binds
+ * it afterwards); other statements with parameters run unnamed, statements without parameters
+ * through the simple protocol (several may be sent at once).
  */
-import pg from 'pg';
+import postgres from 'postgres';
 import { settings } from '../../../conf/index.ts';
 import { currentRequestScope } from '../../../core/request-scope.ts';
-import { getLogger } from '../../../utils/log.ts';
 import {
   DataError,
   DatabaseError,
@@ -33,27 +38,10 @@ import {
   type RunOptions,
   type Session,
 } from '../base/wrapper.ts';
-import { adaptParam } from './adapt.ts';
+import { adaptParam, driverParams, driverTypes } from './adapt.ts';
 import { PostgresSchemaEditor } from './schema.ts';
 import { PostgresIntrospection } from './introspection.ts';
 import { PostgresOperations } from './operations.ts';
-
-/** Types read as the server's text: the fields convert them (exact decimals, microseconds, 64-bit integers). */
-const RAW_TYPES = new Set([
-  20, // int8
-  1700, // numeric
-  1082, // date
-  1083, // time
-  1114, // timestamp
-  1184, // timestamptz
-  1186, // interval
-  1266, // timetz
-]);
-const identity = (value: string): string => value;
-const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    RAW_TYPES.has(oid) ? identity : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
 
 /** psycopg2's mapping of SQLSTATE classes to PEP 249 classes (what Django raises on PostgreSQL). */
 const SQLSTATE_CLASSES: Record<string, DatabaseErrorClass> = {
@@ -90,35 +78,210 @@ const SQLSTATE_CLASSES: Record<string, DatabaseErrorClass> = {
   XX: InternalError,
 };
 
-const logger = getLogger('tsgi.db');
 let cursors = 0;
 
-/** One pooled connection. */
+/** One connection of the pool: a postgres.js client of one connection. */
+interface Connection {
+  sql: postgres.Sql;
+  /** When it connected (ms since the epoch), for CONN_MAX_AGE. */
+  openedAt: number;
+  /** Closed, or lost: never used again (postgres.js would silently reconnect, outside any transaction). */
+  closed: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+  /** The pool it belongs to (it goes back there even after the wrapper made a new one). */
+  pool: ConnectionPool;
+}
+
+/** Errors of postgres.js that come from the server (a SQLSTATE), rather than from the connection. */
+const { PostgresError } = postgres;
+
+/** Closes a connection now, dropping whatever it was doing. */
+function destroy(connection: Connection): void {
+  connection.closed = true;
+  clearTimeout(connection.idleTimer);
+  connection.sql.end({ timeout: 0 }).catch(() => undefined);
+}
+
+/** A lease waiting for a free connection. */
+interface Waiter {
+  resolve: (connection: Connection) => void;
+  reject: (error: unknown) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * The connections of a wrapper: at most `max`, idle ones closed after `idleTimeout` ms, a lease
+ * waiting at most `timeout` ms for a free one (as node-postgres's pool, whose counts it keeps).
+ */
+class ConnectionPool {
+  readonly #open: () => Promise<Connection>;
+  readonly #max: number;
+  readonly #idleTimeout: number;
+  readonly #timeout: number;
+  readonly #idle: Connection[] = [];
+  readonly #waiters: Waiter[] = [];
+  #count = 0;
+  #ended = false;
+
+  constructor(open: () => Promise<Connection>, max: number, idleTimeout: number, timeout: number) {
+    this.#open = open;
+    this.#max = Math.max(1, max);
+    this.#idleTimeout = idleTimeout;
+    this.#timeout = timeout;
+  }
+
+  /** Connections open or opening. */
+  get totalCount(): number {
+    return this.#count;
+  }
+
+  get idleCount(): number {
+    return this.#idle.length;
+  }
+
+  acquire(): Promise<Connection> {
+    while (this.#idle.length > 0) {
+      const connection = this.#idle.pop()!;
+      clearTimeout(connection.idleTimer);
+      if (!connection.closed) return Promise.resolve(connection);
+    }
+    if (this.#ended) return Promise.reject(new Error('the pool was closed'));
+    if (this.#count < this.#max) return this.#create();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (this.#timeout > 0) {
+        waiter.timer = setTimeout(() => {
+          const at = this.#waiters.indexOf(waiter);
+          if (at >= 0) this.#waiters.splice(at, 1);
+          reject(new Error(`timeout exceeded when trying to connect (all ${this.#max} connections in use)`));
+        }, this.#timeout);
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+
+  async #create(): Promise<Connection> {
+    this.#count++;
+    try {
+      return await this.#open();
+    } catch (error) {
+      this.#count--;
+      this.#next();
+      throw error;
+    }
+  }
+
+  /** Gives a connection back, or closes it. */
+  release(connection: Connection, close: boolean): void {
+    if (close || connection.closed || this.#ended) {
+      if (!connection.closed) destroy(connection);
+      this.#count--;
+      this.#next();
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(connection);
+      return;
+    }
+    if (this.#idleTimeout > 0) {
+      connection.idleTimer = setTimeout(() => {
+        const at = this.#idle.indexOf(connection);
+        if (at < 0) return;
+        this.#idle.splice(at, 1);
+        this.release(connection, true);
+      }, this.#idleTimeout);
+      connection.idleTimer.unref();
+    }
+    this.#idle.push(connection);
+  }
+
+  /** An idle connection the server closed: forgotten. */
+  lost(connection: Connection): void {
+    const at = this.#idle.indexOf(connection);
+    if (at < 0) return;
+    this.#idle.splice(at, 1);
+    this.release(connection, true);
+  }
+
+  /** A connection closed: one waiting may open another. */
+  #next(): void {
+    if (this.#waiters.length === 0 || this.#count >= this.#max || this.#ended) return;
+    const waiter = this.#waiters.shift()!;
+    clearTimeout(waiter.timer);
+    this.#create().then(waiter.resolve, waiter.reject);
+  }
+
+  /** Closes the idle connections (the leased ones close when given back). */
+  async end(): Promise<void> {
+    this.#ended = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error('the pool was closed'));
+    }
+    const idle = this.#idle.splice(0);
+    this.#count -= idle.length;
+    await Promise.all(
+      idle.map((connection) => {
+        connection.closed = true;
+        clearTimeout(connection.idleTimer);
+        return connection.sql.end({ timeout: 5 }).catch(() => undefined);
+      }),
+    );
+  }
+}
+
+/** The error of a statement run on a connection that is gone. */
+function lostError(): Error {
+  return Object.assign(new Error('the connection to the server was lost: the transaction, if any, was rolled back'), {
+    code: undefined,
+  });
+}
+
+/** What a statement returned: its rows (postgres.js's array), with the command's tag. */
+type Rows = unknown[] & { count?: number | null; command?: string };
+
+/** The options of a plan's statement: prepared, on the extended protocol even without parameters. */
+const PREPARED = { prepare: true, simple: false };
+/** Other statements: unnamed (the simple protocol without parameters). */
+const UNNAMED = { prepare: false };
+
+/** One pooled connection, leased. */
 class PgSession implements Session {
   readonly wrapper: DatabaseWrapper;
-  readonly client: pg.PoolClient;
+  readonly connection: Connection;
   readonly openedAt: number;
   /** A fatal error happened on it: it is closed rather than given back. */
   broken = false;
 
-  constructor(wrapper: DatabaseWrapper, client: pg.PoolClient, openedAt: number) {
+  constructor(wrapper: DatabaseWrapper, connection: Connection) {
     this.wrapper = wrapper;
-    this.client = client;
-    this.openedAt = openedAt;
+    this.connection = connection;
+    this.openedAt = connection.openedAt;
   }
 
   async run(sql: string, params: readonly unknown[], options: RunOptions): Promise<QueryResult> {
-    const values = options.prepared !== undefined ? (params as unknown[]) : params.map(adaptParam);
+    const connection = this.connection;
+    if (connection.closed) {
+      this.broken = true;
+      throw lostError();
+    }
+    const values = driverParams(options.prepared !== undefined ? params : params.map(adaptParam));
+    // The plans are prepared (once per connection); other statements with parameters run unnamed;
+    // without parameters, through the simple protocol.
+    const query = connection.sql.unsafe(
+      sql,
+      values as postgres.ParameterOrJSON<never>[],
+      (options.prepared !== undefined ? PREPARED : UNNAMED) as postgres.UnsafeQueryOptions,
+    );
     try {
-      const result = await this.client.query({
-        text: sql,
-        values,
-        rowMode: options.arrays ? 'array' : undefined,
-        name: options.prepared?.name,
-      } as pg.QueryArrayConfig);
-      return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+      let result = (await (options.arrays ? query.values() : query)) as unknown as Rows;
+      // Several statements in one text: the last one's result.
+      if (result.command === undefined && result.length > 0) result = result[result.length - 1] as unknown as Rows;
+      return { rows: result, rowCount: result.count ?? result.length };
     } catch (error) {
-      if ((error as { code?: unknown }).code === undefined) this.broken = true;
+      if (!(error instanceof PostgresError) || /^(FATAL|PANIC)$/.test(error.severity)) this.broken = true;
       throw error;
     }
   }
@@ -174,17 +337,11 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
     supportsDeferrableConstraints: true,
   };
   readonly introspection: PostgresIntrospection = new PostgresIntrospection(this);
-  #pool: pg.Pool | undefined;
+  #pool: ConnectionPool | undefined;
   #root: Lease = { session: undefined, busy: false };
   #leaseKey = Symbol('tsgi.db.lease');
-  #openedAt = new WeakMap<pg.PoolClient, number>();
-  /**
-   * The connections lent out (to a request, a transaction, or code outside requests). pg's pool
-   * listens for the errors of idle connections only: one that dies while lent out (the server
-   * stopped between two queries) would be an uncaught exception and kill the worker. Each
-   * connection gets a listener of ours; its next query fails, and it is closed, not given back.
-   */
-  #lent = new WeakSet<pg.PoolClient>();
+  /** Sessions whose connection was used before (a health check applies). */
+  #used = new WeakSet<Connection>();
   /** Runs an autocommit query on any free connection (when the context's own is in a transaction). */
   #anyConnection: Session;
   readonly #healthChecks: boolean;
@@ -217,14 +374,28 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
   }
 
   /** The pool, made on first use. */
-  get pool(): pg.Pool {
+  get pool(): ConnectionPool {
     if (this.#pool !== undefined) return this.#pool;
-    const s = this.settingsDict;
-    const options = s.OPTIONS;
+    const options = this.settingsDict.OPTIONS;
     const poolOptions = (typeof options.pool === 'object' && options.pool !== null ? options.pool : {}) as Record<
       string,
       unknown
     >;
+    const timeout = Number(poolOptions.timeout ?? options.connect_timeout ?? options.connectTimeout ?? 30);
+    const pool: ConnectionPool = new ConnectionPool(
+      () => this.#open(pool, timeout),
+      Number(poolOptions.maxSize ?? poolOptions.max_size ?? 10),
+      Number(poolOptions.idleTimeout ?? poolOptions.idle_timeout ?? 30) * 1000,
+      timeout * 1000,
+    );
+    this.#pool = pool;
+    return pool;
+  }
+
+  /** The driver's options for one connection. */
+  #driverOptions(timeout: number): postgres.Options<Record<string, postgres.PostgresType>> {
+    const s = this.settingsDict;
+    const options = s.OPTIONS;
     // The session's zone: UTC with USE_TZ (aware values carry their offset), else TIME_ZONE, in
     // which naive datetimes are read and written (as Django sets it).
     const zone = settings.USE_TZ === false ? String(settings.TIME_ZONE ?? 'UTC') : 'UTC';
@@ -233,64 +404,80 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
     const sslmode = options.sslmode;
     const ssl =
       options.ssl !== undefined
-        ? (options.ssl as pg.ClientConfig['ssl'])
-        : sslmode === 'require' || sslmode === 'prefer'
-          ? { rejectUnauthorized: false }
+        ? (options.ssl as boolean | object)
+        : sslmode === 'require' || sslmode === 'prefer' || sslmode === 'allow'
+          ? sslmode
           : sslmode === 'verify-ca' || sslmode === 'verify-full'
-            ? true
-            : undefined;
-    this.#pool = new pg.Pool({
+            ? 'verify-full'
+            : false;
+    const application =
+      typeof options.application_name === 'string' ? options.application_name : (process.env.PGAPPNAME ?? '');
+    return {
       host: s.HOST || undefined,
       port: s.PORT === '' ? undefined : Number(s.PORT),
       user: s.USER || undefined,
       password: s.PASSWORD || undefined,
       database: s.NAME || undefined,
-      max: Number(poolOptions.maxSize ?? poolOptions.max_size ?? 10),
-      idleTimeoutMillis: Number(poolOptions.idleTimeout ?? poolOptions.idle_timeout ?? 30) * 1000,
-      connectionTimeoutMillis:
-        Number(poolOptions.timeout ?? options.connect_timeout ?? options.connectTimeout ?? 30) * 1000,
-      application_name: typeof options.application_name === 'string' ? options.application_name : undefined,
-      options: startup.join(' '),
+      max: 1,
+      // The pool closes idle and old connections; nothing reconnects behind its back.
+      idle_timeout: undefined,
+      max_lifetime: null,
+      connect_timeout: timeout > 0 ? timeout : undefined,
       ssl,
-      types,
+      connection: { application_name: application, options: startup.join(' ') },
+      prepare: true,
+      fetch_types: false,
+      types: driverTypes(),
+      // node-postgres ignored the server's notices; postgres.js would print them.
+      onnotice: () => undefined,
+    };
+  }
+
+  /** Opens one connection (the first statement connects). */
+  async #open(pool: ConnectionPool, timeout: number): Promise<Connection> {
+    const connection: Connection = {
+      sql: undefined as unknown as postgres.Sql,
+      openedAt: 0,
+      closed: false,
+      idleTimer: undefined,
+      pool,
+    };
+    connection.sql = postgres({
+      ...this.#driverOptions(timeout),
+      onclose: () => {
+        if (connection.closed) return;
+        connection.closed = true;
+        pool.lost(connection);
+      },
     });
-    this.#pool.on('error', (error) => {
-      logger.warning(`An idle connection of the PostgreSQL database '${this.alias}' failed: ${error.message}`, {
-        error,
-      });
-    });
-    return this.#pool;
+    try {
+      await connection.sql.unsafe('SELECT 1');
+    } catch (error) {
+      destroy(connection);
+      throw error;
+    }
+    connection.openedAt = Date.now();
+    return connection;
   }
 
   /** A connection from the pool, health-checked when it was used before and CONN_HEALTH_CHECKS is on. */
   async #connect(check: boolean): Promise<PgSession> {
     for (let attempt = 0; ; attempt++) {
-      let client: pg.PoolClient;
+      let connection: Connection;
       try {
-        client = await this.pool.connect();
+        connection = await this.pool.acquire();
       } catch (error) {
         throw this.#connectError(error);
       }
-      this.#lent.add(client);
-      let openedAt = this.#openedAt.get(client);
-      const reused = openedAt !== undefined;
-      if (openedAt === undefined) {
-        openedAt = Date.now();
-        this.#openedAt.set(client, openedAt);
-        client.on('error', (error: Error) => {
-          // An idle one's error is the pool's to report ('error' on the pool, below).
-          if (!this.#lent.has(client)) return;
-          logger.warning(`A connection of the PostgreSQL database '${this.alias}' failed: ${error.message}`, { error });
-        });
-      }
-      const session = new PgSession(this, client, openedAt);
+      const reused = this.#used.has(connection);
+      this.#used.add(connection);
+      const session = new PgSession(this, connection);
       if (!(check && reused && this.#healthChecks)) return session;
       try {
-        await client.query('SELECT 1');
+        await session.run('SELECT 1', [], {});
         return session;
       } catch (error) {
-        this.#lent.delete(client);
-        client.release(true);
+        this.#give(session, true);
         if (attempt > 0) throw this.#connectError(error);
       }
     }
@@ -319,8 +506,7 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
 
   /** Gives a connection back to the pool, or closes it. */
   #give(session: PgSession, close: boolean): void {
-    this.#lent.delete(session.client);
-    session.client.release(close || session.broken ? true : undefined);
+    session.connection.pool.release(session.connection, close || session.broken);
   }
 
   /** The lease of the current context: the request's, or the one of code outside requests. */
@@ -340,8 +526,8 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
   #leaseSession(lease: Lease): PgSession | Promise<PgSession> {
     const current = lease.session;
     if (current !== undefined) {
-      if (!(current instanceof PgSession) || !current.broken) return current;
-      // Its connection failed (the server restarted): closed, and a new one taken.
+      if (!(current instanceof PgSession) || !(current.broken || current.connection.closed)) return current;
+      // Its connection failed or was closed by the server (a restart): closed, and a new one taken.
       lease.session = undefined;
       this.#give(current, true);
     }
@@ -481,9 +667,9 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
   }
 
   protected errorClass(error: unknown): DatabaseErrorClass {
-    const code = this.errorCode(error);
-    if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return OperationalError;
-    return SQLSTATE_CLASSES[code.slice(0, 2)] ?? DatabaseError;
+    // The connection's own errors (ECONNRESET, CONNECTION_CLOSED...) are operational.
+    if (!(error instanceof PostgresError)) return OperationalError;
+    return SQLSTATE_CLASSES[error.code.slice(0, 2)] ?? DatabaseError;
   }
 }
 

@@ -65,7 +65,8 @@ export class PostgresOperations extends BaseDatabaseOperations {
     iendswith: "LIKE '%%' || UPPER(%s)",
   };
 
-  readonly maxQueryParams = 65535;
+  /** The protocol's 65535, less the two postgres.js keeps (it refuses 65534 parameters or more). */
+  readonly maxQueryParams = 65533;
 
   placeholder(n: number): string {
     return `$${n}`;
