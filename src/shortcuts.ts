@@ -1,8 +1,11 @@
 /**
- * Shortcuts, as Django's `django.shortcuts`: `redirect()` and `resolveUrl()`. (`render()` is in
- * `tsgi/template`.) A view name is checked by the compiler, with its parameters, once the project
- * registers its URLconf (docs/http.md, "Typed reverse() and redirect()").
+ * Shortcuts, as Django's `django.shortcuts`: `redirect()` and `resolveUrl()`, `getObjectOr404()`
+ * and `getListOr404()`. (`render()` is in `tsgi/template`.) A view name is checked by the
+ * compiler, with its parameters, once the project registers its URLconf (docs/http.md, "Typed
+ * reverse() and redirect()").
  */
+import type { FilterArg, Manager, QuerySet } from './db/models/index.ts';
+import { Http404 } from './http/exceptions.ts';
 import { HttpResponsePermanentRedirect, HttpResponseRedirect } from './http/response.ts';
 import { reverseAny } from './urls/base.ts';
 import { NoReverseMatch } from './urls/exceptions.ts';
@@ -156,4 +159,81 @@ export function redirect(to: UrlTarget, ...rest: unknown[]): HttpResponseRedirec
   const { args, kwargs, permanent } = splitArguments(rest);
   const url = resolveTarget(to, args, kwargs);
   return permanent ? new HttpResponsePermanentRedirect(url) : new HttpResponseRedirect(url);
+}
+
+/** A model class (with its default manager `objects`), a manager, or a queryset. */
+export type ObjectSource<T, R = T> = { readonly objects: Manager<T> } | Manager<T> | QuerySet<T, R>;
+
+// Told apart by shape, not instanceof: importing the ORM here would load it into every project
+// that imports redirect().
+function isQuerySet(value: unknown): value is QuerySet<unknown, unknown> {
+  return typeof value === 'object' && value !== null && 'queryState' in value && 'meta' in value;
+}
+
+function isManager(value: unknown): value is Manager<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Manager<unknown>).getQueryset === 'function';
+}
+
+/** Django's `_get_queryset`: the queryset a model class, a manager or a queryset stands for. */
+function querysetOf(source: unknown, caller: string): QuerySet<unknown, unknown> {
+  if (isQuerySet(source)) return source;
+  if (isManager(source)) return source.all();
+  if (typeof source === 'function' && isManager((source as { objects?: unknown }).objects)) {
+    return (source as unknown as { objects: Manager<unknown> }).objects.all();
+  }
+  const name =
+    typeof source === 'function'
+      ? source.name
+      : source === null || source === undefined
+        ? String(source)
+        : ((source as object).constructor?.name ?? typeof source);
+  throw new TypeError(`First argument to ${caller}() must be a Model, Manager, or QuerySet, not '${name}'.`);
+}
+
+/**
+ * The one object matching `lookups` (as `QuerySet.get()`), or Http404 when there is none:
+ * `No Post matches the given query.` Several matches raise the model's MultipleObjectsReturned,
+ * as `get()` does. `source` is a model class, a manager or a queryset.
+ *
+ * @example
+ * export async function postDetail(request: HttpRequest, { slug }: { slug: string }) {
+ *   const post = await getObjectOr404(Post, { slug, published: true });
+ *   return render(request, 'blog/post_detail.html', { post });
+ * }
+ * await getObjectOr404(Post.objects.filter({ author: request.user.pk }), { pk });
+ */
+export async function getObjectOr404<T, R>(source: QuerySet<T, R>, ...lookups: Array<FilterArg<T>>): Promise<R>;
+export async function getObjectOr404<T>(
+  source: { readonly objects: Manager<T> } | Manager<T>,
+  ...lookups: Array<FilterArg<T>>
+): Promise<T>;
+export async function getObjectOr404(source: unknown, ...lookups: Array<FilterArg<unknown>>): Promise<unknown> {
+  const queryset = querysetOf(source, 'getObjectOr404');
+  try {
+    return await queryset.get(...lookups);
+  } catch (error) {
+    if (error instanceof queryset.meta.DoesNotExist) {
+      throw new Http404(`No ${queryset.meta.objectName} matches the given query.`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The objects matching `lookups` (as `QuerySet.filter()`), as an array, or Http404 when there
+ * are none: `No Post matches the given query.`
+ *
+ * @example
+ * const posts = await getListOr404(Post, { author__username: username });
+ */
+export async function getListOr404<T, R>(source: QuerySet<T, R>, ...lookups: Array<FilterArg<T>>): Promise<R[]>;
+export async function getListOr404<T>(
+  source: { readonly objects: Manager<T> } | Manager<T>,
+  ...lookups: Array<FilterArg<T>>
+): Promise<T[]>;
+export async function getListOr404(source: unknown, ...lookups: Array<FilterArg<unknown>>): Promise<unknown[]> {
+  const queryset = querysetOf(source, 'getListOr404');
+  const objects = await queryset.filter(...lookups);
+  if (objects.length === 0) throw new Http404(`No ${queryset.meta.objectName} matches the given query.`);
+  return objects;
 }

@@ -246,3 +246,13 @@ for (const [alias, method] of Object.entries({
     configurable: true,
   });
 }
+
+// And the paginator's, for templates: {{ paginator.num_pages }}, {% for n in paginator.page_range %}.
+for (const [alias, method] of Object.entries({ num_pages: 'numPages', page_range: 'pageRange' })) {
+  Object.defineProperty(Paginator.prototype, alias, {
+    get(this: Record<string, () => unknown>) {
+      return this[method]!();
+    },
+    configurable: true,
+  });
+}

@@ -119,7 +119,12 @@ export const UNITS: readonly Unit[] = [
     what: '`path`, `rePath`, `include`, `resolve`, `reverse`, converters, the URL checks',
     imports: ['conf', 'core/checks', 'core/exceptions', 'gateway', 'http', 'utils'],
   },
-  { name: 'shortcuts', what: '`redirect`, `resolveUrl`', imports: ['http', 'urls'] },
+  {
+    name: 'shortcuts',
+    what: '`redirect`, `resolveUrl`, `getObjectOr404`, `getListOr404`',
+    imports: ['http', 'urls'],
+    typeImports: ['db'],
+  },
   {
     name: 'core/files/storage',
     what: 'file storage (`FileSystemStorage`, MEDIA_ROOT)',
@@ -232,8 +237,8 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'views',
-    what: '`View`, `RedirectView`, `TemplateView`, `FormView`, `CreateView`, `UpdateView`, `DeleteView`, decorators, the default and DEBUG error pages',
-    imports: ['conf', 'core/exceptions', 'db', 'forms', 'http', 'template', 'urls', 'utils'],
+    what: '`View`, `RedirectView`, `TemplateView`, `FormView`, `ListView`, `DetailView`, `CreateView`, `UpdateView`, `DeleteView`, decorators, the default and DEBUG error pages',
+    imports: ['conf', 'core/exceptions', 'core/paginator', 'db', 'forms', 'http', 'template', 'urls', 'utils'],
   },
   {
     name: 'core/handlers',
