@@ -256,6 +256,37 @@ export function links(): string[] {
     assert.match(failed.stdout, /✖ fails on purpose/);
   });
 
+  test('startapp --crud scaffolds a model, its form and its CRUD views; their test passes and they type-check', async () => {
+    const created = await manage(project, ['startapp', 'shop', '--crud', 'Product']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /Then create the table of Product \(shop\/models\.ts\)/);
+    const settingsFile = path.join(project, 'mysite', 'settings.ts');
+    writeFileSync(
+      settingsFile,
+      readFileSync(settingsFile, 'utf8').replace("  'tsgi.staticfiles',\n", "  'tsgi.staticfiles',\n  'shop',\n"),
+    );
+    const urlsFile = path.join(project, 'mysite', 'urls.ts');
+    const urls = readFileSync(urlsFile, 'utf8');
+    writeFileSync(
+      urlsFile,
+      urls
+        .replace(
+          /import \{ (include, )?path, type UrlNamesOf \} from 'tsgi\/urls';\n/,
+          (line) => line.replace('{ path', '{ include, path') + "import * as shop from '../shop/urls.ts';\n",
+        )
+        .replace(
+          "  path('', home, { name: 'home' }),\n",
+          "  path('', home, { name: 'home' }),\n  path('shop/', include(shop)),\n",
+        ),
+    );
+    // The app's own test (the previous test left a failing one in blog/ on purpose).
+    const tested = await manage(project, ['test', 'shop/views.test.ts']);
+    assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+    assert.match(tested.stdout, /✔ a product is created \(after an invalid form\), listed, shown, edited and deleted/);
+    const typed = await runCommand('npm', ['run', 'typecheck', '--silent'], { cwd: project, timeoutMs: 180_000 });
+    assert.equal(typed.code, 0, typed.stdout + typed.stderr);
+  });
+
   test('npm start binds PORT, TSGI_BIND or TSGI_CMD_ARGS (each above the last), and stops whole on TERM to npm', async () => {
     const [port, bindPort, argsPort] = [await freePort(), await freePort(), await freePort()];
     // PORT alone: every interface on that port, as gunicorn does (platforms set PORT).

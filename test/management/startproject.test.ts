@@ -139,4 +139,33 @@ describe('tsgi startproject', () => {
     assert.equal(again.code, 1);
     assert.match(again.stderr, /^CommandError: '.*blog' already exists\./);
   });
+
+  test('startapp --crud adds a model, its form, CRUD views, URLs, templates with CSRF and their test', async () => {
+    const result = await tsgi(['startapp', 'library', '--crud', 'BookReview'], { cwd: path.join(tmp.dir, 'other') });
+    assert.equal(result.code, 0, result.stderr);
+    const app = path.join(tmp.dir, 'other', 'library');
+    for (const file of ['apps.ts', 'models.ts', 'forms.ts', 'views.ts', 'urls.ts', 'views.test.ts'])
+      assert.ok(existsSync(path.join(app, file)), file);
+    const templates = path.join(app, 'templates', 'library');
+    for (const suffix of ['list', 'detail', 'form', 'confirm_delete'])
+      assert.ok(existsSync(path.join(templates, `bookreview_${suffix}.html`)), suffix);
+    for (const suffix of ['form', 'confirm_delete'])
+      assert.match(
+        readFileSync(path.join(templates, `bookreview_${suffix}.html`), 'utf8'),
+        /<form method="post">\{% csrf_token %\}/,
+      );
+    assert.match(readFileSync(path.join(templates, 'bookreview_list.html'), 'utf8'), /No book reviews yet\./);
+    assert.match(readFileSync(path.join(app, 'models.ts'), 'utf8'), /export class BookReview extends Model\.define\(/);
+    assert.match(
+      readFileSync(path.join(app, 'urls.ts'), 'utf8'),
+      /path\('<int:pk>\/edit\/', BookReviewUpdate\.asView\(\), \{ name: 'bookreview_update' \}\)/,
+    );
+    const bad = await tsgi(['startapp', 'other_app', '--crud', 'book'], { cwd: path.join(tmp.dir, 'other') });
+    assert.equal(bad.code, 1);
+    assert.equal(
+      bad.stderr,
+      "CommandError: 'book' is not a valid model name for --crud. Give it as a class name: letters and digits, a capital letter first (--crud Post).\n",
+    );
+    assert.ok(!existsSync(path.join(tmp.dir, 'other', 'other_app')), 'nothing written');
+  });
 });

@@ -80,6 +80,7 @@ export function renderTemplate(
   name: string | undefined,
   target?: string,
   extra: Record<string, string> = {},
+  overlay?: string,
 ): { top: string; files: string[] } {
   validateName(name, kind);
   let top: string;
@@ -104,22 +105,27 @@ export function renderTemplate(
     ...(kind === 'project' ? typingVersions() : {}),
     ...extra,
   };
-  const source = path.join(TEMPLATES_DIR, kind);
+  // The kind's folder, then `overlay`'s (startapp --crud), whose files replace those of the same name.
   const plan: Array<{ from: string; to: string; render: boolean }> = [];
   const walk = (dir: string, rel: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const outName = entry.name
         .replace(/^project_name$|^app_name$/, name)
+        .replace(/^model_name(?=_)/, context.model_name ?? 'model_name')
         .replace(/^(gitignore|npmrc)-tpl$/, '.$1-tpl'); // npm pack would drop (or rename) the dotfiles
       const from = path.join(dir, entry.name);
       const to = path.join(rel, outName);
       if (entry.isDirectory()) walk(from, to);
-      else if (entry.name !== '.gitkeep')
-        plan.push({ from, to: to.replace(/-tpl$/, ''), render: entry.name.endsWith('-tpl') });
-      else plan.push({ from, to: path.dirname(to), render: false });
+      else if (entry.name !== '.gitkeep') {
+        const item = { from, to: to.replace(/-tpl$/, ''), render: entry.name.endsWith('-tpl') };
+        const same = plan.findIndex((p) => p.to === item.to);
+        if (same >= 0) plan[same] = item;
+        else plan.push(item);
+      } else plan.push({ from, to: path.dirname(to), render: false });
     }
   };
-  walk(source, '');
+  walk(path.join(TEMPLATES_DIR, kind), '');
+  if (overlay !== undefined) walk(path.join(TEMPLATES_DIR, overlay), '');
   // Refuse before writing anything, so a failed run leaves no half project behind.
   const clashes = plan.filter((p) => p.from.endsWith('.gitkeep') === false && existsSync(path.join(top, p.to)));
   if (clashes.length) {

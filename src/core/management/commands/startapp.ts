@@ -1,5 +1,9 @@
-/** `manage.ts startapp NAME [DIR]`: a new app with apps.ts, views.ts, urls.ts and a test. */
-import { defineCommand } from '../base.ts';
+/**
+ * `manage.ts startapp NAME [DIR] [--crud MODEL]`: a new app with apps.ts, views.ts, urls.ts and a
+ * test; with `--crud Post`, also a model, its form, the views to list, show, create, edit and
+ * delete it, their templates and a test of them all.
+ */
+import { CommandError, defineCommand } from '../base.ts';
 import { renderTemplate } from '../templates.ts';
 
 const command = defineCommand({
@@ -10,15 +14,52 @@ const command = defineCommand({
     { name: 'name', help: 'Name of the application.' },
     { name: 'directory', help: 'Optional destination directory.', optional: true },
   ],
-  handle({ args, verbosity }, io) {
+  options: {
+    crud: {
+      type: 'string',
+      help: 'Also scaffold a model of this name (a class name: Post), its form, its list, detail, create, update and delete views, their URLs and templates.',
+    },
+  },
+  handle({ args, verbosity, crud }, io) {
     const name = args.name as string;
-    const { top, files } = renderTemplate('app', name, args.directory as string | undefined);
+    const model = crud as string | undefined;
+    const extra = model === undefined ? {} : crudContext(model);
+    const { top, files } = renderTemplate(
+      'app',
+      name,
+      args.directory as string | undefined,
+      extra,
+      model === undefined ? undefined : 'app_crud',
+    );
     if (verbosity >= 2) for (const file of files) io.stdout.write(`Creating ${file}\n`);
     io.stdout.write(
       io.style.SUCCESS(`Created the app '${name}' in ${top}.`) +
         `\nAdd '${name}' to INSTALLED_APPS, and include its URLs in your URLconf: path('${name}/', include(${name})), with ${name}/urls.ts imported as a module (import * as ${name}), so that the compiler knows their names.\n`,
     );
+    if (model !== undefined) {
+      io.stdout.write(
+        `Then create the table of ${model} (${name}/models.ts): with migrations, node manage.ts makemigrations ${name} && node manage.ts migrate; until then, withSchemaEditor() from 'tsgi/db' (docs/db.md, "Tables, until migrations").\n`,
+      );
+    }
   },
 });
+
+/** The names the --crud templates use, from the model's class name (Django's model_name and verbose_name). */
+function crudContext(model: string): Record<string, string> {
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(model)) {
+    throw new CommandError(
+      `'${model}' is not a valid model name for --crud. Give it as a class name: letters and digits, a capital letter first (--crud Post).`,
+    );
+  }
+  const verbose = model.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const plural = `${verbose}s`;
+  return {
+    model_class: model,
+    model_name: model.toLowerCase(),
+    model_verbose: verbose,
+    model_verbose_plural: plural,
+    model_verbose_plural_cap: plural.charAt(0).toUpperCase() + plural.slice(1),
+  };
+}
 
 export default command; // not `export default defineCommand(...)`: see defineCommand()
