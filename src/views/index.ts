@@ -10,6 +10,15 @@ export type { ClassViewFunction, ViewResult } from './generic/base.ts';
 export { TemplateView } from './generic/template.ts';
 export { ListView, type ModelClass, type ObjectList, type PaginatorClassOf } from './generic/list.ts';
 export { DetailView } from './generic/detail.ts';
+export {
+  ArchiveIndexView,
+  BaseDateListView,
+  DateDetailView,
+  DayArchiveView,
+  MonthArchiveView,
+  TodayArchiveView,
+  YearArchiveView,
+} from './generic/dates.ts';
 export { FormView } from './generic/edit.ts';
 export type { FormClassOf } from './generic/edit.ts';
 export { CreateView, UpdateView, DeleteView, ModelFormView, type EditableModel } from './generic/edit.ts';

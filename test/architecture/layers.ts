@@ -237,8 +237,19 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'views',
-    what: '`View`, `RedirectView`, `TemplateView`, `FormView`, `ListView`, `DetailView`, `CreateView`, `UpdateView`, `DeleteView`, decorators, the default and DEBUG error pages',
-    imports: ['conf', 'core/exceptions', 'core/paginator', 'db', 'forms', 'http', 'template', 'urls', 'utils'],
+    what: '`View`, `RedirectView`, `TemplateView`, `FormView`, `ListView`, `DetailView`, `CreateView`, `UpdateView`, `DeleteView`, the date archives, decorators, the default and DEBUG error pages',
+    imports: [
+      'conf',
+      'core/exceptions',
+      'core/paginator',
+      'db',
+      'forms',
+      'http',
+      'template',
+      'urls',
+      'utils',
+      'utils/timezone',
+    ],
   },
   {
     name: 'core/handlers',

@@ -160,7 +160,9 @@ export class ListView<T = unknown> extends TemplateView {
    * `page_obj`, `is_paginated`, `view`, and `kwargs` (which win).
    */
   override async getContextData(kwargs: Record<string, unknown>): Promise<Context> {
-    const queryset = (kwargs.object_list as ObjectList<T> | undefined) ?? this.objectList;
+    // As Django's keyword-only object_list: the list to show, not a context entry of its own.
+    const { object_list: given, ...rest } = kwargs;
+    const queryset = (given as ObjectList<T> | undefined) ?? this.objectList;
     const pageSize = this.getPaginateBy(queryset);
     const name = this.getContextObjectName(queryset);
     let context: Context;
@@ -171,7 +173,7 @@ export class ListView<T = unknown> extends TemplateView {
       context = { paginator: null, page_obj: null, is_paginated: false, object_list: queryset };
     }
     if (name !== undefined) context[name] = context.object_list;
-    return super.getContextData({ ...context, ...kwargs });
+    return super.getContextData({ ...context, ...rest });
   }
 
   /** `templateName`, then `<app>/<model>_list.html` for a QuerySet. */
