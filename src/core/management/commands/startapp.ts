@@ -1,7 +1,7 @@
 /**
  * `manage.ts startapp NAME [DIR] [--crud MODEL]`: a new app with apps.ts, views.ts, urls.ts and a
- * test; with `--crud Post`, also a model, its form, the views to list, show, create, edit and
- * delete it, their templates and a test of them all.
+ * test; with `--crud Post`, also a model, its ModelForm, the generic views to list, show,
+ * create, edit and delete it, their templates and a test of them all.
  */
 import { CommandError, defineCommand } from '../base.ts';
 import { renderTemplate } from '../templates.ts';
@@ -17,7 +17,7 @@ const command = defineCommand({
   options: {
     crud: {
       type: 'string',
-      help: 'Also scaffold a model of this name (a class name: Post), its form, its list, detail, create, update and delete views, their URLs and templates.',
+      help: 'Also scaffold a model of this name (a class name: Post), its ModelForm, its list, detail, create, update and delete views, their URLs and templates.',
     },
   },
   handle({ args, verbosity, crud }, io) {
