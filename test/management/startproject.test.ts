@@ -166,6 +166,12 @@ describe('tsgi startproject', () => {
       bad.stderr,
       "CommandError: 'book' is not a valid model name for --crud. Give it as a class name: letters and digits, a capital letter first (--crud Post).\n",
     );
+    const shadow = await tsgi(['startapp', 'other_app', '--crud', 'Model'], { cwd: path.join(tmp.dir, 'other') });
+    assert.equal(shadow.code, 1);
+    assert.match(
+      shadow.stderr,
+      /^CommandError: 'Model' is the name of something the generated app imports \(Model, Manager, /,
+    );
     assert.ok(!existsSync(path.join(tmp.dir, 'other', 'other_app')), 'nothing written');
   });
 });

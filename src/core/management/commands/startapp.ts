@@ -44,11 +44,30 @@ const command = defineCommand({
   },
 });
 
+/** What the --crud files import: a model of one of these names would shadow it. */
+const IMPORTED = new Set([
+  'Model',
+  'Manager',
+  'CharField',
+  'TextField',
+  'ModelForm',
+  'ListView',
+  'DetailView',
+  'CreateView',
+  'UpdateView',
+  'DeleteView',
+]);
+
 /** The names the --crud templates use, from the model's class name (Django's model_name and verbose_name). */
 function crudContext(model: string): Record<string, string> {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(model)) {
     throw new CommandError(
       `'${model}' is not a valid model name for --crud. Give it as a class name: letters and digits, a capital letter first (--crud Post).`,
+    );
+  }
+  if (IMPORTED.has(model)) {
+    throw new CommandError(
+      `'${model}' is the name of something the generated app imports (${[...IMPORTED].join(', ')}). Choose another model name.`,
     );
   }
   const verbose = model.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
