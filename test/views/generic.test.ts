@@ -68,6 +68,7 @@ async function listShortcutView(_request: unknown, { pages }: { pages: number })
 const urlpatterns = [
   path('books/', BookList.asView()),
   path('books/all/', ListView.asView({ model: Book })),
+  path('books/page<str:page>/', BookList.asView({ paginateOrphans: 2 })),
   path('books/array/', ListView.asView({ queryset: ['x', 'y'], templateName: 'letters.html', paginateBy: 1 })),
   path('shelf/<int:min>/', Shelf.asView()),
   path('book/<int:pk>/', DetailView.asView({ model: Book })),
@@ -129,6 +130,15 @@ eachBackend(
       assert.deepEqual(await get('/books/?page=2'), [200, '[Dracula][Twin B][Twin A]|3|True|2/3|next=3']);
       assert.deepEqual(await get('/books/?page=last'), [200, '[Candide][Beowulf]|2|True|3/3|']);
       assert.deepEqual(await get('/books/?page=%203%20'), [200, '[Candide][Beowulf]|2|True|3/3|']);
+    });
+
+    test('ListView reads the page from the URL kwarg first; orphans join the page before', async () => {
+      assert.deepEqual(await get('/books/page2/?page=1'), [
+        200,
+        '[Dracula][Twin B][Twin A][Candide][Beowulf]|5|True|2/2|',
+      ]);
+      assert.deepEqual(await get('/books/pagelast/'), [200, '[Dracula][Twin B][Twin A][Candide][Beowulf]|5|True|2/2|']);
+      assert.equal((await fetch(`${base}/books/page3/`)).status, 404);
     });
 
     test("ListView without paginateBy lists everything in the model's Meta.ordering", async () => {
