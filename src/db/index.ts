@@ -11,7 +11,7 @@
 import type { BaseDatabaseWrapper, QueryResult } from './backends/base/wrapper.ts';
 import { connections, DEFAULT_DB_ALIAS } from './connections.ts';
 import { recordedQueries, resetQueries as reset } from './observers.ts';
-import { atomic, runStatement, streamStatement } from './transaction.ts';
+import { atomic, inAtomicBlock, runStatement, streamStatement } from './transaction.ts';
 import type { BaseSchemaEditor } from './backends/base/schema.ts';
 import './requests.ts';
 
@@ -90,7 +90,9 @@ export function resetQueries(): void {
 
 /**
  * Runs `fn` with a schema editor of a database, in a transaction; the deferred statements
- * (foreign keys, indexes) run at the end, once every table exists.
+ * (foreign keys, indexes) run at the end, once every table exists. On SQLite the foreign key
+ * checks are off meanwhile (a table rebuild drops tables others point at) and every foreign key
+ * is checked before the commit, as Django's schema editor does.
  *
  * @example
  * await withSchemaEditor(async (editor) => {
@@ -100,14 +102,22 @@ export function resetQueries(): void {
  */
 export async function withSchemaEditor<R>(
   fn: (editor: BaseSchemaEditor) => R | Promise<R>,
-  options: { using?: string; atomic?: boolean } = {},
+  options: { using?: string; atomic?: boolean; collectSql?: boolean } = {},
 ): Promise<R> {
   const wrapper = connections.get(options.using ?? DEFAULT_DB_ALIAS);
+  const editor = wrapper.schemaEditor();
+  editor.collectSql = options.collectSql === true;
   const run = async () => {
-    const editor = wrapper.schemaEditor();
     const result = await fn(editor);
     await editor.flush();
+    if (!editor.collectSql) await wrapper.checkConstraints();
     return result;
   };
-  return options.atomic === false ? run() : atomic({ using: wrapper.alias }, run);
+  const outside = !inAtomicBlock(wrapper.alias) && !editor.collectSql;
+  const wasOn = outside ? await wrapper.disableConstraintChecking() : false;
+  try {
+    return options.atomic === false ? await run() : await atomic({ using: wrapper.alias }, run);
+  } finally {
+    if (wasOn) await wrapper.enableConstraintChecking();
+  }
 }

@@ -137,6 +137,7 @@ test('the imports the parser cannot read are the known ones: modules of the user
   // A computed import() or require() could name anything; these load a user's file.
   const known = [
     'core/management/index.ts', // an installed app's command module
+    'db/migrations/loader.ts', // an installed app's migration files
     'server/config.ts', // the config file (tsgi.config.ts)
     'server/loader.ts', // the application module, and gateway/fetch named by new URL() above it
     'utils/module-loading.ts', // lazyModule() itself: the specifiers of its calls are read

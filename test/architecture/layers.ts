@@ -151,6 +151,11 @@ export const UNITS: readonly Unit[] = [
     what: "the database cache (`DatabaseCache`, a table of Django's layout) and `createCacheTable()`",
     imports: ['core/cache', 'core/exceptions', 'db'],
   },
+  {
+    name: 'db/migrations',
+    what: 'migrations: operations, the project state and historical models, the graph, loader, recorder and executor, the autodetector and the writer of migration files',
+    imports: ['apps', 'conf', 'core/exceptions', 'db', 'utils/timezone'],
+  },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {
     name: 'middleware',

@@ -27,6 +27,7 @@ import { Manager } from './manager.ts';
 import {
   declare,
   definedClassOf,
+  detachedModel,
   DECLARATION,
   getMeta,
   type Declaration,
@@ -351,14 +352,30 @@ function hasSetter(proto: object, key: string): boolean {
 setQuerySetFactory((meta) => new QuerySet(meta.model) as never);
 setPrefetchQuerySetFactory((meta) => new QuerySet(meta.model) as never);
 setThroughFactory((field: ManyToManyField) => {
+  const { fields, meta } = autoThroughDeclaration(field);
+  if (!field.model.detached) return getMeta(Model.define(fields, meta));
+  // A historical model's: detached as well, so that migrations never register models.
+  const through = detachedModel(class extends Model {}, fields, meta);
+  through.resolveRelations();
+  return through;
+});
+
+/**
+ * The fields and meta options of the automatic through model of a ManyToManyField (Django's
+ * `create_many_to_many_intermediary_model`): `<table>_<field>` with a ForeignKey to each side.
+ */
+export function autoThroughDeclaration(field: ManyToManyField): {
+  fields: Record<string, ForeignKey>;
+  meta: MetaOptions & { appLabel: string; name: string };
+} {
   const source = field.model;
   const target = field.remote();
   const self = source === target;
   const fromName = self ? `from${source.objectName}` : source.modelName;
   const toName = self ? `to${source.objectName}` : target.modelName;
   const hidden = `${source.objectName}_${field.name}+`;
-  const Through = Model.define(
-    {
+  return {
+    fields: {
       [fromName]: new ForeignKey(() => source.model, {
         onDelete: CASCADE,
         relatedName: hidden,
@@ -370,15 +387,14 @@ setThroughFactory((field: ManyToManyField) => {
         ...(self ? { dbColumn: `to_${source.modelName}_id` } : {}),
       }),
     },
-    {
+    meta: {
       appLabel: source.appLabel,
       name: `${source.objectName}_${field.name}`,
       dbTable: field.options.dbTable ?? `${source.dbTable}_${field.name}`,
       uniqueTogether: [[fromName, toName]],
       autoCreated: true,
-    } as MetaOptions,
-  );
-  return getMeta(Through);
-});
+    },
+  };
+}
 
 export { relatedCache, atomic };

@@ -92,9 +92,11 @@ export const SET_DEFAULT: OnDelete = handler('SET_DEFAULT', (collector, field, o
 
 /** Sets the dependants' ForeignKey to a value (or the result of a function). */
 export function SET(value: unknown): OnDelete {
-  return handler('SET', (collector, field, objects) => {
+  const set = handler('SET', (collector, field, objects) => {
     collector.addFieldUpdate(field, typeof value === 'function' ? (value as () => unknown)() : value, objects);
   });
+  // Kept for migrations, which write `SET(value)` back.
+  return Object.assign(set, { setValue: value });
 }
 
 /** Does nothing: the database's own constraint decides (an IntegrityError, unless it cascades). */

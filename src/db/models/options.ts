@@ -225,6 +225,25 @@ function buildOptions(defined: ModelClassLike, declaration: Declaration, cls: Mo
   return options;
 }
 
+/**
+ * Builds the metadata of a model that is not registered: getModel() and getModels() do not see
+ * it, and it takes no part in the reverse relations of the project's models. Migrations render
+ * the models of their states so (historical models), and the SQLite schema editor the copy of a
+ * table it rebuilds. Call `resolveRelations()` on each once all the models they point at exist.
+ */
+export function detachedModel(
+  cls: ModelClassLike,
+  fields: Record<string, AnyField>,
+  meta: MetaOptions & { appLabel: string; name: string },
+): Options {
+  const declaration: Declaration = { fields, meta };
+  (cls as unknown as { [DECLARATION]: Declaration })[DECLARATION] = declaration;
+  const options = new Options(cls, declaration, meta.appLabel, meta.name);
+  options.detached = true;
+  declaration.options = options;
+  return options;
+}
+
 /** A model by its label (`'blog.Post'`), or by app label and name. */
 export function getModel(label: string, name?: string): Options {
   const [app, model] = name === undefined ? label.split('.') : [label, name];
@@ -304,6 +323,8 @@ export class Options {
   readonly swappable: string | undefined;
   readonly permissions: ReadonlyArray<readonly [string, string]>;
   readonly defaultPermissions: readonly string[];
+  /** Made by detachedModel(): not registered (a historical model of a migration). */
+  detached = false;
   /** Fields in declaration order (an automatic `id` first). */
   readonly fields: AnyField[] = [];
   /** The fields with a column. */

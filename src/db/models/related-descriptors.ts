@@ -387,9 +387,7 @@ export class ManyRelatedManager<T extends object = object> extends Manager<T> {
   }
 
   #symmetric(): boolean {
-    return (
-      this.field.remote() === this.field.model && this.field.symmetrical && this.field.options.through === undefined
-    );
+    return this.field.remote() === this.field.model && this.field.symmetrical && this.field.through().autoCreated;
   }
 
   async #addLinks(

@@ -158,6 +158,21 @@ export abstract class BaseDatabaseWrapper {
   /** A schema editor: creates and drops the tables of models. */
   abstract schemaEditor(): BaseSchemaEditor;
 
+  /**
+   * Turns the database's foreign key checks off for schema changes to come, outside any
+   * transaction (SQLite rebuilds tables other tables point at; it cannot turn the checks off
+   * inside a transaction). Returns whether they were on. A no-op where DDL needs no such thing.
+   */
+  async disableConstraintChecking(): Promise<boolean> {
+    return false;
+  }
+
+  /** Turns the foreign key checks back on after {@link disableConstraintChecking}. */
+  async enableConstraintChecking(): Promise<void> {}
+
+  /** Checks the foreign keys of the tables (all of them by default), in the current transaction: IntegrityError on a broken one. */
+  async checkConstraints(_tables?: readonly string[]): Promise<void> {}
+
   /** The command line of the database's own shell (`dbshell`), with its environment. */
   abstract shellCommand(parameters: readonly string[]): {
     command: string;

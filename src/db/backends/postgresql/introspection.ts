@@ -1,10 +1,11 @@
 /** PostgreSQL's catalogue, read from `pg_catalog` (the current schema only). */
+import { runStatement } from '../../transaction.ts';
 import { BaseIntrospection, type ColumnInfo, type ConstraintInfo } from '../base/introspection.ts';
 
 export class PostgresIntrospection extends BaseIntrospection {
   async #rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-    const session = await this.wrapper.autocommitSession();
-    const result = await this.wrapper.run(session, sql, params, {});
+    // In the context's transaction, if any: a migration reads the tables it just changed.
+    const result = await runStatement(this.wrapper, sql, params, {});
     return result.rows as Record<string, unknown>[];
   }
 
@@ -40,7 +41,7 @@ export class PostgresIntrospection extends BaseIntrospection {
     const out: Record<string, ConstraintInfo> = {};
     const constraints = await this.#rows(
       `SELECT c.conname AS name, c.contype AS kind,
-              ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
+              ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
               fc.relname AS ftable,
               (SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.confrelid AND a.attnum = c.confkey[1]) AS fcolumn
          FROM pg_catalog.pg_constraint c LEFT JOIN pg_catalog.pg_class fc ON fc.oid = c.confrelid
@@ -59,7 +60,7 @@ export class PostgresIntrospection extends BaseIntrospection {
     }
     const indexes = await this.#rows(
       `SELECT ic.relname AS name, i.indisunique AS unique,
-              ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) AS columns
+              ARRAY(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) AS columns
          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid = $1::regclass AND NOT i.indisprimary`,
       [this.wrapper.ops.quoteName(table)],

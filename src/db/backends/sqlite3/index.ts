@@ -26,6 +26,7 @@ import {
   OperationalError,
   type DatabaseErrorClass,
 } from '../../errors.ts';
+import { runStatement } from '../../transaction.ts';
 import { AsyncMutex } from '../base/mutex.ts';
 import {
   BaseDatabaseWrapper,
@@ -148,6 +149,8 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
   #tx: SqliteConnection | undefined;
   #lock = new AsyncMutex();
   #autocommit: Session;
+  /** Foreign key checks are off (schema changes under way): connections opened meanwhile too. */
+  #constraintsOff = false;
 
   constructor(alias: string, settingsDict: DatabaseSettings) {
     super(alias, settingsDict);
@@ -193,7 +196,7 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
       );
     }
     if (!this.memory) db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA foreign_keys = ON');
+    db.exec(this.#constraintsOff ? 'PRAGMA foreign_keys = OFF' : 'PRAGMA foreign_keys = ON');
     registerFunctions(db);
     const init = options.initCommand ?? options.init_command;
     if (typeof init === 'string' && init !== '') db.exec(init);
@@ -278,6 +281,47 @@ export class DatabaseWrapper extends BaseDatabaseWrapper {
       return;
     }
     this.run(this.#autocommit, 'SELECT 1', [], {});
+  }
+
+  override async disableConstraintChecking(): Promise<boolean> {
+    return this.#setForeignKeys(false);
+  }
+
+  override async enableConstraintChecking(): Promise<void> {
+    await this.#setForeignKeys(true);
+  }
+
+  /** Sets the foreign key checks on every connection, between transactions (the writers' lock held). */
+  async #setForeignKeys(on: boolean): Promise<boolean> {
+    await this.#lock.acquire();
+    try {
+      const was = !this.#constraintsOff;
+      this.#constraintsOff = !on;
+      for (const connection of [this.#main, this.#tx]) {
+        if (connection?.db.isOpen) connection.db.exec(`PRAGMA foreign_keys = ${on ? 'ON' : 'OFF'}`);
+      }
+      return was;
+    } finally {
+      this.#lock.release();
+    }
+  }
+
+  override async checkConstraints(tables?: readonly string[]): Promise<void> {
+    const names = tables ?? (await this.introspection.tableNames());
+    for (const table of names) {
+      const rows = (await runStatement(this, `PRAGMA foreign_key_check(${this.ops.quoteName(table)})`, [], {}))
+        .rows as Array<{ table: string; rowid: number | null; parent: string; fkid: number }>;
+      if (rows.length === 0) continue;
+      const [first] = rows;
+      const fks = (await runStatement(this, `PRAGMA foreign_key_list(${this.ops.quoteName(table)})`, [], {}))
+        .rows as Array<{ id: number; from: string; to: string | null }>;
+      const fk = fks.find((f) => f.id === first!.fkid);
+      throw new IntegrityError(
+        `The row in table '${table}' with rowid ${String(first!.rowid)} has an invalid foreign key: ${table}.${fk?.from ?? '?'} ` +
+          `contains a value that does not have a corresponding value in ${first!.parent}.${fk?.to ?? 'id'}` +
+          (rows.length > 1 ? ` (and ${rows.length - 1} more rows).` : '.'),
+      );
+    }
   }
 
   async close(): Promise<void> {

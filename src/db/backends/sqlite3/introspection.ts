@@ -1,10 +1,11 @@
 /** SQLite's catalogue: `sqlite_master` and the table PRAGMAs. */
+import { runStatement } from '../../transaction.ts';
 import { BaseIntrospection, type ColumnInfo, type ConstraintInfo } from '../base/introspection.ts';
 
 export class SqliteIntrospection extends BaseIntrospection {
   async #rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-    const session = await this.wrapper.autocommitSession();
-    const result = await this.wrapper.run(session, sql, params, {});
+    // In the context's transaction, if any: a migration reads the tables it just changed.
+    const result = await runStatement(this.wrapper, sql, params, {});
     return result.rows as Record<string, unknown>[];
   }
 
