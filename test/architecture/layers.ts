@@ -154,7 +154,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'db/migrations',
     what: 'migrations: operations, the project state and historical models, the graph, loader, recorder and executor, the autodetector and the writer of migration files',
-    imports: ['apps', 'conf', 'core/exceptions', 'db', 'utils/timezone'],
+    imports: ['apps', 'conf', 'core/exceptions', 'db', 'dispatch', 'utils', 'utils/timezone'],
   },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {
@@ -342,6 +342,7 @@ export const UNITS: readonly Unit[] = [
       'core/management/base',
       'core/wsgi',
       'db',
+      'db/migrations',
       'gateway',
       'staticfiles',
       'template',

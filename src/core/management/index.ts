@@ -39,6 +39,10 @@ const BUILTIN: Record<string, { group: string; load: () => Promise<{ default: Co
   },
   dbshell: { group: 'tsgi', load: () => import('./commands/dbshell.ts') as Promise<{ default: Command }> },
   diffsettings: { group: 'tsgi', load: () => import('./commands/diffsettings.ts') as Promise<{ default: Command }> },
+  makemigrations: {
+    group: 'tsgi',
+    load: () => import('./commands/makemigrations.ts') as Promise<{ default: Command }>,
+  },
   serve: { group: 'tsgi', load: () => import('./commands/serve.ts') as Promise<{ default: Command }> },
   shell: { group: 'tsgi', load: () => import('./commands/shell.ts') as Promise<{ default: Command }> },
   showurls: { group: 'tsgi', load: () => import('./commands/showurls.ts') as Promise<{ default: Command }> },
@@ -235,7 +239,8 @@ export async function executeFromCommandLine(
     if (command.requiresSystemChecks && !parsed.globals.skipChecks) {
       const { runSystemChecks } = await import('./checks.ts');
       const tags = Array.isArray(command.requiresSystemChecks) ? command.requiresSystemChecks : undefined;
-      await runSystemChecks(commandIO, { tags });
+      // As Django's BaseCommand.execute(): the count is shown only by check and runserver.
+      await runSystemChecks(commandIO, { tags, displayNumIssues: false });
     }
     const handleArgs = {
       ...parsed.options,

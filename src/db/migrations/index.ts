@@ -55,6 +55,17 @@ export {
   type MigrationApps,
   type StateOptions,
 } from './state.ts';
+export { preMigrate, postMigrate, type MigrateEvent } from './signals.ts';
+export { MigrationAutodetector, type ChangesOptions } from './autodetector.ts';
+export { optimize } from './optimizer.ts';
+export {
+  InteractiveQuestioner,
+  NonInteractiveQuestioner,
+  QuestionerError,
+  NOT_PROVIDED,
+  type Questioner,
+} from './questioner.ts';
+export { writeMigration, SerializationError, type WriteOptions } from './writer.ts';
 export { MigrationGraph, NodeNotFoundError, CircularDependencyError } from './graph.ts';
 export {
   MigrationLoader,
