@@ -153,8 +153,8 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'db/migrations',
-    what: 'migrations: operations, the project state and historical models, the graph, loader, recorder and executor, the autodetector and the writer of migration files',
-    imports: ['apps', 'conf', 'core/exceptions', 'db', 'dispatch', 'utils', 'utils/timezone'],
+    what: 'migrations: operations, the project state and historical models, the graph, loader, recorder and executor, the autodetector and the writer of migration files, the migration checks',
+    imports: ['apps', 'conf', 'core/checks', 'core/exceptions', 'db', 'dispatch', 'utils', 'utils/timezone'],
   },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {

@@ -28,6 +28,8 @@ async function registerBuiltinChecks(): Promise<void> {
   if (Object.keys((settings.DATABASES as object | undefined) ?? {}).length > 0) {
     // The database and model checks, with a project that has databases (src/db/checks.ts).
     (await import('../../db/checks.ts')).registerDatabaseChecks();
+    // Unapplied migrations and model changes without a migration (check --deploy).
+    (await import('../../db/migrations/checks.ts')).registerMigrationChecks();
   }
   // Those of TEMPLATES (templates.E001, templates.W002), when an engine is configured.
   if ((settings.TEMPLATES ?? []).length > 0) (await import('../../template/checks.ts')).registerTemplateChecks();

@@ -302,4 +302,33 @@ export default new Migration({
       }
     },
   );
+
+  test('check --deploy warns about unapplied migrations (migrations.W001) and model changes without one (migrations.W002)', async () => {
+    assert.equal((await manage(project, ['migrate', 'blog', '0002'])).code, 0);
+    const models = readFileSync(path.join(project, 'blog', 'models.ts'), 'utf8');
+    writeModels(
+      models.replace(
+        'export class Author',
+        'export class Tag extends Model.define({ name: new CharField({ maxLength: 20 }) }) {}\n\nexport class Author',
+      ),
+    );
+    try {
+      const checked = await manage(project, ['check', '--deploy']);
+      assert.match(
+        checked.stderr,
+        /\?: \(migrations\.W001\) The database has 1 unapplied migration\(s\) \(blog\.0003_fill_titles\), for app\(s\): blog\.\n\tHINT: Run 'node manage\.ts migrate' to apply them before serving\./,
+      );
+      assert.match(
+        checked.stderr,
+        /\?: \(migrations\.W002\) Your models in app\(s\): 'blog' have changes that are not yet reflected in a migration\./,
+      );
+      const plain = await manage(project, ['check']);
+      assert.doesNotMatch(plain.stdout + plain.stderr, /migrations\.W00/);
+    } finally {
+      writeModels(models);
+    }
+    assert.equal((await manage(project, ['migrate'])).code, 0);
+    const clean = await manage(project, ['check', '--deploy']);
+    assert.doesNotMatch(clean.stderr, /migrations\.W00/);
+  });
 });

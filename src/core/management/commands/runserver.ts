@@ -99,6 +99,19 @@ async function withStaticFiles(app: Application): Promise<Application> {
   return staticFilesHandler(app, { useFinders: true, autorefresh: true });
 }
 
+/** Django's check_migrations(): a notice when the database has unapplied migrations. */
+async function migrationsNotice(io: CommandIO): Promise<void> {
+  const { settings } = await import('../../../conf/index.ts');
+  if (Object.keys((settings.DATABASES as object | undefined) ?? {}).length === 0) return;
+  try {
+    const { unappliedMigrationsNotice } = await import('../../../db/migrations/checks.ts');
+    const notice = await unappliedMigrationsNotice();
+    if (notice !== undefined) io.stdout.write(`\n${io.style.NOTICE(notice)}\n`);
+  } catch {
+    // An unreachable database was reported by the checks; the server still starts.
+  }
+}
+
 async function innerRun(
   host: string,
   port: number,
@@ -112,6 +125,7 @@ async function innerRun(
   if (!options.skipChecks) {
     io.stdout.write('Performing system checks...\n\n');
     await runSystemChecks(io);
+    await migrationsNotice(io);
   }
   let app = await loadApplication();
   await app.ready;
