@@ -156,6 +156,11 @@ export const UNITS: readonly Unit[] = [
     what: 'migrations: operations, the project state and historical models, the graph, loader, recorder and executor, the autodetector and the writer of migration files, the migration checks',
     imports: ['apps', 'conf', 'core/checks', 'core/exceptions', 'db', 'dispatch', 'utils', 'utils/timezone'],
   },
+  {
+    name: 'core/serializers',
+    what: "Django's JSON fixture format: dumpdata's writer and loaddata's reader",
+    imports: ['db'],
+  },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {
     name: 'middleware',
@@ -340,6 +345,7 @@ export const UNITS: readonly Unit[] = [
       'core/cache/backends/db',
       'core/checks',
       'core/management/base',
+      'core/serializers',
       'core/wsgi',
       'db',
       'db/migrations',

@@ -39,6 +39,8 @@ const BUILTIN: Record<string, { group: string; load: () => Promise<{ default: Co
   },
   dbshell: { group: 'tsgi', load: () => import('./commands/dbshell.ts') as Promise<{ default: Command }> },
   diffsettings: { group: 'tsgi', load: () => import('./commands/diffsettings.ts') as Promise<{ default: Command }> },
+  dumpdata: { group: 'tsgi', load: () => import('./commands/dumpdata.ts') as Promise<{ default: Command }> },
+  loaddata: { group: 'tsgi', load: () => import('./commands/loaddata.ts') as Promise<{ default: Command }> },
   makemigrations: {
     group: 'tsgi',
     load: () => import('./commands/makemigrations.ts') as Promise<{ default: Command }>,

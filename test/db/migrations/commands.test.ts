@@ -6,7 +6,7 @@
 // once on PostgreSQL take turns.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { linkTsgi, manage, tempDir, tsgi } from '../../management/helpers.ts';
 import { eachBackend } from '../helpers.ts';
@@ -330,5 +330,37 @@ export default new Migration({
     assert.equal((await manage(project, ['migrate'])).code, 0);
     const clean = await manage(project, ['check', '--deploy']);
     assert.doesNotMatch(clean.stderr, /migrations\.W00/);
+  });
+
+  test('dumpdata writes the rows as a Django JSON fixture; loaddata puts them back', async () => {
+    const fixture = path.join(project, 'blog', 'fixtures', 'authors.json');
+    mkdirSync(path.dirname(fixture), { recursive: true });
+    const dumped = await manage(project, ['dumpdata', 'blog.Author', '--indent', '2', '-o', fixture]);
+    assert.equal(dumped.code, 0, dumped.stderr);
+    const objects = JSON.parse(readFileSync(fixture, 'utf8')) as Array<{ model: string; fields: { name: string } }>;
+    assert.ok(objects.length >= 1);
+    assert.ok(objects.every((o) => o.model === 'blog.author'));
+    const all = await manage(project, ['dumpdata', 'blog', '-e', 'blog.Post']);
+    assert.deepEqual(JSON.parse(all.stdout), objects);
+    assert.equal(
+      (
+        await manage(project, [
+          'shell',
+          '-c',
+          closing('await Post.objects.all().delete(); await Author.objects.all().delete()'),
+        ])
+      ).code,
+      0,
+    );
+    const loaded = await manage(project, ['loaddata', 'authors']);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.equal(loaded.stdout, `Installed ${objects.length} object(s) from 1 fixture(s)\n`);
+    const again = await manage(project, ['dumpdata', 'blog.Author', '--indent', '2']);
+    assert.equal(again.stdout, readFileSync(fixture, 'utf8'));
+    const missing = await manage(project, ['loaddata', 'nothing']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /No fixture named 'nothing' found\./);
+    const unknown = await manage(project, ['dumpdata', 'blog.Nope']);
+    assert.match(unknown.stderr, /Unknown model: blog\.Nope/);
   });
 });
