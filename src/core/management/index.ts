@@ -53,6 +53,10 @@ const BUILTIN: Record<string, { group: string; load: () => Promise<{ default: Co
     group: 'tsgi',
     load: () => import('./commands/showmigrations.ts') as Promise<{ default: Command }>,
   },
+  squashmigrations: {
+    group: 'tsgi',
+    load: () => import('./commands/squashmigrations.ts') as Promise<{ default: Command }>,
+  },
   sqlmigrate: { group: 'tsgi', load: () => import('./commands/sqlmigrate.ts') as Promise<{ default: Command }> },
   startapp: { group: 'tsgi', load: () => import('./commands/startapp.ts') as Promise<{ default: Command }> },
   startproject: { group: 'tsgi', load: () => import('./commands/startproject.ts') as Promise<{ default: Command }> },

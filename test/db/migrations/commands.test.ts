@@ -363,4 +363,42 @@ export default new Migration({
     const unknown = await manage(project, ['dumpdata', 'blog.Nope']);
     assert.match(unknown.stderr, /Unknown model: blog\.Nope/);
   });
+
+  test('squashmigrations writes one optimized migration replacing the run; migrate uses it alone on a new database', async () => {
+    const squashed = await manage(project, ['squashmigrations', 'blog', '0003', '--noinput']);
+    assert.equal(squashed.code, 0, squashed.stderr);
+    const file = path.join(migrations, '0001_squashed_0003_fill_titles.ts');
+    try {
+      assert.equal(
+        squashed.stdout,
+        'Will squash the following migrations:\n - 0001_initial\n - 0002_post_views_count\n - 0003_fill_titles\n' +
+          'Optimizing...\n  Optimized from 3 operations to 2 operations.\n' +
+          `Created new squashed migration ${file}\n` +
+          '  You should commit this migration but leave the old ones in place;\n  the new migration will be used for new installs. Once you are sure\n' +
+          '  all instances of the codebase have applied the migrations you squashed,\n  you can delete them.\n',
+      );
+      const source = readFileSync(file, 'utf8');
+      assert.match(
+        source,
+        /replaces: \[\n {4}\['blog', '0001_initial'\],\n {4}\['blog', '0002_post_views_count'\],\n {4}\['blog', '0003_fill_titles'\],\n {2}\],/,
+      );
+      const shown = await manage(project, ['showmigrations', 'blog']);
+      assert.equal(
+        shown.stdout,
+        "blog\n [-] 0001_squashed_0003_fill_titles (3 squashed migrations) Run 'manage.ts migrate' to finish recording.\n",
+      );
+      assert.equal((await manage(project, ['migrate'])).code, 0);
+      const recorded = await manage(project, ['showmigrations', 'blog']);
+      assert.equal(recorded.stdout, 'blog\n [X] 0001_squashed_0003_fill_titles (3 squashed migrations)\n');
+      assert.equal((await manage(project, ['migrate', 'blog', 'zero'])).code, 0);
+      const fresh = await manage(project, ['migrate']);
+      assert.equal(fresh.code, 0, fresh.stderr);
+      assert.match(fresh.stdout, /Running migrations:\n {2}Applying blog\.0001_squashed_0003_fill_titles\.\.\. OK\n$/);
+      assert.equal((await manage(project, ['makemigrations', '--check'])).code, 0);
+      const twice = await manage(project, ['squashmigrations', 'blog', '0003', '--noinput']);
+      assert.match(twice.stderr, /Migration 0001_squashed_0003_fill_titles already exists\. Use a different name\./);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
 });
