@@ -333,12 +333,19 @@ export default new Migration({
   });
 
   test('dumpdata writes the rows as a Django JSON fixture; loaddata puts them back', async () => {
+    const seeded = await manage(project, [
+      'shell',
+      '-c',
+      closing("await Author.objects.create({ name: 'Zoë' }); await Author.objects.create({ name: 'Yann' })"),
+    ]);
+    assert.equal(seeded.code, 0, seeded.stderr);
     const fixture = path.join(project, 'blog', 'fixtures', 'authors.json');
     mkdirSync(path.dirname(fixture), { recursive: true });
     const dumped = await manage(project, ['dumpdata', 'blog.Author', '--indent', '2', '-o', fixture]);
     assert.equal(dumped.code, 0, dumped.stderr);
     const objects = JSON.parse(readFileSync(fixture, 'utf8')) as Array<{ model: string; fields: { name: string } }>;
-    assert.ok(objects.length >= 1);
+    assert.ok(objects.length >= 2);
+    assert.ok(objects.some((o) => o.fields.name === 'Zoë'));
     assert.ok(objects.every((o) => o.model === 'blog.author'));
     const all = await manage(project, ['dumpdata', 'blog', '-e', 'blog.Post']);
     assert.deepEqual(JSON.parse(all.stdout), objects);
