@@ -21,6 +21,9 @@ export class Post extends Model.define({
 }) {}
 `;
 
+/** Each test runs several commands in child processes: on a loaded 2-core machine that can take minutes. */
+const SLOW = { timeout: 600_000 };
+
 /** A `shell -c` snippet that closes the database connections after it (PostgreSQL's pool would keep the process alive). */
 function closing(code: string): string {
   return `${code}; await (await import('tsgi/db')).connections.closeAll();`;
@@ -59,7 +62,7 @@ eachBackend('migration commands', (backend) => {
 
   after(() => tmp?.remove());
 
-  test('makemigrations: an initial migration for the named app, then "No changes detected"', async () => {
+  test('makemigrations: an initial migration for the named app, then "No changes detected"', SLOW, async () => {
     const made = await manage(project, ['makemigrations', 'blog']);
     assert.equal(made.code, 0, made.stderr);
     assert.equal(
@@ -76,36 +79,40 @@ eachBackend('migration commands', (backend) => {
     assert.equal(check.code, 0, check.stderr);
   });
 
-  test('makemigrations --check and --dry-run write nothing; --noinput stops on a NOT NULL field without default', async () => {
-    writeModels(
-      MODELS.replace(
-        'title: new CharField({ maxLength: 200 }),',
-        'title: new CharField({ maxLength: 200 }),\n  views: new IntegerField(),',
-      ).replace('ForeignKey, Model', 'ForeignKey, IntegerField, Model'),
-    );
-    const stuck = await manage(project, ['makemigrations', '--noinput']);
-    assert.equal(stuck.code, 3, stuck.stdout);
-    assert.match(stuck.stderr, /It is impossible to add a non-nullable field 'views' to post without a default/);
-    writeModels(
-      MODELS.replace(
-        'title: new CharField({ maxLength: 200 }),',
-        'title: new CharField({ maxLength: 200 }),\n  views: new IntegerField({ default: 0 }),',
-      ).replace('ForeignKey, Model', 'ForeignKey, IntegerField, Model'),
-    );
-    const check = await manage(project, ['makemigrations', '--check']);
-    assert.equal(check.code, 1, check.stderr);
-    assert.match(check.stdout, /- Add field views to post/);
-    const dry = await manage(project, ['makemigrations', '--dry-run']);
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /blog\/migrations\/0002_post_views\.ts/);
-    assert.deepEqual(readdirSync(migrations).sort(), ['0001_initial.ts']);
-    const named = await manage(project, ['makemigrations', '--name', 'post_views_count']);
-    assert.equal(named.code, 0, named.stderr);
-    assert.ok(existsSync(path.join(migrations, '0002_post_views_count.ts')));
-    assert.equal((await manage(project, ['makemigrations', '--check'])).code, 0);
-  });
+  test(
+    'makemigrations --check and --dry-run write nothing; --noinput stops on a NOT NULL field without default',
+    SLOW,
+    async () => {
+      writeModels(
+        MODELS.replace(
+          'title: new CharField({ maxLength: 200 }),',
+          'title: new CharField({ maxLength: 200 }),\n  views: new IntegerField(),',
+        ).replace('ForeignKey, Model', 'ForeignKey, IntegerField, Model'),
+      );
+      const stuck = await manage(project, ['makemigrations', '--noinput']);
+      assert.equal(stuck.code, 3, stuck.stdout);
+      assert.match(stuck.stderr, /It is impossible to add a non-nullable field 'views' to post without a default/);
+      writeModels(
+        MODELS.replace(
+          'title: new CharField({ maxLength: 200 }),',
+          'title: new CharField({ maxLength: 200 }),\n  views: new IntegerField({ default: 0 }),',
+        ).replace('ForeignKey, Model', 'ForeignKey, IntegerField, Model'),
+      );
+      const check = await manage(project, ['makemigrations', '--check']);
+      assert.equal(check.code, 1, check.stderr);
+      assert.match(check.stdout, /- Add field views to post/);
+      const dry = await manage(project, ['makemigrations', '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /blog\/migrations\/0002_post_views\.ts/);
+      assert.deepEqual(readdirSync(migrations).sort(), ['0001_initial.ts']);
+      const named = await manage(project, ['makemigrations', '--name', 'post_views_count']);
+      assert.equal(named.code, 0, named.stderr);
+      assert.ok(existsSync(path.join(migrations, '0002_post_views_count.ts')));
+      assert.equal((await manage(project, ['makemigrations', '--check'])).code, 0);
+    },
+  );
 
-  test('makemigrations --empty writes a migration without operations; a bad --name is refused', async () => {
+  test('makemigrations --empty writes a migration without operations; a bad --name is refused', SLOW, async () => {
     const empty = await manage(project, ['makemigrations', 'blog', '--empty', '--name', 'fill_titles']);
     assert.equal(empty.code, 0, empty.stderr);
     const source = readFileSync(path.join(migrations, '0003_fill_titles.ts'), 'utf8');
@@ -121,7 +128,7 @@ eachBackend('migration commands', (backend) => {
     assert.match(unknown.stderr, /nope/);
   });
 
-  test('migrate --plan, then migrate: the tables exist, the records too; showmigrations shows them', async () => {
+  test('migrate --plan, then migrate: the tables exist, the records too; showmigrations shows them', SLOW, async () => {
     const plan = await manage(project, ['migrate', '--plan']);
     assert.equal(plan.code, 0, plan.stderr);
     assert.equal(
@@ -162,7 +169,7 @@ eachBackend('migration commands', (backend) => {
     assert.equal(rows.stdout.trim(), '1', rows.stderr);
   });
 
-  test('sqlmigrate prints the SQL forwards and backwards, inside BEGIN/COMMIT', async () => {
+  test('sqlmigrate prints the SQL forwards and backwards, inside BEGIN/COMMIT', SLOW, async () => {
     const sql = await manage(project, ['sqlmigrate', 'blog', '0002']);
     assert.equal(sql.code, 0, sql.stderr);
     assert.match(sql.stdout, /^BEGIN;\n--\n-- Add field views to post\n--\n/);
@@ -180,34 +187,38 @@ eachBackend('migration commands', (backend) => {
     assert.match(ambiguous.stderr, /More than one migration matches '000' in app 'blog'\. Please be more specific\./);
   });
 
-  test('migrate backwards keeps the rows the earlier migrations own; zero unapplies all; --fake records only', async () => {
-    const back = await manage(project, ['migrate', 'blog', '0001']);
-    assert.equal(back.code, 0, back.stderr);
-    assert.equal(
-      back.stdout,
-      'Operations to perform:\n  Target specific migration: 0001_initial, from blog\nRunning migrations:\n' +
-        '  Unapplying blog.0003_fill_titles... OK\n  Unapplying blog.0002_post_views_count... OK\n',
-    );
-    const count = await manage(project, ['shell', '-c', closing('console.log(await Author.objects.count())')]);
-    assert.equal(count.stdout.trim(), '1', count.stderr);
-    const faked = await manage(project, ['migrate', 'blog', '--fake']);
-    assert.match(faked.stdout, /Applying blog\.0002_post_views_count\.\.\. FAKED\n/);
-    const unfake = await manage(project, ['migrate', 'blog', '0001', '--fake']);
-    assert.match(unfake.stdout, /Unapplying blog\.0002_post_views_count\.\.\. FAKED\n/);
-    const zero = await manage(project, ['migrate', 'blog', 'zero']);
-    assert.equal(zero.code, 0, zero.stderr);
-    assert.match(zero.stdout, /Unapply all migrations: blog\n[^]*Unapplying blog\.0001_initial\.\.\. OK\n/);
-    const tables = await manage(project, [
-      'shell',
-      '-c',
-      closing(
-        "const { connections } = await import('tsgi/db'); console.log((await connections.get().introspection.tableNames()).filter((t) => t.startsWith('blog_')).length)",
-      ),
-    ]);
-    assert.equal(tables.stdout.trim(), '0', tables.stderr);
-  });
+  test(
+    'migrate backwards keeps the rows the earlier migrations own; zero unapplies all; --fake records only',
+    SLOW,
+    async () => {
+      const back = await manage(project, ['migrate', 'blog', '0001']);
+      assert.equal(back.code, 0, back.stderr);
+      assert.equal(
+        back.stdout,
+        'Operations to perform:\n  Target specific migration: 0001_initial, from blog\nRunning migrations:\n' +
+          '  Unapplying blog.0003_fill_titles... OK\n  Unapplying blog.0002_post_views_count... OK\n',
+      );
+      const count = await manage(project, ['shell', '-c', closing('console.log(await Author.objects.count())')]);
+      assert.equal(count.stdout.trim(), '1', count.stderr);
+      const faked = await manage(project, ['migrate', 'blog', '--fake']);
+      assert.match(faked.stdout, /Applying blog\.0002_post_views_count\.\.\. FAKED\n/);
+      const unfake = await manage(project, ['migrate', 'blog', '0001', '--fake']);
+      assert.match(unfake.stdout, /Unapplying blog\.0002_post_views_count\.\.\. FAKED\n/);
+      const zero = await manage(project, ['migrate', 'blog', 'zero']);
+      assert.equal(zero.code, 0, zero.stderr);
+      assert.match(zero.stdout, /Unapply all migrations: blog\n[^]*Unapplying blog\.0001_initial\.\.\. OK\n/);
+      const tables = await manage(project, [
+        'shell',
+        '-c',
+        closing(
+          "const { connections } = await import('tsgi/db'); console.log((await connections.get().introspection.tableNames()).filter((t) => t.startsWith('blog_')).length)",
+        ),
+      ]);
+      assert.equal(tables.stdout.trim(), '0', tables.stderr);
+    },
+  );
 
-  test('migrate --fake-initial records an initial migration whose tables exist', async () => {
+  test('migrate --fake-initial records an initial migration whose tables exist', SLOW, async () => {
     const created = await manage(project, ['migrate', 'blog', '0001']);
     assert.equal(created.code, 0, created.stderr);
     assert.equal((await manage(project, ['migrate', 'blog', 'zero', '--fake'])).code, 0);
@@ -221,7 +232,7 @@ eachBackend('migration commands', (backend) => {
     );
   });
 
-  test('migrate names what it cannot do', async () => {
+  test('migrate names what it cannot do', SLOW, async () => {
     const unknownApp = await manage(project, ['migrate', 'nope']);
     assert.notEqual(unknownApp.code, 0);
     assert.match(unknownApp.stderr, /nope/);
@@ -231,7 +242,7 @@ eachBackend('migration commands', (backend) => {
     assert.match(missing.stderr, /Cannot find a migration matching '0099' from app 'blog'\./);
   });
 
-  test('a failing migration leaves nothing behind: its table is not created and it is not recorded', async () => {
+  test('a failing migration leaves nothing behind: its table is not created and it is not recorded', SLOW, async () => {
     writeFileSync(
       path.join(migrations, '0004_broken.ts'),
       `import { CreateModel, Migration, RunSQL } from 'tsgi/db/migrations';
@@ -269,6 +280,7 @@ export default new Migration({
   test(
     'two migrate at once: the second waits for the first and finds nothing to do (PostgreSQL advisory lock)',
     {
+      ...SLOW,
       skip: backend.name === 'sqlite' ? 'SQLite takes one writer at a time: there is no lock to take' : false,
     },
     async () => {
@@ -303,36 +315,40 @@ export default new Migration({
     },
   );
 
-  test('check --deploy warns about unapplied migrations (migrations.W001) and model changes without one (migrations.W002)', async () => {
-    assert.equal((await manage(project, ['migrate', 'blog', '0002'])).code, 0);
-    const models = readFileSync(path.join(project, 'blog', 'models.ts'), 'utf8');
-    writeModels(
-      models.replace(
-        'export class Author',
-        'export class Tag extends Model.define({ name: new CharField({ maxLength: 20 }) }) {}\n\nexport class Author',
-      ),
-    );
-    try {
-      const checked = await manage(project, ['check', '--deploy']);
-      assert.match(
-        checked.stderr,
-        /\?: \(migrations\.W001\) The database has 1 unapplied migration\(s\) \(blog\.0003_fill_titles\), for app\(s\): blog\.\n\tHINT: Run 'node manage\.ts migrate' to apply them before serving\./,
+  test(
+    'check --deploy warns about unapplied migrations (migrations.W001) and model changes without one (migrations.W002)',
+    SLOW,
+    async () => {
+      assert.equal((await manage(project, ['migrate', 'blog', '0002'])).code, 0);
+      const models = readFileSync(path.join(project, 'blog', 'models.ts'), 'utf8');
+      writeModels(
+        models.replace(
+          'export class Author',
+          'export class Tag extends Model.define({ name: new CharField({ maxLength: 20 }) }) {}\n\nexport class Author',
+        ),
       );
-      assert.match(
-        checked.stderr,
-        /\?: \(migrations\.W002\) Your models in app\(s\): 'blog' have changes that are not yet reflected in a migration\./,
-      );
-      const plain = await manage(project, ['check']);
-      assert.doesNotMatch(plain.stdout + plain.stderr, /migrations\.W00/);
-    } finally {
-      writeModels(models);
-    }
-    assert.equal((await manage(project, ['migrate'])).code, 0);
-    const clean = await manage(project, ['check', '--deploy']);
-    assert.doesNotMatch(clean.stderr, /migrations\.W00/);
-  });
+      try {
+        const checked = await manage(project, ['check', '--deploy']);
+        assert.match(
+          checked.stderr,
+          /\?: \(migrations\.W001\) The database has 1 unapplied migration\(s\) \(blog\.0003_fill_titles\), for app\(s\): blog\.\n\tHINT: Run 'node manage\.ts migrate' to apply them before serving\./,
+        );
+        assert.match(
+          checked.stderr,
+          /\?: \(migrations\.W002\) Your models in app\(s\): 'blog' have changes that are not yet reflected in a migration\./,
+        );
+        const plain = await manage(project, ['check']);
+        assert.doesNotMatch(plain.stdout + plain.stderr, /migrations\.W00/);
+      } finally {
+        writeModels(models);
+      }
+      assert.equal((await manage(project, ['migrate'])).code, 0);
+      const clean = await manage(project, ['check', '--deploy']);
+      assert.doesNotMatch(clean.stderr, /migrations\.W00/);
+    },
+  );
 
-  test('dumpdata writes the rows as a Django JSON fixture; loaddata puts them back', async () => {
+  test('dumpdata writes the rows as a Django JSON fixture; loaddata puts them back', SLOW, async () => {
     const seeded = await manage(project, [
       'shell',
       '-c',
@@ -371,41 +387,48 @@ export default new Migration({
     assert.match(unknown.stderr, /Unknown model: blog\.Nope/);
   });
 
-  test('squashmigrations writes one optimized migration replacing the run; migrate uses it alone on a new database', async () => {
-    const squashed = await manage(project, ['squashmigrations', 'blog', '0003', '--noinput']);
-    assert.equal(squashed.code, 0, squashed.stderr);
-    const file = path.join(migrations, '0001_squashed_0003_fill_titles.ts');
-    try {
-      assert.equal(
-        squashed.stdout,
-        'Will squash the following migrations:\n - 0001_initial\n - 0002_post_views_count\n - 0003_fill_titles\n' +
-          'Optimizing...\n  Optimized from 3 operations to 2 operations.\n' +
-          `Created new squashed migration ${file}\n` +
-          '  You should commit this migration but leave the old ones in place;\n  the new migration will be used for new installs. Once you are sure\n' +
-          '  all instances of the codebase have applied the migrations you squashed,\n  you can delete them.\n',
-      );
-      const source = readFileSync(file, 'utf8');
-      assert.match(
-        source,
-        /replaces: \[\n {4}\['blog', '0001_initial'\],\n {4}\['blog', '0002_post_views_count'\],\n {4}\['blog', '0003_fill_titles'\],\n {2}\],/,
-      );
-      const shown = await manage(project, ['showmigrations', 'blog']);
-      assert.equal(
-        shown.stdout,
-        "blog\n [-] 0001_squashed_0003_fill_titles (3 squashed migrations) Run 'manage.ts migrate' to finish recording.\n",
-      );
-      assert.equal((await manage(project, ['migrate'])).code, 0);
-      const recorded = await manage(project, ['showmigrations', 'blog']);
-      assert.equal(recorded.stdout, 'blog\n [X] 0001_squashed_0003_fill_titles (3 squashed migrations)\n');
-      assert.equal((await manage(project, ['migrate', 'blog', 'zero'])).code, 0);
-      const fresh = await manage(project, ['migrate']);
-      assert.equal(fresh.code, 0, fresh.stderr);
-      assert.match(fresh.stdout, /Running migrations:\n {2}Applying blog\.0001_squashed_0003_fill_titles\.\.\. OK\n$/);
-      assert.equal((await manage(project, ['makemigrations', '--check'])).code, 0);
-      const twice = await manage(project, ['squashmigrations', 'blog', '0003', '--noinput']);
-      assert.match(twice.stderr, /Migration 0001_squashed_0003_fill_titles already exists\. Use a different name\./);
-    } finally {
-      rmSync(file, { force: true });
-    }
-  });
+  test(
+    'squashmigrations writes one optimized migration replacing the run; migrate uses it alone on a new database',
+    SLOW,
+    async () => {
+      const squashed = await manage(project, ['squashmigrations', 'blog', '0003', '--noinput']);
+      assert.equal(squashed.code, 0, squashed.stderr);
+      const file = path.join(migrations, '0001_squashed_0003_fill_titles.ts');
+      try {
+        assert.equal(
+          squashed.stdout,
+          'Will squash the following migrations:\n - 0001_initial\n - 0002_post_views_count\n - 0003_fill_titles\n' +
+            'Optimizing...\n  Optimized from 3 operations to 2 operations.\n' +
+            `Created new squashed migration ${file}\n` +
+            '  You should commit this migration but leave the old ones in place;\n  the new migration will be used for new installs. Once you are sure\n' +
+            '  all instances of the codebase have applied the migrations you squashed,\n  you can delete them.\n',
+        );
+        const source = readFileSync(file, 'utf8');
+        assert.match(
+          source,
+          /replaces: \[\n {4}\['blog', '0001_initial'\],\n {4}\['blog', '0002_post_views_count'\],\n {4}\['blog', '0003_fill_titles'\],\n {2}\],/,
+        );
+        const shown = await manage(project, ['showmigrations', 'blog']);
+        assert.equal(
+          shown.stdout,
+          "blog\n [-] 0001_squashed_0003_fill_titles (3 squashed migrations) Run 'manage.ts migrate' to finish recording.\n",
+        );
+        assert.equal((await manage(project, ['migrate'])).code, 0);
+        const recorded = await manage(project, ['showmigrations', 'blog']);
+        assert.equal(recorded.stdout, 'blog\n [X] 0001_squashed_0003_fill_titles (3 squashed migrations)\n');
+        assert.equal((await manage(project, ['migrate', 'blog', 'zero'])).code, 0);
+        const fresh = await manage(project, ['migrate']);
+        assert.equal(fresh.code, 0, fresh.stderr);
+        assert.match(
+          fresh.stdout,
+          /Running migrations:\n {2}Applying blog\.0001_squashed_0003_fill_titles\.\.\. OK\n$/,
+        );
+        assert.equal((await manage(project, ['makemigrations', '--check'])).code, 0);
+        const twice = await manage(project, ['squashmigrations', 'blog', '0003', '--noinput']);
+        assert.match(twice.stderr, /Migration 0001_squashed_0003_fill_titles already exists\. Use a different name\./);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+  );
 });
