@@ -112,7 +112,7 @@ export async function syncdb(
     (m) =>
       appLabels.has(m.appLabel) &&
       m.managed &&
-      m.swapped === undefined &&
+      m.swapped === null &&
       !m.autoCreated &&
       !m.detached &&
       !existing.has(m.dbTable),

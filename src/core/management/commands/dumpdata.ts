@@ -51,7 +51,7 @@ const command = defineCommand({
       }
       const labels = (options.args['app_label'] as string[] | undefined) ?? [];
       const excluded = options.exclude ?? [];
-      const all = getModels().filter((m) => !m.autoCreated && !m.detached && m.managed && m.swapped === undefined);
+      const all = getModels().filter((m) => !m.autoCreated && !m.detached && m.managed && m.swapped === null);
       const known = (label: string) => {
         const [app, model] = label.split('.');
         try {
