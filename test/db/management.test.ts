@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { linkTsgi, manage, tempDir, tsgi } from '../management/helpers.ts';
+import { postgresSkip } from './helpers.ts';
+import { startPostgres } from './postgres.ts';
 
 const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
 let tmp: ReturnType<typeof tempDir>;
@@ -113,3 +115,33 @@ test('check reports a wrong ENGINE as db.E001, naming the setting and the fix', 
     /\(db\.E001\) DATABASES\['default'\]\.ENGINE is 'tsgi\.db\.backends\.sqlite', which is not a database backend: did you mean 'tsgi\.db\.backends\.sqlite3'\?/,
   );
 });
+
+test(
+  'check on PostgreSQL exits when it is done: the pooled connection of its db.W001 ping does not keep the process alive until the pool closes it',
+  { skip: postgresSkip() },
+  async () => {
+    const server = await startPostgres();
+    try {
+      const settingsFile = path.join(project, 'mysite', 'pgrealsettings.ts');
+      // An idle timeout of an hour: before the fix, the command waited that long after its output
+      // (and the test timed out).
+      const database = {
+        ENGINE: 'tsgi.db.backends.postgresql',
+        NAME: server.name,
+        USER: server.user,
+        HOST: server.host,
+        PORT: server.port,
+        OPTIONS: { pool: { idleTimeout: 3600 } },
+      };
+      writeFileSync(
+        settingsFile,
+        `export * from './settings.ts';\nexport const DATABASES = { default: ${JSON.stringify(database)} };\n`,
+      );
+      const result = await manage(project, ['check', '--settings', 'mysite.pgrealsettings']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /System check identified no issues/);
+    } finally {
+      await server.stop();
+    }
+  },
+);
