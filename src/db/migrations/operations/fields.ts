@@ -88,14 +88,16 @@ export abstract class FieldOperation extends Operation {
   }
 }
 
-/** Adds a field (a column, or a many-to-many table). */
-export class AddField extends FieldOperation {
-  readonly kind = 'AddField';
+/**
+ * An operation that declares a field (AddField, AlterField): the field, and whether its default
+ * stays on the model after the migration (`preserveDefault: false` for a one-off default).
+ */
+abstract class DeclaringFieldOperation extends FieldOperation {
   readonly field: AnyField;
   readonly preserveDefault: boolean;
 
-  constructor(args: { modelName: string; name: string; field: AnyField; preserveDefault?: boolean }) {
-    super(args?.modelName, args?.name, 'AddField');
+  constructor(args: { modelName: string; name: string; field: AnyField; preserveDefault?: boolean }, kind: string) {
+    super(args?.modelName, args?.name, kind);
     this.field = args.field;
     this.preserveDefault = args.preserveDefault !== false;
   }
@@ -111,6 +113,15 @@ export class AddField extends FieldOperation {
       field: this.field,
       ...(this.preserveDefault ? {} : { preserveDefault: false }),
     };
+  }
+}
+
+/** Adds a field (a column, or a many-to-many table). */
+export class AddField extends DeclaringFieldOperation {
+  readonly kind = 'AddField';
+
+  constructor(args: { modelName: string; name: string; field: AnyField; preserveDefault?: boolean }) {
+    super(args, 'AddField');
   }
 
   stateForwards(appLabel: string, state: ProjectState): void {
@@ -220,28 +231,11 @@ export class RemoveField extends FieldOperation {
 }
 
 /** Changes a field's declaration (type, null, default, unique, index, relation...). */
-export class AlterField extends FieldOperation {
+export class AlterField extends DeclaringFieldOperation {
   readonly kind = 'AlterField';
-  readonly field: AnyField;
-  readonly preserveDefault: boolean;
 
   constructor(args: { modelName: string; name: string; field: AnyField; preserveDefault?: boolean }) {
-    super(args?.modelName, args?.name, 'AlterField');
-    this.field = args.field;
-    this.preserveDefault = args.preserveDefault !== false;
-  }
-
-  override get declaredField(): AnyField {
-    return this.field;
-  }
-
-  args(): Record<string, unknown> {
-    return {
-      modelName: this.modelName,
-      name: this.name,
-      field: this.field,
-      ...(this.preserveDefault ? {} : { preserveDefault: false }),
-    };
+    super(args, 'AlterField');
   }
 
   stateForwards(appLabel: string, state: ProjectState): void {
