@@ -145,6 +145,7 @@ export const UNITS: readonly Unit[] = [
       'utils',
       'utils/timezone',
     ],
+    typeImports: ['db/migrations'],
   },
   {
     name: 'core/cache/backends/db',
@@ -154,7 +155,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'db/migrations',
     what: 'migrations: operations, the project state and historical models, the graph, loader, recorder and executor, the autodetector and the writer of migration files, the migration checks',
-    imports: ['apps', 'conf', 'core/checks', 'core/exceptions', 'db', 'dispatch', 'utils', 'utils/timezone'],
+    imports: ['apps', 'conf', 'core/checks', 'core/exceptions', 'db', 'utils', 'utils/timezone'],
   },
   {
     name: 'core/serializers',
@@ -178,6 +179,7 @@ export const UNITS: readonly Unit[] = [
       'core/management/base',
       'core/signing',
       'db',
+      'db/migrations',
       'http',
       'middleware',
       'utils',
@@ -290,7 +292,7 @@ export const UNITS: readonly Unit[] = [
   {
     name: 'contrib/contenttypes',
     what: 'a row per installed model (`ContentType`, `getForModel()`), made after migrate',
-    imports: ['apps', 'conf', 'db'],
+    imports: ['apps', 'conf', 'db', 'db/migrations'],
   },
   {
     name: 'contrib/auth',
@@ -305,6 +307,7 @@ export const UNITS: readonly Unit[] = [
       'core/management/base',
       'core/validators',
       'db',
+      'db/migrations',
       'dispatch',
       'forms',
       'http',

@@ -8,6 +8,7 @@ import { register } from '../../core/checks/registry.ts';
 import { postMigrate } from '../../db/models/signals.ts';
 import { checkModelsPermissions, checkUserModel } from './checks.ts';
 import { getUserModelOptions } from './configured.ts';
+import { inMigrationState } from '../contenttypes/management/index.ts';
 import { createPermissions } from './management/index.ts';
 import { updateLastLogin } from './models.ts';
 import { userLoggedIn } from './signals.ts';
@@ -18,7 +19,13 @@ export class AuthConfig extends AppConfig {
 
   override ready(): void {
     postMigrate.connect(
-      ({ appConfig, using, verbosity }) => createPermissions(appConfig as AppConfig, { using, verbosity }),
+      async ({ appConfig, using, verbosity, apps }) => {
+        // Only once the migrations have made both tables (as Django's create_permissions).
+        if (!inMigrationState(apps, 'contenttypes', 'ContentType') || !inMigrationState(apps, 'auth', 'Permission')) {
+          return;
+        }
+        await createPermissions(appConfig, { using, verbosity });
+      },
       { dispatchUid: 'tsgi.contrib.auth.management.createPermissions' },
     );
     // Only for user models that have the field.

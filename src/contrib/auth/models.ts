@@ -20,7 +20,6 @@ import {
   Model,
   type ManyToManyOptions,
   type Options,
-  type ZonedDateTime,
 } from '../../db/models/index.ts';
 import { PermissionDenied } from '../../core/exceptions.ts';
 import { now } from '../../utils/timezone.ts';
@@ -108,6 +107,8 @@ export class Group extends Model.define(
  * (`<user table>_user_permissions`, where tsgi would write the attribute's camelCase).
  */
 class UserRelationField<M> extends ManyToManyField<M> {
+  /** A migration holds a ManyToManyField with its `dbTable` (this class is not exported). */
+  static deconstructAs = ManyToManyField;
   readonly #declared: ManyToManyOptions;
   readonly #suffix: string;
 
@@ -344,7 +345,8 @@ export class AbstractUser extends PermissionsMixin.define(
       helpText: 'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.',
     }),
     dateJoined: new DateTimeField({
-      default: () => now() as ZonedDateTime,
+      // The function itself, which a migration can name (a closure it could not).
+      default: now,
       dbColumn: 'date_joined',
       verboseName: 'date joined',
     }),

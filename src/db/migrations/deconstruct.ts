@@ -81,7 +81,8 @@ export function relationLabel(field: AnyField, owner?: { appLabel: string; label
 /** The setting a relation to this label goes through, as Django's `get_swappable_settings_name`. */
 export function swappableSettingFor(label: string): string | undefined {
   const lower = label.toLowerCase();
-  for (const meta of getModels()) {
+  // The swapped-out model (auth.User when AUTH_USER_MODEL names another) is the one declaring the setting.
+  for (const meta of getModels({ includeSwapped: true })) {
     if (meta.swappable === undefined) continue;
     const swapped = meta.swapped;
     if (swapped !== null && swapped.toLowerCase() === lower) return meta.swappable;
@@ -103,7 +104,10 @@ export function settingLabel(setting: string): string {
 
 /** The declaration of a field (bound to a model or not). */
 export function deconstructField(field: AnyField, owner?: { appLabel: string; labelLower: string }): FieldDeclaration {
-  const cls = field.constructor as FieldDeclaration['cls'];
+  const own = field.constructor as FieldDeclaration['cls'] & { deconstructAs?: FieldDeclaration['cls'] };
+  // A subclass that only computes an option (contrib.auth's user relations name their table)
+  // is written as the class it declares, as Django's deconstruct() returning its parent's path.
+  const cls = own.deconstructAs ?? own;
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(field.options as Record<string, unknown>)) {
     if (value === undefined || NOT_STORED.has(key)) continue;

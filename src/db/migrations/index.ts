@@ -55,7 +55,7 @@ export {
   type MigrationApps,
   type StateOptions,
 } from './state.ts';
-export { preMigrate, postMigrate, type MigrateEvent } from './signals.ts';
+export { preMigrate, postMigrate, type MigrateEvent } from '../models/signals.ts';
 export { MigrationAutodetector, type ChangesOptions } from './autodetector.ts';
 export { optimize } from './optimizer.ts';
 export {

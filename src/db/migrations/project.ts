@@ -19,7 +19,7 @@ import {
 import { MigrationLoader } from './loader.ts';
 import type { Migration } from './migration.ts';
 import { NonInteractiveQuestioner } from './questioner.ts';
-import { postMigrate, preMigrate } from './signals.ts';
+import { postMigrate, preMigrate } from '../models/signals.ts';
 import { ProjectState, type StateApps } from './state.ts';
 
 /**

@@ -316,7 +316,8 @@ export class ProjectState {
   /** The state of the project's current models (the installed apps'), as Django's `from_apps`. */
   static fromApps(appLabels?: ReadonlySet<string>): ProjectState {
     const state = new ProjectState();
-    for (const meta of getModels()) {
+    // Swapped-out models too, as Django's: their app's migrations keep creating them in the state.
+    for (const meta of getModels({ includeSwapped: true })) {
       if (meta.autoCreated || meta.detached) continue;
       if (appLabels !== undefined && !appLabels.has(meta.appLabel)) continue;
       const model = ModelState.fromModel(meta);

@@ -7,7 +7,10 @@
  * @example
  * postSave.connect(({ instance, created }) => { if (created) notify(instance); }, { sender: Post });
  */
+import type { AppConfig } from '../../apps/config.ts';
 import { Signal } from '../../dispatch/signal.ts';
+import type { PlanStep } from '../migrations/executor.ts';
+import type { StateApps } from '../migrations/state.ts';
 
 /** The payload of `preSave` and `postSave`. */
 export interface SaveEvent {
@@ -58,18 +61,33 @@ export const m2mChanged = new Signal<M2MChangedEvent>();
 
 /** The payload of `preMigrate` and `postMigrate`: one send per installed app, the app config as sender. */
 export interface MigrateEvent {
-  /** The app (an AppConfig). */
-  appConfig: unknown;
+  /** The app. */
+  appConfig: AppConfig;
   verbosity: number;
   interactive: boolean;
   /** The database alias migrated. */
   using: string;
+  /** What migrate runs (preMigrate) or ran (postMigrate). */
+  plan: readonly PlanStep[];
+  /**
+   * The historical models before (preMigrate) or after (postMigrate) the migrations: a receiver
+   * checks there that the tables it writes exist (`apps.getMeta('auth', 'Permission')` throws
+   * LookupError when no applied migration made them).
+   */
+  apps: StateApps;
 }
 
-/** Sent by `migrate` before it applies anything, once per installed app. */
+/**
+ * Sent by `migrate` (and the test database's creation) before it applies anything, once per
+ * installed app, with its AppConfig as the sender (Django's `pre_migrate`). Async receivers are
+ * awaited, one after the other.
+ */
 export const preMigrate = new Signal<MigrateEvent>();
 /**
  * Sent by `migrate` when it is done, once per installed app (awaited: receivers may query), as
  * Django's `post_migrate`: contenttypes creates the apps' content types, auth their permissions.
+ *
+ * @example
+ * postMigrate.connect(async ({ appConfig, using, apps }) => { ... }, { sender: myAppConfig });
  */
 export const postMigrate = new Signal<MigrateEvent>();

@@ -4,12 +4,31 @@
  */
 import type { AppConfig } from '../../../apps/config.ts';
 import { DEFAULT_DB_ALIAS } from '../../../db/connections.ts';
-import { getModels, type Options } from '../../../db/models/index.ts';
+import { getModels, LookupError, type Options } from '../../../db/models/index.ts';
 import { ContentType } from '../models.ts';
 
 /** The concrete models of an app (not through tables, not swapped out), as Django's `get_models()`. */
 export function appModels(appLabel: string): Options[] {
   return getModels().filter((meta) => meta.appLabel === appLabel && !meta.autoCreated);
+}
+
+/**
+ * Whether the historical models a migrate run leaves (`postMigrate`'s `apps`) include this
+ * one, that is whether an applied migration made its table: Django's receivers return quietly
+ * when not (`migrate contenttypes zero`, or a first `migrate` of another app only).
+ */
+export function inMigrationState(
+  apps: { getMeta(appLabel: string, name: string): unknown },
+  appLabel: string,
+  name: string,
+): boolean {
+  try {
+    apps.getMeta(appLabel, name);
+    return true;
+  } catch (error) {
+    if (error instanceof LookupError) return false;
+    throw error;
+  }
 }
 
 /**

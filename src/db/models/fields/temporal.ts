@@ -230,8 +230,16 @@ function naiveWarning(field: Field, value: unknown): void {
   );
 }
 
+/**
+ * DateTimeField's options. Its `default` may be `now` from tsgi/utils/timezone itself (Django's
+ * `default=timezone.now`, which makemigrations writes as such): typed for both USE_TZ modes.
+ */
+export interface DateTimeOptions extends Omit<AutoNowOptions<DateTimeValue>, 'default'> {
+  default?: DateTimeValue | (() => DateTimeValue | ZonedDateTime | PlainDateTime) | null;
+}
+
 /** A date and time: aware (ZonedDateTime in UTC) with USE_TZ, naive (PlainDateTime) without. */
-export class DateTimeField<const O extends AutoNowOptions<DateTimeValue> = AutoNowOptions<DateTimeValue>> extends Field<
+export class DateTimeField<const O extends DateTimeOptions = DateTimeOptions> extends Field<
   DateTimeValue,
   O,
   ZonedDateTime | Instant | PlainDateTime | Date | string
