@@ -463,7 +463,7 @@ export const globalSettings: Readonly<Settings> = Object.freeze({
   CACHE_MIDDLEWARE_ALIAS: 'default',
   CACHE_MIDDLEWARE_KEY_PREFIX: '',
   CACHE_MIDDLEWARE_SECONDS: 600,
-  SESSION_ENGINE: 'tsgi.contrib.sessions.backends.file',
+  SESSION_ENGINE: 'tsgi.contrib.sessions.backends.db',
   SESSION_CACHE_ALIAS: 'default',
   SESSION_COOKIE_NAME: 'sessionid',
   SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,

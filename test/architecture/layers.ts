@@ -183,6 +183,7 @@ export const UNITS: readonly Unit[] = [
       'http',
       'middleware',
       'utils',
+      'utils/html',
       'utils/timezone',
     ],
   },

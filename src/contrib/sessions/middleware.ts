@@ -17,6 +17,7 @@ import { patchVaryHeaders } from '../../http/cache.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponse, type HttpResponseBase } from '../../http/response.ts';
 import type { GetResponse } from '../../middleware/index.ts';
+import { escape } from '../../utils/html.ts';
 import { httpDate } from '../../utils/http.ts';
 import { getLogger, markLogged } from '../../utils/log.ts';
 import { importModule } from '../../utils/module-loading.ts';
@@ -69,9 +70,16 @@ const UNAVAILABLE_PAGE =
   '<body>\n  <h1>Service Unavailable (503)</h1>\n  <p>The site cannot reach its session store right now. Nothing was ' +
   'saved. Please try again in a moment.</p>\n</body>\n</html>\n';
 
-/** The 503 for a store that cannot be reached, logged with its cause. */
+/**
+ * The 503 for a store that cannot be reached, logged with its cause. With DEBUG on, the page
+ * says the cause too (a developer's first request often meets a session table that `migrate`
+ * has not made yet: the message names the command).
+ */
 export function sessionStoreUnavailableResponse(request: HttpRequest, error: unknown): HttpResponse {
-  const response = new HttpResponse(UNAVAILABLE_PAGE, { status: 503 });
+  const page = settings.DEBUG
+    ? UNAVAILABLE_PAGE.replace('</body>', `  <pre>${escape((error as Error).message)}</pre>\n</body>`)
+    : UNAVAILABLE_PAGE;
+  const response = new HttpResponse(page, { status: 503 });
   response.set('Retry-After', '5');
   response.set('Cache-Control', 'no-store');
   markLogged(response);

@@ -108,13 +108,13 @@ eachBackend(
       assert.equal((await new DbSession(short.sessionKey).load()).get('n'), undefined);
     });
 
-    test('a missing table: SessionStoreUnavailable (a 503) that says to run createsessiontable', async () => {
+    test('a missing table: SessionStoreUnavailable (a 503) that says to run migrate', async () => {
       await execute('ALTER TABLE django_session RENAME TO django_session_away');
       try {
         await assert.rejects(new DbSession('abcdefgh12345678abcdefgh12345678').load(), {
           name: 'SessionStoreUnavailable',
           message:
-            /^The session store \(the table 'django_session' of the database\) could not be used: .*django_session.*\. Create it with `node manage\.ts createsessiontable`\.$/,
+            /^The session store \(the table 'django_session' of the database\) could not be used: .*django_session.*\. Make it with `node manage\.ts migrate` \(the sessions app's migration, with 'tsgi\.contrib\.sessions' in INSTALLED_APPS\)\.$/,
         });
         await assert.rejects(saved(DbSession), SessionStoreUnavailable);
       } finally {
@@ -209,12 +209,21 @@ export const SESSION_ENGINE = 'django.contrib.sessions.backends.db';
     );
   });
 
-  test('createsessiontable makes the table once; clearsessions deletes the expired rows', async () => {
+  test('createsessiontable runs the sessions migration once (adopting an unrecorded table); clearsessions deletes the expired rows', async () => {
     const made = await admin(['createsessiontable'], { cwd: project.dir, env });
     assert.equal(made.code, 0, made.stderr);
     assert.equal(made.stdout, "Session table 'django_session' created.\n");
     const again = await admin(['createsessiontable'], { cwd: project.dir, env });
     assert.equal(again.stdout, "Session table 'django_session' already exists.\n");
+    // It ran the sessions app's migration: migrate has nothing left to do.
+    const migrated = await admin(['migrate'], { cwd: project.dir, env });
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /No migrations to apply\./);
+    // A table an older createsessiontable made, without the migration's record, is taken as migrated.
+    await execute("DELETE FROM django_migrations WHERE app = 'sessions'");
+    const adopted = await admin(['createsessiontable'], { cwd: project.dir, env });
+    assert.equal(adopted.stdout, "Session table 'django_session' already exists.\n", adopted.stderr);
+    assert.match((await admin(['migrate'], { cwd: project.dir, env })).stdout, /No migrations to apply\./);
 
     await execute(
       "INSERT INTO django_session (session_key, session_data, expire_date) VALUES ('old', 'x', '2000-01-01 00:00:00'), ('live', 'x', '2999-01-01 00:00:00')",

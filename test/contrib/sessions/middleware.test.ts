@@ -3,8 +3,12 @@
 // cycleKey, the security cases, and a store that cannot be reached (503).
 import { test, describe, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { settings, overrideSettings } from '../../../src/conf/index.ts';
 import { caches } from '../../../src/core/cache/index.ts';
+import { connections } from '../../../src/db/connections.ts';
 import { getWsgiApplication } from '../../../src/core/wsgi.ts';
 import type { HttpRequest } from '../../../src/http/request.ts';
 import { HttpResponse } from '../../../src/http/response.ts';
@@ -365,6 +369,40 @@ describe('loading', () => {
 });
 
 describe('a session store that cannot be reached', () => {
+  test("the db engine's table not made yet: 503, and with DEBUG the page names `manage.ts migrate`", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tsgi-sessions-nomigrate-'));
+    const databases = { default: { ENGINE: 'tsgi.db.backends.sqlite3', NAME: join(folder, 'db.sqlite3') } };
+    const logs = captureLogs('tsgi.contrib.sessions');
+    try {
+      for (const debug of [true, false]) {
+        const { client: c, restore } = await client({
+          SESSION_ENGINE: 'tsgi.contrib.sessions.backends.db',
+          DATABASES: databases,
+          DEBUG: debug,
+        });
+        try {
+          const write = await c.get('/write/');
+          assert.equal(write.statusCode, 503);
+          assert.match(write.text, /The site cannot reach its session store right now\./);
+          const named = /Make it with `node manage\.ts migrate` \(the sessions app&#x27;s migration/;
+          if (debug) assert.match(write.text, named);
+          else assert.doesNotMatch(write.text, /manage\.ts|django_session/);
+        } finally {
+          restore();
+        }
+      }
+    } finally {
+      logs.stop();
+      await connections.closeAll();
+      rmSync(folder, { recursive: true, force: true });
+    }
+    assert.equal(logs.records.length, 2);
+    assert.match(
+      logs.records[0]!.message,
+      /^Service Unavailable: \/write\/: The session store \(the table 'django_session' of the database\) could not be used: .*Make it with `node manage\.ts migrate`/,
+    );
+  });
+
   test('loading answers 503 with Retry-After; saving answers 503 and sets no cookie; both are logged', async () => {
     const { client: c, restore } = await client({
       CACHES: {

@@ -30,8 +30,8 @@ function asStored(moment: Temporal.ZonedDateTime): Temporal.ZonedDateTime | Temp
 
 /**
  * @example
- * SESSION_ENGINE = 'tsgi.contrib.sessions.backends.db';
- * // the table, once: node manage.ts createsessiontable
+ * SESSION_ENGINE = 'tsgi.contrib.sessions.backends.db'; // the default
+ * // the table: node manage.ts migrate (the sessions app's 0001_initial)
  */
 export class SessionStore extends SessionBase {
   /** The model whose rows hold the sessions (Django's `get_model_class()`); a subclass may name its own. */
@@ -49,7 +49,9 @@ export class SessionStore extends SessionBase {
       return await operation();
     } catch (error) {
       if (!(error instanceof DatabaseError) || error instanceof IntegrityError) throw error;
-      const fix = missingTable(error) ? ' Create it with `node manage.ts createsessiontable`.' : '';
+      const fix = missingTable(error)
+        ? " Make it with `node manage.ts migrate` (the sessions app's migration, with 'tsgi.contrib.sessions' in INSTALLED_APPS)."
+        : '';
       throw new SessionStoreUnavailable(
         `The session store (the table '${this.model._meta.dbTable}' of the database) could not be used: ` +
           `${error.message.replace(/\.$/, '')}.${fix}`,
