@@ -1,7 +1,7 @@
 /** `tsgi startproject` and `manage.ts startapp`: the files, the refusals, the messages. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir, tsgi, REPO_ROOT } from './helpers.ts';
 
@@ -123,7 +123,7 @@ describe('tsgi startproject', () => {
     );
   });
 
-  test('startapp writes apps, views, urls, templates/, static/ and a test', async () => {
+  test('startapp writes apps, views, urls, templates/, static/, an empty migrations/ and a test', async () => {
     const result = await tsgi(['startapp', 'blog'], { cwd: path.join(tmp.dir, 'other') });
     assert.equal(result.code, 0, result.stderr);
     const app = path.join(tmp.dir, 'other', 'blog');
@@ -131,6 +131,8 @@ describe('tsgi startproject', () => {
       assert.ok(existsSync(path.join(app, file)), file);
     assert.ok(statSync(path.join(app, 'templates', 'blog')).isDirectory());
     assert.ok(statSync(path.join(app, 'static', 'blog')).isDirectory());
+    // The loader needs only the folder: makemigrations writes the app's 0001 there.
+    assert.deepEqual(readdirSync(path.join(app, 'migrations')), []);
     assert.match(
       readFileSync(path.join(app, 'apps.ts'), 'utf8'),
       /export default class BlogConfig extends AppConfig \{\n {2}override name = 'blog';/,
@@ -143,6 +145,10 @@ describe('tsgi startproject', () => {
   test('startapp --crud adds a model, its form, CRUD views, URLs, templates with CSRF and their test', async () => {
     const result = await tsgi(['startapp', 'library', '--crud', 'BookReview'], { cwd: path.join(tmp.dir, 'other') });
     assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /\nThen create the table of BookReview \(library\/models\.ts\): node manage\.ts makemigrations library && node manage\.ts migrate\.\n$/,
+    );
     const app = path.join(tmp.dir, 'other', 'library');
     for (const file of ['apps.ts', 'models.ts', 'forms.ts', 'views.ts', 'urls.ts', 'views.test.ts'])
       assert.ok(existsSync(path.join(app, file)), file);

@@ -1,6 +1,6 @@
 /**
- * `manage.ts startapp NAME [DIR] [--crud MODEL]`: a new app with apps.ts, views.ts, urls.ts and a
- * test; with `--crud Post`, also a model, its ModelForm, the generic views to list, show,
+ * `manage.ts startapp NAME [DIR] [--crud MODEL]`: a new app with apps.ts, views.ts, urls.ts, a
+ * test and an empty `migrations/` folder (so `makemigrations` writes its 0001 there); with `--crud Post`, also a model, its ModelForm, the generic views to list, show,
  * create, edit and delete it, their templates and a test of them all.
  */
 import { CommandError, defineCommand } from '../base.ts';
@@ -38,7 +38,7 @@ const command = defineCommand({
     );
     if (model !== undefined) {
       io.stdout.write(
-        `Then create the table of ${model} (${name}/models.ts): with migrations, node manage.ts makemigrations ${name} && node manage.ts migrate; until then, withSchemaEditor() from 'tsgi/db' (docs/db.md, "Tables, until migrations").\n`,
+        `Then create the table of ${model} (${name}/models.ts): node manage.ts makemigrations ${name} && node manage.ts migrate.\n`,
       );
     }
   },
