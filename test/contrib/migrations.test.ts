@@ -261,6 +261,44 @@ eachBackend('a project with its own user model (AUTH_USER_MODEL) migrates', (bac
   });
 });
 
+describe('a project as startproject and startapp make it [sqlite, its own settings]', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  before(() => (tmp = tempDir('tsgi-contrib-fresh-')));
+  after(() => tmp?.remove());
+
+  test(
+    'startapp blog, a model, a plain makemigrations, migrate: the contrib apps and blog, in order',
+    SLOW,
+    async () => {
+      const created = await tsgi(['startproject', 'mysite'], { cwd: tmp.dir });
+      assert.equal(created.code, 0, created.stderr);
+      const project = path.join(tmp.dir, 'mysite');
+      linkTsgi(project);
+      const app = await manage(project, ['startapp', 'blog']);
+      assert.equal(app.code, 0, app.stderr);
+      const settingsFile = path.join(project, 'mysite', 'settings.ts');
+      writeFileSync(
+        settingsFile,
+        readFileSync(settingsFile, 'utf8').replace("  'tsgi.staticfiles',\n];", "  'tsgi.staticfiles',\n  'blog',\n];"),
+      );
+      writeFileSync(path.join(project, 'blog', 'models.ts'), BLOG_MODELS.replace("'accounts.User'", "'auth.User'"));
+      // No app label: the empty migrations/ folder startapp made is enough.
+      const made = await manage(project, ['makemigrations']);
+      assert.equal(made.code, 0, made.stderr);
+      assert.equal(made.stdout, "Migrations for 'blog':\n  blog/migrations/0001_initial.ts\n    - Create model Post\n");
+      const migrated = await manage(project, ['migrate']);
+      assert.equal(migrated.code, 0, migrated.stderr);
+      assert.equal(
+        migrated.stdout,
+        'Operations to perform:\n  Apply all migrations: auth, blog, contenttypes, sessions\nRunning migrations:\n' +
+          '  Applying contenttypes.0001_initial... OK\n  Applying auth.0001_initial... OK\n' +
+          '  Applying blog.0001_initial... OK\n  Applying sessions.0001_initial... OK\n',
+      );
+      assert.ok((await rowsMigrateMade(project)).perms.includes('blog.view_post'));
+    },
+  );
+});
+
 /** Django's sqlite3 tables as data: columns by name (type, NOT NULL, primary key, default), indexes and foreign keys. */
 const INTROSPECT = `
 import json, sqlite3, sys

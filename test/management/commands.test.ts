@@ -144,7 +144,7 @@ export default defineCommand({
     );
   });
 
-  test('serve runs the production server on the project and stops on TERM', async () => {
+  test('serve says the migrations are unapplied (as runserver), runs the production server anyway, stops on TERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['manage.ts', 'serve', '--', '--bind', `127.0.0.1:${port}`], {
       cwd: project,
@@ -167,6 +167,10 @@ export default defineCommand({
     assert.equal(await exited, 0, output);
     assert.notEqual(body, '', `the server never answered:\n${output}`);
     assert.match(output, /Starting tsgi/);
+    assert.match(
+      output,
+      /^You have 3 unapplied migration\(s\)\. Your project may not work properly until you apply the migrations for app\(s\): auth, contenttypes, sessions\.\nRun 'node manage\.ts migrate' to apply them\.\n[^]*Starting tsgi/,
+    );
     assert.match(output, /Shutdown complete\./);
   });
 

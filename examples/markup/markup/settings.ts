@@ -41,7 +41,12 @@ export const TEMPLATES = [
     DIRS: [path.join(BASE_DIR, 'templates')],
     APP_DIRS: true,
     OPTIONS: {
-      contextProcessors: ['tsgi.template.context-processors.debug', 'tsgi.template.context-processors.request', 'tsgi.template.context-processors.csrf', 'tsgi.template.context-processors.static'],
+      contextProcessors: [
+        'tsgi.template.context-processors.debug',
+        'tsgi.template.context-processors.request',
+        'tsgi.template.context-processors.csrf',
+        'tsgi.template.context-processors.static',
+      ],
     },
   },
 ];
