@@ -190,6 +190,7 @@ function build(spec: Case): AnyQs {
         }),
       );
     } else if (name === 'union') call('union', ...args.map((a) => build(a as Case)));
+    else if (name === 'dates' || name === 'datetimes') call(name, toTs(spec.model, String(args[0])), ...args.slice(1));
     else if (name === 'distinct' || name === 'reverse' || name === 'none') call(name, ...args);
     else throw new Error(`unknown step ${name}`);
   }

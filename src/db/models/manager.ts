@@ -95,6 +95,12 @@ export class Manager<T> {
   valuesList(...args: unknown[]): QuerySet<T, unknown> {
     return (this.#start().valuesList as (...a: unknown[]) => QuerySet<T, unknown>)(...args);
   }
+  dates(...args: Parameters<QuerySet<T>['dates']>): ReturnType<QuerySet<T>['dates']> {
+    return this.#start().dates(...args);
+  }
+  datetimes(...args: Parameters<QuerySet<T>['datetimes']>): ReturnType<QuerySet<T>['datetimes']> {
+    return this.#start().datetimes(...args);
+  }
   using(alias: string): QuerySet<T> {
     return this.#start().using(alias);
   }

@@ -12,6 +12,8 @@ import json
 import os
 import sys
 
+import pytz
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import django
@@ -133,6 +135,8 @@ def build(chain_spec):
             ])
         elif name == 'union':
             qs = qs.union(*[build(a) for a in args])
+        elif name == 'datetimes' and len(args) > 3:
+            qs = qs.datetimes(*args[:3], tzinfo=pytz.timezone(args[3]['tzinfo']))
         else:
             qs = getattr(qs, name)(*args)
     return qs

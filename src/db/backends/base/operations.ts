@@ -19,6 +19,9 @@ export type DatePart =
   | 'minute'
   | 'second';
 
+/** A period a date or datetime is truncated to (`Trunc`, `dates()`, `datetimes()`). */
+export type TruncKind = 'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second';
+
 /** The operators of the comparison lookups; `%s` is the right-hand side. */
 export interface LookupOperators {
   exact: string;
@@ -87,6 +90,18 @@ export abstract class BaseDatabaseOperations {
 
   /** SQL of the time of a datetime column in `tzname`. */
   abstract datetimeCastTimeSql(sql: string, tzname: string | null): string;
+
+  /**
+   * SQL of the first day of the `kind` period holding a date, or a datetime taken in `tzname`
+   * (null: as stored), as `YYYY-MM-DD` (Django's `date_trunc_sql`).
+   */
+  abstract dateTruncSql(kind: TruncKind, sql: string, tzname: string | null): string;
+
+  /**
+   * SQL of the first instant of the `kind` period holding a datetime, as the naive wall time in
+   * `tzname` (null: as stored), read back as `YYYY-MM-DD HH:MM:SS` (Django's `datetime_trunc_sql`).
+   */
+  abstract datetimeTruncSql(kind: TruncKind, sql: string, tzname: string | null): string;
 
   /** The SQL wrapping a column for a lookup (PostgreSQL casts to text for `iexact` on numbers). */
   lookupCast(_lookup: string, _internalType: string): string {

@@ -1,5 +1,5 @@
 /** PostgreSQL's SQL dialect, as Django's `django.db.backends.postgresql.operations`. */
-import { BaseDatabaseOperations, type DatePart, type LookupOperators } from '../base/operations.ts';
+import { BaseDatabaseOperations, type DatePart, type LookupOperators, type TruncKind } from '../base/operations.ts';
 
 const FIELDS: Record<DatePart, string> = {
   year: 'YEAR',
@@ -111,6 +111,16 @@ export class PostgresOperations extends BaseDatabaseOperations {
 
   datetimeCastTimeSql(sql: string, tzname: string | null): string {
     return `(${tzname === null ? sql : `${sql} AT TIME ZONE ${quoteLiteral(tzname)}`})::time`;
+  }
+
+  dateTruncSql(kind: TruncKind, sql: string, tzname: string | null): string {
+    return `(DATE_TRUNC(${quoteLiteral(kind)}, ${tzname === null ? sql : `${sql} AT TIME ZONE ${quoteLiteral(tzname)}`}))::date`;
+  }
+
+  datetimeTruncSql(kind: TruncKind, sql: string, tzname: string | null): string {
+    // A timestamp without time zone: the wall time in `tzname`, made aware by the reader.
+    const local = tzname === null ? sql : `${sql} AT TIME ZONE ${quoteLiteral(tzname)}`;
+    return `DATE_TRUNC(${quoteLiteral(kind)}, ${local})`;
   }
 
   explainPrefix(format: string | undefined, options: Record<string, unknown>): string {

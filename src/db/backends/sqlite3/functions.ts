@@ -1,10 +1,18 @@
 /**
  * SQL functions SQLite lacks, registered on each connection as Django's SQLite backend does:
  * `REGEXP` (for `__regex`), and the time-zone conversions of datetime lookups in a zone other
- * than UTC (`__year`, `__date` ... with USE_TZ and another current time zone).
+ * than UTC (`__year`, `__date` ... with USE_TZ and another current time zone), and the
+ * truncations of `dates()` and `datetimes()`.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { formatDate, formatTime, parseDateTimeText, temporal } from '../../temporal.ts';
+import {
+  formatDate,
+  formatDateTime,
+  formatTime,
+  parseDateTimeText,
+  temporal,
+  type TemporalNamespace,
+} from '../../temporal.ts';
 
 const patterns = new Map<string, RegExp>();
 
@@ -38,6 +46,36 @@ const EXTRACT: Record<string, (z: ReturnType<typeof zoned>) => number> = {
   second: (z) => z.second,
 };
 
+/** A stored date or datetime as a wall time: in `tzname` (a datetime stored in UTC) or as stored. */
+function wallTime(text: string, tzname: unknown): TemporalNamespace.PlainDateTime {
+  if (/^\d{4,}-\d\d-\d\d$/.test(text)) return temporal().PlainDate.from(text).toPlainDateTime();
+  return tzname === null ? parseDateTimeText(text).plain : zoned(text, String(tzname)).toPlainDateTime();
+}
+
+/** The first instant of the `kind` period holding `value` (weeks start on Monday, as ISO 8601). */
+function truncate(value: TemporalNamespace.PlainDateTime, kind: string): TemporalNamespace.PlainDateTime {
+  const day = value.toPlainDate();
+  switch (kind) {
+    case 'year':
+      return day.with({ month: 1, day: 1 }).toPlainDateTime();
+    case 'quarter':
+      return day.with({ month: value.month - ((value.month - 1) % 3), day: 1 }).toPlainDateTime();
+    case 'month':
+      return day.with({ day: 1 }).toPlainDateTime();
+    case 'week':
+      return day.subtract({ days: day.dayOfWeek - 1 }).toPlainDateTime();
+    case 'day':
+      return day.toPlainDateTime();
+    case 'hour':
+      return value.round({ smallestUnit: 'hour', roundingMode: 'trunc' });
+    case 'minute':
+      return value.round({ smallestUnit: 'minute', roundingMode: 'trunc' });
+    case 'second':
+      return value.round({ smallestUnit: 'second', roundingMode: 'trunc' });
+  }
+  throw new TypeError(`Cannot truncate to '${kind}'.`);
+}
+
 export function registerFunctions(db: DatabaseSync): void {
   db.function('regexp', { deterministic: true }, (pattern, value) => {
     if (pattern === null || value === null) return null;
@@ -48,6 +86,12 @@ export function registerFunctions(db: DatabaseSync): void {
     temporal();
     return EXTRACT[String(part)]!(zoned(String(value), String(tzname)));
   });
+  db.function('tsgi_date_trunc', { deterministic: true }, (kind, value, tzname) =>
+    value === null ? null : formatDate(truncate(wallTime(String(value), tzname), String(kind))),
+  );
+  db.function('tsgi_datetime_trunc', { deterministic: true }, (kind, value, tzname) =>
+    value === null ? null : formatDateTime(truncate(wallTime(String(value), tzname), String(kind))),
+  );
   db.function('tsgi_datetime_cast_date', { deterministic: true }, (value, tzname) =>
     value === null ? null : formatDate(zoned(String(value), String(tzname))),
   );

@@ -1,5 +1,5 @@
 /** SQLite's SQL dialect, as Django's `django.db.backends.sqlite3.operations`. */
-import { BaseDatabaseOperations, type DatePart, type LookupOperators } from '../base/operations.ts';
+import { BaseDatabaseOperations, type DatePart, type LookupOperators, type TruncKind } from '../base/operations.ts';
 
 /** strftime() formats of the date parts SQLite can extract itself. */
 const STRFTIME: Partial<Record<DatePart, string>> = {
@@ -20,6 +20,10 @@ function extract(part: DatePart, sql: string): string {
   if (part === 'iso_week_day') return `CAST(STRFTIME('%u', ${sql}) AS INTEGER)`;
   if (part === 'quarter') return `((CAST(STRFTIME('%m', ${sql}) AS INTEGER) + 2) / 3)`;
   throw new TypeError(`SQLite cannot extract '${part}'.`);
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }
 
 export class SqliteOperations extends BaseDatabaseOperations {
@@ -85,6 +89,14 @@ export class SqliteOperations extends BaseDatabaseOperations {
   datetimeCastTimeSql(sql: string, tzname: string | null): string {
     if (tzname === null || tzname === 'UTC') return `TIME(${sql})`;
     return `tsgi_datetime_cast_time(${sql}, '${tzname.replace(/'/g, "''")}')`;
+  }
+
+  dateTruncSql(kind: TruncKind, sql: string, tzname: string | null): string {
+    return `tsgi_date_trunc('${kind}', ${sql}, ${tzname === null ? 'NULL' : quoteLiteral(tzname)})`;
+  }
+
+  datetimeTruncSql(kind: TruncKind, sql: string, tzname: string | null): string {
+    return `tsgi_datetime_trunc('${kind}', ${sql}, ${tzname === null ? 'NULL' : quoteLiteral(tzname)})`;
   }
 
   override forUpdateSql(): string | null {
