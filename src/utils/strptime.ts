@@ -1,7 +1,9 @@
 /**
  * Python's `datetime.strptime()` and `strftime()` for the directives date and time input formats
  * use (Django's DATE_INPUT_FORMATS and friends, `%Y-%m-%d`): `%Y %y %m %d %H %I %M %S %f %p %b
- * %B %a %A %j %%`, in the C locale (English month and day names). Parsing follows CPython's
+ * %B %a %A %j %%`, in the C locale (English month and day names), and for parsing the week
+ * directives Django's WeekArchiveView reads: `%U` and `%W` (weeks from Sunday or Monday), `%V`
+ * with `%G` (ISO weeks), each with a weekday (`%w`, `%u`, `%a`, `%A`). Parsing follows CPython's
  * `_strptime`: the whole text must match, case is ignored, a space in the format matches any run
  * of whitespace, and numbers take Python's widths (`%m` is one or two digits, `%Y` four).
  *
@@ -56,6 +58,12 @@ const DIRECTIVES: Record<string, string> = {
   a: `(?<a>${alternatives(WEEKDAYS.map((d) => d.slice(0, 3)))})`,
   A: `(?<A>${alternatives(WEEKDAYS)})`,
   p: '(?<p>am|pm)',
+  U: '(?<U>5[0-3]|[0-4]\\d|\\d)',
+  W: '(?<W>5[0-3]|[0-4]\\d|\\d)',
+  V: '(?<V>5[0-3]|0[1-9]|[1-4]\\d|\\d)',
+  G: '(?<G>\\d\\d\\d\\d)',
+  w: '(?<w>[0-6])',
+  u: '(?<u>[1-7])',
   '%': '%',
 };
 
@@ -73,7 +81,7 @@ function compile(format: string): RegExp {
       const pattern = directive === undefined ? undefined : DIRECTIVES[directive];
       if (pattern === undefined) {
         throw new RangeError(
-          `The date format ${JSON.stringify(format)} uses %${directive ?? ''}, which tsgi's strptime does not read: use %Y %y %m %d %H %I %M %S %f %p %b %B %a %A %j or %%.`,
+          `The date format ${JSON.stringify(format)} uses %${directive ?? ''}, which tsgi's strptime does not read: use %Y %y %m %d %H %I %M %S %f %p %b %B %a %A %j %U %W %V %G %w %u or %%.`,
         );
       }
       if (directive !== '%' && used.has(directive!)) {
@@ -99,6 +107,35 @@ function daysInMonth(year: number, month: number): number {
 
 function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** The weekday a parse found, Monday 0 to Sunday 6 (Python's `weekday()`), or undefined. */
+function weekdayOf(g: Record<string, string | undefined>): number | undefined {
+  if (g.w !== undefined) return (Number(g.w) + 6) % 7;
+  if (g.u !== undefined) return Number(g.u) - 1;
+  const name = g.a ?? g.A;
+  if (name === undefined) return undefined;
+  return WEEKDAYS.findIndex((d) => d.toLowerCase().startsWith(name.toLowerCase()));
+}
+
+/** The day of the year of a weekday in week `week` (%W: weeks from Monday; %U: from Sunday); week 0 is the days before the first. */
+function julianFromWeek(year: number, week: number, weekday: number, mondayFirst: boolean): number {
+  let first = isoWeekday(year, 1, 1) - 1;
+  let day = weekday;
+  if (!mondayFirst) {
+    first = (first + 1) % 7;
+    day = (day + 1) % 7;
+  }
+  if (week === 0) return 1 + day - first;
+  return 1 + ((7 - first) % 7) + 7 * (week - 1) + day;
+}
+
+/** The date of day `julian` of `year` (0 or less: in the years before, past its end: after), within years 1 to 9999. */
+function fromJulian(year: number, julian: number): { year: number; month: number; day: number } | undefined {
+  const date = new Date(Date.UTC(2000, 0, 1));
+  date.setUTCFullYear(year, 0, julian);
+  const result = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+  return result.year < 1 || result.year > 9999 ? undefined : result;
 }
 
 /**
@@ -130,7 +167,41 @@ export function strptime(text: string, format: string): ParsedDateTime | undefin
   let second = g.S !== undefined ? Number(g.S) : 0;
   const microsecond = g.f !== undefined ? Number(g.f.padEnd(6, '0')) : 0;
   if (second === 60 || second === 61) second = 59; // CPython clamps leap seconds
-  if (g.j !== undefined && g.m === undefined && g.d === undefined && g.b === undefined && g.B === undefined) {
+  const weekday = weekdayOf(g);
+  const isoWeek = g.V !== undefined ? Number(g.V) : undefined;
+  if (g.G !== undefined && g.Y === undefined && g.y === undefined) {
+    if (isoWeek === undefined || weekday === undefined) {
+      throw new RangeError(
+        `The date format ${JSON.stringify(format)}: ISO year directive '%G' must be used with the ISO week directive '%V' and a weekday directive ('%A', '%a', '%w', or '%u').`,
+      );
+    }
+    if (g.j !== undefined) {
+      throw new RangeError(
+        `The date format ${JSON.stringify(format)}: Day of the year directive '%j' is not compatible with ISO year directive '%G'. Use '%Y' instead.`,
+      );
+    }
+  } else if (isoWeek !== undefined && g.U === undefined && g.W === undefined) {
+    throw new RangeError(
+      weekday === undefined
+        ? `The date format ${JSON.stringify(format)}: ISO week directive '%V' must be used with the ISO year directive '%G' and a weekday directive ('%A', '%a', '%w', or '%u').`
+        : `The date format ${JSON.stringify(format)}: ISO week directive '%V' is incompatible with the year directive '%Y'. Use the ISO year '%G' instead.`,
+    );
+  }
+  // A week number and a weekday name the day (CPython's _calc_julian_from_U_or_W and _from_V).
+  const week = g.U ?? g.W;
+  if (weekday !== undefined && (week !== undefined || (g.G !== undefined && isoWeek !== undefined))) {
+    let julian: number;
+    if (week !== undefined) {
+      julian = julianFromWeek(year, Number(week), weekday, g.W !== undefined);
+    } else {
+      const isoYear = Number(g.G);
+      julian = isoWeek! * 7 + weekday + 1 - (isoWeekday(isoYear, 1, 4) + 3);
+      year = isoYear;
+    }
+    const date = fromJulian(year, julian);
+    if (date === undefined) return undefined;
+    ({ year, month, day } = date);
+  } else if (g.j !== undefined && g.m === undefined && g.d === undefined && g.b === undefined && g.B === undefined) {
     const ordinal = Number(g.j);
     if (ordinal > (isLeap(year) ? 366 : 365)) return undefined;
     const date = new Date(Date.UTC(2000, 0, 1));
