@@ -16,6 +16,7 @@ export {
   DateDetailView,
   DayArchiveView,
   MonthArchiveView,
+  WeekArchiveView,
   TodayArchiveView,
   YearArchiveView,
 } from './generic/dates.ts';

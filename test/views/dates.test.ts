@@ -1,5 +1,5 @@
 // The date-based archive views on real models, over real sockets, on SQLite and PostgreSQL: the
-// archive index, year, month, day and today archives and DateDetailView, by a DateField and by a
+// archive index, year, month, week, day and today archives and DateDetailView, by a DateField and by a
 // DateTimeField read in the current time zone (Asia/Tokyo here, so that 23:30 UTC is the next
 // day); objects in the future left out unless allowFuture; the next and previous periods with
 // objects; Django's 404 messages.
@@ -20,6 +20,7 @@ import {
   DayArchiveView,
   MonthArchiveView,
   TodayArchiveView,
+  WeekArchiveView,
   YearArchiveView,
 } from '../../src/views/index.ts';
 import { eachBackend } from '../db/helpers.ts';
@@ -36,6 +37,7 @@ const templates = {
   'news/article_archive_year.html': `${list}|${dates('M')}|{{ year|date:"Y" }}|{{ previous_year|date:"Y" }}|{{ next_year|date:"Y" }}`,
   'news/article_archive_month.html': `${list}|${dates('j')}|{{ month|date:"Y-m" }}|{{ previous_month|date:"Y-m" }}|{{ next_month|date:"Y-m" }}`,
   'news/article_archive_day.html': `${list}|{{ day|date:"Y-m-d" }}|{{ previous_day|date:"Y-m-d" }}|{{ next_day|date:"Y-m-d" }}|{{ previous_month|date:"Y-m" }}|{{ next_month|date:"Y-m" }}`,
+  'news/article_archive_week.html': `${list}|{{ week|date:"Y-m-d" }}|{{ previous_week|date:"Y-m-d" }}|{{ next_week|date:"Y-m-d" }}|{{ date_list }}`,
   'news/article_detail.html': '{{ article.slug }}',
   'months.html': `${dates('Y-m-d H:i e')}|${list}`,
 };
@@ -50,6 +52,21 @@ const urlpatterns = [
   path('<int:year>/<str:month>/<int:day>/', DayArchiveView.asView(on)),
   path('<int:year>/<str:month>/<int:day>/<int:pk>/', DateDetailView.asView(on)),
   path('today/', TodayArchiveView.asView({ ...on, allowEmpty: true })),
+  path('week/<int:year>/<int:week>/', WeekArchiveView.asView(on)),
+  path('week/', WeekArchiveView.asView(on)),
+  path('monday-week/<int:year>/<int:week>/', WeekArchiveView.asView({ ...on, weekFormat: '%W' })),
+  path('monday-week/<int:year>/<int:week>/any/', WeekArchiveView.asView({ ...on, weekFormat: '%W', allowEmpty: true })),
+  path('iso-week/<int:year>/<int:week>/', WeekArchiveView.asView({ ...on, weekFormat: '%V', yearFormat: '%G' })),
+  path(
+    'iso-week/<int:year>/<int:week>/any/',
+    WeekArchiveView.asView({ ...on, weekFormat: '%V', yearFormat: '%G', allowEmpty: true }),
+  ),
+  path('iso-week-with-%Y/<int:year>/<int:week>/', WeekArchiveView.asView({ ...on, weekFormat: '%V' })),
+  path('other-week/<int:year>/<int:week>/', WeekArchiveView.asView({ ...on, weekFormat: '%X' })),
+  path(
+    'by-time/<int:year>/week/<int:week>/',
+    WeekArchiveView.asView({ model: Article, dateField: 'published', weekFormat: '%W' }),
+  ),
   path(
     'by-time/<int:year>/<int:month>/',
     MonthArchiveView.asView({ model: Article, dateField: 'published', monthFormat: '%m', templateName: 'months.html' }),
@@ -130,6 +147,37 @@ eachBackend(
       ]);
     });
 
+    test('WeekArchiveView: %U weeks from Sunday (week 0 before the first), the nearest weeks with objects', async () => {
+      // 2024-01-01 is a Monday: %U's week 2 is Sunday 14 to Saturday 20 January.
+      assert.deepEqual(await get('/week/2024/2/'), [200, 'late mid |2024-01-14|2023-12-31|2024-02-25|None']);
+      // Week 0 starts on the Sunday before the year: 31 December 2023.
+      assert.deepEqual(await get('/week/2024/0/'), [200, 'eve |2023-12-31||2024-01-14|None']);
+      assert.deepEqual(await get('/week/?year=2024&week=2'), [200, 'late mid |2024-01-14|2023-12-31|2024-02-25|None']);
+    });
+
+    test('WeekArchiveView: %W weeks from Monday, and %V ISO weeks with the ISO year %G', async () => {
+      assert.deepEqual(await get('/monday-week/2024/3/'), [200, 'late mid |2024-01-15|2023-12-25|2024-02-26|None']);
+      assert.deepEqual(await get('/iso-week/2023/52/'), [200, 'eve |2023-12-25||2024-01-15|None']);
+      // 2025-01-01 is a Wednesday: its ISO week 1 starts on 30 December 2024, its %W week 1 on 6 January.
+      assert.deepEqual(await get('/iso-week/2025/1/any/'), [200, '|2024-12-30|2024-12-23|2025-01-06|None']);
+      assert.deepEqual(await get('/monday-week/2025/1/any/'), [200, '|2025-01-06|2024-12-30|2025-01-13|None']);
+      // A DateTimeField's week is the current time zone's: 2023-12-31 23:30 UTC is Monday 1 January in Tokyo.
+      assert.deepEqual(await get('/by-time/2024/week/1/'), [200, 'eve |2024-01-01||2024-01-15|None']);
+      assert.equal((await get('/monday-week/2024/1/'))[0], 404);
+    });
+
+    test('WeekArchiveView: a week format it does not know, or %V with %Y, is a configuration error', async () => {
+      assert.equal((await get('/other-week/2024/2/'))[0], 500);
+      await assert.rejects(callView('/other-week/2024/2/'), {
+        name: 'TypeError',
+        message: "Unknown week format '%X'. Choices are: %U, %V, %W",
+      });
+      await assert.rejects(callView('/iso-week-with-%Y/2024/2/'), {
+        name: 'TypeError',
+        message: "ISO week directive '%V' is incompatible with the year directive '%Y'. Use the ISO year '%G' instead.",
+      });
+    });
+
     test('a DateTimeField is read by the day of the current time zone', async () => {
       // 2023-12-31 23:30 UTC is 2024-01-01 08:30 in Tokyo: January's, and its first day.
       assert.deepEqual(await get('/by-time/2024/01/'), [
@@ -150,6 +198,11 @@ eachBackend(
           'Future articles not available because DateDetailView.allowFuture is False.',
         ],
         [`/2024/jan/16/${String(ids.mid)}/`, 'No article found matching the query'],
+        ['/week/2024/54/', 'Invalid date string “2024__0__54” given format “%Y__%w__%U”'],
+        ['/week/?year=2024&week=x1', 'Invalid date string “2024__0__x1” given format “%Y__%w__%U”'],
+        ['/week/?year=2024', 'No week specified'],
+        ['/week/2024/9/', 'No articles available'],
+        ['/week/2999/0/', 'No articles available'],
       ];
       for (const [url, message] of cases) {
         assert.equal((await fetch(base + url)).status, 404, url);

@@ -1,9 +1,10 @@
 /**
  * The date-based archive views, as Django's `django.views.generic.dates`, on Temporal:
  * `ArchiveIndexView` (the latest objects and the years that have some), `YearArchiveView`,
- * `MonthArchiveView`, `DayArchiveView`, `TodayArchiveView` and `DateDetailView`. The date is the
- * URL's `year`, `month` and `day` kwargs (or query parameters), read with `yearFormat` (`%Y`),
- * `monthFormat` (`%b`: `jan`) and `dayFormat` (`%d`); objects are found by `dateField`, a
+ * `MonthArchiveView`, `WeekArchiveView`, `DayArchiveView`, `TodayArchiveView` and
+ * `DateDetailView`. The date is the URL's `year`, `month`, `week` and `day` kwargs (or query
+ * parameters), read with `yearFormat` (`%Y`), `monthFormat` (`%b`: `jan`), `weekFormat` (`%U`,
+ * `%W`, or `%V` with the ISO year `%G`) and `dayFormat` (`%d`); objects are found by `dateField`, a
  * DateField or a DateTimeField (whose days are the current time zone's when USE_TZ is on).
  * Objects in the future are left out unless `allowFuture`; an empty archive is a 404 unless
  * `allowEmpty`.
@@ -12,6 +13,7 @@
  * path('archive/', ArchiveIndexView.asView({ model: Post, dateField: 'published' })),
  * path('<int:year>/', YearArchiveView.asView({ model: Post, dateField: 'published', makeObjectList: true })),
  * path('<int:year>/<int:month>/', MonthArchiveView.asView({ model: Post, dateField: 'published', monthFormat: '%m' })),
+ * path('<int:year>/week/<int:week>/', WeekArchiveView.asView({ model: Post, dateField: 'published', weekFormat: '%W' })),
  * path('<int:year>/<str:month>/<int:day>/<int:pk>/', DateDetailView.asView({ model: Post, dateField: 'published' })),
  */
 import type { Temporal } from 'temporal-polyfill';
@@ -28,7 +30,7 @@ import { DetailView } from './detail.ts';
 import { ListView, querysetMeta, type ObjectList } from './list.ts';
 
 type PlainDate = Temporal.PlainDate;
-type Period = 'year' | 'month' | 'day';
+type Period = 'year' | 'month' | 'week' | 'day';
 
 /** What the helpers below read of a date view (both the list views and DateDetailView). */
 interface DatedView {
@@ -40,6 +42,8 @@ interface DatedView {
   yearFormat: string;
   monthFormat: string;
   dayFormat: string;
+  /** `%U` (weeks from Sunday), `%W` or `%V` (from Monday); only the week archive has one. */
+  weekFormat?: string;
   kwargs: Record<string, unknown>;
   request: HttpRequest;
   getQueryset(): ObjectList<unknown> | QuerySet<unknown>;
@@ -85,7 +89,7 @@ function dateOf(value: unknown, datetime: boolean): PlainDate {
 }
 
 /** The one part of the date the URL gives (kwarg, else query parameter), or Http404. */
-function datePart(view: DatedView, part: Period): string {
+function datePart(view: DatedView & { week?: string | number | undefined }, part: Period): string {
   const fixed = view[part];
   if (fixed !== undefined) return String(fixed);
   const fromUrl = view.kwargs[part];
@@ -99,7 +103,13 @@ function datePart(view: DatedView, part: Period): string {
 function dateFromString(parts: Array<[string, string]>): PlainDate {
   const format = [0, 1, 2].map((i) => parts[i]?.[1] ?? '').join('__');
   const text = [0, 1, 2].map((i) => parts[i]?.[0] ?? '').join('__');
-  const parsed = strptime(text, format);
+  let parsed: ReturnType<typeof strptime>;
+  try {
+    parsed = strptime(text, format);
+  } catch (error) {
+    // Python's strptime raises ValueError for a format it refuses too, which Django answers 404.
+    if (!(error instanceof RangeError)) throw error;
+  }
   if (parsed === undefined) throw new Http404(`Invalid date string “${text}” given format “${format}”`);
   return temporal().PlainDate.from({ year: parsed.year, month: parsed.month, day: parsed.day });
 }
@@ -112,20 +122,33 @@ function urlDate(view: DatedView, period: Period): PlainDate {
   return dateFromString(parts);
 }
 
-function currentOf(date: PlainDate, period: Period): PlainDate {
+/** The day of the week of `date` counted from the first of the week format's weeks (0 to 6). */
+function weekday(view: DatedView, date: PlainDate): number {
+  const format = view.weekFormat;
+  if (format === '%W' || format === '%V') return date.dayOfWeek - 1;
+  if (format === '%U') return date.dayOfWeek % 7;
+  throw new TypeError(`unknown week format: ${String(format)}`);
+}
+
+/** The first day of the period holding `date`. */
+function currentOf(view: DatedView, date: PlainDate, period: Period): PlainDate {
   if (period === 'year') return date.with({ month: 1, day: 1 });
   if (period === 'month') return date.with({ day: 1 });
+  if (period === 'week') return date.subtract({ days: weekday(view, date) });
   return date;
 }
 
-function nextOf(date: PlainDate, period: Period): PlainDate {
-  // Python's date ends at 9999-12-31.
+/** The first day of the period after the one holding `date`. */
+function nextOf(view: DatedView, date: PlainDate, period: Period): PlainDate {
   const next =
     period === 'year'
       ? date.with({ month: 1, day: 1 }).add({ years: 1 })
       : period === 'month'
         ? date.with({ day: 1 }).add({ months: 1 })
-        : date.add({ days: 1 });
+        : period === 'week'
+          ? date.add({ days: 7 - weekday(view, date) })
+          : date.add({ days: 1 });
+  // Python's date ends at 9999-12-31.
   if (next.year > 9999) throw new Http404('Date out of range');
   return next;
 }
@@ -142,23 +165,23 @@ async function nextOrPrevious(
   period: Period,
 ): Promise<PlainDate | null> {
   const field = dateFieldOf(view);
-  const start = currentOf(date, period);
+  const start = currentOf(view, date, period);
   if (view.getAllowEmpty()) {
-    const result = previous ? currentOf(start.subtract({ days: 1 }), period) : nextOf(date, period);
+    const result = previous ? currentOf(view, start.subtract({ days: 1 }), period) : nextOf(view, date, period);
     return view.allowFuture || temporal().PlainDate.compare(result, today()) <= 0 ? result : null;
   }
   const queryset = view.getQueryset() as QuerySet<unknown>;
   const datetime = usesDatetimeField(view, queryset);
   const lookup: Record<string, unknown> = previous
     ? { [`${field}__lt`]: lookupArg(start, datetime) }
-    : { [`${field}__gte`]: lookupArg(nextOf(date, period), datetime) };
+    : { [`${field}__gte`]: lookupArg(nextOf(view, date, period), datetime) };
   if (!view.allowFuture) lookup[`${field}__lte`] = datetime ? now() : today();
   const first = await queryset
     .filter(lookup as never)
     .orderBy((previous ? `-${field}` : field) as never)
     .first();
   if (first === null) return null;
-  return currentOf(dateOf((first as Record<string, unknown>)[field], datetime), period);
+  return currentOf(view, dateOf((first as Record<string, unknown>)[field], datetime), period);
 }
 
 /**
@@ -213,9 +236,9 @@ export abstract class BaseDateListView<T = unknown> extends ListView<T> implemen
   }
 
   /**
-   * The distinct dates, truncated to `period`, of the objects of `queryset`, as Django's
-   * `dates()` (PlainDate) and `datetimes()` (the first instant of each period in the current
-   * time zone); Http404 for none unless `allowEmpty`. Reads the field's distinct values.
+   * The distinct dates, truncated to `period`, of the objects of `queryset`: its `dates()`
+   * (PlainDates), or for a DateTimeField its `datetimes()` (the first instant of each period in
+   * the current time zone); Http404 for none unless `allowEmpty`.
    */
   async getDateList(
     queryset: QuerySet<T>,
@@ -223,22 +246,12 @@ export abstract class BaseDateListView<T = unknown> extends ListView<T> implemen
     ordering: 'ASC' | 'DESC' = 'ASC',
   ): Promise<unknown[]> {
     const field = dateFieldOf(this);
-    const datetime = usesDatetimeField(this, queryset);
-    const values = (await queryset
-      .orderBy()
-      .valuesList(field as never, { flat: true })
-      .distinct()) as unknown[];
-    const days = new Map<string, PlainDate>();
-    for (const value of values) {
-      if (value === null || value === undefined) continue;
-      const day = currentOf(dateOf(value, datetime), period);
-      days.set(day.toString(), day);
-    }
-    const sorted = [...days.values()].sort(temporal().PlainDate.compare);
-    if (ordering === 'DESC') sorted.reverse();
-    if (sorted.length === 0 && !this.getAllowEmpty())
+    const dates = usesDatetimeField(this, queryset)
+      ? await queryset.datetimes(field, period, ordering)
+      : await queryset.dates(field, period, ordering);
+    if (dates.length === 0 && !this.getAllowEmpty())
       throw new Http404(`No ${queryset.meta.verboseNamePlural} available`);
-    return datetime ? sorted.map((day) => lookupArg(day, true)) : sorted;
+    return dates;
   }
 
   /** Renders the archive: `object_list`, `date_list` and the period's dates in the context. */
@@ -283,7 +296,7 @@ export class YearArchiveView<T = unknown> extends BaseDateListView<T> {
     const datetime = usesDatetimeField(this, this.getQueryset());
     const qs = this.getDatedQueryset({
       [`${field}__gte`]: lookupArg(date, datetime),
-      [`${field}__lt`]: lookupArg(nextOf(date, 'year'), datetime),
+      [`${field}__lt`]: lookupArg(nextOf(this, date, 'year'), datetime),
     });
     await this.checkNotEmpty(qs);
     const dateList = await this.getDateList(qs);
@@ -310,7 +323,7 @@ export class MonthArchiveView<T = unknown> extends BaseDateListView<T> {
     const datetime = usesDatetimeField(this, this.getQueryset());
     const qs = this.getDatedQueryset({
       [`${field}__gte`]: lookupArg(date, datetime),
-      [`${field}__lt`]: lookupArg(nextOf(date, 'month'), datetime),
+      [`${field}__lt`]: lookupArg(nextOf(this, date, 'month'), datetime),
     });
     await this.checkNotEmpty(qs);
     return {
@@ -320,6 +333,57 @@ export class MonthArchiveView<T = unknown> extends BaseDateListView<T> {
         month: date,
         next_month: await nextOrPrevious(this, date, false, 'month'),
         previous_month: await nextOrPrevious(this, date, true, 'month'),
+      },
+    };
+  }
+}
+
+/** The weekday that starts a week of each week format, as strptime's `%w`. */
+const WEEK_STARTS: Readonly<Record<string, string>> = { '%U': '0', '%V': '1', '%W': '1' };
+
+/**
+ * A week's objects, in `<app>/<model>_archive_week.html`, with `week` (its first day) and the
+ * nearest weeks with objects (`previous_week`, `next_week`). The week is the URL's `week` read
+ * with `weekFormat`: `%U` (the default; weeks from Sunday, week 0 before the first), `%W` (from
+ * Monday), or `%V` (ISO 8601 weeks, with the ISO year: `yearFormat: '%G'`).
+ *
+ * @example
+ * path('<int:year>/week/<int:week>/', WeekArchiveView.asView({ model: Post, dateField: 'published', weekFormat: '%W' })),
+ */
+export class WeekArchiveView<T = unknown> extends BaseDateListView<T> {
+  override templateNameSuffix = '_archive_week';
+  week: string | number | undefined = undefined;
+  weekFormat = '%U';
+
+  async getDatedItems() {
+    const weekStart = WEEK_STARTS[this.weekFormat];
+    if (weekStart === undefined) {
+      throw new TypeError(`Unknown week format '${this.weekFormat}'. Choices are: %U, %V, %W`);
+    }
+    if (this.weekFormat === '%V' && this.yearFormat !== '%G') {
+      throw new TypeError(
+        `ISO week directive '%V' is incompatible with the year directive '${this.yearFormat}'. Use the ISO year '%G' instead.`,
+      );
+    }
+    const date = dateFromString([
+      [datePart(this, 'year'), this.yearFormat],
+      [weekStart, '%w'],
+      [datePart(this, 'week'), this.weekFormat],
+    ]);
+    const field = dateFieldOf(this);
+    const datetime = usesDatetimeField(this, this.getQueryset());
+    const qs = this.getDatedQueryset({
+      [`${field}__gte`]: lookupArg(date, datetime),
+      [`${field}__lt`]: lookupArg(nextOf(this, date, 'week'), datetime),
+    });
+    await this.checkNotEmpty(qs);
+    return {
+      dateList: null,
+      objectList: qs,
+      extra: {
+        week: date,
+        next_week: await nextOrPrevious(this, date, false, 'week'),
+        previous_week: await nextOrPrevious(this, date, true, 'week'),
       },
     };
   }
@@ -339,7 +403,7 @@ export class DayArchiveView<T = unknown> extends BaseDateListView<T> {
     const field = dateFieldOf(this);
     const datetime = usesDatetimeField(this, this.getQueryset());
     const lookup = datetime
-      ? { [`${field}__gte`]: lookupArg(date, true), [`${field}__lt`]: lookupArg(nextOf(date, 'day'), true) }
+      ? { [`${field}__gte`]: lookupArg(date, true), [`${field}__lt`]: lookupArg(nextOf(this, date, 'day'), true) }
       : { [field]: date };
     const qs = this.getDatedQueryset(lookup);
     await this.checkNotEmpty(qs);
@@ -387,7 +451,7 @@ export class DateDetailView<T = unknown> extends DetailView<T> implements DatedV
     }
     const field = dateFieldOf(this);
     const lookup = usesDatetimeField(this, queryset)
-      ? { [`${field}__gte`]: lookupArg(date, true), [`${field}__lt`]: lookupArg(nextOf(date, 'day'), true) }
+      ? { [`${field}__gte`]: lookupArg(date, true), [`${field}__lt`]: lookupArg(nextOf(this, date, 'day'), true) }
       : { [field]: date };
     return super.getObject(queryset.filter(lookup as never));
   }
