@@ -9,7 +9,7 @@ export { View, RedirectView, splitViewArguments } from './generic/base.ts';
 export type { ClassViewFunction, ViewResult } from './generic/base.ts';
 export { TemplateView } from './generic/template.ts';
 export { ListView, type ModelClass, type ObjectList, type PaginatorClassOf } from './generic/list.ts';
-export { DetailView } from './generic/detail.ts';
+export { DetailView, SingleObjectMixin } from './generic/detail.ts';
 export {
   ArchiveIndexView,
   BaseDateListView,

@@ -16,18 +16,17 @@
  * }
  */
 import { ImproperlyConfigured } from '../../core/exceptions.ts';
-import type { Manager } from '../../db/models/manager.ts';
-import type { Options } from '../../db/models/options.ts';
-import type { QuerySet } from '../../db/models/query.ts';
 import type { BaseForm, FormOptions } from '../../forms/forms.ts';
 import type * as ModelForms from '../../forms/models.ts';
-import { Http404 } from '../../http/exceptions.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseRedirect, type HttpResponse } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import type { Context } from '../../template/backends/base.ts';
 import type { LazyUrl } from '../../urls/base.ts';
 import { lazyModule } from '../../utils/module-loading.ts';
+import type { QuerySet } from '../../db/models/query.ts';
+import { DetailView, SingleObjectMixin } from './detail.ts';
+import type { ModelClass } from './list.ts';
 import { TemplateView } from './template.ts';
 
 /** A form class, as FormView takes it. */
@@ -122,89 +121,40 @@ export class FormView<F extends BaseForm = BaseForm> extends TemplateView {
 }
 
 /** A model class as the editing views take it: its default manager and metadata. */
-export interface EditableModel<T = unknown> {
-  readonly objects: Manager<T>;
-  readonly _meta: Options;
+export interface EditableModel<T = unknown> extends ModelClass<T> {
   readonly name: string;
 }
 
 // Loaded when a view first builds a ModelForm from `fields`: tsgi/views loads no ORM at start-up.
 const modelForms = lazyModule<typeof ModelForms>(import.meta.url, '../../forms/models');
 
-/** The model metadata of an instance, or undefined. */
-function metaOf(object: unknown): Options | undefined {
-  if (typeof object !== 'object' || object === null) return undefined;
-  return (object.constructor as Partial<EditableModel>)._meta;
-}
-
 /**
- * Django's SingleObjectMixin, for the editing views: the object the URL's `pk` or `slug` names,
- * in `queryset` or the model's objects, put in the context as `object` and `<model>`.
+ * What the editing views of one object share (Django's ModelFormMixin): the object found by the
+ * single-object lookup (src/views/generic/detail.ts), a ModelForm of it (`formClass`, or one made
+ * of the model's `fields`), saved when valid.
  */
-function findObject<T>(view: {
-  kwargs: Record<string, unknown>;
-  pkUrlKwarg: string;
-  slugUrlKwarg: string;
-  slugField: string;
-  queryPkAndSlug: boolean;
-  constructor: { name: string };
-  getQueryset(): QuerySet<T>;
-}): Promise<T> {
-  let queryset = view.getQueryset();
-  const pk = view.kwargs[view.pkUrlKwarg];
-  const slug = view.kwargs[view.slugUrlKwarg];
-  if (pk === undefined && slug === undefined) {
-    throw new TypeError(
-      `Generic detail view ${view.constructor.name} must be called with either an object pk or a slug in the URLconf: capture <int:${view.pkUrlKwarg}> or <slug:${view.slugUrlKwarg}> in its path.`,
-    );
-  }
-  if (pk !== undefined) queryset = queryset.filter({ pk } as never);
-  if (slug !== undefined && (pk === undefined || view.queryPkAndSlug))
-    queryset = queryset.filter({ [view.slugField]: slug } as never);
-  return queryset.get().catch((error: unknown) => {
-    if (error instanceof queryset.meta.DoesNotExist)
-      throw new Http404(`No ${queryset.meta.verboseName} found matching the query`);
-    throw error;
-  });
-}
-
-/** What the editing views of one object share (Django's SingleObjectMixin and ModelFormMixin). */
-export class ModelFormView<T = unknown, F extends BaseForm = BaseForm> extends FormView<F> {
-  /** The model; its default manager is searched when `queryset` is not set. */
-  model: EditableModel<T> | undefined = undefined;
-  /** The objects searched (copied with `.all()` on each request). */
-  queryset: QuerySet<T> | undefined = undefined;
+export class ModelFormView<T = unknown, F extends BaseForm = BaseForm> extends SingleObjectMixin(FormView) {
+  // The mixin's members are typed `unknown` and FormView's by BaseForm (a base class cannot take
+  // this class's type parameters): narrowed to the model's and the form's types here.
+  declare model: EditableModel<T> | undefined;
+  declare queryset: QuerySet<T> | undefined;
+  /** The object edited (null while creating). */
+  declare object: T | null;
+  declare formClass: FormClassOf<F> | undefined;
   /** The model fields of the ModelForm made when no `formClass` is given. */
   fields: readonly string[] | '__all__' | undefined = undefined;
-  slugField = 'slug';
-  slugUrlKwarg = 'slug';
-  pkUrlKwarg = 'pk';
-  /** Look up by pk and slug when the URL captured both (else by pk only). */
-  queryPkAndSlug = false;
-  /** The context name of the object besides `object` (default: the model's name, `post`). */
-  contextObjectName: string | undefined = undefined;
-  templateNameSuffix = '_form';
-  /** The object edited (null while creating). */
-  object: T | null = null;
+  override templateNameSuffix = '_form';
 
-  /** `queryset`, or every object of `model`. */
-  getQueryset(): QuerySet<T> {
-    if (this.queryset !== undefined) return this.queryset.all();
-    if (this.model !== undefined) return this.model.objects.all();
-    const name = this.constructor.name;
-    throw new ImproperlyConfigured(
-      `${name} is missing a QuerySet. Define ${name}.model, ${name}.queryset, or override ${name}.getQueryset().`,
-    );
+  override getObject(queryset?: QuerySet<T>): Promise<T> {
+    return super.getObject(queryset) as Promise<T>;
   }
 
-  /** The object the URL's `pk` (or `slug`) names; Http404 when none matches. */
-  getObject(): Promise<T> {
-    return findObject(this);
+  override getQueryset(): QuerySet<T> {
+    return super.getQueryset() as QuerySet<T>;
   }
 
-  /** The model: `model`, the object's, or the queryset's. */
-  protected getModelMeta(): Options | undefined {
-    return this.model?._meta ?? metaOf(this.object) ?? this.queryset?.meta;
+  override getForm(formClass: FormClassOf<F> = this.getFormClass()): F {
+    return super.getForm(formClass) as F;
   }
 
   /** `formClass`, or a ModelForm of the model with `fields`. */
@@ -255,30 +205,6 @@ export class ModelFormView<T = unknown, F extends BaseForm = BaseForm> extends F
     this.object = await (form as unknown as { save(): Promise<T> }).save();
     return super.formValid(form);
   }
-
-  /** `contextObjectName`, else the model's name. */
-  getContextObjectName(object: unknown): string | undefined {
-    return this.contextObjectName ?? metaOf(object)?.modelName;
-  }
-
-  /** The context: `object` and `<model>` when there is an object, and the form. */
-  override async getContextData(kwargs: Record<string, unknown>): Promise<Context> {
-    const extra: Context = {};
-    if (this.object !== null) {
-      extra.object = this.object;
-      const name = this.getContextObjectName(this.object);
-      if (name) extra[name] = this.object;
-    }
-    return super.getContextData({ ...extra, ...kwargs });
-  }
-
-  /** `templateName`, else `<app>/<model><templateNameSuffix>.html` (`blog/post_form.html`). */
-  override getTemplateNames(): string[] {
-    if (this.templateName !== undefined) return super.getTemplateNames();
-    const meta = metaOf(this.object) ?? this.getModelMeta();
-    if (meta === undefined) return super.getTemplateNames();
-    return [`${meta.appLabel}/${meta.modelName}${this.templateNameSuffix}.html`];
-  }
 }
 
 /**
@@ -328,25 +254,9 @@ export class UpdateView<T = unknown, F extends BaseForm = BaseForm> extends Mode
  * @example
  * path('books/<int:pk>/delete/', DeleteView.asView({ model: Book, successUrl: '/books/' }));
  */
-export class DeleteView<T = unknown> extends TemplateView {
-  model: EditableModel<T> | undefined = undefined;
-  queryset: QuerySet<T> | undefined = undefined;
+export class DeleteView<T = unknown> extends DetailView<T> {
   successUrl: string | LazyUrl | undefined = undefined;
-  slugField = 'slug';
-  slugUrlKwarg = 'slug';
-  pkUrlKwarg = 'pk';
-  queryPkAndSlug = false;
-  contextObjectName: string | undefined = undefined;
-  templateNameSuffix = '_confirm_delete';
-  object: T | null = null;
-
-  getQueryset(): QuerySet<T> {
-    return ModelFormView.prototype.getQueryset.call(this as never) as QuerySet<T>;
-  }
-
-  getObject(): Promise<T> {
-    return findObject(this);
-  }
+  override templateNameSuffix = '_confirm_delete';
 
   getSuccessUrl(): string {
     if (!this.successUrl) {
@@ -354,29 +264,6 @@ export class DeleteView<T = unknown> extends TemplateView {
     }
     const object = this.object as Record<string, unknown> | null;
     return String(this.successUrl).replace(/\{(\w+)\}/g, (_m, key: string) => String(object?.[key] ?? ''));
-  }
-
-  override async getContextData(kwargs: Record<string, unknown>): Promise<Context> {
-    const extra: Context = {};
-    if (this.object !== null) {
-      extra.object = this.object;
-      const name = this.contextObjectName ?? metaOf(this.object)?.modelName;
-      if (name) extra[name] = this.object;
-    }
-    return super.getContextData({ ...extra, ...kwargs });
-  }
-
-  override getTemplateNames(): string[] {
-    if (this.templateName !== undefined) return super.getTemplateNames();
-    const meta = metaOf(this.object) ?? this.model?._meta ?? this.queryset?.meta;
-    if (meta === undefined) return super.getTemplateNames();
-    return [`${meta.appLabel}/${meta.modelName}${this.templateNameSuffix}.html`];
-  }
-
-  /** The confirmation page. */
-  override async get(request: HttpRequest, ..._rest: unknown[]): Promise<HttpResponse> {
-    this.object = await this.getObject();
-    return this.renderToResponse(await this.getContextData(this.kwargs), request);
   }
 
   /** Deletes the object, then redirects to the success URL. */
