@@ -21,6 +21,9 @@ import * as dbFiles from '../db/models/fields/files.ts';
 import { ForeignKey, ManyToManyField } from '../db/models/fields/related.ts';
 import { getMeta, type Options, type RelationField } from '../db/models/options.ts';
 import type { Manager } from '../db/models/manager.ts';
+import { Exists, OuterRef } from '../db/models/expressions.ts';
+import { QNode } from '../db/models/q.ts';
+import { QuerySet } from '../db/models/query.ts';
 import { capfirst } from '../utils/text.ts';
 import type { Field, FieldOptions } from './fields/base.ts';
 import { BooleanField, NullBooleanField, TypedChoiceField } from './fields/choice.ts';
@@ -97,7 +100,11 @@ export function formfieldFor(field: AnyField, overrides: Overrides = {}): Field 
   };
 
   if (field instanceof ManyToManyField) {
-    return make(ModelMultipleChoiceField, { ...base, queryset: targetManager(field) } as never);
+    return make(ModelMultipleChoiceField, {
+      ...base,
+      queryset: targetManager(field),
+      limitChoicesTo: field.options.limitChoicesTo,
+    } as never);
   }
   if (field instanceof ForeignKey) {
     const toField = (field.options as { toField?: string }).toField;
@@ -106,6 +113,7 @@ export function formfieldFor(field: AnyField, overrides: Overrides = {}): Field 
       queryset: targetManager(field),
       toFieldName: toField ?? null,
       blank: field.blank,
+      limitChoicesTo: (field.options as { limitChoicesTo?: unknown }).limitChoicesTo,
     } as never);
   }
   if (field.choices !== undefined) {
@@ -240,6 +248,20 @@ interface ModelFormSettings {
   meta: ModelFormMeta;
 }
 
+/**
+ * Narrows a choice field's queryset to its `limitChoicesTo` (Django's
+ * `apply_limit_choices_to_to_formfield`), through EXISTS so that a limit across a multi-valued
+ * relation gives each row once. Run for each form, so that a function limit is read per form.
+ */
+function applyLimitChoicesTo(field: Field): void {
+  if (!(field instanceof ModelChoiceField) || field.queryset === null) return;
+  const limit = field.getLimitChoicesTo();
+  if (limit === undefined || (!(limit instanceof QNode) && Object.keys(limit).length === 0)) return;
+  const queryset = field.queryset;
+  const rows = new QuerySet<object>(queryset.model).filter(limit as never).filter({ pk: new OuterRef('pk') } as never);
+  field.queryset = queryset.filter(new Exists(rows) as never);
+}
+
 /** A form of a model. Declare one with `ModelForm.define(Model, { fields })`. */
 export class BaseModelForm<M extends object = object, F extends Fields = Fields> extends BaseForm<F> {
   /** The model and Meta of a defined ModelForm. */
@@ -264,6 +286,7 @@ export class BaseModelForm<M extends object = object, F extends Fields = Fields>
     super({ ...options, initial: { ...objectData, ...(options.initial ?? {}) } });
     this.instance = instance;
     this.#initialGiven = options.initial ?? {};
+    for (const field of Object.values(this.fields as Fields)) applyLimitChoicesTo(field);
   }
 
   private get settings(): ModelFormSettings {

@@ -3,12 +3,14 @@
  * declares them for Django on the same models (test/forms/fixtures/library.ts), and the battery
  * of submissions they get. The database holds, for both: writers Ann (1) and Bob (2, born 1950),
  * genres Crime (1) and Poetry (2), the book Odes (1: slug odes, published, 80 pages, by Ann,
- * Poetry) and its chapter 1 (First). Then the model formsets of the same models and their
+ * Poetry) and its chapter 1 (First), the books Drafty (2: a draft by Bob) and Elegies (3:
+ * published, by Bob, Poetry), and the review 1 of Odes by Bob (slug first, title Great, code X1,
+ * posted 2024-01-15, stamped 2024-03-01 10:00 UTC). Then the model formsets of the same models and their
  * submissions, compared on validity, each form's error codes, the non-form errors, the rows
  * after save() and the HTML.
  */
 import { ModelForm, inlineformsetFactory, modelformsetFactory } from '../../src/forms/index.ts';
-import { Book, Chapter, Genre, Writer } from './fixtures/library.ts';
+import { Book, Chapter, Genre, Review, Writer } from './fixtures/library.ts';
 
 export const MODEL_FORMS = {
   Book: ModelForm.define(Book, { fields: ['title', 'slug', 'status', 'pages', 'published', 'author', 'genres'] }),
@@ -19,6 +21,14 @@ export const MODEL_FORMS = {
     labels: { title: 'Name of the book' },
     helpTexts: { summary: 'A line or two.' },
     errorMessages: { title: { required: 'Name it.' } },
+  }),
+  Review: ModelForm.define(Review, {
+    fields: ['book', 'reviewer', 'genres', 'slug', 'title', 'code', 'posted', 'stamped'],
+  }),
+  ReviewUndated: ModelForm.define(Review, { fields: ['book', 'reviewer', 'slug', 'title', 'code'] }),
+  ReviewMessages: ModelForm.define(Review, {
+    fields: ['book', 'reviewer', 'slug', 'title', 'posted'],
+    errorMessages: { slug: { unique_for_date: 'Taken that day.' }, reviewer: { invalid_choice: 'Not a reviewer.' } },
   }),
 };
 
@@ -31,6 +41,16 @@ export interface ModelFormCase {
 }
 
 const book = { title: 'Sonnets', slug: 'sonnets', status: 'd', pages: '50', published: '', author: '1' };
+
+const review = {
+  book: '1',
+  reviewer: '2',
+  slug: 'second',
+  title: 'Fine',
+  code: 'Y',
+  posted: '2024-01-15',
+  stamped: '',
+};
 
 export const MODEL_FORM_CASES: ModelFormCase[] = [
   // Unbound: the fields drawn from the model, choices from the tables, the instance's values.
@@ -88,7 +108,7 @@ export const MODEL_FORM_CASES: ModelFormCase[] = [
   // A ForeignKey and uniqueTogether over it.
   { form: 'Chapter', data: { book: '1', number: '1', name: 'Again' }, html: true },
   { form: 'Chapter', data: { book: '1', number: '2', name: 'Second' } },
-  { form: 'Chapter', data: { book: '2', number: '1', name: 'Nowhere' } },
+  { form: 'Chapter', data: { book: '9', number: '1', name: 'Nowhere' } },
   { form: 'Chapter', data: { book: '', number: '', name: '' } },
   // Defaults, labels, help texts and messages from the Meta.
   { form: 'Summary', data: { title: '', slug: 's', summary: '', status: 'd', pages: '3' }, html: true },
@@ -97,6 +117,39 @@ export const MODEL_FORM_CASES: ModelFormCase[] = [
   { form: 'Summary', instance: 1, data: { title: 'T', slug: 's', status: 'd' } },
   { form: 'Summary', instance: 1, data: { title: 'T', slug: 's', status: 'd', pages: '7' } },
   { form: 'Summary', instance: 1, data: { title: 'Odes', slug: 'odes', summary: 'Poems.', status: 'p', pages: '80' } },
+  // limitChoicesTo: lookups (published books), a Q (writers with a birth year), a function across
+  // a many-to-many relation (genres of published books, each once), in the options and the cleaning.
+  { form: 'Review', html: true },
+  { form: 'Review', instance: 1, html: true },
+  { form: 'Review', data: { ...review, genres: ['2'] }, html: true },
+  { form: 'Review', data: { ...review, book: '2' } },
+  { form: 'Review', data: { ...review, book: '3' } },
+  { form: 'Review', data: { ...review, reviewer: '1' } },
+  { form: 'Review', data: { ...review, genres: ['1'] } },
+  { form: 'Review', data: { ...review, genres: ['1', '2'] } },
+  { form: 'ReviewMessages', data: { ...review, reviewer: '1' } },
+  // uniqueForDate, uniqueForMonth, uniqueForYear: the same value on the same day, month, year.
+  { form: 'Review', data: { ...review, slug: 'first' }, html: true },
+  { form: 'Review', data: { ...review, slug: 'first', posted: '2024-01-16' } },
+  { form: 'Review', data: { ...review, slug: 'first', posted: '2023-01-15' } },
+  { form: 'Review', data: { ...review, title: 'Great', posted: '2024-01-31' } },
+  { form: 'Review', data: { ...review, title: 'Great', posted: '2024-02-01' } },
+  { form: 'Review', data: { ...review, title: 'Great', slug: 'first' } },
+  { form: 'Review', data: { ...review, code: 'X1', stamped: '2024-12-31 23:00' } },
+  { form: 'Review', data: { ...review, code: 'X1', stamped: '2025-01-01 00:00' } },
+  { form: 'Review', data: { ...review, code: 'X1', stamped: '' } },
+  { form: 'Review', data: { ...review, code: '', stamped: '2024-05-05 05:05' } },
+  // The date invalid: no date checks. Editing the row itself: no clash.
+  { form: 'Review', data: { ...review, slug: 'first', posted: '' } },
+  { form: 'Review', data: { ...review, slug: 'first', posted: 'soon' } },
+  {
+    form: 'Review',
+    instance: 1,
+    data: { ...review, slug: 'first', title: 'Great', code: 'X1', stamped: '2024-03-01 10:00' },
+  },
+  // The date field not in the form: not checked (the default date is saved).
+  { form: 'ReviewUndated', data: { book: '1', reviewer: '2', slug: 'first', title: 'Great', code: 'X1' } },
+  { form: 'ReviewMessages', data: { ...review, slug: 'first' } },
 ];
 
 export const MODEL_FORMSETS = {

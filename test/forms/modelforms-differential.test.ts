@@ -11,6 +11,7 @@
 // Skipped when python3-django is missing (apt-get install -y python3-django), except in CI
 // (CI=true), where it fails instead.
 import { after, before, describe, test } from 'node:test';
+import { Temporal } from 'temporal-polyfill';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,7 +36,7 @@ import {
   type ModelFormCase,
   type ModelFormsetCase,
 } from './diff-modelforms.ts';
-import { Book, Chapter, Genre, MODELS, Writer } from './fixtures/library.ts';
+import { Book, Chapter, Genre, MODELS, Review, Writer } from './fixtures/library.ts';
 
 const PYTHON = '/usr/bin/python3';
 const hasDjango = spawnSync(PYTHON, ['-c', 'import django'], { encoding: 'utf8' }).status === 0;
@@ -49,6 +50,11 @@ function tag(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(tag);
   if (value instanceof Decimal) return { $decimal: value.toString() };
   if (temporalKind(value) === 'Temporal.PlainDate') return { $date: String(value) };
+  if (temporalKind(value) === 'Temporal.ZonedDateTime') {
+    // Python's isoformat() of an aware datetime: 2024-03-01T10:00:00+00:00.
+    const zoned = value as { toPlainDateTime(): { toString(): string }; offset: string };
+    return { $date: `${zoned.toPlainDateTime().toString()}${zoned.offset}` };
+  }
   if (value !== null && typeof value === 'object' && 'pk' in value) return { $pk: (value as { pk: unknown }).pk };
   return value;
 }
@@ -60,11 +66,20 @@ async function savedRow(object: object): Promise<Record<string, unknown>> {
     if (!field.editable || field instanceof AutoField) continue;
     out[field.column] = tag((object as Record<string, unknown>)[field.attname]);
   }
-  if (object instanceof Book) out.genres = (await object.genres.all()).map((g) => g.pk).sort();
+  if (object instanceof Book || object instanceof Review)
+    out.genres = (await object.genres.all()).map((g) => g.pk).sort();
   return out;
 }
 
-const MODEL_OF = { Book, Writer, Chapter, Summary: Book } as const;
+const MODEL_OF = {
+  Book,
+  Writer,
+  Chapter,
+  Summary: Book,
+  Review,
+  ReviewUndated: Review,
+  ReviewMessages: Review,
+} as const;
 
 async function runTsgi(c: ModelFormCase): Promise<Record<string, unknown>> {
   const model = MODEL_OF[c.form] as unknown as { objects: { get(l: object): Promise<object> } };
@@ -165,6 +180,19 @@ describe('ModelForm against Django 3.2', { skip }, () => {
     const odes = await Book.objects.create({ title: 'Odes', slug: 'odes', status: 'p', pages: 80, author: ann });
     await odes.genres.set([poetry]);
     await Chapter.objects.create({ book: odes, number: 1, name: 'First' });
+    const bob = await Writer.objects.get({ name: 'Bob' });
+    await Book.objects.create({ title: 'Drafty', slug: 'drafty', status: 'd', author: bob });
+    const elegies = await Book.objects.create({ title: 'Elegies', slug: 'elegies', status: 'p', author: bob });
+    await elegies.genres.set([poetry]);
+    await Review.objects.create({
+      book: odes,
+      reviewer: bob,
+      slug: 'first',
+      title: 'Great',
+      code: 'X1',
+      posted: Temporal.PlainDate.from('2024-01-15'),
+      stamped: Temporal.Instant.from('2024-03-01T10:00:00Z').toZonedDateTimeISO('UTC'),
+    });
 
     const result = spawnSync(PYTHON, [path.join(import.meta.dirname, 'modelforms_oracle.py')], {
       input: JSON.stringify([...MODEL_FORM_CASES, ...MODEL_FORMSET_CASES]),

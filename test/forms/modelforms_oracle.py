@@ -33,7 +33,7 @@ django.setup()
 from django import forms  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 
-from library.models import Book, Chapter, Genre, Writer  # noqa: E402
+from library.models import Book, Chapter, Genre, Review, Writer  # noqa: E402
 
 
 class BookForm(forms.ModelForm):
@@ -63,26 +63,57 @@ class SummaryForm(forms.ModelForm):
         error_messages = {'title': {'required': 'Name it.'}}
 
 
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ['book', 'reviewer', 'genres', 'slug', 'title', 'code', 'posted', 'stamped']
+
+
+class ReviewUndatedForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ['book', 'reviewer', 'slug', 'title', 'code']
+
+
+class ReviewMessagesForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ['book', 'reviewer', 'slug', 'title', 'posted']
+        error_messages = {'slug': {'unique_for_date': 'Taken that day.'}, 'reviewer': {'invalid_choice': 'Not a reviewer.'}}
+
+
 GenreFormSet = forms.modelformset_factory(Genre, fields=['name'], extra=1, can_delete=True)
 WriterFormSet = forms.modelformset_factory(Writer, fields=['name'], extra=2)
 ChapterFormSet = forms.inlineformset_factory(Book, Chapter, fields=['number', 'name'], extra=1)
 FORMSETS = {'Genres': GenreFormSet, 'Writers': WriterFormSet, 'Chapters': ChapterFormSet}
 
-FORMS = {'Book': BookForm, 'Writer': WriterForm, 'Chapter': ChapterForm, 'Summary': SummaryForm}
-MODELS = {'Book': Book, 'Writer': Writer, 'Chapter': Chapter, 'Summary': Book}
+FORMS = {
+    'Book': BookForm, 'Writer': WriterForm, 'Chapter': ChapterForm, 'Summary': SummaryForm,
+    'Review': ReviewForm, 'ReviewUndated': ReviewUndatedForm, 'ReviewMessages': ReviewMessagesForm,
+}
+MODELS = {
+    'Book': Book, 'Writer': Writer, 'Chapter': Chapter, 'Summary': Book,
+    'Review': Review, 'ReviewUndated': Review, 'ReviewMessages': Review,
+}
 
 
 def seed():
     with connection.schema_editor() as editor:
-        for model in (Writer, Genre, Book, Chapter):
+        for model in (Writer, Genre, Book, Chapter, Review):
             editor.create_model(model)
     ann = Writer.objects.create(name='Ann')
-    Writer.objects.create(name='Bob', born=1950)
+    bob = Writer.objects.create(name='Bob', born=1950)
     Genre.objects.create(name='Crime')
     poetry = Genre.objects.create(name='Poetry')
     odes = Book.objects.create(title='Odes', slug='odes', status='p', pages=80, author=ann)
     odes.genres.set([poetry])
     Chapter.objects.create(book=odes, number=1, name='First')
+    Book.objects.create(title='Drafty', slug='drafty', status='d', author=bob)
+    Book.objects.create(title='Elegies', slug='elegies', status='p', author=bob).genres.set([poetry])
+    Review.objects.create(
+        book=odes, reviewer=bob, slug='first', title='Great', code='X1', posted=datetime.date(2024, 1, 15),
+        stamped=datetime.datetime(2024, 3, 1, 10, 0, tzinfo=datetime.timezone.utc),
+    )
 
 
 def tag(value):
@@ -105,7 +136,7 @@ def saved(obj):
         if not field.editable or isinstance(field, models.AutoField):
             continue
         out[field.column] = tag(getattr(obj, field.attname))
-    if isinstance(obj, Book):
+    if isinstance(obj, (Book, Review)):
         out['genres'] = sorted(g.pk for g in obj.genres.all())
     return out
 

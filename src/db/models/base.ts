@@ -17,6 +17,8 @@
  * await post.save();
  */
 import { ValidationError } from '../../core/exceptions.ts';
+import { localdate } from '../../utils/timezone.ts';
+import { temporalKind } from '../temporal.ts';
 import { DEFAULT_DB_ALIAS } from '../connections.ts';
 import { atomic } from '../transaction.ts';
 import { deleteInstance, setQuerySetFactory, CASCADE } from './deletion.ts';
@@ -50,6 +52,15 @@ const used = new WeakSet<AnyField>();
 function inherited(meta: MetaOptions): MetaOptions {
   const { abstract: _abstract, dbTable: _dbTable, name: _name, ...rest } = meta;
   return rest;
+}
+
+/** The calendar date of a date field's value: a datetime's in the current time zone; undefined for none. */
+function calendarDate(value: unknown): { year: number; month: number; day: number } | undefined {
+  if (value === null || value === undefined || typeof value !== 'object') return undefined;
+  const kind = temporalKind(value);
+  if (kind === 'PlainDate' || kind === 'PlainDateTime') return value as { year: number; month: number; day: number };
+  if (kind === 'ZonedDateTime' || kind === 'Instant' || value instanceof Date) return localdate(value);
+  return undefined;
 }
 
 function capfirst(text: string): string {
@@ -287,7 +298,91 @@ export class Model {
         (errors[field.name] ??= []).push(new ValidationError(message, { code: 'unique' }));
       }
     }
+    await this.#validateUniqueForDates(exclude, errors);
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  }
+
+  /**
+   * `uniqueForDate`, `uniqueForYear` and `uniqueForMonth` (Django's `_perform_date_checks`): no
+   * other row has the same value on the same day (year, month) of the date field. Checked when
+   * neither field is excluded and the date is set.
+   */
+  async #validateUniqueForDates(exclude: readonly string[], errors: Record<string, ValidationError[]>): Promise<void> {
+    const meta = getMeta(this.constructor);
+    const self = this as unknown as Record<string, unknown>;
+    const kinds = [
+      ['uniqueForDate', 'date'],
+      ['uniqueForYear', 'year'],
+      ['uniqueForMonth', 'month'],
+    ] as const;
+    for (const field of meta.concreteFields) {
+      if (exclude.includes(field.name)) continue;
+      for (const [option, kind] of kinds) {
+        const dateName = (field.options as Partial<Record<typeof option, string>>)[option];
+        if (dateName === undefined || exclude.includes(dateName)) continue;
+        const dateField = meta.getField(dateName);
+        const day = calendarDate(self[dateField.attname]);
+        if (day === undefined) continue;
+        const lookups: Record<string, unknown> =
+          kind === 'date'
+            ? { [`${dateName}__day`]: day.day, [`${dateName}__month`]: day.month, [`${dateName}__year`]: day.year }
+            : { [`${dateName}__${kind}`]: day[kind] };
+        lookups[field.attname] = self[field.attname];
+        let qs = new QuerySet<object>(meta.model)
+          .using(instanceState(this).db ?? DEFAULT_DB_ALIAS)
+          .filter(lookups as never);
+        if (!instanceState(this).adding && this.pk !== null && this.pk !== undefined)
+          qs = qs.exclude({ pk: this.pk } as never);
+        if (!(await qs.exists())) continue;
+        const message =
+          field.options.errorMessages?.unique_for_date ??
+          '%(field_label)s must be unique for %(date_field_label)s %(lookup_type)s.';
+        (errors[field.name] ??= []).push(
+          new ValidationError(message, {
+            code: 'unique_for_date',
+            params: {
+              model: this,
+              model_name: capfirst(meta.verboseName),
+              lookup_type: kind,
+              field: field.name,
+              field_label: capfirst(field.label),
+              date_field: dateName,
+              date_field_label: capfirst(dateField.label),
+            },
+          }),
+        );
+      }
+    }
+  }
+
+  /**
+   * Each ForeignKey's target exists, among the rows its `limitChoicesTo` allows (Django's
+   * `ForeignKey.validate()`): `writer instance with id 9 does not exist.`, code `invalid`.
+   */
+  async #validateRelations(exclude: readonly string[], errors: Record<string, ValidationError[]>): Promise<void> {
+    const meta = getMeta(this.constructor);
+    const self = this as unknown as Record<string, unknown>;
+    for (const field of meta.concreteFields) {
+      if (!(field instanceof ForeignKey) || exclude.includes(field.name) || field.name in errors) continue;
+      const value = self[field.attname];
+      if (value === null || value === undefined || (field.blank && isEmpty(value))) continue;
+      const remote = field.remote();
+      const target = field.targetField();
+      let qs = new QuerySet<object>(remote.model)
+        .using(instanceState(this).db ?? DEFAULT_DB_ALIAS)
+        .filter({ [target.attname]: value } as never);
+      const limit = field.getLimitChoicesTo();
+      if (limit !== undefined) qs = qs.filter(limit as never);
+      if (await qs.exists()) continue;
+      const message =
+        field.options.errorMessages?.invalid ?? '%(model)s instance with %(field)s %(value)r does not exist.';
+      (errors[field.name] ??= []).push(
+        new ValidationError(message, {
+          code: 'invalid',
+          params: { model: remote.verboseName, pk: value, field: target.name, value },
+        }),
+      );
+    }
   }
 
   /**
@@ -307,6 +402,7 @@ export class Model {
     } catch (error) {
       merge(error);
     }
+    await this.#validateRelations(exclude, errors);
     try {
       await this.clean();
     } catch (error) {

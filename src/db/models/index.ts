@@ -61,6 +61,7 @@ export {
   ManyToManyField,
   type ForeignKeyOptions,
   type ManyToManyOptions,
+  type LimitChoicesTo,
   type RelationTarget,
 } from './fields/related.ts';
 export {

@@ -19,6 +19,8 @@ import type { Manager } from '../../db/models/manager.ts';
 import type { AnyField } from '../../db/models/fields/base.ts';
 import { getMeta } from '../../db/models/options.ts';
 import type { QuerySet } from '../../db/models/query.ts';
+import type { LimitChoicesTo } from '../../db/models/fields/related.ts';
+import type { LookupObject, QNode } from '../../db/models/q.ts';
 import { MultipleHiddenInput, type Choice, type Widget, type WidgetClass } from '../widgets/base.ts';
 import { Select, SelectMultiple, type ChoicesSource } from '../widgets/choice.ts';
 import { Field, type FieldOptions, type Optional } from './base.ts';
@@ -35,6 +37,11 @@ export interface ModelChoiceFieldOptions<M> extends FieldOptions {
   toFieldName?: string | null;
   /** Offer the empty option even when the field is required (a radio select of a blank model field). */
   blank?: boolean;
+  /**
+   * The rows a ModelForm narrows the queryset to when it makes its fields (Django's
+   * `limit_choices_to`): lookups, a Q, or a function returning either, called per form.
+   */
+  limitChoicesTo?: LimitChoicesTo;
 }
 
 type Row = Record<string, unknown>;
@@ -75,6 +82,7 @@ export class ModelChoiceField<M = unknown, R extends boolean = true> extends Fie
   };
   declare emptyLabel: string | null;
   declare toFieldName: string | null;
+  declare limitChoicesTo: LimitChoicesTo | undefined;
   private querysetValue: QuerySet<M> | null = null;
   private loadedChoices: Choice[] | undefined;
 
@@ -88,7 +96,14 @@ export class ModelChoiceField<M = unknown, R extends boolean = true> extends Fie
           ? '---------'
           : options.emptyLabel;
     this.toFieldName = options.toFieldName ?? null;
+    this.limitChoicesTo = options.limitChoicesTo;
     this.queryset = options.queryset;
+  }
+
+  /** `limitChoicesTo`, its function called: lookups or a Q, or undefined when there is none. */
+  getLimitChoicesTo(): LookupObject | QNode | undefined {
+    const limit = this.limitChoicesTo;
+    return typeof limit === 'function' ? limit() : limit;
   }
 
   /** The rows to choose from (setting it forgets the options read). */

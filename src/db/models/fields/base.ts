@@ -46,8 +46,12 @@ export interface FieldOptions<V = unknown> {
   validators?: readonly Validator[];
   /** Messages by code replacing the defaults (`{ unique: 'Taken.' }`). */
   errorMessages?: Readonly<Record<string, string>>;
-  /** The field's value is unique for the date part of another date field. */
+  /** No two rows have this value on the same day of the named DateField or DateTimeField (model validation, ModelForms). */
   uniqueForDate?: string;
+  /** ... in the same month of the named date field. */
+  uniqueForMonth?: string;
+  /** ... in the same year of the named date field. */
+  uniqueForYear?: string;
 }
 
 /** The value type a field gives its instances: `V`, or `V | null` with `null: true`. */

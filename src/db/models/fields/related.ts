@@ -19,9 +19,16 @@ import {
 import { Field, type AnyField, type FieldOptions, type LookupKind } from './base.ts';
 import { installForeignAccessor, installManyAccessor, installReverseAccessor } from '../related-descriptors.ts';
 import type { OnDelete } from '../deletion.ts';
+import type { LookupObject, QNode } from '../q.ts';
 
 /** A relation's target: a function returning the class, `'self'`, or `'app_label.ModelName'`. */
 export type RelationTarget<M> = (() => M) | 'self' | `${string}.${string}`;
+
+/**
+ * The rows of the target a relation may point at (Django's `limit_choices_to`): lookups, a Q, or
+ * a function returning either (evaluated each time, so it may read the time or a setting).
+ */
+export type LimitChoicesTo = LookupObject | QNode | (() => LookupObject | QNode);
 
 /** Options of ForeignKey and OneToOneField. */
 export interface ForeignKeyOptions extends FieldOptions<unknown> {
@@ -35,6 +42,8 @@ export interface ForeignKeyOptions extends FieldOptions<unknown> {
   toField?: string;
   /** Whether the database checks the reference (a FOREIGN KEY constraint). */
   dbConstraint?: boolean;
+  /** The target rows it may point at: ModelForm choices and model validation honour it. */
+  limitChoicesTo?: LimitChoicesTo;
 }
 
 function resolveTarget(field: AnyField & { to: RelationTarget<unknown> }, owner: Options): Options | undefined {
@@ -98,6 +107,12 @@ abstract class RelatedField<V, O extends FieldOptions> extends Field<V, O, unkno
       );
     }
     return this.#remote!;
+  }
+
+  /** `limitChoicesTo`, its function called: lookups or a Q, or undefined when there is none. */
+  getLimitChoicesTo(): LookupObject | QNode | undefined {
+    const limit = (this.options as { limitChoicesTo?: LimitChoicesTo }).limitChoicesTo;
+    return typeof limit === 'function' ? limit() : limit;
   }
 
   protected get relatedNameOption(): string | undefined {
@@ -250,6 +265,8 @@ export interface ManyToManyOptions extends FieldOptions<unknown> {
   dbTable?: string;
   /** On a relation to 'self': whether a link is both ways (default true, as Django). */
   symmetrical?: boolean;
+  /** The target rows it may link to: ModelForm choices honour it. */
+  limitChoicesTo?: LimitChoicesTo;
 }
 
 /**

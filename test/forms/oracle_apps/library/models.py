@@ -1,4 +1,6 @@
 """The models of test/forms/fixtures/library.ts, for the ModelForm differential test."""
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -60,3 +62,23 @@ class Chapter(models.Model):
         app_label = 'library'
         ordering = ['number']
         unique_together = [['book', 'number']]
+
+
+class Review(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, limit_choices_to={'status': 'p'})
+    reviewer = models.ForeignKey(
+        Writer, on_delete=models.CASCADE, related_name='reviews', limit_choices_to=models.Q(born__isnull=False),
+    )
+    genres = models.ManyToManyField(Genre, blank=True, limit_choices_to=lambda: {'book__status': 'p'})
+    slug = models.SlugField(max_length=20, unique_for_date='posted')
+    title = models.CharField(max_length=40, unique_for_month='posted')
+    code = models.CharField(max_length=10, blank=True, unique_for_year='stamped')
+    posted = models.DateField(default=datetime.date(2024, 1, 15))
+    stamped = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = 'library'
+        ordering = ['id']
+
+    def __str__(self):
+        return self.title
