@@ -5,7 +5,17 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSchemaEditor } from '../../src/db/index.ts';
-import { CharField, DateField, DateTimeField, ForeignKey, CASCADE, Model, Manager } from '../../src/db/models/index.ts';
+import {
+  CASCADE,
+  CharField,
+  Count,
+  DateField,
+  DateTimeField,
+  ForeignKey,
+  Manager,
+  Model,
+  Trunc,
+} from '../../src/db/models/index.ts';
 import { temporal, temporalKind } from '../../src/db/temporal.ts';
 import { override } from '../../src/utils/timezone.ts';
 import { eachBackend } from './helpers.ts';
@@ -140,6 +150,58 @@ eachBackend('dates() and datetimes()', () => {
     assert.deepEqual(strings(daylight), ['2021-11-07T01:00:00-04:00[America/New_York]']);
     const standard = await qs.datetimes('at', 'hour', 'ASC', { tzinfo: 'America/New_York', isDst: false });
     assert.deepEqual(strings(standard), ['2021-11-07T01:00:00-05:00[America/New_York]']);
+  });
+
+  test("Trunc in annotations: the output is the source's type unless given", async () => {
+    const rows = await Event.objects
+      .filter({ name__in: ['a', 'b'] })
+      .annotate({ month: new Trunc('at', 'month'), onDay: new Trunc('at', 'day', { output: 'date' }) })
+      .annotate({ quarter: new Trunc('day', 'quarter') })
+      .values('month', 'onDay', 'quarter')
+      .orderBy('onDay');
+    assert.deepEqual(
+      rows.map((r) => [
+        temporalKind(r.month),
+        String(r.month),
+        temporalKind(r.onDay),
+        String(r.onDay),
+        String(r.quarter),
+      ]),
+      [
+        ['ZonedDateTime', '2021-03-01T00:00:00+00:00[UTC]', 'PlainDate', '2021-03-04', '2021-01-01'],
+        ['ZonedDateTime', '2021-03-01T00:00:00+00:00[UTC]', 'PlainDate', '2021-03-28', '2021-01-01'],
+      ],
+    );
+    const perMonth = await Event.objects
+      .exclude({ at: null })
+      .annotate({ month: new Trunc('at', 'month', { tzinfo: 'Asia/Tokyo' }) })
+      .values('month')
+      .annotate({ n: Count('id') })
+      .orderBy('month');
+    assert.deepEqual(
+      perMonth.map((r) => [String(r.month), r.n]),
+      [
+        ['2021-01-01T00:00:00+09:00[Asia/Tokyo]', 1],
+        ['2021-03-01T00:00:00+09:00[Asia/Tokyo]', 2],
+        ['2021-11-01T00:00:00+09:00[Asia/Tokyo]', 2],
+      ],
+    );
+    assert.throws(() => new Trunc('at', 'fortnight' as never), {
+      message:
+        "Cannot truncate to 'fortnight': use 'year', 'quarter', 'month', 'week', 'day', 'hour', 'minute' or 'second'.",
+    });
+    assert.throws(() => new Trunc('at', 'hour', { output: 'date' }), {
+      message: "Cannot truncate to 'hour' with a date output: use { output: 'datetime' }.",
+    });
+    await assert.rejects(Event.objects.annotate({ h: new Trunc('day', 'hour') }).valuesList('h'), {
+      message: "Cannot truncate DateField 'day' to DateTimeField.",
+    });
+    await assert.rejects(
+      Event.objects.annotate({ h: new Trunc('day', 'year', { tzinfo: 'Asia/Tokyo' }) }).valuesList('h'),
+      {
+        message: "tzinfo can only be used with DateTimeField ('day' is a DateField).",
+      },
+    );
   });
 
   test('the errors, with their messages', async () => {

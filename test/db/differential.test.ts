@@ -28,7 +28,9 @@ import {
   Q,
   Subquery,
   Sum,
+  Trunc,
   Value,
+  type TruncKind,
   type Expression,
   type QNode,
 } from '../../src/db/models/index.ts';
@@ -120,6 +122,10 @@ function decode(value: unknown, model: string): unknown {
   if ('$datetime' in v) return temporal().Instant.from(String(v.$datetime)).toZonedDateTimeISO('UTC');
   if ('$decimal' in v) return new Decimal(String(v.$decimal));
   if ('$value' in v) return new Value(v.$value);
+  if ('$Trunc' in v) {
+    const [source, kind, output, tzinfo] = v.$Trunc as [string, TruncKind, ('date' | 'datetime' | null)?, string?];
+    return new Trunc(source, kind, { ...(output ? { output } : {}), ...(tzinfo ? { tzinfo } : {}) });
+  }
   if ('$qs' in v) return build(v.$qs as Case);
   if ('$outer' in v) return new OuterRef(String(v.$outer));
   if ('$exists' in v) return new Exists(build(v.$exists as Case));

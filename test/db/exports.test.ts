@@ -56,6 +56,7 @@ test('tsgi/db, tsgi/db/transaction and tsgi/db/models export the public API', as
     'Avg',
     'Min',
     'Max',
+    'Trunc',
     'Prefetch',
     'CharField',
     'TextField',

@@ -97,6 +97,7 @@ export {
   CombinedExpression,
 } from './expressions.ts';
 export { Aggregate, Count, Sum, Avg, Min, Max, type AggregateOptions } from './aggregates.ts';
+export { Trunc, type TruncKind, type TruncOptions } from './functions/datetime.ts';
 export { Prefetch, prefetchRelatedObjects } from './prefetch.ts';
 export { Index } from './indexes.ts';
 export { UniqueConstraint, CheckConstraint, type Constraint } from './constraints.ts';

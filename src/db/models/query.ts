@@ -235,7 +235,10 @@ export class QuerySet<T, R = T> implements PromiseLike<R[]>, AsyncIterable<R> {
   ): QuerySet<T, PlainDate> {
     if (!['year', 'month', 'week', 'day'].includes(kind))
       throw new TypeError(`'kind' must be one of 'year', 'month', 'week', or 'day' (got '${String(kind)}').`);
-    return this.#truncated(field, new Trunc(field as string, kind), order) as QuerySet<T, PlainDate>;
+    return this.#truncated(field, new Trunc(field as string, kind, { output: 'date' }), order) as QuerySet<
+      T,
+      PlainDate
+    >;
   }
 
   /**

@@ -34,6 +34,8 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value  # noqa: E402
+from django.db.models import DateField, DateTimeField  # noqa: E402
+from django.db.models.functions import Trunc  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from blog import models  # noqa: E402
@@ -61,6 +63,11 @@ def decode(value):
         return decimal.Decimal(value['$decimal'])
     if '$value' in value:
         return Value(value['$value'])
+    if '$Trunc' in value:
+        args = value['$Trunc']
+        output = {'date': DateField(), 'datetime': DateTimeField()}.get(args[2]) if len(args) > 2 else None
+        tzinfo = pytz.timezone(args[3]) if len(args) > 3 else None
+        return Trunc(args[0], args[1], output_field=output, tzinfo=tzinfo)
     if '$qs' in value:
         return build(value['$qs'])
     if '$outer' in value:

@@ -40,7 +40,10 @@ class TruncatedDateTimeField extends DateTimeField {
 }
 
 export interface TruncOptions {
-  /** `date` (a PlainDate, the default) or `datetime` (a ZonedDateTime with USE_TZ, else a PlainDateTime). */
+  /**
+   * `date` (a PlainDate) or `datetime` (a ZonedDateTime with USE_TZ, else a PlainDateTime);
+   * default: the source's (Django's `output_field`).
+   */
   output?: 'date' | 'datetime';
   /** The time zone a datetime is truncated in (default: the current one); USE_TZ only. */
   tzinfo?: string;
@@ -52,12 +55,15 @@ export interface TruncOptions {
  * A date or datetime truncated to `kind`.
  *
  * @example
- * await Post.objects.annotate({ month: new Trunc('published', 'month') }).valuesList('month', { flat: true });
+ * // Posts per month: [{ month: ZonedDateTime, n: 3 }, ...] (a DateField's months are PlainDates).
+ * await Post.objects.annotate({ month: new Trunc('published', 'month') }).values('month').annotate({ n: Count('id') });
+ * await Post.objects.annotate({ day: new Trunc('published', 'day', { output: 'date', tzinfo: 'Europe/Paris' }) });
  */
 export class Trunc<T = unknown> extends Expression<T> {
   readonly source: Expression;
   readonly kind: TruncKind;
-  readonly output: 'date' | 'datetime';
+  /** The output asked for; undefined: the source's type. */
+  readonly output: 'date' | 'datetime' | undefined;
   readonly tzinfo: string | undefined;
   readonly isDst: boolean | undefined;
 
@@ -68,8 +74,8 @@ export class Trunc<T = unknown> extends Expression<T> {
         `Cannot truncate to '${String(kind)}': use 'year', 'quarter', 'month', 'week', 'day', 'hour', 'minute' or 'second'.`,
       );
     }
-    const output = options.output ?? 'date';
-    if (output !== 'date' && output !== 'datetime') {
+    const output = options.output;
+    if (output !== undefined && output !== 'date' && output !== 'datetime') {
       throw new TypeError(`Trunc's output must be 'date' or 'datetime', not '${String(output)}'.`);
     }
     if (output === 'date' && TIME_KINDS.has(kind)) {
@@ -90,7 +96,7 @@ export class Trunc<T = unknown> extends Expression<T> {
 
   shape(shape: Shape): void {
     // The zone is written into the SQL, so it is part of the key (the current zone varies per request).
-    shape.add(`Trunc(${this.kind},${this.output},${this.tzname() ?? ''},${String(this.isDst)},`);
+    shape.add(`Trunc(${this.kind},${this.output ?? ''},${this.tzname() ?? ''},${String(this.isDst)},`);
     this.source.shape(shape);
     shape.add(')');
   }
@@ -99,7 +105,7 @@ export class Trunc<T = unknown> extends Expression<T> {
   checkSource(type: string | undefined, name: string): void {
     if (type === 'TimeField') {
       throw new TypeError(
-        `Cannot truncate TimeField '${name}' to ${this.output === 'date' ? 'DateField' : 'DateTimeField'}.`,
+        `Cannot truncate TimeField '${name}' to ${this.output === 'datetime' ? 'DateTimeField' : 'DateField'}: tsgi's Trunc truncates dates and datetimes.`,
       );
     }
     if (type !== 'DateField' && type !== 'DateTimeField') {
@@ -107,7 +113,7 @@ export class Trunc<T = unknown> extends Expression<T> {
         `Trunc only valid on DateField, TimeField, or DateTimeField ('${name}' is ${type ?? 'an expression of unknown type'}).`,
       );
     }
-    if (type === 'DateField' && this.output === 'datetime') {
+    if (type === 'DateField' && (this.output === 'datetime' || TIME_KINDS.has(this.kind))) {
       throw new TypeError(`Cannot truncate DateField '${name}' to DateTimeField.`);
     }
     if (type === 'DateField' && this.tzinfo !== undefined) {
@@ -121,7 +127,8 @@ export class Trunc<T = unknown> extends Expression<T> {
     this.checkSource(type, inner.field?.name ?? String(this.source));
     const zone = type === 'DateTimeField' ? this.tzname() : null;
     const ops = compiler.wrapper.ops;
-    if (this.output === 'date') {
+    const output = this.output ?? (type === 'DateTimeField' ? 'datetime' : 'date');
+    if (output === 'date') {
       return { ...inner, sql: ops.dateTruncSql(this.kind, inner.sql, zone), field: new DateField() };
     }
     return {
