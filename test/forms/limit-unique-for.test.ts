@@ -171,6 +171,15 @@ eachBackend('limitChoicesTo and uniqueForDate/Month/Year', () => {
     await clash.validateUnique(['posted']).catch((e: unknown) => (error = e));
     assert.equal(error, undefined);
 
+    // An aware datetime's year is taken where the lookups compare, TIME_ZONE (UTC here): New
+    // Year's 00:30 in Paris is still 2024 there.
+    clash.stamped = Temporal.ZonedDateTime.from('2025-01-01T00:30:00+01:00[Europe/Paris]');
+    error = undefined;
+    await clash.validateUnique(['posted']).catch((e: unknown) => (error = e));
+    assert.deepEqual(messages(error), { code: ['Code must be unique for Stamped year.'] });
+    clash.stamped = Temporal.ZonedDateTime.from('2024-12-31T23:30:00-05:00[America/New_York]');
+    await clash.validateUnique(['posted']);
+
     // The row itself is no clash.
     const saved = await Review.objects.get({ slug: 'first' });
     await saved.fullClean();

@@ -18,6 +18,7 @@
  */
 import { ValidationError } from '../../core/exceptions.ts';
 import { localdate } from '../../utils/timezone.ts';
+import { defaultTimeZone } from './fields/temporal.ts';
 import { temporalKind } from '../temporal.ts';
 import { DEFAULT_DB_ALIAS } from '../connections.ts';
 import { atomic } from '../transaction.ts';
@@ -54,12 +55,16 @@ function inherited(meta: MetaOptions): MetaOptions {
   return rest;
 }
 
-/** The calendar date of a date field's value: a datetime's in the current time zone; undefined for none. */
+/**
+ * The calendar date of a date field's value, undefined for none: an aware datetime's in the zone
+ * the `__day`/`__month`/`__year` lookups compare in (TIME_ZONE, src/db/models/lookups.ts).
+ */
 function calendarDate(value: unknown): { year: number; month: number; day: number } | undefined {
   if (value === null || value === undefined || typeof value !== 'object') return undefined;
   const kind = temporalKind(value);
   if (kind === 'PlainDate' || kind === 'PlainDateTime') return value as { year: number; month: number; day: number };
-  if (kind === 'ZonedDateTime' || kind === 'Instant' || value instanceof Date) return localdate(value);
+  if (kind === 'ZonedDateTime' || kind === 'Instant' || value instanceof Date)
+    return localdate(value, defaultTimeZone());
   return undefined;
 }
 
