@@ -22,6 +22,32 @@ function extract(part: DatePart, sql: string): string {
   throw new TypeError(`SQLite cannot extract '${part}'.`);
 }
 
+/** strftime() formats of a truncated date; a datetime's add its time (` 00:00:00` for days and longer). */
+const TRUNC_FORMATS: Readonly<Record<string, string>> = {
+  year: '%Y-01-01',
+  month: '%Y-%m-01',
+  day: '%Y-%m-%d',
+  hour: '%Y-%m-%d %H:00:00',
+  minute: '%Y-%m-%d %H:%M:00',
+  second: '%Y-%m-%d %H:%M:%S',
+};
+
+/**
+ * SQL truncating a date or a datetime stored as text in UTC (or naive): strftime() in SQLite
+ * itself, where the other zones need the registered functions (functions.ts). `midnight` is the
+ * time a datetime output adds to a whole day.
+ */
+function truncate(kind: TruncKind, sql: string, midnight: string): string {
+  // The Monday on or before the day: back six days, then forward to a Monday.
+  if (kind === 'week') return `STRFTIME('%Y-%m-%d${midnight}', ${sql}, '-6 days', 'weekday 1')`;
+  if (kind === 'quarter') {
+    const month = `((CAST(STRFTIME('%m', ${sql}) AS INTEGER) - 1) / 3) * 3 + 1`;
+    return `(STRFTIME('%Y-', ${sql}) || SUBSTR('0' || (${month}), -2) || '-01${midnight}')`;
+  }
+  const format = TRUNC_FORMATS[kind]!;
+  return `STRFTIME('${format.includes(' ') ? format : format + midnight}', ${sql})`;
+}
+
 function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
@@ -92,11 +118,13 @@ export class SqliteOperations extends BaseDatabaseOperations {
   }
 
   dateTruncSql(kind: TruncKind, sql: string, tzname: string | null): string {
-    return `tsgi_date_trunc('${kind}', ${sql}, ${tzname === null ? 'NULL' : quoteLiteral(tzname)})`;
+    if (tzname === null || tzname === 'UTC') return truncate(kind, sql, '');
+    return `tsgi_date_trunc('${kind}', ${sql}, ${quoteLiteral(tzname)})`;
   }
 
   datetimeTruncSql(kind: TruncKind, sql: string, tzname: string | null): string {
-    return `tsgi_datetime_trunc('${kind}', ${sql}, ${tzname === null ? 'NULL' : quoteLiteral(tzname)})`;
+    if (tzname === null || tzname === 'UTC') return truncate(kind, sql, ' 00:00:00');
+    return `tsgi_datetime_trunc('${kind}', ${sql}, ${quoteLiteral(tzname)})`;
   }
 
   override forUpdateSql(): string | null {
