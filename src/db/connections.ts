@@ -103,8 +103,33 @@ const databases = fromSettings(() => {
       `The DATABASES setting must be an object of aliases, as { default: { ENGINE: 'tsgi.db.backends.sqlite3', NAME: 'db.sqlite3' } }, not ${JSON.stringify(value)}.`,
     );
   }
-  return value as Record<string, DatabaseConfig>;
+  return withTestDatabases(value as Record<string, DatabaseConfig>);
 });
+
+/** The variable `manage.ts test` points its processes at the test databases with (JSON: alias -> settings over DATABASES'). */
+export const TEST_DATABASES_ENV = 'TSGI_TEST_DATABASES';
+
+/**
+ * DATABASES as the process sees it: under `manage.ts test`, each alias's settings overlaid with
+ * its test database's (read when DATABASES is, never per query).
+ */
+function withTestDatabases(databases: Record<string, DatabaseConfig>): Record<string, DatabaseConfig> {
+  const raw = process.env[TEST_DATABASES_ENV];
+  if (raw === undefined || raw === '') return databases;
+  let overrides: Record<string, DatabaseConfig>;
+  try {
+    overrides = JSON.parse(raw) as Record<string, DatabaseConfig>;
+  } catch (error) {
+    throw new ImproperlyConfigured(
+      `The environment variable ${TEST_DATABASES_ENV} is not JSON (${(error as Error).message}): it is set by manage.ts test; unset it to use DATABASES as they are.`,
+    );
+  }
+  const result: Record<string, DatabaseConfig> = { ...databases };
+  for (const [alias, override] of Object.entries(overrides)) {
+    if (alias in result) result[alias] = { ...result[alias], ...override } as DatabaseConfig;
+  }
+  return result;
+}
 
 /**
  * The databases by alias.

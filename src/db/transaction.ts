@@ -22,6 +22,8 @@ interface Block {
   needsRollback: boolean;
   closed: boolean;
   readonly onCommit: Array<[callback: () => unknown, robust: boolean]>;
+  /** Opened by a TestCase for the process (pinTestAtomic). */
+  readonly pinned?: boolean;
 }
 
 /** One outermost transaction. */
@@ -40,9 +42,15 @@ type Store = ReadonlyMap<string, Block>;
 const storage = new AsyncLocalStorage<Store>();
 let frames = 0;
 const logger = getLogger('tsgi.db');
+/**
+ * The blocks TestCase opened for the process (tsgi/test): the context of code that runs outside
+ * any atomic() of its own (a test body, a view called by the test Client) falls back on them, as
+ * Django's test and client share one connection. Empty outside tests.
+ */
+const pinned = new Map<string, Block>();
 
 function innermost(alias: string): Block | undefined {
-  return storage.getStore()?.get(alias);
+  return storage.getStore()?.get(alias) ?? (pinned.size === 0 ? undefined : pinned.get(alias));
 }
 
 function checkUsable(block: Block): void {
@@ -88,8 +96,7 @@ export function runStatement(
   params: readonly unknown[],
   options: RunOptions,
 ): QueryResult | Promise<QueryResult> {
-  const store = storage.getStore();
-  const block = store === undefined ? undefined : store.get(wrapper.alias);
+  const block = innermost(wrapper.alias);
   if (block === undefined) {
     const session = wrapper.autocommitSession();
     if (session instanceof Promise) return session.then((s) => wrapper.run(s, sql, params, options));
@@ -210,9 +217,15 @@ async function outermost<R>(
   return result;
 }
 
-async function nested<R>(parent: Block, store: Store, options: AtomicOptions, fn: () => R | Promise<R>): Promise<R> {
+async function nested<R>(
+  parent: Block,
+  store: Store | undefined,
+  options: AtomicOptions,
+  fn: () => R | Promise<R>,
+): Promise<R> {
   const frame = parent.frame;
-  if (options.durable) {
+  // Inside a TestCase, a durable block may nest in the test's own blocks (as Django's).
+  if (options.durable && !(parent.pinned === true && pinned.get(frame.wrapper.alias) === parent)) {
     throw new RuntimeErrorDurable();
   }
   checkUsable(parent);
@@ -303,10 +316,10 @@ export function atomic<R>(
     return Promise.reject(error);
   }
   const store = storage.getStore();
-  const parent = store?.get(alias);
+  const parent = innermost(alias);
   if (parent === undefined || parent.closed) return outermost(wrapper, store, fn);
   try {
-    return nested(parent, store!, options, fn);
+    return nested(parent, store, options, fn);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -434,4 +447,74 @@ export function isNonAtomic(view: unknown, alias: string): boolean {
   if (typeof view !== 'function') return false;
   const mark = (view as unknown as Record<symbol, Set<string> | true | undefined>)[NON_ATOMIC];
   return mark === true || (mark instanceof Set && mark.has(alias));
+}
+
+/**
+ * Opens a block for the whole process on a database (TestCase's class-level transaction, then
+ * each test's savepoint in it): code running outside any atomic() of its own uses it. Closed,
+ * always rolled back, by {@link unpinTestAtomic}. For tsgi/test only.
+ */
+export async function pinTestAtomic(using: string): Promise<void> {
+  const wrapper = connections.get(using);
+  const parent = pinned.get(using);
+  let block: Block;
+  if (parent === undefined) {
+    const session = await wrapper.beginTransactionSession();
+    const frame = { wrapper, session, savepoints: 0, id: ++frames } as Frame;
+    block = {
+      frame,
+      parent: undefined,
+      savepoint: null,
+      needsRollback: false,
+      closed: false,
+      onCommit: [],
+      pinned: true,
+    };
+    frame.top = block;
+    try {
+      await runSql(frame, wrapper.beginSql);
+    } catch (error) {
+      await wrapper.endTransactionSession(session, true);
+      throw error;
+    }
+  } else {
+    const frame = parent.frame;
+    const savepoint = `s${frame.id}_x${++frame.savepoints}`;
+    await runSql(frame, wrapper.ops.savepointCreateSql(savepoint));
+    block = { frame, parent, savepoint, needsRollback: false, closed: false, onCommit: [], pinned: true };
+    frame.top = block;
+  }
+  pinned.set(using, block);
+}
+
+/** Rolls back and closes the innermost block {@link pinTestAtomic} opened on a database. */
+export async function unpinTestAtomic(using: string): Promise<void> {
+  const block = pinned.get(using);
+  if (block === undefined) return;
+  const frame = block.frame;
+  block.closed = true;
+  if (block.parent === undefined) {
+    pinned.delete(using);
+    try {
+      await runSql(frame, 'ROLLBACK');
+    } finally {
+      await frame.wrapper.endTransactionSession(frame.session, true);
+    }
+    return;
+  }
+  frame.top = block.parent;
+  pinned.set(using, block.parent);
+  await runSql(frame, frame.wrapper.ops.savepointRollbackSql(block.savepoint!));
+  await runSql(frame, frame.wrapper.ops.savepointCommitSql(block.savepoint!));
+}
+
+/**
+ * The onCommit callbacks waiting for the current transaction of a database (the list itself:
+ * TestCase's captureOnCommitCallbacks takes the ones added meanwhile). Undefined outside one.
+ */
+export function pendingOnCommit(
+  using: string = DEFAULT_DB_ALIAS,
+): Array<[callback: () => unknown, robust: boolean]> | undefined {
+  const block = innermost(using);
+  return block === undefined || block.closed ? undefined : block.onCommit;
 }

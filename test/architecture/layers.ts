@@ -159,8 +159,8 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'core/serializers',
-    what: "Django's JSON fixture format: dumpdata's writer and loaddata's reader",
-    imports: ['db'],
+    what: "Django's JSON fixture format: dumpdata's writer and loaddata's reader, finding fixtures by label",
+    imports: ['apps', 'conf', 'db'],
   },
   { name: 'core/management/base', what: 'what commands are made of: `defineCommand`, `CommandError`', imports: [] },
   {
@@ -324,11 +324,14 @@ export const UNITS: readonly Unit[] = [
   },
   {
     name: 'test',
-    what: "the framework's test `Client` (with `login()`, `forceLogin()`), `RequestFactory`, `overrideSettings`",
+    what: "the framework's test `Client` (with `login()`, `forceLogin()`), `RequestFactory`, `overrideSettings`, `TestCase`, `TransactionTestCase`, the test databases of `manage.ts test`",
     imports: [
       'conf',
       'contrib/auth',
       'contrib/sessions',
+      'core/serializers',
+      'db',
+      'db/migrations',
       'core/handlers',
       'core/signals',
       'core/wsgi',
@@ -356,6 +359,7 @@ export const UNITS: readonly Unit[] = [
       'gateway',
       'staticfiles',
       'template',
+      'test',
       'urls',
       'utils',
     ],
