@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
+import type { DatabaseConfig } from '../../src/conf/global-settings.ts';
 import { normalizeDatabaseSettings } from '../../src/db/connections.ts';
 import { creationFor } from '../../src/test/databases.ts';
 import { linkTsgi, manage, run, tempDir, tsgi, type RunResult } from '../management/helpers.ts';
@@ -157,6 +158,11 @@ describe('TransactionTestCase', () => {
     assert.deepEqual(committed, ['ran']);
   });
 
+  test('ttc1b a TEST.MIRROR database is the test database it mirrors', async () => {
+    await Post.objects.create({ title: 'seen by the mirror' });
+    assert.equal(await Post.objects.using('replica').filter({ title: 'seen by the mirror' }).count(), 1);
+  });
+
   test('ttc2 the tables were flushed after the last test, the fixtures loaded again, the sequences reset', async () => {
     assert.deepEqual(await Post.objects.orderBy('pk').valuesList('title', { flat: true }), [
       'from the fixture',
@@ -189,6 +195,20 @@ test('${name} sees only its own rows while ${other} runs', async () => {
   assert.deepEqual(await Post.objects.valuesList('title', { flat: true }), ['${name}']);
 });
 `;
+}
+
+/** The suite's DATABASES with a `replica` whose test database mirrors `default`'s. */
+function withReplica(databases: Record<string, DatabaseConfig>): Record<string, DatabaseConfig> {
+  const primary = databases['default']!;
+  const name = String(primary.NAME);
+  return {
+    ...databases,
+    replica: {
+      ...primary,
+      NAME: name.endsWith('.sqlite3') ? name.replace(/\.sqlite3$/, '-replica.sqlite3') : name,
+      TEST: { MIRROR: 'default' },
+    },
+  };
 }
 
 /** Runs manage.ts in the project with `input` on its stdin. */
@@ -262,7 +282,7 @@ eachBackend('the test database', (backend) => {
         .replace("  'tsgi.staticfiles',\n];", "  'tsgi.staticfiles',\n  'blog',\n];")
         .replace(
           /export const DATABASES = \{[^]*?\n\};\n/,
-          `export const DATABASES = ${JSON.stringify(backend.databases)};\n`,
+          `export const DATABASES = ${JSON.stringify(withReplica(backend.databases))};\n`,
         ),
     );
     mkdirSync(path.join(project, 'blog', 'migrations'), { recursive: true });
