@@ -16,6 +16,12 @@ export {
 } from './client.ts';
 export type { ClientOptions, ClientResponse, RequestOptions, RequestData, UploadFile, FormValue } from './client.ts';
 export { overrideSettings } from '../conf/index.ts';
-export { TestCase, TransactionTestCase, captureOnCommitCallbacks, testDatabasesConfigured } from './testcases.ts';
+export {
+  TestCase,
+  TransactionTestCase,
+  LiveServerTestCase,
+  captureOnCommitCallbacks,
+  testDatabasesConfigured,
+} from './testcases.ts';
 export type { BaseTestCaseOptions, TestCaseOptions, TransactionTestCaseOptions } from './testcases.ts';
 export { assertNumQueries, captureQueries, type CapturedQuery } from '../db/observers.ts';

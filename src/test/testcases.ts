@@ -16,7 +16,10 @@
  * flush never reaches the project's own database.
  */
 import { after, afterEach, before, beforeEach } from 'node:test';
+import { overrideSettings, settings } from '../conf/index.ts';
 import { loadObjects } from '../core/serializers/index.ts';
+import { getWsgiApplication } from '../core/wsgi.ts';
+import { serve, type ServerHandle } from '../gateway/server.ts';
 import { findFixtures, readFixtures } from '../core/serializers/fixtures.ts';
 import { connections, DEFAULT_DB_ALIAS, TEST_DATABASES_ENV } from '../db/connections.ts';
 import { execute } from '../db/index.ts';
@@ -239,6 +242,55 @@ export class TransactionTestCase {
       for (const alias of aliases) await flush(alias);
     });
     return new TransactionTestCase(() => aliases);
+  }
+}
+
+/**
+ * A real server on an ephemeral port of the loopback, serving the project over the test database
+ * for the suite, with TransactionTestCase's semantics (the server's requests use connections of
+ * their own, so they see what the test committed): Django's `LiveServerTestCase`. The project is
+ * served by the reference server of tsgi/gateway, in the test's process.
+ *
+ * @example
+ * describe('the site over HTTP', () => {
+ *   const live = LiveServerTestCase.setUp();
+ *   test('the home page answers', async () => {
+ *     const response = await fetch(`${live.liveServerUrl}/`);
+ *     assert.equal(response.status, 200);
+ *   });
+ * });
+ */
+export class LiveServerTestCase {
+  #server: ServerHandle | undefined;
+
+  private constructor() {}
+
+  /** `http://127.0.0.1:PORT`, once the suite's `before` hook has started the server. */
+  get liveServerUrl(): string {
+    if (this.#server === undefined) {
+      throw new Error(
+        "The live server runs from the suite's before hook to its after hook: read liveServerUrl inside a test, not while the suite is declared.",
+      );
+    }
+    return this.#server.url;
+  }
+
+  /** Registers the suite's hooks (call it in a describe(), or at the top of a test file). */
+  static setUp(options: TransactionTestCaseOptions = {}): LiveServerTestCase {
+    TransactionTestCase.setUp(options);
+    const live = new LiveServerTestCase();
+    let restore: (() => void) | undefined;
+    before(async () => {
+      // As Django: the server's host is allowed while the suite runs.
+      restore = overrideSettings({ ALLOWED_HOSTS: [...settings.ALLOWED_HOSTS, '127.0.0.1'] });
+      live.#server = await serve(getWsgiApplication(), { host: '127.0.0.1', port: 0 });
+    });
+    after(async () => {
+      await live.#server?.close();
+      live.#server = undefined;
+      restore?.();
+    });
+    return live;
   }
 }
 

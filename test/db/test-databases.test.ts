@@ -135,6 +135,36 @@ describe('TestCase', () => {
   });
 });
 `,
+  'blog/live.test.ts': `import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LiveServerTestCase, overrideSettings } from 'tsgi/test';
+import { include, path } from 'tsgi/urls';
+import { Post } from './models.ts';
+import * as urls from './urls.ts';
+
+let restore: () => void;
+before(() => {
+  restore = overrideSettings({ ROOT_URLCONF: { urlpatterns: [path('blog/', include(urls))] } });
+});
+after(() => restore());
+
+describe('LiveServerTestCase', () => {
+  const live = LiveServerTestCase.setUp();
+
+  test('live1 a real server on a free port serves the rows the test committed', async () => {
+    await Post.objects.create({ title: 'served over HTTP' });
+    assert.match(live.liveServerUrl, /^http:\\/\\/127\\.0\\.0\\.1:\\d+$/);
+    const response = await fetch(\`\${live.liveServerUrl}/blog/\`);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'served over HTTP');
+  });
+
+  test('live2 and the tables are flushed after each test', async () => {
+    const response = await fetch(\`\${live.liveServerUrl}/blog/\`);
+    assert.equal(await response.text(), '');
+  });
+});
+`,
   'blog/transaction.test.ts': `import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { atomic } from 'tsgi/db/transaction';
