@@ -134,6 +134,19 @@ export async function setupTestDatabases(run: TestRun, options: SetupOptions): P
     if (typeof settingsDict.TEST['MIRROR'] === 'string' && settingsDict.TEST['MIRROR'] !== '') continue;
     const vendor = new (loadBackend(alias, settingsDict.ENGINE))(alias, settingsDict).vendor;
     const creation = creationFor(vendor, settingsDict, run.dir);
+    // Two aliases of one database (same server and name) share its test database, as Django's
+    // test signature makes them.
+    const same = run.databases.find(
+      (db) =>
+        db.vendor === vendor &&
+        db.testName === creation.testName &&
+        db.settings.HOST === settingsDict.HOST &&
+        db.settings.PORT === settingsDict.PORT,
+    );
+    if (same !== undefined) {
+      same.mirrors.push(alias, ...(mirrors.get(alias) ?? []));
+      continue;
+    }
     await createTestDatabase(alias, creation, options);
     run.databases.push({
       alias,

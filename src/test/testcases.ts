@@ -129,7 +129,7 @@ function copyTestData<T>(value: T, seen = new Map<unknown, unknown>()): T {
  * import { describe, test } from 'node:test';
  * import assert from 'node:assert/strict';
  * import { Client, TestCase } from 'tsgi/test';
- * import { Post } from './models.ts';
+ * // Post: a model of the app under test.
  *
  * describe('posts', () => {
  *   const tc = TestCase.setUp({

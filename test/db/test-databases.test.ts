@@ -188,9 +188,10 @@ describe('TransactionTestCase', () => {
     assert.deepEqual(committed, ['ran']);
   });
 
-  test('ttc1b a TEST.MIRROR database is the test database it mirrors', async () => {
+  test('ttc1b a TEST.MIRROR database is the test database it mirrors, another alias of the same database too', async () => {
     await Post.objects.create({ title: 'seen by the mirror' });
     assert.equal(await Post.objects.using('replica').filter({ title: 'seen by the mirror' }).count(), 1);
+    assert.equal(await Post.objects.using('same').filter({ title: 'seen by the mirror' }).count(), 1);
   });
 
   test('ttc2 the tables were flushed after the last test, the fixtures loaded again, the sequences reset', async () => {
@@ -227,7 +228,10 @@ test('${name} sees only its own rows while ${other} runs', async () => {
 `;
 }
 
-/** The suite's DATABASES with a `replica` whose test database mirrors `default`'s. */
+/**
+ * The suite's DATABASES with a `replica` whose test database mirrors `default`'s, and `same`,
+ * another alias of the database of `default` (one test database for both).
+ */
 function withReplica(databases: Record<string, DatabaseConfig>): Record<string, DatabaseConfig> {
   const primary = databases['default']!;
   const name = String(primary.NAME);
@@ -238,6 +242,7 @@ function withReplica(databases: Record<string, DatabaseConfig>): Record<string, 
       NAME: name.endsWith('.sqlite3') ? name.replace(/\.sqlite3$/, '-replica.sqlite3') : name,
       TEST: { MIRROR: 'default' },
     },
+    same: { ...primary },
   };
 }
 
