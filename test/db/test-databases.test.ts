@@ -442,6 +442,30 @@ test('hangs', async () => {
     }
   });
 
+  test('a migration that fails stops the run before the tests, and the test database is destroyed', SLOW, async () => {
+    const broken = path.join(project, 'blog', 'migrations', '0002_broken.ts');
+    writeFileSync(
+      broken,
+      `import { Migration, RunSQL } from 'tsgi/db/migrations';
+export default new Migration({
+  dependencies: [['blog', '0001_initial']],
+  operations: [new RunSQL({ sql: 'SELECT * FROM no_such_table' })],
+});
+`,
+    );
+    try {
+      const result = await manage(project, ['test', '--noinput', 'blog/views.test.ts']);
+      const output = result.stdout + result.stderr;
+      assert.equal(result.code, 1, output);
+      assert.match(result.stderr, /no_such_table/);
+      assert.doesNotMatch(result.stdout, /✔ tc1/);
+      assert.match(result.stderr, /Destroying test database for alias 'default'\.\.\./);
+      assert.equal(await testDatabase().exists(testDatabase().testName), false);
+    } finally {
+      rmSync(broken);
+    }
+  });
+
   test('TestCase outside manage.ts test refuses to run, in a full sentence', SLOW, async () => {
     const result = await run(['--test', 'blog/views.test.ts'], {
       cwd: project,
@@ -453,4 +477,47 @@ test('hangs', async () => {
       /TestCase needs the test databases that manage\.ts test creates, and this process has none: run the tests with `node manage\.ts test` \(or `npm test`\) rather than `node --test`\. TestCase never runs against the project's own databases\./,
     );
   });
+});
+
+test('the test database names: TEST.NAME, else test_<NAME> on PostgreSQL and a file of the temporary folder on SQLite', () => {
+  const pg = (extra: Partial<DatabaseConfig>) =>
+    creationFor(
+      'postgresql',
+      normalizeDatabaseSettings('default', { ENGINE: 'tsgi.db.backends.postgresql', NAME: 'shop', ...extra }),
+      '/run',
+    );
+  assert.equal(pg({}).testName, 'test_shop');
+  assert.equal(pg({ TEST: { NAME: 'shop_tests' } }).testName, 'shop_tests');
+  assert.equal(pg({}).cloneName('4242'), 'test_shop_4242');
+  assert.equal(pg({}).cloneName('4242').length <= 63, true);
+  assert.equal(pg({ NAME: 'x'.repeat(70) }).cloneName('4242').length, 63);
+  const lite = (extra: Partial<DatabaseConfig>) =>
+    creationFor(
+      'sqlite',
+      normalizeDatabaseSettings('default', {
+        ENGINE: 'tsgi.db.backends.sqlite3',
+        NAME: '/srv/app/db.sqlite3',
+        ...extra,
+      }),
+      '/run',
+    );
+  assert.equal(lite({ TEST: { NAME: '/srv/app/test.sqlite3' } }).testName, '/srv/app/test.sqlite3');
+  assert.match(lite({}).testName, /tsgi-test-[0-9a-f]{10}-db\.sqlite3$/);
+  assert.equal(lite({}).testName, lite({}).testName);
+  assert.equal(lite({ TEST: { NAME: '/srv/app/test.sqlite3' } }).cloneName('4242'), '/run/test_4242.sqlite3');
+});
+
+test('a backend without test databases is named in the error', () => {
+  assert.throws(
+    () =>
+      creationFor(
+        'oracle',
+        normalizeDatabaseSettings('default', { ENGINE: 'myorg.backends.oracle', NAME: 'x' }),
+        '/run',
+      ),
+    {
+      message:
+        "The database backend 'myorg.backends.oracle' (vendor 'oracle') cannot make test databases: manage.ts test supports SQLite and PostgreSQL.",
+    },
+  );
 });
