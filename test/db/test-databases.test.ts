@@ -466,6 +466,51 @@ export default new Migration({
     }
   });
 
+  test('a suite whose fixtures or setUpTestData fail reports it, and the next suite starts clean', SLOW, async () => {
+    const file = path.join(project, 'blog', 'errors.test.ts');
+    writeFileSync(
+      file,
+      `import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestCase } from 'tsgi/test';
+import { Post } from './models.ts';
+
+describe('missing fixture', () => {
+  TestCase.setUp({ fixtures: ['missing'] });
+  test('never runs', () => assert.fail('ran'));
+});
+
+describe('failing setUpTestData', () => {
+  TestCase.setUp({
+    setUpTestData: async () => {
+      await Post.objects.create({ title: 'made before the failure' });
+      throw new Error('setUpTestData failed on purpose');
+    },
+  });
+  test('never runs either', () => assert.fail('ran'));
+});
+
+describe('the next suite', () => {
+  TestCase.setUp();
+  test('errors3 starts on an empty table', async () => {
+    assert.equal(await Post.objects.count(), 0);
+  });
+});
+`,
+    );
+    try {
+      const result = await manage(project, ['test', '--noinput', 'blog/errors.test.ts']);
+      const output = result.stdout + result.stderr;
+      assert.equal(result.code, 1, output);
+      assert.match(result.stdout, /No fixture named 'missing' found\./);
+      assert.match(result.stdout, /setUpTestData failed on purpose/);
+      assert.match(result.stdout, /✔ errors3 starts on an empty table/);
+      assert.doesNotMatch(result.stdout, /✔ never runs/);
+    } finally {
+      rmSync(file);
+    }
+  });
+
   test('TestCase outside manage.ts test refuses to run, in a full sentence', SLOW, async () => {
     const result = await run(['--test', 'blog/views.test.ts'], {
       cwd: project,
