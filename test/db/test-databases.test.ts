@@ -325,7 +325,7 @@ eachBackend('the test database', (backend) => {
     assert.equal(made.code, 0, made.stderr);
   });
 
-  after(() => console.log('KEEP', tmp.dir));
+  after(() => tmp?.remove());
 
   test('manage.ts test runs the files on a migrated test database, each file on its own copy', SLOW, async () => {
     const result = await manage(project, ['test', '--concurrency', '2', '--noinput', 'blog/*.test.ts'], {
