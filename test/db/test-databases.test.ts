@@ -320,7 +320,6 @@ eachBackend('the test database', (backend) => {
           `export const DATABASES = ${JSON.stringify(withReplica(backend.databases))};\n`,
         ),
     );
-    mkdirSync(path.join(project, 'blog', 'migrations'), { recursive: true });
     const made = await manage(project, ['makemigrations', 'blog']);
     assert.equal(made.code, 0, made.stderr);
   });
