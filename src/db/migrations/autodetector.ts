@@ -119,13 +119,20 @@ export class MigrationAutodetector {
     return oldLabel;
   }
 
-  /** The fields of a model without their relation targets, to recognise a renamed model. */
+  /**
+   * The fields of a model without their relation targets, to recognise a renamed model: their
+   * declarations in the order of their names, the names left out (Django's
+   * `only_relation_agnostic_fields`). The order of the fields is not compared: a RenameField
+   * moves its field last in the state, where the model declares it in place.
+   */
   #agnostic(model: ModelState): string {
     return canonical(
-      [...model.fields].map(([name, field]) => {
-        const declaration = deconstructField(field);
-        return [name, declaration.cls.name, declaration.options];
-      }),
+      [...model.fields]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, field]) => {
+          const declaration = deconstructField(field);
+          return [declaration.cls.name, declaration.options];
+        }),
     );
   }
 

@@ -200,6 +200,26 @@ test('a NOT NULL field without default: the questioner gives a one-off default, 
   );
 });
 
+test('a model renamed after one of its fields was: asked about, although the state lists that field last', async () => {
+  const from = stateOf(
+    'shop',
+    new CreateModel({ name: 'Old', fields: { id: id(), note: new TextField(), size: new IntegerField() } }),
+    new RenameField({ modelName: 'old', oldName: 'note', newName: 'text' }),
+  );
+  assert.deepEqual([...from.models.get('shop.old')!.fields.keys()], ['id', 'size', 'text']);
+  const to = stateOf(
+    'shop',
+    new CreateModel({ name: 'New', fields: { id: id(), text: new TextField(), size: new IntegerField() } }),
+  );
+  const yes = new Answers(true);
+  const renamed = await detect(from, to, yes);
+  assert.deepEqual(yes.asked, ['rename model shop.Old -> New']);
+  assert.deepEqual(
+    renamed!.operations.map((o) => o.describe()),
+    ['Rename model Old to New'],
+  );
+});
+
 test('a removed and an added field of the same kind: a rename when the questioner says so, else remove + add', async () => {
   const from = stateOf('shop', product({ price: new IntegerField({ default: 0 }) }));
   const to = stateOf('shop', product({ cost: new IntegerField({ default: 0 }) }));

@@ -1,0 +1,35 @@
+# The Django side of test/db/migrations/schema-history.test.ts: brings the app `shelf` of a
+# project folder to one step of the model history (schema_history/step_NN.py), as a user does:
+# the step's models become shelf/models.py, then `makemigrations shelf` (answering yes to every
+# "Did you rename ...?" question, as the user who renamed would) and `migrate` on the project's
+# SQLite file. Usage: python3 schema_history.py PROJECT_DIR STEP
+import io
+import os
+import shutil
+import sys
+
+project, step = sys.argv[1], int(sys.argv[2])
+here = os.path.dirname(os.path.abspath(__file__))
+app = os.path.join(project, 'shelf')
+os.makedirs(os.path.join(app, 'migrations'), exist_ok=True)
+for name in ('__init__.py', os.path.join('migrations', '__init__.py')):
+    open(os.path.join(app, name), 'a').close()
+shutil.copyfile(os.path.join(here, 'schema_history', 'step_%02d.py' % step), os.path.join(app, 'models.py'))
+sys.path.insert(0, project)
+
+import django  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+settings.configure(
+    DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': os.path.join(project, 'db.sqlite3')}},
+    INSTALLED_APPS=['shelf'],
+    DEFAULT_AUTO_FIELD='django.db.models.AutoField',
+    USE_TZ=True,
+)
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+sys.stdin = io.StringIO('y\n' * 50)
+call_command('makemigrations', 'shelf', interactive=True, verbosity=1)
+call_command('migrate', 'shelf', interactive=False, verbosity=1)
