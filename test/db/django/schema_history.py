@@ -3,8 +3,11 @@
 # the step's models become shelf/models.py, then `makemigrations shelf` (answering yes to every
 # "Did you rename ...?" question, as the user who renamed would) and `migrate` on the project's
 # SQLite file. Usage: python3 schema_history.py PROJECT_DIR STEP; with `--to TARGET` instead of
-# STEP, only `migrate shelf TARGET` (a migration's number, or zero: backwards).
+# STEP, only `migrate shelf TARGET` (a migration's number, or zero: backwards). The environment
+# variable SCHEMA_HISTORY_DATABASE (Django's DATABASES entry as JSON) replaces the SQLite file
+# (PostgreSQL).
 import io
+import json
 import os
 import shutil
 import sys
@@ -25,7 +28,10 @@ import django  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 settings.configure(
-    DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': os.path.join(project, 'db.sqlite3')}},
+    DATABASES={
+        'default': json.loads(os.environ.get('SCHEMA_HISTORY_DATABASE') or 'null')
+        or {'ENGINE': 'django.db.backends.sqlite3', 'NAME': os.path.join(project, 'db.sqlite3')}
+    },
     INSTALLED_APPS=['shelf'],
     DEFAULT_AUTO_FIELD='django.db.models.AutoField',
     USE_TZ=True,

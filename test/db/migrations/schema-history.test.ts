@@ -9,7 +9,8 @@
 // normaliser of sqlite-schema.ts (names of indexes and constraints included: the schema editor
 // names them as Django does), and the same rows: those inserted at step 1 are all there at the
 // end, renamed columns with their data. Then the history is unapplied one migration at a time
-// down to zero on both sides, with the same comparison after each.
+// down to zero on both sides, with the same comparison after each. The same on PostgreSQL (two
+// databases of one server, read by postgres-schema.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,13 +19,17 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { linkTsgi, run, runCommand, tempDir } from '../../management/helpers.ts';
 import { skipUnlessPresent } from '../../prerequisites.ts';
+import { postgresBinDir, startPostgres, type PostgresServer } from '../postgres.ts';
+import { postgresSkip } from '../helpers.ts';
 import { readRows, readSchema } from './sqlite-schema.ts';
+import { connect, readPgRows, readPgSchema } from './postgres-schema.ts';
 
 const PYTHON = '/usr/bin/python3';
 const DJANGO_STEP = path.join(import.meta.dirname, '..', 'django', 'schema_history.py');
 const TSGI_STEP = path.join(import.meta.dirname, 'schema-history', 'step.ts');
 const STEPS = 20;
 const hasDjango = spawnSync(PYTHON, ['-c', 'import django'], { encoding: 'utf8' }).status === 0;
+const hasPsycopg = spawnSync(PYTHON, ['-c', 'import psycopg2'], { encoding: 'utf8' }).status === 0;
 const skip = skipUnlessPresent(
   hasDjango ? undefined : 'Django 3.2 is not installed (apt-get install -y python3-django)',
 );
@@ -52,104 +57,197 @@ const STEP_15_ROWS = [
   'INSERT INTO shelf_book_shelves (id, book_id, shelf_id) VALUES (1, 1, 1), (2, 3, 2), (3, 3, 1)',
 ];
 
-function write(file: string, statements: readonly string[]): void {
-  const db = new DatabaseSync(file);
-  try {
-    for (const sql of statements) db.exec(sql);
-  } finally {
-    db.close();
-  }
+type Rows = Record<string, Array<Record<string, unknown>>>;
+
+/** One side's database, as the comparison reads and writes it. */
+interface Store {
+  schema(): Promise<unknown>;
+  /** The rows of every table but the migrations' (names and dates differ) and SQLite's sequences. */
+  rows(): Promise<Rows>;
+  write(statements: readonly string[]): Promise<void>;
+  close(): Promise<void>;
 }
 
-describe('a model history migrated by Django 3.2 and by tsgi gives the same SQLite schema', { skip }, () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let djangoProject: string;
-  let tsgiProject: string;
-  const djangoDb = () => path.join(djangoProject, 'db.sqlite3');
-  const tsgiDb = () => path.join(tsgiProject, 'db.sqlite3');
-
-  before(() => {
-    tmp = tempDir('tsgi-schema-history-');
-    djangoProject = path.join(tmp.dir, 'django');
-    tsgiProject = path.join(tmp.dir, 'tsgi');
-    mkdirSync(djangoProject);
-    mkdirSync(path.join(tsgiProject, 'shelf'), { recursive: true });
-    linkTsgi(tsgiProject);
-    writeFileSync(
-      path.join(tsgiProject, 'settings.ts'),
-      `export const INSTALLED_APPS = ['shelf'];\n` +
-        `export const DATABASES = { default: { ENGINE: 'tsgi.db.backends.sqlite3', NAME: ${JSON.stringify(tsgiDb())} } };\n` +
-        `export const DEFAULT_AUTO_FIELD = 'tsgi.db.models.AutoField';\n`,
-    );
-    writeFileSync(
-      path.join(tsgiProject, 'manage.ts'),
-      "import { executeFromCommandLine } from 'tsgi/core/management';\n" +
-        "process.env.TSGI_SETTINGS_MODULE ??= 'settings';\n" +
-        'process.exitCode = await executeFromCommandLine(process.argv);\n',
-    );
-  });
-
-  /** Both sides' rows and schemas are the same (the migrations table's rows aside: names and dates differ). */
-  function assertSame(when: string): void {
-    assert.deepEqual(readSchema(tsgiDb()), readSchema(djangoDb()), `the schemas ${when}`);
-    assert.deepEqual(
-      readRows(tsgiDb(), ['django_migrations', 'sqlite_sequence']),
-      readRows(djangoDb(), ['django_migrations', 'sqlite_sequence']),
-      `the rows ${when}`,
-    );
-  }
-
-  after(() => tmp?.remove());
-
-  for (let step = 1; step <= STEPS; step++) {
-    const number = String(step).padStart(2, '0');
-    test(`step ${number}: makemigrations and migrate on each side, then the same schema and rows`, SLOW, async () => {
-      copyFileSync(
-        path.join(import.meta.dirname, 'schema-history', `step${number}.ts`),
-        path.join(tsgiProject, 'shelf', 'models.ts'),
-      );
-      // The two sides share nothing: they run at once.
-      const [django, ours] = await Promise.all([
-        runCommand(PYTHON, [DJANGO_STEP, djangoProject, String(step)], { timeoutMs: 240_000 }),
-        run([TSGI_STEP], { cwd: tsgiProject, env: { TSGI_SETTINGS_MODULE: 'settings' }, timeoutMs: 240_000 }),
-      ]);
-      assert.equal(django.code, 0, `Django, step ${step}:\n${django.stdout}${django.stderr}`);
-      assert.equal(ours.code, 0, `tsgi, step ${step}:\n${ours.stdout}${ours.stderr}`);
-      assert.doesNotMatch(ours.stdout, /No changes detected/);
-      for (const file of [djangoDb(), tsgiDb()]) {
-        if (step === 1) write(file, STEP_1_ROWS);
-        if (step === 3) write(file, STEP_3_ROWS);
-        if (step === 15) write(file, STEP_15_ROWS);
+function sqliteStore(file: string): Store {
+  return {
+    schema: async () => readSchema(file),
+    rows: async () => readRows(file, ['django_migrations', 'sqlite_sequence']),
+    async write(statements) {
+      const db = new DatabaseSync(file);
+      try {
+        for (const sql of statements) db.exec(sql);
+      } finally {
+        db.close();
       }
-      assertSame(`after step ${step}`);
-    });
-  }
+    },
+    async close() {},
+  };
+}
 
-  test('the rows of step 1 are all there at the end, renamed columns and tables with their data', () => {
-    const rows = readRows(tsgiDb());
-    assert.deepEqual(rows.shelf_writer, [
-      { id: 1, full_name: 'Ann', email: 'ann@example.com', nation: 'FR', mentor_id: null },
-      { id: 2, full_name: 'Bob "B." O\'Neil', email: 'bob@example.com', nation: 'FR', mentor_id: 1 },
-    ]);
-    // Emma's NULL pages became the default 0 at step 7, her NULL author the default 1 at step 18.
-    assert.deepEqual(rows.shelf_volume, [
-      { id: 1, heading: 'Dune', pages: 412, rating: 3, writer_id: 1 },
-      { id: 2, heading: 'Emma', pages: 0, rating: 3, writer_id: 1 },
-      { id: 3, heading: 'Ubik', pages: 202, rating: 3, writer_id: 1 },
-    ]);
-    assert.deepEqual(Object.keys(rows).sort(), ['django_migrations', 'shelf_volume', 'shelf_writer']);
-  });
+function postgresStore(server: PostgresServer, name: string): Store {
+  const sql = connect({ ...server, name });
+  return {
+    schema: () => readPgSchema(sql),
+    rows: () => readPgRows(sql, ['django_migrations']),
+    async write(statements) {
+      for (const statement of statements) await sql.unsafe(statement);
+    },
+    close: () => sql.end(),
+  };
+}
 
-  for (let step = STEPS - 1; step >= 0; step--) {
-    const target = step === 0 ? 'zero' : String(step).padStart(4, '0');
-    test(`backwards: migrate shelf ${target} on each side, then the same schema and rows`, SLOW, async () => {
-      const [django, ours] = await Promise.all([
-        runCommand(PYTHON, [DJANGO_STEP, djangoProject, '--to', target], { timeoutMs: 240_000 }),
-        run(['manage.ts', 'migrate', 'shelf', target], { cwd: tsgiProject, timeoutMs: 240_000 }),
-      ]);
-      assert.equal(django.code, 0, `Django, migrate shelf ${target}:\n${django.stdout}${django.stderr}`);
-      assert.equal(ours.code, 0, `tsgi, migrate shelf ${target}:\n${ours.stdout}${ours.stderr}`);
-      assertSame(`after migrate shelf ${target}`);
-    });
-  }
-});
+/** A backend: the DATABASES entry of each side, and their stores. */
+interface Backend {
+  djangoDatabase: Record<string, unknown> | undefined;
+  tsgiDatabase: Record<string, unknown>;
+  django: Store;
+  tsgi: Store;
+  stop(): Promise<void>;
+}
+
+const BACKENDS: Record<string, { skip: string | false; start(tmp: string): Promise<Backend> }> = {
+  sqlite: {
+    skip: false,
+    async start(tmp) {
+      const tsgiFile = path.join(tmp, 'tsgi', 'db.sqlite3');
+      return {
+        djangoDatabase: undefined,
+        tsgiDatabase: { ENGINE: 'tsgi.db.backends.sqlite3', NAME: tsgiFile },
+        django: sqliteStore(path.join(tmp, 'django', 'db.sqlite3')),
+        tsgi: sqliteStore(tsgiFile),
+        async stop() {},
+      };
+    },
+  },
+  postgresql: {
+    skip:
+      postgresSkip() ||
+      skipUnlessPresent(hasPsycopg ? undefined : 'psycopg2 is not installed (apt-get install -y python3-psycopg2)'),
+    async start() {
+      const server = await startPostgres();
+      const made = spawnSync(
+        path.join(postgresBinDir()!, 'createdb'),
+        ['-h', server.host, '-p', String(server.port), '-U', server.user, 'django_side'],
+        { encoding: 'utf8' },
+      );
+      assert.equal(made.status, 0, made.stderr);
+      const database = { USER: server.user, HOST: server.host, PORT: server.port };
+      const django = postgresStore(server, 'django_side');
+      const tsgi = postgresStore(server, server.name);
+      return {
+        djangoDatabase: { ENGINE: 'django.db.backends.postgresql', NAME: 'django_side', ...database },
+        tsgiDatabase: { ENGINE: 'tsgi.db.backends.postgresql', NAME: server.name, ...database },
+        django,
+        tsgi,
+        async stop() {
+          await Promise.all([django.close(), tsgi.close()]);
+          await server.stop();
+        },
+      };
+    },
+  },
+};
+
+for (const [name, kind] of Object.entries(BACKENDS)) {
+  describe(
+    `a model history migrated by Django 3.2 and by tsgi gives the same schema [${name}]`,
+    { skip: skip || kind.skip },
+    () => {
+      let tmp: ReturnType<typeof tempDir>;
+      let djangoProject: string;
+      let tsgiProject: string;
+      let backend: Backend;
+      let djangoEnv: NodeJS.ProcessEnv;
+
+      before(async () => {
+        tmp = tempDir('tsgi-schema-history-');
+        djangoProject = path.join(tmp.dir, 'django');
+        tsgiProject = path.join(tmp.dir, 'tsgi');
+        mkdirSync(djangoProject);
+        mkdirSync(path.join(tsgiProject, 'shelf'), { recursive: true });
+        linkTsgi(tsgiProject);
+        backend = await kind.start(tmp.dir);
+        djangoEnv =
+          backend.djangoDatabase === undefined
+            ? {}
+            : { SCHEMA_HISTORY_DATABASE: JSON.stringify(backend.djangoDatabase) };
+        writeFileSync(
+          path.join(tsgiProject, 'settings.ts'),
+          `export const INSTALLED_APPS = ['shelf'];\n` +
+            `export const DATABASES = { default: ${JSON.stringify(backend.tsgiDatabase)} };\n` +
+            `export const DEFAULT_AUTO_FIELD = 'tsgi.db.models.AutoField';\n`,
+        );
+        writeFileSync(
+          path.join(tsgiProject, 'manage.ts'),
+          "import { executeFromCommandLine } from 'tsgi/core/management';\n" +
+            "process.env.TSGI_SETTINGS_MODULE ??= 'settings';\n" +
+            'process.exitCode = await executeFromCommandLine(process.argv);\n',
+        );
+      });
+
+      after(async () => {
+        await backend?.stop();
+        tmp?.remove();
+      });
+
+      /** Both sides' schemas and rows are the same. */
+      async function assertSame(when: string): Promise<void> {
+        assert.deepEqual(await backend.tsgi.schema(), await backend.django.schema(), `the schemas ${when}`);
+        assert.deepEqual(await backend.tsgi.rows(), await backend.django.rows(), `the rows ${when}`);
+      }
+
+      for (let step = 1; step <= STEPS; step++) {
+        const number = String(step).padStart(2, '0');
+        test(
+          `step ${number}: makemigrations and migrate on each side, then the same schema and rows`,
+          SLOW,
+          async () => {
+            copyFileSync(
+              path.join(import.meta.dirname, 'schema-history', `step${number}.ts`),
+              path.join(tsgiProject, 'shelf', 'models.ts'),
+            );
+            // The two sides share nothing: they run at once.
+            const [django, ours] = await Promise.all([
+              runCommand(PYTHON, [DJANGO_STEP, djangoProject, String(step)], { env: djangoEnv, timeoutMs: 240_000 }),
+              run([TSGI_STEP], { cwd: tsgiProject, env: { TSGI_SETTINGS_MODULE: 'settings' }, timeoutMs: 240_000 }),
+            ]);
+            assert.equal(django.code, 0, `Django, step ${step}:\n${django.stdout}${django.stderr}`);
+            assert.equal(ours.code, 0, `tsgi, step ${step}:\n${ours.stdout}${ours.stderr}`);
+            assert.doesNotMatch(ours.stdout, /No changes detected/);
+            const rows = { 1: STEP_1_ROWS, 3: STEP_3_ROWS, 15: STEP_15_ROWS }[step];
+            if (rows !== undefined) await Promise.all([backend.django.write(rows), backend.tsgi.write(rows)]);
+            await assertSame(`after step ${step}`);
+          },
+        );
+      }
+
+      test('the rows of step 1 are all there at the end, renamed columns and tables with their data', async () => {
+        const rows = await backend.tsgi.rows();
+        assert.deepEqual(rows.shelf_writer, [
+          { id: 1, full_name: 'Ann', email: 'ann@example.com', nation: 'FR', mentor_id: null },
+          { id: 2, full_name: 'Bob "B." O\'Neil', email: 'bob@example.com', nation: 'FR', mentor_id: 1 },
+        ]);
+        // Emma's NULL pages became the default 0 at step 7, her NULL author the default 1 at step 18.
+        assert.deepEqual(rows.shelf_volume, [
+          { id: 1, heading: 'Dune', pages: 412, rating: 3, writer_id: 1 },
+          { id: 2, heading: 'Emma', pages: 0, rating: 3, writer_id: 1 },
+          { id: 3, heading: 'Ubik', pages: 202, rating: 3, writer_id: 1 },
+        ]);
+        assert.deepEqual(Object.keys(rows).sort(), ['shelf_volume', 'shelf_writer']);
+      });
+
+      for (let step = STEPS - 1; step >= 0; step--) {
+        const target = step === 0 ? 'zero' : String(step).padStart(4, '0');
+        test(`backwards: migrate shelf ${target} on each side, then the same schema and rows`, SLOW, async () => {
+          const [django, ours] = await Promise.all([
+            runCommand(PYTHON, [DJANGO_STEP, djangoProject, '--to', target], { env: djangoEnv, timeoutMs: 240_000 }),
+            run(['manage.ts', 'migrate', 'shelf', target], { cwd: tsgiProject, timeoutMs: 240_000 }),
+          ]);
+          assert.equal(django.code, 0, `Django, migrate shelf ${target}:\n${django.stdout}${django.stderr}`);
+          assert.equal(ours.code, 0, `tsgi, migrate shelf ${target}:\n${ours.stdout}${ours.stderr}`);
+          await assertSame(`after migrate shelf ${target}`);
+        });
+      }
+    },
+  );
+}
