@@ -15,6 +15,8 @@ export interface PostgresTarget {
 
 export interface PgTableSchema {
   columns: Record<string, { type: string; notNull: boolean; default: string | null; identity: string }>;
+  /** The columns in the table's order. */
+  order: string[];
   constraints: Record<string, string>;
   indexes: Record<string, string>;
 }
@@ -49,9 +51,10 @@ export async function readPgSchema(sql: postgres.Sql): Promise<PgSchema> {
       SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
         pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity
       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE a.attrelid = ${oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attname`) {
+      WHERE a.attrelid = ${oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`) {
       columns[c.name] = { type: c.type, notNull: c.notnull, default: c.default, identity: c.identity };
     }
+    const order = Object.keys(columns);
     const constraints: Record<string, string> = {};
     for (const c of await sql<Array<{ name: string; definition: string }>>`
       SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
@@ -64,7 +67,7 @@ export async function readPgSchema(sql: postgres.Sql): Promise<PgSchema> {
       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = ${oid} ORDER BY i.relname`) {
       indexes[i.name] = i.definition;
     }
-    tables[name] = { columns, constraints, indexes };
+    tables[name] = { columns: sortKeys(columns), order, constraints, indexes };
   }
   const sequences: Record<string, string | null> = {};
   for (const s of await sql<Array<{ name: string; owner: string | null }>>`
@@ -95,4 +98,8 @@ export async function readPgRows(
     out[name] = rows.map((row) => ({ ...row }));
   }
   return out;
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }

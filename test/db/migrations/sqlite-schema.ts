@@ -44,6 +44,8 @@ export interface ConstraintSchema {
 
 export interface TableSchema {
   columns: Record<string, ColumnSchema>;
+  /** The columns in the table's order. */
+  order: string[];
   autoincrement: string[];
   indexes: IndexSchema[];
   foreignKeys: ForeignKeySchema[];
@@ -99,11 +101,13 @@ function pragma<T>(db: DatabaseSync, sql: string): T[] {
 function readTable(db: DatabaseSync, table: string, sql: string): TableSchema {
   const q = table.replace(/"/g, '""');
   const columns: Record<string, ColumnSchema> = {};
+  const order: string[] = [];
   for (const c of pragma<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>(
     db,
     `PRAGMA table_info("${q}")`,
   )) {
     columns[c.name] = { type: c.type, notNull: c.notnull === 1, default: c.dflt_value, pk: c.pk };
+    order.push(c.name);
   }
   const indexes: IndexSchema[] = [];
   for (const i of pragma<{ name: string; unique: number; origin: string; partial: number }>(
@@ -168,7 +172,7 @@ function readTable(db: DatabaseSync, table: string, sql: string): TableSchema {
       deferrable: deferrable.has(f.from),
     }))
     .sort((a, b) => a.from.localeCompare(b.from));
-  return { columns: sortKeys(columns), autoincrement, indexes, foreignKeys, constraints };
+  return { columns: sortKeys(columns), order, autoincrement, indexes, foreignKeys, constraints };
 }
 
 function key(index: IndexSchema): string {
