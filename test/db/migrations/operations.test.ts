@@ -3,7 +3,7 @@
 // NOT NULL column gets its default, constraints hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execute, IntegrityError } from '../../../src/db/index.ts';
+import { connections, execute, IntegrityError } from '../../../src/db/index.ts';
 import {
   AddConstraint,
   AddField,
@@ -419,6 +419,39 @@ eachBackend('migration operations', (backend) => {
     await h.backwards();
     await h.backwards();
     assert.deepEqual(await columns('fk_pony'), ['id']);
+  });
+
+  test("AlterField of a unique key a ForeignKey targets (toField): the ForeignKey's column takes the new type, both ways", async () => {
+    const h = new History('tofield');
+    await h.forwards(
+      new CreateModel({
+        name: 'Stable',
+        fields: { id: id(), code: new CharField({ maxLength: 10, unique: true }) },
+      }),
+      new CreateModel({
+        name: 'Pony',
+        fields: {
+          id: id(),
+          stable: new ForeignKey('tofield.stable', { onDelete: CASCADE, null: true, toField: 'code' }),
+        },
+      }),
+    );
+    await execute("INSERT INTO tofield_stable (code) VALUES ('north')");
+    await execute("INSERT INTO tofield_pony (stable_id) VALUES ('north')");
+    const type = async (table: string, column: string) =>
+      (await connections.get().introspection.getTableDescription(table)).find((c) => c.name === column)?.type;
+    assert.match(String(await type('tofield_pony', 'stable_id')), /^(varchar\(10\)|character varying\(10\))$/);
+    await h.forwards(
+      new AlterField({ modelName: 'stable', name: 'code', field: new CharField({ maxLength: 20, unique: true }) }),
+    );
+    assert.match(String(await type('tofield_stable', 'code')), /^(varchar\(20\)|character varying\(20\))$/);
+    assert.match(String(await type('tofield_pony', 'stable_id')), /^(varchar\(20\)|character varying\(20\))$/);
+    assert.deepEqual(
+      await rows('SELECT p.id, s.code FROM tofield_pony p JOIN tofield_stable s ON s.code = p.stable_id'),
+      [{ id: 1, code: 'north' }],
+    );
+    await h.backwards();
+    assert.match(String(await type('tofield_pony', 'stable_id')), /^(varchar\(10\)|character varying\(10\))$/);
   });
 
   test('a many-to-many field added and removed makes and drops its table', async () => {

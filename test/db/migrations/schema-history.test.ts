@@ -1,8 +1,9 @@
-// The differential schema test: one model history of twenty steps (create, add fields with a
+// The differential schema test: one model history of 24 steps (create, add fields with a
 // default, relations, rename fields, rename models, nullability, types, indexes, constraints,
 // uniqueTogether, dbTable, remove a field, delete a model, then a OneToOneField, renames of fields
 // that indexes and constraints name, the owner of a many-to-many renamed, removals of what was
-// added), written once as Django 3.2 models
+// added, every kind of column, a ForeignKey to a toField whose type changes, partial indexes and
+// constraints), written once as Django 3.2 models
 // (test/db/django/schema_history/step_NN.py) and once as tsgi models
 // (schema-history/stepNN.ts), is brought step by step to a SQLite file by each framework's own
 // makemigrations and migrate. After every step both files have the same schema, read by the one
@@ -27,7 +28,7 @@ import { connect, readPgRows, readPgSchema } from './postgres-schema.ts';
 const PYTHON = '/usr/bin/python3';
 const DJANGO_STEP = path.join(import.meta.dirname, '..', 'django', 'schema_history.py');
 const TSGI_STEP = path.join(import.meta.dirname, 'schema-history', 'step.ts');
-const STEPS = 20;
+const STEPS = 24;
 const hasDjango = spawnSync(PYTHON, ['-c', 'import django'], { encoding: 'utf8' }).status === 0;
 const hasPsycopg = spawnSync(PYTHON, ['-c', 'import psycopg2'], { encoding: 'utf8' }).status === 0;
 const skip = skipUnlessPresent(

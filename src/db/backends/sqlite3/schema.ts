@@ -161,11 +161,13 @@ export class SqliteSchemaEditor extends BaseSchemaEditor {
     }
     await this.remakeTable(meta, { alterField: [oldField, newField] });
     // Tables whose foreign keys point at a key whose type changed are rebuilt too (their
-    // columns take the new type).
+    // columns take the new type): the relations of the model as it will be (the new field's),
+    // whose foreign keys already target the new field; the model's own table is done.
     if (newField.unique && oldType !== newType) {
       const related = new Set<Options>();
-      for (const rel of meta.relatedObjects) {
-        if (rel.relatedModel === meta) continue;
+      const target = (newField as { model?: Options }).model ?? meta;
+      for (const rel of target.relatedObjects) {
+        if (rel.relatedModel === target || rel.relatedModel.dbTable === meta.dbTable) continue;
         if (!rel.manyToMany && isForeignKey(rel.field) && rel.field.targetField().name === newField.name)
           related.add(rel.relatedModel);
         else if (rel.manyToMany && newField.primaryKey) {
@@ -174,9 +176,9 @@ export class SqliteSchemaEditor extends BaseSchemaEditor {
         }
       }
       if (newField.primaryKey) {
-        for (const m2m of meta.manyToMany) {
+        for (const m2m of target.manyToMany) {
           const through = (m2m as unknown as ManyToManyLike).through();
-          if (m2m.remote() !== meta && through.autoCreated) related.add(through);
+          if (m2m.remote() !== target && through.autoCreated) related.add(through);
         }
       }
       for (const model of related) await this.remakeTable(model);
