@@ -18,15 +18,6 @@ export function fieldWith(field: AnyField, options: Record<string, unknown>, dro
   return new Ctor(merged);
 }
 
-/** The field as the database gets it: with the operation's one-off default when it is not kept. */
-function withOneOffDefault(meta: Options, name: string, declared: AnyField, preserveDefault: boolean): AnyField {
-  const field = meta.getField(name);
-  if (preserveDefault || (declared.options as { default?: unknown }).default === undefined) return field;
-  const copy = fieldWith(field, { default: (declared.options as { default?: unknown }).default });
-  copy.contribute(meta, name);
-  return copy;
-}
-
 /** An operation on one field of one model (Django's FieldOperation). */
 export abstract class FieldOperation extends Operation {
   readonly modelName: string;
@@ -74,6 +65,52 @@ export abstract class FieldOperation extends Operation {
     return toField === undefined ? true : lower(toField) === lower(name);
   }
 
+  /**
+   * Adds the field's column, as the model of `to` declares it (or as `field` makes it from that
+   * model), to the table the model of `from` describes: AddField forwards, RemoveField backwards.
+   */
+  protected async addColumn(
+    appLabel: string,
+    editor: BaseSchemaEditor,
+    change: { from: ProjectState; to: ProjectState; field?: (toModel: Options) => AnyField },
+  ): Promise<void> {
+    const toModel = change.to.apps.getMeta(appLabel, this.modelName);
+    if (!this.allowMigrateModel(toModel)) return;
+    const fromModel = change.from.apps.getMeta(appLabel, this.modelName);
+    await editor.addField(fromModel, change.field?.(toModel) ?? toModel.getField(this.name));
+  }
+
+  /** Drops the field's column from the table the model of `from` describes: RemoveField forwards, AddField backwards. */
+  protected async dropColumn(appLabel: string, editor: BaseSchemaEditor, from: ProjectState): Promise<void> {
+    const fromModel = from.apps.getMeta(appLabel, this.modelName);
+    if (this.allowMigrateModel(fromModel)) await editor.removeField(fromModel, fromModel.getField(this.name));
+  }
+
+  /**
+   * Alters the column of the field `oldName` of the model of `from` into the field `newName` of
+   * the model of `to` (or what `field` makes from that model): AlterField and RenameField, both ways.
+   */
+  protected async alterColumn(
+    appLabel: string,
+    editor: BaseSchemaEditor,
+    change: {
+      from: ProjectState;
+      to: ProjectState;
+      oldName: string;
+      newName: string;
+      field?: (toModel: Options) => AnyField;
+    },
+  ): Promise<void> {
+    const toModel = change.to.apps.getMeta(appLabel, this.modelName);
+    if (!this.allowMigrateModel(toModel)) return;
+    const fromModel = change.from.apps.getMeta(appLabel, this.modelName);
+    await editor.alterField(
+      fromModel,
+      fromModel.getField(change.oldName),
+      change.field?.(toModel) ?? toModel.getField(change.newName),
+    );
+  }
+
   /** Whether `operation` is on this same field. */
   protected isSameField(operation: Operation): operation is FieldOperation {
     return (
@@ -104,6 +141,16 @@ abstract class DeclaringFieldOperation extends FieldOperation {
 
   override get declaredField(): AnyField {
     return this.field;
+  }
+
+  /** The field of `meta` as the database gets it: with the operation's one-off default when it is not kept. */
+  protected fieldForDatabase(meta: Options): AnyField {
+    const field = meta.getField(this.name);
+    const declared = (this.field.options as { default?: unknown }).default;
+    if (this.preserveDefault || declared === undefined) return field;
+    const copy = fieldWith(field, { default: declared });
+    copy.contribute(meta, this.name);
+    return copy;
   }
 
   args(): Record<string, unknown> {
@@ -137,15 +184,11 @@ export class AddField extends DeclaringFieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    const toModel = to.apps.getMeta(appLabel, this.modelName);
-    if (!this.allowMigrateModel(toModel)) return;
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    await editor.addField(fromModel, withOneOffDefault(toModel, this.name, this.field, this.preserveDefault));
+    await this.addColumn(appLabel, editor, { from, to, field: (toModel) => this.fieldForDatabase(toModel) });
   }
 
   async databaseBackwards(appLabel: string, editor: BaseSchemaEditor, from: ProjectState): Promise<void> {
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    if (this.allowMigrateModel(fromModel)) await editor.removeField(fromModel, fromModel.getField(this.name));
+    await this.dropColumn(appLabel, editor, from);
   }
 
   describe(): string {
@@ -194,8 +237,7 @@ export class RemoveField extends FieldOperation {
   }
 
   async databaseForwards(appLabel: string, editor: BaseSchemaEditor, from: ProjectState): Promise<void> {
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    if (this.allowMigrateModel(fromModel)) await editor.removeField(fromModel, fromModel.getField(this.name));
+    await this.dropColumn(appLabel, editor, from);
   }
 
   async databaseBackwards(
@@ -204,10 +246,7 @@ export class RemoveField extends FieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    const toModel = to.apps.getMeta(appLabel, this.modelName);
-    if (!this.allowMigrateModel(toModel)) return;
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    await editor.addField(fromModel, toModel.getField(this.name));
+    await this.addColumn(appLabel, editor, { from, to });
   }
 
   describe(): string {
@@ -252,14 +291,9 @@ export class AlterField extends DeclaringFieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    const toModel = to.apps.getMeta(appLabel, this.modelName);
-    if (!this.allowMigrateModel(toModel)) return;
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    await editor.alterField(
-      fromModel,
-      fromModel.getField(this.name),
-      withOneOffDefault(toModel, this.name, this.field, this.preserveDefault),
-    );
+    const { name } = this;
+    const field = (toModel: Options) => this.fieldForDatabase(toModel);
+    await this.alterColumn(appLabel, editor, { from, to, oldName: name, newName: name, field });
   }
 
   async databaseBackwards(
@@ -268,10 +302,7 @@ export class AlterField extends DeclaringFieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    const toModel = to.apps.getMeta(appLabel, this.modelName);
-    if (!this.allowMigrateModel(toModel)) return;
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    await editor.alterField(fromModel, fromModel.getField(this.name), toModel.getField(this.name));
+    await this.alterColumn(appLabel, editor, { from, to, oldName: this.name, newName: this.name });
   }
 
   describe(): string {
@@ -349,10 +380,7 @@ export class RenameField extends FieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    const toModel = to.apps.getMeta(appLabel, this.modelName);
-    if (!this.allowMigrateModel(toModel)) return;
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    await editor.alterField(fromModel, fromModel.getField(this.oldName), toModel.getField(this.newName));
+    await this.alterColumn(appLabel, editor, { from, to, oldName: this.oldName, newName: this.newName });
   }
 
   async databaseBackwards(
@@ -361,10 +389,7 @@ export class RenameField extends FieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    const toModel = to.apps.getMeta(appLabel, this.modelName);
-    if (!this.allowMigrateModel(toModel)) return;
-    const fromModel = from.apps.getMeta(appLabel, this.modelName);
-    await editor.alterField(fromModel, fromModel.getField(this.newName), toModel.getField(this.oldName));
+    await this.alterColumn(appLabel, editor, { from, to, oldName: this.newName, newName: this.oldName });
   }
 
   override referencesField(modelName: string, name: string, appLabel: string): boolean {
