@@ -118,6 +118,13 @@ function rememberHost(host: string, allowed: readonly string[]): void {
   lastKnownHost = host;
 }
 
+/** Where a request's `user` is kept once AuthenticationMiddleware gives it one (`setUserSlot()`). */
+export interface UserSlot {
+  /** The user; throws when it is not loaded yet. */
+  get(): RequestUser;
+  set(user: RequestUser): void;
+}
+
 /**
  * An HTTP request, as Django's `HttpRequest`: protocol-free. A request handler builds it from what
  * the server gave (the gateway's is `requestFromEnviron()`, in core/handlers/wsgi.ts); `new HttpRequest()`
@@ -144,12 +151,31 @@ export class HttpRequest {
   /** The session, set by SessionMiddleware: `await request.session.load()` before use (docs/sessions.md). */
   declare session: SessionBase;
   /** The user, set by AuthenticationMiddleware: `await request.auser()` before use (docs/auth.md). */
-  declare user: RequestUser;
+  get user(): RequestUser {
+    return this.#userSlot === undefined ? (this.#user as RequestUser) : this.#userSlot.get();
+  }
+
+  set user(value: RequestUser) {
+    if (this.#userSlot === undefined) this.#user = value;
+    else this.#userSlot.set(value);
+  }
+
+  /**
+   * For AuthenticationMiddleware (`installUser()`): from now on `user` is read from and written to
+   * `slot`. A declared field behind a prototype accessor rather than a property defined on each
+   * request, so that every request keeps the same shape (docs/performance.md, "A fresh project").
+   */
+  setUserSlot(slot: UserSlot): void {
+    this.#userSlot = slot;
+  }
+
   /** Loads `request.user` (once per request) and resolves to it (AuthenticationMiddleware). */
   declare auser: () => Promise<RequestUser>;
   /** The media type of the body, lower-cased (`multipart/form-data`). */
   contentType: string | null = null;
   contentParams: Record<string, string> | null = null;
+  #user: RequestUser | undefined = undefined;
+  #userSlot: UserSlot | undefined = undefined;
   #meta: Partial<Environ> = {};
   #encoding: string | null = null;
   #headers: HttpHeaders | undefined;

@@ -11,10 +11,11 @@
  * read, no query, no `Vary: Cookie`.
  */
 import { ImproperlyConfigured } from '../../core/exceptions.ts';
-import type { HttpRequest } from '../../http/request.ts';
+import type { HttpRequest, UserSlot } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import type { GetResponse } from '../../middleware/index.ts';
 import { getUser } from './login.ts';
+import type { RequestUser } from './types.ts';
 
 /** `request.user` was read before `await request.auser()`. */
 export class UserNotLoaded extends Error {
@@ -25,34 +26,51 @@ const NOT_LOADED =
   'request.user was read before it was loaded. The user comes from the session and the database, which take an await: call `await request.auser()` first in the view (once per request; it returns the user), or wrap the view in loginRequired() or loadUser() from tsgi/contrib/auth.';
 
 /**
- * Installs `request.user` and `request.auser()` on a request (what the middleware does; for
- * code that builds requests itself, as RequestFactory's users do).
+ * One request's user: unset until loaded (reading it then throws UserNotLoaded), loaded once by
+ * `auser()` (later and concurrent calls share that read), or set (login(), logout(), a test).
  */
-export function installUser(request: HttpRequest, load: (request: HttpRequest) => Promise<object> = getUser): void {
-  let user: object | undefined;
-  let loading: Promise<object> | undefined;
-  Object.defineProperty(request, 'user', {
-    configurable: true,
-    enumerable: true,
-    get() {
-      if (user === undefined) throw new UserNotLoaded(NOT_LOADED);
-      return user;
-    },
-    set(value: object) {
-      user = value;
-    },
-  });
-  request.auser = () => {
-    if (user !== undefined) return Promise.resolve(user as never);
-    loading ??= load(request).then(
-      (found) => (user ??= found),
+class LazyUser implements UserSlot {
+  #user: RequestUser | undefined = undefined;
+  #loading: Promise<RequestUser> | undefined = undefined;
+  readonly #request: HttpRequest;
+  readonly #load: (request: HttpRequest) => Promise<object>;
+
+  constructor(request: HttpRequest, load: (request: HttpRequest) => Promise<object>) {
+    this.#request = request;
+    this.#load = load;
+  }
+
+  get(): RequestUser {
+    if (this.#user === undefined) throw new UserNotLoaded(NOT_LOADED);
+    return this.#user;
+  }
+
+  set(user: RequestUser): void {
+    this.#user = user;
+  }
+
+  load(): Promise<RequestUser> {
+    if (this.#user !== undefined) return Promise.resolve(this.#user);
+    this.#loading ??= this.#load(this.#request).then(
+      (found) => (this.#user ??= found as RequestUser),
       (error: unknown) => {
-        loading = undefined;
+        this.#loading = undefined;
         throw error;
       },
     );
-    return loading as Promise<never>;
-  };
+    return this.#loading;
+  }
+}
+
+/**
+ * Installs `request.user` and `request.auser()` on a request (what the middleware does; for
+ * code that builds requests itself, as RequestFactory's users do). `user` is HttpRequest's own
+ * accessor, given a per-request slot here: no property is defined on the request but `auser`.
+ */
+export function installUser(request: HttpRequest, load: (request: HttpRequest) => Promise<object> = getUser): void {
+  const slot = new LazyUser(request, load);
+  request.setUserSlot(slot);
+  request.auser = () => slot.load();
 }
 
 /**
