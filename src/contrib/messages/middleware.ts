@@ -21,9 +21,15 @@ export class MessageMiddleware {
     this.getResponse = getResponse;
   }
 
-  async call(request: HttpRequest): Promise<HttpResponseBase> {
+  call(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
     setStorage(request, defaultStorage(request));
-    return this.processResponse(request, await this.getResponse(request));
+    const response = this.getResponse(request);
+    if (response instanceof Promise) return response.then((answer) => this.processResponse(request, answer));
+    // Synchronous when there is nothing to store (no message added, none shown): the common page
+    // pays no promise for this middleware.
+    const storage = storageOf(request);
+    if (storage === undefined || (!storage.used && !storage.addedNew)) return response;
+    return this.processResponse(request, response);
   }
 
   /** Stores the messages; in DEBUG, fails when some could not be stored (as Django). */

@@ -5,9 +5,14 @@ import type { HttpRequest } from '../../../http/request.ts';
 import { importString } from '../../../utils/module-loading.ts';
 import type { BaseStorage } from './base.ts';
 
-/** A new storage of the MESSAGE_STORAGE class for this request. */
-export function defaultStorage(request: HttpRequest): BaseStorage {
+/** The last MESSAGE_STORAGE resolved and its class: importString() on every request costs more than the rest of MessageMiddleware. */
+let resolvedFrom: unknown;
+let resolved: (new (request: HttpRequest) => BaseStorage) | undefined;
+
+/** The class MESSAGE_STORAGE names (resolved again when the setting changes). */
+function storageClass(): new (request: HttpRequest) => BaseStorage {
   const configured = settings.MESSAGE_STORAGE as unknown;
+  if (resolved !== undefined && configured === resolvedFrom) return resolved;
   let Storage: unknown = configured;
   if (typeof configured === 'string') {
     const name = configured.replace(/^django\.contrib\.messages\./, 'tsgi.contrib.messages.');
@@ -22,5 +27,12 @@ export function defaultStorage(request: HttpRequest): BaseStorage {
   if (typeof Storage !== 'function') {
     throw new ImproperlyConfigured(`MESSAGE_STORAGE must name a storage class, got ${String(configured)}.`);
   }
-  return new (Storage as new (request: HttpRequest) => BaseStorage)(request);
+  resolvedFrom = configured;
+  resolved = Storage as new (request: HttpRequest) => BaseStorage;
+  return resolved;
+}
+
+/** A new storage of the MESSAGE_STORAGE class for this request. */
+export function defaultStorage(request: HttpRequest): BaseStorage {
+  return new (storageClass())(request);
 }
